@@ -1,0 +1,201 @@
+"""The console adapter: the whole bot in a terminal, no server, no account.
+
+Script syntax (one line each; the same when typed interactively):
+  ``anna: tekst``     anna speaks in the network's group chat
+  ``anna@dm: tekst``  anna speaks in her direct chat with the bot
+  ``anna: [2]``       anna presses button 2 of the latest bot message with buttons in that chat
+  ``~ 3d``            advance the simulated clock (d, h, m) and let due scheduled work run
+  ``# …``             a comment
+Bot output: ``[groep] vonk: …`` or ``[dm anna] vonk: …``, further lines indented, buttons as
+``[1] label  [2] label``. Scripted output is deterministic: no colours, no timestamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TextIO
+
+from bot.core import (
+    ButtonPress,
+    Capabilities,
+    ChatKind,
+    ChatRef,
+    Dispatch,
+    IncomingMessage,
+    Reply,
+    Sender,
+    SentMessage,
+)
+
+PLATFORM = "console"
+GROUP_CHAT_ID = "groep"
+BOT_NAME = "vonk"
+INDENT = "  "
+
+_SPEECH = re.compile(r"^(?P<name>[^\s:@#~][^:@]*?)(?P<dm>@dm)?:\s?(?P<text>.*)$")
+_PRESS = re.compile(r"^\[(\d+)\]$")
+_ADVANCE = re.compile(r"^~\s*(\d+)\s*([dhm])$")
+_MENTION = re.compile(rf"(^|\s)@{BOT_NAME}\b[,:]?\s*", re.IGNORECASE)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def direct_chat_id(name: str) -> str:
+    return f"dm:{name}"
+
+
+def parse_duration(text: str) -> timedelta | None:
+    match = _ADVANCE.match(text.strip())
+    if match is None:
+        return None
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def render(chat_id: str, reply: Reply) -> str:
+    """One bot message as transcript text."""
+    label = "groep" if chat_id == GROUP_CHAT_ID else f"dm {chat_id.removeprefix('dm:')}"
+    first, *rest = reply.text.split("\n") or [""]
+    lines = [f"[{label}] {BOT_NAME}: {first}"]
+    lines += [f"{INDENT}{line}" if line else "" for line in rest]
+    if reply.attachment is not None:
+        lines.append(f"{INDENT}[{reply.attachment.kind.value}] {reply.attachment.path}")
+    if reply.buttons:
+        lines.append(INDENT + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
+    return "\n".join(lines)
+
+
+@dataclass
+class _Line:
+    """A parsed script line; ``error`` explains a line that could not be understood."""
+
+    kind: str  # "speech", "press", "advance", "comment", "error"
+    name: str = ""
+    direct: bool = False
+    text: str = ""
+    number: int = 0
+    delta: timedelta | None = None
+    error: str = ""
+
+
+def parse_line(raw: str) -> _Line:
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        return _Line("comment")
+    if line.startswith("~"):
+        delta = parse_duration(line)
+        if delta is None:
+            return _Line("error", error="clock lines look like '~ 3d', '~ 4h' or '~ 30m'")
+        return _Line("advance", delta=delta)
+    match = _SPEECH.match(line)
+    if match is None:
+        return _Line("error", error="expected 'name: text', 'name@dm: text' or 'name: [2]'")
+    name, direct, text = match.group("name").strip(), bool(match.group("dm")), match.group("text")
+    press = _PRESS.match(text.strip())
+    if press:
+        return _Line("press", name=name, direct=direct, number=int(press.group(1)))
+    return _Line("speech", name=name, direct=direct, text=text)
+
+
+class ConsoleAdapter:
+    platform = PLATFORM
+    capabilities = Capabilities(buttons=True, images=False, edits=False)
+
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        *,
+        advance: Callable[[timedelta], Awaitable[None]] | None = None,
+        echo: bool = True,
+    ) -> None:
+        """``advance`` moves the simulated clock and runs due work; ``echo`` repeats input lines
+        so a scripted run's output reads as a whole conversation."""
+        self._out = out or sys.stdout
+        self._advance = advance
+        self._echo = echo
+        self._dispatch: Dispatch | None = None
+        self._buttons: dict[str, list[str]] = {}
+        self._sent = 0
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self._dispatch = dispatch
+
+    async def stop(self) -> None:
+        self._dispatch = None
+
+    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        if reply.buttons:
+            self._buttons[chat_id] = [b.payload for b in reply.buttons]
+        self._print(render(chat_id, reply))
+        self._sent += 1
+        return SentMessage(chat_id, str(self._sent))
+
+    async def direct_chat_id(self, platform_user_id: str) -> str:
+        return direct_chat_id(platform_user_id)
+
+    def _print(self, text: str) -> None:
+        print(text, file=self._out, flush=True)
+
+    # -- input ----------------------------------------------------------------------------------
+    async def feed(self, raw: str, *, line_number: int | None = None) -> None:
+        """Handle one script line completely (its replies are printed before this returns)."""
+        if self._dispatch is None:
+            raise RuntimeError("ConsoleAdapter.feed() before start()")
+        parsed = parse_line(raw)
+        if parsed.kind == "comment":
+            return
+        if self._echo:
+            self._print(raw.rstrip())
+        where = f"line {line_number}: " if line_number else ""
+        if parsed.kind == "error":
+            self._print(f"! {where}{parsed.error}")
+            return
+        if parsed.kind == "advance":
+            assert parsed.delta is not None
+            if self._advance is None:
+                self._print(f"! {where}this console has no simulated clock")
+            else:
+                await self._advance(parsed.delta)
+            return
+        user_id = parsed.name.casefold()
+        sender = Sender(platform_user_id=user_id, display_name=parsed.name)
+        chat = (
+            ChatRef(PLATFORM, direct_chat_id(user_id), ChatKind.DIRECT, parsed.name)
+            if parsed.direct
+            else ChatRef(PLATFORM, GROUP_CHAT_ID, ChatKind.GROUP, "groep")
+        )
+        if parsed.kind == "press":
+            payloads = self._buttons.get(chat.chat_id, [])
+            if not 1 <= parsed.number <= len(payloads):
+                self._print(f"! {where}there is no button [{parsed.number}] in this chat")
+                return
+            await self._dispatch(ButtonPress(chat, sender, payloads[parsed.number - 1]))
+            return
+        mentioned = bool(_MENTION.search(parsed.text))
+        text = _MENTION.sub(" ", parsed.text).strip() if mentioned else parsed.text.strip()
+        await self._dispatch(IncomingMessage(chat, sender, text, mentions_bot=mentioned))
+
+    async def run_script(self, lines: Iterable[str]) -> None:
+        for number, raw in enumerate(lines, 1):
+            await self.feed(raw, line_number=number)
+
+    async def run_interactive(self, prompt: str = "> ") -> None:
+        """Read typed lines until end of input; a line without a name speaks as the last one."""
+        last_name = "ik"
+        while True:
+            try:
+                raw = await asyncio.to_thread(input, prompt)
+            except EOFError:
+                return
+            line = raw.strip()
+            if line in ("exit", "quit", "/exit"):
+                return
+            parsed = parse_line(line)
+            if parsed.kind in ("speech", "press"):
+                last_name = parsed.name
+            elif parsed.kind == "error" and line and not line.startswith(("~", "#")):
+                line = f"{last_name}: {line}"
+            await self.feed(line)

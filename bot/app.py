@@ -1,0 +1,172 @@
+"""Wiring and lifecycle: one event's road from an adapter to a handler and back.
+
+dedupe -> network, chat and member -> router -> handler(ctx) -> replies through the adapter.
+A handler's exception is logged with its context and answered kindly; the bot goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+
+from bot.clock import Clock
+from bot.context import Context, Services
+from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
+from bot.errors import UserFacingError
+from bot.i18n import Translator
+from bot.router import Router
+from storage.records import Account, Member, Network
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    def __init__(self, services: Services, router: Router, adapters: Iterable[Adapter] = ()) -> None:
+        self.services = services
+        self.router = router
+        self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
+        self._network: Network | None = None
+        # Scheduled work run when time moves on (the scheduler registers itself here).
+        self.due_work: list[Callable[[], Awaitable[None]]] = []
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def network(self) -> Network:
+        """The network this bot serves, created on first start."""
+        if self._network is None:
+            storage, settings = self.services.storage, self.services.settings
+            self._network = await storage.networks.default() or await storage.networks.create(
+                settings.network_name,
+                language=settings.language,
+                timezone=settings.timezone,
+                now=self.clock.now(),
+            )
+        return self._network
+
+    async def start(self) -> None:
+        await self.network()
+        for adapter in self.adapters.values():
+            await adapter.start(self.dispatch)
+
+    async def run_due(self) -> None:
+        """Let every piece of scheduled work catch up with the clock."""
+        for work in self.due_work:
+            await work()
+
+    async def stop(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.stop()
+
+    # -- one event ------------------------------------------------------------------------------
+    async def dispatch(self, event: Event) -> None:
+        storage = self.services.storage
+        if event.event_id and not await storage.events.claim(
+            event.platform, event.event_id, now=self.clock.now()
+        ):
+            log.debug("event %s/%s already handled", event.platform, event.event_id)
+            return
+        network = await self.network()
+        chat = await storage.chats.ensure(
+            network.id, event.platform, event.chat.chat_id,
+            kind=event.chat.kind.value, title=event.chat.title,
+        )
+        member, _account = await self._identify(network, event)
+        conversation = await storage.conversations.get(member.id)
+        route = self.router.resolve(event, open_flow=conversation.flow if conversation else None)
+        if route is None:
+            return
+        ctx = Context(
+            services=self.services, messenger=self, event=event, route=route,
+            network=network, chat=chat, member=member, conversation=conversation,
+        )
+        try:
+            await route.handler(event, ctx)
+        except asyncio.CancelledError:
+            raise
+        except UserFacingError as exc:
+            await ctx.reply(ctx.t(exc.key, **exc.params))
+        except Exception:
+            log.exception(
+                "handler %s failed on %s event in chat %s from member %s: %r",
+                route.kind + (f" {route.name}" if route.name else ""), event.platform,
+                event.chat.chat_id, member.handle, _describe(event),
+            )
+            await self._apologise(event, Translator(member.language))
+
+    async def _apologise(self, event: Event, t: Translator) -> None:
+        try:
+            await self.send_reply(event.platform, event.chat.chat_id, Reply(t("errors.unexpected")))
+        except Exception:  # the platform itself is failing; the log already has the cause
+            log.exception("could not send the apology to %s", event.chat.chat_id)
+
+    async def _identify(self, network: Network, event: Event) -> tuple[Member, Account]:
+        """Platform identity -> account -> member; strangers become new members."""
+        members = self.services.storage.members
+        sender = event.sender
+        found = await members.by_account(event.platform, sender.platform_user_id)
+        if found is not None:
+            member, account = found
+            if (account.username, account.display_name) != (sender.username, sender.display_name):
+                await members.update_account(
+                    account.id, username=sender.username, display_name=sender.display_name
+                )
+            return member, account
+        member = None
+        if event.platform == "console":  # in the console the speaker's name is the handle
+            member = await members.by_handle(network.id, sender.platform_user_id)
+        if member is None:
+            member = await members.create(
+                network.id,
+                handle=sender.username or sender.display_name or sender.platform_user_id,
+                display_name=sender.display_name or sender.username or sender.platform_user_id,
+                language=network.language,
+                timezone=network.timezone,
+                now=self.clock.now(),
+            )
+        account = await members.link_account(
+            member.id, event.platform, sender.platform_user_id,
+            username=sender.username, display_name=sender.display_name,
+        )
+        if event.chat.is_direct:
+            await members.update_account(account.id, direct_chat_id=event.chat.chat_id)
+        return member, account
+
+    # -- Messenger ------------------------------------------------------------------------------
+    async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None:
+        await self.adapters[platform].send(chat_id, reply)
+
+    async def send_to_member(
+        self, member: Member, reply: Reply, *, prefer_platform: str | None = None
+    ) -> bool:
+        accounts = await self.services.storage.members.accounts(member.id)
+        accounts.sort(key=lambda a: (a.platform != prefer_platform, a.id))
+        for account in accounts:
+            adapter = self.adapters.get(account.platform)
+            if adapter is None:
+                continue
+            chat_id = account.direct_chat_id or await adapter.direct_chat_id(
+                account.platform_user_id
+            )
+            if account.direct_chat_id != chat_id:
+                await self.services.storage.members.update_account(
+                    account.id, direct_chat_id=chat_id
+                )
+            await adapter.send(chat_id, reply)
+            return True
+        return False
+
+
+def _describe(event: Event) -> str:
+    if isinstance(event, IncomingMessage):
+        return event.text[:200]
+    if isinstance(event, ButtonPress):
+        return f"button {event.payload}"
+    return type(event).__name__
+

@@ -1,0 +1,177 @@
+"""Settings: embedded defaults, overridden by a TOML file, overridden by ``VONK_*`` variables.
+
+Every setting is declared once below with its help text; ``vonk settings`` prints them all, so
+the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConfigError
+
+SUPPORTED_LANGUAGES = ("nl", "en")
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "vonk"
+
+
+def setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+    """Declare a setting with its help text (and whether to hide its value when printed)."""
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: default.copy(), metadata={"help": help, "secret": secret})
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Core.
+    data_dir: Path = setting(
+        _default_data_dir(), "Folder for the SQLite database, charts and exports."
+    )
+    database_url: str = setting(
+        "",
+        "SQLAlchemy URL, e.g. postgresql+asyncpg://user:pw@host/vonk. "
+        "Empty: SQLite file vonk.db in the data folder.",
+        secret=True,
+    )
+    language: str = setting("nl", "Default chat language for new members: nl or en.")
+    timezone: str = setting("Europe/Amsterdam", "Default timezone for new members and dates.")
+    network_name: str = setting("Ons netwerk", "Name of the network a fresh database starts with.")
+    log_level: str = setting("INFO", "DEBUG, INFO, WARNING or ERROR.")
+    # Search.
+    embedding_model: str = setting(
+        "",
+        "Embedding model: empty for the bundled default, 'use', 'e5', 'use+e5', or any "
+        "sentence-transformers model name or path.",
+    )
+    seed_lessons: bool = setting(True, "Add the bundled lesson notes to a new network.")
+    # Telegram.
+    telegram_token: str = setting("", "Bot token from @BotFather; enables Telegram.", secret=True)
+    telegram_base_url: str = setting(
+        "https://api.telegram.org/bot", "Bot API base URL (for a self-hosted Bot API server)."
+    )
+    telegram_webhook_url: str = setting("", "Public webhook URL; empty means long polling.")
+    telegram_webhook_listen: str = setting("127.0.0.1", "Address the webhook server listens on.")
+    telegram_webhook_port: int = setting(8443, "Port the webhook server listens on.")
+    telegram_webhook_secret: str = setting(
+        "", "Secret token Telegram must send with each webhook call.", secret=True
+    )
+    # Matrix.
+    matrix_homeserver: str = setting("", "Homeserver URL, e.g. https://matrix.example.org.")
+    matrix_user_id: str = setting("", "The bot's user id, e.g. @vonk:example.org.")
+    matrix_password: str = setting("", "Password of the bot account.", secret=True)
+    matrix_access_token: str = setting("", "Access token instead of a password.", secret=True)
+    matrix_device_id: str = setting("", "Stable device id (needed for encryption).")
+    matrix_store_path: str = setting("", "Folder for the encryption store; default in data folder.")
+    matrix_allowed_inviters: list[str] = setting(
+        [], "User ids or :server suffixes whose invites the bot accepts (comma separated)."
+    )
+    matrix_e2ee: bool = setting(False, "Take part in end-to-end encrypted rooms.")
+
+    def __post_init__(self) -> None:
+        if self.language not in SUPPORTED_LANGUAGES:
+            raise ConfigError(
+                f"VONK_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
+                f"not {self.language!r}"
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"VONK_TIMEZONE {self.timezone!r} is not a known timezone") from exc
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'vonk.db'}"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def env_name(field_name: str) -> str:
+    return f"VONK_{field_name.upper()}"
+
+
+def _coerce(f: dataclasses.Field[Any], raw: Any) -> Any:
+    """Turn a TOML value or an environment string into the field's type, or say what is wrong."""
+    kind = f.type if isinstance(f.type, type) else str(f.type)
+    try:
+        if kind in (bool, "bool"):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "ja", "on"):
+                return True
+            if text in ("0", "false", "no", "nee", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind in (int, "int"):
+            return int(raw)
+        if kind in (Path, "Path"):
+            return Path(str(raw)).expanduser()
+        if kind == "list[str]":
+            if isinstance(raw, list):
+                return [str(x).strip() for x in raw if str(x).strip()]
+            return [x.strip() for x in str(raw).split(",") if x.strip()]
+        return str(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{env_name(f.name)}: cannot read {raw!r} as {kind}") from exc
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings from the TOML file (``VONK_CONFIG`` if not given), then the environment."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    path = config_file or (Path(env["VONK_CONFIG"]) if env.get("VONK_CONFIG") else None)
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        section = data.get("vonk", data)
+        for key, raw in section.items():
+            if key not in fields:
+                raise ConfigError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _coerce(fields[key], raw)
+    for name, f in fields.items():
+        if env_name(name) in env:
+            values[name] = _coerce(f, env[env_name(name)])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """(variable, current value, help) for every setting; secrets shown only as set/unset."""
+    rows = []
+    for f in dataclasses.fields(Settings):
+        value = getattr(settings, f.name)
+        if f.metadata.get("secret"):
+            shown = "(set)" if value else "(not set)"
+        elif isinstance(value, list):
+            shown = ",".join(value)
+        else:
+            shown = str(value)
+        rows.append((env_name(f.name), shown, f.metadata.get("help", "")))
+    return rows

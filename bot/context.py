@@ -1,0 +1,141 @@
+"""The per-event context: everything a handler may use, handed to it explicitly.
+
+Handlers never reach for globals or platform objects: they reply, ask a follow-up question,
+message another member, or use the services (storage, search, clock) through this object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Attachment, Button, ButtonPress, Event, IncomingMessage, Reply
+from bot.i18n import Translator
+from bot.router import Route
+from storage import Storage
+from storage.records import Chat, Conversation, Member, Network
+
+if TYPE_CHECKING:
+    from kennis.search import Search
+
+
+class Messenger(Protocol):
+    """How replies leave the bot; the app implements it over its adapters."""
+
+    async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None: ...
+
+    async def send_to_member(
+        self, member: Member, reply: Reply, *, prefer_platform: str | None = None
+    ) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """Long-lived dependencies, built once at start-up and shared by every context."""
+
+    settings: Settings
+    storage: Storage
+    clock: Clock
+    search: Search | None = None
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        services: Services,
+        messenger: Messenger,
+        event: Event,
+        route: Route,
+        network: Network,
+        chat: Chat,
+        member: Member,
+        conversation: Conversation | None,
+    ) -> None:
+        self.services = services
+        self.event = event
+        self.route = route
+        self.network = network
+        self.chat = chat
+        self.member = member
+        self.conversation = conversation
+        self._messenger = messenger
+        self.t = Translator(member.language)
+
+    # -- convenient views -------------------------------------------------------------------
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def args(self) -> str:
+        """The command's arguments, the button payload's rest, or the answer's text."""
+        return self.route.args
+
+    @property
+    def in_direct_chat(self) -> bool:
+        return self.event.chat.is_direct
+
+    @property
+    def text(self) -> str:
+        return self.event.text if isinstance(self.event, IncomingMessage) else ""
+
+    @property
+    def pressed(self) -> ButtonPress | None:
+        return self.event if isinstance(self.event, ButtonPress) else None
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    # -- speaking ---------------------------------------------------------------------------
+    async def reply(
+        self,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        attachment: Attachment | None = None,
+    ) -> None:
+        """Answer in the chat the event came from."""
+        reply = Reply(text, tuple(buttons), attachment)
+        await self._messenger.send_reply(self.event.platform, self.event.chat.chat_id, reply)
+
+    async def reply_direct(self, text: str, *, buttons: Sequence[Button] = ()) -> None:
+        """Answer the sender privately, wherever the event came from."""
+        if self.in_direct_chat:
+            await self.reply(text, buttons=buttons)
+        else:
+            await self._messenger.send_to_member(
+                self.member, Reply(text, tuple(buttons)), prefer_platform=self.event.platform
+            )
+
+    async def send_to_member(self, member: Member, reply: Reply) -> bool:
+        """Message another member privately; False when they have no reachable chat."""
+        return await self._messenger.send_to_member(
+            member, reply, prefer_platform=self.event.platform
+        )
+
+    # -- follow-up questions ------------------------------------------------------------------
+    async def expect(self, flow: str, step: str, **data: Any) -> None:
+        """Remember that the next plain answer in the direct chat belongs to ``flow``/``step``."""
+        merged = {**(self.conversation.data if self.conversation else {}), **data}
+        await self.storage.conversations.set(self.member.id, flow, step, merged, now=self.now())
+        self.conversation = Conversation(self.member.id, flow, step, merged)
+
+    async def finish(self) -> None:
+        await self.storage.conversations.clear(self.member.id)
+        self.conversation = None
+
+    async def refresh_member(self) -> Member:
+        member = await self.storage.members.get(self.member.id)
+        assert member is not None
+        self.member = member
+        self.t = Translator(member.language)
+        return member

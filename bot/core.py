@@ -1,0 +1,159 @@
+"""Platform-neutral events, replies and the adapter protocol.
+
+Adapters translate Telegram updates, Matrix events or console lines into these frozen types and
+back; handlers only ever see these, so one handler serves every platform.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+class ChatKind(enum.StrEnum):
+    GROUP = "group"
+    DIRECT = "direct"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote: the platform identity, before it is linked to a member."""
+
+    platform_user_id: str
+    display_name: str
+    username: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where it was written, as the platform names it."""
+
+    platform: str
+    chat_id: str
+    kind: ChatKind
+    title: str | None = None
+
+    @property
+    def is_direct(self) -> bool:
+        return self.kind is ChatKind.DIRECT
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A text message from a person.
+
+    ``addressed`` is the adapter's verdict on whether the bot was spoken to (a direct chat, a
+    mention, a reply to the bot): in groups the router stays quiet unless addressed or the
+    phrase is unmistakable.
+    """
+
+    chat: ChatRef
+    sender: Sender
+    text: str
+    event_id: str | None = None
+    mentions_bot: bool = False
+    reply_to_bot: bool = False
+    mentions: tuple[str, ...] = ()
+    reply_to: str | None = None
+    received_at: datetime | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.chat.platform
+
+    @property
+    def addressed(self) -> bool:
+        return self.chat.is_direct or self.mentions_bot or self.reply_to_bot
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A person chose one of the bot's buttons (or typed its number, or reacted with its emoji)."""
+
+    chat: ChatRef
+    sender: Sender
+    payload: str
+    event_id: str | None = None
+    message_id: str | None = None
+
+    @property
+    def platform(self) -> str:
+        return self.chat.platform
+
+
+Event = IncomingMessage | ButtonPress
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered under a message; ``payload`` goes back to the router when chosen."""
+
+    label: str
+    payload: str
+    emoji: str | None = None  # offered as a reaction where a platform has no buttons
+
+
+class AttachmentKind(enum.StrEnum):
+    IMAGE = "image"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: Path
+    kind: AttachmentKind = AttachmentKind.DOCUMENT
+    filename: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says. Text is plain: adapters escape it for their markup."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = None
+    # Replace the buttons of the message a press came from (Telegram edits it in place).
+    edit_of: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """What a platform gave back for a sent message, so a later press can refer to it."""
+
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    buttons: bool = True
+    images: bool = True
+    edits: bool = False
+
+
+Dispatch = Callable[[Event], Awaitable[None]]
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """A chat platform. Only ``bot/adapters/`` implements this; nothing else imports a platform."""
+
+    platform: str
+    capabilities: Capabilities
+
+    async def start(self, dispatch: Dispatch) -> None:
+        """Begin receiving; every event goes to ``dispatch``. Returns once receiving runs."""
+
+    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        """Deliver one message; raise :class:`bot.errors.DeliveryError` subclasses on failure."""
+
+    async def direct_chat_id(self, platform_user_id: str) -> str:
+        """The chat in which the bot speaks privately to this person (created if needed)."""
+
+    async def stop(self) -> None:
+        """Stop receiving and release connections; safe to call twice."""

@@ -1,0 +1,80 @@
+"""Reading member import files: the whole file is checked before anything is stored.
+
+A bad file is refused as a whole with every problem and its line number, so an operator fixes
+it once instead of discovering a half-imported network.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from bot.errors import ImportRejected
+from storage.records import MemberImportRow
+
+MEMBER_HEADER = ("handle", "name", "skills", "about", "cell")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_.-]{1,64}$")
+MAX_ROWS = 200_000
+
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Header and (line number, row) pairs; encoding and CSV syntax errors become problems."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ImportRejected([(0, f"file {path} does not exist")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ImportRejected([(0, f"file is not UTF-8 text ({exc.reason})")]) from exc
+    reader = csv.DictReader(text.splitlines(), strict=True)
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise ImportRejected([(reader.line_num, f"CSV syntax: {exc}")]) from exc
+    return list(reader.fieldnames or []), rows
+
+
+def read_members_csv(path: Path) -> list[MemberImportRow]:
+    header, rows = read_csv(path)
+    missing = [c for c in MEMBER_HEADER if c not in header]
+    if missing:
+        raise ImportRejected(
+            [(1, f"header must be {','.join(MEMBER_HEADER)}; missing: {', '.join(missing)}")]
+        )
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    result: list[MemberImportRow] = []
+    if len(rows) > MAX_ROWS:
+        raise ImportRejected([(0, f"more than {MAX_ROWS} rows; split the file")])
+    for line, row in rows:
+        if None in row:
+            problems.append((line, "more fields than the header has"))
+            continue
+        values = {k: (row.get(k) or "").strip() for k in MEMBER_HEADER}
+        handle = values["handle"].lstrip("@")
+        if not values["handle"]:
+            problems.append((line, "handle is empty"))
+        elif not _HANDLE.match(values["handle"]):
+            problems.append((line, f"handle {values['handle']!r} may only hold letters, digits, _ . -"))
+        elif handle.lower() in seen:
+            problems.append((line, f"handle {handle!r} also on line {seen[handle.lower()]}"))
+        else:
+            seen[handle.lower()] = line
+        if not values["name"]:
+            problems.append((line, "name is empty"))
+        elif len(values["name"]) > 200:
+            problems.append((line, "name is longer than 200 characters"))
+        skills = tuple(s.strip() for s in values["skills"].split(";") if s.strip())
+        if any(len(s) > 200 for s in skills):
+            problems.append((line, "a skill is longer than 200 characters"))
+        if len(values["about"]) > 2000:
+            problems.append((line, "about is longer than 2000 characters"))
+        if len(values["cell"]) > 100:
+            problems.append((line, "cell is longer than 100 characters"))
+        result.append(MemberImportRow(line, handle, values["name"], skills, values["about"],
+                                      values["cell"]))
+    if problems:
+        raise ImportRejected(problems)
+    if not result:
+        raise ImportRejected([(1, "the file has a header but no members")])
+    return result

@@ -1,0 +1,155 @@
+"""Decides which handler gets an event: a command, a button, an awaited answer, or a phrase.
+
+Command syntax lives here and nowhere else: ``/`` (Telegram, console) or ``!`` (Matrix), an
+optional ``@botname`` suffix, Dutch and English aliases, ``-`` and ``_`` alike. In groups the
+router stays silent unless the bot is addressed or the phrase is unmistakable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.core import ButtonPress, Event, IncomingMessage
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+Handler = Callable[[Event, "Context"], Awaitable[None]]
+
+_COMMAND = re.compile(r"^\s*[/!]([A-Za-z][\w-]*)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+def normalise_command(name: str) -> str:
+    return name.casefold().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: str
+    bot_name: str | None
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    match = _COMMAND.match(text)
+    if match is None:
+        return None
+    name, bot_name, args = match.groups()
+    return ParsedCommand(normalise_command(name), (args or "").strip(), bot_name)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    pattern: re.Pattern[str]
+    handler: Handler
+    clear_in_groups: bool  # unmistakable enough to answer in a group without being addressed
+
+
+@dataclass(frozen=True)
+class Route:
+    """What the router decided; ``args`` and ``match`` are what the handler needs from the text."""
+
+    handler: Handler
+    kind: str  # "command", "button", "flow", "phrase" or "fallback"
+    name: str = ""
+    args: str = ""
+    match: re.Match[str] | None = None
+
+
+@dataclass
+class Router:
+    _commands: dict[str, tuple[str, Handler]] = field(default_factory=dict)
+    _buttons: dict[str, Handler] = field(default_factory=dict)
+    _flows: dict[str, Handler] = field(default_factory=dict)
+    _phrases: list[Phrase] = field(default_factory=list)
+    _fallback: Handler | None = None
+    bot_names: set[str] = field(default_factory=set)  # lowercase usernames of this bot
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        """Register a handler under a canonical name (the first) and its aliases."""
+        canonical = normalise_command(names[0])
+
+        def register(handler: Handler) -> Handler:
+            for name in names:
+                key = normalise_command(name)
+                if key in self._commands and self._commands[key][1] is not handler:
+                    raise ValueError(f"command /{name} registered twice")
+                self._commands[key] = (canonical, handler)
+            return handler
+
+        return register
+
+    def button(self, prefix: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if prefix in self._buttons:
+                raise ValueError(f"button prefix {prefix!r} registered twice")
+            self._buttons[prefix] = handler
+            return handler
+
+        return register
+
+    def flow(self, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self._flows:
+                raise ValueError(f"flow {name!r} registered twice")
+            self._flows[name] = handler
+            return handler
+
+        return register
+
+    def phrase(self, pattern: str, *, clear_in_groups: bool = False) -> Callable[[Handler], Handler]:
+        compiled = re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+        def register(handler: Handler) -> Handler:
+            self._phrases.append(Phrase(compiled, handler, clear_in_groups))
+            return handler
+
+        return register
+
+    def fallback(self, handler: Handler) -> Handler:
+        self._fallback = handler
+        return handler
+
+    def command_names(self) -> dict[str, list[str]]:
+        """Canonical name -> all names, for help texts and platform command menus."""
+        names: dict[str, list[str]] = {}
+        for alias, (canonical, _) in self._commands.items():
+            names.setdefault(canonical, []).append(alias)
+        return names
+
+    def resolve(self, event: Event, *, open_flow: str | None = None) -> Route | None:
+        if isinstance(event, ButtonPress):
+            prefix, _, rest = event.payload.partition(":")
+            handler = self._buttons.get(prefix)
+            return Route(handler, "button", prefix, rest) if handler else None
+        return self._resolve_message(event, open_flow)
+
+    def _resolve_message(self, msg: IncomingMessage, open_flow: str | None) -> Route | None:
+        command = parse_command(msg.text)
+        if command is not None:
+            if command.bot_name and self.bot_names and command.bot_name.lower() not in self.bot_names:
+                return None  # meant for another bot in the same group
+            found = self._commands.get(command.name)
+            if found is not None:
+                return Route(found[1], "command", found[0], command.args)
+            if msg.addressed or command.bot_name:
+                return self._fallback_route(msg)
+            return None
+        if open_flow is not None and open_flow in self._flows and msg.chat.is_direct:
+            return Route(self._flows[open_flow], "flow", open_flow, msg.text.strip())
+        for phrase in self._phrases:
+            if not (msg.addressed or phrase.clear_in_groups):
+                continue
+            match = phrase.pattern.search(msg.text)
+            if match:
+                return Route(phrase.handler, "phrase", phrase.pattern.pattern, msg.text, match)
+        return self._fallback_route(msg) if msg.addressed else None
+
+    def _fallback_route(self, msg: IncomingMessage) -> Route | None:
+        return Route(self._fallback, "fallback", "", msg.text) if self._fallback else None
+
+
+Registrar = Callable[[Router], Any]

@@ -1,0 +1,98 @@
+"""The composition root: settings in, a running app out. Only here do bot/ and the features
+(handlers/, kennis/) meet."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import App
+from bot.clock import Clock, SimulatedClock, SystemClock
+from bot.config import Settings
+from bot.context import Services
+from bot.importer import read_members_csv
+from handlers import build_router
+from storage import Storage
+from storage.records import Role
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging(level: str, *, stream: TextIO | None = None) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        stream=stream or sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def open_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    storage = await Storage.open(settings.effective_database_url)
+    services = Services(settings=settings, storage=storage, clock=clock or SystemClock())
+    app = App(services, build_router())
+    await app.network()
+    return app
+
+
+async def close_app(app: App) -> None:
+    await app.stop()
+    await app.services.storage.close()
+
+
+async def import_members(app: App, path: Path) -> tuple[int, int]:
+    """Validate the whole file, then upsert every member in one transaction."""
+    rows = read_members_csv(path)
+    network = await app.network()
+    return await app.services.storage.members.import_rows(
+        network.id, rows, language=network.language, timezone=network.timezone,
+        now=app.clock.now(),
+    )
+
+
+async def seed_demo(app: App) -> None:
+    """A demo network: 30 members with varied Dutch skills in four cells, one initiator."""
+    with resources.as_file(resources.files("bot") / "data" / "demo_members.csv") as path:
+        await import_members(app, path)
+    network = await app.network()
+    sanne = await app.services.storage.members.by_handle(network.id, "sanne")
+    if sanne is not None:
+        await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    script: Iterable[str] | None,
+    start: datetime | None = None,
+    out: TextIO | None = None,
+    demo: bool = False,
+) -> None:
+    """The console chat; ``script`` lines are played in order, else the terminal is read."""
+    clock = SimulatedClock(start or SystemClock().now())
+    app = await open_app(settings, clock=clock)
+
+    async def advance(delta: timedelta) -> None:
+        clock.advance(delta)
+        await app.run_due()
+
+    console = ConsoleAdapter(out, advance=advance, echo=script is not None)
+    app.add_adapter(console)
+    try:
+        if demo:
+            await seed_demo(app)
+        await app.start()
+        if script is None:
+            await console.run_interactive()
+        else:
+            await console.run_script(script)
+    finally:
+        await close_app(app)

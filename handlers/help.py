@@ -1,0 +1,29 @@
+"""``/hulp`` and the friendly answer to anything the bot did not understand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.context import Context
+from bot.core import Event
+from bot.router import Router
+
+
+def make_help(topics: Sequence[str]):  # noqa: ANN201 - returns a handler
+    """The help handler lists one catalog line per feature, in the order features register."""
+
+    async def show_help(_event: Event, ctx: Context) -> None:
+        lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}") for topic in topics]
+        await ctx.reply("\n".join(lines))
+
+    return show_help
+
+
+async def not_understood(_event: Event, ctx: Context) -> None:
+    key = "help.not_understood" if ctx.member.onboarded else "help.not_understood_new"
+    await ctx.reply(ctx.t(key))
+
+
+def register(router: Router, topics: Sequence[str]) -> None:
+    router.command("hulp", "help", "h")(make_help(topics))
+    router.fallback(not_understood)

@@ -1,0 +1,137 @@
+"""Joining the network: name, skills in plain words, cell, and the two consent questions.
+
+Each question is remembered in storage (``ctx.expect``), so a member can answer tomorrow or
+after a restart. Started in a group, the conversation moves to the direct chat: consent and
+personal details are not a group matter.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.core import Button, Event
+from bot.router import Router
+from kennis.skill_phrases import extract_skills
+
+FLOW = "onboarding"
+STEPS = ("name", "skills", "cell", "findable", "invitable")
+NO_CELL = "-"
+
+
+async def start(_event: Event, ctx: Context) -> None:
+    member = ctx.member
+    if member.onboarded and member.active:
+        await ctx.reply(ctx.t("onboarding.already", name=member.display_name))
+        return
+    if not member.active:
+        await ctx.storage.members.update(member.id, left_at=None)
+        member = await ctx.refresh_member()
+    if not ctx.in_direct_chat:
+        await ctx.reply(ctx.t("onboarding.moved_to_direct", name=member.display_name))
+    await ctx.reply_direct(ctx.t("onboarding.welcome", network=ctx.network.name))
+    await ask(ctx, "name")
+
+
+async def ask(ctx: Context, step: str) -> None:
+    """Put the question of ``step`` to the member privately and wait for the answer."""
+    t = ctx.t
+    if step == "name":
+        buttons = [Button(t("onboarding.keep_name", name=ctx.member.display_name), "onb:name")]
+        await ctx.reply_direct(t("onboarding.ask_name"), buttons=buttons)
+    elif step == "skills":
+        await ctx.reply_direct(
+            t("onboarding.ask_skills"), buttons=[Button(t("common.later"), "onb:skills")]
+        )
+    elif step == "cell":
+        cells = await ctx.storage.networks.cells(ctx.network.id)
+        buttons = [Button(c.name, f"onb:cell:{c.id}") for c in cells[:8]]
+        buttons.append(Button(t("onboarding.no_cell"), f"onb:cell:{NO_CELL}"))
+        await ctx.reply_direct(t("onboarding.ask_cell"), buttons=buttons)
+    elif step in ("findable", "invitable"):
+        buttons = [Button(t("common.yes"), f"onb:{step}:yes"), Button(t("common.no"), f"onb:{step}:no")]
+        await ctx.reply_direct(t(f"onboarding.ask_{step}"), buttons=buttons)
+    else:
+        raise ValueError(f"unknown onboarding step {step!r}")
+    await ctx.expect(FLOW, step)
+
+
+async def next_step(ctx: Context, done: str) -> None:
+    index = STEPS.index(done) + 1
+    if index < len(STEPS):
+        await ask(ctx, STEPS[index])
+        return
+    await ctx.finish()
+    member = await ctx.storage.members.update(ctx.member.id, onboarded=True)
+    await ctx.reply_direct(ctx.t("onboarding.done", name=member.display_name))
+
+
+async def answer(_event: Event, ctx: Context) -> None:
+    """A typed answer to the open onboarding question."""
+    step = ctx.conversation.step if ctx.conversation else "name"
+    text = ctx.args.strip()
+    members = ctx.storage.members
+    if step == "name":
+        if not 1 <= len(text) <= 60:
+            await ctx.reply(ctx.t("onboarding.name_invalid"))
+            return
+        await members.update(ctx.member.id, display_name=text)
+        await ctx.refresh_member()
+        await ctx.reply(ctx.t("onboarding.name_saved", name=text))
+    elif step == "skills":
+        skills = extract_skills(text)
+        if not skills:
+            await ctx.reply(ctx.t("onboarding.skills_unclear"))
+            return
+        await members.add_skills(ctx.member.id, skills, now=ctx.now())
+        await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(skills)))
+    elif step == "cell":
+        if len(text) > 60:
+            await ctx.reply(ctx.t("onboarding.cell_invalid"))
+            return
+        cell = await ctx.storage.networks.ensure_cell(ctx.network.id, text)
+        await members.update(ctx.member.id, cell_id=cell.id)
+        await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
+    else:  # a consent question answered in words
+        choice = yes_or_no(text)
+        if choice is None:
+            await ctx.reply(ctx.t("common.yes_or_no"))
+            return
+        await members.update(ctx.member.id, **{step: choice})
+    await next_step(ctx, step)
+
+
+async def pressed(_event: Event, ctx: Context) -> None:
+    """A button under an onboarding question: ``name``, ``skills``, ``cell:ID``, ``findable:yes``."""
+    step, _, value = ctx.args.partition(":")
+    open_question = ctx.conversation
+    if open_question is None or (open_question.flow, open_question.step) != (FLOW, step):
+        await ctx.reply(ctx.t("common.button_expired"))
+        return
+    members = ctx.storage.members
+    if step == "cell":
+        if value == NO_CELL:
+            await members.update(ctx.member.id, cell_id=None)
+        elif value.isdigit() and (cell := await ctx.storage.networks.get_cell(int(value))):
+            await members.update(ctx.member.id, cell_id=cell.id)
+            await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
+    elif step in ("findable", "invitable"):
+        await members.update(ctx.member.id, **{step: value == "yes"})
+    await next_step(ctx, step)
+
+
+def yes_or_no(text: str) -> bool | None:
+    word = text.strip().casefold().rstrip("!.")
+    if word in {"ja", "yes", "y", "j", "ok", "oké", "prima", "goed", "graag", "zeker", "sure"}:
+        return True
+    if word in {"nee", "no", "n", "niet", "liever niet", "nope"}:
+        return False
+    return None
+
+
+def bullets(items: list[str] | tuple[str, ...]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def register(router: Router) -> None:
+    router.command("start", "begin", "aanmelden", "join")(start)
+    router.flow(FLOW)(answer)
+    router.button("onb")(pressed)

@@ -1,0 +1,171 @@
+"""Viewing and changing one's profile, choosing the language, and leaving the network."""
+
+from __future__ import annotations
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.context import Context
+from bot.core import Button, Event
+from bot.router import Router
+from handlers.onboarding import bullets, yes_or_no
+from kennis.skill_phrases import extract_skills
+
+FLOW = "profile"
+EDITABLE = ("name", "skills", "about", "cell")
+TOGGLES = ("findable", "invitable")
+
+
+async def show(_event: Event, ctx: Context) -> None:
+    """``/profiel``: show everything; ``/profiel naam Anna`` etc. change one field directly."""
+    field, _, value = ctx.args.partition(" ")
+    field = _FIELD_ALIASES.get(field.casefold())
+    if field in EDITABLE and value.strip():
+        await save(ctx, field, value.strip())
+        return
+    if field in EDITABLE:
+        await ask(ctx, field)
+        return
+    member = await ctx.refresh_member()
+    t = ctx.t
+    cell = await ctx.storage.networks.get_cell(member.cell_id) if member.cell_id else None
+    text = t(
+        "profile.summary",
+        name=member.display_name,
+        handle=member.handle,
+        role=t(f"role.{member.role.value}"),
+        language=t(f"language.{member.language}"),
+        cell=cell.name if cell else t("profile.none"),
+        skills=bullets(member.skills) if member.skills else t("profile.none"),
+        about=member.about or t("profile.none"),
+        findable=t("common.yes") if member.findable else t("common.no"),
+        invitable=t("common.yes") if member.invitable else t("common.no"),
+    )
+    buttons = [Button(t(f"profile.edit_{f}"), f"prof:edit:{f}") for f in EDITABLE]
+    buttons += [Button(t(f"profile.toggle_{f}"), f"prof:toggle:{f}") for f in TOGGLES]
+    if ctx.in_direct_chat:
+        await ctx.reply(text, buttons=buttons)
+    else:  # a profile holds consent choices: show it privately
+        await ctx.reply(t("profile.sent_privately"))
+        await ctx.reply_direct(text, buttons=buttons)
+
+
+async def ask(ctx: Context, field: str) -> None:
+    await ctx.reply_direct(ctx.t(f"profile.ask_{field}"))
+    await ctx.expect(FLOW, field)
+
+
+async def save(ctx: Context, field: str, value: str) -> None:
+    members, member = ctx.storage.members, ctx.member
+    if field == "name":
+        if len(value) > 60:
+            await ctx.reply(ctx.t("onboarding.name_invalid"))
+            return
+        await members.update(member.id, display_name=value)
+        await ctx.reply(ctx.t("onboarding.name_saved", name=value))
+    elif field == "about":
+        await members.update(member.id, about=value[:500])
+        await ctx.reply(ctx.t("profile.about_saved"))
+    elif field == "cell":
+        if value.casefold() in ("-", "geen", "none"):
+            await members.update(member.id, cell_id=None)
+            await ctx.reply(ctx.t("profile.cell_cleared"))
+        else:
+            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, value[:60])
+            await members.update(member.id, cell_id=cell.id)
+            await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
+    elif field == "skills":
+        await save_skills(ctx, value)
+    await ctx.finish()
+
+
+async def save_skills(ctx: Context, value: str) -> None:
+    """``-koken`` removes, ``+koken`` adds, anything else replaces the whole list."""
+    members, member = ctx.storage.members, ctx.member
+    if value.startswith("-"):
+        removed = await members.remove_skill(member.id, value[1:].strip())
+        key = "profile.skill_removed" if removed else "profile.skill_not_found"
+        await ctx.reply(ctx.t(key, skill=value[1:].strip()))
+        return
+    skills = extract_skills(value.removeprefix("+"))
+    if not skills:
+        await ctx.reply(ctx.t("onboarding.skills_unclear"))
+        return
+    if not value.startswith("+"):
+        for old in member.skills:
+            await members.remove_skill(member.id, old)
+    await members.add_skills(member.id, skills, now=ctx.now())
+    current = await ctx.refresh_member()
+    await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(current.skills)))
+
+
+async def answer(_event: Event, ctx: Context) -> None:
+    field = ctx.conversation.step if ctx.conversation else ""
+    if field in EDITABLE and ctx.args:
+        await save(ctx, field, ctx.args)
+
+
+async def pressed(_event: Event, ctx: Context) -> None:
+    action, _, field = ctx.args.partition(":")
+    if action == "edit" and field in EDITABLE:
+        await ask(ctx, field)
+    elif action == "toggle" and field in TOGGLES:
+        value = not getattr(ctx.member, field)
+        await ctx.storage.members.update(ctx.member.id, **{field: value})
+        await ctx.reply(ctx.t(f"profile.{field}_{'on' if value else 'off'}"))
+
+
+async def language(_event: Event, ctx: Context) -> None:
+    """``/taal en`` or ``/taal nl``; without an argument, buttons."""
+    choice = (ctx.args or "").strip().casefold()[:2]
+    if choice not in SUPPORTED_LANGUAGES:
+        buttons = [Button(ctx.t(f"language.{code}"), f"lang:{code}") for code in SUPPORTED_LANGUAGES]
+        await ctx.reply(ctx.t("language.choose"), buttons=buttons)
+        return
+    await set_language(ctx, choice)
+
+
+async def language_pressed(_event: Event, ctx: Context) -> None:
+    if ctx.args in SUPPORTED_LANGUAGES:
+        await set_language(ctx, ctx.args)
+
+
+async def set_language(ctx: Context, code: str) -> None:
+    await ctx.storage.members.update(ctx.member.id, language=code)
+    await ctx.refresh_member()
+    await ctx.reply(ctx.t("language.saved"))
+
+
+async def leave(_event: Event, ctx: Context) -> None:
+    buttons = [Button(ctx.t("leave.confirm"), "leave:yes"), Button(ctx.t("common.no"), "leave:no")]
+    await ctx.reply_direct(ctx.t("leave.ask"), buttons=buttons)
+    await ctx.expect("leave", "confirm")
+
+
+async def leave_answer(_event: Event, ctx: Context) -> None:
+    choice = yes_or_no(ctx.args) if ctx.route.kind == "flow" else ctx.args == "yes"
+    await ctx.finish()
+    if not choice:
+        await ctx.reply(ctx.t("leave.stays"))
+        return
+    await ctx.storage.members.update(
+        ctx.member.id, left_at=ctx.now(), findable=False, invitable=False, onboarded=False
+    )
+    await ctx.reply(ctx.t("leave.done"))
+
+
+_FIELD_ALIASES = {
+    "naam": "name", "name": "name",
+    "vaardigheden": "skills", "vaardigheid": "skills", "skills": "skills", "skill": "skills",
+    "over": "about", "about": "about", "aanbod": "about",
+    "buurt": "cell", "cel": "cell", "cell": "cell", "wijk": "cell",
+}
+
+
+def register(router: Router) -> None:
+    router.command("profiel", "profile")(show)
+    router.flow(FLOW)(answer)
+    router.button("prof")(pressed)
+    router.command("taal", "language", "lang")(language)
+    router.button("lang")(language_pressed)
+    router.command("stop", "leave", "uitschrijven")(leave)
+    router.flow("leave")(leave_answer)
+    router.button("leave")(leave_answer)

@@ -1,0 +1,43 @@
+"""Storage: the database, its migrations, and the repositories that are its only door."""
+
+from __future__ import annotations
+
+from storage.db import Database
+from storage.repositories.chats import ChatRepository
+from storage.repositories.members import MemberRepository
+from storage.repositories.networks import NetworkRepository
+from storage.repositories.state import (
+    AdapterStateStore,
+    ButtonPayloadStore,
+    ConversationStore,
+    EventLog,
+)
+
+
+class Storage:
+    """Every repository over one database, handed to the app and, through the context,
+    to handlers."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        sessions = db.sessions
+        self.networks = NetworkRepository(sessions)
+        self.members = MemberRepository(sessions)
+        self.chats = ChatRepository(sessions)
+        self.events = EventLog(sessions)
+        self.adapter_state = AdapterStateStore(sessions)
+        self.conversations = ConversationStore(sessions)
+        self.buttons = ButtonPayloadStore(sessions)
+
+    @classmethod
+    async def open(cls, url: str) -> Storage:
+        """Connect and bring the schema up to date: every start runs pending migrations."""
+        db = Database(url)
+        await db.upgrade()
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Database", "Storage"]

@@ -1,0 +1,94 @@
+"""Plain, frozen records the repositories return: callers never hold ORM rows or sessions."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    INITIATOR = "initiator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Network:
+    id: int
+    name: str
+    language: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: int
+    network_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    network_id: int
+    handle: str
+    display_name: str
+    role: Role
+    language: str
+    timezone: str
+    about: str
+    cell_id: int | None
+    findable: bool
+    invitable: bool
+    onboarded: bool
+    joined_at: datetime
+    left_at: datetime | None
+    skills: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.left_at is None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    member_id: int
+    platform: str
+    platform_user_id: str
+    username: str | None
+    display_name: str | None
+    direct_chat_id: str | None
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    network_id: int
+    platform: str
+    platform_chat_id: str
+    kind: str
+    title: str | None
+    cell_id: int | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    member_id: int
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MemberImportRow:
+    """One validated line of a member import file."""
+
+    line: int
+    handle: str
+    name: str
+    skills: tuple[str, ...]
+    about: str
+    cell: str

@@ -1,0 +1,59 @@
+"""Chats (group chats and direct chats) the bot takes part in."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import models
+from storage.records import Chat
+
+
+def _chat(row: models.Chat) -> Chat:
+    return Chat(
+        id=row.id, network_id=row.network_id, platform=row.platform,
+        platform_chat_id=row.platform_chat_id, kind=row.kind, title=row.title,
+        cell_id=row.cell_id,
+    )
+
+
+class ChatRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def ensure(
+        self, network_id: int, platform: str, platform_chat_id: str, *, kind: str,
+        title: str | None = None,
+    ) -> Chat:
+        """The chat's record, created on first sight; a changed title is followed."""
+        async with self._sessions.begin() as s:
+            row = await s.scalar(
+                select(models.Chat).where(
+                    models.Chat.platform == platform,
+                    models.Chat.platform_chat_id == platform_chat_id,
+                )
+            )
+            if row is None:
+                row = models.Chat(
+                    network_id=network_id, platform=platform, platform_chat_id=platform_chat_id,
+                    kind=kind, title=title,
+                )
+                s.add(row)
+            elif title and row.title != title:
+                row.title = title
+            await s.flush()
+            return _chat(row)
+
+    async def groups(self, network_id: int, *, cell_id: int | None = None) -> list[Chat]:
+        """Group chats of the network; with ``cell_id``, the chats of that cell."""
+        async with self._sessions() as s:
+            query = select(models.Chat).where(
+                models.Chat.network_id == network_id, models.Chat.kind == "group"
+            )
+            if cell_id is not None:
+                query = query.where(models.Chat.cell_id == cell_id)
+            return [_chat(r) for r in await s.scalars(query.order_by(models.Chat.id))]
+
+    async def set_cell(self, chat_id: int, cell_id: int | None) -> None:
+        async with self._sessions.begin() as s:
+            (await s.get_one(models.Chat, chat_id)).cell_id = cell_id

@@ -1,0 +1,257 @@
+"""Members, their chat accounts and their skills."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import models
+from storage.records import Account, Member, MemberImportRow, Role
+from storage.repositories.networks import ensure_cell_in
+
+UPDATABLE = frozenset(
+    {"display_name", "role", "language", "timezone", "about", "cell_id", "findable",
+     "invitable", "onboarded", "left_at"}
+)
+
+
+def make_handle(text: str) -> str:
+    """A lowercase ascii handle from a name or username ('Anna de Vries' -> 'anna_de_vries')."""
+    folded = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    handle = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    return handle[:40] or "lid"
+
+
+def _member(row: models.Member, skills: Iterable[str] = ()) -> Member:
+    return Member(
+        id=row.id, network_id=row.network_id, handle=row.handle, display_name=row.display_name,
+        role=Role(row.role), language=row.language, timezone=row.timezone, about=row.about,
+        cell_id=row.cell_id, findable=row.findable, invitable=row.invitable,
+        onboarded=row.onboarded, joined_at=row.joined_at, left_at=row.left_at,
+        skills=tuple(skills),
+    )
+
+
+def _account(row: models.Account) -> Account:
+    return Account(
+        id=row.id, member_id=row.member_id, platform=row.platform,
+        platform_user_id=row.platform_user_id, username=row.username,
+        display_name=row.display_name, direct_chat_id=row.direct_chat_id,
+    )
+
+
+async def _skills(s: AsyncSession, member_id: int) -> list[str]:
+    rows = await s.scalars(
+        select(models.Skill.text).where(models.Skill.member_id == member_id).order_by(models.Skill.id)
+    )
+    return list(rows)
+
+
+class MemberRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def get(self, member_id: int) -> Member | None:
+        async with self._sessions() as s:
+            row = await s.get(models.Member, member_id)
+            return _member(row, await _skills(s, row.id)) if row else None
+
+    async def by_handle(self, network_id: int, handle: str) -> Member | None:
+        async with self._sessions() as s:
+            row = await s.scalar(
+                select(models.Member).where(
+                    models.Member.network_id == network_id,
+                    func.lower(models.Member.handle) == handle.lstrip("@").lower(),
+                )
+            )
+            return _member(row, await _skills(s, row.id)) if row else None
+
+    async def by_account(self, platform: str, platform_user_id: str) -> tuple[Member, Account] | None:
+        async with self._sessions() as s:
+            found = (
+                await s.execute(
+                    select(models.Member, models.Account)
+                    .join(models.Account, models.Account.member_id == models.Member.id)
+                    .where(
+                        models.Account.platform == platform,
+                        models.Account.platform_user_id == platform_user_id,
+                    )
+                )
+            ).first()
+            if found is None:
+                return None
+            member, account = found
+            return _member(member, await _skills(s, member.id)), _account(account)
+
+    async def create(
+        self,
+        network_id: int,
+        *,
+        handle: str,
+        display_name: str,
+        language: str,
+        timezone: str,
+        now: datetime,
+    ) -> Member:
+        """Create a member; a taken handle gets a number appended rather than failing."""
+        async with self._sessions.begin() as s:
+            base = make_handle(handle)
+            candidate, n = base, 1
+            while await s.scalar(
+                select(models.Member.id).where(
+                    models.Member.network_id == network_id, models.Member.handle == candidate
+                )
+            ):
+                n += 1
+                candidate = f"{base}{n}"
+            row = models.Member(
+                network_id=network_id, handle=candidate, display_name=display_name,
+                language=language, timezone=timezone, joined_at=now, about="",
+                role=Role.MEMBER.value, findable=False, invitable=False, onboarded=False,
+            )
+            s.add(row)
+            await s.flush()
+            return _member(row)
+
+    async def link_account(
+        self,
+        member_id: int,
+        platform: str,
+        platform_user_id: str,
+        *,
+        username: str | None = None,
+        display_name: str | None = None,
+    ) -> Account:
+        async with self._sessions.begin() as s:
+            row = await s.scalar(
+                select(models.Account).where(
+                    models.Account.platform == platform,
+                    models.Account.platform_user_id == platform_user_id,
+                )
+            )
+            if row is None:
+                row = models.Account(
+                    member_id=member_id, platform=platform, platform_user_id=platform_user_id
+                )
+                s.add(row)
+            row.member_id = member_id
+            row.username = username
+            row.display_name = display_name
+            await s.flush()
+            return _account(row)
+
+    async def update_account(self, account_id: int, **fields: Any) -> None:
+        """Follow username and name changes, remember the direct chat."""
+        allowed = {"username", "display_name", "direct_chat_id"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"cannot update account fields {set(fields) - allowed}")
+        async with self._sessions.begin() as s:
+            row = await s.get_one(models.Account, account_id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+
+    async def accounts(self, member_id: int) -> list[Account]:
+        async with self._sessions() as s:
+            rows = await s.scalars(
+                select(models.Account).where(models.Account.member_id == member_id)
+            )
+            return [_account(r) for r in rows]
+
+    async def update(self, member_id: int, **fields: Any) -> Member:
+        if not set(fields) <= UPDATABLE:
+            raise ValueError(f"cannot update member fields {set(fields) - UPDATABLE}")
+        async with self._sessions.begin() as s:
+            row = await s.get_one(models.Member, member_id)
+            for key, value in fields.items():
+                setattr(row, key, value.value if isinstance(value, Role) else value)
+            await s.flush()
+            return _member(row, await _skills(s, row.id))
+
+    async def add_skills(self, member_id: int, texts: Sequence[str], *, now: datetime) -> list[str]:
+        """Add skills not yet listed; returns the ones actually added."""
+        async with self._sessions.begin() as s:
+            have = {t.casefold() for t in await _skills(s, member_id)}
+            added = []
+            for text in texts:
+                clean = text.strip()
+                if clean and clean.casefold() not in have:
+                    s.add(models.Skill(member_id=member_id, text=clean[:200], created_at=now))
+                    have.add(clean.casefold())
+                    added.append(clean)
+            return added
+
+    async def remove_skill(self, member_id: int, text: str) -> bool:
+        async with self._sessions.begin() as s:
+            result = await s.execute(
+                delete(models.Skill).where(
+                    models.Skill.member_id == member_id,
+                    func.lower(models.Skill.text) == text.strip().lower(),
+                )
+            )
+            return bool(result.rowcount)
+
+    async def list(self, network_id: int, *, active_only: bool = True) -> list[Member]:
+        async with self._sessions() as s:
+            query = select(models.Member).where(models.Member.network_id == network_id)
+            if active_only:
+                query = query.where(models.Member.left_at.is_(None))
+            members = list(await s.scalars(query.order_by(models.Member.handle)))
+            skills: dict[int, list[str]] = {}
+            rows = await s.execute(
+                select(models.Skill.member_id, models.Skill.text)
+                .join(models.Member, models.Member.id == models.Skill.member_id)
+                .where(models.Member.network_id == network_id)
+                .order_by(models.Skill.id)
+            )
+            for member_id, text in rows:
+                skills.setdefault(member_id, []).append(text)
+            return [_member(m, skills.get(m.id, ())) for m in members]
+
+    async def import_rows(
+        self, network_id: int, rows: Sequence[MemberImportRow], *, language: str,
+        timezone: str, now: datetime,
+    ) -> tuple[int, int]:
+        """Upsert members by handle in one transaction: all rows land, or none do.
+
+        Imported members are findable and invitable: the operator imports people who agreed to
+        be in the network's list; they can withdraw consent any time with /profiel.
+        """
+        created = updated = 0
+        async with self._sessions.begin() as s:
+            for item in rows:
+                row = await s.scalar(
+                    select(models.Member).where(
+                        models.Member.network_id == network_id,
+                        func.lower(models.Member.handle) == item.handle.lower(),
+                    )
+                )
+                if row is None:
+                    row = models.Member(
+                        network_id=network_id, handle=item.handle, language=language,
+                        timezone=timezone, joined_at=now, role=Role.MEMBER.value,
+                        findable=True, invitable=True, onboarded=True, display_name=item.name,
+                        about=item.about,
+                    )
+                    s.add(row)
+                    created += 1
+                else:
+                    updated += 1
+                row.display_name = item.name
+                row.about = item.about
+                row.left_at = None
+                row.cell_id = (await ensure_cell_in(s, network_id, item.cell)).id if item.cell else None
+                await s.flush()
+                await s.execute(delete(models.Skill).where(models.Skill.member_id == row.id))
+                seen: set[str] = set()
+                for text in item.skills:
+                    if text.casefold() not in seen:
+                        seen.add(text.casefold())
+                        s.add(models.Skill(member_id=row.id, text=text, created_at=now))
+        return created, updated
