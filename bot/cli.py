@@ -13,7 +13,14 @@ import typer
 
 from bot.config import ConfigError, Settings, describe_settings, load_settings
 from bot.errors import ImportRejected
-from bot.runtime import close_app, configure_logging, import_members, open_app, run_console
+from bot.runtime import (
+    close_app,
+    configure_logging,
+    import_members,
+    open_app,
+    run_console,
+    run_service,
+)
 
 HELP = """Vonk: a chat assistant for local community networks.
 
@@ -128,8 +135,7 @@ def run(config: ConfigOption = None, database_url: DatabaseOption = None) -> Non
             err=True,
         )
         raise typer.Exit(2)
-    typer.echo("The Telegram and Matrix adapters are not part of this version yet.", err=True)
-    raise typer.Exit(2)
+    asyncio.run(run_service(settings))
 
 
 @app.command("import")

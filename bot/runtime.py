@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -16,6 +19,7 @@ from bot.app import App
 from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
+from bot.core import Adapter
 from bot.importer import read_members_csv
 from handlers import build_router
 from storage import Storage
@@ -66,6 +70,39 @@ async def seed_demo(app: App) -> None:
     sanne = await app.services.storage.members.by_handle(network.id, "sanne")
     if sanne is not None:
         await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+
+
+def configured_adapters(settings: Settings, app: App) -> list[Adapter]:
+    """The chat platforms the settings enable; each platform library is imported only here."""
+    adapters: list[Adapter] = []
+    if settings.telegram_token:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, app.services.storage, app.clock))
+    if settings.matrix_homeserver:
+        from bot.adapters.matrix import MatrixAdapter
+
+        adapters.append(MatrixAdapter(settings, app.services.storage, app.clock))
+    return adapters
+
+
+async def run_service(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the configured platforms until SIGINT/SIGTERM (or ``stop`` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    app = await open_app(settings)
+    for adapter in configured_adapters(settings, app):
+        app.add_adapter(adapter)
+    try:
+        await app.start()
+        log.info("Vonk runs on %s", ", ".join(app.adapters) or "nothing")
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await close_app(app)
 
 
 async def run_console(

@@ -1,0 +1,186 @@
+"""Console transcripts of joining and changing one's profile, in Dutch and English."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.conftest import ScriptRunner
+
+
+def expect(transcript: str, expected: str) -> None:
+    assert transcript.strip() == textwrap.dedent(expected).strip(), transcript
+
+
+async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        kees: /start
+        kees@dm: Kees Jansen
+        kees@dm: ik kan fietsen repareren en help graag met formulieren
+        kees@dm: Oost
+        kees@dm: [1]
+        kees@dm: nee
+        """
+    )
+    expect(out, """
+        kees: /start
+        [groep] vonk: Welkom kees! Ik stuur je een privébericht om kennis te maken.
+        [dm kees] vonk: Hoi! Ik ben Vonk, de assistent van Ons netwerk. Ik help mensen elkaar te vinden en samen dingen te doen. Een paar korte vragen, dan ben je erbij.
+        [dm kees] vonk: Hoe wil je genoemd worden?
+          [1] Gewoon kees
+        kees@dm: Kees Jansen
+        [dm kees] vonk: Fijn, Kees Jansen!
+        [dm kees] vonk: Wat kun je, en waar help je graag mee? Vertel het in gewone woorden, bijvoorbeeld: 'ik kan fietsen repareren en help graag met formulieren'.
+          [1] Later
+        kees@dm: ik kan fietsen repareren en help graag met formulieren
+        [dm kees] vonk: Genoteerd:
+          • fietsen repareren
+          • helpen met formulieren
+        [dm kees] vonk: In welke buurt, straat of themagroep doe je vooral mee? Kies er een of typ een naam.
+          [1] Geen voorkeur
+        kees@dm: Oost
+        [dm kees] vonk: Je hoort bij Oost.
+        [dm kees] vonk: Mogen andere leden jou vinden als ze vragen 'wie kan helpen met …'? Ik noem dan je naam en wat je kunt. Je contactgegevens deel ik nooit zonder jouw ja.
+          [1] Ja  [2] Nee
+        kees@dm: [1]
+        [dm kees] vonk: Mag ik je af en toe persoonlijk uitnodigen voor een oproep die bij je past? Nee zeggen kan altijd.
+          [1] Ja  [2] Nee
+        kees@dm: nee
+        [dm kees] vonk: Klaar, Kees Jansen, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
+        """)
+
+
+async def test_onboarding_survives_a_restart_mid_conversation(run_script: ScriptRunner) -> None:
+    await run_script("lena@dm: /start\nlena@dm: [1]")
+    out = await run_script("lena@dm: tuinieren, koken")  # a new process: the question is remembered
+    assert "• tuinieren\n  • koken" in out
+    assert "In welke buurt" in out
+
+
+async def test_profile_changes_and_english(run_script: ScriptRunner) -> None:
+    await run_script(
+        """
+        mo@dm: /start
+        mo@dm: [1]
+        mo@dm: [1]
+        mo@dm: [1]
+        mo@dm: ja
+        mo@dm: ja
+        """
+    )
+    out = await run_script(
+        """
+        mo@dm: /taal en
+        mo@dm: /profile skills +baking bread
+        mo@dm: /profile name Mo B.
+        mo@dm: /profile
+        mo@dm: [5]
+        mo@dm: /profile cell Noord
+        mo@dm: /profile skills -baking bread
+        """
+    )
+    expect(out, """
+        mo@dm: /taal en
+        [dm mo] vonk: Fine, I'll speak English with you.
+        mo@dm: /profile skills +baking bread
+        [dm mo] vonk: Noted:
+          • baking bread
+        mo@dm: /profile name Mo B.
+        [dm mo] vonk: Great, Mo B.!
+        mo@dm: /profile
+        [dm mo] vonk: Your profile
+          Name: Mo B. (@mo)
+          Role: member
+          Language: English
+          Neighbourhood: (nothing yet)
+          Skills:
+          • baking bread
+          About me: (nothing yet)
+          Findable by others: Yes
+          Personal invitations: Yes
+          [1] Name  [2] Skills  [3] About me  [4] Neighbourhood  [5] Findable on/off  [6] Invitations on/off
+        mo@dm: [5]
+        [dm mo] vonk: You are no longer findable by others.
+        mo@dm: /profile cell Noord
+        [dm mo] vonk: You're part of Noord.
+        mo@dm: /profile skills -baking bread
+        [dm mo] vonk: 'baking bread' is off your list.
+        """)
+
+
+async def test_profile_asked_in_group_is_sent_privately(run_script: ScriptRunner) -> None:
+    out = await run_script("ria: /profiel")
+    assert "[groep] vonk: Ik heb je profiel privé gestuurd." in out
+    assert "[dm ria] vonk: Jouw profiel" in out
+
+
+async def test_edit_by_button_then_typed_answer(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        ria@dm: /profiel
+        ria@dm: [3]
+        ria@dm: Ik bak graag voor de buurt.
+        ria@dm: /profiel
+        """
+    )
+    assert "Vertel in een zin wat je aanbiedt" in out
+    assert "Over mij: Ik bak graag voor de buurt." in out
+
+
+async def test_leaving_and_coming_back(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        ria@dm: /stop
+        ria@dm: [1]
+        ria@dm: /start
+        """
+    )
+    assert "Je bent uitgeschreven." in out
+    assert "Hoe wil je genoemd worden?" in out.split("Je bent uitgeschreven.")[1]
+
+
+async def test_start_again_mid_onboarding_repeats_the_first_question(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        ria@dm: /start
+        ria@dm: [1]
+        ria@dm: tuinieren
+        ria@dm: /hulp
+        ria@dm: /start
+        """
+    )
+    assert "Klaar" not in out
+    # /start while onboarding is open simply asks the first question again
+    assert out.count("Hoe wil je genoemd worden?") == 2
+
+
+async def test_unknown_things_get_a_friendly_pointer(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        nina@dm: hallo?
+        nina: zomaar iets in de groep
+        nina: /onbekend
+        nina: @vonk /onbekend
+        """
+    )
+    assert "[dm nina] vonk: Hoi! Ik ken je nog niet zo goed." in out
+    group = [line for line in out.splitlines() if line.startswith("[groep]")]
+    assert group == [
+        "[groep] vonk: Hoi! Ik ken je nog niet zo goed. Typ /start om je aan te melden, "
+        "of /hulp om te zien wat ik kan."
+    ]  # only the addressed unknown command was answered: the bot is never noisy in groups
+
+
+async def test_script_errors_are_reported_and_lose_nothing(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        zonder dubbele punt
+        ~ 3 weken
+        ria: [9]
+        ria@dm: /hulp
+        """
+    )
+    assert "! line 1: expected 'name: text'" in out
+    assert "! line 2: clock lines look like '~ 3d'" in out
+    assert "! line 3: there is no button [9] in this chat" in out
+    assert "[dm ria] vonk: Dit kan ik voor je doen:" in out

@@ -1,0 +1,89 @@
+"""Repositories on a temporary SQLite file: records out, constraints kept, migrations applied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import Storage
+from storage.records import MemberImportRow, Role
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path):  # noqa: ANN201
+    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    yield store
+    await store.close()
+
+
+async def test_migrations_reach_head_and_are_idempotent(storage: Storage) -> None:
+    first = await storage.db.current_revision()
+    await storage.db.upgrade()
+    assert first is not None and await storage.db.current_revision() == first
+
+
+async def test_members_accounts_and_skills(storage: Storage) -> None:
+    net = await storage.networks.create("Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW)
+    anna = await storage.members.create(net.id, handle="Anna de Vries", display_name="Anna",
+                                        language="nl", timezone="Europe/Amsterdam", now=NOW)
+    twin = await storage.members.create(net.id, handle="anna_de_vries", display_name="Anna 2",
+                                        language="nl", timezone="Europe/Amsterdam", now=NOW)
+    assert (anna.handle, twin.handle) == ("anna_de_vries", "anna_de_vries2")
+    assert anna.joined_at == NOW and anna.joined_at.tzinfo is not None
+
+    await storage.members.link_account(anna.id, "telegram", "42", username="anna")
+    found = await storage.members.by_account("telegram", "42")
+    assert found is not None and found[0].id == anna.id and found[1].username == "anna"
+
+    added = await storage.members.add_skills(anna.id, ["Fietsen", "koken", "fietsen "], now=NOW)
+    assert added == ["Fietsen", "koken"]
+    assert await storage.members.remove_skill(anna.id, "KOKEN")
+    updated = await storage.members.update(anna.id, role=Role.INITIATOR, findable=True)
+    assert updated.role is Role.INITIATOR and updated.skills == ("Fietsen",)
+    assert (await storage.members.by_handle(net.id, "@ANNA_DE_VRIES")).id == anna.id
+    with pytest.raises(ValueError):
+        await storage.members.update(anna.id, handle="x")
+
+
+async def test_import_upserts_atomically(storage: Storage) -> None:
+    net = await storage.networks.create("Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW)
+    rows = [MemberImportRow(2, "kees", "Kees", ("tuinieren",), "", "Oost"),
+            MemberImportRow(3, "lies", "Lies", ("koken", "bakken"), "Ik kook.", "#oost")]
+    assert await storage.members.import_rows(net.id, rows, language="nl",
+                                             timezone="Europe/Amsterdam", now=NOW) == (2, 0)
+    again = [MemberImportRow(2, "Kees", "Kees B", ("snoeien",), "", "")]
+    assert await storage.members.import_rows(net.id, again, language="nl",
+                                             timezone="Europe/Amsterdam", now=NOW) == (0, 1)
+    members = {m.handle: m for m in await storage.members.list(net.id)}
+    assert members["kees"].display_name == "Kees B" and members["kees"].skills == ("snoeien",)
+    assert members["kees"].cell_id is None
+    assert [c.name for c in await storage.networks.cells(net.id)] == ["Oost"]  # one folded cell
+    assert members["lies"].findable and members["lies"].invitable
+
+
+async def test_event_claims_and_state_survive(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+    store = await Storage.open(url)
+    assert await store.events.claim("telegram", "1001", now=NOW)
+    assert not await store.events.claim("telegram", "1001", now=NOW)
+    await store.adapter_state.set("telegram", "offset", "1002")
+    short = await store.buttons.short_id("pledge:call:12:yes", now=NOW)
+    await store.close()
+
+    store = await Storage.open(url)  # a restart
+    assert not await store.events.claim("telegram", "1001", now=NOW)
+    assert await store.adapter_state.get("telegram", "offset") == "1002"
+    assert await store.buttons.payload(short) == "pledge:call:12:yes"
+    assert await store.buttons.short_id("pledge:call:12:yes", now=NOW) == short
+    assert await store.buttons.payload("nonsense") is None
+    await store.close()
+
+
+async def test_naive_datetimes_are_refused(storage: Storage) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        await storage.networks.create("x", language="nl", timezone="UTC",
+                                      now=datetime(2026, 1, 1))  # noqa: DTZ001
