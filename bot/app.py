@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class App:
-    def __init__(self, services: Services, router: Router, adapters: Iterable[Adapter] = ()) -> None:
+    def __init__(
+        self, services: Services, router: Router, adapters: Iterable[Adapter] = ()
+    ) -> None:
         self.services = services
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
@@ -74,8 +76,11 @@ class App:
             return
         network = await self.network()
         chat = await storage.chats.ensure(
-            network.id, event.platform, event.chat.chat_id,
-            kind=event.chat.kind.value, title=event.chat.title,
+            network.id,
+            event.platform,
+            event.chat.chat_id,
+            kind=event.chat.kind.value,
+            title=event.chat.title,
         )
         member, _account = await self._identify(network, event)
         conversation = await storage.conversations.get(member.id)
@@ -83,8 +88,14 @@ class App:
         if route is None:
             return
         ctx = Context(
-            services=self.services, messenger=self, event=event, route=route,
-            network=network, chat=chat, member=member, conversation=conversation,
+            services=self.services,
+            messenger=self,
+            event=event,
+            route=route,
+            network=network,
+            chat=chat,
+            member=member,
+            conversation=conversation,
         )
         try:
             await route.handler(event, ctx)
@@ -95,8 +106,11 @@ class App:
         except Exception:
             log.exception(
                 "handler %s failed on %s event in chat %s from member %s: %r",
-                route.kind + (f" {route.name}" if route.name else ""), event.platform,
-                event.chat.chat_id, member.handle, _describe(event),
+                route.kind + (f" {route.name}" if route.name else ""),
+                event.platform,
+                event.chat.chat_id,
+                member.handle,
+                _describe(event),
             )
             await self._apologise(event, Translator(member.language))
 
@@ -131,8 +145,11 @@ class App:
                 now=self.clock.now(),
             )
         account = await members.link_account(
-            member.id, event.platform, sender.platform_user_id,
-            username=sender.username, display_name=sender.display_name,
+            member.id,
+            event.platform,
+            sender.platform_user_id,
+            username=sender.username,
+            display_name=sender.display_name,
         )
         if event.chat.is_direct:
             await members.update_account(account.id, direct_chat_id=event.chat.chat_id)
@@ -169,4 +186,3 @@ def _describe(event: Event) -> str:
     if isinstance(event, ButtonPress):
         return f"button {event.payload}"
     return type(event).__name__
-

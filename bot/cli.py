@@ -34,22 +34,34 @@ app.add_typer(db_app, name="db")
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="TOML settings file (keys as in `vonk settings`, lowercase, "
-                 "without VONK_).", exists=True, dir_okay=False),
+    typer.Option(
+        "--config",
+        "-c",
+        help="TOML settings file (keys as in `vonk settings`, lowercase, without VONK_).",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="Overrides VONK_DATABASE_URL.")
 ]
 StartOption = Annotated[
     datetime | None,
-    typer.Option("--start", help="Start time of the simulated clock, e.g. 2026-11-24T10:00 "
-                 "(local time of VONK_TIMEZONE). Default: now."),
+    typer.Option(
+        "--start",
+        help="Start time of the simulated clock, e.g. 2026-11-24T10:00 "
+        "(local time of VONK_TIMEZONE). Default: now.",
+    ),
 ]
 ScriptOption = Annotated[
     Path | None,
-    typer.Option("--script", help="Play this script file instead of reading the terminal. "
-                 "Standard input is played as a script when it is not a terminal.",
-                 exists=True, dir_okay=False),
+    typer.Option(
+        "--script",
+        help="Play this script file instead of reading the terminal. "
+        "Standard input is played as a script when it is not a terminal.",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 
 
@@ -115,10 +127,10 @@ def demo(
     lines = _script_lines(script)
     if lines is None:
         typer.echo(CONSOLE_INTRO)
-        typer.echo("Demo: 30 leden in Oost, West, Noord, Zuid en Centrum. Sanne is initiatiefnemer.")
-    asyncio.run(
-        run_console(settings, script=lines, start=_local_start(settings, start), demo=True)
-    )
+        typer.echo(
+            "Demo: 30 leden in Oost, West, Noord, Zuid en Centrum. Sanne is initiatiefnemer."
+        )
+    asyncio.run(run_console(settings, script=lines, start=_local_start(settings, start), demo=True))
 
 
 @app.command()
@@ -140,9 +152,16 @@ def run(config: ConfigOption = None, database_url: DatabaseOption = None) -> Non
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV with header handle,name,skills,about,cell "
-                                         "(skills separated by ';'). Members are upserted by "
-                                         "handle.", exists=True, dir_okay=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with header handle,name,skills,about,cell "
+            "(skills separated by ';'). Members are upserted by "
+            "handle.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:

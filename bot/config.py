@@ -25,10 +25,12 @@ def _default_data_dir() -> Path:
     return Path(base) / "vonk"
 
 
-def setting(default: Any, help: str, *, secret: bool = False) -> Any:  # noqa: A002
+def setting(default: Any, help: str, *, secret: bool = False) -> Any:
     """Declare a setting with its help text (and whether to hide its value when printed)."""
     if isinstance(default, list | dict):
-        return field(default_factory=lambda: default.copy(), metadata={"help": help, "secret": secret})
+        return field(
+            default_factory=lambda: default.copy(), metadata={"help": help, "secret": secret}
+        )
     return field(default=default, metadata={"help": help, "secret": secret})
 
 

@@ -55,7 +55,9 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
         if not values["handle"]:
             problems.append((line, "handle is empty"))
         elif not _HANDLE.match(values["handle"]):
-            problems.append((line, f"handle {values['handle']!r} may only hold letters, digits, _ . -"))
+            problems.append(
+                (line, f"handle {values['handle']!r} may only hold letters, digits, _ . -")
+            )
         elif handle.lower() in seen:
             problems.append((line, f"handle {handle!r} also on line {seen[handle.lower()]}"))
         else:
@@ -71,8 +73,9 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
             problems.append((line, "about is longer than 2000 characters"))
         if len(values["cell"]) > 100:
             problems.append((line, "cell is longer than 100 characters"))
-        result.append(MemberImportRow(line, handle, values["name"], skills, values["about"],
-                                      values["cell"]))
+        result.append(
+            MemberImportRow(line, handle, values["name"], skills, values["about"], values["cell"])
+        )
     if problems:
         raise ImportRejected(problems)
     if not result:

@@ -100,7 +100,9 @@ class Router:
 
         return register
 
-    def phrase(self, pattern: str, *, clear_in_groups: bool = False) -> Callable[[Handler], Handler]:
+    def phrase(
+        self, pattern: str, *, clear_in_groups: bool = False
+    ) -> Callable[[Handler], Handler]:
         compiled = re.compile(pattern, re.IGNORECASE | re.DOTALL)
 
         def register(handler: Handler) -> Handler:
@@ -130,7 +132,11 @@ class Router:
     def _resolve_message(self, msg: IncomingMessage, open_flow: str | None) -> Route | None:
         command = parse_command(msg.text)
         if command is not None:
-            if command.bot_name and self.bot_names and command.bot_name.lower() not in self.bot_names:
+            if (
+                command.bot_name
+                and self.bot_names
+                and command.bot_name.lower() not in self.bot_names
+            ):
                 return None  # meant for another bot in the same group
             found = self._commands.get(command.name)
             if found is not None:

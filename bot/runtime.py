@@ -57,7 +57,10 @@ async def import_members(app: App, path: Path) -> tuple[int, int]:
     rows = read_members_csv(path)
     network = await app.network()
     return await app.services.storage.members.import_rows(
-        network.id, rows, language=network.language, timezone=network.timezone,
+        network.id,
+        rows,
+        language=network.language,
+        timezone=network.timezone,
         now=app.clock.now(),
     )
 

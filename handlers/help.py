@@ -9,7 +9,7 @@ from bot.core import Event
 from bot.router import Router
 
 
-def make_help(topics: Sequence[str]):  # noqa: ANN201 - returns a handler
+def make_help(topics: Sequence[str]):
     """The help handler lists one catalog line per feature, in the order features register."""
 
     async def show_help(_event: Event, ctx: Context) -> None:

@@ -47,7 +47,10 @@ async def ask(ctx: Context, step: str) -> None:
         buttons.append(Button(t("onboarding.no_cell"), f"onb:cell:{NO_CELL}"))
         await ctx.reply_direct(t("onboarding.ask_cell"), buttons=buttons)
     elif step in ("findable", "invitable"):
-        buttons = [Button(t("common.yes"), f"onb:{step}:yes"), Button(t("common.no"), f"onb:{step}:no")]
+        buttons = [
+            Button(t("common.yes"), f"onb:{step}:yes"),
+            Button(t("common.no"), f"onb:{step}:no"),
+        ]
         await ctx.reply_direct(t(f"onboarding.ask_{step}"), buttons=buttons)
     else:
         raise ValueError(f"unknown onboarding step {step!r}")
@@ -100,7 +103,11 @@ async def answer(_event: Event, ctx: Context) -> None:
 
 
 async def pressed(_event: Event, ctx: Context) -> None:
-    """A button under an onboarding question: ``name``, ``skills``, ``cell:ID``, ``findable:yes``."""
+    """A button under an onboarding question: ``name``, ``skills``, ``cell:ID``, ``findable:yes``.
+
+    Old buttons stay visible on some platforms; a press that does not match the open question
+    is explained rather than applied out of order.
+    """
     step, _, value = ctx.args.partition(":")
     open_question = ctx.conversation
     if open_question is None or (open_question.flow, open_question.step) != (FLOW, step):

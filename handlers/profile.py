@@ -117,7 +117,9 @@ async def language(_event: Event, ctx: Context) -> None:
     """``/taal en`` or ``/taal nl``; without an argument, buttons."""
     choice = (ctx.args or "").strip().casefold()[:2]
     if choice not in SUPPORTED_LANGUAGES:
-        buttons = [Button(ctx.t(f"language.{code}"), f"lang:{code}") for code in SUPPORTED_LANGUAGES]
+        buttons = [
+            Button(ctx.t(f"language.{code}"), f"lang:{code}") for code in SUPPORTED_LANGUAGES
+        ]
         await ctx.reply(ctx.t("language.choose"), buttons=buttons)
         return
     await set_language(ctx, choice)
@@ -153,10 +155,19 @@ async def leave_answer(_event: Event, ctx: Context) -> None:
 
 
 _FIELD_ALIASES = {
-    "naam": "name", "name": "name",
-    "vaardigheden": "skills", "vaardigheid": "skills", "skills": "skills", "skill": "skills",
-    "over": "about", "about": "about", "aanbod": "about",
-    "buurt": "cell", "cel": "cell", "cell": "cell", "wijk": "cell",
+    "naam": "name",
+    "name": "name",
+    "vaardigheden": "skills",
+    "vaardigheid": "skills",
+    "skills": "skills",
+    "skill": "skills",
+    "over": "about",
+    "about": "about",
+    "aanbod": "about",
+    "buurt": "cell",
+    "cel": "cell",
+    "cell": "cell",
+    "wijk": "cell",
 }
 
 

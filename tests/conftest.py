@@ -29,9 +29,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else None
-        if isinstance(host, str) and not (
-            host.startswith("127.") or host in ("::1", "localhost")
-        ):
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("::1", "localhost")):
             raise AssertionError(f"test tried to reach the network: {address}")
         return real_connect(self, address)
 
@@ -54,8 +52,9 @@ def run_script(settings: Settings) -> ScriptRunner:
     Calls share the database, so a second call continues where the first left off, as a
     restart would."""
 
-    async def play(script: str, *, demo: bool = False, start: datetime = START,
-                   config: Settings | None = None) -> str:
+    async def play(
+        script: str, *, demo: bool = False, start: datetime = START, config: Settings | None = None
+    ) -> str:
         out = io.StringIO()
         lines = textwrap.dedent(script).strip().splitlines()
         await run_console(config or settings, script=lines, start=start, out=out, demo=demo)

@@ -11,8 +11,12 @@ from storage.records import Chat
 
 def _chat(row: models.Chat) -> Chat:
     return Chat(
-        id=row.id, network_id=row.network_id, platform=row.platform,
-        platform_chat_id=row.platform_chat_id, kind=row.kind, title=row.title,
+        id=row.id,
+        network_id=row.network_id,
+        platform=row.platform,
+        platform_chat_id=row.platform_chat_id,
+        kind=row.kind,
+        title=row.title,
         cell_id=row.cell_id,
     )
 
@@ -22,7 +26,12 @@ class ChatRepository:
         self._sessions = sessions
 
     async def ensure(
-        self, network_id: int, platform: str, platform_chat_id: str, *, kind: str,
+        self,
+        network_id: int,
+        platform: str,
+        platform_chat_id: str,
+        *,
+        kind: str,
         title: str | None = None,
     ) -> Chat:
         """The chat's record, created on first sight; a changed title is followed."""
@@ -35,8 +44,11 @@ class ChatRepository:
             )
             if row is None:
                 row = models.Chat(
-                    network_id=network_id, platform=platform, platform_chat_id=platform_chat_id,
-                    kind=kind, title=title,
+                    network_id=network_id,
+                    platform=platform,
+                    platform_chat_id=platform_chat_id,
+                    kind=kind,
+                    title=title,
                 )
                 s.add(row)
             elif title and row.title != title:

@@ -16,8 +16,18 @@ from storage.records import Account, Member, MemberImportRow, Role
 from storage.repositories.networks import ensure_cell_in
 
 UPDATABLE = frozenset(
-    {"display_name", "role", "language", "timezone", "about", "cell_id", "findable",
-     "invitable", "onboarded", "left_at"}
+    {
+        "display_name",
+        "role",
+        "language",
+        "timezone",
+        "about",
+        "cell_id",
+        "findable",
+        "invitable",
+        "onboarded",
+        "left_at",
+    }
 )
 
 
@@ -31,25 +41,41 @@ def make_handle(text: str) -> str:
 
 def _member(row: models.Member, skills: Iterable[str] = ()) -> Member:
     return Member(
-        id=row.id, network_id=row.network_id, handle=row.handle, display_name=row.display_name,
-        role=Role(row.role), language=row.language, timezone=row.timezone, about=row.about,
-        cell_id=row.cell_id, findable=row.findable, invitable=row.invitable,
-        onboarded=row.onboarded, joined_at=row.joined_at, left_at=row.left_at,
+        id=row.id,
+        network_id=row.network_id,
+        handle=row.handle,
+        display_name=row.display_name,
+        role=Role(row.role),
+        language=row.language,
+        timezone=row.timezone,
+        about=row.about,
+        cell_id=row.cell_id,
+        findable=row.findable,
+        invitable=row.invitable,
+        onboarded=row.onboarded,
+        joined_at=row.joined_at,
+        left_at=row.left_at,
         skills=tuple(skills),
     )
 
 
 def _account(row: models.Account) -> Account:
     return Account(
-        id=row.id, member_id=row.member_id, platform=row.platform,
-        platform_user_id=row.platform_user_id, username=row.username,
-        display_name=row.display_name, direct_chat_id=row.direct_chat_id,
+        id=row.id,
+        member_id=row.member_id,
+        platform=row.platform,
+        platform_user_id=row.platform_user_id,
+        username=row.username,
+        display_name=row.display_name,
+        direct_chat_id=row.direct_chat_id,
     )
 
 
 async def _skills(s: AsyncSession, member_id: int) -> list[str]:
     rows = await s.scalars(
-        select(models.Skill.text).where(models.Skill.member_id == member_id).order_by(models.Skill.id)
+        select(models.Skill.text)
+        .where(models.Skill.member_id == member_id)
+        .order_by(models.Skill.id)
     )
     return list(rows)
 
@@ -73,7 +99,9 @@ class MemberRepository:
             )
             return _member(row, await _skills(s, row.id)) if row else None
 
-    async def by_account(self, platform: str, platform_user_id: str) -> tuple[Member, Account] | None:
+    async def by_account(
+        self, platform: str, platform_user_id: str
+    ) -> tuple[Member, Account] | None:
         async with self._sessions() as s:
             found = (
                 await s.execute(
@@ -112,9 +140,17 @@ class MemberRepository:
                 n += 1
                 candidate = f"{base}{n}"
             row = models.Member(
-                network_id=network_id, handle=candidate, display_name=display_name,
-                language=language, timezone=timezone, joined_at=now, about="",
-                role=Role.MEMBER.value, findable=False, invitable=False, onboarded=False,
+                network_id=network_id,
+                handle=candidate,
+                display_name=display_name,
+                language=language,
+                timezone=timezone,
+                joined_at=now,
+                about="",
+                role=Role.MEMBER.value,
+                findable=False,
+                invitable=False,
+                onboarded=False,
             )
             s.add(row)
             await s.flush()
@@ -215,8 +251,13 @@ class MemberRepository:
             return [_member(m, skills.get(m.id, ())) for m in members]
 
     async def import_rows(
-        self, network_id: int, rows: Sequence[MemberImportRow], *, language: str,
-        timezone: str, now: datetime,
+        self,
+        network_id: int,
+        rows: Sequence[MemberImportRow],
+        *,
+        language: str,
+        timezone: str,
+        now: datetime,
     ) -> tuple[int, int]:
         """Upsert members by handle in one transaction: all rows land, or none do.
 
@@ -234,9 +275,16 @@ class MemberRepository:
                 )
                 if row is None:
                     row = models.Member(
-                        network_id=network_id, handle=item.handle, language=language,
-                        timezone=timezone, joined_at=now, role=Role.MEMBER.value,
-                        findable=True, invitable=True, onboarded=True, display_name=item.name,
+                        network_id=network_id,
+                        handle=item.handle,
+                        language=language,
+                        timezone=timezone,
+                        joined_at=now,
+                        role=Role.MEMBER.value,
+                        findable=True,
+                        invitable=True,
+                        onboarded=True,
+                        display_name=item.name,
                         about=item.about,
                     )
                     s.add(row)
@@ -246,7 +294,9 @@ class MemberRepository:
                 row.display_name = item.name
                 row.about = item.about
                 row.left_at = None
-                row.cell_id = (await ensure_cell_in(s, network_id, item.cell)).id if item.cell else None
+                row.cell_id = (
+                    (await ensure_cell_in(s, network_id, item.cell)).id if item.cell else None
+                )
                 await s.flush()
                 await s.execute(delete(models.Skill).where(models.Skill.member_id == row.id))
                 seen: set[str] = set()

@@ -75,9 +75,11 @@ class ConversationStore:
         async with self._sessions.begin() as s:
             row = await s.get(models.Conversation, member_id)
             if row is None:
-                s.add(models.Conversation(
-                    member_id=member_id, flow=flow, step=step, data=data, updated_at=now
-                ))
+                s.add(
+                    models.Conversation(
+                        member_id=member_id, flow=flow, step=step, data=data, updated_at=now
+                    )
+                )
             else:
                 row.flow, row.step, row.data, row.updated_at = flow, step, dict(data), now
 

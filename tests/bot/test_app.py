@@ -20,7 +20,7 @@ from tests.conftest import START
 
 
 @pytest.fixture
-async def app(settings: Settings):  # noqa: ANN201
+async def app(settings: Settings):
     storage = await Storage.open(settings.effective_database_url)
     router = build_router()
 
@@ -42,8 +42,9 @@ async def app(settings: Settings):  # noqa: ANN201
 
 
 def dm(text: str, event_id: str | None = None) -> IncomingMessage:
-    return IncomingMessage(ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"),
-                           text, event_id=event_id)
+    return IncomingMessage(
+        ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"), text, event_id=event_id
+    )
 
 
 async def test_handler_exception_is_logged_answered_kindly_and_bot_goes_on(
@@ -78,7 +79,8 @@ async def test_an_event_is_handled_once(app: App) -> None:
 async def test_stale_onboarding_button_is_explained(app: App) -> None:
     await app.dispatch(dm("/start"))
     await app.dispatch(dm("Ria"))  # now the skills question is open
-    press = ButtonPress(ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"),
-                        "onb:name")
+    press = ButtonPress(
+        ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"), "onb:name"
+    )
     await app.dispatch(press)
     assert "Die knop hoort bij een eerdere vraag." in app.out.getvalue()  # type: ignore[attr-defined]

@@ -30,7 +30,9 @@ def test_help_lists_every_command() -> None:
 def test_settings_lists_variables_with_help(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["settings"], env=env)
     assert result.exit_code == 0
-    assert "VONK_DATABASE_URL" in result.output and "VONK_TIMEZONE = Europe/Amsterdam" in result.output
+    assert (
+        "VONK_DATABASE_URL" in result.output and "VONK_TIMEZONE = Europe/Amsterdam" in result.output
+    )
 
 
 def test_run_without_platform_explains_how_to_configure(env: dict[str, str]) -> None:
@@ -61,7 +63,9 @@ def test_import_good_then_update(env: dict[str, str], tmp_path: Path) -> None:
     assert "(0 new, 3 updated)" in result.output
 
 
-def test_broken_import_is_refused_whole_with_line_numbers(env: dict[str, str], tmp_path: Path) -> None:
+def test_broken_import_is_refused_whole_with_line_numbers(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     bad = tmp_path / "leden.csv"
     bad.write_text(
         "handle,name,skills,about,cell\n"
@@ -94,8 +98,9 @@ def test_broken_import_is_refused_whole_with_line_numbers(env: dict[str, str], t
         (b"handle,name,skills,about,cell\n\xff\xfe,x,,,\n", "not UTF-8"),
     ],
 )
-def test_wrong_files_are_explained(env: dict[str, str], tmp_path: Path, content: str | bytes,
-                                   problem: str) -> None:
+def test_wrong_files_are_explained(
+    env: dict[str, str], tmp_path: Path, content: str | bytes, problem: str
+) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     result = runner.invoke(app, ["import", str(path)], env=env)
@@ -112,8 +117,13 @@ def test_demo_runs_as_a_real_process_with_a_piped_script(env: dict[str, str]) ->
     vonk = Path(sys.executable).parent / "vonk"
     script = "sanne@dm: /profiel\nanna@dm: /profiel\n"
     done = subprocess.run(
-        [str(vonk), "demo", "--start", "2026-11-24T10:00"], input=script, capture_output=True,
-        text=True, env={**os.environ, **env}, timeout=120, check=False,
+        [str(vonk), "demo", "--start", "2026-11-24T10:00"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Rol: initiatiefnemer" in done.stdout

@@ -20,8 +20,10 @@ def test_defaults() -> None:
 def test_environment_overrides_toml(tmp_path: Path) -> None:
     toml = tmp_path / "vonk.toml"
     toml.write_text('language = "en"\ntimezone = "Europe/Brussels"\nseed_lessons = false\n')
-    s = load_settings(toml, env={"VONK_TIMEZONE": "Europe/London",
-                                 "VONK_MATRIX_ALLOWED_INVITERS": "@a:x.org, :y.org"})
+    s = load_settings(
+        toml,
+        env={"VONK_TIMEZONE": "Europe/London", "VONK_MATRIX_ALLOWED_INVITERS": "@a:x.org, :y.org"},
+    )
     assert s.language == "en"
     assert s.timezone == "Europe/London"
     assert s.seed_lessons is False

@@ -22,7 +22,9 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
         kees@dm: nee
         """
     )
-    expect(out, """
+    expect(
+        out,
+        """
         kees: /start
         [groep] vonk: Welkom kees! Ik stuur je een privébericht om kennis te maken.
         [dm kees] vonk: Hoi! Ik ben Vonk, de assistent van Ons netwerk. Ik help mensen elkaar te vinden en samen dingen te doen. Een paar korte vragen, dan ben je erbij.
@@ -47,7 +49,8 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
           [1] Ja  [2] Nee
         kees@dm: nee
         [dm kees] vonk: Klaar, Kees Jansen, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
-        """)
+        """,
+    )
 
 
 async def test_onboarding_survives_a_restart_mid_conversation(run_script: ScriptRunner) -> None:
@@ -79,7 +82,9 @@ async def test_profile_changes_and_english(run_script: ScriptRunner) -> None:
         mo@dm: /profile skills -baking bread
         """
     )
-    expect(out, """
+    expect(
+        out,
+        """
         mo@dm: /taal en
         [dm mo] vonk: Fine, I'll speak English with you.
         mo@dm: /profile skills +baking bread
@@ -105,7 +110,8 @@ async def test_profile_changes_and_english(run_script: ScriptRunner) -> None:
         [dm mo] vonk: You're part of Noord.
         mo@dm: /profile skills -baking bread
         [dm mo] vonk: 'baking bread' is off your list.
-        """)
+        """,
+    )
 
 
 async def test_profile_asked_in_group_is_sent_privately(run_script: ScriptRunner) -> None:
@@ -139,7 +145,9 @@ async def test_leaving_and_coming_back(run_script: ScriptRunner) -> None:
     assert "Hoe wil je genoemd worden?" in out.split("Je bent uitgeschreven.")[1]
 
 
-async def test_start_again_mid_onboarding_repeats_the_first_question(run_script: ScriptRunner) -> None:
+async def test_start_again_mid_onboarding_repeats_the_first_question(
+    run_script: ScriptRunner,
+) -> None:
     out = await run_script(
         """
         ria@dm: /start

@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def storage(tmp_path: Path):  # noqa: ANN201
+async def storage(tmp_path: Path):
     store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
     yield store
     await store.close()
@@ -27,11 +27,25 @@ async def test_migrations_reach_head_and_are_idempotent(storage: Storage) -> Non
 
 
 async def test_members_accounts_and_skills(storage: Storage) -> None:
-    net = await storage.networks.create("Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW)
-    anna = await storage.members.create(net.id, handle="Anna de Vries", display_name="Anna",
-                                        language="nl", timezone="Europe/Amsterdam", now=NOW)
-    twin = await storage.members.create(net.id, handle="anna_de_vries", display_name="Anna 2",
-                                        language="nl", timezone="Europe/Amsterdam", now=NOW)
+    net = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+    anna = await storage.members.create(
+        net.id,
+        handle="Anna de Vries",
+        display_name="Anna",
+        language="nl",
+        timezone="Europe/Amsterdam",
+        now=NOW,
+    )
+    twin = await storage.members.create(
+        net.id,
+        handle="anna_de_vries",
+        display_name="Anna 2",
+        language="nl",
+        timezone="Europe/Amsterdam",
+        now=NOW,
+    )
     assert (anna.handle, twin.handle) == ("anna_de_vries", "anna_de_vries2")
     assert anna.joined_at == NOW and anna.joined_at.tzinfo is not None
 
@@ -50,14 +64,20 @@ async def test_members_accounts_and_skills(storage: Storage) -> None:
 
 
 async def test_import_upserts_atomically(storage: Storage) -> None:
-    net = await storage.networks.create("Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW)
-    rows = [MemberImportRow(2, "kees", "Kees", ("tuinieren",), "", "Oost"),
-            MemberImportRow(3, "lies", "Lies", ("koken", "bakken"), "Ik kook.", "#oost")]
-    assert await storage.members.import_rows(net.id, rows, language="nl",
-                                             timezone="Europe/Amsterdam", now=NOW) == (2, 0)
+    net = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+    rows = [
+        MemberImportRow(2, "kees", "Kees", ("tuinieren",), "", "Oost"),
+        MemberImportRow(3, "lies", "Lies", ("koken", "bakken"), "Ik kook.", "#oost"),
+    ]
+    assert await storage.members.import_rows(
+        net.id, rows, language="nl", timezone="Europe/Amsterdam", now=NOW
+    ) == (2, 0)
     again = [MemberImportRow(2, "Kees", "Kees B", ("snoeien",), "", "")]
-    assert await storage.members.import_rows(net.id, again, language="nl",
-                                             timezone="Europe/Amsterdam", now=NOW) == (0, 1)
+    assert await storage.members.import_rows(
+        net.id, again, language="nl", timezone="Europe/Amsterdam", now=NOW
+    ) == (0, 1)
     members = {m.handle: m for m in await storage.members.list(net.id)}
     assert members["kees"].display_name == "Kees B" and members["kees"].skills == ("snoeien",)
     assert members["kees"].cell_id is None
@@ -85,5 +105,4 @@ async def test_event_claims_and_state_survive(tmp_path: Path) -> None:
 
 async def test_naive_datetimes_are_refused(storage: Storage) -> None:
     with pytest.raises(Exception, match="naive datetime"):
-        await storage.networks.create("x", language="nl", timezone="UTC",
-                                      now=datetime(2026, 1, 1))  # noqa: DTZ001
+        await storage.networks.create("x", language="nl", timezone="UTC", now=datetime(2026, 1, 1))
