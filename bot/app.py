@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.context import Context, Services
 from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
-from bot.errors import UserFacingError
+from bot.errors import RetryLater, UserFacingError
 from bot.i18n import Translator
+from bot.outbox import Outbox
 from bot.router import Router
 from storage.records import Account, Member, Network
 
@@ -29,6 +32,10 @@ class App:
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
         self._network: Network | None = None
+        self.outbox = Outbox(services.storage, services.clock, self.adapters, self.direct_target)
+        self._stop = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = True
         # Scheduled work run when time moves on (the scheduler registers itself here).
         self.due_work: list[Callable[[], Awaitable[None]]] = []
 
@@ -52,10 +59,24 @@ class App:
             )
         return self._network
 
-    async def start(self) -> None:
+    async def start(self, *, background: bool = True) -> None:
+        """Start the adapters; with ``background`` also the delivery loop (the console instead
+        calls :meth:`settle` after each line, so its transcript stays in order)."""
         await self.network()
         for adapter in self.adapters.values():
             await adapter.start(self.dispatch)
+        self._background = background
+        if background:
+            self._spawn(self.outbox.run(self._stop))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Deliver everything that is due now."""
+        await self.outbox.drain()
 
     async def run_due(self) -> None:
         """Let every piece of scheduled work catch up with the clock."""
@@ -63,11 +84,21 @@ class App:
             await work()
 
     async def stop(self) -> None:
+        self._stop.set()
+        self.outbox.wake()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for adapter in self.adapters.values():
             await adapter.stop()
 
     # -- one event ------------------------------------------------------------------------------
     async def dispatch(self, event: Event) -> None:
+        await self._handle(event)
+        if not self._background:
+            await self.settle()
+
+    async def _handle(self, event: Event) -> None:
         storage = self.services.storage
         if event.event_id and not await storage.events.claim(
             event.platform, event.event_id, now=self.clock.now()
@@ -157,12 +188,38 @@ class App:
 
     # -- Messenger ------------------------------------------------------------------------------
     async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None:
-        await self.adapters[platform].send(chat_id, reply)
+        """Answer in a chat now; if the platform asks to wait, the outbox takes it over."""
+        try:
+            await self.adapters[platform].send(chat_id, reply)
+        except RetryLater as exc:
+            log.info("reply to %s delayed %.1fs by the platform", chat_id, exc.retry_after)
+            await self.outbox.enqueue(
+                f"reply:{uuid.uuid4().hex}",
+                reply,
+                platform=platform,
+                chat_id=chat_id,
+                not_before=self.clock.now() + timedelta(seconds=exc.retry_after),
+            )
 
     async def send_to_member(
-        self, member: Member, reply: Reply, *, prefer_platform: str | None = None
-    ) -> bool:
-        accounts = await self.services.storage.members.accounts(member.id)
+        self,
+        member: Member,
+        reply: Reply,
+        *,
+        prefer_platform: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Message a member privately through the outbox; ``key`` makes it happen only once."""
+        await self.outbox.enqueue(
+            key or f"dm:{uuid.uuid4().hex}", reply, member_id=member.id, platform=prefer_platform
+        )
+
+    async def direct_target(
+        self, member_id: int, prefer_platform: str | None
+    ) -> tuple[Adapter, str] | None:
+        """The adapter and chat in which to reach a member privately."""
+        members = self.services.storage.members
+        accounts = await members.accounts(member_id)
         accounts.sort(key=lambda a: (a.platform != prefer_platform, a.id))
         for account in accounts:
             adapter = self.adapters.get(account.platform)
@@ -172,12 +229,9 @@ class App:
                 account.platform_user_id
             )
             if account.direct_chat_id != chat_id:
-                await self.services.storage.members.update_account(
-                    account.id, direct_chat_id=chat_id
-                )
-            await adapter.send(chat_id, reply)
-            return True
-        return False
+                await members.update_account(account.id, direct_chat_id=chat_id)
+            return adapter, chat_id
+        return None
 
 
 def _describe(event: Event) -> str:

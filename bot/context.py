@@ -29,8 +29,13 @@ class Messenger(Protocol):
     async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None: ...
 
     async def send_to_member(
-        self, member: Member, reply: Reply, *, prefer_platform: str | None = None
-    ) -> bool: ...
+        self,
+        member: Member,
+        reply: Reply,
+        *,
+        prefer_platform: str | None = None,
+        key: str | None = None,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,10 @@ class Context:
                 self.member, Reply(text, tuple(buttons)), prefer_platform=self.event.platform
             )
 
-    async def send_to_member(self, member: Member, reply: Reply) -> bool:
-        """Message another member privately; False when they have no reachable chat."""
-        return await self._messenger.send_to_member(
-            member, reply, prefer_platform=self.event.platform
+    async def send_to_member(self, member: Member, reply: Reply, *, key: str | None = None) -> None:
+        """Message a member privately (through the outbox; ``key`` makes it happen once)."""
+        await self._messenger.send_to_member(
+            member, reply, prefer_platform=self.event.platform, key=key
         )
 
     # -- follow-up questions ------------------------------------------------------------------

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from bot.ratelimit import RateLimits
+
 
 class ChatKind(enum.StrEnum):
     GROUP = "group"
@@ -134,6 +136,7 @@ class Capabilities:
     buttons: bool = True
     images: bool = True
     edits: bool = False
+    limits: RateLimits = RateLimits()
 
 
 Dispatch = Callable[[Event], Awaitable[None]]

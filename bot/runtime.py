@@ -123,13 +123,14 @@ async def run_console(
     async def advance(delta: timedelta) -> None:
         clock.advance(delta)
         await app.run_due()
+        await app.settle()
 
     console = ConsoleAdapter(out, advance=advance, echo=script is not None)
     app.add_adapter(console)
     try:
         if demo:
             await seed_demo(app)
-        await app.start()
+        await app.start(background=False)
         if script is None:
             await console.run_interactive()
         else:

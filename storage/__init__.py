@@ -6,6 +6,7 @@ from storage.db import Database
 from storage.repositories.chats import ChatRepository
 from storage.repositories.members import MemberRepository
 from storage.repositories.networks import NetworkRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.state import (
     AdapterStateStore,
     ButtonPayloadStore,
@@ -28,6 +29,7 @@ class Storage:
         self.adapter_state = AdapterStateStore(sessions)
         self.conversations = ConversationStore(sessions)
         self.buttons = ButtonPayloadStore(sessions)
+        self.outbox = OutboxRepository(sessions)
 
     @classmethod
     async def open(cls, url: str) -> Storage:

@@ -170,3 +170,83 @@ class ButtonPayload(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     payload: Mapped[str] = mapped_column(Text, unique=True)
     created_at: Mapped[datetime]
+
+
+class OutboxMessage(Base):
+    """A message the bot starts itself. The idempotency key makes enqueueing repeatable (a
+    broadcast restarted after a crash enqueues nothing twice); the status makes delivery
+    resumable."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    platform: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(255))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32), default="message")
+    reply: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    sent_message_id: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CallForHelp(Base):
+    """An initiator's oproep: what is needed, when, where, and by how many people."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    initiator_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime | None]
+    has_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
+    people_needed: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class CallInvitation(Base):
+    """One member invited to one call: the unique pair means never the same member twice."""
+
+    __tablename__ = "call_invitations"
+    __table_args__ = (UniqueConstraint("call_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    score: Mapped[float | None]
+    invited_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+
+
+class Pledge(Base):
+    """A doe-bijdrage: what a member will do, and by when; paid or volunteer, it counts."""
+
+    __tablename__ = "pledges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
+    what: Mapped[str] = mapped_column(String(300))
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    due_has_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pledged", index=True)
+    hours: Mapped[float | None]
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]

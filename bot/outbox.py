@@ -1,0 +1,198 @@
+"""Delivery of everything the bot starts itself: broadcasts, invitations, nudges.
+
+Enqueueing is idempotent (a unique key per message), delivery is claimed row by row with a
+lease, retried with exponential back-off, and paced by each platform's rate limits. A crash in
+the middle of a broadcast resumes on restart: what was sent stays sent, the rest goes out once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.clock import Clock
+from bot.core import Adapter, Attachment, AttachmentKind, Button, Reply, SentMessage
+from bot.errors import PermanentDeliveryError, RetryLater
+from bot.ratelimit import RateLimiter
+from storage import Storage
+from storage.repositories.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(hours=1)
+IDLE_POLL = 5.0  # seconds: other processes may enqueue too, so never sleep forever
+
+# Resolves a member's direct chat: (adapter, chat id), or None when unreachable.
+DirectTarget = Callable[[int, str | None], Awaitable[tuple[Adapter, str] | None]]
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": reply.text}
+    if reply.buttons:
+        data["buttons"] = [[b.label, b.payload, b.emoji] for b in reply.buttons]
+    if reply.attachment:
+        a = reply.attachment
+        data["attachment"] = {"path": str(a.path), "kind": a.kind.value, "filename": a.filename}
+    return data
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    buttons = tuple(
+        Button(label, payload, emoji) for label, payload, emoji in data.get("buttons", [])
+    )
+    attachment = None
+    if a := data.get("attachment"):
+        attachment = Attachment(Path(a["path"]), AttachmentKind(a["kind"]), a.get("filename"))
+    return Reply(data["text"], buttons, attachment)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class Outbox:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        adapters: dict[str, Adapter],
+        direct_target: DirectTarget,
+        *,
+        worker_id: str | None = None,
+    ) -> None:
+        self._repo = storage.outbox
+        self._clock = clock
+        self._adapters = adapters
+        self._direct_target = direct_target
+        self._limiter = RateLimiter()
+        self._wake = asyncio.Event()
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+
+    async def enqueue(
+        self,
+        key: str,
+        reply: Reply,
+        *,
+        platform: str | None = None,
+        chat_id: str | None = None,
+        member_id: int | None = None,
+        kind: str = "message",
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a message for a chat, or for a member's direct chat; False if the key exists."""
+        if chat_id is None and member_id is None:
+            raise ValueError("a message needs a chat or a member")
+        added = await self._repo.add(
+            key,
+            reply_to_json(reply),
+            platform=platform,
+            chat_id=chat_id,
+            member_id=member_id,
+            kind=kind,
+            now=self._clock.now(),
+            not_before=not_before,
+        )
+        if added:
+            self._wake.set()
+        return added
+
+    async def deliver_due(self, limit: int = 100) -> int:
+        """One pass: claim what is due and try to send it. Returns how many were sent."""
+        now = self._clock.now()
+        items = await self._repo.claim_due(self.worker_id, now=now, lease=LEASE, limit=limit)
+        sent = 0
+        for item in items:
+            sent += await self._deliver(item)
+        return sent
+
+    async def drain(self) -> int:
+        """Deliver until nothing more is due right now (the console after each line)."""
+        total = 0
+        while sent := await self.deliver_due():
+            total += sent
+        return total
+
+    async def _deliver(self, item: OutboxItem) -> int:
+        now = self._clock.now()
+        target = await self._target(item)
+        if target is None:
+            await self._repo.mark_failed(item.id, self.worker_id, "no reachable chat")
+            log.warning("outbox %s: member %s has no reachable chat", item.key, item.member_id)
+            return 0
+        adapter, chat_id = target
+        wait = self._limiter.wait(adapter.platform, chat_id, adapter.capabilities.limits, now)
+        if wait > timedelta(0):
+            await self._repo.retry_at(
+                item.id, self.worker_id, now + wait, "rate limit", failed=False
+            )
+            return 0
+        try:
+            self._limiter.record(adapter.platform, chat_id, now)
+            sent: SentMessage = await adapter.send(chat_id, reply_from_json(item.reply))
+        except asyncio.CancelledError:
+            raise
+        except RetryLater as exc:
+            delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
+            await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
+            return 0
+        except PermanentDeliveryError as exc:
+            await self._repo.mark_failed(item.id, self.worker_id, str(exc))
+            log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
+            return 0
+        except Exception as exc:
+            log.exception("outbox %s: delivery failed", item.key)
+            await self._retry_or_fail(item, now + backoff(item.attempts + 1), repr(exc))
+            return 0
+        await self._repo.mark_sent(
+            item.id,
+            self.worker_id,
+            now=self._clock.now(),
+            message_id=sent.message_id,
+            platform=adapter.platform,
+            chat_id=chat_id,
+        )
+        return 1
+
+    async def _retry_or_fail(self, item: OutboxItem, when: datetime, error: str) -> None:
+        if item.attempts + 1 >= MAX_ATTEMPTS:
+            await self._repo.mark_failed(item.id, self.worker_id, error)
+            log.error("outbox %s: giving up after %d attempts: %s", item.key, MAX_ATTEMPTS, error)
+        else:
+            await self._repo.retry_at(item.id, self.worker_id, when, error)
+
+    async def _target(self, item: OutboxItem) -> tuple[Adapter, str] | None:
+        if item.chat_id is not None and item.platform in self._adapters:
+            return self._adapters[item.platform], item.chat_id
+        if item.member_id is not None:
+            return await self._direct_target(item.member_id, item.platform)
+        return None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver in the background until ``stop``: sleep until the next message is due or
+        new work is enqueued, never longer than IDLE_POLL (another process may enqueue)."""
+        while not stop.is_set():
+            try:
+                await self.drain()
+                next_due = await self._repo.next_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pass failed; trying again shortly")
+                next_due = None
+            timeout = IDLE_POLL
+            if next_due is not None:
+                timeout = min(IDLE_POLL, max((next_due - self._clock.now()).total_seconds(), 0.05))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)

@@ -1,0 +1,207 @@
+"""The outbox: messages the bot starts itself, delivered at least once and, through the
+idempotency key and per-row claims, never twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import models
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    key: str
+    platform: str | None
+    chat_id: str | None
+    member_id: int | None
+    kind: str
+    reply: dict[str, Any]
+    attempts: int
+
+
+def _item(row: models.OutboxMessage) -> OutboxItem:
+    return OutboxItem(
+        row.id,
+        row.key,
+        row.platform,
+        row.chat_id,
+        row.member_id,
+        row.kind,
+        dict(row.reply),
+        row.attempts,
+    )
+
+
+class OutboxRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def add(
+        self,
+        key: str,
+        reply: dict[str, Any],
+        *,
+        platform: str | None,
+        chat_id: str | None,
+        member_id: int | None,
+        kind: str,
+        now: datetime,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a message; False when a message with this key was queued before."""
+        try:
+            async with self._sessions.begin() as s:
+                s.add(
+                    models.OutboxMessage(
+                        key=key,
+                        reply=reply,
+                        platform=platform,
+                        chat_id=chat_id,
+                        member_id=member_id,
+                        kind=kind,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=max(now, not_before or now),
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def claim_due(
+        self, worker: str, *, now: datetime, lease: timedelta, limit: int
+    ) -> list[OutboxItem]:
+        """Claim due messages for this worker. A claim is a lease: a worker that dies mid-send
+        releases its messages when the lease runs out. On PostgreSQL the rows are picked with
+        FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row."""
+        async with self._sessions.begin() as s:
+            due = (
+                select(models.OutboxMessage.id)
+                .where(
+                    or_(
+                        models.OutboxMessage.status == "pending",
+                        (models.OutboxMessage.status == "sending")
+                        & (models.OutboxMessage.claimed_until < now),
+                    ),
+                    models.OutboxMessage.next_attempt_at <= now,
+                )
+                .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
+                .limit(limit)
+            )
+            if s.bind.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = list(await s.scalars(due))
+            if not ids:
+                return []
+            # The status condition is repeated so that on SQLite (one writer at a time) a row
+            # another worker claimed in between is not taken again.
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(
+                    models.OutboxMessage.id.in_(ids),
+                    or_(
+                        models.OutboxMessage.status == "pending",
+                        models.OutboxMessage.claimed_until < now,
+                    ),
+                )
+                .values(status="sending", claimed_by=worker, claimed_until=now + lease)
+            )
+            rows = await s.scalars(
+                select(models.OutboxMessage)
+                .where(
+                    models.OutboxMessage.id.in_(ids),
+                    models.OutboxMessage.claimed_by == worker,
+                    models.OutboxMessage.status == "sending",
+                )
+                .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
+            )
+            return [_item(r) for r in rows]
+
+    async def mark_sent(
+        self,
+        item_id: int,
+        worker: str,
+        *,
+        now: datetime,
+        message_id: str | None,
+        platform: str,
+        chat_id: str,
+    ) -> None:
+        async with self._sessions.begin() as s:
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                )
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    sent_message_id=message_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            )
+
+    async def retry_at(
+        self, item_id: int, worker: str, when: datetime, error: str, *, failed: bool = True
+    ) -> None:
+        """Put a claimed message back for later; ``failed`` counts it as a failed attempt
+        (a rate-limit pause is not a failure)."""
+        attempts = models.OutboxMessage.attempts + (1 if failed else 0)
+        async with self._sessions.begin() as s:
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                )
+                .values(
+                    status="pending",
+                    next_attempt_at=when,
+                    claimed_until=None,
+                    last_error=error[:1000],
+                    attempts=attempts,
+                )
+            )
+
+    async def mark_failed(self, item_id: int, worker: str, error: str) -> None:
+        async with self._sessions.begin() as s:
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                )
+                .values(
+                    status="failed",
+                    claimed_until=None,
+                    last_error=error[:1000],
+                    attempts=models.OutboxMessage.attempts + 1,
+                )
+            )
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest waiting message falls due (for sleeping exactly that long)."""
+        async with self._sessions() as s:
+            return await s.scalar(
+                select(func.min(models.OutboxMessage.next_attempt_at)).where(
+                    models.OutboxMessage.status.in_(("pending", "sending"))
+                )
+            )
+
+    async def counts(self) -> dict[str, int]:
+        async with self._sessions() as s:
+            rows = await s.execute(
+                select(models.OutboxMessage.status, func.count()).group_by(
+                    models.OutboxMessage.status
+                )
+            )
+            return {status: n for status, n in rows}

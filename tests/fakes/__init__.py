@@ -1,0 +1,1 @@
+"""Local fakes of remote services that Vonk's tests cannot reach from this machine."""
