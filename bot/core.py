@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -136,7 +136,7 @@ class Capabilities:
     buttons: bool = True
     images: bool = True
     edits: bool = False
-    limits: RateLimits = RateLimits()
+    limits: RateLimits = field(default_factory=RateLimits)
 
 
 Dispatch = Callable[[Event], Awaitable[None]]
