@@ -124,14 +124,14 @@ class Outbox:
         now = self._clock.now()
         target = await self._target(item)
         if target is None:
-            await self._repo.mark_failed(item.id, self.worker_id, "no reachable chat")
+            await self._repo.mark_failed(item.id, item.claim, "no reachable chat")
             log.warning("outbox %s: member %s has no reachable chat", item.key, item.member_id)
             return 0
         adapter, chat_id = target
         wait = self._limiter.wait(adapter.platform, chat_id, adapter.capabilities.limits, now)
         if wait > timedelta(0):
             await self._repo.retry_at(
-                item.id, self.worker_id, now + wait, "rate limit", failed=False
+                item.id, item.claim, now + wait, "rate limit", failed=False
             )
             return 0
         try:
@@ -144,7 +144,7 @@ class Outbox:
             await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
             return 0
         except PermanentDeliveryError as exc:
-            await self._repo.mark_failed(item.id, self.worker_id, str(exc))
+            await self._repo.mark_failed(item.id, item.claim, str(exc))
             log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
             return 0
         except Exception as exc:
@@ -153,7 +153,7 @@ class Outbox:
             return 0
         await self._repo.mark_sent(
             item.id,
-            self.worker_id,
+            item.claim,
             now=self._clock.now(),
             message_id=sent.message_id,
             platform=adapter.platform,
@@ -163,10 +163,10 @@ class Outbox:
 
     async def _retry_or_fail(self, item: OutboxItem, when: datetime, error: str) -> None:
         if item.attempts + 1 >= MAX_ATTEMPTS:
-            await self._repo.mark_failed(item.id, self.worker_id, error)
+            await self._repo.mark_failed(item.id, item.claim, error)
             log.error("outbox %s: giving up after %d attempts: %s", item.key, MAX_ATTEMPTS, error)
         else:
-            await self._repo.retry_at(item.id, self.worker_id, when, error)
+            await self._repo.retry_at(item.id, item.claim, when, error)
 
     async def _target(self, item: OutboxItem) -> tuple[Adapter, str] | None:
         if item.chat_id is not None and item.platform in self._adapters:

@@ -3,6 +3,7 @@ idempotency key and per-row claims, never twice."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ class OutboxItem:
     kind: str
     reply: dict[str, Any]
     attempts: int
+    claim: str  # the token of the claim that holds this message; updates must present it
 
 
 def _item(row: models.OutboxMessage) -> OutboxItem:
@@ -36,6 +38,7 @@ def _item(row: models.OutboxMessage) -> OutboxItem:
         row.kind,
         dict(row.reply),
         row.attempts,
+        row.claimed_by or "",
     )
 
 
@@ -81,7 +84,9 @@ class OutboxRepository:
     ) -> list[OutboxItem]:
         """Claim due messages for this worker. A claim is a lease: a worker that dies mid-send
         releases its messages when the lease runs out. On PostgreSQL the rows are picked with
-        FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row."""
+        FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row. Each call gets
+        its own token, so two passes of one worker cannot take each other's rows either."""
+        claim = f"{worker}:{uuid.uuid4().hex[:12]}"
         async with self._sessions.begin() as s:
             due = (
                 select(models.OutboxMessage.id)
@@ -112,13 +117,13 @@ class OutboxRepository:
                         models.OutboxMessage.claimed_until < now,
                     ),
                 )
-                .values(status="sending", claimed_by=worker, claimed_until=now + lease)
+                .values(status="sending", claimed_by=claim, claimed_until=now + lease)
             )
             rows = await s.scalars(
                 select(models.OutboxMessage)
                 .where(
                     models.OutboxMessage.id.in_(ids),
-                    models.OutboxMessage.claimed_by == worker,
+                    models.OutboxMessage.claimed_by == claim,
                     models.OutboxMessage.status == "sending",
                 )
                 .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
@@ -128,7 +133,7 @@ class OutboxRepository:
     async def mark_sent(
         self,
         item_id: int,
-        worker: str,
+        claim: str,
         *,
         now: datetime,
         message_id: str | None,
@@ -139,7 +144,7 @@ class OutboxRepository:
             await s.execute(
                 update(models.OutboxMessage)
                 .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
                 )
                 .values(
                     status="sent",
@@ -153,7 +158,7 @@ class OutboxRepository:
             )
 
     async def retry_at(
-        self, item_id: int, worker: str, when: datetime, error: str, *, failed: bool = True
+        self, item_id: int, claim: str, when: datetime, error: str, *, failed: bool = True
     ) -> None:
         """Put a claimed message back for later; ``failed`` counts it as a failed attempt
         (a rate-limit pause is not a failure)."""
@@ -162,7 +167,7 @@ class OutboxRepository:
             await s.execute(
                 update(models.OutboxMessage)
                 .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
                 )
                 .values(
                     status="pending",
@@ -173,12 +178,12 @@ class OutboxRepository:
                 )
             )
 
-    async def mark_failed(self, item_id: int, worker: str, error: str) -> None:
+    async def mark_failed(self, item_id: int, claim: str, error: str) -> None:
         async with self._sessions.begin() as s:
             await s.execute(
                 update(models.OutboxMessage)
                 .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == worker
+                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
                 )
                 .values(
                     status="failed",

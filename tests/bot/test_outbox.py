@@ -1,0 +1,142 @@
+"""The outbox: idempotent enqueueing, retries, pacing, two workers, a crash mid-broadcast."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SimulatedClock
+from bot.core import Capabilities, Reply, SentMessage
+from bot.errors import PermanentDeliveryError, RetryLater
+from bot.outbox import LEASE, Outbox
+from bot.ratelimit import RateLimits
+from storage import Storage
+from tests.conftest import START
+
+
+class Crash(BaseException):
+    """Stands in for the process dying: not an Exception, so nothing catches it."""
+
+
+class RecordingAdapter:
+    platform = "test"
+
+    def __init__(self, limits: RateLimits | None = None) -> None:
+        self.capabilities = Capabilities(limits=limits or RateLimits())
+        self.sent: list[tuple[str, str]] = []
+        self.fail_with: list[BaseException] = []
+        self.crash_after: int | None = None
+
+    async def start(self, dispatch) -> None: ...
+    async def stop(self) -> None: ...
+
+    async def direct_chat_id(self, platform_user_id: str) -> str:
+        return f"dm:{platform_user_id}"
+
+    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        if self.crash_after is not None and len(self.sent) == self.crash_after:
+            raise Crash
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.sent.append((chat_id, reply.text))
+        await asyncio.sleep(0)
+        return SentMessage(chat_id, str(len(self.sent)))
+
+
+@pytest.fixture
+async def storage(tmp_path: Path):
+    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 'o.db'}")
+    yield store
+    await store.close()
+
+
+def make_outbox(storage: Storage, clock: SimulatedClock, adapter: RecordingAdapter) -> Outbox:
+    async def no_members(_member_id: int, _platform: str | None) -> None:
+        return None
+
+    return Outbox(storage, clock, {"test": adapter}, no_members)
+
+
+async def test_same_key_is_sent_once(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    outbox = make_outbox(storage, clock, adapter)
+    assert await outbox.enqueue("call:1:post", Reply("Oproep!"), platform="test", chat_id="g")
+    assert not await outbox.enqueue("call:1:post", Reply("Oproep!"), platform="test", chat_id="g")
+    assert await outbox.drain() == 1
+    assert await outbox.drain() == 0
+    assert adapter.sent == [("g", "Oproep!")]
+
+
+async def test_retry_after_is_honoured_and_nothing_is_lost(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    adapter.fail_with = [RetryLater("429", retry_after=30), ConnectionError("down")]
+    outbox = make_outbox(storage, clock, adapter)
+    await outbox.enqueue("k", Reply("hallo"), platform="test", chat_id="g")
+    assert await outbox.drain() == 0
+    clock.advance(timedelta(seconds=29))
+    assert await outbox.drain() == 0  # still waiting for retry_after
+    clock.advance(timedelta(seconds=1))
+    assert await outbox.drain() == 0  # second failure: back-off
+    clock.advance(timedelta(minutes=1))
+    assert await outbox.drain() == 1
+    assert adapter.sent == [("g", "hallo")]
+
+
+async def test_permanent_failure_is_not_retried(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    adapter.fail_with = [PermanentDeliveryError("blocked")]
+    outbox = make_outbox(storage, clock, adapter)
+    await outbox.enqueue("k", Reply("hallo"), platform="test", chat_id="g")
+    await outbox.drain()
+    clock.advance(timedelta(days=1))
+    assert await outbox.drain() == 0
+    assert await storage.outbox.counts() == {"failed": 1}
+
+
+async def test_per_chat_limit_paces_a_group_without_dropping(storage: Storage) -> None:
+    clock = SimulatedClock(START)
+    adapter = RecordingAdapter(RateLimits(per_second=30, per_chat_per_minute=2))
+    outbox = make_outbox(storage, clock, adapter)
+    for i in range(3):
+        await outbox.enqueue(f"g{i}", Reply(f"bericht {i}"), platform="test", chat_id="g")
+    await outbox.enqueue("d", Reply("privé"), platform="test", chat_id="dm")
+    assert await outbox.drain() == 3  # two in the group, the direct chat is not held up
+    clock.advance(timedelta(seconds=60))
+    assert await outbox.drain() == 1
+    assert [t for _, t in adapter.sent] == ["bericht 0", "bericht 1", "privé", "bericht 2"]
+
+
+async def test_two_workers_never_send_the_same_message(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    first, second = make_outbox(storage, clock, adapter), make_outbox(storage, clock, adapter)
+    for i in range(60):
+        await first.enqueue(f"b:{i}", Reply(f"m{i}"), platform="test", chat_id=f"c{i}")
+    await asyncio.gather(first.drain(), second.drain(), first.drain(), second.drain())
+    counts = Counter(chat for chat, _ in adapter.sent)
+    assert len(counts) == 60 and set(counts.values()) == {1}
+
+
+async def test_crash_mid_broadcast_resumes_exactly_once(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    outbox = make_outbox(storage, clock, adapter)
+    for i in range(200):
+        await outbox.enqueue(f"call:7:member:{i}", Reply("Oproep"), platform="test",
+                             chat_id=f"dm:{i}")
+    adapter.crash_after = 83
+    with pytest.raises(Crash):
+        await outbox.drain()
+    assert len(adapter.sent) == 83
+
+    # A new process: the message that was in flight waits for its lease, the rest go at once.
+    adapter.crash_after = None
+    restarted = make_outbox(storage, clock, adapter)
+    await restarted.drain()
+    clock.advance(LEASE + timedelta(seconds=1))
+    await restarted.drain()
+    counts = Counter(chat for chat, _ in adapter.sent)
+    assert len(counts) == 200 and set(counts.values()) == {1}
+    assert await storage.outbox.counts() == {"sent": 200}
