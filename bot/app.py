@@ -231,6 +231,11 @@ class App:
             if account.direct_chat_id != chat_id:
                 await members.update_account(account.id, direct_chat_id=chat_id)
             return adapter, chat_id
+        for adapter in self.adapters.values():
+            if adapter.capabilities.user_ids_are_handles:
+                member = await members.get(member_id)
+                if member is not None:
+                    return adapter, await adapter.direct_chat_id(member.handle)
         return None
 
 

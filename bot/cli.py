@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,10 +14,11 @@ import typer
 
 from bot.config import ConfigError, Settings, describe_settings, load_settings
 from bot.errors import ImportRejected
+from kennis.search import Answer
 from bot.runtime import (
     close_app,
     configure_logging,
-    import_members,
+    import_file,
     open_app,
     run_console,
     run_service,
@@ -165,24 +167,97 @@ def import_(
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Import members from a CSV file; a bad file is refused as a whole, with line numbers."""
+    """Import members (or lessons: header title,text,tags,author) from a CSV file.
+
+    A bad file is refused as a whole, with line numbers; nothing is half-imported."""
     settings = _settings(config, database_url)
 
-    async def go() -> tuple[int, int]:
+    async def go() -> str:
         vonk = await open_app(settings)
         try:
-            return await import_members(vonk, file)
+            return await import_file(vonk, file)
         finally:
             await close_app(vonk)
 
     try:
-        created, updated = asyncio.run(go())
+        summary = asyncio.run(go())
     except ImportRejected as exc:
         typer.echo(f"{file}: nothing was imported, please fix these problems first:", err=True)
         for line, problem in exc.problems:
             typer.echo(f"  line {line}: {problem}" if line else f"  {problem}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"Imported {created + updated} members ({created} new, {updated} updated).")
+    typer.echo(summary)
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="The question, e.g. 'mijn fiets heeft een lekke band'. Without it, "
+                       "one question per line is read from standard input."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: one object per question.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100,
+                                       help="How many members to return.")] = 5,
+    lessons: Annotated[int, typer.Option("--lessons", min=0, max=20,
+                                         help="How many lessons to return.")] = 2,
+    min_score: Annotated[float, typer.Option(
+        "--min-score", help="Leave out matches scoring below this (the chat uses the model's "
+        "threshold; here every ranked match is shown by default).")] = -1.0,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Ask "wie kan helpen met …?" from the command line (for evaluation and operators).
+
+    JSON shape: {"query": "…", "members": [{"handle", "name", "score", "why"}],
+    "lessons": [{"id", "title", "score"}]}, members best first. Consent filters apply:
+    only members who agreed to be findable are returned."""
+    settings = _settings(config, database_url)
+    questions = [query] if query is not None else [
+        line.strip() for line in sys.stdin if line.strip()
+    ]
+
+    async def go() -> None:
+        vonk = await open_app(settings)
+        try:
+            network = await vonk.network()
+            assert vonk.services.search is not None
+            for question in questions:
+                answer = await vonk.services.search.ask(
+                    question, network_id=network.id, limit=limit, lessons=lessons,
+                    min_score=min_score,
+                )
+                if as_json:
+                    typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+                else:
+                    typer.echo(answer_text(answer))
+        finally:
+            await close_app(vonk)
+
+    asyncio.run(go())
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    return {
+        "query": answer.query,
+        "members": [
+            {"handle": m.member.handle, "name": m.member.display_name,
+             "score": round(m.score, 4), "why": m.why}
+            for m in answer.members
+        ],
+        "lessons": [
+            {"id": x.lesson.id, "title": x.lesson.title, "score": round(x.score, 4)}
+            for x in answer.lessons
+        ],
+    }
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [f"? {answer.query}"]
+    lines += [f"  {m.score:.2f}  @{m.member.handle} ({m.member.display_name}): {m.why}"
+              for m in answer.members] or ["  (no members)"]
+    lines += [f"  {x.score:.2f}  les {x.lesson.id}: {x.lesson.title}" for x in answer.lessons]
+    return "\n".join(lines)
 
 
 @app.command("settings")

@@ -137,6 +137,9 @@ class Capabilities:
     images: bool = True
     edits: bool = False
     limits: RateLimits = field(default_factory=RateLimits)
+    # The platform's user ids are member handles (the console), so every member is reachable
+    # there even without a linked account.
+    user_ids_are_handles: bool = False
 
 
 Dispatch = Callable[[Event], Awaitable[None]]

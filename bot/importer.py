@@ -12,8 +12,10 @@ from pathlib import Path
 
 from bot.errors import ImportRejected
 from storage.records import MemberImportRow
+from storage.repositories.kennis import NewLesson
 
 MEMBER_HEADER = ("handle", "name", "skills", "about", "cell")
+LESSON_HEADER = ("title", "text", "tags", "author")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.-]{1,64}$")
 MAX_ROWS = 200_000
 
@@ -81,3 +83,44 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
     if not result:
         raise ImportRejected([(1, "the file has a header but no members")])
     return result
+
+
+def is_lessons_csv(path: Path) -> bool:
+    """A file whose header has the lesson columns (and no member handle) holds lessons."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "title" in header and "text" in header and "handle" not in header
+
+
+def read_lessons_csv(path: Path) -> list[NewLesson]:
+    header, rows = read_csv(path)
+    missing = [c for c in LESSON_HEADER if c not in header]
+    if missing:
+        raise ImportRejected(
+            [(1, f"header must be {','.join(LESSON_HEADER)}; missing: {', '.join(missing)}")]
+        )
+    problems: list[tuple[int, str]] = []
+    lessons: list[NewLesson] = []
+    for line, row in rows:
+        if None in row:
+            problems.append((line, "more fields than the header has"))
+            continue
+        title, text = (row.get("title") or "").strip(), (row.get("text") or "").strip()
+        if not title:
+            problems.append((line, "title is empty"))
+        elif len(title) > 200:
+            problems.append((line, "title is longer than 200 characters"))
+        if not text:
+            problems.append((line, "text is empty"))
+        elif len(text) > 5000:
+            problems.append((line, "text is longer than 5000 characters"))
+        tags = tuple(t.lstrip("#") for t in (row.get("tags") or "").replace(";", " ").split())
+        lessons.append(NewLesson(title, text, tags, (row.get("author") or "").strip()))
+    if problems:
+        raise ImportRejected(problems)
+    if not lessons:
+        raise ImportRejected([(1, "the file has a header but no lessons")])
+    return lessons

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -20,10 +20,14 @@ from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
-from bot.importer import read_members_csv
+from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from handlers import build_router
+from kennis.embedding import Embedder, load_embedder
+from kennis.lessons import SEED_LANGUAGES, load_seed_lessons
+from kennis.search import Search
 from storage import Storage
 from storage.records import Role
+from storage.repositories.kennis import NewLesson
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +43,48 @@ def configure_logging(level: str, *, stream: TextIO | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-async def open_app(settings: Settings, *, clock: Clock | None = None) -> App:
+def terminal_progress(label: str) -> Callable[[int, int], None]:
+    """Progress of long work on stderr (a live line on a terminal, a few lines otherwise)."""
+    last = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if sys.stderr.isatty():
+            print(f"\r{label}: {done}/{total} ({percent}%)", end="", file=sys.stderr, flush=True)
+            if done >= total:
+                print(file=sys.stderr)
+        elif percent // 25 != last[0] // 25 or done >= total:
+            print(f"{label}: {done}/{total} ({percent}%)", file=sys.stderr, flush=True)
+        last[0] = percent
+
+    return report
+
+
+async def open_app(
+    settings: Settings, *, clock: Clock | None = None, embedder: Embedder | None = None
+) -> App:
+    """Storage migrated, model loaded once, index in step: ready to dispatch."""
     storage = await Storage.open(settings.effective_database_url)
-    services = Services(settings=settings, storage=storage, clock=clock or SystemClock())
+    clock = clock or SystemClock()
+    is_new = await storage.networks.default() is None
+    search = Search(embedder or load_embedder(settings.embedding_model or None), storage)
+    services = Services(settings=settings, storage=storage, clock=clock, search=search)
     app = App(services, build_router())
-    await app.network()
+    network = await app.network()
+    if is_new and settings.seed_lessons:
+        await add_seed_lessons(app, network.id, network.language)
+    await search.sync(progress=terminal_progress("Indexing"))
     return app
+
+
+async def add_seed_lessons(app: App, network_id: int, language: str) -> None:
+    seeds = load_seed_lessons(language if language in SEED_LANGUAGES else "nl")
+    await app.services.storage.lessons.add_many(
+        network_id,
+        [NewLesson(s.title, s.text, s.tags, author_name="Vonk") for s in seeds],
+        source="seed",
+        now=app.clock.now(),
+    )
 
 
 async def close_app(app: App) -> None:
@@ -52,23 +92,31 @@ async def close_app(app: App) -> None:
     await app.services.storage.close()
 
 
-async def import_members(app: App, path: Path) -> tuple[int, int]:
-    """Validate the whole file, then upsert every member in one transaction."""
-    rows = read_members_csv(path)
+async def import_file(app: App, path: Path) -> str:
+    """Members or lessons, told apart by the header; validated whole, stored in one
+    transaction, then indexed (with progress). Returns a one-line summary."""
     network = await app.network()
-    return await app.services.storage.members.import_rows(
-        network.id,
-        rows,
-        language=network.language,
-        timezone=network.timezone,
-        now=app.clock.now(),
-    )
+    storage = app.services.storage
+    if is_lessons_csv(path):
+        lessons = read_lessons_csv(path)
+        await storage.lessons.add_many(network.id, lessons, source="import", now=app.clock.now())
+        summary = f"Imported {len(lessons)} lessons."
+    else:
+        rows = read_members_csv(path)
+        created, updated = await storage.members.import_rows(
+            network.id, rows, language=network.language, timezone=network.timezone,
+            now=app.clock.now(),
+        )
+        summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
+    if app.services.search is not None:
+        await app.services.search.sync(progress=terminal_progress("Indexing"))
+    return summary
 
 
 async def seed_demo(app: App) -> None:
     """A demo network: 30 members with varied Dutch skills in four cells, one initiator."""
     with resources.as_file(resources.files("bot") / "data" / "demo_members.csv") as path:
-        await import_members(app, path)
+        await import_file(app, path)
     network = await app.network()
     sanne = await app.services.storage.members.by_handle(network.id, "sanne")
     if sanne is not None:
@@ -81,7 +129,11 @@ def configured_adapters(settings: Settings, app: App) -> list[Adapter]:
     if settings.telegram_token:
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, app.services.storage, app.clock))
+        # The menu lists the router's canonical commands; the adapter cannot see the router.
+        commands = list(app.router.command_names())
+        adapters.append(
+            TelegramAdapter(settings, app.services.storage, app.clock, commands=commands)
+        )
     if settings.matrix_homeserver:
         from bot.adapters.matrix import MatrixAdapter
 
@@ -115,10 +167,11 @@ async def run_console(
     start: datetime | None = None,
     out: TextIO | None = None,
     demo: bool = False,
+    embedder: Embedder | None = None,
 ) -> None:
     """The console chat; ``script`` lines are played in order, else the terminal is read."""
     clock = SimulatedClock(start or SystemClock().now())
-    app = await open_app(settings, clock=clock)
+    app = await open_app(settings, clock=clock, embedder=embedder)
 
     async def advance(delta: timedelta) -> None:
         clock.advance(delta)

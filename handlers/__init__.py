@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from bot.router import Router
 from handlers import help as help_
-from handlers import onboarding, profile
+from handlers import ask, lessons, onboarding, profile
 
 # Help topics in the order /hulp lists them; each has a ``help.<topic>`` catalog line.
-HELP_TOPICS = ("start", "profile", "language", "stop")
+HELP_TOPICS = ("ask", "lessons", "lesson", "start", "profile", "language", "stop")
 
 
 def build_router(bot_names: set[str] | None = None) -> Router:
     router = Router(bot_names=bot_names or set())
     onboarding.register(router)
     profile.register(router)
+    ask.register(router)
+    lessons.register(router)
     help_.register(router, HELP_TOPICS)
     return router

@@ -28,7 +28,14 @@ async def start(_event: Event, ctx: Context) -> None:
     if not ctx.in_direct_chat:
         await ctx.reply(ctx.t("onboarding.moved_to_direct", name=member.display_name))
     await ctx.reply_direct(ctx.t("onboarding.welcome", network=ctx.network.name))
+    # An invite link can name a cell (Telegram: t.me/<bot>?start=oost arrives as "/start oost").
+    cell = await ctx.storage.networks.find_cell(ctx.network.id, ctx.args) if ctx.args else None
+    if cell is not None:
+        await ctx.storage.members.update(member.id, cell_id=cell.id)
+        await ctx.reply_direct(ctx.t("onboarding.cell_saved", cell=cell.name))
     await ask(ctx, "name")
+    if cell is not None:
+        await ctx.expect(FLOW, "name", cell_from_link=True)
 
 
 async def ask(ctx: Context, step: str) -> None:
@@ -59,6 +66,9 @@ async def ask(ctx: Context, step: str) -> None:
 
 async def next_step(ctx: Context, done: str) -> None:
     index = STEPS.index(done) + 1
+    from_link = bool(ctx.conversation and ctx.conversation.data.get("cell_from_link"))
+    if index < len(STEPS) and STEPS[index] == "cell" and from_link:
+        index += 1  # the invite link already chose the cell
     if index < len(STEPS):
         await ask(ctx, STEPS[index])
         return

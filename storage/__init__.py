@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from storage.db import Database
 from storage.repositories.chats import ChatRepository
+from storage.repositories.kennis import (
+    ChangeFeed,
+    ContactRequests,
+    EmbeddingStore,
+    LessonRepository,
+)
 from storage.repositories.members import MemberRepository
 from storage.repositories.networks import NetworkRepository
 from storage.repositories.outbox import OutboxRepository
@@ -30,6 +36,10 @@ class Storage:
         self.conversations = ConversationStore(sessions)
         self.buttons = ButtonPayloadStore(sessions)
         self.outbox = OutboxRepository(sessions)
+        self.lessons = LessonRepository(sessions)
+        self.embeddings = EmbeddingStore(sessions)
+        self.changes = ChangeFeed(sessions)
+        self.contacts = ContactRequests(sessions)
 
     @classmethod
     async def open(cls, url: str) -> Storage:

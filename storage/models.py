@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -250,3 +251,58 @@ class Pledge(Base):
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+
+
+class Lesson(Base):
+    """A lesson note: practical knowledge one network builder shares with others."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(500), default="")  # space separated, no '#'
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(16), default="member")  # member, seed, import
+    created_at: Mapped[datetime]
+
+
+class Change(Base):
+    """A feed of changes to searchable things (members, their skills, lessons). The search
+    index remembers the last id it saw and catches up from there, whichever process (or
+    operator command) made the change."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer)
+
+
+class Embedding(Base):
+    """A text's vector under one model: unchanged text is never embedded twice, and a new
+    model simply has no rows yet."""
+
+    __tablename__ = "embeddings"
+
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dimension: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ContactRequest(Base):
+    """'Vraag contact': the asker wants an introduction; only the matched member's yes
+    reveals either side's contact details (double opt-in)."""
+
+    __tablename__ = "contact_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]

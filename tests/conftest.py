@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.runtime import run_console
+from kennis.embedding import Embedder, load_embedder
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A Tuesday morning: scripts and expectations are written against this moment.
@@ -38,11 +39,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    """A fresh database; the fast hashing embedder unless a test asks for the real model."""
     return load_settings(
         env={},
         data_dir=tmp_path,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'vonk.db'}",
+        embedding_model="hashing",
     )
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The default (bundled) model, loaded once for the whole test session."""
+    return load_embedder()
 
 
 @pytest.fixture

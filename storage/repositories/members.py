@@ -71,6 +71,11 @@ def _account(row: models.Account) -> Account:
     )
 
 
+def record_change(s: AsyncSession, member_id: int) -> None:
+    """Note in the change feed that a member's searchable profile changed (same transaction)."""
+    s.add(models.Change(entity="member", entity_id=member_id))
+
+
 async def _skills(s: AsyncSession, member_id: int) -> list[str]:
     rows = await s.scalars(
         select(models.Skill.text)
@@ -154,6 +159,7 @@ class MemberRepository:
             )
             s.add(row)
             await s.flush()
+            record_change(s, row.id)
             return _member(row)
 
     async def link_account(
@@ -207,6 +213,7 @@ class MemberRepository:
             row = await s.get_one(models.Member, member_id)
             for key, value in fields.items():
                 setattr(row, key, value.value if isinstance(value, Role) else value)
+            record_change(s, row.id)
             await s.flush()
             return _member(row, await _skills(s, row.id))
 
@@ -221,6 +228,8 @@ class MemberRepository:
                     s.add(models.Skill(member_id=member_id, text=clean[:200], created_at=now))
                     have.add(clean.casefold())
                     added.append(clean)
+            if added:
+                record_change(s, member_id)
             return added
 
     async def remove_skill(self, member_id: int, text: str) -> bool:
@@ -231,6 +240,8 @@ class MemberRepository:
                     func.lower(models.Skill.text) == text.strip().lower(),
                 )
             )
+            if result.rowcount:
+                record_change(s, member_id)
             return bool(result.rowcount)
 
     async def list(self, network_id: int, *, active_only: bool = True) -> list[Member]:
@@ -249,6 +260,29 @@ class MemberRepository:
             for member_id, text in rows:
                 skills.setdefault(member_id, []).append(text)
             return [_member(m, skills.get(m.id, ())) for m in members]
+
+    async def ids(self) -> list[int]:
+        async with self._sessions() as s:
+            return list(await s.scalars(select(models.Member.id).order_by(models.Member.id)))
+
+    async def get_many(self, ids: Iterable[int]) -> list[Member]:
+        """Members by id (left ones too), with their skills; unknown ids are skipped."""
+        wanted = sorted(set(ids))
+        result: list[Member] = []
+        async with self._sessions() as s:
+            for start in range(0, len(wanted), 5000):
+                chunk = wanted[start : start + 5000]
+                members = await s.scalars(select(models.Member).where(models.Member.id.in_(chunk)))
+                skills: dict[int, list[str]] = {}
+                rows = await s.execute(
+                    select(models.Skill.member_id, models.Skill.text)
+                    .where(models.Skill.member_id.in_(chunk))
+                    .order_by(models.Skill.id)
+                )
+                for member_id, text in rows:
+                    skills.setdefault(member_id, []).append(text)
+                result.extend(_member(m, skills.get(m.id, ())) for m in members)
+        return result
 
     async def import_rows(
         self,
@@ -304,4 +338,5 @@ class MemberRepository:
                     if text.casefold() not in seen:
                         seen.add(text.casefold())
                         s.add(models.Skill(member_id=row.id, text=text, created_at=now))
+                record_change(s, row.id)
         return created, updated

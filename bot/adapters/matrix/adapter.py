@@ -1,0 +1,392 @@
+"""The Matrix adapter: lifecycle, invites, direct rooms and sending.
+
+The sync loop (``sync.py``) brings events in, ``incoming.py`` turns them into neutral events,
+``render.py`` turns replies into ``m.notice`` contents. This module holds them together and
+talks to the homeserver for everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import mimetypes
+from collections.abc import Awaitable
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    ErrorResponse,
+    InviteInfo,
+    InviteMemberEvent,
+    JoinResponse,
+    LocalProtocolError,
+    MatrixRoom,
+    MegolmEvent,
+    ProfileGetDisplayNameResponse,
+    RoomCreateResponse,
+    RoomPreset,
+    RoomSendResponse,
+    SyncResponse,
+    UnknownAccountDataEvent,
+    UploadResponse,
+)
+from nio import Event as NioEvent
+from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
+
+from bot.adapters.matrix.buttons import ButtonMemory, Offer
+from bot.adapters.matrix.failures import CONNECTION_ERRORS, delivery_error
+from bot.adapters.matrix.incoming import EventReader, RecentIds, localpart
+from bot.adapters.matrix.render import message_content, option_emojis
+from bot.adapters.matrix.rooms import DirectRooms
+from bot.adapters.matrix.session import (
+    MatrixConfig,
+    inviter_allowed,
+    login,
+    put_account_data,
+)
+from bot.adapters.matrix.sync import TIMELINE_LIMIT, SyncLoop
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Attachment, AttachmentKind, Capabilities, Dispatch, Reply, SentMessage
+from bot.errors import PermanentDeliveryError, RetryLater
+from bot.i18n import Translator
+from storage import Storage
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+READY_TIMEOUT_S = 60.0
+NEW_ROOM_TIMEOUT_S = 15.0
+MEGOLM = "m.megolm.v1.aes-sha2"
+
+
+class MatrixAdapter:
+    """Vonk on Matrix through matrix-nio. See ``docs/matrix.md`` for the account set-up."""
+
+    platform = PLATFORM
+    capabilities = Capabilities(buttons=False, images=True, edits=False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        clock: Clock,
+        *,
+        poll_ms: int = 30_000,
+        timeline_limit: int = TIMELINE_LIMIT,
+    ) -> None:
+        """``poll_ms`` is the sync long-poll; ``timeline_limit`` the events per room and sync
+        (tests lower it to make a gap that must be filled from ``/messages``)."""
+        self.config = MatrixConfig.from_settings(settings)
+        self._settings = settings
+        self._storage = storage
+        self._clock = clock
+        self._poll_ms = poll_ms
+        self._timeline_limit = timeline_limit
+        self._client: AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._dispatch: Dispatch | None = None
+        self._sync: SyncLoop | None = None
+        self._reader: EventReader | None = None
+        self._buttons = ButtonMemory(storage.adapter_state)
+        self._directs = DirectRooms()
+        self._sent = RecentIds()
+        self._create_lock = asyncio.Lock()
+        self._pending_invites: dict[str, InviteInfo] = {}
+        self._apologised: set[tuple[str, str]] = set()  # (room, megolm session) answered
+        self._synced = asyncio.Event()  # replaced after each sync: wakes who waits for one
+
+    @property
+    def user_id(self) -> str:
+        return self.config.user_id
+
+    @property
+    def client(self) -> AsyncClient:
+        if self._client is None:
+            raise RuntimeError("MatrixAdapter used before start()")
+        return self._client
+
+    @property
+    def sync_loop(self) -> SyncLoop | None:
+        return self._sync
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self, dispatch: Dispatch) -> None:
+        """Log in, run the first sync, and leave the sync loop running in a task."""
+        self._dispatch = dispatch
+        client = await login(self.config, self._storage.adapter_state)
+        self._client = client
+        name = await client.get_displayname()
+        display_name = name.displayname if isinstance(name, ProfileGetDisplayNameResponse) else ""
+        self._reader = EventReader(
+            client, self._buttons, self._directs, self._sent, display_name or ""
+        )
+        self._sync = SyncLoop(
+            client, self._storage.adapter_state,
+            on_event=self._on_event, on_invite=self._on_invite,
+            on_account_data=self._on_account_data, after_sync=self._after_sync,
+            poll_ms=self._poll_ms, timeline_limit=self._timeline_limit,
+        )
+        self._task = asyncio.create_task(self._sync.run(), name="matrix-sync")
+        ready = asyncio.create_task(self._sync.ready.wait())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT_S,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # re-raise what killed the loop
+            log.warning("Matrix: no successful sync in %.0f s; still trying", READY_TIMEOUT_S)
+        log.info("Matrix: %s (device %s) is syncing%s", self.user_id, client.device_id,
+                 " with end-to-end encryption" if self.config.e2ee else "")
+
+    async def stop(self) -> None:
+        """Cancel the sync loop and close the connection; a second call does nothing."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+        self._dispatch = None
+
+    # -- incoming -------------------------------------------------------------------------------
+    async def _on_account_data(self, resp: SyncResponse) -> None:
+        for event in resp.account_data_events:
+            if isinstance(event, UnknownAccountDataEvent) and event.type == "m.direct":
+                self._directs.load(event.content)
+
+    async def _on_event(self, room_id: str, event: NioEvent) -> None:
+        room = self.client.rooms.get(room_id)
+        if room is None or self._reader is None or self._dispatch is None:
+            return
+        if isinstance(event, MegolmEvent):
+            await self._undecryptable(room, event)
+            return
+        translated = await self._reader.read(room, event)
+        if translated is not None:
+            await self._dispatch(translated)
+
+    async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        """Say so in the log and, once per sender session, kindly in the room."""
+        log.warning(
+            "cannot decrypt Matrix event %s in %s from %s (device %s, session %s): the room "
+            "key was not shared with this bot's device %s%s",
+            event.event_id, room.room_id, event.sender, event.device_id, event.session_id,
+            self.client.device_id,
+            "" if self.config.e2ee else "; encryption is off (VONK_MATRIX_E2EE)",
+        )
+        if self.client.olm is not None:
+            with contextlib.suppress(Exception):
+                await self.client.request_room_key(event)
+        key = (room.room_id, event.session_id or event.event_id)
+        if key in self._apologised:
+            return
+        self._apologised.add(key)
+        language = await self._language_of_user(event.sender)
+        with contextlib.suppress(RetryLater, PermanentDeliveryError):
+            await self.send(room.room_id, Reply(Translator(language)("matrix.undecryptable")))
+
+    async def _on_invite(self, room_id: str, info: InviteInfo) -> None:
+        own = [e for e in info.invite_state
+               if isinstance(e, InviteMemberEvent) and e.state_key == self.user_id]
+        if not own or own[-1].membership != "invite":
+            return
+        invite = own[-1]
+        inviter = invite.sender
+        if not inviter_allowed(inviter, self.config.allowed_inviters):
+            log.warning(
+                "declined the invite to %s from %s: not in VONK_MATRIX_ALLOWED_INVITERS",
+                room_id, inviter,
+            )
+            self._pending_invites.pop(room_id, None)
+            await self._quiet(self.client.room_leave(room_id), f"declining {room_id}")
+            return
+        resp = await self.client.join(room_id)
+        if not isinstance(resp, JoinResponse):
+            log.warning("could not join %s (invited by %s): %s; will retry",
+                        room_id, inviter, resp)
+            self._pending_invites[room_id] = info
+            return
+        self._pending_invites.pop(room_id, None)
+        log.info("joined %s, invited by %s", room_id, inviter)
+        if invite.content.get("is_direct"):
+            await self._mark_direct(inviter, room_id)
+
+    async def _after_sync(self) -> None:
+        """Work between syncs: retry failed joins, and the encryption key chores."""
+        synced, self._synced = self._synced, asyncio.Event()
+        synced.set()
+        for room_id, info in list(self._pending_invites.items()):
+            await self._quiet(self._on_invite(room_id, info), f"joining {room_id}")
+        client = self.client
+        if client.olm is None:
+            return
+        if client.should_upload_keys:
+            await self._quiet(client.keys_upload(), "uploading keys")
+        if client.should_query_keys:
+            await self._quiet(client.keys_query(), "querying keys")
+        if client.should_claim_keys:
+            users = client.get_users_for_key_claiming()
+            await self._quiet(client.keys_claim(users), "claiming keys")
+        await self._quiet(client.send_to_device_messages(), "sending to-device messages")
+
+    async def _quiet(self, work: Awaitable[Any], what: str) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the next round tries again
+            log.warning("Matrix: %s failed: %s", what, exc)
+
+    # -- direct rooms ---------------------------------------------------------------------------
+    async def _mark_direct(self, user_id: str, room_id: str) -> None:
+        """Record the room in the bot's ``m.direct`` so every client (and a restart) knows."""
+        if self._directs.add(user_id, room_id):
+            try:
+                await put_account_data(self.client, "m.direct", self._directs.content())
+            except CONNECTION_ERRORS as exc:
+                log.warning("could not update m.direct: %s", exc)
+
+    async def direct_chat_id(self, platform_user_id: str) -> str:
+        """An existing direct room with this person, or a new one they are invited to."""
+        async with self._create_lock:
+            found = self._find_direct(platform_user_id)
+            if found is not None:
+                return found
+            return await self._create_direct(platform_user_id)
+
+    def _find_direct(self, user_id: str) -> str | None:
+        rooms = self.client.rooms
+        for room_id in self._directs.rooms_with(user_id):
+            room = rooms.get(room_id)
+            if room is not None and user_id in room.users:
+                return room_id
+        for room_id, room in rooms.items():
+            if not room.is_named and room.member_count == 2 and user_id in room.users:
+                return room_id
+        return None
+
+    async def _create_direct(self, user_id: str) -> str:
+        initial_state = []
+        if self.config.e2ee:
+            initial_state.append(
+                {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}
+            )
+        try:
+            resp = await self.client.room_create(
+                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+                initial_state=initial_state,
+            )
+        except CONNECTION_ERRORS as exc:
+            raise RetryLater(f"creating a direct room with {user_id}: {exc}", 5.0) from exc
+        if not isinstance(resp, RoomCreateResponse):
+            raise delivery_error(resp, f"creating a direct room with {user_id}")
+        await self._mark_direct(user_id, resp.room_id)
+        await self._wait_for_room(resp.room_id)
+        return resp.room_id
+
+    async def _wait_for_room(self, room_id: str) -> None:
+        """Let the sync loop learn a new room (needed to encrypt for its members)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + NEW_ROOM_TIMEOUT_S
+        while room_id not in self.client.rooms:
+            synced = self._synced
+            try:
+                await asyncio.wait_for(synced.wait(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                log.warning("new room %s not seen in a sync yet", room_id)
+                return
+
+    async def _language_of_user(self, user_id: str | None) -> str:
+        if user_id:
+            found = await self._storage.members.by_account(PLATFORM, user_id)
+            if found is not None:
+                return found[0].language
+        return self._settings.language
+
+    async def _language_of_room(self, room_id: str) -> str:
+        """The person's language in a direct room; the network's default in a group."""
+        user_id = self._directs.user_of(room_id)
+        room = self.client.rooms.get(room_id)
+        if user_id is None and room is not None and self._directs.is_direct(room_id, room):
+            others = [u for u in room.users if u != self.user_id]
+            user_id = others[0] if len(others) == 1 else None
+        return await self._language_of_user(user_id)
+
+    # -- sending --------------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        """One ``m.notice`` (plus an upload for an attachment, plus the option reactions)."""
+        hint = None
+        if reply.buttons:
+            hint = Translator(await self._language_of_room(chat_id))("matrix.buttons_hint")
+        event_id = await self._room_send(chat_id, message_content(reply, hint))
+        if reply.buttons:
+            emojis = option_emojis(reply.buttons)
+            offer = Offer(event_id, tuple(b.payload for b in reply.buttons), tuple(emojis))
+            await self._buttons.remember(chat_id, offer)
+            for emoji in emojis:
+                if emoji:  # offered as a ready reaction: one tap answers
+                    await self._react(chat_id, event_id, emoji)
+        if reply.attachment is not None:
+            await self._send_attachment(chat_id, reply.attachment)
+        return SentMessage(chat_id, event_id)
+
+    async def _react(self, room_id: str, event_id: str, key: str) -> None:
+        relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
+        try:
+            await self._room_send(room_id, {"m.relates_to": relates}, "m.reaction")
+        except (RetryLater, PermanentDeliveryError) as exc:  # the numbers still work
+            log.warning("could not add reaction %s in %s: %s", key, room_id, exc)
+
+    async def _room_send(
+        self, room_id: str, content: dict[str, Any], kind: str = "m.room.message"
+    ) -> str:
+        try:
+            resp = await self.client.room_send(
+                room_id, kind, content, ignore_unverified_devices=True
+            )
+        except LocalProtocolError as exc:  # e.g. not in that room (encrypted path)
+            raise PermanentDeliveryError(f"send to {room_id}: {exc}") from exc
+        except (SendRetryError, OlmUnverifiedDeviceError) as exc:
+            raise RetryLater(f"send to {room_id}: {exc}", 5.0) from exc
+        except CONNECTION_ERRORS as exc:
+            raise RetryLater(f"send to {room_id}: {type(exc).__name__} {exc}", 5.0) from exc
+        if not isinstance(resp, RoomSendResponse):
+            assert isinstance(resp, ErrorResponse)
+            raise delivery_error(resp, f"send to {room_id}")
+        self._sent.add(resp.event_id)
+        return str(resp.event_id)
+
+    async def _send_attachment(self, room_id: str, attachment: Attachment) -> str:
+        path = attachment.path
+        name = attachment.filename or path.name
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        room = self.client.rooms.get(room_id)
+        encrypt = bool(room is not None and room.encrypted and self.client.olm is not None)
+        size = path.stat().st_size
+        try:
+            with path.open("rb") as fh:
+                resp, keys = await self.client.upload(
+                    fh, content_type=mime, filename=name, encrypt=encrypt, filesize=size
+                )
+        except CONNECTION_ERRORS as exc:
+            raise RetryLater(f"upload {name}: {exc}", 5.0) from exc
+        if not isinstance(resp, UploadResponse):
+            raise delivery_error(resp, f"upload {name}")
+        image = attachment.kind is AttachmentKind.IMAGE
+        content: dict[str, Any] = {
+            "msgtype": "m.image" if image else "m.file",
+            "body": name,
+            "info": {"mimetype": mime, "size": size},
+        }
+        if encrypt and keys:
+            content["file"] = {**keys, "url": resp.content_uri}
+        else:
+            content["url"] = resp.content_uri
+        return await self._room_send(room_id, content)
+
+
+__all__ = ["MatrixAdapter", "localpart"]

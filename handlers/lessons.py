@@ -1,0 +1,81 @@
+"""Lesson notes (kennis): members share what they learned; others find it by meaning."""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import Context
+from bot.core import Event
+from bot.errors import UserFacingError
+from bot.router import Router
+from storage.repositories.kennis import NewLesson
+
+_TAG = re.compile(r"(?<!\w)#(\w[\w-]*)")
+TITLE_MAX = 120
+TEXT_MAX = 2000
+
+
+def parse_lesson(text: str) -> NewLesson | None:
+    """``titel: tekst #tag #tag`` -> a lesson; None when the title or text is missing."""
+    title, sep, body = text.partition(":")
+    tags = tuple(dict.fromkeys(t.casefold() for t in _TAG.findall(body)))
+    body = " ".join(_TAG.sub("", body).split())
+    title = title.strip()
+    if not sep or not title or not body:
+        return None
+    return NewLesson(title=title, text=body, tags=tags)
+
+
+async def lesson(_event: Event, ctx: Context) -> None:
+    """``/les titel: tekst #tags`` adds a note; ``/les 12`` shows note 12."""
+    args = ctx.args.strip()
+    if args.isdigit():
+        await show(ctx, int(args))
+        return
+    new = parse_lesson(args)
+    if new is None:
+        raise UserFacingError("lessons.usage")
+    if len(new.title) > TITLE_MAX or len(new.text) > TEXT_MAX:
+        raise UserFacingError("lessons.too_long", title_max=TITLE_MAX, text_max=TEXT_MAX)
+    new = NewLesson(new.title, new.text, new.tags, ctx.member.display_name, ctx.member.id)
+    [saved] = await ctx.storage.lessons.add_many(ctx.network.id, [new], source="member",
+                                                 now=ctx.now())
+    await ctx.reply(ctx.t("lessons.saved", title=saved.title, id=saved.id))
+
+
+async def show(ctx: Context, lesson_id: int) -> None:
+    found = await ctx.storage.lessons.get(lesson_id)
+    if found is None or found.network_id != ctx.network.id:
+        raise UserFacingError("lessons.not_found", id=lesson_id)
+    tags = " ".join(f"#{t}" for t in found.tags)
+    await ctx.reply(ctx.t("lessons.show", title=found.title, text=found.text,
+                          tags=tags, author=found.author_name or ctx.t("lessons.shared")))
+
+
+async def lessons(_event: Event, ctx: Context) -> None:
+    """``/lessen vraag`` searches notes by meaning; without a question, the newest titles."""
+    query = ctx.args.strip()
+    if not query:
+        newest = (await ctx.storage.lessons.list(ctx.network.id))[-10:][::-1]
+        if not newest:
+            await ctx.reply(ctx.t("lessons.none_yet"))
+            return
+        lines = [ctx.t("lessons.newest")]
+        lines += [ctx.t("ask.lesson_line", title=x.title, id=x.id) for x in newest]
+        await ctx.reply("\n".join(lines))
+        return
+    search = ctx.services.search
+    if search is None:
+        raise UserFacingError("ask.unavailable")
+    found = await search.lessons(query, network_id=ctx.network.id, limit=5)
+    if not found:
+        await ctx.reply(ctx.t("lessons.nothing", query=query))
+        return
+    lines = [ctx.t("lessons.found", query=query)]
+    lines += [ctx.t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in found]
+    await ctx.reply("\n".join(lines))
+
+
+def register(router: Router) -> None:
+    router.command("les", "lesson", "kennis")(lesson)
+    router.command("lessen", "lessons")(lessons)

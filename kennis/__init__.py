@@ -1,0 +1,1 @@
+"""Kennis: knowledge and semantic search (embeddings, ranking, lexical signals)."""
