@@ -14,7 +14,6 @@ import typer
 
 from bot.config import ConfigError, Settings, describe_settings, load_settings
 from bot.errors import ImportRejected
-from kennis.search import Answer
 from bot.runtime import (
     close_app,
     configure_logging,
@@ -23,6 +22,8 @@ from bot.runtime import (
     run_console,
     run_service,
 )
+from kennis.search import Answer
+from storage.records import Role
 
 HELP = """Vonk: a chat assistant for local community networks.
 
@@ -193,17 +194,28 @@ def import_(
 def search(
     query: Annotated[
         str | None,
-        typer.Argument(help="The question, e.g. 'mijn fiets heeft een lekke band'. Without it, "
-                       "one question per line is read from standard input."),
+        typer.Argument(
+            help="The question, e.g. 'mijn fiets heeft een lekke band'. Without it, "
+            "one question per line is read from standard input."
+        ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: one object per question.")] = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100,
-                                       help="How many members to return.")] = 5,
-    lessons: Annotated[int, typer.Option("--lessons", min=0, max=20,
-                                         help="How many lessons to return.")] = 2,
-    min_score: Annotated[float, typer.Option(
-        "--min-score", help="Leave out matches scoring below this (the chat uses the model's "
-        "threshold; here every ranked match is shown by default).")] = -1.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: one object per question.")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many members to return.")
+    ] = 5,
+    lessons: Annotated[
+        int, typer.Option("--lessons", min=0, max=20, help="How many lessons to return.")
+    ] = 2,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score",
+            help="Leave out matches scoring below this (the chat uses the model's "
+            "threshold; here every ranked match is shown by default).",
+        ),
+    ] = -1.0,
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
@@ -213,9 +225,9 @@ def search(
     "lessons": [{"id", "title", "score"}]}, members best first. Consent filters apply:
     only members who agreed to be findable are returned."""
     settings = _settings(config, database_url)
-    questions = [query] if query is not None else [
-        line.strip() for line in sys.stdin if line.strip()
-    ]
+    questions = (
+        [query] if query is not None else [line.strip() for line in sys.stdin if line.strip()]
+    )
 
     async def go() -> None:
         vonk = await open_app(settings)
@@ -224,7 +236,10 @@ def search(
             assert vonk.services.search is not None
             for question in questions:
                 answer = await vonk.services.search.ask(
-                    question, network_id=network.id, limit=limit, lessons=lessons,
+                    question,
+                    network_id=network.id,
+                    limit=limit,
+                    lessons=lessons,
                     min_score=min_score,
                 )
                 if as_json:
@@ -241,8 +256,12 @@ def answer_json(answer: Answer) -> dict[str, object]:
     return {
         "query": answer.query,
         "members": [
-            {"handle": m.member.handle, "name": m.member.display_name,
-             "score": round(m.score, 4), "why": m.why}
+            {
+                "handle": m.member.handle,
+                "name": m.member.display_name,
+                "score": round(m.score, 4),
+                "why": m.why,
+            }
             for m in answer.members
         ],
         "lessons": [
@@ -254,10 +273,46 @@ def answer_json(answer: Answer) -> dict[str, object]:
 
 def answer_text(answer: Answer) -> str:
     lines = [f"? {answer.query}"]
-    lines += [f"  {m.score:.2f}  @{m.member.handle} ({m.member.display_name}): {m.why}"
-              for m in answer.members] or ["  (no members)"]
+    lines += [
+        f"  {m.score:.2f}  @{m.member.handle} ({m.member.display_name}): {m.why}"
+        for m in answer.members
+    ] or ["  (no members)"]
     lines += [f"  {x.score:.2f}  les {x.lesson.id}: {x.lesson.title}" for x in answer.lessons]
     return "\n".join(lines)
+
+
+@app.command()
+def role(
+    handle: Annotated[str, typer.Argument(help="The member's handle, e.g. anna.")],
+    new_role: Annotated[str, typer.Argument(metavar="ROLE", help="member, initiator or admin.")],
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Give a member a role: initiators post calls for help, admins also assign roles."""
+    try:
+        chosen = Role(new_role.strip().lower())
+    except ValueError as exc:
+        typer.echo("ROLE must be member, initiator or admin.", err=True)
+        raise typer.Exit(2) from exc
+    settings = _settings(config, database_url)
+
+    async def go() -> str | None:
+        vonk = await open_app(settings)
+        try:
+            network = await vonk.network()
+            member = await vonk.services.storage.members.by_handle(network.id, handle)
+            if member is None:
+                return None
+            await vonk.services.storage.members.update(member.id, role=chosen)
+            return member.display_name
+        finally:
+            await close_app(vonk)
+
+    name = asyncio.run(go())
+    if name is None:
+        typer.echo(f"No member with handle {handle!r}.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{name} (@{handle.lstrip('@')}) is now {chosen.value}.")
 
 
 @app.command("settings")

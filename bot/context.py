@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Attachment, Button, ButtonPress, Event, IncomingMessage, Reply
 from bot.i18n import Translator
+from bot.outbox import Outbox, Outgoing
 from bot.router import Route
 from storage import Storage
 from storage.records import Chat, Conversation, Member, Network
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 
 
 class Messenger(Protocol):
-    """How replies leave the bot; the app implements it over its adapters."""
+    """How replies leave the bot; the app implements it over its adapters and outbox."""
+
+    outbox: Outbox
 
     async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None: ...
 
@@ -126,6 +129,14 @@ class Context:
         await self._messenger.send_to_member(
             member, reply, prefer_platform=self.event.platform, key=key
         )
+
+    async def send_many(self, messages: Sequence[Outgoing]) -> int:
+        """Queue a broadcast through the outbox, each message once (keys make it repeatable)."""
+        return await self._messenger.outbox.enqueue_many(messages)
+
+    def translator(self, member: Member) -> Translator:
+        """Text for another member, in their language."""
+        return Translator(member.language)
 
     # -- follow-up questions ------------------------------------------------------------------
     async def expect(self, flow: str, step: str, **data: Any) -> None:

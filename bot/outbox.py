@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,22 @@ IDLE_POLL = 5.0  # seconds: other processes may enqueue too, so never sleep fore
 
 # Resolves a member's direct chat: (adapter, chat id), or None when unreachable.
 DirectTarget = Callable[[int, str | None], Awaitable[tuple[Adapter, str] | None]]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for the outbox: to a chat, or to a member's direct chat."""
+
+    key: str
+    reply: Reply
+    platform: str | None = None
+    chat_id: str | None = None
+    member_id: int | None = None
+    kind: str = "message"
+
+    def __post_init__(self) -> None:
+        if self.chat_id is None and self.member_id is None:
+            raise ValueError("a message needs a chat or a member")
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
@@ -104,6 +121,26 @@ class Outbox:
             self._wake.set()
         return added
 
+    async def enqueue_many(self, messages: Sequence[Outgoing]) -> int:
+        """Queue a broadcast in one transaction; returns how many keys were new."""
+        added = await self._repo.add_many(
+            [
+                {
+                    "key": m.key,
+                    "reply": reply_to_json(m.reply),
+                    "platform": m.platform,
+                    "chat_id": m.chat_id,
+                    "member_id": m.member_id,
+                    "kind": m.kind,
+                }
+                for m in messages
+            ],
+            now=self._clock.now(),
+        )
+        if added:
+            self._wake.set()
+        return added
+
     async def deliver_due(self, limit: int = 100) -> int:
         """One pass: claim what is due and try to send it. Returns how many were sent."""
         now = self._clock.now()
@@ -130,9 +167,7 @@ class Outbox:
         adapter, chat_id = target
         wait = self._limiter.wait(adapter.platform, chat_id, adapter.capabilities.limits, now)
         if wait > timedelta(0):
-            await self._repo.retry_at(
-                item.id, item.claim, now + wait, "rate limit", failed=False
-            )
+            await self._repo.retry_at(item.id, item.claim, now + wait, "rate limit", failed=False)
             return 0
         try:
             self._limiter.record(adapter.platform, chat_id, now)

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.console import ConsoleAdapter
+from bot.adapters.console import GROUP_CHAT_ID, ConsoleAdapter
 from bot.app import App
 from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
@@ -39,7 +39,7 @@ def configure_logging(level: str, *, stream: TextIO | None = None) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
-    for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration"):
+    for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -104,7 +104,10 @@ async def import_file(app: App, path: Path) -> str:
     else:
         rows = read_members_csv(path)
         created, updated = await storage.members.import_rows(
-            network.id, rows, language=network.language, timezone=network.timezone,
+            network.id,
+            rows,
+            language=network.language,
+            timezone=network.timezone,
             now=app.clock.now(),
         )
         summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
@@ -178,12 +181,20 @@ async def run_console(
         await app.run_due()
         await app.settle()
 
-    console = ConsoleAdapter(out, advance=advance, echo=script is not None)
+    console = ConsoleAdapter(
+        out, advance=advance, echo=script is not None, state=app.services.storage.adapter_state
+    )
     app.add_adapter(console)
     try:
         if demo:
             await seed_demo(app)
         await app.start(background=False)
+        network = await app.network()
+        # The console's group chat is always there, so calls can be posted to it.
+        await app.services.storage.chats.ensure(
+            network.id, console.platform, GROUP_CHAT_ID, kind="group", title="groep"
+        )
+        await app.settle()  # what a previous run left in the outbox goes out first
         if script is None:
             await console.run_interactive()
         else:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from bot.router import Router
+from handlers import admin, ask, calls, lessons, onboarding, pledges, profile
 from handlers import help as help_
-from handlers import ask, lessons, onboarding, profile
 
 # Help topics in the order /hulp lists them; each has a ``help.<topic>`` catalog line.
-HELP_TOPICS = ("ask", "lessons", "lesson", "start", "profile", "language", "stop")
+HELP_TOPICS = (
+    "ask",
+    "calls",
+    "do",
+    "mine",
+    "done",
+    "withdraw",
+    "lessons",
+    "lesson",
+    "call",
+    "start",
+    "profile",
+    "language",
+    "stop",
+)
 
 
 def build_router(bot_names: set[str] | None = None) -> Router:
@@ -16,5 +30,8 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     profile.register(router)
     ask.register(router)
     lessons.register(router)
+    calls.register(router)
+    pledges.register(router)
+    admin.register(router)
     help_.register(router, HELP_TOPICS)
     return router

@@ -1,4 +1,4 @@
-""""Wie kan helpen met …?": name fitting members (with why) and lessons; introduce on a yes.
+""" "Wie kan helpen met …?": name fitting members (with why) and lessons; introduce on a yes.
 
 Only members who agreed to be findable are named, by display name only. "Vraag contact"
 asks the matched member privately; only after their yes do both learn how to reach each
@@ -54,13 +54,19 @@ async def answer(ctx: Context, topic: str) -> None:
         lines.append(t("ask.members_intro", topic=topic))
         for match in result.members:
             lines.append(t("ask.member_line", name=match.member.display_name, why=match.why))
-            buttons.append(Button(t("ask.contact_button", name=match.member.display_name),
-                                  f"ask:contact:{match.member.id}:{topic}"))
+            buttons.append(
+                Button(
+                    t("ask.contact_button", name=match.member.display_name),
+                    f"ask:contact:{match.member.id}:{topic}",
+                )
+            )
     else:
         lines.append(t("ask.nobody_but_lessons", topic=topic))
     if result.lessons:
         lines.append(t("ask.lessons_intro"))
-        lines += [t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in result.lessons]
+        lines += [
+            t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in result.lessons
+        ]
     await ctx.reply("\n".join(lines), buttons=buttons)
 
 
@@ -86,8 +92,10 @@ async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
         matched,
         Reply(
             their("ask.contact_request", asker=ctx.member.display_name, topic=topic),
-            (Button(their("ask.contact_yes"), f"ask:yes:{request.id}"),
-             Button(their("ask.contact_no"), f"ask:no:{request.id}")),
+            (
+                Button(their("ask.contact_yes"), f"ask:yes:{request.id}"),
+                Button(their("ask.contact_no"), f"ask:no:{request.id}"),
+            ),
         ),
         key=f"contact:{request.id}:ask",
     )
@@ -105,16 +113,29 @@ async def contact_answered(ctx: Context, request_id: int, *, accepted: bool) -> 
     me = ctx.member
     if not accepted:
         await ctx.reply(ctx.t("ask.contact_declined"))
-        await ctx.send_to_member(asker, Reply(theirs("ask.contact_declined_asker",
-                                                     name=me.display_name)),
-                                 key=f"contact:{request.id}:declined")
+        await ctx.send_to_member(
+            asker,
+            Reply(theirs("ask.contact_declined_asker", name=me.display_name)),
+            key=f"contact:{request.id}:declined",
+        )
         return
-    await ctx.reply(ctx.t("ask.contact_accepted_member", asker=asker.display_name,
-                          contact=await contact_line(ctx, asker)))
+    await ctx.reply(
+        ctx.t(
+            "ask.contact_accepted_member",
+            asker=asker.display_name,
+            contact=await contact_line(ctx, asker),
+        )
+    )
     await ctx.send_to_member(
         asker,
-        Reply(theirs("ask.contact_accepted_asker", name=me.display_name, topic=request.topic,
-                     contact=await contact_line(ctx, me, theirs))),
+        Reply(
+            theirs(
+                "ask.contact_accepted_asker",
+                name=me.display_name,
+                topic=request.topic,
+                contact=await contact_line(ctx, me, theirs),
+            )
+        ),
         key=f"contact:{request.id}:accepted",
     )
 
@@ -125,8 +146,11 @@ async def contact_line(ctx: Context, member: Member, t: Translator | None = None
     parts = []
     for account in await ctx.storage.members.accounts(member.id):
         if account.platform == "telegram":
-            who = f"@{account.username}" if account.username else (
-                f"tg://user?id={account.platform_user_id}")
+            who = (
+                f"@{account.username}"
+                if account.username
+                else (f"tg://user?id={account.platform_user_id}")
+            )
             parts.append(t("contact.telegram", who=who))
         elif account.platform == "matrix":
             parts.append(t("contact.matrix", who=account.platform_user_id))

@@ -38,8 +38,9 @@ async def lesson(_event: Event, ctx: Context) -> None:
     if len(new.title) > TITLE_MAX or len(new.text) > TEXT_MAX:
         raise UserFacingError("lessons.too_long", title_max=TITLE_MAX, text_max=TEXT_MAX)
     new = NewLesson(new.title, new.text, new.tags, ctx.member.display_name, ctx.member.id)
-    [saved] = await ctx.storage.lessons.add_many(ctx.network.id, [new], source="member",
-                                                 now=ctx.now())
+    [saved] = await ctx.storage.lessons.add_many(
+        ctx.network.id, [new], source="member", now=ctx.now()
+    )
     await ctx.reply(ctx.t("lessons.saved", title=saved.title, id=saved.id))
 
 
@@ -48,8 +49,15 @@ async def show(ctx: Context, lesson_id: int) -> None:
     if found is None or found.network_id != ctx.network.id:
         raise UserFacingError("lessons.not_found", id=lesson_id)
     tags = " ".join(f"#{t}" for t in found.tags)
-    await ctx.reply(ctx.t("lessons.show", title=found.title, text=found.text,
-                          tags=tags, author=found.author_name or ctx.t("lessons.shared")))
+    await ctx.reply(
+        ctx.t(
+            "lessons.show",
+            title=found.title,
+            text=found.text,
+            tags=tags,
+            author=found.author_name or ctx.t("lessons.shared"),
+        )
+    )
 
 
 async def lessons(_event: Event, ctx: Context) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
+from handlers.common import bullets, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "onboarding"
@@ -133,19 +134,6 @@ async def pressed(_event: Event, ctx: Context) -> None:
     elif step in ("findable", "invitable"):
         await members.update(ctx.member.id, **{step: value == "yes"})
     await next_step(ctx, step)
-
-
-def yes_or_no(text: str) -> bool | None:
-    word = text.strip().casefold().rstrip("!.")
-    if word in {"ja", "yes", "y", "j", "ok", "oké", "prima", "goed", "graag", "zeker", "sure"}:
-        return True
-    if word in {"nee", "no", "n", "niet", "liever niet", "nope"}:
-        return False
-    return None
-
-
-def bullets(items: list[str] | tuple[str, ...]) -> str:
-    return "\n".join(f"• {item}" for item in items)
 
 
 def register(router: Router) -> None:

@@ -6,7 +6,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.onboarding import bullets, yes_or_no
+from handlers.common import bullets, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "profile"

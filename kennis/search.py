@@ -101,23 +101,25 @@ class Search:
         if not ids:
             return
         members = {m.id: m for m in await self._storage.members.get_many(ids)}
-        texts: list[str] = []
-        for member in members.values():
-            texts.extend(member.skills)
-            if member.about:
-                texts.append(member.about)
-        rows = await self._cache.rows_for(texts, progress=progress)
-        at = 0
         for member_id in ids:
             member = members.get(member_id)
             if member is None or not member.active:
+                members.pop(member_id, None)
                 self._members.remove(member_id)
                 self._meta.pop(member_id, None)
-                continue
-            labels = [*member.skills, *([member.about] if member.about else [])]
+        # One list of labels per member, flattened in the same order for one embedding pass.
+        labels = {
+            m.id: [*m.skills, *([m.about] if m.about else [])] for m in members.values()
+        }
+        rows = await self._cache.rows_for(
+            [text for texts in labels.values() for text in texts], progress=progress
+        )
+        at = 0
+        for member_id, texts in labels.items():
+            member = members[member_id]
             weights = [1.0] * len(member.skills) + ([ABOUT_WEIGHT] if member.about else [])
-            self._members.put(member_id, rows[at : at + len(labels)], weights, labels)
-            at += len(labels)
+            self._members.put(member_id, rows[at : at + len(texts)], weights, texts)
+            at += len(texts)
             self._meta[member_id] = _MemberMeta(
                 member.network_id, member.findable, member.invitable, member.cell_id
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Database
+from storage.repositories.calls import CallRepository, PledgeRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.kennis import (
     ChangeFeed,
@@ -40,6 +41,8 @@ class Storage:
         self.embeddings = EmbeddingStore(sessions)
         self.changes = ChangeFeed(sessions)
         self.contacts = ContactRequests(sessions)
+        self.calls = CallRepository(sessions)
+        self.pledges = PledgeRepository(sessions)
 
     @classmethod
     async def open(cls, url: str) -> Storage:

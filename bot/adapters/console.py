@@ -13,6 +13,7 @@ Bot output: ``[groep] vonk: …`` or ``[dm anna] vonk: …``, further lines inde
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable
@@ -31,6 +32,7 @@ from bot.core import (
     Sender,
     SentMessage,
 )
+from storage.repositories.state import AdapterStateStore
 
 PLATFORM = "console"
 GROUP_CHAT_ID = "groep"
@@ -110,18 +112,24 @@ class ConsoleAdapter:
         *,
         advance: Callable[[timedelta], Awaitable[None]] | None = None,
         echo: bool = True,
+        state: AdapterStateStore | None = None,
     ) -> None:
         """``advance`` moves the simulated clock and runs due work; ``echo`` repeats input lines
-        so a scripted run's output reads as a whole conversation."""
+        so a scripted run's output reads as a whole conversation; ``state`` keeps the latest
+        buttons per chat across restarts, as a real platform keeps its messages."""
         self._out = out or sys.stdout
         self._advance = advance
         self._echo = echo
+        self._state = state
         self._dispatch: Dispatch | None = None
         self._buttons: dict[str, list[str]] = {}
         self._sent = 0
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
+        if self._state is not None:
+            saved = await self._state.get(PLATFORM, "buttons")
+            self._buttons = json.loads(saved) if saved else {}
 
     async def stop(self) -> None:
         self._dispatch = None
@@ -129,6 +137,8 @@ class ConsoleAdapter:
     async def send(self, chat_id: str, reply: Reply) -> SentMessage:
         if reply.buttons:
             self._buttons[chat_id] = [b.payload for b in reply.buttons]
+            if self._state is not None:
+                await self._state.set(PLATFORM, "buttons", json.dumps(self._buttons))
         self._print(render(chat_id, reply))
         self._sent += 1
         return SentMessage(chat_id, str(self._sent))

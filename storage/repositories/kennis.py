@@ -39,8 +39,17 @@ class NewLesson:
 
 
 def _lesson(row: models.Lesson) -> Lesson:
-    return Lesson(row.id, row.network_id, row.title, row.text, tuple(row.tags.split()),
-                  row.author_id, row.author_name, row.source, row.created_at)
+    return Lesson(
+        row.id,
+        row.network_id,
+        row.title,
+        row.text,
+        tuple(row.tags.split()),
+        row.author_id,
+        row.author_name,
+        row.source,
+        row.created_at,
+    )
 
 
 class LessonRepository:
@@ -54,10 +63,14 @@ class LessonRepository:
         async with self._sessions.begin() as s:
             rows = [
                 models.Lesson(
-                    network_id=network_id, title=item.title[:200], text=item.text,
+                    network_id=network_id,
+                    title=item.title[:200],
+                    text=item.text,
                     tags=" ".join(t.lstrip("#").casefold() for t in item.tags)[:500],
-                    author_id=item.author_id, author_name=item.author_name[:200],
-                    source=source, created_at=now,
+                    author_id=item.author_id,
+                    author_name=item.author_name[:200],
+                    source=source,
+                    created_at=now,
                 )
                 for item in lessons
             ]
@@ -92,9 +105,10 @@ class LessonRepository:
 
     async def count(self, network_id: int) -> int:
         async with self._sessions() as s:
-            return await s.scalar(
-                select(func.count()).where(models.Lesson.network_id == network_id)
-            ) or 0
+            return (
+                await s.scalar(select(func.count()).where(models.Lesson.network_id == network_id))
+                or 0
+            )
 
     async def delete(self, lesson_id: int) -> bool:
         async with self._sessions.begin() as s:
@@ -113,7 +127,7 @@ class EmbeddingStore:
         found: dict[str, bytes] = {}
         async with self._sessions() as s:
             for start in range(0, len(hashes), 500):  # keep under SQL parameter limits
-                chunk = hashes[start:start + 500]
+                chunk = hashes[start : start + 500]
                 rows = await s.execute(
                     select(models.Embedding.text_hash, models.Embedding.vector).where(
                         models.Embedding.model == model, models.Embedding.text_hash.in_(chunk)
@@ -142,9 +156,7 @@ class EmbeddingStore:
 
     async def count(self, model: str) -> int:
         async with self._sessions() as s:
-            return await s.scalar(
-                select(func.count()).where(models.Embedding.model == model)
-            ) or 0
+            return await s.scalar(select(func.count()).where(models.Embedding.model == model)) or 0
 
 
 class ChangeFeed:
@@ -180,16 +192,24 @@ class ContactRequests:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def create(self, asker_id: int, member_id: int, topic: str, *, now: datetime) -> ContactRequest:
+    async def create(
+        self, asker_id: int, member_id: int, topic: str, *, now: datetime
+    ) -> ContactRequest:
         async with self._sessions.begin() as s:
-            row = models.ContactRequest(asker_id=asker_id, member_id=member_id,
-                                        topic=topic[:300], status="asked", created_at=now)
+            row = models.ContactRequest(
+                asker_id=asker_id,
+                member_id=member_id,
+                topic=topic[:300],
+                status="asked",
+                created_at=now,
+            )
             s.add(row)
             await s.flush()
             return ContactRequest(row.id, asker_id, member_id, row.topic, row.status)
 
-    async def answer(self, request_id: int, member_id: int, accepted: bool, *,
-                     now: datetime) -> ContactRequest | None:
+    async def answer(
+        self, request_id: int, member_id: int, accepted: bool, *, now: datetime
+    ) -> ContactRequest | None:
         """Record the matched member's answer once; None if not theirs or already answered."""
         async with self._sessions.begin() as s:
             row = await s.get(models.ContactRequest, request_id)

@@ -79,6 +79,38 @@ class OutboxRepository:
             return False
         return True
 
+    async def add_many(self, items: list[dict[str, Any]], *, now: datetime) -> int:
+        """Queue many messages in one transaction (a broadcast lands whole or not at all);
+        keys queued before are skipped. Returns how many were new."""
+        keys = [item["key"] for item in items]
+        async with self._sessions.begin() as s:
+            existing: set[str] = set()
+            for start in range(0, len(keys), 500):
+                existing.update(
+                    await s.scalars(
+                        select(models.OutboxMessage.key).where(
+                            models.OutboxMessage.key.in_(keys[start : start + 500])
+                        )
+                    )
+                )
+            fresh = [item for item in items if item["key"] not in existing]
+            s.add_all(
+                models.OutboxMessage(
+                    key=item["key"],
+                    reply=item["reply"],
+                    platform=item.get("platform"),
+                    chat_id=item.get("chat_id"),
+                    member_id=item.get("member_id"),
+                    kind=item.get("kind", "message"),
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                for item in fresh
+            )
+        return len(fresh)
+
     async def claim_due(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int
     ) -> list[OutboxItem]:
@@ -143,9 +175,7 @@ class OutboxRepository:
         async with self._sessions.begin() as s:
             await s.execute(
                 update(models.OutboxMessage)
-                .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
-                )
+                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
                 .values(
                     status="sent",
                     sent_at=now,
@@ -166,9 +196,7 @@ class OutboxRepository:
         async with self._sessions.begin() as s:
             await s.execute(
                 update(models.OutboxMessage)
-                .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
-                )
+                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
                 .values(
                     status="pending",
                     next_attempt_at=when,
@@ -182,9 +210,7 @@ class OutboxRepository:
         async with self._sessions.begin() as s:
             await s.execute(
                 update(models.OutboxMessage)
-                .where(
-                    models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim
-                )
+                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
                 .values(
                     status="failed",
                     claimed_until=None,

@@ -1,0 +1,45 @@
+"""Roles: admins make members initiators (or admins); operators use `vonk role`."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.core import Event
+from bot.errors import UserFacingError
+from bot.router import Router
+from handlers.permissions import Action, require
+from storage.records import Role
+
+ROLE_WORDS = {
+    "lid": Role.MEMBER,
+    "member": Role.MEMBER,
+    "deelnemer": Role.MEMBER,
+    "initiatiefnemer": Role.INITIATOR,
+    "initiator": Role.INITIATOR,
+    "aanleider": Role.INITIATOR,
+    "beheerder": Role.ADMIN,
+    "admin": Role.ADMIN,
+}
+
+
+def parse_role(word: str) -> Role | None:
+    return ROLE_WORDS.get(word.strip().casefold())
+
+
+async def set_role(_event: Event, ctx: Context) -> None:
+    """``/rol @naam initiatiefnemer``."""
+    require(ctx.member, Action.SET_ROLE)
+    parts = ctx.args.split()
+    if len(parts) != 2 or parse_role(parts[1]) is None:
+        raise UserFacingError("roles.usage")
+    handle, role = parts[0].lstrip("@"), parse_role(parts[1])
+    target = await ctx.storage.members.by_handle(ctx.network.id, handle)
+    if target is None:
+        raise UserFacingError("roles.unknown_member", handle=handle)
+    await ctx.storage.members.update(target.id, role=role)
+    await ctx.reply(
+        ctx.t("roles.changed", name=target.display_name, role=ctx.t(f"role.{role.value}"))
+    )
+
+
+def register(router: Router) -> None:
+    router.command("rol", "role")(set_role)

@@ -1,0 +1,399 @@
+"""Calls for help, invitations and pledges.
+
+Capacity is decided inside one transaction per pledge or withdrawal, so two members pressing
+"ik doe mee" for the last place at once cannot both get it: one is pledged, the other waits.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import models
+
+
+class CallStatus(enum.StrEnum):
+    OPEN = "open"
+    FULL = "full"
+    CLOSED = "closed"
+
+
+class PledgeStatus(enum.StrEnum):
+    PLEDGED = "pledged"
+    WAITING = "waiting"  # on a full call's waiting list
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+
+ACTIVE = (PledgeStatus.PLEDGED, PledgeStatus.WAITING)
+COUNTED = (PledgeStatus.PLEDGED, PledgeStatus.DONE)  # what fills a call's places
+
+
+@dataclass(frozen=True)
+class Call:
+    id: int
+    network_id: int
+    initiator_id: int | None
+    title: str
+    details: str
+    starts_at: datetime | None
+    has_time: bool
+    cell_id: int | None
+    people_needed: int | None
+    status: CallStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Pledge:
+    id: int
+    network_id: int
+    member_id: int
+    call_id: int | None
+    what: str
+    due_at: datetime | None
+    due_has_time: bool
+    status: PledgeStatus
+    hours: float | None
+    created_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PledgeOutcome:
+    """What a pledge or withdrawal did to its call: filled it, reopened a place, promoted."""
+
+    pledge: Pledge
+    call: Call | None = None
+    became_full: bool = False
+    place_reopened: bool = False
+    promoted: Pledge | None = None
+    already: bool = False  # the member had already pledged for this call
+
+
+def _call(row: models.CallForHelp) -> Call:
+    return Call(
+        row.id,
+        row.network_id,
+        row.initiator_id,
+        row.title,
+        row.details,
+        row.starts_at,
+        row.has_time,
+        row.cell_id,
+        row.people_needed,
+        CallStatus(row.status),
+        row.created_at,
+    )
+
+
+def _pledge(row: models.Pledge) -> Pledge:
+    return Pledge(
+        row.id,
+        row.network_id,
+        row.member_id,
+        row.call_id,
+        row.what,
+        row.due_at,
+        row.due_has_time,
+        PledgeStatus(row.status),
+        row.hours,
+        row.created_at,
+        row.done_at,
+    )
+
+
+async def _counted(s: AsyncSession, call_id: int) -> int:
+    return (
+        await s.scalar(
+            select(func.count()).where(
+                models.Pledge.call_id == call_id, models.Pledge.status.in_(COUNTED)
+            )
+        )
+        or 0
+    )
+
+
+async def _lock_call(s: AsyncSession, call_id: int) -> models.CallForHelp | None:
+    """Load a call for update: on PostgreSQL concurrent pledges for it queue up here; SQLite
+    has one writer at a time anyway."""
+    query = select(models.CallForHelp).where(models.CallForHelp.id == call_id)
+    if s.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return await s.scalar(query)
+
+
+class CallRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create(
+        self,
+        network_id: int,
+        initiator_id: int,
+        *,
+        title: str,
+        details: str = "",
+        starts_at: datetime | None,
+        has_time: bool,
+        cell_id: int | None,
+        people_needed: int | None,
+        now: datetime,
+    ) -> Call:
+        async with self._sessions.begin() as s:
+            row = models.CallForHelp(
+                network_id=network_id,
+                initiator_id=initiator_id,
+                title=title[:300],
+                details=details,
+                starts_at=starts_at,
+                has_time=has_time,
+                cell_id=cell_id,
+                people_needed=people_needed,
+                status=CallStatus.OPEN.value,
+                created_at=now,
+            )
+            s.add(row)
+            await s.flush()
+            return _call(row)
+
+    async def get(self, call_id: int) -> Call | None:
+        async with self._sessions() as s:
+            row = await s.get(models.CallForHelp, call_id)
+            return _call(row) if row else None
+
+    async def open_calls(self, network_id: int) -> list[Call]:
+        """Calls still taking people (open or full-with-waiting-list), soonest first."""
+        async with self._sessions() as s:
+            rows = await s.scalars(
+                select(models.CallForHelp)
+                .where(
+                    models.CallForHelp.network_id == network_id,
+                    models.CallForHelp.status.in_((CallStatus.OPEN, CallStatus.FULL)),
+                )
+                .order_by(
+                    models.CallForHelp.starts_at.is_(None),
+                    models.CallForHelp.starts_at,
+                    models.CallForHelp.id,
+                )
+            )
+            return [_call(r) for r in rows]
+
+    async def close(self, call_id: int) -> None:
+        async with self._sessions.begin() as s:
+            (await s.get_one(models.CallForHelp, call_id)).status = CallStatus.CLOSED.value
+
+    async def counted(self, call_id: int) -> int:
+        async with self._sessions() as s:
+            return await _counted(s, call_id)
+
+    # -- invitations ----------------------------------------------------------------------------
+    async def invite(
+        self, call_id: int, member_id: int, *, score: float | None, now: datetime
+    ) -> bool:
+        """Record an invitation; False if this member was invited to this call before."""
+        try:
+            async with self._sessions.begin() as s:
+                s.add(
+                    models.CallInvitation(
+                        call_id=call_id,
+                        member_id=member_id,
+                        score=score,
+                        status="invited",
+                        invited_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def invite_many(
+        self, call_id: int, members: list[tuple[int, float | None]], *, now: datetime
+    ) -> list[int]:
+        """Record many invitations at once; returns the members not invited before."""
+        async with self._sessions.begin() as s:
+            before = set(
+                await s.scalars(
+                    select(models.CallInvitation.member_id).where(
+                        models.CallInvitation.call_id == call_id
+                    )
+                )
+            )
+            fresh = [(m, score) for m, score in members if m not in before]
+            s.add_all(
+                models.CallInvitation(
+                    call_id=call_id, member_id=m, score=score, status="invited", invited_at=now
+                )
+                for m, score in fresh
+            )
+            return [m for m, _ in fresh]
+
+    async def answer_invitation(
+        self, call_id: int, member_id: int, status: str, *, now: datetime
+    ) -> None:
+        async with self._sessions.begin() as s:
+            row = await s.scalar(
+                select(models.CallInvitation).where(
+                    models.CallInvitation.call_id == call_id,
+                    models.CallInvitation.member_id == member_id,
+                )
+            )
+            if row is not None and row.status == "invited":
+                row.status, row.answered_at = status, now
+
+    async def invitations(self, call_id: int) -> dict[int, str]:
+        """member id -> invited / accepted / declined."""
+        async with self._sessions() as s:
+            rows = await s.execute(
+                select(models.CallInvitation.member_id, models.CallInvitation.status).where(
+                    models.CallInvitation.call_id == call_id
+                )
+            )
+            return {m: st for m, st in rows}
+
+
+class PledgeRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create(
+        self,
+        network_id: int,
+        member_id: int,
+        *,
+        what: str,
+        due_at: datetime | None,
+        due_has_time: bool,
+        now: datetime,
+        call_id: int | None = None,
+    ) -> PledgeOutcome:
+        """Pledge, for a call or on its own. A full call puts the pledge on the waiting list;
+        the pledge that takes the last place marks the call full."""
+        async with self._sessions.begin() as s:
+            call = await _lock_call(s, call_id) if call_id is not None else None
+            if call is not None:
+                existing = await s.scalar(
+                    select(models.Pledge).where(
+                        models.Pledge.call_id == call.id,
+                        models.Pledge.member_id == member_id,
+                        models.Pledge.status.in_((*ACTIVE, PledgeStatus.DONE)),
+                    )
+                )
+                if existing is not None:
+                    return PledgeOutcome(_pledge(existing), _call(call), already=True)
+            status = PledgeStatus.PLEDGED
+            became_full = False
+            if call is not None and call.people_needed:
+                taken = await _counted(s, call.id)
+                if taken >= call.people_needed:
+                    status = PledgeStatus.WAITING
+                elif taken + 1 >= call.people_needed:
+                    call.status = CallStatus.FULL.value
+                    became_full = True
+            row = models.Pledge(
+                network_id=network_id,
+                member_id=member_id,
+                call_id=call_id,
+                what=what[:300],
+                due_at=due_at,
+                due_has_time=due_has_time,
+                status=status.value,
+                created_at=now,
+            )
+            s.add(row)
+            if call is not None:
+                invitation = await s.scalar(
+                    select(models.CallInvitation).where(
+                        models.CallInvitation.call_id == call.id,
+                        models.CallInvitation.member_id == member_id,
+                    )
+                )
+                if invitation is not None and invitation.status == "invited":
+                    invitation.status, invitation.answered_at = "accepted", now
+            await s.flush()
+            return PledgeOutcome(
+                _pledge(row), _call(call) if call else None, became_full=became_full
+            )
+
+    async def get(self, pledge_id: int) -> Pledge | None:
+        async with self._sessions() as s:
+            row = await s.get(models.Pledge, pledge_id)
+            return _pledge(row) if row else None
+
+    async def of_member(
+        self, member_id: int, statuses: Iterable[PledgeStatus] = ACTIVE
+    ) -> list[Pledge]:
+        async with self._sessions() as s:
+            rows = await s.scalars(
+                select(models.Pledge)
+                .where(
+                    models.Pledge.member_id == member_id,
+                    models.Pledge.status.in_([st.value for st in statuses]),
+                )
+                .order_by(models.Pledge.due_at.is_(None), models.Pledge.due_at, models.Pledge.id)
+            )
+            return [_pledge(r) for r in rows]
+
+    async def of_call(self, call_id: int) -> list[Pledge]:
+        async with self._sessions() as s:
+            rows = await s.scalars(
+                select(models.Pledge)
+                .where(models.Pledge.call_id == call_id)
+                .order_by(models.Pledge.id)
+            )
+            return [_pledge(r) for r in rows]
+
+    async def complete(self, pledge_id: int, *, hours: float | None, now: datetime) -> Pledge:
+        async with self._sessions.begin() as s:
+            row = await s.get_one(models.Pledge, pledge_id)
+            row.status, row.done_at, row.ended_at = PledgeStatus.DONE.value, now, now
+            if hours is not None:
+                row.hours = hours
+            return _pledge(row)
+
+    async def reschedule(self, pledge_id: int, due_at: datetime, has_time: bool) -> None:
+        """More time: a new date for a pledge that is still open (or had lapsed)."""
+        async with self._sessions.begin() as s:
+            row = await s.get_one(models.Pledge, pledge_id)
+            row.due_at, row.due_has_time = due_at, has_time
+            if row.status == PledgeStatus.LAPSED.value:
+                row.status = PledgeStatus.PLEDGED.value
+
+    async def set_hours(self, pledge_id: int, hours: float) -> None:
+        async with self._sessions.begin() as s:
+            (await s.get_one(models.Pledge, pledge_id)).hours = hours
+
+    async def end(self, pledge_id: int, status: PledgeStatus, *, now: datetime) -> PledgeOutcome:
+        """Withdraw or lapse a pledge. Its place reopens: the first on the waiting list gets it,
+        otherwise a full call opens again (and the caller may invite the next match)."""
+        if status not in (PledgeStatus.WITHDRAWN, PledgeStatus.LAPSED):
+            raise ValueError(f"a pledge cannot end as {status}")
+        async with self._sessions.begin() as s:
+            row = await s.get_one(models.Pledge, pledge_id)
+            held_place = row.status == PledgeStatus.PLEDGED
+            row.status, row.ended_at = status.value, now
+            call = await _lock_call(s, row.call_id) if row.call_id is not None else None
+            if call is None or not held_place:
+                return PledgeOutcome(_pledge(row), _call(call) if call else None)
+            waiting = await s.scalar(
+                select(models.Pledge)
+                .where(
+                    models.Pledge.call_id == call.id,
+                    models.Pledge.status == PledgeStatus.WAITING.value,
+                )
+                .order_by(models.Pledge.id)
+                .limit(1)
+            )
+            if waiting is not None:
+                waiting.status = PledgeStatus.PLEDGED.value
+                return PledgeOutcome(_pledge(row), _call(call), promoted=_pledge(waiting))
+            if call.status == CallStatus.FULL.value:
+                call.status = CallStatus.OPEN.value
+            return PledgeOutcome(_pledge(row), _call(call), place_reopened=True)

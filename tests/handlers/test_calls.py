@@ -1,0 +1,255 @@
+"""Calls for help and pledges, played in the console: the whole life of a call."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.console import ConsoleAdapter
+from bot.config import Settings
+from bot.core import ChatKind, ChatRef, IncomingMessage, Reply, Sender, SentMessage
+from bot.outbox import LEASE
+from bot.runtime import close_app, open_app
+from storage.records import Role
+from tests.conftest import START, ScriptRunner
+
+MEMBERS = """handle,name,skills,about,cell
+sanne,Sanne,netwerk bouwen,,Oost
+tamara,Tamara,opruimen;zwerfafval prikken,Ik ruim graag op.,Oost
+dirk,Dirk,opruimen;tuinieren,,Noord
+willem,Willem,opruimen;bankjes bouwen,,Oost
+chantal,Chantal,koken voor grote groepen,,West
+"""
+
+
+@pytest.fixture
+async def network(settings: Settings, tmp_path: Path) -> Settings:
+    """Five members imported; Sanne is the initiator."""
+    csv = tmp_path / "leden.csv"
+    csv.write_text(MEMBERS, encoding="utf-8")
+    app = await open_app(settings)
+    from bot.runtime import import_file
+
+    await import_file(app, csv)
+    sanne = await app.services.storage.members.by_handle((await app.network()).id, "sanne")
+    await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+    await close_app(app)
+    return settings
+
+
+def lines_of(out: str, prefix: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(prefix)]
+
+
+async def test_call_invitations_pledges_full_done_withdrawn_reinvite(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Opruimen speelveld zaterdag 10:00 #Oost 2 mensen
+        sanne@dm: [1]
+        """
+    )
+    assert "Wanneer: zaterdag 28 november om 10:00" in out
+    assert "[groep] vonk: Oproep 1 van Sanne: Opruimen speelveld" in out
+    invited = {
+        line.split()[1].rstrip("]") for line in lines_of(out, "[dm ") if "zoekt hulp bij" in line
+    }
+    assert invited == {"tamara", "dirk", "willem"}  # the best few, never the initiator
+    assert "Ik heb 3 mensen die goed passen persoonlijk uitgenodigd." in out
+
+    out = await run_script(
+        """
+        tamara@dm: [1]
+        dirk@dm: [2]
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        """
+    )
+    assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
+    assert "[dm dirk] vonk: Helemaal goed, dank je voor je reactie." in out
+    assert "[groep] vonk: Willem doet mee! (2 van 2)" in out
+    assert "[groep] vonk: 'Opruimen speelveld' is vol." in out
+    assert "[dm sanne] vonk: Goed nieuws: 'Opruimen speelveld' is vol." in out
+    assert "[dm chantal] vonk: 'Opruimen speelveld' is vol, maar je staat op de wachtlijst." in out
+
+    out = await run_script(
+        """
+        sanne@dm: /oproep status
+        tamara@dm: /klaar
+        tamara@dm: [3]
+        willem@dm: /afzeggen
+        sanne@dm: /oproep status 1
+        """
+    )
+    status_before, status_after = out.split("sanne@dm: /oproep status")[1:]
+    assert "Toegezegd:\n  • Tamara\n  • Willem" in status_before
+    assert "Wachtlijst:\n  • Chantal" in status_before
+    assert "Persoonlijk uitgenodigd: 3 (nu niet: 1)" in status_before
+    assert "Hoeveel uur was je er ongeveer mee bezig?" in out
+    assert "[dm tamara] vonk: Dank je wel voor 'Opruimen speelveld'!" in out
+    assert "[dm willem] vonk: Dank je dat je het laat weten, helemaal goed." in out
+    # Willem's place goes to Chantal, first on the waiting list: no blame, no public naming.
+    assert "[dm chantal] vonk: Er is een plek vrijgekomen bij 'Opruimen speelveld'" in out
+    assert "Willem" not in "\n".join(lines_of(out, "[groep]"))
+    assert "Gedaan:\n  • Tamara" in status_after and "Toegezegd:\n  • Chantal" in status_after
+
+    out = await run_script("chantal@dm: /afzeggen")  # no waiting list left: invite the next
+    assert "[dm chantal] vonk: Dank je dat je het laat weten" in out
+    reinvited = [line for line in lines_of(out, "[dm ") if "zoekt hulp bij" in line]
+    assert len(reinvited) <= 1  # never the same member twice: Dirk said no, the others answered
+    assert not any(name in line for line in reinvited for name in ("dirk", "tamara", "willem"))
+
+
+async def test_guided_call_with_a_bad_date_asks_clearly(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne@dm: /oproep
+        sanne@dm: Bankjes schilderen
+        sanne@dm: 32 december
+        sanne@dm: overmorgen
+        sanne@dm: [1]
+        sanne@dm: 3
+        sanne@dm: [3]
+        """
+    )
+    assert "'32 december' kan ik niet als datum lezen. Wanneer is het?" in out
+    assert "Wanneer: donderdag 26 november om 10:00" in out  # a day alone starts at 10:00
+    assert "Oké, de oproep is niet geplaatst." in out
+
+
+async def test_english_call_and_pledge(network: Settings, run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        sanne@dm: /taal en
+        sanne@dm: /call Paint the benches tomorrow 2pm 4 people
+        sanne@dm: [3]
+        tamara@dm: /language en
+        tamara@dm: /do deliver flyers next friday
+        tamara@dm: /mine
+        """
+    )
+    assert "When: Wednesday 25 November at 14:00" in out
+    assert "Needed: 4" in out
+    assert "Noted as pledge 1: deliver flyers (Friday 27 November)." in out
+    assert "1. deliver flyers (Friday 27 November)" in out
+
+
+async def test_pledges_in_words_and_more_time(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        kees@dm: ik ga vrijdag de flyers rondbrengen
+        kees@dm: /doe soep koken
+        kees@dm: morgen 18:00
+        kees@dm: /doe iets op 31 april
+        kees@dm: 1 mei
+        kees@dm: /klaar 1 2 uur
+        kees@dm: /mijn
+        """
+    )
+    assert "Genoteerd als doe-bijdrage 1: de flyers rondbrengen (vrijdag 27 november)." in out
+    assert "Mooi: 'soep koken'. Wanneer denk je het te doen?" in out
+    assert "Genoteerd als doe-bijdrage 2: soep koken (woensdag 25 november om 18:00)." in out
+    assert "'31 april' kan ik niet als datum lezen." in out
+    assert "Genoteerd als doe-bijdrage 3: iets (zaterdag 1 mei 2027)." in out
+    assert "Dank je wel voor 'de flyers rondbrengen'!" in out
+    assert "1. de flyers rondbrengen (gedaan)" in out
+
+
+async def test_permission_refusals(network: Settings, run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        tamara: /oproep Feest in de straat morgen
+        tamara@dm: /oproep status 1
+        tamara@dm: /rol @dirk initiatiefnemer
+        """
+    )
+    assert "[groep] vonk: Oproepen plaatsen doen initiatiefnemers." in out
+    assert "[dm tamara] vonk: Het overzicht van een oproep is voor initiatiefnemers." in out
+    assert "[dm tamara] vonk: Rollen toekennen kunnen alleen beheerders." in out
+
+
+async def test_admin_assigns_roles(network: Settings, run_script: ScriptRunner) -> None:
+    from bot.runtime import open_app as reopen
+
+    app = await reopen(network)
+    net = await app.network()
+    sanne = await app.services.storage.members.by_handle(net.id, "sanne")
+    await app.services.storage.members.update(sanne.id, role=Role.ADMIN)
+    await close_app(app)
+    out = await run_script(
+        """
+        sanne@dm: /rol @dirk initiatiefnemer
+        sanne@dm: /rol @niemand lid
+        sanne@dm: /rol dirk baas
+        dirk@dm: /oproep Snoeien morgen
+        """
+    )
+    assert "Dirk is nu initiatiefnemer." in out
+    assert "Ik ken niemand met de naam @niemand." in out
+    assert "Zo geef je iemand een rol" in out
+    assert "Klopt deze oproep?" in out
+
+
+class CrashingConsole(ConsoleAdapter):
+    """The console, dying (like a killed process) after a number of messages."""
+
+    def __init__(self, crash_after: int | None = None) -> None:
+        super().__init__(echo=False)
+        self.crash_after = crash_after
+        self.delivered: list[str] = []
+
+    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        if self.crash_after is not None and len(self.delivered) >= self.crash_after:
+            raise SystemExit("killed")
+        self.delivered.append(chat_id)
+        return SentMessage(chat_id, str(len(self.delivered)))
+
+
+async def test_restart_mid_broadcast_to_200_members_sends_each_exactly_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    csv = tmp_path / "leden.csv"
+    rows = ["handle,name,skills,about,cell", "sanne,Sanne,organiseren,,"]
+    rows += [f"lid{i},Lid {i},helpen,,Oost" for i in range(200)]
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from bot.clock import SimulatedClock
+    from bot.runtime import import_file
+
+    clock = SimulatedClock(START)
+    app = await open_app(settings, clock=clock)
+    await import_file(app, csv)
+    net = await app.network()
+    sanne = await app.services.storage.members.by_handle(net.id, "sanne")
+    await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+    first = CrashingConsole(crash_after=77)
+    app.add_adapter(first)
+    await app.start(background=False)
+    await app.services.storage.chats.ensure(net.id, "console", "groep", kind="group")
+    dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
+    await app.dispatch(IncomingMessage(dm, Sender("sanne", "Sanne"), "/oproep Straatfeest morgen"))
+    with pytest.raises(SystemExit):
+        from bot.core import ButtonPress
+
+        await app.dispatch(ButtonPress(dm, Sender("sanne", "Sanne"), "call:post:all"))
+    await close_app(app)  # the process is gone; what it claimed waits for its lease
+    assert len(first.delivered) == 77
+
+    clock.advance(LEASE + timedelta(seconds=1))
+    app = await open_app(settings, clock=clock)
+    second = CrashingConsole()
+    app.add_adapter(second)
+    await app.start(background=False)
+    await app.settle()
+    await close_app(app)
+
+    received = Counter(first.delivered + second.delivered)
+    members = {f"dm:lid{i}" for i in range(200)}
+    assert {chat for chat in received if chat.startswith("dm:lid")} == members
+    assert all(received[chat] == 1 for chat in members)
+    assert received["groep"] == 1
