@@ -2,7 +2,7 @@
 
 ``MatrixAdapter`` is the public name; the modules beside it are its parts: ``session``
 (settings, login), ``sync`` (the loop and the saved token), ``incoming`` and ``addressing``
-(events in), ``render`` and ``buttons`` (replies out), ``rooms`` (direct rooms) and
+(events in), ``render``, ``buttons`` and ``media`` (replies out), ``rooms`` (direct rooms) and
 ``failures`` (errors and back-off).
 """
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import mimetypes
 from collections.abc import Awaitable
 from typing import Any
 
@@ -29,7 +28,6 @@ from nio import (
     RoomSendResponse,
     SyncResponse,
     UnknownAccountDataEvent,
-    UploadResponse,
 )
 from nio import Event as NioEvent
 from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
@@ -37,6 +35,7 @@ from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
 from bot.adapters.matrix.buttons import ButtonMemory, Offer
 from bot.adapters.matrix.failures import CONNECTION_ERRORS, delivery_error
 from bot.adapters.matrix.incoming import EventReader, RecentIds, localpart
+from bot.adapters.matrix.media import upload_content
 from bot.adapters.matrix.render import message_content, option_emojis
 from bot.adapters.matrix.rooms import DirectRooms
 from bot.adapters.matrix.session import (
@@ -48,7 +47,7 @@ from bot.adapters.matrix.session import (
 from bot.adapters.matrix.sync import TIMELINE_LIMIT, SyncLoop
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core import Attachment, AttachmentKind, Capabilities, Dispatch, Reply, SentMessage
+from bot.core import Attachment, Capabilities, Dispatch, Reply, SentMessage
 from bot.errors import PermanentDeliveryError, RetryLater
 from bot.i18n import Translator
 from storage import Storage
@@ -117,7 +116,10 @@ class MatrixAdapter:
         self._dispatch = dispatch
         client = await login(self.config, self._storage.adapter_state)
         self._client = client
-        name = await client.get_displayname()
+        try:  # the name people type to address the bot; the localpart works without it
+            name: Any = await client.get_displayname()
+        except CONNECTION_ERRORS as exc:
+            name = exc
         display_name = name.displayname if isinstance(name, ProfileGetDisplayNameResponse) else ""
         self._reader = EventReader(
             client, self._buttons, self._directs, self._sent, display_name or ""
@@ -204,7 +206,10 @@ class MatrixAdapter:
             self._pending_invites.pop(room_id, None)
             await self._quiet(self.client.room_leave(room_id), f"declining {room_id}")
             return
-        resp = await self.client.join(room_id)
+        try:
+            resp: Any = await self.client.join(room_id)
+        except CONNECTION_ERRORS as exc:
+            resp = exc
         if not isinstance(resp, JoinResponse):
             log.warning("could not join %s (invited by %s): %s; will retry",
                         room_id, inviter, resp)
@@ -289,7 +294,14 @@ class MatrixAdapter:
         return resp.room_id
 
     async def _wait_for_room(self, room_id: str) -> None:
-        """Let the sync loop learn a new room (needed to encrypt for its members)."""
+        """Let the sync loop learn a new room: nio encrypts only for rooms it has synced.
+
+        Without encryption there is nothing to wait for. Inside the sync task itself (a
+        handler run by the loop) waiting would deadlock, so the first send may then fail
+        with :class:`RetryLater` and the outbox tries again after the next sync.
+        """
+        if not self.config.e2ee or asyncio.current_task() is self._task:
+            return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + NEW_ROOM_TIMEOUT_S
         while room_id not in self.client.rooms:
@@ -348,7 +360,9 @@ class MatrixAdapter:
             resp = await self.client.room_send(
                 room_id, kind, content, ignore_unverified_devices=True
             )
-        except LocalProtocolError as exc:  # e.g. not in that room (encrypted path)
+        except LocalProtocolError as exc:  # encrypted path: a room nio has not synced
+            if self.config.e2ee and room_id in self._directs:
+                raise RetryLater(f"send to {room_id}: {exc}", 2.0) from exc  # just created
             raise PermanentDeliveryError(f"send to {room_id}: {exc}") from exc
         except (SendRetryError, OlmUnverifiedDeviceError) as exc:
             raise RetryLater(f"send to {room_id}: {exc}", 5.0) from exc
@@ -361,31 +375,9 @@ class MatrixAdapter:
         return str(resp.event_id)
 
     async def _send_attachment(self, room_id: str, attachment: Attachment) -> str:
-        path = attachment.path
-        name = attachment.filename or path.name
-        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
         room = self.client.rooms.get(room_id)
         encrypt = bool(room is not None and room.encrypted and self.client.olm is not None)
-        size = path.stat().st_size
-        try:
-            with path.open("rb") as fh:
-                resp, keys = await self.client.upload(
-                    fh, content_type=mime, filename=name, encrypt=encrypt, filesize=size
-                )
-        except CONNECTION_ERRORS as exc:
-            raise RetryLater(f"upload {name}: {exc}", 5.0) from exc
-        if not isinstance(resp, UploadResponse):
-            raise delivery_error(resp, f"upload {name}")
-        image = attachment.kind is AttachmentKind.IMAGE
-        content: dict[str, Any] = {
-            "msgtype": "m.image" if image else "m.file",
-            "body": name,
-            "info": {"mimetype": mime, "size": size},
-        }
-        if encrypt and keys:
-            content["file"] = {**keys, "url": resp.content_uri}
-        else:
-            content["url"] = resp.content_uri
+        content = await upload_content(self.client, attachment, encrypt=encrypt)
         return await self._room_send(room_id, content)
 
 
