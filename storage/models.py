@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -89,6 +90,11 @@ class Member(Base):
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+    # Nudges: the member's own say over reminders.
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    paused_until: Mapped[datetime | None]
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))  # "21:00-09:00"; None: network's
+    last_nudge_at: Mapped[datetime | None]
 
 
 class Account(Base):
@@ -306,3 +312,41 @@ class ContactRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined
     created_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
+
+
+class Job(Base):
+    """'Look at this pledge, member, call or digest at this time.' The database is the
+    scheduler's truth: jobs survive restarts, and claims (with a lease and a token) keep two
+    processes from running the same job."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref_id: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    __table_args__ = (Index("ix_jobs_status_due", "status", "due_at"),)
+
+
+class NudgeReason(Base):
+    """One reason to nudge a member (a pledge due tomorrow, an idle welcome…). Reasons wait
+    here until the member may be nudged; several go out bundled in one message. The unique key
+    means a reason is offered once."""
+
+    __tablename__ = "nudge_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sent, dropped
+    sent_at: Mapped[datetime | None]
