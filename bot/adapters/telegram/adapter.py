@@ -44,6 +44,7 @@ from telegram import (
     Bot,
     BotCommand,
     CallbackQuery,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -96,6 +97,7 @@ class TelegramAdapter:
         self._app: AnyApplication | None = None
         self._poller: Poller | None = None
         self._dispatch: Dispatch | None = None
+        self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------------------
     @property
@@ -128,20 +130,24 @@ class TelegramAdapter:
         self._dispatch = dispatch
         await app.initialize()  # getMe: fails here, loudly, on a wrong token
         self._app = app
-        await self._publish_menu()
-        await app.start()
-        if webhook:
-            await self._start_webhook(app)
-        else:
-            # getUpdates is refused while a webhook is set, e.g. one left from webhook mode.
-            await app.bot.delete_webhook(drop_pending_updates=False)
-            self._poller = Poller(
-                app.bot,
-                app.process_update,
-                timeout=self._poll_timeout,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            self._poller.start()
+        try:
+            await self._publish_menu()
+            await app.start()
+            if webhook:
+                await self._start_webhook(app)
+            else:
+                # getUpdates is refused while a webhook is set, e.g. one left from webhook mode.
+                await app.bot.delete_webhook(drop_pending_updates=False)
+                self._poller = Poller(
+                    app.bot,
+                    app.process_update,
+                    timeout=self._poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                self._poller.start()
+        except BaseException:
+            await self.stop()
+            raise
         log.info(
             "Telegram: @%s receives by %s", app.bot.username, "webhook" if webhook else "polling"
         )
@@ -160,18 +166,25 @@ class TelegramAdapter:
         )
 
     async def stop(self) -> None:
-        app, self._app = self._app, None
-        if app is None:
+        """Stop receiving first, letting an update in progress finish (it may still reply, so
+        the bot stays usable until the very end), then close the connections."""
+        app = self._app
+        if app is None or self._stopping:
             return
-        if self._poller is not None:
-            await self._poller.stop()
-            self._poller = None
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
-        if app.running:
-            await app.stop()  # handles what the webhook already accepted
-        await app.shutdown()
-        self._dispatch = None
+        self._stopping = True
+        try:
+            if self._poller is not None:
+                await self._poller.stop()
+                self._poller = None
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()  # handles what the webhook already accepted
+            await app.shutdown()
+        finally:
+            self._app = None
+            self._dispatch = None
+            self._stopping = False
 
     async def _publish_menu(self) -> None:
         """The "/" menu per language code, plus the network's language for everyone else."""
@@ -203,15 +216,21 @@ class TelegramAdapter:
                 await self._dispatch(event)
 
     async def _on_button(self, query: CallbackQuery, dispatch: Dispatch) -> None:
-        """Answer the press (so the client stops its spinner), mark the message as answered and
-        remove its keyboard (so old buttons cannot be pressed twice), then hand it on."""
+        """Answer the press (so the client stops its spinner); in a private chat mark the message
+        as answered and remove its keyboard (so an old question cannot be answered twice); then
+        hand it on.
+
+        A group message's buttons are for everyone (pledges under a call for help), so one
+        press must not take them away from the others; a handler that wants the message
+        changed replies with ``Reply(edit_of=...)``.
+        """
         message = query.message
         payload = await self._storage.buttons.payload(query.data or "")
         if payload is None or message is None:
             await self._answer(query, self._translator(query)("telegram.button_expired"))
             return
         await self._answer(query)
-        if isinstance(message, Message):
+        if isinstance(message, Message) and message.chat.type == Chat.PRIVATE:
             await self._mark_pressed(message, query.data or "")
         await dispatch(
             ButtonPress(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.i18n import Translator
 
@@ -33,7 +33,7 @@ def menu(names: Iterable[str], language: str) -> list[tuple[str, str]]:
     return entries
 
 
-def warn_left_out(names: Iterable[str]) -> None:
+def warn_left_out(names: Sequence[str]) -> None:
     """Say once at start-up which commands the menu lacks, and why."""
     listed = {name for name, _ in menu(names, "nl")}
     for name in names:
