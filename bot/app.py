@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.context import Context, Services
+from bot.clock import Clock, SimulatedClock
+from bot.context import Context, ServiceContext, Services
 from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
 from bot.errors import RetryLater, UserFacingError
 from bot.i18n import Translator
 from bot.outbox import Outbox
 from bot.router import Router
+from bot.scheduler import Scheduler
 from storage.records import Account, Member, Network
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,10 @@ class App:
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
         self._network: Network | None = None
         self.outbox = Outbox(services.storage, services.clock, self.adapters, self.direct_target)
+        self.scheduler = Scheduler(services.storage, services.clock, self.service_context)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._background = True
-        # Scheduled work run when time moves on (the scheduler registers itself here).
-        self.due_work: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def clock(self) -> Clock:
@@ -68,6 +68,7 @@ class App:
         self._background = background
         if background:
             self._spawn(self.outbox.run(self._stop))
+            self._spawn(self.scheduler.run(self._stop))
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -78,14 +79,22 @@ class App:
         """Deliver everything that is due now."""
         await self.outbox.drain()
 
+    async def service_context(self) -> ServiceContext:
+        return ServiceContext(services=self.services, messenger=self, network=await self.network())
+
     async def run_due(self) -> None:
-        """Let every piece of scheduled work catch up with the clock."""
-        for work in self.due_work:
-            await work()
+        """Let scheduled work catch up with the clock, and deliver what it produced."""
+        await self.scheduler.run_due()
+        await self.settle()
+
+    async def advance(self, clock: SimulatedClock, delta: timedelta) -> None:
+        """Play simulated time forward: every job runs at its own moment, messages go out."""
+        await self.scheduler.advance_to(clock, clock.now() + delta, after_each=self.settle)
 
     async def stop(self) -> None:
         self._stop.set()
         self.outbox.wake()
+        self.scheduler.wake()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

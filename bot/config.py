@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import ConfigError
 
 SUPPORTED_LANGUAGES = ("nl", "en")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _default_data_dir() -> Path:
@@ -57,6 +59,12 @@ class Settings:
         "sentence-transformers model name or path.",
     )
     seed_lessons: bool = setting(True, "Add the bundled lesson notes to a new network.")
+    # Nudges.
+    quiet_hours: str = setting(
+        "21:00-09:00", "No reminders in these local hours (members can set their own)."
+    )
+    digest_day: str = setting("monday", "Weekday of the initiators' weekly digest.")
+    digest_hour: int = setting(9, "Local hour of the initiators' weekly digest.")
     # Telegram.
     telegram_token: str = setting("", "Bot token from @BotFather; enables Telegram.", secret=True)
     telegram_base_url: str = setting(
@@ -86,6 +94,12 @@ class Settings:
                 f"VONK_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}, "
                 f"not {self.language!r}"
             )
+        if self.digest_day not in WEEKDAYS:
+            raise ConfigError(f"VONK_DIGEST_DAY must be one of {', '.join(WEEKDAYS)}")
+        if not 0 <= self.digest_hour <= 23:
+            raise ConfigError("VONK_DIGEST_HOUR must be between 0 and 23")
+        if not re.fullmatch(r"\d{1,2}(:\d{2})?-\d{1,2}(:\d{2})?", self.quiet_hours.strip()):
+            raise ConfigError("VONK_QUIET_HOURS must look like 21:00-09:00")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

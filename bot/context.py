@@ -51,7 +51,34 @@ class Services:
     search: Search | None = None
 
 
-class Context:
+class ServiceContext:
+    """What work outside a conversation may use (scheduled nudges, digests): the services,
+    the network and the outbox, but no event to reply to."""
+
+    def __init__(self, *, services: Services, messenger: Messenger, network: Network) -> None:
+        self.services = services
+        self.network = network
+        self._messenger = messenger
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    async def send_many(self, messages: Sequence[Outgoing]) -> int:
+        """Queue messages through the outbox, each once (keys make it repeatable)."""
+        return await self._messenger.outbox.enqueue_many(messages)
+
+
+class Context(ServiceContext):
+    """Everything a handler may use while answering one event."""
+
     def __init__(
         self,
         *,
@@ -64,24 +91,13 @@ class Context:
         member: Member,
         conversation: Conversation | None,
     ) -> None:
-        self.services = services
+        super().__init__(services=services, messenger=messenger, network=network)
         self.event = event
         self.route = route
-        self.network = network
         self.chat = chat
         self.member = member
         self.conversation = conversation
-        self._messenger = messenger
         self.t = Translator(member.language)
-
-    # -- convenient views -------------------------------------------------------------------
-    @property
-    def storage(self) -> Storage:
-        return self.services.storage
-
-    @property
-    def settings(self) -> Settings:
-        return self.services.settings
 
     @property
     def args(self) -> str:
@@ -99,9 +115,6 @@ class Context:
     @property
     def pressed(self) -> ButtonPress | None:
         return self.event if isinstance(self.event, ButtonPress) else None
-
-    def now(self) -> datetime:
-        return self.services.clock.now()
 
     # -- speaking ---------------------------------------------------------------------------
     async def reply(
@@ -129,14 +142,6 @@ class Context:
         await self._messenger.send_to_member(
             member, reply, prefer_platform=self.event.platform, key=key
         )
-
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
-        """Queue a broadcast through the outbox, each message once (keys make it repeatable)."""
-        return await self._messenger.outbox.enqueue_many(messages)
-
-    def translator(self, member: Member) -> Translator:
-        """Text for another member, in their language."""
-        return Translator(member.language)
 
     # -- follow-up questions ------------------------------------------------------------------
     async def expect(self, flow: str, step: str, **data: Any) -> None:

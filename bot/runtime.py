@@ -21,7 +21,8 @@ from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
-from handlers import build_router
+from handlers import build_router, register_jobs
+from handlers.nudges import next_digest
 from kennis.embedding import Embedder, load_embedder
 from kennis.lessons import SEED_LANGUAGES, load_seed_lessons
 from kennis.search import Search
@@ -70,7 +71,10 @@ async def open_app(
     search = Search(embedder or load_embedder(settings.embedding_model or None), storage)
     services = Services(settings=settings, storage=storage, clock=clock, search=search)
     app = App(services, build_router())
+    register_jobs(app.scheduler)
     network = await app.network()
+    ctx = await app.service_context()
+    await storage.jobs.ensure("digest", network.id, next_digest(ctx, clock.now()))
     if is_new and settings.seed_lessons:
         await add_seed_lessons(app, network.id, network.language)
     await search.sync(progress=terminal_progress("Indexing"))
@@ -177,9 +181,7 @@ async def run_console(
     app = await open_app(settings, clock=clock, embedder=embedder)
 
     async def advance(delta: timedelta) -> None:
-        clock.advance(delta)
-        await app.run_due()
-        await app.settle()
+        await app.advance(clock, delta)
 
     console = ConsoleAdapter(
         out, advance=advance, echo=script is not None, state=app.services.storage.adapter_state

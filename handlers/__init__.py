@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import admin, ask, calls, lessons, onboarding, pledges, profile
+from bot.scheduler import Scheduler
+from handlers import admin, ask, calls, lessons, nudges, onboarding, pledges, profile
 from handlers import help as help_
 
 # Help topics in the order /hulp lists them; each has a ``help.<topic>`` catalog line.
@@ -33,5 +34,11 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     calls.register(router)
     pledges.register(router)
     admin.register(router)
+    nudges.register(router)
     help_.register(router, HELP_TOPICS)
     return router
+
+
+def register_jobs(scheduler: Scheduler) -> None:
+    """Scheduled work of the features (nudges, digests)."""
+    nudges.register_jobs(scheduler)

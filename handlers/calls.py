@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.context import Context
+from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
@@ -266,7 +266,7 @@ def invite_count(call: Call) -> int:
 
 
 async def invite_matches(
-    ctx: Context,
+    ctx: ServiceContext,
     call: Call,
     *,
     count: int,
@@ -301,7 +301,9 @@ async def invite_matches(
     return invited
 
 
-async def invitation(ctx: Context, call: Call, member: Member, *, why: str | None) -> Outgoing:
+async def invitation(
+    ctx: ServiceContext, call: Call, member: Member, *, why: str | None
+) -> Outgoing:
     t = Translator(member.language)
     initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
     when = when_text(t, call.starts_at, call.has_time, tz=member.timezone, now=ctx.now())
@@ -326,7 +328,7 @@ async def invitation(ctx: Context, call: Call, member: Member, *, why: str | Non
     )
 
 
-async def call_chats(ctx: Context, call: Call) -> list:
+async def call_chats(ctx: ServiceContext, call: Call) -> list:
     """The cell's own chats if it has any, else the network's group chats."""
     chats = (
         await ctx.storage.chats.groups(call.network_id, cell_id=call.cell_id)
@@ -336,7 +338,7 @@ async def call_chats(ctx: Context, call: Call) -> list:
     return chats or await ctx.storage.chats.groups(call.network_id)
 
 
-async def call_post(ctx: Context, call: Call) -> Reply:
+async def call_post(ctx: ServiceContext, call: Call) -> Reply:
     """The call as posted in a group chat, in the network's language."""
     t = Translator(ctx.network.language)
     buttons = (
@@ -346,7 +348,7 @@ async def call_post(ctx: Context, call: Call) -> Reply:
     return Reply(await describe(ctx, call, t, header=True), buttons)
 
 
-async def describe(ctx: Context, call: Call, t: Translator, *, header: bool = False) -> str:
+async def describe(ctx: ServiceContext, call: Call, t: Translator, *, header: bool = False) -> str:
     initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
     cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
     taken = await ctx.storage.calls.counted(call.id)
@@ -414,7 +416,7 @@ async def announce_pledge(ctx: Context, outcome: PledgeOutcome) -> None:
         await announce_full(ctx, call, pledge.id)
 
 
-async def announce_full(ctx: Context, call: Call, filled_by: int) -> None:
+async def announce_full(ctx: ServiceContext, call: Call, filled_by: int) -> None:
     t = Translator(ctx.network.language)
     messages = [
         Outgoing(

@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.context import Context
+from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
@@ -110,7 +110,7 @@ async def answer(_event: Event, ctx: Context) -> None:
             return
         await ctx.finish()
         at, has_time = due(found.at, found.has_time)
-        await ctx.storage.pledges.reschedule(int(data["pledge"]), at, has_time)
+        await ctx.storage.pledges.reschedule(int(data["pledge"]), at, has_time, now=ctx.now())
         await ctx.reply(
             ctx.t(
                 "pledges.rescheduled",
@@ -192,7 +192,7 @@ async def withdraw(ctx: Context, pledge: Pledge) -> None:
     await place_reopened(ctx, outcome)
 
 
-async def place_reopened(ctx: Context, outcome: PledgeOutcome) -> None:
+async def place_reopened(ctx: ServiceContext, outcome: PledgeOutcome) -> None:
     """After a pledge ended: welcome the first on the waiting list, or invite the next match."""
     call = outcome.call
     if call is None:

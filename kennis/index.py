@@ -1,10 +1,22 @@
 """Vectors kept in step with the database, and the in-memory structures searched per query.
 
 One matrix holds every *unique* text (skill phrases repeat a lot across members; lessons and
-offers are texts too), so one mat-vec per query scores everything. Items (a member's skill, a
-member's offer, a lesson) point at rows of that matrix. Vectors are stored in the database
-by model and text hash: a restart embeds nothing it embedded before, and a new model starts
-from an empty cache.
+offers are texts too). Items (a member's skill, a member's offer, a lesson) point at rows of
+that matrix. Vectors are stored in the database by model and text hash: a restart embeds
+nothing it embedded before, and a new model starts from an empty cache.
+
+Next to the matrix, kept in step row by row:
+
+* a :class:`~kennis.lexical.LexicalIndex` over the same texts (the lexical signal blended
+  with the cosine), appended to as new texts arrive;
+* a :class:`CoarseProjection`: every row projected on the top principal components of the
+  matrix (64 of 512 dimensions, small enough to stay in the CPU cache), for the first stage
+  of a two-stage search. It is fitted once the matrix is big enough to need it, refitted when
+  the matrix has doubled since, and otherwise extended with the new rows only.
+
+The :class:`ItemIndex` is append-only with tombstones: changing a member appends their items
+as a new segment and marks the old one dead, so a change costs O(that member's items) and
+never a rebuild; the dead items are compacted away once they outnumber the live ones.
 """
 
 from __future__ import annotations
@@ -12,33 +24,121 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.ranking import OwnerGroups, group_owners
+from kennis.lexical import LexicalIndex
 from storage.repositories.kennis import EmbeddingStore
 
 Progress = Callable[[int, int], None]  # (done, total)
 
+#: Texts per encode call while indexing. Encoding batch i+1 (worker thread) overlaps with
+#: storing batch i (event loop), so indexing runs at the model's batch rate.
 ENCODE_BATCH = 256
+#: Dimensions of the coarse (first-stage) representation.
+COARSE_DIM = 64
+#: Rows sampled to fit the projection (enough for a stable 64-dim principal subspace).
+FIT_SAMPLE = 16_384
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-class VectorCache:
-    """Unique texts -> rows of one growing float32 matrix, backed by the embeddings table."""
+def _grow(array: np.ndarray, needed: int) -> np.ndarray:
+    """``array`` with room for at least ``needed`` rows (capacity doubles)."""
+    if needed <= array.shape[0]:
+        return array
+    capacity = max(needed, 2 * array.shape[0], 1024)
+    grown = np.zeros((capacity, *array.shape[1:]), dtype=array.dtype)
+    grown[: array.shape[0]] = array
+    return grown
 
-    def __init__(self, embedder: Embedder, store: EmbeddingStore) -> None:
+
+class CoarseProjection:
+    """Rows projected on the top principal components: a cheap first-stage score.
+
+    ``scores(q)[i] == (P.T @ q) . (P.T @ (x_i - mean))``, which ranks rows like the cosine
+    ``q . x_i`` up to the part of ``x_i - mean`` outside the subspace (the constant
+    ``q . mean`` does not change the order).
+    """
+
+    def __init__(self, dimension: int = COARSE_DIM) -> None:
+        self.dimension = dimension
+        self.basis: np.ndarray | None = None  # (d_model, dimension)
+        self.mean: np.ndarray | None = None
+        self.fitted_rows = 0
+        self._z = np.zeros((0, dimension), dtype=np.float32)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def ready(self) -> bool:
+        return self.basis is not None
+
+    def fit(self, matrix: np.ndarray) -> None:
+        """Fit the subspace on (a spread sample of) ``matrix`` and project every row."""
+        n, d = matrix.shape
+        k = min(self.dimension, d)
+        sample = matrix[:: max(1, n // FIT_SAMPLE)]
+        mean = sample.mean(axis=0, dtype=np.float64)
+        centred = (sample - mean).astype(np.float32)
+        _, vectors = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
+        self.basis = np.ascontiguousarray(vectors[:, ::-1][:, :k], dtype=np.float32)
+        self.mean = mean.astype(np.float32)
+        self.fitted_rows = n
+        self._size = 0
+        self._z = np.zeros((0, k), dtype=np.float32)
+        self.extend(matrix)
+
+    def extend(self, matrix: np.ndarray) -> None:
+        """Project the rows of ``matrix`` not projected yet (rows are only ever appended)."""
+        assert self.basis is not None and self.mean is not None
+        n = matrix.shape[0]
+        if n <= self._size:
+            return
+        self._z = _grow(self._z, n)
+        for start in range(self._size, n, 65_536):  # bounded temporaries
+            stop = min(n, start + 65_536)
+            np.matmul(matrix[start:stop] - self.mean, self.basis, out=self._z[start:stop])
+        self._size = n
+
+    def scores(self, q: np.ndarray) -> np.ndarray:
+        assert self.basis is not None
+        return self._z[: self._size] @ (q @ self.basis)
+
+
+class VectorCache:
+    """Unique texts -> rows of one growing float32 matrix, backed by the embeddings table.
+
+    With ``lexical=True`` a :class:`LexicalIndex` over the same rows is kept in step; with
+    ``coarse_min_rows`` set, a :class:`CoarseProjection` is maintained once the matrix has at
+    least that many rows.
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        store: EmbeddingStore,
+        *,
+        lexical: bool = True,
+        coarse_dim: int = COARSE_DIM,
+        coarse_min_rows: int | None = 4096,
+    ) -> None:
         self.embedder = embedder
         self._store = store
         self._rows: dict[str, int] = {}
         self._matrix = np.zeros((1024, embedder.dimension), dtype=np.float32)
         self._size = 0
         self._lock = asyncio.Lock()
+        self.lexical: LexicalIndex | None = LexicalIndex() if lexical else None
+        self.coarse: CoarseProjection | None = (
+            CoarseProjection(coarse_dim) if coarse_min_rows is not None else None
+        )
+        self._coarse_min_rows = coarse_min_rows or 0
 
     @property
     def matrix(self) -> np.ndarray:
@@ -47,118 +147,240 @@ class VectorCache:
     def __len__(self) -> int:
         return self._size
 
-    async def rows_for(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+    async def rows_for(
+        self, texts: Sequence[str], *, progress: Progress | None = None
+    ) -> np.ndarray:
         """Matrix rows for these texts, embedding (in a worker thread) only what is new."""
         hashes = [text_hash(t) for t in texts]
         async with self._lock:
             missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in self._rows}
             if missing:
                 await self._load(missing, progress)
+                self._update_coarse()
             return np.fromiter((self._rows[h] for h in hashes), dtype=np.intp, count=len(hashes))
 
     async def _load(self, missing: dict[str, str], progress: Progress | None) -> None:
         model, dim = self.embedder.name, self.embedder.dimension
         stored = await self._store.get_many(model, list(missing))
-        for h, blob in stored.items():
-            self._append(h, np.frombuffer(blob, dtype=np.float32))
-        todo = [(h, t) for h, t in missing.items() if h not in stored]
+        known = [
+            (h, missing[h], np.frombuffer(blob, dtype=np.float32))
+            for h, blob in stored.items()
+            if len(blob) == 4 * dim
+        ]
+        if known:
+            self._append([h for h, _, _ in known], [t for _, t, _ in known],
+                         np.stack([v for _, _, v in known]))
+        todo = [(h, t) for h, t in missing.items() if h not in self._rows]
         done = 0
-        for start in range(0, len(todo), ENCODE_BATCH):
-            batch = todo[start : start + ENCODE_BATCH]
-            vectors = await asyncio.to_thread(
-                self.embedder.encode, [t for _, t in batch], kind="passage"
-            )
-            vectors = np.asarray(vectors, dtype=np.float32)
+
+        async def keep(batch: list[tuple[str, str]], vectors: np.ndarray) -> None:
+            nonlocal done
             await self._store.put_many(
                 model, dim, {h: v.tobytes() for (h, _), v in zip(batch, vectors, strict=True)}
             )
-            for (h, _), v in zip(batch, vectors, strict=True):
-                self._append(h, v)
+            self._append([h for h, _ in batch], [t for _, t in batch], vectors)
             done += len(batch)
             if progress:
                 progress(done, len(todo))
 
-    def _append(self, h: str, vector: np.ndarray) -> None:
-        if h in self._rows:
+        # Pipeline: the worker thread encodes batch i+1 while the event loop stores batch i
+        # (SQLite writes, lexical tokenising), so the model never waits for the database.
+        previous: tuple[list[tuple[str, str]], np.ndarray] | None = None
+        for start in range(0, len(todo), ENCODE_BATCH):
+            batch = todo[start : start + ENCODE_BATCH]
+            texts = [t for _, t in batch]
+            encoding = asyncio.create_task(self._encode_passages(texts))
+            try:
+                if previous is not None:
+                    await keep(*previous)
+            finally:
+                vectors = await encoding
+            previous = (batch, vectors)
+        if previous is not None:
+            await keep(*previous)
+
+    async def _encode_passages(self, texts: list[str]) -> np.ndarray:
+        vectors = await asyncio.to_thread(self.embedder.encode, texts, kind="passage")
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.embedder.dimension)
+
+    def _append(self, hashes: Sequence[str], texts: Sequence[str], vectors: np.ndarray) -> None:
+        fresh = [i for i, h in enumerate(hashes) if h not in self._rows]
+        if len(fresh) < len(hashes):
+            hashes = [hashes[i] for i in fresh]
+            texts = [texts[i] for i in fresh]
+            vectors = vectors[fresh]
+        if not hashes:
             return
-        if self._size == self._matrix.shape[0]:
-            grown = np.zeros((self._matrix.shape[0] * 2, self._matrix.shape[1]), np.float32)
-            grown[: self._size] = self._matrix[: self._size]
-            self._matrix = grown
-        self._matrix[self._size] = vector
-        self._rows[h] = self._size
-        self._size += 1
+        n = len(hashes)
+        self._matrix = _grow(self._matrix, self._size + n)
+        self._matrix[self._size : self._size + n] = vectors
+        for i, h in enumerate(hashes):
+            self._rows[h] = self._size + i
+        self._size += n
+        if self.lexical is not None:
+            self.lexical.add(texts)
+
+    def _update_coarse(self) -> None:
+        coarse = self.coarse
+        if coarse is None or self._size < self._coarse_min_rows:
+            return
+        if not coarse.ready or self._size >= 2 * coarse.fitted_rows:
+            coarse.fit(self.matrix)
+        else:
+            coarse.extend(self.matrix)
+
+    @property
+    def two_stage_ready(self) -> bool:
+        """Whether the coarse projection covers every row (else search brute force)."""
+        return self.coarse is not None and self.coarse.ready and len(self.coarse) == self._size
 
     def encode_query(self, text: str) -> np.ndarray:
         return np.asarray(self.embedder.encode([text], kind="query")[0], dtype=np.float32)
 
 
-@dataclass(frozen=True)
-class Hit:
-    owner_id: int
-    score: float
-    item: int  # index into the owner's labels: which text matched
-
-
 class ItemIndex:
     """Owners (members or lessons) with weighted items pointing at cache rows.
 
-    Arrays are rebuilt lazily after changes; a query gathers the text scores of every item,
-    weights them, and takes the best per owner with one ``np.maximum.reduceat``.
+    Storage is append-only: :meth:`put` appends the owner's items as a new *segment* (and
+    marks the owner's previous segment dead), :meth:`remove` marks it dead. Per segment the
+    index keeps the owner's network, consent flags and cell, so filtering is vectorised too.
+    A query gathers the text score of every item, weights it and takes the best per segment
+    with one ``np.maximum.reduceat``; dead segments score ``-inf``.
     """
 
     def __init__(self) -> None:
-        self._items: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # owner -> (rows, weights)
-        self._labels: dict[int, tuple[str, ...]] = {}
-        self._dirty = True
-        self._rows = np.zeros(0, dtype=np.intp)
-        self._weights = np.zeros(0, dtype=np.float32)
-        self._first_item = np.zeros(0, dtype=np.intp)
-        self._groups: OwnerGroups = group_owners(np.zeros(0, dtype=np.int64))
+        self._item_rows = np.zeros(0, dtype=np.intp)
+        self._item_weights = np.zeros(0, dtype=np.float32)
+        self._n_items = 0
+        self._starts = np.zeros(0, dtype=np.intp)
+        self._owner = np.zeros(0, dtype=np.int64)
+        self._alive = np.zeros(0, dtype=bool)
+        self._network = np.zeros(0, dtype=np.int64)
+        self._findable = np.zeros(0, dtype=bool)
+        self._invitable = np.zeros(0, dtype=bool)
+        self._cell = np.zeros(0, dtype=np.int64)
+        self._n_segments = 0
+        self._segment_of: dict[int, int] = {}
+        self._dead_items = 0
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._segment_of)
 
-    def put(self, owner_id: int, rows: np.ndarray, weights: Sequence[float],
-            labels: Sequence[str]) -> None:
-        if len(rows) == 0:
-            self.remove(owner_id)
+    def __contains__(self, owner_id: int) -> bool:
+        return owner_id in self._segment_of
+
+    def put(
+        self,
+        owner_id: int,
+        rows: np.ndarray,
+        weights: Sequence[float],
+        *,
+        network_id: int = 0,
+        findable: bool = True,
+        invitable: bool = True,
+        cell_id: int | None = None,
+    ) -> None:
+        self.remove(owner_id)
+        n = len(rows)
+        if n == 0:
             return
-        self._items[owner_id] = (rows, np.asarray(weights, dtype=np.float32))
-        self._labels[owner_id] = tuple(labels)
-        self._dirty = True
+        self._maybe_compact()
+        at, seg = self._n_items, self._n_segments
+        self._item_rows = _grow(self._item_rows, at + n)
+        self._item_weights = _grow(self._item_weights, at + n)
+        self._item_rows[at : at + n] = rows
+        self._item_weights[at : at + n] = weights
+        self._n_items = at + n
+        for name in ("_starts", "_owner", "_alive", "_network", "_findable", "_invitable",
+                     "_cell"):
+            setattr(self, name, _grow(getattr(self, name), seg + 1))
+        self._starts[seg] = at
+        self._owner[seg] = owner_id
+        self._alive[seg] = True
+        self._network[seg] = network_id
+        self._findable[seg] = findable
+        self._invitable[seg] = invitable
+        self._cell[seg] = -1 if cell_id is None else cell_id
+        self._n_segments = seg + 1
+        self._segment_of[owner_id] = seg
 
     def remove(self, owner_id: int) -> None:
-        if self._items.pop(owner_id, None) is not None:
-            self._labels.pop(owner_id, None)
-            self._dirty = True
+        seg = self._segment_of.pop(owner_id, None)
+        if seg is not None:
+            self._alive[seg] = False
+            self._dead_items += len(self._segment_items(seg))
 
-    def label(self, owner_id: int, item: int) -> str:
-        return self._labels[owner_id][item]
+    def _segment_items(self, seg: int) -> range:
+        stop = self._starts[seg + 1] if seg + 1 < self._n_segments else self._n_items
+        return range(int(self._starts[seg]), int(stop))
 
-    def _rebuild(self) -> None:
-        owners = sorted(self._items)
-        sizes = np.fromiter((len(self._items[o][0]) for o in owners), np.intp, len(owners))
-        self._rows = np.concatenate([self._items[o][0] for o in owners]) if owners else self._rows[:0]
-        self._weights = (
-            np.concatenate([self._items[o][1] for o in owners]) if owners else self._weights[:0]
-        )
-        owner_of_item = np.repeat(np.asarray(owners, dtype=np.int64), sizes)
-        self._groups = group_owners(owner_of_item)
-        self._first_item = self._groups.starts
-        self._dirty = False
+    def _maybe_compact(self) -> None:
+        """Drop dead segments once they hold more items than the live ones (amortised O(1))."""
+        if self._dead_items < max(4096, self._n_items - self._dead_items):
+            return
+        ns, ni = self._n_segments, self._n_items
+        sizes = np.diff(np.append(self._starts[:ns], ni))
+        alive = self._alive[:ns]
+        keep_items = np.repeat(alive, sizes)
+        self._item_rows = self._item_rows[:ni][keep_items].copy()
+        self._item_weights = self._item_weights[:ni][keep_items].copy()
+        self._n_items = len(self._item_rows)
+        live_sizes = sizes[alive]
+        self._starts = np.concatenate(([0], np.cumsum(live_sizes)[:-1])).astype(np.intp)
+        for name in ("_owner", "_network", "_findable", "_invitable", "_cell"):
+            setattr(self, name, getattr(self, name)[:ns][alive].copy())
+        self._n_segments = len(self._starts)
+        self._alive = np.ones(self._n_segments, dtype=bool)
+        self._segment_of = {int(o): i for i, o in enumerate(self._owner)}
+        self._dead_items = 0
 
-    def owner_scores(self, text_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(owner ids ascending, best weighted score, index of the best item per owner)."""
-        if self._dirty:
-            self._rebuild()
-        groups = self._groups
-        if groups.n_items == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, np.zeros(0, dtype=np.float32), empty
-        scores = text_scores[self._rows] * self._weights
-        best = np.maximum.reduceat(scores, groups.starts)
-        is_best = scores == np.repeat(best, groups.sizes)
-        positions = np.where(is_best, np.arange(groups.n_items), groups.n_items)
-        best_item = np.minimum.reduceat(positions, groups.starts) - groups.starts
-        return groups.owner_ids, best, best_item
+    # -- querying -------------------------------------------------------------------------
+    @property
+    def owners(self) -> np.ndarray:
+        """Owner id per segment (dead segments included; see :meth:`allowed`)."""
+        return self._owner[: self._n_segments]
+
+    @property
+    def item_rows(self) -> np.ndarray:
+        return self._item_rows[: self._n_items]
+
+    def allowed(self, *, network_id: int | None = None, consent: str | None = None) -> np.ndarray:
+        """Boolean mask over segments: alive, in ``network_id``, with ``consent``
+        ("findable" or "invitable") when given."""
+        ns = self._n_segments
+        mask = self._alive[:ns].copy()
+        if network_id is not None:
+            mask &= self._network[:ns] == network_id
+        if consent == "findable":
+            mask &= self._findable[:ns]
+        elif consent == "invitable":
+            mask &= self._invitable[:ns]
+        elif consent is not None:
+            raise ValueError(f"unknown consent {consent!r}")
+        return mask
+
+    def cells(self) -> np.ndarray:
+        return self._cell[: self._n_segments]
+
+    def segments(self, owner_ids: Sequence[int]) -> np.ndarray:
+        """Segments of these owners (unknown ids are skipped)."""
+        segs = [self._segment_of[i] for i in owner_ids if i in self._segment_of]
+        return np.asarray(segs, dtype=np.intp)
+
+    def segment_scores(self, text_scores: np.ndarray) -> np.ndarray:
+        """Best weighted item score per segment, from a score per matrix row."""
+        return self.segment_scores_from_items(text_scores[self.item_rows])
+
+    def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
+        """Best weighted item score per segment, from a raw score per item."""
+        if self._n_segments == 0:
+            return np.zeros(0, dtype=np.float32)
+        weighted = item_scores * self._item_weights[: self._n_items]
+        return np.maximum.reduceat(weighted, self._starts[: self._n_segments])
+
+    def best_item(self, seg: int, text_scores: np.ndarray) -> int:
+        """Index, within the owner's items, of the item that gave segment ``seg`` its score."""
+        items = self._segment_items(seg)
+        s = text_scores[self._item_rows[items.start : items.stop]]
+        return int(np.argmax(s * self._item_weights[items.start : items.stop]))
+

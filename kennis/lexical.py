@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -103,23 +104,126 @@ def _term_similarity(a: str, b: str, fuzz_ratio) -> float:
 
 
 class LexicalIndex:
-    """Tokenised texts with an inverted index, for repeated :meth:`scores` calls."""
+    """Tokenised texts with an inverted index, for repeated :meth:`scores` calls.
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    Texts can be appended (:meth:`add`) as the set of searched texts grows; row ``i`` is the
+    ``i``-th text added. Scores equal those of a fresh index over the same texts.
+
+    Per query, candidate vocabulary terms are found without scanning the vocabulary with a
+    slow scorer: exact terms by dict lookup, terms containing the query term by one substring
+    search over the joined vocabulary, terms contained in it by looking up its substrings,
+    and typo neighbours with rapidfuzz's ``ratio`` only against terms of compatible length
+    (``ratio >= 80`` is impossible otherwise). Then :func:`_term_similarity` decides.
+    """
+
+    def __init__(self, texts: Sequence[str] = ()) -> None:
         from rapidfuzz import fuzz, process
 
         self._ratio = fuzz.ratio
-        self._partial_ratio = fuzz.partial_ratio
         self._cdist = process.cdist
-        self.n = len(texts)
-        postings: dict[str, set[int]] = {}
-        for i, text in enumerate(texts):
-            for term in set(tokenize(text)):
-                postings.setdefault(term, set()).add(i)
-        self.vocab = list(postings)
-        self._postings = {t: np.fromiter(sorted(d), dtype=np.intp) for t, d in postings.items()}
-        self._idf = {t: math.log(1.0 + (self.n + 1) / (len(d) + 0.5)) for t, d in postings.items()}
-        self._default_idf = math.log(1.0 + (self.n + 1) / 0.5)
+        self.n = 0
+        self.vocab: list[str] = []
+        self._term_id: dict[str, int] = {}
+        self._postings: list[array] = []  # term id -> rows (int32, ascending)
+        # Views of the vocabulary rebuilt lazily after it grew: "\n"-joined (substring search)
+        # and sorted by length (typo candidates of one length range are one slice).
+        self._views_for = -1
+        self._joined = ""
+        self._offsets = np.zeros(0, dtype=np.int64)
+        self._by_length: list[str] = []
+        self._by_length_ids = np.zeros(0, dtype=np.intp)
+        self._length_start = np.zeros(1, dtype=np.intp)
+        self.add(texts)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Append texts as the next rows."""
+        for text in texts:
+            row = self.n
+            self.n += 1
+            for term in dict.fromkeys(tokenize(text)):
+                tid = self._term_id.get(term)
+                if tid is None:
+                    tid = self._term_id[term] = len(self.vocab)
+                    self.vocab.append(term)
+                    self._postings.append(array("i"))
+                self._postings[tid].append(row)
+
+    def _idf(self, tid: int | None) -> float:
+        df = len(self._postings[tid]) if tid is not None else 0
+        return math.log(1.0 + (self.n + 1) / (df + 0.5))
+
+    def _views(self) -> None:
+        if self._views_for == len(self.vocab):
+            return
+        vocab = self.vocab
+        self._joined = "\n".join(vocab)
+        lengths = np.fromiter(map(len, vocab), np.intp, len(vocab))
+        self._offsets = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        order = np.argsort(lengths, kind="stable")
+        self._by_length = [vocab[i] for i in order]
+        self._by_length_ids = order
+        self._length_start = np.searchsorted(lengths[order], np.arange(lengths.max(initial=0) + 2))
+        self._views_for = len(vocab)
+
+    def _length_slice(self, shortest: int, longest: int) -> tuple[int, int]:
+        """Range of ``_by_length`` holding the terms of these lengths."""
+        top = len(self._length_start) - 1
+        return (
+            int(self._length_start[min(shortest, top)]),
+            int(self._length_start[min(longest + 1, top)]),
+        )
+
+    def _containing(self, term: str) -> set[int]:
+        """Ids of vocabulary terms that contain ``term`` (itself included)."""
+        joined, found = self._joined, []
+        at = joined.find(term)
+        while at >= 0:
+            found.append(at)
+            at = joined.find(term, at + 1)
+        if not found:
+            return set()
+        return set((np.searchsorted(self._offsets, found, side="right") - 1).tolist())
+
+    def _candidates(self, terms: list[str]) -> list[set[int]]:
+        """Per query term, vocabulary ids that may match it (a superset of what
+        :func:`_term_similarity` keeps)."""
+        self._views()
+        out: list[set[int]] = []
+        for term in terms:
+            found: set[int] = set()
+            n = len(term)
+            if n >= 4:  # terms containing it (prefix and compound rules need >= 4 letters)
+                found |= self._containing(term)
+            elif (tid := self._term_id.get(term)) is not None:
+                found.add(tid)
+            for length in range(4, n):  # terms it contains: its substrings of >= 4 letters
+                for start in range(n - length + 1):
+                    tid = self._term_id.get(term[start : start + length])
+                    if tid is not None:
+                        found.add(tid)
+            out.append(found)
+        # Typos: ratio >= 80 needs |len(a) - len(b)| <= (len(a) + len(b)) / 5, i.e. the
+        # other term is 2/3 to 3/2 as long; one rapidfuzz call over that length slice.
+        fuzzy = [(i, t) for i, t in enumerate(terms) if len(t) >= 4]
+        if fuzzy and self.vocab:
+            lo, hi = self._length_slice(
+                max(4, min(math.ceil(len(t) * 2 / 3) for _, t in fuzzy)),
+                max(math.floor(len(t) * 1.5) for _, t in fuzzy),
+            )
+            if hi > lo:
+                hits = self._cdist(
+                    [t for _, t in fuzzy],
+                    self._by_length[lo:hi],
+                    scorer=self._ratio,
+                    score_cutoff=80,
+                )
+                ids = self._by_length_ids[lo:hi]
+                for (i, _), row in zip(fuzzy, hits, strict=True):
+                    out[i].update(ids[np.flatnonzero(row)].tolist())
+        return out
 
     def scores(self, query: str) -> np.ndarray:
         """Score every text against ``query``: float32 ``(n,)`` in [0, 1]."""
@@ -127,28 +231,27 @@ class LexicalIndex:
         terms = list(dict.fromkeys(tokenize(query)))
         if not terms or self.n == 0:
             return out
-        # Candidate vocabulary terms per query term, found in C by rapidfuzz: fuzzy-close
-        # (ratio >= 80) or containing/contained (partial_ratio == 100). _term_similarity then
-        # decides on those few candidates only.
-        fuzzy = self._cdist(terms, self.vocab, scorer=self._ratio, score_cutoff=80)
-        contained = self._cdist(terms, self.vocab, scorer=self._partial_ratio, score_cutoff=100)
         total = 0.0
-        for qi, q in enumerate(terms):
-            cand = np.flatnonzero((fuzzy[qi] > 0) | (contained[qi] > 0))
-            matches = [
-                (t, s)
-                for t in (self.vocab[j] for j in cand)
-                if (s := _term_similarity(q, t, self._ratio))
-            ]
+        for q, candidates in zip(terms, self._candidates(terms), strict=True):
+            matches = sorted(
+                (s, tid)
+                for tid in candidates
+                if (s := _term_similarity(q, self.vocab[tid], self._ratio))
+            )
             # A query term nobody uses weighs as a rare term: it lowers every text's score.
-            weight = max((self._idf[t] for t, _ in matches), default=self._default_idf)
+            weight = max((self._idf(tid) for _, tid in matches), default=self._idf(None))
             total += weight
-            best = np.zeros(self.n, dtype=np.float32)
-            for t, s in matches:
-                rows = self._postings[t]
-                np.maximum.at(best, rows, s)
-            out += weight * best
-        out /= total
+            if len(matches) == 1:
+                s, tid = matches[0]
+                rows = np.frombuffer(self._postings[tid], dtype=np.int32)
+                out[rows] += np.float32(weight * s)
+            elif matches:
+                best = np.zeros(self.n, dtype=np.float32)
+                for s, tid in matches:  # ascending: a row keeps its best match
+                    best[np.frombuffer(self._postings[tid], dtype=np.int32)] = s
+                best *= np.float32(weight)
+                out += best
+        out /= np.float32(total)
         return np.clip(out, 0.0, 1.0, out=out)
 
 

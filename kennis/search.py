@@ -1,8 +1,22 @@
-""""Wie kan helpen met …?": members and lessons ranked by meaning.
+""""Wie kan helpen met …?": members and lessons ranked by meaning (and a little by wording).
 
 The search keeps its in-memory index in step with the database through the change feed: each
 query first applies whatever changed since the last one (profiles, skills, consent, lessons),
-in this process or another, so an answer never names someone who just withdrew consent.
+in this process or another, so an answer never names someone who just withdrew consent. The
+query is embedded in a worker thread *while* that check runs, and the member records needed
+for the answer are kept from the last sync, so an ask costs about one query encode.
+
+Scoring, per unique text (kennis.index.VectorCache row), as measured on bench/devset_nl.json:
+``(1 - w) * cosine + w * lexical`` with ``w = SearchConfig.lexical_weight`` (the lexical
+signal, kennis.lexical, mostly rescues typos and rare words). A member's score is their best
+text, an offer text counting ``ABOUT_WEIGHT`` times.
+
+Two stages once the index is large: a coarse score (64-dim principal-component projection of
+the vectors, plus the lexical score) over every text picks ``SearchConfig.candidates`` texts;
+only those get the exact 512-dim cosine. If the filters (network, consent, exclusions) leave
+fewer than ``limit`` members although the candidates' tail still scores near the threshold,
+the query is answered again exactly over every text, so a small network inside a large
+database is never short-changed.
 """
 
 from __future__ import annotations
@@ -14,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.index import ItemIndex, Progress, VectorCache
+from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache
+from kennis.lexical import DEFAULT_LEXICAL_WEIGHT
 from kennis.ranking import top_k
 from storage import Storage
 from storage.records import Member
@@ -28,10 +43,35 @@ CELL_BONUS = 0.03
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores below these are 'not good enough' to name; they depend on the model."""
+    """Scores below these are 'not good enough' to name; they depend on the model.
+
+    They are on the model's cosine scale: with the lexical blend a match that shares no
+    words with the question needs this cosine, shared words lower what it needs (a blended
+    score passes when ``score >= (1 - lexical_weight) * threshold``).
+    """
 
     member: float = 0.35
     lesson: float = 0.35
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How :class:`Search` scores. The defaults are what the bot runs; see bench/search.py
+    (latency, memory) and bench/eval_search.py (quality through this class)."""
+
+    #: Share of the lexical score in the blend; 0 turns the lexical signal off.
+    lexical_weight: float = DEFAULT_LEXICAL_WEIGHT
+    #: Two-stage search (coarse pass, then exact on candidates) for large indexes.
+    two_stage: bool = True
+    #: Unique texts from which the two-stage search is used (below: exact over all texts).
+    two_stage_min_texts: int = 4096
+    #: Dimensions of the coarse representation.
+    coarse_dim: int = COARSE_DIM
+    #: Texts rescored exactly per query in the two-stage search.
+    candidates: int = 512
+    #: Answer exactly over every text when the filters leave fewer than ``limit`` members
+    #: and the weakest candidate still scores within this margin of the threshold.
+    fallback_margin: float = 0.05
 
 
 @dataclass(frozen=True)
@@ -55,32 +95,64 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class _MemberMeta:
-    network_id: int
-    findable: bool
-    invitable: bool
-    cell_id: int | None
+class _Scored:
+    """One query's scores: per matrix row (``-inf`` outside the candidates when
+    ``truncated``), the query vector and the lexical scores of every row."""
+
+    query: str
+    vector: np.ndarray
+    lexical: np.ndarray | None
+    text: np.ndarray
+    truncated: bool
+    tail: float  # lowest score among the candidates (when truncated)
+
+
+def _labels(member: Member) -> list[str]:
+    return [*member.skills, *([member.about] if member.about else [])]
 
 
 class Search:
-    def __init__(self, embedder: Embedder, storage: Storage,
-                 thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        storage: Storage,
+        thresholds: Thresholds | None = None,
+        *,
+        config: SearchConfig | None = None,
+    ) -> None:
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
+        self.config = config or SearchConfig()
+        if not 0.0 <= self.config.lexical_weight < 1.0:
+            raise ValueError("lexical_weight must be in [0, 1)")
         self._storage = storage
-        self._cache = VectorCache(embedder, storage.embeddings)
+        self._cache = VectorCache(
+            embedder,
+            storage.embeddings,
+            lexical=self.config.lexical_weight > 0,
+            coarse_dim=self.config.coarse_dim,
+            coarse_min_rows=self.config.two_stage_min_texts if self.config.two_stage else None,
+        )
         self._members = ItemIndex()
         self._lessons = ItemIndex()
-        self._meta: dict[int, _MemberMeta] = {}
-        self._lesson_network: dict[int, int] = {}
+        # Records as of the last sync (the change feed covers every profile change), so an
+        # answer needs no database round trip.
+        self._member_records: dict[int, Member] = {}
+        self._lesson_records: dict[int, Lesson] = {}
         self._seen_change = -1
+        self._seen_version: int | None = None
         self._sync_lock = asyncio.Lock()
-        self._meta_arrays: tuple[np.ndarray, ...] | None = None
+        self.stats = {"queries": 0, "exact_fallbacks": 0}
 
     # -- keeping in step ----------------------------------------------------------------------
     async def sync(self, progress: Progress | None = None) -> int:
         """Apply what changed since the last sync (everything, the first time)."""
         async with self._sync_lock:
+            # Nothing committed since the last look (any connection, any process): skip the
+            # change-feed query. A commit after this probe changes it for the next call.
+            version = self._data_version()
+            if version is not None and version == self._seen_version and self._seen_change >= 0:
+                return 0
             if self._seen_change < 0:
                 latest = await self._storage.changes.latest()
                 member_ids = await self._storage.members.ids()
@@ -88,6 +160,7 @@ class Search:
             else:
                 changes = await self._storage.changes.since(self._seen_change)
                 if not changes:
+                    self._seen_version = version
                     return 0
                 latest = changes[-1][0]
                 member_ids = sorted({eid for _, kind, eid in changes if kind == "member"})
@@ -95,67 +168,66 @@ class Search:
             await self._load_members(member_ids, progress)
             await self._load_lessons(lesson_ids, progress)
             self._seen_change = latest
+            self._seen_version = version
             return len(member_ids) + len(lesson_ids)
+
+    def _data_version(self) -> int | None:
+        db = getattr(self._storage, "db", None)
+        probe = getattr(db, "data_version", None)
+        return probe() if probe is not None else None
 
     async def _load_members(self, ids: list[int], progress: Progress | None) -> None:
         if not ids:
             return
-        members = {m.id: m for m in await self._storage.members.get_many(ids)}
-        for member_id in ids:
-            member = members.get(member_id)
-            if member is None or not member.active:
-                members.pop(member_id, None)
-                self._members.remove(member_id)
-                self._meta.pop(member_id, None)
-        # One list of labels per member, flattened in the same order for one embedding pass.
-        labels = {
-            m.id: [*m.skills, *([m.about] if m.about else [])] for m in members.values()
-        }
+        found = {m.id: m for m in await self._storage.members.get_many(ids)}
+        keep = [found[i] for i in ids if i in found and found[i].active]
+        labels = [_labels(m) for m in keep]
         rows = await self._cache.rows_for(
-            [text for texts in labels.values() for text in texts], progress=progress
+            [t for texts in labels for t in texts], progress=progress
         )
+        for member_id in ids:
+            self._members.remove(member_id)
+            self._member_records.pop(member_id, None)
         at = 0
-        for member_id, texts in labels.items():
-            member = members[member_id]
-            weights = [1.0] * len(member.skills) + ([ABOUT_WEIGHT] if member.about else [])
-            self._members.put(member_id, rows[at : at + len(texts)], weights, texts)
-            at += len(texts)
-            self._meta[member_id] = _MemberMeta(
-                member.network_id, member.findable, member.invitable, member.cell_id
-            )
-        self._meta_arrays = None
+        for member, texts in zip(keep, labels, strict=True):
+            n = len(texts)
+            if n:
+                weights = [1.0] * len(member.skills) + [ABOUT_WEIGHT] * (n - len(member.skills))
+                self._members.put(
+                    member.id, rows[at : at + n], weights, network_id=member.network_id,
+                    findable=member.findable, invitable=member.invitable, cell_id=member.cell_id,
+                )
+                self._member_records[member.id] = member
+            at += n
 
     async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
         if not ids:
             return
-        lessons = {x.id: x for x in await self._storage.lessons.get_many(ids)}
-        rows = await self._cache.rows_for(
-            [x.search_text for x in lessons.values()], progress=progress
-        )
-        for lesson, row in zip(lessons.values(), rows, strict=True):
-            self._lessons.put(lesson.id, np.asarray([row]), [1.0], [lesson.title])
-            self._lesson_network[lesson.id] = lesson.network_id
-        for missing in set(ids) - set(lessons):
-            self._lessons.remove(missing)
-            self._lesson_network.pop(missing, None)
+        found = [x for x in await self._storage.lessons.get_many(ids)]
+        rows = await self._cache.rows_for([x.search_text for x in found], progress=progress)
+        for lesson_id in ids:
+            self._lessons.remove(lesson_id)
+            self._lesson_records.pop(lesson_id, None)
+        for lesson, row in zip(found, rows, strict=True):
+            self._lessons.put(lesson.id, np.asarray([row]), [1.0], network_id=lesson.network_id)
+            self._lesson_records[lesson.id] = lesson
 
     # -- asking ---------------------------------------------------------------------------------
     async def ask(
         self, query: str, *, network_id: int, asker: Member | None = None, limit: int = 5,
         lessons: int = 2, min_score: float | None = None,
     ) -> Answer:
-        """Findable members and lessons for the question, best first. Only matches scoring at
-        least ``min_score`` (default: the model's threshold) are returned."""
-        await self.sync()
-        text_scores = await self._score_texts(query)
-        members = await self._rank_members(
-            text_scores, network_id=network_id, consent="findable", limit=limit,
+        """Findable members and lessons for the question, best first. Only matches good
+        enough for ``min_score`` (default: the model's threshold; on the cosine scale, see
+        :class:`Thresholds`) are returned."""
+        scored = await self._score(query)
+        members = self._rank_members(
+            scored, network_id=network_id, consent="findable", limit=limit,
             exclude={asker.id} if asker else set(), prefer_cell=asker.cell_id if asker else None,
             min_score=self.thresholds.member if min_score is None else min_score,
         )
-        found_lessons = await self._rank_lessons(
-            text_scores, network_id, lessons,
-            self.thresholds.lesson if min_score is None else min_score,
+        found_lessons = self._rank_lessons(
+            scored, network_id, lessons, self.thresholds.lesson if min_score is None else min_score
         )
         return Answer(query, members, found_lessons)
 
@@ -164,72 +236,116 @@ class Search:
         prefer_cell: int | None = None,
     ) -> list[MemberMatch]:
         """Members who fit a call for help and agreed to be invited, minus ``exclude``."""
-        await self.sync()
-        return await self._rank_members(
-            await self._score_texts(text), network_id=network_id, consent="invitable",
+        return self._rank_members(
+            await self._score(text), network_id=network_id, consent="invitable",
             limit=limit, exclude=set(exclude), prefer_cell=prefer_cell,
             min_score=self.thresholds.member,
         )
 
-    async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
-        await self.sync()
-        return await self._rank_lessons(
-            await self._score_texts(query), network_id, limit, self.thresholds.lesson
-        )
-
-    async def _score_texts(self, query: str) -> np.ndarray:
+    async def similarity(self, query: str, texts: list[str]) -> list[float]:
+        """How close each text is to the query in meaning (e.g. open calls to a profile)."""
+        rows = await self._cache.rows_for(texts)
         q = await asyncio.to_thread(self._cache.encode_query, query)
-        return self._cache.matrix @ q
+        return [float(x) for x in self._cache.matrix[rows] @ q]
 
-    def _arrays(self, owner_ids: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Per-owner network, consent and cell arrays aligned with the index's owner ids."""
-        if self._meta_arrays is None or len(self._meta_arrays[0]) != len(owner_ids):
-            metas = [self._meta[int(i)] for i in owner_ids]
-            self._meta_arrays = (
-                np.fromiter((m.network_id for m in metas), np.int64, len(metas)),
-                np.fromiter((m.findable for m in metas), bool, len(metas)),
-                np.fromiter((m.invitable for m in metas), bool, len(metas)),
-                np.fromiter((m.cell_id or -1 for m in metas), np.int64, len(metas)),
-            )
-        return self._meta_arrays
+    async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
+        return self._rank_lessons(await self._score(query), network_id, limit,
+                                  self.thresholds.lesson)
 
-    async def _rank_members(
-        self, text_scores: np.ndarray, *, network_id: int, consent: str, limit: int,
+    # -- scoring --------------------------------------------------------------------------------
+    async def _score(self, query: str) -> _Scored:
+        """Sync, and embed the query meanwhile (a worker thread); then score the texts."""
+        encoding = asyncio.create_task(asyncio.to_thread(self._cache.encode_query, query))
+        try:
+            await self.sync()
+        finally:
+            vector = await encoding
+        self.stats["queries"] += 1
+        return self._score_texts(query, vector)
+
+    def _blend(self, cosine: np.ndarray, lexical: np.ndarray | None) -> np.ndarray:
+        w = self.config.lexical_weight
+        if lexical is None:
+            return cosine
+        out = cosine * np.float32(1.0 - w)
+        out += np.float32(w) * lexical
+        return out
+
+    def _score_texts(self, query: str, vector: np.ndarray, *, exact: bool = False) -> _Scored:
+        cache = self._cache
+        lexical = (
+            cache.lexical.scores(query) if cache.lexical is not None and len(cache) else None
+        )
+        n, c = len(cache), self.config.candidates
+        if exact or n <= 2 * c or not cache.two_stage_ready:
+            text = self._blend(cache.matrix @ vector, lexical)
+            return _Scored(query, vector, lexical, text, False, -np.inf)
+        assert cache.coarse is not None
+        approx = self._blend(cache.coarse.scores(vector), lexical)
+        candidates = np.sort(np.argpartition(approx, n - c)[n - c :])
+        exact_scores = self._blend(
+            cache.matrix[candidates] @ vector,
+            None if lexical is None else lexical[candidates],
+        )
+        text = np.full(n, -np.inf, dtype=np.float32)
+        text[candidates] = exact_scores
+        return _Scored(query, vector, lexical, text, True, float(exact_scores.min()))
+
+    def _threshold(self, min_score: float) -> float:
+        """A cosine-scale threshold on the blended scale."""
+        return (1.0 - self.config.lexical_weight) * min_score
+
+    def _rank_members(
+        self, scored: _Scored, *, network_id: int, consent: str, limit: int,
         exclude: set[int], prefer_cell: int | None, min_score: float,
     ) -> list[MemberMatch]:
-        owner_ids, best, best_item = self._members.owner_scores(text_scores)
-        if not len(owner_ids):
+        index = self._members
+        if limit <= 0 or not len(index):
             return []
-        networks, findable, invitable, cells = self._arrays(owner_ids)
-        allowed = (networks == network_id) & (findable if consent == "findable" else invitable)
+        threshold = self._threshold(min_score)
+        best = index.segment_scores(scored.text)
+        allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
-            allowed &= ~np.isin(owner_ids, np.fromiter(exclude, np.int64, len(exclude)))
-        ranked = np.where(allowed & (best >= min_score), best, -np.inf)
+            allowed[index.segments(list(exclude))] = False
+        allowed &= best >= threshold
+        candidates = np.flatnonzero(allowed)
+        if scored.truncated and len(candidates) < limit and (
+            scored.tail >= threshold - self.config.fallback_margin
+        ):
+            # The filters left too few: answer exactly over every text.
+            self.stats["exact_fallbacks"] += 1
+            exact = self._score_texts(scored.query, scored.vector, exact=True)
+            return self._rank_members(
+                exact, network_id=network_id, consent=consent, limit=limit, exclude=exclude,
+                prefer_cell=prefer_cell, min_score=min_score,
+            )
+        ranked = best[candidates]
         if prefer_cell is not None:
-            ranked = ranked + CELL_BONUS * (cells == prefer_cell)
-        chosen = [i for i in top_k(ranked, limit) if np.isfinite(ranked[i])]
-        if not chosen:
-            return []
-        found = {m.id: m for m in await self._storage.members.get_many(int(owner_ids[i]) for i in chosen)}
-        return [
-            MemberMatch(found[int(owner_ids[i])], float(best[i]),
-                        self._members.label(int(owner_ids[i]), int(best_item[i])))
-            for i in chosen
-            if int(owner_ids[i]) in found
-        ]
+            ranked = ranked + CELL_BONUS * (index.cells()[candidates] == prefer_cell)
+        out = []
+        for seg in candidates[top_k(ranked, limit)]:
+            member = self._member_records[int(index.owners[seg])]
+            why = _labels(member)[index.best_item(int(seg), scored.text)]
+            out.append(MemberMatch(member, float(best[seg]), why))
+        return out
 
-    async def _rank_lessons(
-        self, text_scores: np.ndarray, network_id: int, limit: int, min_score: float
+    def _rank_lessons(
+        self, scored: _Scored, network_id: int, limit: int, min_score: float
     ) -> list[LessonMatch]:
-        if limit <= 0:
+        index = self._lessons
+        if limit <= 0 or not len(index):
             return []
-        lesson_ids, best, _ = self._lessons.owner_scores(text_scores)
-        mask = np.fromiter(
-            (self._lesson_network.get(int(i)) == network_id for i in lesson_ids), bool,
-            len(lesson_ids),
+        # Lessons are few: always scored exactly (they need not be among the candidates).
+        rows = index.item_rows
+        cosine = self._cache.matrix[rows] @ scored.vector
+        item_scores = self._blend(
+            cosine, None if scored.lexical is None else scored.lexical[rows]
         )
-        ranked = np.where(mask & (best >= min_score), best, -np.inf)
-        chosen = [i for i in top_k(ranked, limit) if np.isfinite(ranked[i])]
-        found = {x.id: x for x in await self._storage.lessons.get_many(int(lesson_ids[i]) for i in chosen)}
-        return [LessonMatch(found[int(lesson_ids[i])], float(best[i])) for i in chosen
-                if int(lesson_ids[i]) in found]
+        best = index.segment_scores_from_items(item_scores)
+        allowed = index.allowed(network_id=network_id) & (best >= self._threshold(min_score))
+        candidates = np.flatnonzero(allowed)
+        chosen = candidates[top_k(best[candidates], limit)]
+        return [
+            LessonMatch(self._lesson_records[int(index.owners[seg])], float(best[seg]))
+            for seg in chosen
+        ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from storage.db import Database
 from storage.repositories.calls import CallRepository, PledgeRepository
 from storage.repositories.chats import ChatRepository
+from storage.repositories.impact import ImpactRepository
+from storage.repositories.jobs import JobRepository, NudgeRepository
 from storage.repositories.kennis import (
     ChangeFeed,
     ContactRequests,
@@ -14,6 +16,8 @@ from storage.repositories.kennis import (
 from storage.repositories.members import MemberRepository
 from storage.repositories.networks import NetworkRepository
 from storage.repositories.outbox import OutboxRepository
+from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.social import AuditLog, StoryRepository, ThanksRepository
 from storage.repositories.state import (
     AdapterStateStore,
     ButtonPayloadStore,
@@ -43,6 +47,13 @@ class Storage:
         self.contacts = ContactRequests(sessions)
         self.calls = CallRepository(sessions)
         self.pledges = PledgeRepository(sessions)
+        self.thanks = ThanksRepository(sessions)
+        self.stories = StoryRepository(sessions)
+        self.audit = AuditLog(sessions)
+        self.impact = ImpactRepository(sessions)
+        self.privacy = PrivacyRepository(sessions)
+        self.jobs = JobRepository(sessions)
+        self.nudges = NudgeRepository(sessions)
 
     @classmethod
     async def open(cls, url: str) -> Storage:

@@ -6,6 +6,7 @@ Migrations run through Alembic on the same connection the app uses, so ``vonk ru
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -37,6 +38,12 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._probe_path = (
+            parsed.database
+            if self.is_sqlite and parsed.database and parsed.database != ":memory:"
+            else None
+        )
+        self._probe: sqlite3.Connection | None = None
 
     async def upgrade(self, revision: str = "head") -> None:
         async with self.engine.begin() as conn:
@@ -50,7 +57,28 @@ class Database:
                 lambda c: MigrationContext.configure(c).get_current_revision()
             )
 
+    def data_version(self) -> int | None:
+        """A number that changes whenever a connection (any process) committed a write.
+
+        SQLite's ``PRAGMA data_version`` on a private, read-only connection: microseconds and
+        no await, so a reader can skip its "anything new?" query when nothing was written.
+        None when there is no such probe (PostgreSQL, in-memory SQLite): ask the database.
+        """
+        if self._probe_path is None:
+            return None
+        try:
+            if self._probe is None:  # never writes; opened after the schema exists
+                self._probe = sqlite3.connect(
+                    Path(self._probe_path).expanduser(), check_same_thread=False
+                )
+            return int(self._probe.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
+
     async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         await self.engine.dispose()
 
 

@@ -46,6 +46,10 @@ class Member:
     joined_at: datetime
     left_at: datetime | None
     skills: tuple[str, ...] = ()
+    reminders: bool = True
+    paused_until: datetime | None = None
+    quiet_hours: str | None = None
+    last_nudge_at: datetime | None = None
 
     @property
     def active(self) -> bool:

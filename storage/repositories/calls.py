@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
+from storage.repositories.jobs import touch_job
 
 
 class CallStatus(enum.StrEnum):
@@ -162,6 +163,7 @@ class CallRepository:
             )
             s.add(row)
             await s.flush()
+            await touch_job(s, "call", row.id, now)
             return _call(row)
 
     async def get(self, call_id: int) -> Call | None:
@@ -318,6 +320,7 @@ class PledgeRepository:
                 if invitation is not None and invitation.status == "invited":
                     invitation.status, invitation.answered_at = "accepted", now
             await s.flush()
+            await touch_job(s, "pledge", row.id, now)
             return PledgeOutcome(
                 _pledge(row), _call(call) if call else None, became_full=became_full
             )
@@ -356,15 +359,25 @@ class PledgeRepository:
             row.status, row.done_at, row.ended_at = PledgeStatus.DONE.value, now, now
             if hours is not None:
                 row.hours = hours
+            await touch_job(s, "pledge", row.id, now)
             return _pledge(row)
 
-    async def reschedule(self, pledge_id: int, due_at: datetime, has_time: bool) -> None:
+    async def weekly_figures(
+        self, network_id: int, *, since: datetime, now: datetime
+    ) -> WeeklyFigures:
+        async with self._sessions() as s:
+            return await weekly_figures(s, network_id, since=since, now=now)
+
+    async def reschedule(
+        self, pledge_id: int, due_at: datetime, has_time: bool, *, now: datetime
+    ) -> None:
         """More time: a new date for a pledge that is still open (or had lapsed)."""
         async with self._sessions.begin() as s:
             row = await s.get_one(models.Pledge, pledge_id)
             row.due_at, row.due_has_time = due_at, has_time
             if row.status == PledgeStatus.LAPSED.value:
                 row.status = PledgeStatus.PLEDGED.value
+            await touch_job(s, "pledge", row.id, now)
 
     async def set_hours(self, pledge_id: int, hours: float) -> None:
         async with self._sessions.begin() as s:
@@ -379,6 +392,7 @@ class PledgeRepository:
             row = await s.get_one(models.Pledge, pledge_id)
             held_place = row.status == PledgeStatus.PLEDGED
             row.status, row.ended_at = status.value, now
+            await touch_job(s, "pledge", row.id, now)
             call = await _lock_call(s, row.call_id) if row.call_id is not None else None
             if call is None or not held_place:
                 return PledgeOutcome(_pledge(row), _call(call) if call else None)
@@ -393,7 +407,94 @@ class PledgeRepository:
             )
             if waiting is not None:
                 waiting.status = PledgeStatus.PLEDGED.value
+                await touch_job(s, "pledge", waiting.id, now)
                 return PledgeOutcome(_pledge(row), _call(call), promoted=_pledge(waiting))
             if call.status == CallStatus.FULL.value:
                 call.status = CallStatus.OPEN.value
             return PledgeOutcome(_pledge(row), _call(call), place_reopened=True)
+
+
+@dataclass(frozen=True)
+class WeeklyFigures:
+    """What an initiator's weekly digest reports (names are for the initiator's eyes only)."""
+
+    open_calls: list[tuple[Call, int]]
+    new_pledges: int
+    done: int
+    hours: float
+    overdue: list[tuple[str, str]]
+    lapsed: list[tuple[str, str]]
+    new_members: list[str]
+
+
+async def weekly_figures(
+    s: AsyncSession, network_id: int, *, since: datetime, now: datetime
+) -> WeeklyFigures:
+    pledges = models.Pledge
+    calls = list(
+        await s.scalars(
+            select(models.CallForHelp)
+            .where(
+                models.CallForHelp.network_id == network_id,
+                models.CallForHelp.status.in_((CallStatus.OPEN, CallStatus.FULL)),
+            )
+            .order_by(models.CallForHelp.id)
+        )
+    )
+    open_calls = [(_call(c), await _counted(s, c.id)) for c in calls]
+    new = (
+        await s.scalar(
+            select(func.count()).where(
+                pledges.network_id == network_id, pledges.created_at >= since
+            )
+        )
+        or 0
+    )
+    done, hours = (
+        await s.execute(
+            select(func.count(), func.coalesce(func.sum(pledges.hours), 0)).where(
+                pledges.network_id == network_id,
+                pledges.status == PledgeStatus.DONE.value,
+                pledges.done_at >= since,
+            )
+        )
+    ).one()
+    named = select(models.Member.display_name, pledges.what).join(
+        models.Member, models.Member.id == pledges.member_id
+    )
+    overdue = (
+        await s.execute(
+            named.where(
+                pledges.network_id == network_id,
+                pledges.status == PledgeStatus.PLEDGED.value,
+                pledges.due_at < now,
+            ).order_by(pledges.due_at)
+        )
+    ).all()
+    lapsed = (
+        await s.execute(
+            named.where(
+                pledges.network_id == network_id,
+                pledges.status == PledgeStatus.LAPSED.value,
+                pledges.ended_at >= since,
+            ).order_by(pledges.ended_at)
+        )
+    ).all()
+    newcomers = await s.scalars(
+        select(models.Member.display_name)
+        .where(
+            models.Member.network_id == network_id,
+            models.Member.joined_at >= since,
+            models.Member.left_at.is_(None),
+        )
+        .order_by(models.Member.joined_at)
+    )
+    return WeeklyFigures(
+        open_calls,
+        new,
+        done,
+        float(hours),
+        [tuple(r) for r in overdue],
+        [tuple(r) for r in lapsed],
+        list(newcomers),
+    )

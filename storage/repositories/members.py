@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
 from storage.records import Account, Member, MemberImportRow, Role
+from storage.repositories.jobs import touch_job
 from storage.repositories.networks import ensure_cell_in
 
 UPDATABLE = frozenset(
@@ -27,6 +28,10 @@ UPDATABLE = frozenset(
         "invitable",
         "onboarded",
         "left_at",
+        "reminders",
+        "paused_until",
+        "quiet_hours",
+        "last_nudge_at",
     }
 )
 
@@ -56,6 +61,10 @@ def _member(row: models.Member, skills: Iterable[str] = ()) -> Member:
         joined_at=row.joined_at,
         left_at=row.left_at,
         skills=tuple(skills),
+        reminders=row.reminders,
+        paused_until=row.paused_until,
+        quiet_hours=row.quiet_hours,
+        last_nudge_at=row.last_nudge_at,
     )
 
 
@@ -160,6 +169,7 @@ class MemberRepository:
             s.add(row)
             await s.flush()
             record_change(s, row.id)
+            await touch_job(s, "member", row.id, now)
             return _member(row)
 
     async def link_account(
@@ -322,6 +332,8 @@ class MemberRepository:
                         about=item.about,
                     )
                     s.add(row)
+                    await s.flush()
+                    await touch_job(s, "member", row.id, now)
                     created += 1
                 else:
                     updated += 1

@@ -1,0 +1,453 @@
+"""Kind reminders: for people who signed up but have not acted, and for pledges falling due.
+
+Policy lives here; timing lives in the scheduler. Each pledge, member and call has a job that
+this module answers with "look again at …". What it finds worth saying becomes a *reason*;
+one bundle job per member sends the waiting reasons as ONE message, at a sensible local hour,
+at most once a day, never while paused or after "stop", and always with a way out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import WEEKDAYS
+from bot.context import Context, ServiceContext
+from bot.core import Button, Event, Reply
+from bot.errors import UserFacingError
+from bot.i18n import Translator
+from bot.outbox import Outgoing
+from bot.router import Router
+from bot.scheduler import Scheduler
+from handlers.calls import invite_matches
+from handlers.common import when_text
+from handlers.pledges import place_reopened
+from storage.records import Member, Role
+from storage.repositories.calls import PledgeStatus
+from storage.repositories.jobs import Reason
+
+log = logging.getLogger(__name__)
+
+DAY_BEFORE_AT = time(10, 0)  # "the day before": late morning, not at dawn
+IDLE_FIRST_AFTER = timedelta(days=3)
+IDLE_EVERY = timedelta(days=7)
+IDLE_MAX = 3
+LAPSE_AFTER = timedelta(days=3)
+CALL_SHORT_BEFORE = timedelta(days=2)
+MAX_BUTTONS = 6
+_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
+_PAUSE = re.compile(
+    r"(\d+)?\s*(dag|dagen|day|days|week|weken|weeks|maand|maanden|month|months)", re.IGNORECASE
+)
+
+
+# -- time helpers -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quiet:
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end  # wraps midnight (21:00-09:00)
+
+
+def parse_quiet(text: str) -> Quiet | None:
+    match = _QUIET.match(text)
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
+    if not (0 <= h1 <= 23 and 0 <= h2 <= 23 and 0 <= m1 <= 59 and 0 <= m2 <= 59):
+        return None
+    return Quiet(time(h1, m1), time(h2, m2))
+
+
+def quiet_for(ctx: ServiceContext, member: Member) -> Quiet:
+    """The member's own quiet hours, else the network's (VONK_QUIET_HOURS)."""
+    return (
+        parse_quiet(member.quiet_hours or "")
+        or parse_quiet(ctx.settings.quiet_hours)
+        or Quiet(time(21), time(9))
+    )
+
+
+def at_local(day: date, clock_time: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock_time, tzinfo=tz)
+
+
+def quiet_end_after(moment: datetime, quiet: Quiet, tz: ZoneInfo) -> datetime:
+    """The first moment at or after ``moment`` outside the quiet hours."""
+    local = moment.astimezone(tz)
+    if not quiet.contains(local.time()):
+        return moment
+    end = at_local(local.date(), quiet.end, tz)
+    return end if end > local else at_local(local.date() + timedelta(days=1), quiet.end, tz)
+
+
+# -- pledges ------------------------------------------------------------------------------------
+async def check_pledge(ctx: ServiceContext, pledge_id: int) -> datetime | None:
+    """The day before, the morning itself, the morning after ("Gelukt?"), and the lapse."""
+    storage = ctx.storage
+    pledge = await storage.pledges.get(pledge_id)
+    if pledge is None or pledge.status is not PledgeStatus.PLEDGED or pledge.due_at is None:
+        return None
+    member = await storage.members.get(pledge.member_id)
+    if member is None or not member.active:
+        return None
+    tz, quiet, now = ZoneInfo(member.timezone), quiet_for(ctx, member), ctx.now()
+    due_day = pledge.due_at.astimezone(tz).date()
+    stamp = int(pledge.due_at.timestamp())
+    overdue_at = at_local(due_day + timedelta(days=1), quiet.end, tz)
+    moments: list[tuple[str, datetime, datetime]] = []
+    if pledge.due_at - pledge.created_at >= timedelta(days=2):
+        moments.append(
+            (
+                "day_before",
+                at_local(due_day - timedelta(days=1), DAY_BEFORE_AT, tz),
+                at_local(due_day, time(0), tz),
+            )
+        )
+    morning = at_local(due_day, quiet.end, tz)
+    if pledge.due_at > morning:
+        moments.append(("due_today", morning, pledge.due_at))
+    moments.append(("overdue", overdue_at, overdue_at + LAPSE_AFTER))
+    for kind, at, until in moments:
+        key = f"pledge:{pledge.id}:{kind}:{stamp}"
+        if await storage.nudges.get(key) is not None:
+            continue
+        if at > now:
+            return at
+        stale = now >= until
+        if stale:
+            log.info("nudge %s skipped: its moment passed (%s) while nobody could send it", key, at)
+        await storage.nudges.offer(
+            key,
+            member.id,
+            kind,
+            pledge.id,
+            data={},
+            now=now,
+            expires_at=until,
+            status="dropped" if stale else "pending",
+        )
+    asked = await storage.nudges.get(f"pledge:{pledge.id}:overdue:{stamp}")
+    if asked is not None and asked.status == "pending":
+        return now + timedelta(hours=12)  # the question has not gone out yet
+    lapse_at = (asked.sent_at if asked and asked.sent_at else overdue_at) + LAPSE_AFTER
+    if lapse_at > now:
+        return lapse_at
+    outcome = await storage.pledges.end(pledge.id, PledgeStatus.LAPSED, now=now)
+    log.info("pledge %s lapsed after no answer; its place reopens", pledge.id)
+    await place_reopened(ctx, outcome)
+    return None
+
+
+# -- members who signed up but have not acted ------------------------------------------------
+async def check_member(ctx: ServiceContext, member_id: int) -> datetime | None:
+    storage = ctx.storage
+    member = await storage.members.get(member_id)
+    if member is None or not member.active or not member.invitable:
+        return None
+    if await storage.pledges.of_member(member.id, tuple(PledgeStatus)):
+        return None  # they acted: silent from now on
+    prefix = f"member:{member.id}:idle:"
+    sent = await storage.nudges.count(prefix)
+    if sent >= IDLE_MAX:
+        return None
+    last = await storage.nudges.latest(prefix)
+    at = member.joined_at + IDLE_FIRST_AFTER if last is None else last.created_at + IDLE_EVERY
+    now = ctx.now()
+    if at > now:
+        return at
+    calls = await suggested_calls(ctx, member)
+    await storage.nudges.offer(
+        f"{prefix}{sent + 1}",
+        member.id,
+        "idle",
+        None,
+        data={"calls": calls},
+        now=now,
+        expires_at=now + IDLE_EVERY,
+    )
+    return now + IDLE_EVERY
+
+
+async def suggested_calls(ctx: ServiceContext, member: Member, limit: int = 3) -> list[int]:
+    """Open calls that fit the member's skills best (by meaning), else the soonest ones."""
+    calls = [
+        c
+        for c in await ctx.storage.calls.open_calls(member.network_id)
+        if c.initiator_id != member.id
+    ]
+    search = ctx.services.search
+    profile = "; ".join([*member.skills, member.about]).strip("; ")
+    if search is not None and profile and calls:
+        scores = await search.similarity(profile, [c.title + " " + c.details for c in calls])
+        calls = [c for _, c in sorted(zip(scores, calls, strict=True), key=lambda x: -x[0])]
+    return [c.id for c in calls[:limit]]
+
+
+# -- calls still short of people ----------------------------------------------------------------
+async def check_call(ctx: ServiceContext, call_id: int) -> datetime | None:
+    call = await ctx.storage.calls.get(call_id)
+    if call is None or call.starts_at is None or not call.people_needed:
+        return None
+    now = ctx.now()
+    at = call.starts_at - CALL_SHORT_BEFORE
+    if at > now:
+        return at
+    if now >= call.starts_at or call.status.value == "closed":
+        return None
+    missing = call.people_needed - await ctx.storage.calls.counted(call.id)
+    if missing > 0:
+        invited = await invite_matches(ctx, call, count=missing)
+        log.info("call %s is %d short two days ahead: invited %d more", call.id, missing, invited)
+    return None
+
+
+# -- the bundle: one message a day at most --------------------------------------------------------
+async def send_bundle(ctx: ServiceContext, member_id: int) -> datetime | None:
+    storage, now = ctx.storage, ctx.now()
+    reasons = await storage.nudges.pending_for(member_id)
+    member = await storage.members.get(member_id)
+    if not reasons:
+        return None
+    if member is None or not member.active or not member.reminders:
+        await storage.nudges.mark([r.id for r in reasons], "dropped", now=now)
+        return None
+    live = [r for r in reasons if r.expires_at is None or r.expires_at > now]
+    live = [r for r in live if await still_relevant(ctx, r)]
+    dropped = [r.id for r in reasons if r not in live]
+    if dropped:
+        log.info("member %s: %d reminders no longer relevant, not sent", member_id, len(dropped))
+        await storage.nudges.mark(dropped, "dropped", now=now)
+    if not live:
+        return None
+    if member.paused_until and member.paused_until > now:
+        return member.paused_until
+    tz, quiet = ZoneInfo(member.timezone), quiet_for(ctx, member)
+    allowed = quiet_end_after(now, quiet, tz)
+    if (
+        member.last_nudge_at
+        and member.last_nudge_at.astimezone(tz).date() == now.astimezone(tz).date()
+    ):
+        tomorrow = now.astimezone(tz).date() + timedelta(days=1)
+        allowed = max(allowed, quiet_end_after(at_local(tomorrow, quiet.end, tz), quiet, tz))
+    if allowed > now:
+        return allowed
+    reply = await compose(ctx, member, live)
+    await ctx.send_many(
+        [Outgoing(f"nudge:{member.id}:{live[0].id}", reply, member_id=member.id, kind="nudge")]
+    )
+    await storage.nudges.mark([r.id for r in live], "sent", now=now)
+    await storage.members.update(member.id, last_nudge_at=now)
+    return None
+
+
+async def still_relevant(ctx: ServiceContext, reason: Reason) -> bool:
+    if reason.kind == "idle":
+        return not await ctx.storage.pledges.of_member(reason.member_id, tuple(PledgeStatus))
+    pledge = await ctx.storage.pledges.get(reason.ref_id or 0)
+    return (
+        pledge is not None
+        and pledge.status is PledgeStatus.PLEDGED
+        and pledge.due_at is not None
+        and reason.key.endswith(f":{int(pledge.due_at.timestamp())}")
+    )
+
+
+async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) -> Reply:
+    t, now = Translator(member.language), ctx.now()
+    lines = [t("nudges.hello", name=member.display_name)]
+    buttons: list[Button] = []
+    for reason in reasons:
+        if reason.kind == "idle":
+            calls = [
+                c
+                for c in [await ctx.storage.calls.get(i) for i in reason.data["calls"]]
+                if c is not None
+            ]
+            if calls:
+                lines.append(t("nudges.idle_calls"))
+                for call in calls:
+                    when = when_text(t, call.starts_at, call.has_time, tz=member.timezone, now=now)
+                    lines.append(t("nudges.call_line", id=call.id, title=call.title, when=when))
+                    buttons.append(
+                        Button(t("calls.join_numbered", id=call.id), f"call:join:{call.id}", "👍")
+                    )
+            else:
+                lines.append(t("nudges.idle_open"))
+            continue
+        pledge = await ctx.storage.pledges.get(reason.ref_id or 0)
+        assert pledge is not None
+        when = when_text(t, pledge.due_at, pledge.due_has_time, tz=member.timezone, now=now)
+        lines.append(t(f"nudges.{reason.kind}", what=pledge.what, when=when, id=pledge.id))
+        if reason.kind == "due_today":
+            buttons.append(Button(t("nudges.done", id=pledge.id), f"pledge:done:{pledge.id}"))
+        elif reason.kind == "overdue":
+            buttons += [
+                Button(t("nudges.done", id=pledge.id), f"pledge:done:{pledge.id}"),
+                Button(t("nudges.more_time"), f"pledge:later:{pledge.id}"),
+                Button(t("nudges.hand_back"), f"pledge:withdraw:{pledge.id}"),
+            ]
+    buttons = buttons[: MAX_BUTTONS - 2]
+    buttons += [
+        Button(t("nudges.not_now"), "nudge:pause:3"),
+        Button(t("nudges.stop"), "nudge:stop"),
+    ]
+    lines.append(t("nudges.footer"))
+    return Reply("\n".join(lines), tuple(buttons))
+
+
+# -- the weekly digest for initiators ------------------------------------------------------------
+def next_digest(ctx: ServiceContext, after: datetime) -> datetime:
+    tz = ZoneInfo(ctx.network.timezone)
+    weekday = WEEKDAYS.index(ctx.settings.digest_day)
+    local = after.astimezone(tz)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    at = at_local(day, time(ctx.settings.digest_hour), tz)
+    return at if at > after else at + timedelta(days=7)
+
+
+async def send_digest(ctx: ServiceContext, network_id: int) -> datetime | None:
+    now = ctx.now()
+    since = now - timedelta(days=7)
+    figures = await ctx.storage.pledges.weekly_figures(network_id, since=since, now=now)
+    readers = [
+        m
+        for m in await ctx.storage.members.list(network_id)
+        if m.role in (Role.INITIATOR, Role.ADMIN)
+    ]
+    week = now.astimezone(ZoneInfo(ctx.network.timezone)).strftime("%G-W%V")
+    messages = []
+    for reader in readers:
+        t = Translator(reader.language)
+        lines = [t("digest.title")]
+        lines.append(t("digest.open_calls", count=len(figures.open_calls)))
+        lines += [
+            t(
+                "digest.call_line",
+                id=c.id,
+                title=c.title,
+                taken=taken,
+                needed=c.people_needed or "–",
+            )
+            for c, taken in figures.open_calls
+        ]
+        lines.append(
+            t(
+                "digest.pledges",
+                new=figures.new_pledges,
+                done=figures.done,
+                hours=f"{figures.hours:g}",
+            )
+        )
+        if figures.overdue:
+            lines.append(t("digest.overdue"))
+            lines += [f"• {name}: {what}" for name, what in figures.overdue]
+        if figures.lapsed:
+            lines.append(t("digest.lapsed"))
+            lines += [f"• {name}: {what}" for name, what in figures.lapsed]
+        lines.append(
+            t(
+                "digest.new_members",
+                count=len(figures.new_members),
+                names=", ".join(figures.new_members) or "–",
+            )
+        )
+        messages.append(
+            Outgoing(
+                f"digest:{network_id}:{week}:{reader.id}",
+                Reply("\n".join(lines)),
+                member_id=reader.id,
+                kind="digest",
+            )
+        )
+    await ctx.send_many(messages)
+    return next_digest(ctx, now)
+
+
+# -- the member's say ------------------------------------------------------------------------------
+async def pause(_event: Event, ctx: Context) -> None:
+    """``/pauze 2 weken`` (default a week); ``/pauze uit`` ends the pause."""
+    args = ctx.args.strip().casefold()
+    if args in ("uit", "off", "stop", "klaar"):
+        await ctx.storage.members.update(ctx.member.id, paused_until=None)
+        await ctx.reply(ctx.t("nudges.pause_ended"))
+        return
+    days = 7
+    if args:
+        match = _PAUSE.search(args)
+        if match is None:
+            raise UserFacingError("nudges.pause_usage")
+        n = int(match.group(1) or 1)
+        unit = match.group(2)
+        days = n * (1 if unit.startswith(("dag", "day")) else 7 if unit.startswith("we") else 30)
+    await set_pause(ctx, days)
+
+
+async def set_pause(ctx: Context, days: int) -> None:
+    until = ctx.now() + timedelta(days=min(days, 365))
+    await ctx.storage.members.update(ctx.member.id, paused_until=until)
+    when = when_text(ctx.t, until, False, tz=ctx.member.timezone, now=ctx.now())
+    await ctx.reply(ctx.t("nudges.paused", until=when))
+
+
+async def reminders(_event: Event, ctx: Context) -> None:
+    """``/herinneringen aan|uit``, ``/herinneringen stil 22-8``; alone: the current settings."""
+    word, _, rest = ctx.args.strip().casefold().partition(" ")
+    members = ctx.storage.members
+    if word in ("uit", "off"):
+        await members.update(ctx.member.id, reminders=False)
+        await ctx.reply(ctx.t("nudges.off"))
+    elif word in ("aan", "on"):
+        await members.update(ctx.member.id, reminders=True, paused_until=None)
+        await ctx.reply(ctx.t("nudges.on"))
+    elif word in ("stil", "quiet", "stiltijd"):
+        quiet = parse_quiet(rest)
+        if quiet is None:
+            raise UserFacingError("nudges.quiet_usage")
+        text = f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"
+        await members.update(ctx.member.id, quiet_hours=text)
+        await ctx.reply(ctx.t("nudges.quiet_saved", hours=text))
+    else:
+        member = await ctx.refresh_member()
+        quiet = quiet_for(ctx, member)
+        state = ctx.t("nudges.state_on" if member.reminders else "nudges.state_off")
+        if member.paused_until and member.paused_until > ctx.now():
+            state = ctx.t(
+                "nudges.state_paused",
+                until=when_text(
+                    ctx.t, member.paused_until, False, tz=member.timezone, now=ctx.now()
+                ),
+            )
+        await ctx.reply(
+            ctx.t("nudges.status", state=state, hours=f"{quiet.start:%H:%M}-{quiet.end:%H:%M}")
+        )
+
+
+async def pressed(_event: Event, ctx: Context) -> None:
+    action, _, value = ctx.args.partition(":")
+    if action == "pause":
+        await set_pause(ctx, int(value or 3))
+    elif action == "stop":
+        await ctx.storage.members.update(ctx.member.id, reminders=False)
+        await ctx.reply(ctx.t("nudges.off"))
+
+
+def register(router: Router) -> None:
+    router.command("pauze", "pause")(pause)
+    router.command("herinneringen", "reminders", "duwtjes")(reminders)
+    router.button("nudge")(pressed)
+
+
+def register_jobs(scheduler: Scheduler) -> None:
+    scheduler.register("pledge", check_pledge)
+    scheduler.register("member", check_member)
+    scheduler.register("call", check_call)
+    scheduler.register("bundle", send_bundle)
+    scheduler.register("digest", send_digest)
