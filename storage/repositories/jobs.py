@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -134,14 +134,18 @@ class JobRepository:
             ids = list(await s.scalars(due))
             if not ids:
                 return []
+            # One statement per id (executemany): a row-id equality always uses the primary
+            # key, where an IN list next to the status condition tempts SQLite into scanning
+            # the status index. The condition is repeated so a row taken meanwhile stays theirs.
             await s.execute(
-                update(models.Job)
-                .where(models.Job.id.in_(ids), claimable)
-                .values(status="running", claimed_by=claim, claimed_until=now + lease)
+                update(models.Job.__table__)  # Core: an executemany, not an ORM bulk update
+                .where(models.Job.id == bindparam("job_id"), claimable)
+                .values(status="running", claimed_by=claim, claimed_until=now + lease),
+                [{"job_id": i} for i in ids],
             )
             rows = await s.scalars(
                 select(models.Job)
-                .where(models.Job.claimed_by == claim)
+                .where(models.Job.id.in_(ids), models.Job.claimed_by == claim)
                 .order_by(models.Job.due_at, models.Job.id)
             )
             return [Job(r.id, r.key, r.kind, r.ref_id, r.due_at, claim, now) for r in rows]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -141,15 +141,18 @@ class OutboxRepository:
             # The status condition is repeated so that on SQLite (one writer at a time) a row
             # another worker claimed in between is not taken again.
             await s.execute(
-                update(models.OutboxMessage)
+                update(
+                    models.OutboxMessage.__table__
+                )  # Core: an executemany, not an ORM bulk update
                 .where(
-                    models.OutboxMessage.id.in_(ids),
+                    models.OutboxMessage.id == bindparam("message_id"),
                     or_(
                         models.OutboxMessage.status == "pending",
                         models.OutboxMessage.claimed_until < now,
                     ),
                 )
-                .values(status="sending", claimed_by=claim, claimed_until=now + lease)
+                .values(status="sending", claimed_by=claim, claimed_until=now + lease),
+                [{"message_id": i} for i in ids],
             )
             rows = await s.scalars(
                 select(models.OutboxMessage)
