@@ -146,8 +146,19 @@ class Outbox:
         now = self._clock.now()
         items = await self._repo.claim_due(self.worker_id, now=now, lease=LEASE, limit=limit)
         sent = 0
+        held: dict[tuple[object, ...], datetime] = {}  # destinations whose message must wait
         for item in items:
-            sent += await self._deliver(item)
+            destination = (item.member_id,) if item.member_id else (item.platform, item.chat_id)
+            if destination in held:  # an earlier message to this chat is waiting: keep order
+                await self._repo.retry_at(
+                    item.id, item.claim, held[destination], "in order", failed=False
+                )
+                continue
+            delivered = await self._deliver(item)
+            if delivered is True:
+                sent += 1
+            elif delivered is not None:
+                held[destination] = delivered
         return sent
 
     async def drain(self) -> int:
@@ -157,18 +168,20 @@ class Outbox:
             total += sent
         return total
 
-    async def _deliver(self, item: OutboxItem) -> int:
+    async def _deliver(self, item: OutboxItem) -> bool | datetime | None:
+        """Try one message: True when sent, the retry time when postponed, None when it
+        failed for good."""
         now = self._clock.now()
         target = await self._target(item)
         if target is None:
             await self._repo.mark_failed(item.id, item.claim, "no reachable chat")
             log.warning("outbox %s: member %s has no reachable chat", item.key, item.member_id)
-            return 0
+            return None
         adapter, chat_id = target
         wait = self._limiter.wait(adapter.platform, chat_id, adapter.capabilities.limits, now)
         if wait > timedelta(0):
             await self._repo.retry_at(item.id, item.claim, now + wait, "rate limit", failed=False)
-            return 0
+            return now + wait
         try:
             self._limiter.record(adapter.platform, chat_id, now)
             sent: SentMessage = await adapter.send(chat_id, reply_from_json(item.reply))
@@ -176,16 +189,14 @@ class Outbox:
             raise
         except RetryLater as exc:
             delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
-            await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
-            return 0
+            return await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
         except PermanentDeliveryError as exc:
             await self._repo.mark_failed(item.id, item.claim, str(exc))
             log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
-            return 0
+            return None
         except Exception as exc:
             log.exception("outbox %s: delivery failed", item.key)
-            await self._retry_or_fail(item, now + backoff(item.attempts + 1), repr(exc))
-            return 0
+            return await self._retry_or_fail(item, now + backoff(item.attempts + 1), repr(exc))
         await self._repo.mark_sent(
             item.id,
             item.claim,
@@ -194,14 +205,15 @@ class Outbox:
             platform=adapter.platform,
             chat_id=chat_id,
         )
-        return 1
+        return True
 
-    async def _retry_or_fail(self, item: OutboxItem, when: datetime, error: str) -> None:
+    async def _retry_or_fail(self, item: OutboxItem, when: datetime, error: str) -> datetime | None:
         if item.attempts + 1 >= MAX_ATTEMPTS:
             await self._repo.mark_failed(item.id, item.claim, error)
             log.error("outbox %s: giving up after %d attempts: %s", item.key, MAX_ATTEMPTS, error)
-        else:
-            await self._repo.retry_at(item.id, item.claim, when, error)
+            return None
+        await self._repo.retry_at(item.id, item.claim, when, error)
+        return when
 
     async def _target(self, item: OutboxItem) -> tuple[Adapter, str] | None:
         if item.chat_id is not None and item.platform in self._adapters:

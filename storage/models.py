@@ -185,6 +185,10 @@ class OutboxMessage(Base):
     resumable."""
 
     __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_member", "member_id", "status"),
+        Index("ix_outbox_chat", "chat_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)

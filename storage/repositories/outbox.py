@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import Exists
 
 from storage import models
 
@@ -39,6 +41,24 @@ def _item(row: models.OutboxMessage) -> OutboxItem:
         dict(row.reply),
         row.attempts,
         row.claimed_by or "",
+    )
+
+
+def _overtakes() -> Exists:
+    """True for a message while an earlier one to the same chat (or member) is still on its
+    way: messages to one chat keep their order, also when one is delayed by a 429."""
+    msg, earlier = models.OutboxMessage, aliased(models.OutboxMessage)
+    return (
+        select(earlier.id)
+        .where(
+            earlier.id < msg.id,
+            earlier.status.in_(("pending", "sending")),
+            or_(
+                earlier.member_id == msg.member_id,
+                (earlier.chat_id == msg.chat_id) & (earlier.platform == msg.platform),
+            ),
+        )
+        .exists()
     )
 
 
@@ -119,6 +139,7 @@ class OutboxRepository:
         FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row. Each call gets
         its own token, so two passes of one worker cannot take each other's rows either."""
         claim = f"{worker}:{uuid.uuid4().hex[:12]}"
+        overtakes = _overtakes()
         async with self._sessions.begin() as s:
             due = (
                 select(models.OutboxMessage.id)
@@ -129,6 +150,7 @@ class OutboxRepository:
                         & (models.OutboxMessage.claimed_until < now),
                     ),
                     models.OutboxMessage.next_attempt_at <= now,
+                    ~overtakes,
                 )
                 .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
                 .limit(limit)
@@ -227,7 +249,7 @@ class OutboxRepository:
         async with self._sessions() as s:
             return await s.scalar(
                 select(func.min(models.OutboxMessage.next_attempt_at)).where(
-                    models.OutboxMessage.status.in_(("pending", "sending"))
+                    models.OutboxMessage.status.in_(("pending", "sending")), ~_overtakes()
                 )
             )
 

@@ -107,7 +107,7 @@ async def test_per_chat_limit_paces_a_group_without_dropping(storage: Storage) -
     assert await outbox.drain() == 3  # two in the group, the direct chat is not held up
     clock.advance(timedelta(seconds=60))
     assert await outbox.drain() == 1
-    assert [t for _, t in adapter.sent] == ["bericht 0", "bericht 1", "privé", "bericht 2"]
+    assert [t for _, t in adapter.sent] == ["bericht 0", "privé", "bericht 1", "bericht 2"]
 
 
 async def test_two_workers_never_send_the_same_message(storage: Storage) -> None:
@@ -124,8 +124,9 @@ async def test_crash_mid_broadcast_resumes_exactly_once(storage: Storage) -> Non
     clock, adapter = SimulatedClock(START), RecordingAdapter()
     outbox = make_outbox(storage, clock, adapter)
     for i in range(200):
-        await outbox.enqueue(f"call:7:member:{i}", Reply("Oproep"), platform="test",
-                             chat_id=f"dm:{i}")
+        await outbox.enqueue(
+            f"call:7:member:{i}", Reply("Oproep"), platform="test", chat_id=f"dm:{i}"
+        )
     adapter.crash_after = 83
     with pytest.raises(Crash):
         await outbox.drain()
@@ -140,3 +141,18 @@ async def test_crash_mid_broadcast_resumes_exactly_once(storage: Storage) -> Non
     counts = Counter(chat for chat, _ in adapter.sent)
     assert len(counts) == 200 and set(counts.values()) == {1}
     assert await storage.outbox.counts() == {"sent": 200}
+
+
+async def test_messages_to_one_chat_keep_their_order_after_a_429(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    adapter.fail_with = [RetryLater("429", retry_after=30)]
+    outbox = make_outbox(storage, clock, adapter)
+    await outbox.enqueue("welcome", Reply("Welkom!"), platform="test", chat_id="dm:ria")
+    await outbox.enqueue("question", Reply("Hoe heet je?"), platform="test", chat_id="dm:ria")
+    await outbox.enqueue("other", Reply("Hallo"), platform="test", chat_id="dm:kees")
+    await outbox.drain()
+    assert adapter.sent == [("dm:kees", "Hallo")]  # ria's question waits for her welcome
+    assert await storage.outbox.next_due() == START + timedelta(seconds=30)  # no busy loop
+    clock.advance(timedelta(seconds=30))
+    await outbox.drain()
+    assert adapter.sent[1:] == [("dm:ria", "Welkom!"), ("dm:ria", "Hoe heet je?")]
