@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.core import ButtonPress, Event, IncomingMessage
 
@@ -157,5 +157,3 @@ class Router:
     def _fallback_route(self, msg: IncomingMessage) -> Route | None:
         return Route(self._fallback, "fallback", "", msg.text) if self._fallback else None
 
-
-Registrar = Callable[[Router], Any]
