@@ -47,6 +47,7 @@ from bot.core import Event as VonkEvent
 from bot.errors import PermanentDeliveryError, RetryLater
 from bot.runtime import close_app, open_app
 from storage import Storage
+from storage.records import Role
 
 if TYPE_CHECKING:  # tests/matrix/synapse.py (conftest loads it under another name)
     from synapse import MatrixUser, SynapseServer
@@ -637,3 +638,39 @@ async def test_a_thumbs_up_on_an_older_call_is_a_button_press(
         await adapter.stop()
         await adapter.stop()  # safe twice
         await storage.close()
+
+
+async def test_a_call_is_posted_and_joined_with_a_thumbs_up(
+    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser]
+) -> None:
+    """The whole calls flow on Matrix: the initiator confirms privately, the call lands in the
+    room with numbered options and 👍, and a reaction pledges."""
+    sanne, kees = await new_member("sanne"), await new_member("kees")
+    vonk = await start_vonk(matrix_user("vonk"), allowed=[":localhost"])
+    room = await sanne.create_room(vonk.user_id, kees.user_id, name="Buurt Oost")
+    await join_invite(kees, room)
+    await sanne.joined(room, vonk.user_id)
+    await sanne.say(room, f"{vonk.name}: !hulp")  # Sanne becomes known to the bot
+    await sanne.notice(room, vonk.user_id, HELP)
+    storage = vonk.app.services.storage
+    found = await storage.members.by_account("matrix", sanne.user_id)
+    assert found is not None
+    await storage.members.update(found[0].id, role=Role.INITIATOR)
+
+    await sanne.say(room, "!oproep Opruimen speelveld zaterdag 10:00 2 mensen")
+    dm = await sanne.wait_for(
+        lambda: next(iter(r for r in sanne.invites if r != room), None), "a DM invite"
+    )
+    assert isinstance(await sanne.client.join(dm), JoinResponse)
+    confirm = await sanne.notice(dm, vonk.user_id, "Klopt deze oproep?")
+    assert "1. Plaatsen" in confirm.body
+    await sanne.say(dm, "1")
+
+    post = await kees.notice(room, vonk.user_id, "Oproep 1 van")
+    assert "1. Ik doe mee 👍" in post.body
+    await kees.react(room, post.event_id, "👍")
+    await kees.notice(room, vonk.user_id, "doet mee! (1 van 2)")
+    kees_member = await storage.members.by_account("matrix", kees.user_id)
+    assert kees_member is not None
+    [pledge] = await storage.pledges.of_member(kees_member[0].id)
+    assert pledge.what == "Opruimen speelveld" and pledge.call_id is not None
