@@ -7,16 +7,16 @@ asked again whenever something changed, and otherwise exactly when it said it wa
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
+from storage.repositories.claims import claim_due_rows, new_claim
 
 
 @dataclass(frozen=True)
@@ -117,36 +117,18 @@ class JobRepository:
     ) -> list[Job]:
         """Claim due jobs with a fresh token; expired claims (a dead worker) are taken over.
         PostgreSQL skips rows another transaction is claiming (FOR UPDATE SKIP LOCKED)."""
-        claim = f"{worker}:{uuid.uuid4().hex[:12]}"
-        claimable = or_(
-            models.Job.status == "pending",
-            (models.Job.status == "running") & (models.Job.claimed_until < now),
-        )
+        claim = new_claim(worker)
         async with self._sessions.begin() as s:
-            due = (
-                select(models.Job.id)
-                .where(claimable, models.Job.due_at <= now)
-                .order_by(models.Job.due_at, models.Job.id)
-                .limit(limit)
-            )
-            if s.bind.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            ids = list(await s.scalars(due))
-            if not ids:
-                return []
-            # One statement per id (executemany): a row-id equality always uses the primary
-            # key, where an IN list next to the status condition tempts SQLite into scanning
-            # the status index. The condition is repeated so a row taken meanwhile stays theirs.
-            await s.execute(
-                update(models.Job.__table__)  # Core: an executemany, not an ORM bulk update
-                .where(models.Job.id == bindparam("job_id"), claimable)
-                .values(status="running", claimed_by=claim, claimed_until=now + lease),
-                [{"job_id": i} for i in ids],
-            )
-            rows = await s.scalars(
-                select(models.Job)
-                .where(models.Job.id.in_(ids), models.Job.claimed_by == claim)
-                .order_by(models.Job.due_at, models.Job.id)
+            rows = await claim_due_rows(
+                s,
+                models.Job,
+                due_column=models.Job.due_at,
+                waiting="pending",
+                working="running",
+                claim=claim,
+                now=now,
+                lease=lease,
+                limit=limit,
             )
             return [Job(r.id, r.key, r.kind, r.ref_id, r.due_at, claim, now) for r in rows]
 

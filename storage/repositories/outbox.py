@@ -3,18 +3,18 @@ idempotency key and per-row claims, never twice."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
 from storage import models
+from storage.repositories.claims import claim_due_rows, new_claim
 
 
 @dataclass(frozen=True)
@@ -138,52 +138,19 @@ class OutboxRepository:
         releases its messages when the lease runs out. On PostgreSQL the rows are picked with
         FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row. Each call gets
         its own token, so two passes of one worker cannot take each other's rows either."""
-        claim = f"{worker}:{uuid.uuid4().hex[:12]}"
-        overtakes = _overtakes()
+        claim = new_claim(worker)
         async with self._sessions.begin() as s:
-            due = (
-                select(models.OutboxMessage.id)
-                .where(
-                    or_(
-                        models.OutboxMessage.status == "pending",
-                        (models.OutboxMessage.status == "sending")
-                        & (models.OutboxMessage.claimed_until < now),
-                    ),
-                    models.OutboxMessage.next_attempt_at <= now,
-                    ~overtakes,
-                )
-                .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
-                .limit(limit)
-            )
-            if s.bind.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            ids = list(await s.scalars(due))
-            if not ids:
-                return []
-            # The status condition is repeated so that on SQLite (one writer at a time) a row
-            # another worker claimed in between is not taken again.
-            await s.execute(
-                update(
-                    models.OutboxMessage.__table__
-                )  # Core: an executemany, not an ORM bulk update
-                .where(
-                    models.OutboxMessage.id == bindparam("message_id"),
-                    or_(
-                        models.OutboxMessage.status == "pending",
-                        models.OutboxMessage.claimed_until < now,
-                    ),
-                )
-                .values(status="sending", claimed_by=claim, claimed_until=now + lease),
-                [{"message_id": i} for i in ids],
-            )
-            rows = await s.scalars(
-                select(models.OutboxMessage)
-                .where(
-                    models.OutboxMessage.id.in_(ids),
-                    models.OutboxMessage.claimed_by == claim,
-                    models.OutboxMessage.status == "sending",
-                )
-                .order_by(models.OutboxMessage.next_attempt_at, models.OutboxMessage.id)
+            rows = await claim_due_rows(
+                s,
+                models.OutboxMessage,
+                due_column=models.OutboxMessage.next_attempt_at,
+                waiting="pending",
+                working="sending",
+                claim=claim,
+                now=now,
+                lease=lease,
+                limit=limit,
+                also=[~_overtakes()],
             )
             return [_item(r) for r in rows]
 
