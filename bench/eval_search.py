@@ -1,7 +1,11 @@
 """Measure embedding options for "wie kan helpen met X?" on bench/devset_nl.json.
 
-Run:  .venv/bin/python bench/eval_search.py            (about 3-5 minutes on 2 cores)
+Run:  .venv/bin/python bench/eval_search.py            (about 4-6 minutes on 2 cores)
       .venv/bin/python bench/eval_search.py --quick    (skip the 10k-member latency runs)
+
+At the end it runs bench/quality.py: the live default configuration evaluated through
+kennis.search.Search itself (database, import, sync, ask), which is what the bot ships; the
+option table above it compares embedding options on raw matrices.
 
 Each embedding back-end runs in its own subprocess (so its RSS is its own): it loads the
 model, embeds the dev set (skills and about texts as passages, questions as queries), times
@@ -270,6 +274,7 @@ def main() -> None:
     ap.add_argument("--out")
     ap.add_argument("--quick", action="store_true", help="skip the 10k-member latency runs")
     ap.add_argument("--backends", default=",".join(BACKENDS))
+    ap.add_argument("--no-live", action="store_true", help="skip the live Search evaluation")
     args = ap.parse_args()
     if args.worker:
         run_worker(args.worker, Path(args.out), args.quick)
@@ -408,6 +413,17 @@ def main() -> None:
         print(f"{label:<44} {cells}")
 
     verdict(rows, info, lex_t)
+    if not args.no_live:
+        live_quality(args.quick)
+
+
+def live_quality(quick: bool) -> None:
+    """The configuration the bot runs, asked through kennis.search.Search (bench/quality.py)."""
+    print("\nLive search (kennis.search.Search, default configuration):", flush=True)
+    cmd = [sys.executable, str(ROOT / "bench" / "quality.py")]
+    if quick:
+        cmd += ["--distractors", "0"]
+    subprocess.run(cmd, check=True, cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"))
 
 
 def verdict(rows, info, lex_t) -> None:

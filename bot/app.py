@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Iterable
 from datetime import timedelta
 
+from bot import metrics
 from bot.clock import Clock, SimulatedClock
 from bot.context import Context, ServiceContext, Services
 from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
 from bot.errors import RetryLater, UserFacingError
 from bot.i18n import Translator
+from bot.limits import CommandLimiter, Verdict
 from bot.outbox import Outbox
 from bot.router import Router
 from bot.scheduler import Scheduler
@@ -38,6 +41,7 @@ class App:
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._background = True
+        self._command_limiter = CommandLimiter(services.settings.command_rate_limit)
 
     @property
     def clock(self) -> Clock:
@@ -114,6 +118,8 @@ class App:
         ):
             log.debug("event %s/%s already handled", event.platform, event.event_id)
             return
+        kind = "button" if isinstance(event, ButtonPress) else "message"
+        metrics.MESSAGES_IN.labels(event.platform, kind).inc()
         network = await self.network()
         chat = await storage.chats.ensure(
             network.id,
@@ -123,10 +129,25 @@ class App:
             title=event.chat.title,
         )
         member, _account = await self._identify(network, event)
+        settings = self.services.settings
+        if isinstance(event, IncomingMessage) and len(event.text) > settings.max_message_length:
+            # Not read at all (nor matched against phrases); answered only when spoken to.
+            if event.addressed or event.text.lstrip()[:1] in ("/", "!"):
+                t = Translator(member.language)
+                too_long = t("limits.too_long", max=settings.max_message_length)
+                await self.send_reply(event.platform, event.chat.chat_id, Reply(too_long))
+            return
         conversation = await storage.conversations.get(member.id)
         route = self.router.resolve(event, open_flow=conversation.flow if conversation else None)
         if route is None:
             return
+        if route.kind == "command":
+            verdict = self._command_limiter.check(member.id, self.clock.now())
+            if verdict is Verdict.REFUSE_AND_TELL:
+                slow_down = Translator(member.language)("limits.slow_down")
+                await self.send_reply(event.platform, event.chat.chat_id, Reply(slow_down))
+            if verdict is not Verdict.ALLOW:
+                return
         ctx = Context(
             services=self.services,
             messenger=self,
@@ -137,6 +158,7 @@ class App:
             member=member,
             conversation=conversation,
         )
+        started = time.perf_counter()
         try:
             await route.handler(event, ctx)
         except asyncio.CancelledError:
@@ -144,6 +166,7 @@ class App:
         except UserFacingError as exc:
             await ctx.reply(ctx.t(exc.key, **exc.params))
         except Exception:
+            metrics.HANDLER_ERRORS.labels(route.kind).inc()
             log.exception(
                 "handler %s failed on %s event in chat %s from member %s: %r",
                 route.kind + (f" {route.name}" if route.name else ""),
@@ -153,6 +176,8 @@ class App:
                 _describe(event),
             )
             await self._apologise(event, Translator(member.language))
+        finally:
+            metrics.HANDLER_SECONDS.labels(route.kind).observe(time.perf_counter() - started)
 
     async def _apologise(self, event: Event, t: Translator) -> None:
         try:
@@ -200,6 +225,7 @@ class App:
         """Answer in a chat now; if the platform asks to wait, the outbox takes it over."""
         try:
             await self.adapters[platform].send(chat_id, reply)
+            metrics.MESSAGES_OUT.labels(platform, "reply").inc()
         except RetryLater as exc:
             log.info("reply to %s delayed %.1fs by the platform", chat_id, exc.retry_after)
             await self.outbox.enqueue(

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.config import ConfigError, Settings, describe_settings, load_settings
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, describe_settings, env_example, load_settings
 from bot.errors import ImportRejected
+from bot.exports import export_document, remove_exports
 from bot.runtime import (
     close_app,
     configure_logging,
@@ -23,13 +26,20 @@ from bot.runtime import (
     run_service,
 )
 from kennis.search import Answer
-from storage.records import Role
+from storage import Storage
+from storage.backup import BackupError
+from storage.backup import backup as backup_database
+from storage.backup import restore as restore_database
+from storage.records import Member, Network, Role
+from storage.repositories.calls import PledgeStatus
 
 HELP = """Vonk: a chat assistant for local community networks.
 
 Settings come from VONK_* environment variables and an optional TOML file (--config or
 VONK_CONFIG); run `vonk settings` to see them all. Without a chat token Vonk runs in the
 terminal: try `vonk demo`."""
+
+T = TypeVar("T")
 
 app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -74,7 +84,7 @@ def _settings(config: Path | None, database_url: str | None = None) -> Settings:
     except ConfigError as exc:
         typer.echo(f"Configuration problem: {exc}", err=True)
         raise typer.Exit(2) from exc
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format)
     return settings
 
 
@@ -304,6 +314,14 @@ def role(
             if member is None:
                 return None
             await vonk.services.storage.members.update(member.id, role=chosen)
+            await vonk.services.storage.audit.record(
+                network.id,
+                "role_change",
+                actor_id=None,  # an operator, outside the chat
+                target_id=member.id,
+                details={"role": chosen.value, "previous": member.role.value, "by": "operator"},
+                now=vonk.clock.now(),
+            )
             return member.display_name
         finally:
             await close_app(vonk)
@@ -315,12 +333,158 @@ def role(
     typer.echo(f"{name} (@{handle.lstrip('@')}) is now {chosen.value}.")
 
 
+MemberOption = Annotated[str, typer.Option("--member", "-m", help="The member's handle.")]
+
+
+async def _with_member(
+    settings: Settings, handle: str, work: Callable[[Storage, Network, Member], Awaitable[T]]
+) -> T | None:
+    """Open the database (no search model needed), find the member, run ``work``."""
+    storage = await Storage.open(settings.effective_database_url)
+    try:
+        network = await storage.networks.default()
+        member = await storage.members.by_handle(network.id, handle) if network else None
+        if network is None or member is None:
+            return None
+        return await work(storage, network, member)
+    finally:
+        await storage.close()
+
+
+@app.command()
+def export(
+    member: MemberOption,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the JSON here instead of standard output."),
+    ] = None,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Export everything stored about one member as JSON (what /mijngegevens sends them).
+
+    Shape: {"format", "network", "member", "exported_at", "tables": {table: [row, ...]}};
+    every table is listed, with only that member's rows."""
+    settings = _settings(config, database_url)
+
+    async def work(storage: Storage, network: Network, found: Member) -> dict[str, Any]:
+        tables = await storage.privacy.export(found.id) or {}
+        return export_document(
+            tables, network=network.name, handle=found.handle, now=SystemClock().now()
+        )
+
+    document = asyncio.run(_with_member(settings, member, work))
+    if document is None:
+        typer.echo(f"No member with handle {member!r}.", err=True)
+        raise typer.Exit(1)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"Wrote {output}.", err=True)
+
+
+@app.command()
+def forget(
+    member: MemberOption,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Forget a member (what /vergeet-mij does): their open pledges are handed back, then
+    every row about them is deleted or anonymised; only anonymous counts remain (done pledges,
+    hours, thank-yous without names). This cannot be undone."""
+    settings = _settings(config, database_url)
+    if not yes and not typer.confirm(
+        f"Forget @{member.lstrip('@')} for good? This cannot be undone."
+    ):
+        raise typer.Exit(1)
+
+    async def work(storage: Storage, _network: Network, found: Member) -> dict[str, int]:
+        now = SystemClock().now()
+        for pledge in await storage.pledges.of_member(found.id):
+            await storage.pledges.end(pledge.id, PledgeStatus.WITHDRAWN, now=now)
+        remove_exports(settings.data_dir, found.id)
+        return await storage.privacy.forget(found.id, now=now) or {}
+
+    touched = asyncio.run(_with_member(settings, member, work))
+    if touched is None:
+        typer.echo(f"No member with handle {member!r}.", err=True)
+        raise typer.Exit(1)
+    summary = ", ".join(f"{table} {n}" for table, n in sorted(touched.items()))
+    typer.echo(f"@{member.lstrip('@')} is forgotten (rows removed or anonymised: {summary}).")
+
+
 @app.command("settings")
-def settings_(config: ConfigOption = None) -> None:
+def settings_(
+    config: ConfigOption = None,
+    as_env_example: Annotated[
+        bool,
+        typer.Option(
+            "--env-example",
+            help="Print an environment file with every setting and its meaning instead "
+            "(this is how deploy/vonk.env.example is made).",
+        ),
+    ] = False,
+) -> None:
     """List every setting: its VONK_* variable, current value and meaning."""
+    if as_env_example:
+        typer.echo(env_example(), nl=False)
+        return
     settings = _settings(config)
     for name, value, help_text in describe_settings(settings):
         typer.echo(f"{name} = {value}\n    {help_text}")
+
+
+@app.command()
+def backup(
+    file: Annotated[
+        Path,
+        typer.Argument(help="Where to write the backup (replaced if it exists).", dir_okay=False),
+    ],
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Copy the whole database into FILE; safe while Vonk runs.
+
+    SQLite: a consistent snapshot through SQLite's backup API. PostgreSQL: pg_dump in custom
+    format (needs the PostgreSQL client tools, e.g. Debian's postgresql-client).
+    Restore it with `vonk restore FILE`; see docs/deploy.md."""
+    settings = _settings(config, database_url)
+    try:
+        summary = backup_database(settings.effective_database_url, file)
+    except BackupError as exc:
+        typer.echo(f"Backup failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(summary)
+
+
+@app.command()
+def restore(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A backup made by `vonk backup`.", exists=True, dir_okay=False),
+    ],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a database that already holds data."),
+    ] = False,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Put a backup made by `vonk backup` back into the database. Stop Vonk first.
+
+    Refuses to replace a database that holds data unless --force is given. SQLite: the backup
+    is copied in with SQLite's backup API. PostgreSQL: pg_restore --clean. An older backup is
+    brought up to the current schema on the next start (or `vonk db upgrade`)."""
+    settings = _settings(config, database_url)
+    try:
+        summary = restore_database(settings.effective_database_url, file, force=force)
+    except BackupError as exc:
+        typer.echo(f"Restore failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(summary)
 
 
 @db_app.command("upgrade")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import textwrap
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.errors import ConfigError
 
 SUPPORTED_LANGUAGES = ("nl", "en")
+LOG_FORMATS = ("text", "json")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -27,20 +29,24 @@ def _default_data_dir() -> Path:
     return Path(base) / "vonk"
 
 
-def setting(default: Any, help: str, *, secret: bool = False) -> Any:
-    """Declare a setting with its help text (and whether to hide its value when printed)."""
+def setting(default: Any, help: str, *, secret: bool = False, example: str | None = None) -> Any:
+    """Declare a setting with its help text (and whether to hide its value when printed).
+
+    ``example``: the value a server deployment sets (deploy/vonk.env.example shows it
+    uncommented); without one the example lists the default, commented out."""
+    metadata = {"help": help, "secret": secret, "example": example}
     if isinstance(default, list | dict):
-        return field(
-            default_factory=lambda: default.copy(), metadata={"help": help, "secret": secret}
-        )
-    return field(default=default, metadata={"help": help, "secret": secret})
+        return field(default_factory=lambda: default.copy(), metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Settings:
     # Core.
     data_dir: Path = setting(
-        _default_data_dir(), "Folder for the SQLite database, charts and exports."
+        _default_data_dir(),
+        "Folder for the SQLite database, charts and exports.",
+        example="/var/lib/vonk",
     )
     database_url: str = setting(
         "",
@@ -52,6 +58,16 @@ class Settings:
     timezone: str = setting("Europe/Amsterdam", "Default timezone for new members and dates.")
     network_name: str = setting("Ons netwerk", "Name of the network a fresh database starts with.")
     log_level: str = setting("INFO", "DEBUG, INFO, WARNING or ERROR.")
+    # Operations.
+    log_format: str = setting(
+        "text", "Log lines as 'text' (for people) or 'json' (one object a line, for collectors)."
+    )
+    http_host: str = setting(
+        "127.0.0.1", "Address of the /healthz and /metrics server (0.0.0.0 in a container)."
+    )
+    http_port: int = setting(
+        0, "Port of the /healthz and /metrics server; 0 turns it off.", example="8080"
+    )
     # Search.
     embedding_model: str = setting(
         "",
@@ -66,7 +82,9 @@ class Settings:
     digest_day: str = setting("monday", "Weekday of the initiators' weekly digest.")
     digest_hour: int = setting(9, "Local hour of the initiators' weekly digest.")
     # Telegram.
-    telegram_token: str = setting("", "Bot token from @BotFather; enables Telegram.", secret=True)
+    telegram_token: str = setting(
+        "", "Bot token from @BotFather; enables Telegram.", secret=True, example=""
+    )
     telegram_base_url: str = setting(
         "https://api.telegram.org/bot", "Bot API base URL (for a self-hosted Bot API server)."
     )
@@ -87,6 +105,22 @@ class Settings:
         [], "User ids or :server suffixes whose invites the bot accepts (comma separated)."
     )
     matrix_e2ee: bool = setting(False, "Take part in end-to-end encrypted rooms.")
+    # Abuse, safety and privacy.
+    command_rate_limit: int = setting(
+        20,
+        "Commands one member may give per minute; beyond that the bot asks kindly to slow "
+        "down (once) and ignores the rest of the minute. 0 turns the limit off.",
+    )
+    max_message_length: int = setting(
+        4000,
+        "Longer messages are not handled: the sender is told kindly when the bot was "
+        "addressed, other long group messages are ignored.",
+    )
+    retention_days: int = setting(
+        30,
+        "Days to keep handled-event ids and sent or failed outbox messages before they are "
+        "pruned. Keep it longer than any period in which a message key may be reused.",
+    )
 
     def __post_init__(self) -> None:
         if self.language not in SUPPORTED_LANGUAGES:
@@ -96,6 +130,10 @@ class Settings:
             )
         if self.digest_day not in WEEKDAYS:
             raise ConfigError(f"VONK_DIGEST_DAY must be one of {', '.join(WEEKDAYS)}")
+        if self.log_format not in LOG_FORMATS:
+            raise ConfigError(f"VONK_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if not 0 <= self.http_port <= 65535:
+            raise ConfigError("VONK_HTTP_PORT must be between 0 and 65535 (0: off)")
         if not 0 <= self.digest_hour <= 23:
             raise ConfigError("VONK_DIGEST_HOUR must be between 0 and 23")
         if not re.fullmatch(r"\d{1,2}(:\d{2})?-\d{1,2}(:\d{2})?", self.quiet_hours.strip()):
@@ -191,3 +229,42 @@ def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
             shown = str(value)
         rows.append((env_name(f.name), shown, f.metadata.get("help", "")))
     return rows
+
+
+ENV_EXAMPLE_HEADER = """\
+# Vonk's settings for a server, one VONK_* variable a line (`vonk settings` explains them too).
+# systemd: copy to /etc/vonk/vonk.env (EnvironmentFile=); Docker Compose: copy to
+# deploy/vonk.env (env_file:). Keep it readable by root and the vonk user only: it holds
+# secrets. Values are unquoted, so systemd and Docker read this file alike.
+#
+# A line without # is set for a server; a line with # shows the default: remove the # to
+# change it. Generated from bot/config.py by `vonk settings --env-example`; a test keeps
+# deploy/vonk.env.example in step with the code.
+"""
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(x) for x in value)
+    return str(value)
+
+
+def env_example() -> str:
+    """deploy/vonk.env.example, generated from the settings' declarations so it cannot drift:
+    every setting with its help text, the server's values uncommented, the rest as defaults."""
+    blocks = [ENV_EXAMPLE_HEADER]
+    for f in dataclasses.fields(Settings):
+        help_text = f.metadata.get("help", "")
+        if f.metadata.get("secret"):
+            help_text += " Secret."
+        lines = [f"# {line}" for line in textwrap.wrap(help_text, 96, break_on_hyphens=False)]
+        example = f.metadata.get("example")
+        if example is not None:
+            lines.append(f"{env_name(f.name)}={example}")
+        else:
+            default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+            lines.append(f"#{env_name(f.name)}={_env_value(default)}")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)

@@ -71,9 +71,13 @@ class ServiceContext:
     def now(self) -> datetime:
         return self.services.clock.now()
 
+    @property
+    def outbox(self) -> Outbox:
+        return self._messenger.outbox
+
     async def send_many(self, messages: Sequence[Outgoing]) -> int:
         """Queue messages through the outbox, each once (keys make it repeatable)."""
-        return await self._messenger.outbox.enqueue_many(messages)
+        return await self.outbox.enqueue_many(messages)
 
 
 class Context(ServiceContext):

@@ -58,5 +58,11 @@ class RetryLater(DeliveryError):
         self.retry_after = retry_after
 
 
+class HandOver(RetryLater):
+    """Not this process: another Vonk process serves this platform account (Matrix syncs in one
+    process only). The outbox puts the message back for ``retry_after`` seconds without
+    counting a failed attempt, so the process that does serve it picks it up."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """The message can never be delivered (blocked bot, unknown chat); do not retry."""

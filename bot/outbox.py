@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import metrics
 from bot.clock import Clock
 from bot.core import Adapter, Attachment, AttachmentKind, Button, Reply, SentMessage
-from bot.errors import PermanentDeliveryError, RetryLater
+from bot.errors import HandOver, PermanentDeliveryError, RetryLater
 from bot.ratelimit import RateLimiter
 from storage import Storage
 from storage.repositories.outbox import OutboxItem
@@ -172,7 +173,10 @@ class Outbox:
         """Try one message: True when sent, the retry time when postponed, None when it
         failed for good."""
         now = self._clock.now()
-        target = await self._target(item)
+        try:
+            target = await self._target(item)
+        except HandOver as exc:
+            return await self._hand_over(item, now, exc)
         if target is None:
             await self._repo.mark_failed(item.id, item.claim, "no reachable chat")
             log.warning("outbox %s: member %s has no reachable chat", item.key, item.member_id)
@@ -187,6 +191,8 @@ class Outbox:
             sent: SentMessage = await adapter.send(chat_id, reply_from_json(item.reply))
         except asyncio.CancelledError:
             raise
+        except HandOver as exc:
+            return await self._hand_over(item, now, exc)
         except RetryLater as exc:
             delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
             return await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
@@ -205,7 +211,16 @@ class Outbox:
             platform=adapter.platform,
             chat_id=chat_id,
         )
+        metrics.MESSAGES_OUT.labels(adapter.platform, item.kind).inc()
+        if item.kind == "nudge":
+            metrics.NUDGES_SENT.inc()
         return True
+
+    async def _hand_over(self, item: OutboxItem, now: datetime, exc: HandOver) -> datetime:
+        """Another process serves this platform: back in the queue, no attempt counted."""
+        when = now + timedelta(seconds=exc.retry_after)
+        await self._repo.retry_at(item.id, item.claim, when, f"handed over: {exc}", failed=False)
+        return when
 
     async def _retry_or_fail(self, item: OutboxItem, when: datetime, error: str) -> datetime | None:
         if item.attempts + 1 >= MAX_ATTEMPTS:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from bot import metrics
 from bot.adapters.console import GROUP_CHAT_ID, ConsoleAdapter
 from bot.app import App
 from bot.clock import Clock, SimulatedClock, SystemClock
@@ -22,7 +24,7 @@ from bot.context import Services
 from bot.core import Adapter
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from handlers import build_router, register_jobs
-from handlers.nudges import next_digest
+from handlers.recurring import ensure_recurring
 from kennis.embedding import Embedder, load_embedder
 from kennis.lessons import SEED_LANGUAGES, load_seed_lessons
 from kennis.search import Search
@@ -33,19 +35,47 @@ from storage.repositories.kennis import NewLesson
 log = logging.getLogger(__name__)
 
 
-def configure_logging(level: str, *, stream: TextIO | None = None) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (``VONK_LOG_FORMAT=json``), for log collectors that would
+    otherwise split a traceback into many entries: time (UTC), level, logger, message, the
+    exception with its traceback, and whatever was passed with ``extra=``."""
+
+    _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            data["stack"] = self.formatStack(record.stack_info)
+        for key, value in vars(record).items():
+            if key not in self._STANDARD and not key.startswith("_"):
+                data[key] = value
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, *, stream: TextIO | None = None, fmt: str = "text") -> None:
+    """Log to stderr (systemd's journal and Docker collect it there), as text or JSON lines."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        stream=stream or sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        force=True,
+        level=getattr(logging, level.upper(), logging.INFO), handlers=[handler], force=True
     )
     for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def terminal_progress(label: str) -> Callable[[int, int], None]:
-    """Progress of long work on stderr (a live line on a terminal, a few lines otherwise)."""
+    """Progress of long work on stderr: a live line on a terminal, otherwise a few log lines
+    (through logging, so a JSON log stays JSON)."""
     last = [-1]
 
     def report(done: int, total: int) -> None:
@@ -55,7 +85,7 @@ def terminal_progress(label: str) -> Callable[[int, int], None]:
             if done >= total:
                 print(file=sys.stderr)
         elif percent // 25 != last[0] // 25 or done >= total:
-            print(f"{label}: {done}/{total} ({percent}%)", file=sys.stderr, flush=True)
+            log.info("%s: %d/%d (%d%%)", label, done, total, percent)
         last[0] = percent
 
     return report
@@ -69,12 +99,12 @@ async def open_app(
     clock = clock or SystemClock()
     is_new = await storage.networks.default() is None
     search = Search(embedder or load_embedder(settings.embedding_model or None), storage)
+    search.on_ask = metrics.SEARCH_SECONDS.observe
     services = Services(settings=settings, storage=storage, clock=clock, search=search)
     app = App(services, build_router())
     register_jobs(app.scheduler)
     network = await app.network()
-    ctx = await app.service_context()
-    await storage.jobs.ensure("digest", network.id, next_digest(ctx, clock.now()))
+    await ensure_recurring(await app.service_context())
     if is_new and settings.seed_lessons:
         await add_seed_lessons(app, network.id, network.language)
     await search.sync(progress=terminal_progress("Indexing"))
@@ -158,12 +188,20 @@ async def run_service(settings: Settings, *, stop: asyncio.Event | None = None) 
     app = await open_app(settings)
     for adapter in configured_adapters(settings, app):
         app.add_adapter(adapter)
+    ops = None
     try:
         await app.start()
         log.info("Vonk runs on %s", ", ".join(app.adapters) or "nothing")
+        if settings.http_port:
+            from bot.ops import OpsServer
+
+            ops = OpsServer(app, settings.http_host, settings.http_port)
+            await ops.start()
         await stop.wait()
         log.info("stopping")
     finally:
+        if ops is not None:
+            await ops.stop()
         await close_app(app)
 
 

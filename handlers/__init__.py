@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from bot.router import Router
 from bot.scheduler import Scheduler
-from handlers import admin, ask, calls, lessons, nudges, onboarding, pledges, profile
+from handlers import (
+    admin,
+    ask,
+    calls,
+    health,
+    impact,
+    lessons,
+    nudges,
+    onboarding,
+    pledges,
+    privacy,
+    profile,
+    recurring,
+    stories,
+    thanks,
+)
 from handlers import help as help_
 
 # Help topics in the order /hulp lists them; each has a ``help.<topic>`` catalog line.
@@ -15,12 +30,18 @@ HELP_TOPICS = (
     "mine",
     "done",
     "withdraw",
+    "thanks",
+    "stories",
+    "impact",
     "lessons",
     "lesson",
     "call",
+    "network",
     "start",
     "profile",
     "language",
+    "mydata",
+    "forget",
     "stop",
 )
 
@@ -34,11 +55,17 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     calls.register(router)
     pledges.register(router)
     admin.register(router)
+    impact.register(router)
+    health.register(router)
+    stories.register(router)
+    thanks.register(router)
+    privacy.register(router)
     nudges.register(router)
     help_.register(router, HELP_TOPICS)
     return router
 
 
 def register_jobs(scheduler: Scheduler) -> None:
-    """Scheduled work of the features (nudges, digests)."""
+    """Scheduled work of the features: nudges, digests, retention."""
     nudges.register_jobs(scheduler)
+    recurring.register_jobs(scheduler)

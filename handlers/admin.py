@@ -36,6 +36,14 @@ async def set_role(_event: Event, ctx: Context) -> None:
     if target is None:
         raise UserFacingError("roles.unknown_member", handle=handle)
     await ctx.storage.members.update(target.id, role=role)
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "role_change",
+        actor_id=ctx.member.id,
+        target_id=target.id,
+        details={"role": role.value, "previous": target.role.value},
+        now=ctx.now(),
+    )
     await ctx.reply(
         ctx.t("roles.changed", name=target.display_name, role=ctx.t(f"role.{role.value}"))
     )

@@ -255,6 +255,13 @@ async def post(ctx: Context, draft: Draft, *, everyone: bool) -> Call:
             ctx, call, count=invite_count(call), send=False, collect=messages
         )
     await ctx.send_many(messages)
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "broadcast",
+        actor_id=ctx.member.id,
+        details={"call_id": call.id, "everyone": everyone, "messages": len(messages)},
+        now=ctx.now(),
+    )
     key = "calls.posted_everyone" if everyone else "calls.posted"
     await ctx.reply_direct(ctx.t(key, id=call.id, invited=invited))
     return call

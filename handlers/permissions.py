@@ -16,6 +16,8 @@ class Action(enum.StrEnum):
     CALL_STATUS = "call_status"
     CLOSE_CALL = "close_call"
     SET_ROLE = "set_role"
+    VIEW_HEALTH = "view_health"  # /netwerk: the network's health, with names
+    STORY_DIGEST = "story_digest"  # receives the monthly story digest
 
 
 RULES: dict[Action, frozenset[Role]] = {
@@ -23,6 +25,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CALL_STATUS: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.CLOSE_CALL: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.SET_ROLE: frozenset({Role.ADMIN}),
+    Action.VIEW_HEALTH: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Action.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
 }
 
 

@@ -18,6 +18,7 @@ from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.calls import invite_matches
 from handlers.common import date_words, when_text
+from handlers.stories import offer_story
 from storage.repositories.calls import ACTIVE, Pledge, PledgeOutcome, PledgeStatus
 
 FLOW = "pledge"
@@ -166,6 +167,7 @@ async def complete(ctx: Context, pledge: Pledge, hours: float | None) -> None:
     await ctx.storage.pledges.complete(pledge.id, hours=hours, now=ctx.now())
     if hours is not None:
         await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
+        await offer_story(ctx, pledge)
         return
     buttons = [
         Button(ctx.t("pledges.hours_button", hours=label), f"pledge:hours:{pledge.id}:{h}")
@@ -235,6 +237,7 @@ async def pressed(_event: Event, ctx: Context) -> None:
         if value != "-":
             await ctx.storage.pledges.set_hours(pledge.id, float(value))
         await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
+        await offer_story(ctx, pledge)
     elif action == "later":
         await ctx.expect(FLOW, "new_date", pledge=pledge.id)
         await ctx.reply(ctx.t("pledges.ask_new_date", what=pledge.what))

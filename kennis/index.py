@@ -168,8 +168,11 @@ class VectorCache:
             if len(blob) == 4 * dim
         ]
         if known:
-            self._append([h for h, _, _ in known], [t for _, t, _ in known],
-                         np.stack([v for _, _, v in known]))
+            self._append(
+                [h for h, _, _ in known],
+                [t for _, t, _ in known],
+                np.stack([v for _, _, v in known]),
+            )
         todo = [(h, t) for h, t in missing.items() if h not in self._rows]
         done = 0
 
@@ -251,6 +254,7 @@ class ItemIndex:
     def __init__(self) -> None:
         self._item_rows = np.zeros(0, dtype=np.intp)
         self._item_weights = np.zeros(0, dtype=np.float32)
+        self._item_segment = np.zeros(0, dtype=np.intp)
         self._n_items = 0
         self._starts = np.zeros(0, dtype=np.intp)
         self._owner = np.zeros(0, dtype=np.int64)
@@ -262,6 +266,8 @@ class ItemIndex:
         self._n_segments = 0
         self._segment_of: dict[int, int] = {}
         self._dead_items = 0
+        self._version = 0  # bumped on every change: invalidates _allowed_cache
+        self._allowed_cache: dict[tuple[int | None, str | None], tuple[int, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self._segment_of)
@@ -288,11 +294,12 @@ class ItemIndex:
         at, seg = self._n_items, self._n_segments
         self._item_rows = _grow(self._item_rows, at + n)
         self._item_weights = _grow(self._item_weights, at + n)
+        self._item_segment = _grow(self._item_segment, at + n)
         self._item_rows[at : at + n] = rows
         self._item_weights[at : at + n] = weights
+        self._item_segment[at : at + n] = seg
         self._n_items = at + n
-        for name in ("_starts", "_owner", "_alive", "_network", "_findable", "_invitable",
-                     "_cell"):
+        for name in ("_starts", "_owner", "_alive", "_network", "_findable", "_invitable", "_cell"):
             setattr(self, name, _grow(getattr(self, name), seg + 1))
         self._starts[seg] = at
         self._owner[seg] = owner_id
@@ -303,12 +310,14 @@ class ItemIndex:
         self._cell[seg] = -1 if cell_id is None else cell_id
         self._n_segments = seg + 1
         self._segment_of[owner_id] = seg
+        self._version += 1
 
     def remove(self, owner_id: int) -> None:
         seg = self._segment_of.pop(owner_id, None)
         if seg is not None:
             self._alive[seg] = False
             self._dead_items += len(self._segment_items(seg))
+            self._version += 1
 
     def _segment_items(self, seg: int) -> range:
         stop = self._starts[seg + 1] if seg + 1 < self._n_segments else self._n_items
@@ -330,6 +339,7 @@ class ItemIndex:
         for name in ("_owner", "_network", "_findable", "_invitable", "_cell"):
             setattr(self, name, getattr(self, name)[:ns][alive].copy())
         self._n_segments = len(self._starts)
+        self._item_segment = np.repeat(np.arange(self._n_segments), live_sizes).astype(np.intp)
         self._alive = np.ones(self._n_segments, dtype=bool)
         self._segment_of = {int(o): i for i, o in enumerate(self._owner)}
         self._dead_items = 0
@@ -346,18 +356,24 @@ class ItemIndex:
 
     def allowed(self, *, network_id: int | None = None, consent: str | None = None) -> np.ndarray:
         """Boolean mask over segments: alive, in ``network_id``, with ``consent``
-        ("findable" or "invitable") when given."""
-        ns = self._n_segments
-        mask = self._alive[:ns].copy()
-        if network_id is not None:
-            mask &= self._network[:ns] == network_id
-        if consent == "findable":
-            mask &= self._findable[:ns]
-        elif consent == "invitable":
-            mask &= self._invitable[:ns]
-        elif consent is not None:
-            raise ValueError(f"unknown consent {consent!r}")
-        return mask
+        ("findable" or "invitable") when given. A fresh array (callers may modify it)."""
+        key = (network_id, consent)
+        hit = self._allowed_cache.get(key)
+        if hit is None or hit[0] != self._version:
+            ns = self._n_segments
+            mask = self._alive[:ns].copy()
+            if network_id is not None:
+                mask &= self._network[:ns] == network_id
+            if consent == "findable":
+                mask &= self._findable[:ns]
+            elif consent == "invitable":
+                mask &= self._invitable[:ns]
+            elif consent is not None:
+                raise ValueError(f"unknown consent {consent!r}")
+            if len(self._allowed_cache) > 16:
+                self._allowed_cache.clear()
+            hit = self._allowed_cache[key] = (self._version, mask)
+        return hit[1].copy()
 
     def cells(self) -> np.ndarray:
         return self._cell[: self._n_segments]
@@ -368,8 +384,19 @@ class ItemIndex:
         return np.asarray(segs, dtype=np.intp)
 
     def segment_scores(self, text_scores: np.ndarray) -> np.ndarray:
-        """Best weighted item score per segment, from a score per matrix row."""
-        return self.segment_scores_from_items(text_scores[self.item_rows])
+        """Best weighted item score per segment, from a score per matrix row.
+
+        Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped, so the
+        per-segment maximum costs O(items of candidate texts), not O(all items).
+        """
+        ni = self._n_items
+        item_scores = text_scores[self._item_rows[:ni]]
+        live = np.flatnonzero(item_scores > -np.inf)
+        best = np.full(self._n_segments, -np.inf, dtype=np.float32)
+        if len(live) == ni:
+            return self.segment_scores_from_items(item_scores)
+        np.maximum.at(best, self._item_segment[live], item_scores[live] * self._item_weights[live])
+        return best
 
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
         """Best weighted item score per segment, from a raw score per item."""
@@ -383,4 +410,3 @@ class ItemIndex:
         items = self._segment_items(seg)
         s = text_scores[self._item_rows[items.start : items.stop]]
         return int(np.argmax(s * self._item_weights[items.start : items.stop]))
-

@@ -1,4 +1,4 @@
-""""Wie kan helpen met …?": members and lessons ranked by meaning (and a little by wording).
+""" "Wie kan helpen met …?": members and lessons ranked by meaning (and a little by wording).
 
 The search keeps its in-memory index in step with the database through the change feed: each
 query first applies whatever changed since the last one (profiles, skills, consent, lessons),
@@ -22,7 +22,8 @@ database is never short-changed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,13 @@ class SearchConfig:
     coarse_dim: int = COARSE_DIM
     #: Texts rescored exactly per query in the two-stage search.
     candidates: int = 512
+    #: BLAS threads for the whole process (None: leave numpy's default). One, because on a
+    #: small machine the model encodes in a worker thread while the event loop ranks: the
+    #: ranking's matrix-vector products are small after the coarse pass, a BLAS thread pool
+    #: only adds hand-off latency, and its spinning threads slow the encode down (measured
+    #: with bench/search.py: asks at 1k members went from ~2.6 ms to 12-16 ms p50 in some
+    #: processes with numpy's default of one thread per core).
+    blas_threads: int | None = 1
     #: Answer exactly over every text when the filters leave fewer than ``limit`` members
     #: and the weakest candidate still scores within this margin of the threshold.
     fallback_margin: float = 0.05
@@ -107,6 +115,17 @@ class _Scored:
     tail: float  # lowest score among the candidates (when truncated)
 
 
+def limit_blas_threads(threads: int) -> bool:
+    """Limit numpy's BLAS to ``threads`` for the rest of the process (needs threadpoolctl,
+    which the model package uses too); False when threadpoolctl is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - depends on the environment
+        return False
+    threadpool_limits(limits=threads, user_api="blas")
+    return True
+
+
 def _labels(member: Member) -> list[str]:
     return [*member.skills, *([member.about] if member.about else [])]
 
@@ -125,6 +144,8 @@ class Search:
         self.config = config or SearchConfig()
         if not 0.0 <= self.config.lexical_weight < 1.0:
             raise ValueError("lexical_weight must be in [0, 1)")
+        if self.config.blas_threads is not None:
+            limit_blas_threads(self.config.blas_threads)
         self._storage = storage
         self._cache = VectorCache(
             embedder,
@@ -143,6 +164,9 @@ class Search:
         self._seen_version: int | None = None
         self._sync_lock = asyncio.Lock()
         self.stats = {"queries": 0, "exact_fallbacks": 0}
+        #: Called with each ask's duration in seconds (the runtime records it as a metric;
+        #: kennis itself knows nothing of monitoring).
+        self.on_ask: Callable[[float], None] | None = None
 
     # -- keeping in step ----------------------------------------------------------------------
     async def sync(self, progress: Progress | None = None) -> int:
@@ -182,9 +206,7 @@ class Search:
         found = {m.id: m for m in await self._storage.members.get_many(ids)}
         keep = [found[i] for i in ids if i in found and found[i].active]
         labels = [_labels(m) for m in keep]
-        rows = await self._cache.rows_for(
-            [t for texts in labels for t in texts], progress=progress
-        )
+        rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
         for member_id in ids:
             self._members.remove(member_id)
             self._member_records.pop(member_id, None)
@@ -194,8 +216,13 @@ class Search:
             if n:
                 weights = [1.0] * len(member.skills) + [ABOUT_WEIGHT] * (n - len(member.skills))
                 self._members.put(
-                    member.id, rows[at : at + n], weights, network_id=member.network_id,
-                    findable=member.findable, invitable=member.invitable, cell_id=member.cell_id,
+                    member.id,
+                    rows[at : at + n],
+                    weights,
+                    network_id=member.network_id,
+                    findable=member.findable,
+                    invitable=member.invitable,
+                    cell_id=member.cell_id,
                 )
                 self._member_records[member.id] = member
             at += n
@@ -214,31 +241,53 @@ class Search:
 
     # -- asking ---------------------------------------------------------------------------------
     async def ask(
-        self, query: str, *, network_id: int, asker: Member | None = None, limit: int = 5,
-        lessons: int = 2, min_score: float | None = None,
+        self,
+        query: str,
+        *,
+        network_id: int,
+        asker: Member | None = None,
+        limit: int = 5,
+        lessons: int = 2,
+        min_score: float | None = None,
     ) -> Answer:
         """Findable members and lessons for the question, best first. Only matches good
         enough for ``min_score`` (default: the model's threshold; on the cosine scale, see
         :class:`Thresholds`) are returned."""
+        started = time.perf_counter()
         scored = await self._score(query)
         members = self._rank_members(
-            scored, network_id=network_id, consent="findable", limit=limit,
-            exclude={asker.id} if asker else set(), prefer_cell=asker.cell_id if asker else None,
+            scored,
+            network_id=network_id,
+            consent="findable",
+            limit=limit,
+            exclude={asker.id} if asker else set(),
+            prefer_cell=asker.cell_id if asker else None,
             min_score=self.thresholds.member if min_score is None else min_score,
         )
         found_lessons = self._rank_lessons(
             scored, network_id, lessons, self.thresholds.lesson if min_score is None else min_score
         )
+        if self.on_ask is not None:
+            self.on_ask(time.perf_counter() - started)
         return Answer(query, members, found_lessons)
 
     async def invitees(
-        self, text: str, *, network_id: int, exclude: Iterable[int], limit: int,
+        self,
+        text: str,
+        *,
+        network_id: int,
+        exclude: Iterable[int],
+        limit: int,
         prefer_cell: int | None = None,
     ) -> list[MemberMatch]:
         """Members who fit a call for help and agreed to be invited, minus ``exclude``."""
         return self._rank_members(
-            await self._score(text), network_id=network_id, consent="invitable",
-            limit=limit, exclude=set(exclude), prefer_cell=prefer_cell,
+            await self._score(text),
+            network_id=network_id,
+            consent="invitable",
+            limit=limit,
+            exclude=set(exclude),
+            prefer_cell=prefer_cell,
             min_score=self.thresholds.member,
         )
 
@@ -249,8 +298,9 @@ class Search:
         return [float(x) for x in self._cache.matrix[rows] @ q]
 
     async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
-        return self._rank_lessons(await self._score(query), network_id, limit,
-                                  self.thresholds.lesson)
+        return self._rank_lessons(
+            await self._score(query), network_id, limit, self.thresholds.lesson
+        )
 
     # -- scoring --------------------------------------------------------------------------------
     async def _score(self, query: str) -> _Scored:
@@ -273,9 +323,7 @@ class Search:
 
     def _score_texts(self, query: str, vector: np.ndarray, *, exact: bool = False) -> _Scored:
         cache = self._cache
-        lexical = (
-            cache.lexical.scores(query) if cache.lexical is not None and len(cache) else None
-        )
+        lexical = cache.lexical.scores(query) if cache.lexical is not None and len(cache) else None
         n, c = len(cache), self.config.candidates
         if exact or n <= 2 * c or not cache.two_stage_ready:
             text = self._blend(cache.matrix @ vector, lexical)
@@ -296,8 +344,15 @@ class Search:
         return (1.0 - self.config.lexical_weight) * min_score
 
     def _rank_members(
-        self, scored: _Scored, *, network_id: int, consent: str, limit: int,
-        exclude: set[int], prefer_cell: int | None, min_score: float,
+        self,
+        scored: _Scored,
+        *,
+        network_id: int,
+        consent: str,
+        limit: int,
+        exclude: set[int],
+        prefer_cell: int | None,
+        min_score: float,
     ) -> list[MemberMatch]:
         index = self._members
         if limit <= 0 or not len(index):
@@ -309,15 +364,22 @@ class Search:
             allowed[index.segments(list(exclude))] = False
         allowed &= best >= threshold
         candidates = np.flatnonzero(allowed)
-        if scored.truncated and len(candidates) < limit and (
-            scored.tail >= threshold - self.config.fallback_margin
+        if (
+            scored.truncated
+            and len(candidates) < limit
+            and (scored.tail >= threshold - self.config.fallback_margin)
         ):
             # The filters left too few: answer exactly over every text.
             self.stats["exact_fallbacks"] += 1
             exact = self._score_texts(scored.query, scored.vector, exact=True)
             return self._rank_members(
-                exact, network_id=network_id, consent=consent, limit=limit, exclude=exclude,
-                prefer_cell=prefer_cell, min_score=min_score,
+                exact,
+                network_id=network_id,
+                consent=consent,
+                limit=limit,
+                exclude=exclude,
+                prefer_cell=prefer_cell,
+                min_score=min_score,
             )
         ranked = best[candidates]
         if prefer_cell is not None:
@@ -338,9 +400,7 @@ class Search:
         # Lessons are few: always scored exactly (they need not be among the candidates).
         rows = index.item_rows
         cosine = self._cache.matrix[rows] @ scored.vector
-        item_scores = self._blend(
-            cosine, None if scored.lexical is None else scored.lexical[rows]
-        )
+        item_scores = self._blend(cosine, None if scored.lexical is None else scored.lexical[rows])
         best = index.segment_scores_from_items(item_scores)
         allowed = index.allowed(network_id=network_id) & (best >= self._threshold(min_score))
         candidates = np.flatnonzero(allowed)

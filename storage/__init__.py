@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Database
+from storage.locks import Locks
 from storage.repositories.calls import CallRepository, PledgeRepository
 from storage.repositories.chats import ChatRepository
 from storage.repositories.impact import ImpactRepository
@@ -54,6 +55,7 @@ class Storage:
         self.privacy = PrivacyRepository(sessions)
         self.jobs = JobRepository(sessions)
         self.nudges = NudgeRepository(sessions)
+        self.locks = Locks(db.url)  # named locks between processes (storage/locks.py)
 
     @classmethod
     async def open(cls, url: str) -> Storage:
@@ -63,6 +65,7 @@ class Storage:
         return cls(db)
 
     async def close(self) -> None:
+        await self.locks.close()
         await self.db.close()
 
 

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.locks import lock_key
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = lock_key("vonk:migrations")
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -47,6 +50,13 @@ class Database:
 
     async def upgrade(self, revision: str = "head") -> None:
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                # Several processes starting at once on PostgreSQL: one migrates, the others
+                # wait here (the lock ends with the transaction) and then find nothing to do.
+                # DDL is transactional there, so a half-run migration is never visible.
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await conn.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))
 
     async def current_revision(self) -> str | None:
@@ -57,10 +67,16 @@ class Database:
                 lambda c: MigrationContext.configure(c).get_current_revision()
             )
 
+    async def ping(self) -> None:
+        """One round trip (``SELECT 1``) for the health check; raises when the database does
+        not answer."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
     def data_version(self) -> int | None:
         """A number that changes whenever a connection (any process) committed a write.
 
-        SQLite's ``PRAGMA data_version`` on a private, read-only connection: microseconds and
+        SQLite's ``PRAGMA data_version`` on a private connection that never writes: microseconds and
         no await, so a reader can skip its "anything new?" query when nothing was written.
         None when there is no such probe (PostgreSQL, in-memory SQLite): ask the database.
         """

@@ -21,9 +21,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
+    true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,6 +50,43 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+_TEXT_LIMITS: dict[Mapper[Any], list[tuple[str, int]]] = {}
+
+
+def _text_limits(mapper: Mapper[Any]) -> list[tuple[str, int]]:
+    """(attribute, length) of the bounded free-text columns: ``String(n)`` that is neither
+    a key nor unique. Cached per mapper."""
+    cached = _TEXT_LIMITS.get(mapper)
+    if cached is None:
+        keyed = {c for u in mapper.local_table.constraints if isinstance(u, UniqueConstraint)
+                 for c in u.columns}
+        cached = [
+            (prop.key, column.type.length)
+            for prop in mapper.column_attrs
+            for column in prop.columns[:1]
+            if isinstance(column.type, String)
+            and column.type.length
+            and not (column.primary_key or column.unique or column in keyed)
+        ]
+        _TEXT_LIMITS[mapper] = cached
+    return cached
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _fit_text(mapper: Mapper[Any], _connection: object, target: Base) -> None:
+    """Cut over-long free text (a Matrix room name, a display name) to its column's length.
+
+    PostgreSQL refuses a value longer than ``VARCHAR(n)`` where SQLite stores it whole; cutting
+    it here keeps both databases alike and a long name from breaking every message in that
+    chat. Keys and unique columns are left alone: cutting them could merge distinct values.
+    """
+    for key, length in _text_limits(mapper):
+        value = getattr(target, key, None)
+        if isinstance(value, str) and len(value) > length:
+            setattr(target, key, value[:length])
 
 
 class Network(Base):
@@ -91,7 +130,7 @@ class Member(Base):
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
     # Nudges: the member's own say over reminders.
-    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     paused_until: Mapped[datetime | None]
     quiet_hours: Mapped[str | None] = mapped_column(String(11))  # "21:00-09:00"; None: network's
     last_nudge_at: Mapped[datetime | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import socket
 import textwrap
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.runtime import run_console
 from kennis.embedding import Embedder, load_embedder
+from tests import databases
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A Tuesday morning: scripts and expectations are written against this moment.
@@ -37,13 +38,57 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run the test on SQLite and on PostgreSQL (tests/databases.py)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run once per backend; the others on the default."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("backend", databases.BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_template() -> Iterator[None]:
+    yield
+    databases.drop_template()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgres``: parametrized for ``both_databases`` tests."""
+    name = getattr(request, "param", databases.DEFAULT_BACKEND)
+    if name == "postgres" and not databases.POSTGRES_URL:
+        if databases.REQUIRED:
+            pytest.fail("VONK_TEST_POSTGRES_URL is not set but PostgreSQL is required")
+        pytest.skip("PostgreSQL: set VONK_TEST_POSTGRES_URL (scripts/test.sh starts one)")
+    return name
+
+
+@pytest.fixture
+async def db_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for this test alone (dropped afterwards on PostgreSQL)."""
+    if backend == "sqlite":
+        yield databases.sqlite_url(tmp_path)
+        return
+    url = await databases.create_postgres_database()
+    try:
+        yield url
+    finally:
+        await databases.drop_postgres_database(url)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
     """A fresh database; the fast hashing embedder unless a test asks for the real model."""
     return load_settings(
         env={},
         data_dir=tmp_path,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'vonk.db'}",
+        database_url=db_url,
         embedding_model="hashing",
     )
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import and_, case, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -186,7 +187,7 @@ class ImpactRepository:
             return []
         columns = [
             func.coalesce(func.sum(case((and_(P.done_at >= a, P.done_at < b), 1), else_=0)), 0)
-            for a, b in zip(bounds, bounds[1:], strict=False)
+            for a, b in pairwise(bounds)
         ]
         async with self._sessions() as s:
             row = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -47,9 +46,12 @@ class RecordingAdapter:
         return SentMessage(chat_id, str(len(self.sent)))
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-async def storage(tmp_path: Path):
-    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 'o.db'}")
+async def storage(db_url: str):
+    store = await Storage.open(db_url)
     yield store
     await store.close()
 

@@ -16,6 +16,8 @@ from bot.runtime import close_app, open_app
 from storage.records import Role
 from tests.conftest import START, ScriptRunner
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/databases.py)
+
 MEMBERS = """handle,name,skills,about,cell
 sanne,Sanne,netwerk bouwen,,Oost
 tamara,Tamara,opruimen;zwerfafval prikken,Ik ruim graag op.,Oost

@@ -21,6 +21,8 @@ from storage.records import Role
 from storage.repositories.calls import PledgeStatus
 from tests.conftest import START, ScriptRunner
 
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/databases.py)
+
 MEMBERS = """handle,name,skills,about,cell
 sanne,Sanne,netwerk bouwen,,Oost
 tamara,Tamara,opruimen;zwerfafval prikken,,Oost

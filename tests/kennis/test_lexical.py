@@ -55,3 +55,66 @@ def test_index_reuse_matches_function() -> None:
     idx = LexicalIndex(TEXTS)
     for q in ["koken voor 80 mensen", "Nederlands leren", "tablet van oma"]:
         np.testing.assert_array_equal(idx.scores(q), lexical_scores(q, TEXTS))
+
+
+def _reference_scores(query: str, texts: list[str]) -> np.ndarray:
+    """The original LexicalIndex: candidate terms by rapidfuzz over the whole vocabulary."""
+    import math
+
+    from rapidfuzz import fuzz, process
+
+    from kennis.lexical import _term_similarity
+
+    postings: dict[str, set[int]] = {}
+    for i, text in enumerate(texts):
+        for term in set(tokenize(text)):
+            postings.setdefault(term, set()).add(i)
+    vocab, n = list(postings), len(texts)
+    idf = {t: math.log(1.0 + (n + 1) / (len(d) + 0.5)) for t, d in postings.items()}
+    out = np.zeros(n, dtype=np.float32)
+    terms = list(dict.fromkeys(tokenize(query)))
+    if not terms or not vocab:
+        return out
+    fuzzy = process.cdist(terms, vocab, scorer=fuzz.ratio, score_cutoff=80)
+    contained = process.cdist(terms, vocab, scorer=fuzz.partial_ratio, score_cutoff=100)
+    total = 0.0
+    for qi, q in enumerate(terms):
+        cand = np.flatnonzero((fuzzy[qi] > 0) | (contained[qi] > 0))
+        matches = [(vocab[j], s) for j in cand if (s := _term_similarity(q, vocab[j], fuzz.ratio))]
+        weight = max((idf[t] for t, _ in matches), default=math.log(1.0 + (n + 1) / 0.5))
+        total += weight
+        best = np.zeros(n, dtype=np.float32)
+        for t, s in matches:
+            np.maximum.at(best, np.fromiter(postings[t], np.intp), s)
+        out += weight * best
+    return np.clip(out / total, 0.0, 1.0)
+
+
+def test_candidate_search_matches_the_full_vocabulary_scan() -> None:
+    import json
+    from pathlib import Path
+
+    data = json.loads(
+        (Path(__file__).resolve().parents[2] / "bench" / "devset_nl.json").read_text("utf-8")
+    )
+    texts = [s for m in data["members"] for s in m["skills"]] + [
+        m["about"] for m in data["members"] if m.get("about")
+    ]
+    idx = LexicalIndex(texts)
+    for q in data["questions"]:
+        np.testing.assert_allclose(
+            idx.scores(q["text"]), _reference_scores(q["text"], texts), rtol=1e-5, atol=1e-6
+        )
+
+
+def test_incremental_index_equals_a_fresh_one() -> None:
+    more = ["fietsenmaker in de buurt", "computers en printers", "aangifte inkomstenbelasting"]
+    idx = LexicalIndex(TEXTS[:2])
+    idx.scores("fiets")  # views built, then the vocabulary grows
+    idx.add(TEXTS[2:])
+    idx.scores("computer")
+    idx.add(more)
+    fresh = LexicalIndex([*TEXTS, *more])
+    assert len(idx) == len(fresh) == len(TEXTS) + len(more)
+    for q in ["fiets maken", "kompjoeter", "belasting aangfte", "printer", "zzz"]:
+        np.testing.assert_array_equal(idx.scores(q), fresh.scores(q))

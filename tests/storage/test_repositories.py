@@ -1,9 +1,8 @@
-"""Repositories on a temporary SQLite file: records out, constraints kept, migrations applied."""
+"""Repositories on a fresh SQLite file and PostgreSQL database: records out, constraints kept, migrations applied."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,12 @@ from storage.records import MemberImportRow, Role
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-async def storage(tmp_path: Path):
-    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+async def storage(db_url: str):
+    store = await Storage.open(db_url)
     yield store
     await store.close()
 
@@ -85,8 +87,8 @@ async def test_import_upserts_atomically(storage: Storage) -> None:
     assert members["lies"].findable and members["lies"].invitable
 
 
-async def test_event_claims_and_state_survive(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 't.db'}"
+async def test_event_claims_and_state_survive(db_url: str) -> None:
+    url = db_url
     store = await Storage.open(url)
     assert await store.events.claim("telegram", "1001", now=NOW)
     assert not await store.events.claim("telegram", "1001", now=NOW)

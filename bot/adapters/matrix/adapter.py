@@ -48,15 +48,19 @@ from bot.adapters.matrix.sync import TIMELINE_LIMIT, SyncLoop
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Attachment, Capabilities, Dispatch, Reply, SentMessage
-from bot.errors import PermanentDeliveryError, RetryLater
+from bot.errors import HandOver, PermanentDeliveryError, RetryLater
 from bot.i18n import Translator
 from storage import Storage
+from storage.locks import HeldLock
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 READY_TIMEOUT_S = 60.0
 NEW_ROOM_TIMEOUT_S = 15.0
+LOCK_CHECK_S = 15.0  # holder: is the sync lock (its database connection) still ours?
+TAKEOVER_S = 10.0  # standing by: how often to try to take the sync over
+HAND_OVER_S = 2.0  # standing by: a Matrix message goes back to the queue for this long
 MEGOLM = "m.megolm.v1.aes-sha2"
 
 
@@ -95,6 +99,10 @@ class MatrixAdapter:
         self._pending_invites: dict[str, InviteInfo] = {}
         self._apologised: set[tuple[str, str]] = set()  # (room, megolm session) answered
         self._synced = asyncio.Event()  # replaced after each sync: wakes who waits for one
+        # Only one process syncs this account (storage.locks, PostgreSQL advisory lock); the
+        # others stand by and take over when the holder stops or dies.
+        self._lock: HeldLock | None = None
+        self._guard: asyncio.Task[None] | None = None
 
     @property
     def user_id(self) -> str:
@@ -110,10 +118,64 @@ class MatrixAdapter:
     def sync_loop(self) -> SyncLoop | None:
         return self._sync
 
+    @property
+    def running(self) -> bool:
+        """The sync loop is alive, or this process stands by for it (for /healthz)."""
+        if self._lock is None:  # standing by: healthy while the guard watches for the lock
+            return self._guard is not None and not self._guard.done()
+        return self._task is not None and not self._task.done()
+
+    @property
+    def standing_by(self) -> bool:
+        """Another process syncs this account; this one neither syncs nor sends on Matrix."""
+        return self._lock is None
+
+    @property
+    def lock_name(self) -> str:
+        return f"matrix-sync:{self.user_id}"
+
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self, dispatch: Dispatch) -> None:
-        """Log in, run the first sync, and leave the sync loop running in a task."""
+        """Log in, run the first sync, and leave the sync loop running in a task; or, when
+        another process already syncs this account, stand by (see :meth:`_guard_lock`)."""
         self._dispatch = dispatch
+        self._lock = await self._storage.locks.try_hold(self.lock_name)
+        if self._lock is None:
+            log.info("Matrix: another Vonk process syncs %s; standing by to take over",
+                     self.user_id)
+        else:
+            try:
+                await self._start_syncing()
+            except BaseException:
+                await self._stop_syncing()
+                raise
+        self._guard = asyncio.create_task(self._guard_lock(), name="matrix-lock")
+
+    async def _guard_lock(self) -> None:
+        """Holding the lock: check every LOCK_CHECK_S that it is still ours (its connection
+        alive), else stop syncing at once, since another process may have taken over.
+        Standing by: try to take the lock every TAKEOVER_S, and start syncing when it is ours."""
+        while True:
+            try:
+                if self._lock is not None:
+                    await asyncio.sleep(LOCK_CHECK_S)
+                    if not await self._lock.alive():
+                        log.error("Matrix: lost the sync lock for %s; standing by",
+                                  self.user_id)
+                        await self._stop_syncing()
+                    continue
+                await asyncio.sleep(TAKEOVER_S)
+                self._lock = await self._storage.locks.try_hold(self.lock_name)
+                if self._lock is not None:
+                    log.info("Matrix: taking over the sync of %s", self.user_id)
+                    await self._start_syncing()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Matrix: taking over failed; standing by")
+                await self._stop_syncing()
+
+    async def _start_syncing(self) -> None:
         client = await login(self.config, self._storage.adapter_state)
         self._client = client
         try:  # the name people type to address the bot; the localpart works without it
@@ -144,6 +206,16 @@ class MatrixAdapter:
 
     async def stop(self) -> None:
         """Cancel the sync loop and close the connection; a second call does nothing."""
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            guard.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await guard
+        await self._stop_syncing()
+        self._dispatch = None
+
+    async def _stop_syncing(self) -> None:
+        """Sync loop cancelled, connection closed, lock released: another process may sync."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -152,7 +224,10 @@ class MatrixAdapter:
         client, self._client = self._client, None
         if client is not None:
             await client.close()
-        self._dispatch = None
+        self._sync = None
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            await lock.release()
 
     # -- incoming -------------------------------------------------------------------------------
     async def _on_account_data(self, resp: SyncResponse) -> None:
@@ -255,7 +330,12 @@ class MatrixAdapter:
             except CONNECTION_ERRORS as exc:
                 log.warning("could not update m.direct: %s", exc)
 
+    def _refuse_when_standing_by(self) -> None:
+        if self._client is None and self._dispatch is not None:
+            raise HandOver(f"another process syncs {self.user_id}", retry_after=HAND_OVER_S)
+
     async def direct_chat_id(self, platform_user_id: str) -> str:
+        self._refuse_when_standing_by()
         """An existing direct room with this person, or a new one they are invited to."""
         async with self._create_lock:
             found = self._find_direct(platform_user_id)
@@ -330,6 +410,7 @@ class MatrixAdapter:
 
     # -- sending --------------------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+        self._refuse_when_standing_by()
         """One ``m.notice`` (plus an upload for an attachment, plus the option reactions)."""
         hint = None
         if reply.buttons:

@@ -106,6 +106,17 @@ class TelegramAdapter:
         return self._bot.username
 
     @property
+    def running(self) -> bool:
+        """Receiving updates: the polling loop is alive, or the webhook server runs (for
+        /healthz)."""
+        app = self._app
+        if app is None or self._stopping:
+            return False
+        if self._poller is not None:
+            return self._poller.running
+        return app.updater is not None and app.updater.running
+
+    @property
     def _bot(self) -> Bot:
         if self._app is None:
             raise RuntimeError("TelegramAdapter used before start()")

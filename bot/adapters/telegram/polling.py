@@ -44,6 +44,11 @@ class Poller:
         self._stopping = False
         self._interruptible = False  # waiting (long poll, back-off), not handling an update
 
+    @property
+    def running(self) -> bool:
+        """The polling loop is alive (for /healthz)."""
+        return self._task is not None and not self._task.done()
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="telegram-polling")
         self._task.add_done_callback(self._report_end)

@@ -51,7 +51,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_nudge_reasons_member_id'), ['member_id'], unique=False)
 
     with op.batch_alter_table('members', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reminders', sa.Boolean(), server_default='1', nullable=False))
+        # sa.true(): '1' is a SQLite-ism; PostgreSQL and SQLite both render sa.true() right.
+        batch_op.add_column(sa.Column('reminders', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('paused_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('quiet_hours', sa.String(length=11), nullable=True))
         batch_op.add_column(sa.Column('last_nudge_at', sa.DateTime(timezone=True), nullable=True))

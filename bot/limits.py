@@ -1,0 +1,53 @@
+"""A per-member command rate limit, so one person (or a stuck script) cannot flood the bot.
+
+A sliding window over the clock's time (simulated in the console and tests). Over the limit,
+the first refused command gets a kind answer and the rest of the window stays quiet: a flood
+must not make the bot flood the chat in return. Kept in memory: a restart forgives everyone.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from datetime import datetime, timedelta
+
+WINDOW = timedelta(minutes=1)
+
+
+class Verdict(enum.Enum):
+    ALLOW = "allow"
+    REFUSE_AND_TELL = "refuse_and_tell"
+    REFUSE_QUIETLY = "refuse_quietly"
+
+
+class CommandLimiter:
+    def __init__(self, per_window: int, window: timedelta = WINDOW) -> None:
+        self.per_window = per_window
+        self.window = window
+        self._seen: dict[int, deque[datetime]] = {}
+        self._told: dict[int, datetime] = {}
+
+    def check(self, member_id: int, now: datetime) -> Verdict:
+        """Count one command by ``member_id`` at ``now`` (refused ones are not counted)."""
+        if self.per_window <= 0:
+            return Verdict.ALLOW
+        if len(self._seen) > 1000:
+            self.forget_idle(now)
+        times = self._seen.setdefault(member_id, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) < self.per_window:
+            times.append(now)
+            self._told.pop(member_id, None)
+            return Verdict.ALLOW
+        told = self._told.get(member_id)
+        if told is not None and told > now - self.window:
+            return Verdict.REFUSE_QUIETLY
+        self._told[member_id] = now
+        return Verdict.REFUSE_AND_TELL
+
+    def forget_idle(self, now: datetime) -> None:
+        """Drop members with no command in the window, so memory follows activity."""
+        for member_id in [m for m, t in self._seen.items() if not t or t[-1] <= now - self.window]:
+            del self._seen[member_id]
+            self._told.pop(member_id, None)

@@ -1,0 +1,96 @@
+"""Abuse and safety: a per-member command rate limit, over-long messages, the audit log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.runtime import close_app, import_file, open_app
+from storage.records import Role
+from tests.conftest import ScriptRunner
+
+
+async def test_rate_limit_per_member_answered_once_then_quiet(
+    settings: Settings, run_script: ScriptRunner
+) -> None:
+    config = settings.replace(command_rate_limit=3)
+    out = await run_script(
+        """
+        anna: /hulp
+        anna: /hulp
+        anna: /hulp
+        anna: /hulp
+        anna: /hulp
+        bram: /hulp
+        ~ 2m
+        anna: /hulp
+        """,
+        config=config,
+    )
+    turns = out.split("anna: /hulp\n")[1:]
+    assert all(t.startswith("[groep] vonk: Dit kan ik voor je doen:") for t in turns[:3])
+    assert turns[3].startswith("[groep] vonk: Rustig aan even: dat waren veel opdrachten")
+    # The fifth is refused without a word: a flood gets one answer, not one per message.
+    assert turns[4].startswith("bram: /hulp\n[groep] vonk: Dit kan ik voor je doen:")
+    assert turns[5].startswith("[groep] vonk: Dit kan ik voor je doen:")  # a minute later
+
+
+async def test_too_long_messages_are_declined_kindly_only_when_addressed(
+    settings: Settings, run_script: ScriptRunner
+) -> None:
+    config = settings.replace(max_message_length=40)
+    long_text = "ik heb een hele lange vraag over fietsen en tuinieren en koken"
+    out = await run_script(
+        f"""
+        anna@dm: {long_text}
+        anna: {long_text}
+        anna: /wie {long_text}
+        anna@dm: /hulp
+        """,
+        config=config,
+    )
+    lines = out.splitlines()
+    too_long = "Dat bericht is te lang voor mij (meer dan 40 tekens). Wil je het korter zeggen?"
+    assert lines[1] == f"[dm anna] vonk: {too_long}"
+    assert lines[2] == f"anna: {long_text}"  # an unaddressed group message: silence
+    assert lines[3] == f"anna: /wie {long_text}" and lines[4] == f"[groep] vonk: {too_long}"
+    assert lines[6] == "[dm anna] vonk: Dit kan ik voor je doen:"  # short ones still work
+
+
+async def test_audit_log_keeps_role_changes_and_broadcasts(
+    settings: Settings, run_script: ScriptRunner, tmp_path: Path
+) -> None:
+    csv = tmp_path / "leden.csv"
+    csv.write_text("handle,name,skills,about,cell\ndirk,Dirk,,,\ntamara,Tamara,opruimen,,\n")
+    app = await open_app(settings)
+    await import_file(app, csv)
+    storage, network = app.services.storage, await app.network()
+    dirk = await storage.members.by_handle(network.id, "dirk")
+    await storage.members.update(dirk.id, role=Role.ADMIN)
+    await close_app(app)
+
+    out = await run_script(
+        """
+        tamara: /rol @dirk lid
+        dirk: /rol @tamara initiatiefnemer
+        tamara@dm: /oproep Speelveld opruimen zaterdag 10:00 2 mensen
+        tamara@dm: [2]
+        """
+    )
+    assert "Rollen toekennen kunnen alleen beheerders." in out  # refused politely
+
+    app = await open_app(settings)
+    try:
+        entries = await app.services.storage.audit.recent(network.id)
+        tamara = await app.services.storage.members.by_handle(network.id, "tamara")
+    finally:
+        await close_app(app)
+    broadcast, role_change = entries  # newest first; the refused change left no entry
+    assert (role_change.action, role_change.actor_id, role_change.target_id) == (
+        "role_change",
+        dirk.id,
+        tamara.id,
+    )
+    assert role_change.details == {"role": "initiator", "previous": "member"}
+    assert (broadcast.action, broadcast.actor_id) == ("broadcast", tamara.id)
+    assert broadcast.details["everyone"] is True and broadcast.details["messages"] >= 2

@@ -1,0 +1,250 @@
+"""The live search: lexical blend, two-stage search, exact fallback, keeping in step."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kennis.embedding import Embedder, HashingEmbedder
+from kennis.index import ItemIndex
+from kennis.search import Search, SearchConfig
+from storage import Storage
+from storage.records import MemberImportRow
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+DEVSET = Path(__file__).resolve().parents[2] / "bench" / "devset_nl.json"
+WORDS = (
+    "fiets band ketting rem tuin heg gras snoeien computer laptop printer wifi koken bakken "
+    "taart brood naaien breien les taal huiswerk rekenen tolk vertalen verhuizen bus klus "
+    "lamp kraan lekkage schilderen behang hond kat oppas kind ouderen wandelen boodschappen "
+    "formulier belasting toeslag brief gemeente muziek gitaar piano zingen foto website"
+).split()
+
+
+@pytest.fixture
+async def storage(tmp_path: Path):
+    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 'search.db'}")
+    yield store
+    await store.close()
+
+
+async def network(storage: Storage, name: str = "Buurt") -> int:
+    net = await storage.networks.create(name, language="nl", timezone="Europe/Amsterdam", now=NOW)
+    return net.id
+
+
+def random_members(n: int, seed: int, prefix: str = "m") -> list[MemberImportRow]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        skills = tuple(
+            " ".join(rng.sample(WORDS, rng.randint(1, 3))) + f" {rng.randint(0, 999)}"
+            for _ in range(rng.randint(1, 3))
+        )
+        about = " ".join(rng.sample(WORDS, 6)) if rng.random() < 0.6 else ""
+        rows.append(MemberImportRow(i + 2, f"{prefix}{i}", f"Lid {i}", skills, about, ""))
+    return rows
+
+
+async def import_members(storage: Storage, network_id: int, rows) -> None:
+    await storage.members.import_rows(
+        network_id, rows, language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+
+
+def handles(answer) -> list[str]:
+    return [m.member.handle for m in answer.members]
+
+
+# -- two-stage search --------------------------------------------------------------------------
+
+# Small enough to be fast, big enough that the two-stage path runs: ~1000 unique texts, 100
+# candidates. The coarse projection keeps every dimension here, so the candidates are exactly
+# the top 100 texts and the answers must equal brute force: this checks the two-stage plumbing
+# (candidate scores, skipped items, thresholds, "why"). How well a 64-dim projection of the
+# real model agrees with exact search is measured by bench/search.py and bench/quality.py.
+TWO_STAGE = SearchConfig(two_stage_min_texts=256, coarse_dim=256, candidates=100)
+EXACT = SearchConfig(two_stage=False)
+
+
+async def test_two_stage_returns_what_brute_force_returns(storage: Storage) -> None:
+    net = await network(storage)
+    await import_members(storage, net, random_members(500, seed=1))
+    embedder = HashingEmbedder(256)
+    fast, exact = (
+        Search(embedder, storage, config=TWO_STAGE),
+        Search(embedder, storage, config=EXACT),
+    )
+    await fast.sync()
+    await exact.sync()
+    assert fast._cache.two_stage_ready and not exact._cache.two_stage_ready
+    rng = random.Random(7)
+    for _ in range(40):
+        query = " ".join(rng.sample(WORDS, rng.randint(1, 4)))
+        a = await fast.ask(query, network_id=net, limit=5, lessons=0, min_score=-1.0)
+        b = await exact.ask(query, network_id=net, limit=5, lessons=0, min_score=-1.0)
+        sa, sb = [m.score for m in a.members], [m.score for m in b.members]
+        np.testing.assert_allclose(sa, sb, rtol=1e-5, atol=1e-6, err_msg=query)
+        # Equal scores may come in either order (float rounding differs between the paths);
+        # everyone scoring clearly above the last place must be the same, with the same "why".
+        clear = sb[-1] + 1e-5
+        assert {(m.member.handle, m.why) for m in a.members if m.score > clear} == {
+            (m.member.handle, m.why) for m in b.members if m.score > clear
+        }, query
+    assert fast.stats["exact_fallbacks"] == 0
+
+
+async def test_small_network_in_a_big_database_falls_back_to_exact(storage: Storage) -> None:
+    big, small = await network(storage, "Groot"), await network(storage, "Klein")
+    await import_members(storage, big, random_members(500, seed=2))
+    rows = [
+        MemberImportRow(2, "els", "Els", ("fiets band repareren",), "", ""),
+        MemberImportRow(3, "piet", "Piet", ("laptop printer wifi",), "", ""),
+    ]
+    await import_members(storage, small, rows)
+    search = Search(HashingEmbedder(256), storage, config=TWO_STAGE)
+    await search.sync()
+    answer = await search.ask("tuin heg gras", network_id=small, limit=5, min_score=-1.0)
+    # Neither text is among the 200 candidates for this query, yet both members are ranked.
+    assert sorted(handles(answer)) == ["els", "piet"]
+    assert search.stats["exact_fallbacks"] >= 1
+    answer = await search.ask("fiets band", network_id=small, limit=1, min_score=-1.0)
+    assert handles(answer) == ["els"]
+
+
+# -- keeping in step -------------------------------------------------------------------------
+
+
+async def test_changes_are_seen_at_once_also_from_another_connection(
+    storage: Storage, tmp_path: Path
+) -> None:
+    net = await network(storage)
+    await import_members(storage, net, random_members(50, seed=3))
+    search = Search(HashingEmbedder(64), storage)
+    await search.sync()
+    await import_members(
+        storage, net, [MemberImportRow(2, "fietsfee", "Fee", ("fietsen repareren",), "", "")]
+    )
+    assert handles(await search.ask("fietsen repareren", network_id=net))[:1] == ["fietsfee"]
+    fee = await storage.members.by_handle(net, "fietsfee")
+    assert fee is not None
+    # Withdrawn consent, written by another connection (as another process would).
+    other = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 'search.db'}")
+    try:
+        await other.members.update(fee.id, findable=False)
+    finally:
+        await other.close()
+    assert "fietsfee" not in handles(await search.ask("fietsen repareren", network_id=net))
+    # Nothing written: the change feed is not even queried (the probe says so).
+    seen = search._seen_change
+    assert await search.sync() == 0 and search._seen_change == seen
+
+
+async def test_member_who_left_does_not_shift_the_others(storage: Storage) -> None:
+    net = await network(storage)
+    rows = [
+        MemberImportRow(2, "a", "A", ("tuin heg snoeien",), "", ""),
+        MemberImportRow(3, "b", "B", ("laptop repareren",), "", ""),
+        MemberImportRow(4, "c", "C", ("taart bakken",), "bakt graag", ""),
+    ]
+    await import_members(storage, net, rows)
+    a = await storage.members.by_handle(net, "a")
+    assert a is not None
+    await storage.members.update(a.id, left_at=NOW)
+    search = Search(HashingEmbedder(64), storage)
+    await search.sync()
+    answer = await search.ask("laptop repareren", network_id=net, limit=1)
+    assert handles(answer) == ["b"] and answer.members[0].why == "laptop repareren"
+    answer = await search.ask("taart bakken", network_id=net, limit=1)
+    assert handles(answer) == ["c"] and answer.members[0].why == "taart bakken"
+
+
+# -- the item index --------------------------------------------------------------------------
+
+
+def test_item_index_segments_match_brute_force_through_changes_and_compaction() -> None:
+    rng = np.random.default_rng(0)
+    index = ItemIndex()
+    truth: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for step in range(6000):
+        owner = int(rng.integers(0, 400))
+        if rng.random() < 0.2:
+            index.remove(owner)
+            truth.pop(owner, None)
+        else:
+            rows = rng.integers(0, 1000, size=int(rng.integers(1, 5)))
+            weights = rng.choice([1.0, 0.9], size=len(rows)).astype(np.float32)
+            index.put(owner, rows, weights, network_id=owner % 3)
+            truth[owner] = (rows, weights)
+        if step % 1000 == 999:
+            text = rng.standard_normal(1000).astype(np.float32)
+            partial = text.copy()
+            partial[rng.random(1000) < 0.7] = -np.inf  # outside a two-stage search's candidates
+            for source in (text, partial):
+                scores = index.segment_scores(source)
+                alive = index.allowed()
+                got = {
+                    int(o): float(s)
+                    for o, s, ok in zip(index.owners, scores, alive, strict=True)
+                    if ok
+                }
+                want = {o: float(np.max(source[r] * w)) for o, (r, w) in truth.items()}
+                assert got.keys() == want.keys()
+                for o, value in want.items():
+                    assert got[o] == pytest.approx(value) or got[o] == value == -np.inf
+    assert len(index) == len(truth)
+    assert index._n_items < 4 * sum(len(r) for r, _ in truth.values()) + 4096  # compacted
+
+
+# -- the real model --------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def devset_search(storage: Storage, real_embedder: Embedder):
+    data = json.loads(DEVSET.read_text(encoding="utf-8"))
+    net = await network(storage)
+    rows = [
+        MemberImportRow(i + 2, m["handle"], m["name"], tuple(m["skills"]), m["about"], "")
+        for i, m in enumerate(data["members"])
+    ]
+    await import_members(storage, net, rows)
+    search = Search(real_embedder, storage)
+    await search.sync()
+    return search, net
+
+
+@pytest.mark.slow
+async def test_typo_queries_find_the_right_member_through_the_live_blend(devset_search) -> None:
+    search, net = devset_search
+    # "boodscapen": the embedding alone ranks three wrong members first; the lexical blend
+    # (typo-tolerant word match) puts the shoppers on top.
+    answer = await search.ask("wie haalt boodscapen voor mij", network_id=net)
+    assert handles(answer)[0] in {"anna", "pieter", "wim"}
+    assert "boodschappen" in answer.members[0].why.lower()
+    answer = await search.ask("wie kan mijn fiest repareren", network_id=net)
+    assert handles(answer)[0] in {"anouk", "bert", "gerrit", "victor"}
+
+
+@pytest.mark.slow
+async def test_the_blend_names_everyone_the_embedding_alone_would(
+    devset_search, storage: Storage, real_embedder: Embedder
+) -> None:
+    search, net = devset_search
+    # Thresholds are on the cosine scale: a member good enough for the embedding alone stays
+    # good enough when shared words are blended in (with no shared word the blended score is
+    # (1 - w) * cosine, compared with (1 - w) * threshold).
+    cosine_only = Search(real_embedder, storage, config=SearchConfig(lexical_weight=0.0))
+    await cosine_only.sync()
+    data = json.loads(DEVSET.read_text(encoding="utf-8"))
+    gained = 0
+    for q in data["questions"][::3]:
+        blended = set(handles(await search.ask(q["text"], network_id=net, limit=50)))
+        alone = set(handles(await cosine_only.ask(q["text"], network_id=net, limit=50)))
+        assert alone <= blended, q["text"]
+        gained += len(blended - alone)
+    assert gained > 0
