@@ -516,7 +516,7 @@ async def status(ctx: Context, ref: str) -> None:
     pledges = await ctx.storage.pledges.of_call(call.id)
     names = {
         m.id: m.display_name
-        for m in await ctx.storage.members.get_many(p.member_id for p in pledges)
+        for m in await ctx.storage.members.get_many(p.member_id for p in pledges if p.member_id)
     }
     t = ctx.t
 

@@ -199,7 +199,7 @@ async def place_reopened(ctx: ServiceContext, outcome: PledgeOutcome) -> None:
     call = outcome.call
     if call is None:
         return
-    if outcome.promoted is not None:
+    if outcome.promoted is not None and outcome.promoted.member_id is not None:
         member = await ctx.storage.members.get(outcome.promoted.member_id)
         if member is not None:
             t = Translator(member.language)

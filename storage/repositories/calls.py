@@ -56,7 +56,7 @@ class Call:
 class Pledge:
     id: int
     network_id: int
-    member_id: int
+    member_id: int | None  # None once the member was forgotten (an anonymous count)
     call_id: int | None
     what: str
     due_at: datetime | None
