@@ -93,9 +93,7 @@ class OpsServer:
     # -- metrics --------------------------------------------------------------------------------
     async def _metrics(self, _request: web.Request) -> web.Response:
         try:
-            counts = await asyncio.wait_for(
-                self.app.services.storage.outbox.counts(), DB_TIMEOUT
-            )
+            counts = await asyncio.wait_for(self.app.services.storage.outbox.counts(), DB_TIMEOUT)
         except Exception as exc:  # still serve the rest; the gauge keeps its last values
             log.warning("outbox depth for /metrics unavailable: %s", _reason(exc))
         else:

@@ -62,7 +62,9 @@ async def get(ops: OpsServer, path: str) -> tuple[int, str, str]:
 
 
 def dm(text: str) -> IncomingMessage:
-    return IncomingMessage(ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"), text)
+    return IncomingMessage(
+        ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"), text
+    )
 
 
 async def test_healthz_is_ok_when_database_and_adapters_are(running: Any) -> None:
@@ -109,7 +111,11 @@ async def test_metrics_count_messages_latency_nudges_search_and_outbox(running: 
     assert app.services.search is not None
     await app.services.search.ask("fiets repareren", network_id=(await app.network()).id)
     await app.outbox.enqueue(
-        "nudge:test", Reply("Denk je aan morgen?"), platform="console", chat_id="dm:ria", kind="nudge"
+        "nudge:test",
+        Reply("Denk je aan morgen?"),
+        platform="console",
+        chat_id="dm:ria",
+        kind="nudge",
     )
     await app.outbox.enqueue(
         "later:test",
@@ -175,7 +181,11 @@ def test_json_logs_are_one_object_a_line() -> None:
 def test_operations_settings_are_checked() -> None:
     env = {"VONK_HTTP_PORT": "9100", "VONK_LOG_FORMAT": "json", "VONK_HTTP_HOST": "0.0.0.0"}
     settings = load_settings(env=env)
-    assert (settings.http_port, settings.log_format, settings.http_host) == (9100, "json", "0.0.0.0")
+    assert (settings.http_port, settings.log_format, settings.http_host) == (
+        9100,
+        "json",
+        "0.0.0.0",
+    )
     assert load_settings(env={}).http_port == 0, "off unless asked for"
     with pytest.raises(ConfigError, match="VONK_LOG_FORMAT"):
         load_settings(env={"VONK_LOG_FORMAT": "xml"})

@@ -88,7 +88,9 @@ def test_dockerfile_installs_cpu_torch_with_the_project_pin_first() -> None:
     torch_step = next(i for i, args in enumerate(runs) if "torch==" in args and "/src" not in args)
     assert "--index-url https://download.pytorch.org/whl/cpu" in runs[torch_step]
     assert f'"{pin.group(1)}"' in runs[torch_step], "the same pin as scripts/setup.sh"
-    project_step = next(i for i, args in enumerate(runs) if "pip install" in args and "/src" in args)
+    project_step = next(
+        i for i, args in enumerate(runs) if "pip install" in args and "/src" in args
+    )
     assert project_step > torch_step
     assert f"{pin.group(1)}" in runs[project_step], "the project install is held to that torch"
 
