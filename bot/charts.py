@@ -58,6 +58,7 @@ def draw_weekly(
     ax.set_xticks(range(len(labels)), labels)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
+    ax.set_ylim(0, max([1, *values]) * 1.15)  # counts start at zero, also in a quiet month
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
