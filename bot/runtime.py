@@ -10,10 +10,11 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.adapters.console import GROUP_CHAT_ID, ConsoleAdapter
@@ -150,14 +151,62 @@ async def import_file(app: App, path: Path) -> str:
     return summary
 
 
+# A little history for the demo, relative to its start: (handle, what, days ago, hours).
+DEMO_DONE = (
+    ("petra", "koffieochtend in het buurthuis", 20, 3.0),
+    ("tamara", "zwerfafval prikken langs de singel", 13, 2.0),
+    ("gerda", "tablet-spreekuur voor ouderen", 9, 2.0),
+    ("hassan", "verhuizing van mevrouw De Wit", 5, 4.0),
+    ("chantal", "soep koken voor de buurtmaaltijd", 2, 3.0),
+)
+# Open calls: (title, days ahead, hour, cell, people needed, pledged by).
+DEMO_CALLS = (
+    ("Opruimen speelveld", 4, 10, "Oost", 5, ("tamara", "willem")),
+    ("Bankjes schilderen bij het buurthuis", 10, 14, "Centrum", 3, ("vera",)),
+)
+
+
 async def seed_demo(app: App) -> None:
-    """A demo network: 30 members with varied Dutch skills in four cells, one initiator."""
+    """A demo network: 30 members with varied Dutch skills in five cells, Sanne as initiator,
+    two open calls and a few weeks of done pledges, so every command has something to show."""
     with resources.as_file(resources.files("bot") / "data" / "demo_members.csv") as path:
         await import_file(app, path)
+    storage, now = app.services.storage, app.clock.now()
     network = await app.network()
-    sanne = await app.services.storage.members.by_handle(network.id, "sanne")
-    if sanne is not None:
-        await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+    members = {m.handle: m for m in await storage.members.list(network.id)}
+    sanne = members["sanne"]
+    await storage.members.update(sanne.id, role=Role.INITIATOR)
+    tz = ZoneInfo(network.timezone)
+    for handle, what, days_ago, hours in DEMO_DONE:
+        at = now - timedelta(days=days_ago)
+        outcome = await storage.pledges.create(
+            network.id, members[handle].id, what=what, due_at=at, due_has_time=False, now=at
+        )
+        await storage.pledges.complete(outcome.pledge.id, hours=hours, now=at)
+    for title, days_ahead, hour, cell_name, needed, pledged_by in DEMO_CALLS:
+        day = (now + timedelta(days=days_ahead)).astimezone(tz).date()
+        starts = datetime.combine(day, time(hour), tzinfo=tz)
+        cell = await storage.networks.ensure_cell(network.id, cell_name)
+        call = await storage.calls.create(
+            network.id,
+            sanne.id,
+            title=title,
+            starts_at=starts,
+            has_time=True,
+            cell_id=cell.id,
+            people_needed=needed,
+            now=now,
+        )
+        for handle in pledged_by:
+            await storage.pledges.create(
+                network.id,
+                members[handle].id,
+                what=title,
+                due_at=starts,
+                due_has_time=True,
+                now=now,
+                call_id=call.id,
+            )
 
 
 def configured_adapters(settings: Settings, app: App) -> list[Adapter]:
