@@ -5,7 +5,8 @@
     .venv/bin/python bench/scale.py --members 20000 --pledges 200000 --broadcast 2000  (quick)
 
 Without ``--database-url`` a throw-away server is started with ``scripts/pg_temp.sh`` (as
-``scripts/test.sh`` does; fsync off) and removed afterwards. A given database must be empty.
+``scripts/test.sh`` does; fsync off; bench/pgtemp.py) and removed afterwards. A given
+database must be empty.
 
 The schema comes from the real Alembic migrations. Members (skills and about texts from
 bench/synthetic.py: ~70 help topics in varied wording, a long tail of personal texts), their
@@ -28,11 +29,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -47,11 +49,12 @@ for _path in (ROOT, ROOT / "bench"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
-
 import synthetic  # noqa: E402
+from pgtemp import temporary_postgres  # noqa: E402
 from scheduler import NOW  # noqa: E402  (bench/scheduler.py: the same wake-up measurements)
 from scheduler import measure as measure_scheduler  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
 from storage import Storage, models  # noqa: E402
 from storage.sequences import sync_sequences  # noqa: E402
 
@@ -145,7 +148,9 @@ async def build(storage: Storage, members: int, pledges: int, table: Table) -> N
                     "created_at": due - timedelta(days=5),
                     "done_at": due if status == "done" else None,
                 })
-                if status == "pledged":
+                if status == "pledged" and due > NOW - timedelta(days=2):
+                    # Older open pledges lapsed long ago (their jobs are done); the last two
+                    # days' are a backlog the first wake-ups find due at once.
                     jobs.append({"key": f"pledge:{i}", "kind": "pledge", "ref_id": i,
                                  "due_at": max(due, NOW + timedelta(minutes=1)),
                                  "status": "pending", "updated_at": NOW})
@@ -224,12 +229,11 @@ async def measure_outbox(storage: Storage, count: int, table: Table) -> None:
     started = time.perf_counter()
     await broadcast(storage, "throughput", range(1, count + 1))
     enqueue_s = time.perf_counter() - started
-    with open(os.devnull, "w", encoding="utf-8") as sink:
-        settings = load_settings(env={}, database_url=storage.db.url)
-        app = App(Services(settings, storage, SystemClock()), Router(), [FileAdapter(sink)])
-        started = time.perf_counter()
-        sent = await app.outbox.drain()
-        took = time.perf_counter() - started
+    settings = load_settings(env={}, database_url=storage.db.url)
+    app = App(Services(settings, storage, SystemClock()), Router(), [FileAdapter(io.StringIO())])
+    started = time.perf_counter()
+    sent = await app.outbox.drain()
+    took = time.perf_counter() - started
     table.add("outbox enqueue", f"{count / enqueue_s:.0f} msg/s", f"{count} in one transaction")
     table.add("outbox send (1 process)", f"{sent / took:.0f} msg/s",
               f"{sent} member messages, no-op adapter")
@@ -241,20 +245,20 @@ async def measure_two_processes(storage: Storage, count: int, table: Table) -> N
         outs = [Path(tmp) / f"worker{i}.txt" for i in range(2)]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "VONK_LOG_LEVEL": "WARNING"}
         procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "tests.outbox_worker", storage.db.url, str(out)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env,
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.outbox_worker", storage.db.url, str(out),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, env=env,
             )
             for out in outs
         ]
         for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+            assert proc.stdout is not None and (await proc.stdout.readline()).strip() == b"ready"
         started = time.perf_counter()
         for proc in procs:
             assert proc.stdin is not None
             proc.stdin.write(b"go\n")
-            proc.stdin.flush()
-        codes = [proc.wait() for proc in procs]
+            await proc.stdin.drain()
+        codes = [await proc.wait() for proc in procs]
         took = time.perf_counter() - started
         lines = [out.read_text().split() for out in outs]
     sent = Counter(chat for part in lines for chat in part)
@@ -266,13 +270,6 @@ async def measure_two_processes(storage: Storage, count: int, table: Table) -> N
 
 
 # -- run ---------------------------------------------------------------------------------------
-def start_postgres() -> tuple[str, str]:
-    out = subprocess.run([str(ROOT / "scripts" / "pg_temp.sh"), "start"], check=True,
-                         capture_output=True, text=True).stdout
-    values = dict(line.split("=", 1) for line in out.split())
-    return values["PG_TEMP_URL"], values["PG_TEMP_DIR"]
-
-
 async def timed(table: Table, label: str, work: Callable[[], Awaitable[None]]) -> None:
     started = time.perf_counter()
     await work()
@@ -310,16 +307,10 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: own)")
     args = parser.parse_args()
     started = time.perf_counter()
-    pg_dir = None
-    url = args.database_url
-    if url is None:
-        url, pg_dir = start_postgres()
-        print(f"started PostgreSQL at {url} ({pg_dir})", flush=True)
-    try:
+    with contextlib.ExitStack() as stack:
+        url = args.database_url or stack.enter_context(temporary_postgres())
+        print(f"PostgreSQL at {url}", flush=True)
         table = asyncio.run(run(args, url))
-    finally:
-        if pg_dir is not None:
-            subprocess.run([str(ROOT / "scripts" / "pg_temp.sh"), "stop", pg_dir], check=False)
     table.add("whole run", f"{time.perf_counter() - started:.0f} s")
     table.print()
 

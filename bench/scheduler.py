@@ -1,6 +1,7 @@
 """Scheduler wake-up cost: finding due work among 100k members and 200k pledges.
 
     .venv/bin/python bench/scheduler.py [--members 100000] [--pledges 200000] [--database-url URL]
+    .venv/bin/python bench/scheduler.py --postgres   (a throw-away PostgreSQL, as the tests use)
 
 Builds a database with the real schema (Alembic migrations), one member job per member and one
 pledge job per pledge spread over the coming weeks (as the storage layer creates them), then
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import tempfile
@@ -20,9 +22,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from storage import Storage, models
+
+try:  # as a script (bench/ on the path) or as bench.scheduler
+    from pgtemp import temporary_postgres
+except ImportError:  # pragma: no cover
+    from bench.pgtemp import temporary_postgres
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -160,12 +167,24 @@ async def main() -> None:
     parser.add_argument("--pledges", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--postgres", action="store_true",
+        help="on a throw-away PostgreSQL (scripts/pg_temp.sh), not SQLite",
+    )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        url = args.database_url or (
+            stack.enter_context(temporary_postgres())
+            if args.postgres
+            else f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        )
         storage = await Storage.open(url)
         start = time.perf_counter()
         await build(storage, args.members, args.pledges)
+        if not storage.db.is_sqlite:  # fresh planner statistics, as autovacuum would give
+            async with storage.db.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("VACUUM ANALYZE"))
         print(
             f"built {args.members} members, {args.pledges} pledges and their jobs in "
             f"{time.perf_counter() - start:.1f}s ({url.split(':')[0]})"
