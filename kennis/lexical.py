@@ -30,6 +30,9 @@ __all__ = [
     "tokenize",
 ]
 
+#: Query terms whose vocabulary matches are remembered (until the vocabulary grows).
+MATCH_CACHE = 20_000
+
 #: Share of the lexical score when blended with the embedding cosine at item level
 #: (kennis.ranking.blend_scores). On bench/devset_nl.json USE + lexical gains ~0.03-0.04
 #: MRR@10 over USE alone, flat for weights 0.2-0.4 (typos gain most); 0.3 is the middle.
@@ -133,6 +136,9 @@ class LexicalIndex:
         self._by_length: list[str] = []
         self._by_length_ids = np.zeros(0, dtype=np.intp)
         self._length_start = np.zeros(1, dtype=np.intp)
+        # Query term -> its matching vocabulary terms [(similarity, id)], ascending; valid
+        # while the vocabulary is unchanged (words repeat a lot in questions).
+        self._matches: dict[str, list[tuple[float, int]]] = {}
         self.add(texts)
 
     def __len__(self) -> int:
@@ -167,6 +173,7 @@ class LexicalIndex:
         self._by_length_ids = order
         self._length_start = np.searchsorted(lengths[order], np.arange(lengths.max(initial=0) + 2))
         self._views_for = len(vocab)
+        self._matches.clear()
 
     def _length_slice(self, shortest: int, longest: int) -> tuple[int, int]:
         """Range of ``_by_length`` holding the terms of these lengths."""
@@ -232,12 +239,19 @@ class LexicalIndex:
         if not terms or self.n == 0:
             return out
         total = 0.0
-        for q, candidates in zip(terms, self._candidates(terms), strict=True):
-            matches = sorted(
+        self._views()
+        cold = [q for q in terms if q not in self._matches]
+        if len(self._matches) + len(cold) > MATCH_CACHE:
+            self._matches.clear()
+            cold = terms
+        for q, candidates in zip(cold, self._candidates(cold), strict=True):
+            self._matches[q] = sorted(
                 (s, tid)
                 for tid in candidates
                 if (s := _term_similarity(q, self.vocab[tid], self._ratio))
             )
+        for q in terms:
+            matches = self._matches[q]
             # A query term nobody uses weighs as a rare term: it lowers every text's score.
             weight = max((self._idf(tid) for _, tid in matches), default=self._idf(None))
             total += weight

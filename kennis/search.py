@@ -2,9 +2,10 @@
 
 The search keeps its in-memory index in step with the database through the change feed: each
 query first applies whatever changed since the last one (profiles, skills, consent, lessons),
-in this process or another, so an answer never names someone who just withdrew consent. The
-query is embedded in a worker thread *while* that check runs, and the member records needed
-for the answer are kept from the last sync, so an ask costs about one query encode.
+in this process or another, so an answer never names someone who just withdrew consent. On
+SQLite that check is a microsecond probe (``Database.data_version``) unless something was
+written, and the member records needed for the answer are kept from the last sync, so an ask
+costs about one query encode plus a millisecond of ranking.
 
 Scoring, per unique text (kennis.index.VectorCache row), as measured on bench/devset_nl.json:
 ``(1 - w) * cosine + w * lexical`` with ``w = SearchConfig.lexical_weight`` (the lexical
@@ -12,7 +13,7 @@ signal, kennis.lexical, mostly rescues typos and rare words). A member's score i
 text, an offer text counting ``ABOUT_WEIGHT`` times.
 
 Two stages once the index is large: a coarse score (64-dim principal-component projection of
-the vectors, plus the lexical score) over every text picks ``SearchConfig.candidates`` texts;
+the vectors, plus the lexical score) over every text picks candidates (``SearchConfig``);
 only those get the exact 512-dim cosine. If the filters (network, consent, exclusions) leave
 fewer than ``limit`` members although the candidates' tail still scores near the threshold,
 the query is answered again exactly over every text, so a small network inside a large
@@ -68,8 +69,11 @@ class SearchConfig:
     two_stage_min_texts: int = 4096
     #: Dimensions of the coarse representation.
     coarse_dim: int = COARSE_DIM
-    #: Texts rescored exactly per query in the two-stage search.
+    #: Texts rescored exactly per query in the two-stage search: this many, or
+    #: ``candidate_share`` of all texts if more (bench/search.py: 512 of 14k texts and 2.7k of
+    #: 89k give the exact top 5 for the dev questions; 512 of 89k did for 96%).
     candidates: int = 512
+    candidate_share: float = 0.03
     #: BLAS threads for the whole process (None: leave numpy's default). One, because on a
     #: small machine the model encodes in a worker thread while the event loop ranks: the
     #: ranking's matrix-vector products are small after the coarse pass, a BLAS thread pool
@@ -304,14 +308,22 @@ class Search:
 
     # -- scoring --------------------------------------------------------------------------------
     async def _score(self, query: str) -> _Scored:
-        """Sync, and embed the query meanwhile (a worker thread); then score the texts."""
-        encoding = asyncio.create_task(asyncio.to_thread(self._cache.encode_query, query))
-        try:
-            await self.sync()
-        finally:
-            vector = await encoding
+        """Sync, embed the query, score the texts.
+
+        The query is embedded on the event loop, not in a worker thread: one short text takes
+        ~2 ms, mostly holding the GIL, and measured at 10k members (bench/search.py) the
+        thread hand-off cost more (~0.4 ms per ask) than overlapping it with the sync check
+        and the lexical scoring saved. Indexing (long batches) does use a worker thread.
+        After ``sync()`` no passage encode of this search holds the model's lock.
+        """
+        await self.sync()
+        vector = self._cache.encode_query(query)
         self.stats["queries"] += 1
         return self._score_texts(query, vector)
+
+    def _lexical_scores(self, query: str) -> np.ndarray | None:
+        lexical = self._cache.lexical
+        return lexical.scores(query) if lexical is not None and len(self._cache) else None
 
     def _blend(self, cosine: np.ndarray, lexical: np.ndarray | None) -> np.ndarray:
         w = self.config.lexical_weight
@@ -321,10 +333,19 @@ class Search:
         out += np.float32(w) * lexical
         return out
 
-    def _score_texts(self, query: str, vector: np.ndarray, *, exact: bool = False) -> _Scored:
+    def _score_texts(
+        self,
+        query: str,
+        vector: np.ndarray,
+        *,
+        exact: bool = False,
+        lexical: np.ndarray | None = None,
+    ) -> _Scored:
         cache = self._cache
-        lexical = cache.lexical.scores(query) if cache.lexical is not None and len(cache) else None
-        n, c = len(cache), self.config.candidates
+        if cache.lexical is not None and (lexical is None or len(lexical) != len(cache)):
+            lexical = self._lexical_scores(query)  # not given, or the index grew meanwhile
+        n = len(cache)
+        c = max(self.config.candidates, int(self.config.candidate_share * n))
         if exact or n <= 2 * c or not cache.two_stage_ready:
             text = self._blend(cache.matrix @ vector, lexical)
             return _Scored(query, vector, lexical, text, False, -np.inf)
@@ -371,7 +392,9 @@ class Search:
         ):
             # The filters left too few: answer exactly over every text.
             self.stats["exact_fallbacks"] += 1
-            exact = self._score_texts(scored.query, scored.vector, exact=True)
+            exact = self._score_texts(
+                scored.query, scored.vector, exact=True, lexical=scored.lexical
+            )
             return self._rank_members(
                 exact,
                 network_id=network_id,

@@ -118,3 +118,15 @@ def test_incremental_index_equals_a_fresh_one() -> None:
     assert len(idx) == len(fresh) == len(TEXTS) + len(more)
     for q in ["fiets maken", "kompjoeter", "belasting aangfte", "printer", "zzz"]:
         np.testing.assert_array_equal(idx.scores(q), fresh.scores(q))
+
+
+def test_remembered_matches_follow_a_growing_vocabulary() -> None:
+    idx = LexicalIndex(TEXTS)
+    before = idx.scores("fietsenmaker gezocht")
+    assert before.max() > 0  # "fiets" part of the compound
+    idx.add(["fietsenmaker aan huis"])  # a new vocabulary term: remembered matches are stale
+    after = idx.scores("fietsenmaker gezocht")
+    np.testing.assert_array_equal(
+        after, LexicalIndex([*TEXTS, "fietsenmaker aan huis"]).scores("fietsenmaker gezocht")
+    )
+    assert after[-1] == after.max()
