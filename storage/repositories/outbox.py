@@ -162,6 +162,15 @@ class OutboxRepository:
             )
             return [_item(r) for r in rows]
 
+    async def _release(self, item_id: int, claim: str, **values: Any) -> None:
+        """Update a claimed message, only while this claim still holds it."""
+        async with self._sessions.begin() as s:
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
+                .values(claimed_until=None, **values)
+            )
+
     async def mark_sent(
         self,
         item_id: int,
@@ -172,52 +181,39 @@ class OutboxRepository:
         platform: str,
         chat_id: str,
     ) -> None:
-        async with self._sessions.begin() as s:
-            await s.execute(
-                update(models.OutboxMessage)
-                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
-                .values(
-                    status="sent",
-                    sent_at=now,
-                    sent_message_id=message_id,
-                    platform=platform,
-                    chat_id=chat_id,
-                    claimed_until=None,
-                    last_error=None,
-                )
-            )
+        await self._release(
+            item_id,
+            claim,
+            status="sent",
+            sent_at=now,
+            last_error=None,
+            sent_message_id=message_id,
+            platform=platform,
+            chat_id=chat_id,
+        )
 
     async def retry_at(
         self, item_id: int, claim: str, when: datetime, error: str, *, failed: bool = True
     ) -> None:
         """Put a claimed message back for later; ``failed`` counts it as a failed attempt
         (a rate-limit pause is not a failure)."""
-        attempts = models.OutboxMessage.attempts + (1 if failed else 0)
-        async with self._sessions.begin() as s:
-            await s.execute(
-                update(models.OutboxMessage)
-                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
-                .values(
-                    status="pending",
-                    next_attempt_at=when,
-                    claimed_until=None,
-                    last_error=error[:1000],
-                    attempts=attempts,
-                )
-            )
+        await self._release(
+            item_id,
+            claim,
+            status="pending",
+            next_attempt_at=when,
+            last_error=error[:1000],
+            attempts=models.OutboxMessage.attempts + (1 if failed else 0),
+        )
 
     async def mark_failed(self, item_id: int, claim: str, error: str) -> None:
-        async with self._sessions.begin() as s:
-            await s.execute(
-                update(models.OutboxMessage)
-                .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
-                .values(
-                    status="failed",
-                    claimed_until=None,
-                    last_error=error[:1000],
-                    attempts=models.OutboxMessage.attempts + 1,
-                )
-            )
+        await self._release(
+            item_id,
+            claim,
+            status="failed",
+            last_error=error[:1000],
+            attempts=models.OutboxMessage.attempts + 1,
+        )
 
     async def next_due(self) -> datetime | None:
         """When the earliest waiting message falls due (for sleeping exactly that long)."""
