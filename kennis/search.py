@@ -41,6 +41,8 @@ from storage.repositories.kennis import Lesson
 ABOUT_WEIGHT = 0.9
 # A mild preference for people from the asker's own cell: it breaks near-ties, no more.
 CELL_BONUS = 0.03
+# A chat answer names members scoring at least this share of the best match's score.
+CLOSE_TO_BEST = 0.75
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ class MemberMatch:
     member: Member
     score: float
     why: str  # the skill or offer text that matched best
+
+
+def close_to_best(matches: list[MemberMatch]) -> list[MemberMatch]:
+    """Keep the matches within CLOSE_TO_BEST of the best score: after one clear fit, a tail of
+    much weaker ones is noise to the asker (and needless invitations to those people)."""
+    if not matches:
+        return matches
+    best = max(m.score for m in matches)
+    return [m for m in matches if m.score >= CLOSE_TO_BEST * best]
 
 
 @dataclass(frozen=True)
@@ -255,8 +266,10 @@ class Search:
         min_score: float | None = None,
     ) -> Answer:
         """Findable members and lessons for the question, best first. Only matches good
-        enough for ``min_score`` (default: the model's threshold; on the cosine scale, see
-        :class:`Thresholds`) are returned."""
+        enough for ``min_score`` are returned. By default that is the model's threshold (on the
+        cosine scale, see :class:`Thresholds`) and, as a chat answer should, only members
+        close to the best match; an explicit ``min_score`` returns the whole ranking above it
+        (for evaluation and operators)."""
         started = time.perf_counter()
         scored = await self._score(query)
         members = self._rank_members(
@@ -268,6 +281,8 @@ class Search:
             prefer_cell=asker.cell_id if asker else None,
             min_score=self.thresholds.member if min_score is None else min_score,
         )
+        if min_score is None:
+            members = close_to_best(members)
         found_lessons = self._rank_lessons(
             scored, network_id, lessons, self.thresholds.lesson if min_score is None else min_score
         )
@@ -284,15 +299,18 @@ class Search:
         limit: int,
         prefer_cell: int | None = None,
     ) -> list[MemberMatch]:
-        """Members who fit a call for help and agreed to be invited, minus ``exclude``."""
-        return self._rank_members(
-            await self._score(text),
-            network_id=network_id,
-            consent="invitable",
-            limit=limit,
-            exclude=set(exclude),
-            prefer_cell=prefer_cell,
-            min_score=self.thresholds.member,
+        """Members who fit a call for help and agreed to be invited, minus ``exclude``: only
+        those close to the best fit, so a weak match is not bothered."""
+        return close_to_best(
+            self._rank_members(
+                await self._score(text),
+                network_id=network_id,
+                consent="invitable",
+                limit=limit,
+                exclude=set(exclude),
+                prefer_cell=prefer_cell,
+                min_score=self.thresholds.member,
+            )
         )
 
     async def similarity(self, query: str, texts: list[str]) -> list[float]:

@@ -242,9 +242,44 @@ async def test_the_blend_names_everyone_the_embedding_alone_would(
     await cosine_only.sync()
     data = json.loads(DEVSET.read_text(encoding="utf-8"))
     gained = 0
+    threshold = search.thresholds.member  # explicit: the whole ranking above it, no chat cut
     for q in data["questions"][::3]:
-        blended = set(handles(await search.ask(q["text"], network_id=net, limit=50)))
-        alone = set(handles(await cosine_only.ask(q["text"], network_id=net, limit=50)))
+        blended = set(
+            handles(await search.ask(q["text"], network_id=net, limit=50, min_score=threshold))
+        )
+        alone = set(
+            handles(await cosine_only.ask(q["text"], network_id=net, limit=50, min_score=threshold))
+        )
         assert alone <= blended, q["text"]
         gained += len(blended - alone)
     assert gained > 0
+
+
+def test_chat_answers_keep_only_members_close_to_the_best() -> None:
+    from datetime import UTC, datetime
+
+    from kennis.search import MemberMatch, close_to_best
+    from storage.records import Member, Role
+
+    def match(handle: str, score: float) -> MemberMatch:
+        member = Member(
+            1,
+            1,
+            handle,
+            handle,
+            Role.MEMBER,
+            "nl",
+            "Europe/Amsterdam",
+            "",
+            None,
+            True,
+            True,
+            True,
+            datetime(2026, 1, 1, tzinfo=UTC),
+            None,
+        )
+        return MemberMatch(member, score, "why")
+
+    kept = close_to_best([match("tamara", 0.38), match("anna", 0.27), match("hassan", 0.29)])
+    assert [m.member.handle for m in kept] == ["tamara", "hassan"]
+    assert close_to_best([]) == []
