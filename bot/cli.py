@@ -33,15 +33,18 @@ from storage.backup import restore as restore_database
 from storage.records import Member, Network, Role
 from storage.repositories.calls import PledgeStatus
 
-HELP = """Vonk: a chat assistant for local community networks.
-
-Settings come from VONK_* environment variables and an optional TOML file (--config or
-VONK_CONFIG); run `vonk settings` to see them all. Without a chat token Vonk runs in the
-terminal: try `vonk demo`."""
+HELP = (
+    "Vonk: a chat assistant for local community networks.\n\n"
+    "Settings come from VONK_* environment variables and an optional TOML file (--config or "
+    "VONK_CONFIG); run `vonk settings` to see them all. Without a chat token Vonk runs in the "
+    "terminal: try `vonk demo`."
+)
 
 T = TypeVar("T")
 
-app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help=HELP, no_args_is_help=True, add_completion=False, rich_markup_mode="markdown"
+)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
