@@ -32,6 +32,7 @@ import numpy as np
 from kennis.embedding import Embedder
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache
 from kennis.lexical import DEFAULT_LEXICAL_WEIGHT
+from kennis.question import topic
 from kennis.ranking import top_k
 from storage import Storage
 from storage.records import Member
@@ -335,6 +336,7 @@ class Search:
         After ``sync()`` no passage encode of this search holds the model's lock.
         """
         await self.sync()
+        query = topic(query)  # "wie kan helpen met X?" is about X
         vector = self._cache.encode_query(query)
         self.stats["queries"] += 1
         return self._score_texts(query, vector)
