@@ -49,5 +49,23 @@ async def set_role(_event: Event, ctx: Context) -> None:
     )
 
 
+async def chat_cell(_event: Event, ctx: Context) -> None:
+    """``/cel Oost`` in a group chat: calls for cell Oost are posted here (``/cel -`` undoes)."""
+    require(ctx.member, Action.SET_CHAT_CELL)
+    if ctx.in_direct_chat:
+        raise UserFacingError("cells.group_only")
+    name = ctx.args.strip().lstrip("#")
+    if not name:
+        raise UserFacingError("cells.usage")
+    if name == "-":
+        await ctx.storage.chats.set_cell(ctx.chat.id, None)
+        await ctx.reply(ctx.t("cells.chat_cleared"))
+        return
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name[:60])
+    await ctx.storage.chats.set_cell(ctx.chat.id, cell.id)
+    await ctx.reply(ctx.t("cells.chat_set", cell=cell.name))
+
+
 def register(router: Router) -> None:
     router.command("rol", "role")(set_role)
+    router.command("cel", "cell", "buurt")(chat_cell)

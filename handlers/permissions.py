@@ -16,6 +16,7 @@ class Action(enum.StrEnum):
     CALL_STATUS = "call_status"
     CLOSE_CALL = "close_call"
     SET_ROLE = "set_role"
+    SET_CHAT_CELL = "set_chat_cell"  # /cel: this group chat belongs to a cell
     VIEW_HEALTH = "view_health"  # /netwerk: the network's health, with names
     STORY_DIGEST = "story_digest"  # receives the monthly story digest
 
@@ -25,6 +26,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.CALL_STATUS: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.CLOSE_CALL: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.SET_ROLE: frozenset({Role.ADMIN}),
+    Action.SET_CHAT_CELL: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.VIEW_HEALTH: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
 }

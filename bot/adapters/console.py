@@ -59,7 +59,7 @@ def parse_duration(text: str) -> timedelta | None:
 
 def render(chat_id: str, reply: Reply) -> str:
     """One bot message as transcript text."""
-    label = "groep" if chat_id == GROUP_CHAT_ID else f"dm {chat_id.removeprefix('dm:')}"
+    label = f"dm {chat_id.removeprefix('dm:')}" if chat_id.startswith("dm:") else chat_id
     first, *rest = reply.text.split("\n") or [""]
     lines = [f"[{label}] {BOT_NAME}: {first}"]
     lines += [f"{INDENT}{line}" if line else "" for line in rest]

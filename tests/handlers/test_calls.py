@@ -256,3 +256,29 @@ async def test_restart_mid_broadcast_to_200_members_sends_each_exactly_once(
     assert {chat for chat in received if chat.startswith("dm:lid")} == members
     assert all(received[chat] == 1 for chat in members)
     assert received["groep"] == 1
+
+
+async def test_a_call_for_a_cell_goes_to_the_cells_own_chat(network: Settings) -> None:
+    import io
+
+    from bot.core import ButtonPress
+
+    out = io.StringIO()
+    app = await open_app(network)
+    app.add_adapter(ConsoleAdapter(out, echo=False))
+    await app.start(background=False)
+    net = await app.network()
+    await app.services.storage.chats.ensure(net.id, "console", "groep", kind="group")
+    sanne, tamara = Sender("sanne", "Sanne"), Sender("tamara", "Tamara")
+    oost = ChatRef("console", "oost", ChatKind.GROUP, "Oost")
+    dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
+    await app.dispatch(IncomingMessage(oost, tamara, "/cel Oost"))
+    await app.dispatch(IncomingMessage(oost, sanne, "/cel Oost"))
+    await app.dispatch(IncomingMessage(dm, sanne, "/oproep Opruimen speelveld zaterdag #Oost"))
+    await app.dispatch(ButtonPress(dm, sanne, "call:post:group"))
+    await close_app(app)
+    text = out.getvalue()
+    assert "[oost] vonk: Een groep aan een buurt koppelen doen initiatiefnemers." in text
+    assert "[oost] vonk: Deze groep hoort nu bij Oost" in text
+    assert "[oost] vonk: Oproep 1 van Sanne: Opruimen speelveld" in text
+    assert "[groep] vonk: Oproep" not in text  # the cell has its own chat
