@@ -133,9 +133,9 @@ class SentMessage:
 
 @dataclass(frozen=True)
 class Capabilities:
-    buttons: bool = True
-    images: bool = True
-    edits: bool = False
+    """What the outbox and the app need to know about a platform (buttons, images and edits
+    are each adapter's own business: it renders them as well as the platform allows)."""
+
     limits: RateLimits = field(default_factory=RateLimits)
     # The platform's user ids are member handles (the console), so every member is reachable
     # there even without a linked account.

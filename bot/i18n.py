@@ -47,10 +47,3 @@ class Translator:
     def __call__(self, key: str, /, **params: Any) -> str:
         text = catalog(self.language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
         return text.format(**params) if params else text
-
-    def has(self, key: str) -> bool:
-        return key in catalog(self.language)
-
-    def choice(self, key: str, count: int, /, **params: Any) -> str:
-        """Pick ``key.one`` or ``key.other`` by count: enough plural rules for nl and en."""
-        return self(f"{key}.{'one' if count == 1 else 'other'}", count=count, **params)

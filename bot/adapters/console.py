@@ -104,7 +104,7 @@ def parse_line(raw: str) -> _Line:
 
 class ConsoleAdapter:
     platform = PLATFORM
-    capabilities = Capabilities(buttons=True, images=False, edits=False, user_ids_are_handles=True)
+    capabilities = Capabilities(user_ids_are_handles=True)
 
     def __init__(
         self,

@@ -68,7 +68,7 @@ class MatrixAdapter:
     """Vonk on Matrix through matrix-nio. See ``docs/matrix.md`` for the account set-up."""
 
     platform = PLATFORM
-    capabilities = Capabilities(buttons=False, images=True, edits=False)
+    capabilities = Capabilities()
 
     def __init__(
         self,
@@ -141,8 +141,9 @@ class MatrixAdapter:
         self._dispatch = dispatch
         self._lock = await self._storage.locks.try_hold(self.lock_name)
         if self._lock is None:
-            log.info("Matrix: another Vonk process syncs %s; standing by to take over",
-                     self.user_id)
+            log.info(
+                "Matrix: another Vonk process syncs %s; standing by to take over", self.user_id
+            )
         else:
             try:
                 await self._start_syncing()
@@ -160,8 +161,7 @@ class MatrixAdapter:
                 if self._lock is not None:
                     await asyncio.sleep(LOCK_CHECK_S)
                     if not await self._lock.alive():
-                        log.error("Matrix: lost the sync lock for %s; standing by",
-                                  self.user_id)
+                        log.error("Matrix: lost the sync lock for %s; standing by", self.user_id)
                         await self._stop_syncing()
                     continue
                 await asyncio.sleep(TAKEOVER_S)
@@ -187,22 +187,31 @@ class MatrixAdapter:
             client, self._buttons, self._directs, self._sent, display_name or ""
         )
         self._sync = SyncLoop(
-            client, self._storage.adapter_state,
-            on_event=self._on_event, on_invite=self._on_invite,
-            on_account_data=self._on_account_data, after_sync=self._after_sync,
-            poll_ms=self._poll_ms, timeline_limit=self._timeline_limit,
+            client,
+            self._storage.adapter_state,
+            on_event=self._on_event,
+            on_invite=self._on_invite,
+            on_account_data=self._on_account_data,
+            after_sync=self._after_sync,
+            poll_ms=self._poll_ms,
+            timeline_limit=self._timeline_limit,
         )
         self._task = asyncio.create_task(self._sync.run(), name="matrix-sync")
         ready = asyncio.create_task(self._sync.ready.wait())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=READY_TIMEOUT_S,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=READY_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready not in done:
             ready.cancel()
             if self._task in done:
                 self._task.result()  # re-raise what killed the loop
             log.warning("Matrix: no successful sync in %.0f s; still trying", READY_TIMEOUT_S)
-        log.info("Matrix: %s (device %s) is syncing%s", self.user_id, client.device_id,
-                 " with end-to-end encryption" if self.config.e2ee else "")
+        log.info(
+            "Matrix: %s (device %s) is syncing%s",
+            self.user_id,
+            client.device_id,
+            " with end-to-end encryption" if self.config.e2ee else "",
+        )
 
     async def stop(self) -> None:
         """Cancel the sync loop and close the connection; a second call does nothing."""
@@ -251,7 +260,11 @@ class MatrixAdapter:
         log.warning(
             "cannot decrypt Matrix event %s in %s from %s (device %s, session %s): the room "
             "key was not shared with this bot's device %s%s",
-            event.event_id, room.room_id, event.sender, event.device_id, event.session_id,
+            event.event_id,
+            room.room_id,
+            event.sender,
+            event.device_id,
+            event.session_id,
             self.client.device_id,
             "" if self.config.e2ee else "; encryption is off (VONK_MATRIX_E2EE)",
         )
@@ -267,8 +280,11 @@ class MatrixAdapter:
             await self.send(room.room_id, Reply(Translator(language)("matrix.undecryptable")))
 
     async def _on_invite(self, room_id: str, info: InviteInfo) -> None:
-        own = [e for e in info.invite_state
-               if isinstance(e, InviteMemberEvent) and e.state_key == self.user_id]
+        own = [
+            e
+            for e in info.invite_state
+            if isinstance(e, InviteMemberEvent) and e.state_key == self.user_id
+        ]
         if not own or own[-1].membership != "invite":
             return
         invite = own[-1]
@@ -276,7 +292,8 @@ class MatrixAdapter:
         if not inviter_allowed(inviter, self.config.allowed_inviters):
             log.warning(
                 "declined the invite to %s from %s: not in VONK_MATRIX_ALLOWED_INVITERS",
-                room_id, inviter,
+                room_id,
+                inviter,
             )
             self._pending_invites.pop(room_id, None)
             await self._quiet(self.client.room_leave(room_id), f"declining {room_id}")
@@ -286,8 +303,7 @@ class MatrixAdapter:
         except CONNECTION_ERRORS as exc:
             resp = exc
         if not isinstance(resp, JoinResponse):
-            log.warning("could not join %s (invited by %s): %s; will retry",
-                        room_id, inviter, resp)
+            log.warning("could not join %s (invited by %s): %s; will retry", room_id, inviter, resp)
             self._pending_invites[room_id] = info
             return
         self._pending_invites.pop(room_id, None)
@@ -362,7 +378,9 @@ class MatrixAdapter:
             )
         try:
             resp = await self.client.room_create(
-                is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+                is_direct=True,
+                invite=[user_id],
+                preset=RoomPreset.trusted_private_chat,
                 initial_state=initial_state,
             )
         except CONNECTION_ERRORS as exc:

@@ -46,9 +46,7 @@ def _name_prefix(names: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"^\s*@?(?:{joined})\s*[:,]\s*", re.IGNORECASE)
 
 
-def analyse(
-    content: Mapping[str, Any], bot_user_id: str, bot_names: Iterable[str]
-) -> Addressing:
+def analyse(content: Mapping[str, Any], bot_user_id: str, bot_names: Iterable[str]) -> Addressing:
     """Decide whether ``content`` addresses the bot, and return the text without the mention.
 
     ``bot_names`` are the names a person might type: the display name(s) and the localpart.

@@ -25,8 +25,16 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
 )
 PERMANENT_CODES = frozenset(
-    {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_BAD_JSON", "M_NOT_JSON",
-     "M_TOO_LARGE", "M_INVALID_PARAM", "M_GUEST_ACCESS_FORBIDDEN"}
+    {
+        "M_FORBIDDEN",
+        "M_NOT_FOUND",
+        "M_UNKNOWN_TOKEN",
+        "M_BAD_JSON",
+        "M_NOT_JSON",
+        "M_TOO_LARGE",
+        "M_INVALID_PARAM",
+        "M_GUEST_ACCESS_FORBIDDEN",
+    }
 )
 
 
@@ -58,8 +66,11 @@ def is_temporary(resp: ErrorResponse) -> bool:
 def describe(resp: ErrorResponse) -> str:
     """``HTTP 429 M_LIMIT_EXCEEDED: Too Many Requests``: the status and the server's words."""
     status = http_status(resp)
-    parts = [f"HTTP {status}" if status else "", resp.status_code or "",
-             f": {resp.message}" if resp.message else ""]
+    parts = [
+        f"HTTP {status}" if status else "",
+        resp.status_code or "",
+        f": {resp.message}" if resp.message else "",
+    ]
     return " ".join(p for p in parts[:2] if p) + parts[2]
 
 

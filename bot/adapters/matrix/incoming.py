@@ -105,8 +105,11 @@ class EventReader:
         if offer is None or payload is None:
             return None
         return ButtonPress(
-            chat_of(room, self._directs), sender_of(room, event.sender), payload,
-            event_id=event.event_id, message_id=offer.event_id,
+            chat_of(room, self._directs),
+            sender_of(room, event.sender),
+            payload,
+            event_id=event.event_id,
+            message_id=offer.event_id,
         )
 
     async def _text(self, room: MatrixRoom, event: RoomMessageText) -> VonkEvent | None:
@@ -127,7 +130,9 @@ class EventReader:
             room.room_id, found.reply_to or ""
         )
         return IncomingMessage(
-            chat, sender, found.text,
+            chat,
+            sender,
+            found.text,
             event_id=event.event_id,
             mentions_bot=found.mentions_bot,
             reply_to_bot=reply_to_bot,

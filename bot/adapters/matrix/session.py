@@ -87,8 +87,9 @@ class MatrixConfig:
 def inviter_allowed(inviter: str, allowed: tuple[str, ...]) -> bool:
     """An exact user id, or a ``:server`` entry matching the inviter's whole server name."""
     server = inviter.split(":", 1)[1] if ":" in inviter else ""
-    return any(inviter == entry or (entry.startswith(":") and server == entry[1:])
-               for entry in allowed)
+    return any(
+        inviter == entry or (entry.startswith(":") and server == entry[1:]) for entry in allowed
+    )
 
 
 def require_e2e() -> None:
@@ -181,7 +182,9 @@ async def _restore(client: AsyncClient, config: MatrixConfig, device_id: str) ->
     if device_id and who.device_id and who.device_id != device_id:
         log.warning(
             "the access token belongs to device %s, not %s; using %s",
-            who.device_id, device_id, who.device_id,
+            who.device_id,
+            device_id,
+            who.device_id,
         )
     if not token_device:
         raise ConfigError("set VONK_MATRIX_DEVICE_ID: the server did not say the token's device")

@@ -103,7 +103,10 @@ class SyncLoop:
                 delay = self.backoff.next_delay(at_least)
                 log.warning(
                     "Matrix sync failed (%s: %s); attempt %d, retrying in %.1f s",
-                    type(exc).__name__, exc, self.backoff.failures, delay,
+                    type(exc).__name__,
+                    exc,
+                    self.backoff.failures,
+                    delay,
                 )
                 await asyncio.sleep(delay)
             except Exception:
@@ -160,7 +163,7 @@ class SyncLoop:
             events = await self._gap(room_id, since, timeline.prev_batch) + events
             joined_at = self._own_join(events)
         if joined_at is not None:  # joined just now: what came before is history
-            events = events[joined_at + 1:]
+            events = events[joined_at + 1 :]
         seen: set[str] = set()
         unique = []
         for event in events:
@@ -190,7 +193,10 @@ class SyncLoop:
         start = since
         for _ in range(GAP_MAX_PAGES):
             resp = await self._client.room_messages(
-                room_id, start=start, end=until, direction=MessageDirection.front,
+                room_id,
+                start=start,
+                end=until,
+                direction=MessageDirection.front,
                 limit=GAP_PAGE,
             )
             if not isinstance(resp, RoomMessagesResponse):
@@ -201,7 +207,10 @@ class SyncLoop:
                 break
             start = resp.end
         else:
-            log.warning("gap in %s longer than %d events; older ones skipped",
-                        room_id, GAP_MAX_PAGES * GAP_PAGE)
+            log.warning(
+                "gap in %s longer than %d events; older ones skipped",
+                room_id,
+                GAP_MAX_PAGES * GAP_PAGE,
+            )
         log.info("filled a gap of %d event(s) in %s", len(gathered), room_id)
         return gathered

@@ -72,9 +72,6 @@ def file_url_for(base_url: str) -> str:
 class TelegramAdapter:
     platform = PLATFORM
     capabilities = Capabilities(
-        buttons=True,
-        images=True,
-        edits=True,
         limits=RateLimits(per_second=30, per_chat_per_minute=20),
     )
 
