@@ -310,7 +310,7 @@ def role(
     settings = _settings(config, database_url)
 
     async def go() -> str | None:
-        vonk = await open_app(settings)
+        vonk = await open_app(settings, search=False)
         try:
             network = await vonk.network()
             member = await vonk.services.storage.members.by_handle(network.id, handle)
@@ -496,7 +496,7 @@ def db_upgrade(config: ConfigOption = None, database_url: DatabaseOption = None)
     settings = _settings(config, database_url)
 
     async def go() -> str | None:
-        vonk = await open_app(settings)
+        vonk = await open_app(settings, search=False)
         try:
             return await vonk.services.storage.db.current_revision()
         finally:

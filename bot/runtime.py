@@ -93,22 +93,30 @@ def terminal_progress(label: str) -> Callable[[int, int], None]:
 
 
 async def open_app(
-    settings: Settings, *, clock: Clock | None = None, embedder: Embedder | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    embedder: Embedder | None = None,
+    search: bool = True,
 ) -> App:
-    """Storage migrated, model loaded once, index in step: ready to dispatch."""
+    """Storage migrated, model loaded once, index in step: ready to dispatch. Operator
+    commands that never search pass ``search=False`` and skip loading the model."""
     storage = await Storage.open(settings.effective_database_url)
     clock = clock or SystemClock()
     is_new = await storage.networks.default() is None
-    search = Search(embedder or load_embedder(settings.embedding_model or None), storage)
-    search.on_ask = metrics.SEARCH_SECONDS.observe
-    services = Services(settings=settings, storage=storage, clock=clock, search=search)
+    searcher = None
+    if search:
+        searcher = Search(embedder or load_embedder(settings.embedding_model or None), storage)
+        searcher.on_ask = metrics.SEARCH_SECONDS.observe
+    services = Services(settings=settings, storage=storage, clock=clock, search=searcher)
     app = App(services, build_router())
     register_jobs(app.scheduler)
     network = await app.network()
     await ensure_recurring(await app.service_context())
     if is_new and settings.seed_lessons:
         await add_seed_lessons(app, network.id, network.language)
-    await search.sync(progress=terminal_progress("Indexing"))
+    if searcher is not None:
+        await searcher.sync(progress=terminal_progress("Indexing"))
     return app
 
 
