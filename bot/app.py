@@ -1,31 +1,88 @@
 """Wiring and lifecycle: one event's road from an adapter to a handler and back.
 
-dedupe -> network, chat and member -> router -> handler(ctx) -> replies through the adapter.
-A handler's exception is logged with its context and answered kindly; the bot goes on.
+    adapter ─> intake (bot/intake.py): needs an answer? ─ no: dropped, nothing written
+                                       └ yes: stored in the inbox (claimed by this worker)
+      ─> App.handle: one unit of work ─ inbox row done + chat, member + handler's writes
+                                        + its replies as outbox rows ─ one commit
+      ─> after the commit: the replies are sent, the delivery loop wakes for the rest
+
+A handler's exception rolls its unit of work back; the event is then closed in a second unit
+of work with a kind apology, so one bad message is answered once and never retried forever.
+Jobs take the same road (:meth:`App.run_job`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy.exc import DBAPIError
 
 from bot import metrics
 from bot.clock import Clock, SimulatedClock
 from bot.context import Context, ServiceContext, Services
 from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
-from bot.errors import RetryLater, UserFacingError
+from bot.errors import UserFacingError
 from bot.i18n import Translator
-from bot.limits import CommandLimiter, Verdict
-from bot.outbox import Outbox
+from bot.intake import EventIntake
+from bot.outbox import Outbox, Outgoing
 from bot.router import Router
-from bot.scheduler import Scheduler
-from storage.records import Account, Member, Network
+from bot.scheduler import JobHandler, Scheduler
+from bot.unit_of_work import UnitOfWork, unit_of_work
+from storage import Storage
+from storage.records import Member, Network
+from storage.repositories.inbox import InboxItem
+from storage.repositories.jobs import Job
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT = 2.0  # seconds between heartbeats (a worker is dead 8 s after its last one)
+RECOVER_EVERY = 5.0  # seconds between looks for events and jobs left by a dead worker
+ATTEMPTS = 3  # a unit of work that hit a transient database error runs again
+
+#: Workers of this process that are alive; any other worker of this host and pid is a
+#: previous incarnation (a restarted container gets the same pid) and is dead.
+_LIVE_WORKERS: set[str] = set()
+
+
+@dataclass
+class _Trace:
+    kind: str = "none"
+    route: str = "none"
+    member: str = "?"
+
+
+class _TakenOver(Exception):
+    """Another worker took this event over (ours was taken for dead): do not commit."""
+
+
+def _transient(exc: BaseException) -> bool:
+    """A database error that a second try can get past: SQLite busy, PostgreSQL
+    serialization failure or deadlock, a connection that dropped."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40001", "40P01") or "database is locked" in text or "deadlock" in text
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class App:
@@ -36,16 +93,31 @@ class App:
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
         self._network: Network | None = None
-        self.outbox = Outbox(services.storage, services.clock, self.adapters, self.direct_target)
-        self.scheduler = Scheduler(services.storage, services.clock, self.service_context)
+        self.host = socket.gethostname()
+        self.worker_id = f"{self.host[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.outbox = Outbox(
+            services.storage,
+            services.clock,
+            self.adapters,
+            self.direct_target,
+            worker_id=self.worker_id,
+        )
+        self.scheduler = Scheduler(
+            services.storage, services.clock, self.run_job, worker_id=self.worker_id
+        )
+        self.intake = EventIntake(self)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._background = True
-        self._command_limiter = CommandLimiter(services.settings.command_rate_limit)
+        self._registered = False
 
     @property
     def clock(self) -> Clock:
         return self.services.clock
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters[adapter.platform] = adapter
@@ -54,7 +126,7 @@ class App:
     async def network(self) -> Network:
         """The network this bot serves, created on first start."""
         if self._network is None:
-            storage, settings = self.services.storage, self.services.settings
+            storage, settings = self.storage, self.services.settings
             self._network = await storage.networks.default() or await storage.networks.create(
                 settings.network_name,
                 language=settings.language,
@@ -64,27 +136,74 @@ class App:
         return self._network
 
     async def start(self, *, background: bool = True) -> None:
-        """Start the adapters; with ``background`` also the delivery loop (the console instead
-        calls :meth:`settle` after each line, so its transcript stays in order)."""
+        """Register this worker, take over what dead workers left, start the adapters; with
+        ``background`` also the delivery loop, the scheduler and the heartbeat (the console
+        instead calls :meth:`settle` after each line, so its transcript stays in order)."""
         await self.network()
-        for adapter in self.adapters.values():
-            await adapter.start(self.dispatch)
+        await self._register()
         self._background = background
         if background:
             self._spawn(self.outbox.run(self._stop))
             self._spawn(self.scheduler.run(self._stop))
+            self._spawn(self._beat())
+        for adapter in self.adapters.values():
+            await adapter.start(self.intake)
+        await self.intake.recover()
+
+    async def _register(self) -> None:
+        """Become a worker; workers of earlier runs on this host that no longer run are
+        forgotten at once, which frees their claims without waiting for the heartbeat."""
+        workers = self.storage.workers
+        pid = os.getpid()
+        dead = [
+            worker_id
+            for worker_id, worker_pid in await workers.on_host(self.host)
+            if (worker_pid == pid and worker_id not in _LIVE_WORKERS)
+            or (worker_pid != pid and not _pid_alive(worker_pid))
+        ]
+        await workers.forget(dead)
+        await workers.register(self.worker_id, host=self.host, pid=pid, now=self.clock.now())
+        _LIVE_WORKERS.add(self.worker_id)
+        self._registered = True
+
+    async def _beat(self) -> None:
+        """Heartbeat, and now and then a look for work a dead worker left behind."""
+        last_recovery = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), HEARTBEAT)
+                return
+            except TimeoutError:
+                pass
+            try:
+                if not await self.storage.workers.beat(self.worker_id, now=self.clock.now()):
+                    log.warning("worker %s was taken for dead; registering again", self.worker_id)
+                    await self.storage.workers.register(
+                        self.worker_id, host=self.host, pid=os.getpid(), now=self.clock.now()
+                    )
+                if time.monotonic() - last_recovery >= RECOVER_EVERY:
+                    last_recovery = time.monotonic()
+                    await self.intake.recover()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("heartbeat failed; trying again")
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    @property
+    def background(self) -> bool:
+        return self._background
+
     async def settle(self) -> None:
         """Deliver everything that is due now."""
         await self.outbox.drain()
 
-    async def service_context(self) -> ServiceContext:
-        return ServiceContext(services=self.services, messenger=self, network=await self.network())
+    async def service_context(self, work: UnitOfWork) -> ServiceContext:
+        return ServiceContext(services=self.services, work=work, network=await self.network())
 
     async def run_due(self) -> None:
         """Let scheduled work catch up with the clock, and deliver what it produced."""
@@ -96,31 +215,100 @@ class App:
         await self.scheduler.advance_to(clock, clock.now() + delta, after_each=self.settle)
 
     async def stop(self) -> None:
+        """Stop receiving first, let events in progress finish, then the loops; a clean stop
+        hands this worker's claims to others at once."""
+        for adapter in self.adapters.values():
+            await adapter.stop()
+        await self.intake.drain()
         self._stop.set()
         self.outbox.wake()
         self.scheduler.wake()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        for adapter in self.adapters.values():
-            await adapter.stop()
+        if self._registered:
+            self._registered = False
+            _LIVE_WORKERS.discard(self.worker_id)
+            try:
+                await self.storage.workers.retire(self.worker_id)
+            except Exception:  # the database is going away: the heartbeat simply stops
+                log.warning("could not retire worker %s", self.worker_id, exc_info=True)
 
-    # -- one event ------------------------------------------------------------------------------
-    async def dispatch(self, event: Event) -> None:
-        await self._handle(event)
-        if not self._background:
-            await self.settle()
-
-    async def _handle(self, event: Event) -> None:
-        storage = self.services.storage
-        if event.event_id and not await storage.events.claim(
-            event.platform, event.event_id, now=self.clock.now()
-        ):
-            log.debug("event %s/%s already handled", event.platform, event.event_id)
+    # -- units of work --------------------------------------------------------------------------
+    async def run_job(self, job: Job, handler: JobHandler) -> None:
+        """One job, one unit of work: what it decides, what it sends and its next due time
+        commit together. A failure rolls back and the job runs again later."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with unit_of_work(self.storage, self.outbox) as work:
+                    ctx = await self.service_context(work)
+                    next_due = await handler(ctx, job.ref_id)
+                    await work.storage.jobs.finish(job, next_due)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if _transient(exc) and attempt < ATTEMPTS:
+                    log.info("job %s hit a busy database; trying again", job.key)
+                    continue
+                retry = self.clock.now() + self.scheduler.retry_after_failure
+                log.exception("job %s failed; trying again at %s", job.key, retry)
+                await self.storage.jobs.finish(job, retry)
+                return
+            await work.deliver()
             return
+
+    async def handle(self, item: InboxItem, event: Event) -> None:
+        """Answer one stored event in one unit of work, then send its replies."""
         kind = "button" if isinstance(event, ButtonPress) else "message"
         metrics.MESSAGES_IN.labels(event.platform, kind).inc()
+        started = time.perf_counter()
+        trace = _Trace()
+        try:
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    async with unit_of_work(self.storage, self.outbox) as work:
+                        if not await work.storage.inbox.finish(item, now=self.clock.now()):
+                            raise _TakenOver
+                        await self._answer(item, event, work, trace)
+                except _TakenOver:
+                    log.info("event %s/%s was taken over by another worker", *_ids(item))
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if _transient(exc) and attempt < ATTEMPTS:
+                        log.info("event %s/%s hit a busy database; again", *_ids(item))
+                        continue
+                    metrics.HANDLER_ERRORS.labels(trace.kind).inc()
+                    log.exception(
+                        "handler %s failed on %s event in chat %s from member %s: %r",
+                        trace.route,
+                        event.platform,
+                        event.chat.chat_id,
+                        trace.member,
+                        _describe(event),
+                    )
+                    await self._apologise(item, event)
+                    return
+                await work.deliver()
+                return
+        finally:
+            metrics.HANDLER_SECONDS.labels(trace.kind).observe(time.perf_counter() - started)
+
+    async def _answer(self, item: InboxItem, event: Event, work: UnitOfWork, trace: _Trace) -> None:
+        """Route (before anything is looked up for a group message), identify, handle; the
+        trace tells the log and the metrics how far it got."""
         network = await self.network()
+        settings = self.services.settings
+        storage = work.storage
+        too_long = (
+            isinstance(event, IncomingMessage) and len(event.text) > settings.max_message_length
+        )
+        route = None
+        if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
+            route = self.router.resolve(event)
+            if route is None:
+                return
         chat = await storage.chats.ensure(
             network.id,
             event.platform,
@@ -128,75 +316,115 @@ class App:
             kind=event.chat.kind.value,
             title=event.chat.title,
         )
-        member, _account = await self._identify(network, event)
-        settings = self.services.settings
-        if isinstance(event, IncomingMessage) and len(event.text) > settings.max_message_length:
-            # Not read at all (nor matched against phrases); answered only when spoken to.
+        member = await self._identify(network, event, storage)
+        trace.member = member.handle
+        reply_key = f"reply:{item.platform}:{item.event_key}"
+        if too_long:
+            assert isinstance(event, IncomingMessage)
             if event.addressed or event.text.lstrip()[:1] in ("/", "!"):
                 t = Translator(member.language)
-                too_long = t("limits.too_long", max=settings.max_message_length)
-                await self.send_reply(event.platform, event.chat.chat_id, Reply(too_long))
+                text = t("limits.too_long", max=settings.max_message_length)
+                await work.send(
+                    Outgoing(
+                        f"{reply_key}:0",
+                        Reply(text),
+                        event.platform,
+                        event.chat.chat_id,
+                        kind="reply",
+                    )
+                )
+            trace.kind = trace.route = "too_long"
             return
-        conversation = await storage.conversations.get(member.id)
-        route = self.router.resolve(event, open_flow=conversation.flow if conversation else None)
+        conversation = await storage.conversations.get(member.id) if event.chat.is_direct else None
         if route is None:
+            route = self.router.resolve(
+                event, open_flow=conversation.flow if conversation else None
+            )
+        if route is None:
+            if isinstance(event, ButtonPress):
+                text = Translator(member.language)("buttons.expired")
+                await work.send(
+                    Outgoing(
+                        f"{reply_key}:0",
+                        Reply(text),
+                        event.platform,
+                        event.chat.chat_id,
+                        kind="reply",
+                    )
+                )
             return
-        if route.kind == "command":
-            verdict = self._command_limiter.check(member.id, self.clock.now())
-            if verdict is Verdict.REFUSE_AND_TELL:
-                slow_down = Translator(member.language)("limits.slow_down")
-                await self.send_reply(event.platform, event.chat.chat_id, Reply(slow_down))
-            if verdict is not Verdict.ALLOW:
-                return
+        trace.kind = route.kind
+        trace.route = route.kind + (f" {route.name}" if route.name else "")
         ctx = Context(
             services=self.services,
-            messenger=self,
+            work=work,
             event=event,
             route=route,
             network=network,
             chat=chat,
             member=member,
             conversation=conversation,
+            reply_key=reply_key,
         )
-        started = time.perf_counter()
         try:
             await route.handler(event, ctx)
-        except asyncio.CancelledError:
-            raise
         except UserFacingError as exc:
             await ctx.reply(ctx.t(exc.key, **exc.params))
-        except Exception:
-            metrics.HANDLER_ERRORS.labels(route.kind).inc()
-            log.exception(
-                "handler %s failed on %s event in chat %s from member %s: %r",
-                route.kind + (f" {route.name}" if route.name else ""),
-                event.platform,
-                event.chat.chat_id,
-                member.handle,
-                _describe(event),
-            )
-            await self._apologise(event, Translator(member.language))
-        finally:
-            metrics.HANDLER_SECONDS.labels(route.kind).observe(time.perf_counter() - started)
 
-    async def _apologise(self, event: Event, t: Translator) -> None:
+    async def _apologise(self, item: InboxItem, event: Event) -> None:
+        """Close the event that failed with a kind word, in a unit of work of its own."""
         try:
-            await self.send_reply(event.platform, event.chat.chat_id, Reply(t("errors.unexpected")))
-        except Exception:  # the platform itself is failing; the log already has the cause
-            log.exception("could not send the apology to %s", event.chat.chat_id)
+            async with unit_of_work(self.storage, self.outbox) as work:
+                if not await work.storage.inbox.finish(item, now=self.clock.now()):
+                    return
+                found = await work.storage.members.by_account(
+                    event.platform, event.sender.platform_user_id
+                )
+                language = found[0].language if found else (await self.network()).language
+                text = Translator(language)("errors.unexpected")
+                await work.send(
+                    Outgoing(
+                        f"reply:{item.platform}:{item.event_key}:apology",
+                        Reply(text),
+                        event.platform,
+                        event.chat.chat_id,
+                    )
+                )
+            await work.deliver()
+        except Exception:  # the database itself is failing; the log already has the cause
+            log.exception("could not close event %s/%s after its failure", *_ids(item))
 
-    async def _identify(self, network: Network, event: Event) -> tuple[Member, Account]:
-        """Platform identity -> account -> member; strangers become new members."""
-        members = self.services.storage.members
+    async def _identify(self, network: Network, event: Event, storage: Storage) -> Member:
+        """Platform identity -> account -> member; an imported member's pending account
+        (``@username``) is claimed; strangers become new members."""
+        members = storage.members
         sender = event.sender
+        direct_chat = event.chat.chat_id if event.chat.is_direct else None
         found = await members.by_account(event.platform, sender.platform_user_id)
         if found is not None:
             member, account = found
-            if (account.username, account.display_name) != (sender.username, sender.display_name):
+            changed = (account.username, account.display_name) != (
+                sender.username,
+                sender.display_name,
+            )
+            if changed or (direct_chat and account.direct_chat_id != direct_chat):
                 await members.update_account(
-                    account.id, username=sender.username, display_name=sender.display_name
+                    account.id,
+                    username=sender.username,
+                    display_name=sender.display_name,
+                    **({"direct_chat_id": direct_chat} if direct_chat else {}),
                 )
-            return member, account
+            return member
+        if sender.username:
+            pending = await members.claim_pending_account(
+                event.platform,
+                sender.username,
+                sender.platform_user_id,
+                display_name=sender.display_name,
+                direct_chat_id=direct_chat,
+            )
+            if pending is not None:
+                return pending
         member = None
         if event.platform == "console":  # in the console the speaker's name is the handle
             member = await members.by_handle(network.id, sender.platform_user_id)
@@ -209,52 +437,23 @@ class App:
                 timezone=network.timezone,
                 now=self.clock.now(),
             )
-        account = await members.link_account(
+        await members.link_account(
             member.id,
             event.platform,
             sender.platform_user_id,
             username=sender.username,
             display_name=sender.display_name,
+            direct_chat_id=direct_chat,
         )
-        if event.chat.is_direct:
-            await members.update_account(account.id, direct_chat_id=event.chat.chat_id)
-        return member, account
+        return member
 
-    # -- Messenger ------------------------------------------------------------------------------
-    async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None:
-        """Answer in a chat now; if the platform asks to wait, the outbox takes it over."""
-        try:
-            await self.adapters[platform].send(chat_id, reply)
-            metrics.MESSAGES_OUT.labels(platform, "reply").inc()
-        except RetryLater as exc:
-            log.info("reply to %s delayed %.1fs by the platform", chat_id, exc.retry_after)
-            await self.outbox.enqueue(
-                f"reply:{uuid.uuid4().hex}",
-                reply,
-                platform=platform,
-                chat_id=chat_id,
-                not_before=self.clock.now() + timedelta(seconds=exc.retry_after),
-            )
-
-    async def send_to_member(
-        self,
-        member: Member,
-        reply: Reply,
-        *,
-        prefer_platform: str | None = None,
-        key: str | None = None,
-    ) -> None:
-        """Message a member privately through the outbox; ``key`` makes it happen only once."""
-        await self.outbox.enqueue(
-            key or f"dm:{uuid.uuid4().hex}", reply, member_id=member.id, platform=prefer_platform
-        )
-
+    # -- delivery -------------------------------------------------------------------------------
     async def direct_target(
         self, member_id: int, prefer_platform: str | None
     ) -> tuple[Adapter, str] | None:
         """The adapter and chat in which to reach a member privately."""
-        members = self.services.storage.members
-        accounts = await members.accounts(member_id)
+        members = self.storage.members
+        accounts = [a for a in await members.accounts(member_id) if not a.pending]
         accounts.sort(key=lambda a: (a.platform != prefer_platform, a.id))
         for account in accounts:
             adapter = self.adapters.get(account.platform)
@@ -272,6 +471,10 @@ class App:
                 if member is not None:
                     return adapter, await adapter.direct_chat_id(member.handle)
         return None
+
+
+def _ids(item: InboxItem) -> tuple[str, str]:
+    return item.platform, item.event_key
 
 
 def _describe(event: Event) -> str:

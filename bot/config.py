@@ -106,10 +106,11 @@ class Settings:
     )
     matrix_e2ee: bool = setting(False, "Take part in end-to-end encrypted rooms.")
     # Abuse, safety and privacy.
-    command_rate_limit: int = setting(
+    message_rate_limit: int = setting(
         20,
-        "Commands one member may give per minute; beyond that the bot asks kindly to slow "
-        "down (once) and ignores the rest of the minute. 0 turns the limit off.",
+        "Messages (and button presses) one person may send the bot per minute; beyond that "
+        "the bot asks kindly to slow down (once) and ignores the rest of the minute. Group "
+        "chatter the bot does not answer is not counted. 0 turns the limit off.",
     )
     max_message_length: int = setting(
         4000,

@@ -2,6 +2,8 @@
 
 Handlers never reach for globals or platform objects: they reply, ask a follow-up question,
 message another member, or use the services (storage, search, clock) through this object.
+Everything they write and send belongs to the event's unit of work: it commits together, and
+messages leave only after the commit.
 """
 
 from __future__ import annotations
@@ -9,36 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Attachment, Button, ButtonPress, Event, IncomingMessage, Reply
 from bot.i18n import Translator
-from bot.outbox import Outbox, Outgoing
+from bot.outbox import Outgoing
 from bot.router import Route
+from bot.unit_of_work import UnitOfWork
 from storage import Storage
 from storage.records import Chat, Conversation, Member, Network
 
 if TYPE_CHECKING:
     from kennis.search import Search
-
-
-class Messenger(Protocol):
-    """How replies leave the bot; the app implements it over its adapters and outbox."""
-
-    outbox: Outbox
-
-    async def send_reply(self, platform: str, chat_id: str, reply: Reply) -> None: ...
-
-    async def send_to_member(
-        self,
-        member: Member,
-        reply: Reply,
-        *,
-        prefer_platform: str | None = None,
-        key: str | None = None,
-    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -53,16 +39,17 @@ class Services:
 
 class ServiceContext:
     """What work outside a conversation may use (scheduled nudges, digests): the services,
-    the network and the outbox, but no event to reply to."""
+    the network and the unit of work it runs in, but no event to reply to."""
 
-    def __init__(self, *, services: Services, messenger: Messenger, network: Network) -> None:
+    def __init__(self, *, services: Services, work: UnitOfWork, network: Network) -> None:
         self.services = services
         self.network = network
-        self._messenger = messenger
+        self.work = work
 
     @property
     def storage(self) -> Storage:
-        return self.services.storage
+        """Storage bound to this unit of work: everything written commits together."""
+        return self.work.storage
 
     @property
     def settings(self) -> Settings:
@@ -72,12 +59,13 @@ class ServiceContext:
         return self.services.clock.now()
 
     @property
-    def outbox(self) -> Outbox:
-        return self._messenger.outbox
+    def outbox(self) -> UnitOfWork:
+        """Where broadcasts are queued (they leave after the commit)."""
+        return self.work
 
     async def send_many(self, messages: Sequence[Outgoing]) -> int:
         """Queue messages through the outbox, each once (keys make it repeatable)."""
-        return await self.outbox.enqueue_many(messages)
+        return await self.work.send_many(messages)
 
 
 class Context(ServiceContext):
@@ -87,21 +75,24 @@ class Context(ServiceContext):
         self,
         *,
         services: Services,
-        messenger: Messenger,
+        work: UnitOfWork,
         event: Event,
         route: Route,
         network: Network,
         chat: Chat,
         member: Member,
         conversation: Conversation | None,
+        reply_key: str,
     ) -> None:
-        super().__init__(services=services, messenger=messenger, network=network)
+        super().__init__(services=services, work=work, network=network)
         self.event = event
         self.route = route
         self.chat = chat
         self.member = member
         self.conversation = conversation
         self.t = Translator(member.language)
+        self._reply_key = reply_key
+        self._replies = 0
 
     @property
     def args(self) -> str:
@@ -120,6 +111,11 @@ class Context(ServiceContext):
     def pressed(self) -> ButtonPress | None:
         return self.event if isinstance(self.event, ButtonPress) else None
 
+    def _next_key(self) -> str:
+        """Replies are keyed by the event, so handling it again could never send them twice."""
+        self._replies += 1
+        return f"{self._reply_key}:{self._replies}"
+
     # -- speaking ---------------------------------------------------------------------------
     async def reply(
         self,
@@ -128,23 +124,27 @@ class Context(ServiceContext):
         buttons: Sequence[Button] = (),
         attachment: Attachment | None = None,
     ) -> None:
-        """Answer in the chat the event came from."""
+        """Answer in the chat the event came from (sent right after the commit)."""
         reply = Reply(text, tuple(buttons), attachment)
-        await self._messenger.send_reply(self.event.platform, self.event.chat.chat_id, reply)
+        await self.work.send(
+            Outgoing(
+                self._next_key(), reply, self.event.platform, self.event.chat.chat_id, kind="reply"
+            )
+        )
 
     async def reply_direct(self, text: str, *, buttons: Sequence[Button] = ()) -> None:
         """Answer the sender privately, wherever the event came from."""
         if self.in_direct_chat:
             await self.reply(text, buttons=buttons)
         else:
-            await self._messenger.send_to_member(
-                self.member, Reply(text, tuple(buttons)), prefer_platform=self.event.platform
-            )
+            await self.send_to_member(self.member, Reply(text, tuple(buttons)))
 
     async def send_to_member(self, member: Member, reply: Reply, *, key: str | None = None) -> None:
-        """Message a member privately (through the outbox; ``key`` makes it happen once)."""
-        await self._messenger.send_to_member(
-            member, reply, prefer_platform=self.event.platform, key=key
+        """Message a member privately (``key`` makes it happen once, whoever decides it)."""
+        await self.work.send(
+            Outgoing(
+                key or self._next_key(), reply, platform=self.event.platform, member_id=member.id
+            )
         )
 
     # -- follow-up questions ------------------------------------------------------------------

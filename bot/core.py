@@ -7,7 +7,7 @@ back; handlers only ever see these, so one handler serves every platform.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -98,6 +98,9 @@ class Button:
     label: str
     payload: str
     emoji: str | None = None  # offered as a reaction where a platform has no buttons
+    # The payload's short server-side id, registered in the unit of work that wrote the
+    # message (platforms with small button data send this instead of the payload).
+    ref: str | None = None
 
 
 class AttachmentKind(enum.StrEnum):
@@ -142,7 +145,21 @@ class Capabilities:
     user_ids_are_handles: bool = False
 
 
-Dispatch = Callable[[Event], Awaitable[None]]
+class Intake(Protocol):
+    """Where an adapter hands what it received. Every method returns only once the events are
+    stored (or known to need no answer), so an adapter may then tell its platform they
+    arrived: nothing confirmed is ever lost."""
+
+    async def dispatch(self, event: Event) -> None:
+        """Store, handle and deliver the event's own replies, then return."""
+
+    async def dispatch_many(self, events: Sequence[Event]) -> None:
+        """Store a batch in one go, then handle it (each chat in order, chats side by side)
+        and return when every event was handled."""
+
+    async def accept(self, events: Sequence[Event]) -> None:
+        """Store a batch and return at once; handling follows in the background (a webhook
+        answers its platform as soon as this returns)."""
 
 
 @runtime_checkable
@@ -152,11 +169,14 @@ class Adapter(Protocol):
     platform: str
     capabilities: Capabilities
 
-    async def start(self, dispatch: Dispatch) -> None:
-        """Begin receiving; every event goes to ``dispatch``. Returns once receiving runs."""
+    async def start(self, intake: Intake) -> None:
+        """Begin receiving; every event goes to ``intake``. Returns once receiving runs."""
 
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
-        """Deliver one message; raise :class:`bot.errors.DeliveryError` subclasses on failure."""
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
+        """Deliver one message; raise :class:`bot.errors.DeliveryError` subclasses on failure.
+
+        ``key`` is the message's idempotency key: a platform that can deduplicate (Matrix
+        transaction ids) makes a second send with the same key a no-op."""
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
         """The chat in which the bot speaks privately to this person (created if needed)."""

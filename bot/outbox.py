@@ -1,8 +1,15 @@
 """Delivery of everything the bot starts itself: broadcasts, invitations, nudges.
 
-Enqueueing is idempotent (a unique key per message), delivery is claimed row by row with a
-lease, retried with exponential back-off, and paced by each platform's rate limits. A crash in
-the middle of a broadcast resumes on restart: what was sent stays sent, the rest goes out once.
+Enqueueing is idempotent (a unique key per message) and happens inside the unit of work of
+the event or job that decided to send: the message exists exactly when the decision was
+committed. Delivery is claimed row by row (a lease, and the worker's heartbeat), retried with
+exponential back-off, and paced by each platform's rate limits. A crash in the middle of a
+broadcast resumes as soon as the dead worker's heartbeat is gone: what was sent stays sent, the
+rest goes out once. The window between sending and marking as sent is kept as small as it can
+be; Matrix closes it (the key is the transaction id, a resend is a no-op on the server).
+
+Replies to an event are written already claimed by the worker handling it, which sends them
+itself right after the commit: no claiming round trip for the common case.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from bot.core import Adapter, Attachment, AttachmentKind, Button, Reply, SentMes
 from bot.errors import HandOver, PermanentDeliveryError, RetryLater
 from bot.ratelimit import RateLimiter
 from storage import Storage
+from storage.repositories.claims import new_claim
 from storage.repositories.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -55,21 +63,21 @@ class Outgoing:
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
-        data["buttons"] = [[b.label, b.payload, b.emoji] for b in reply.buttons]
+        data["buttons"] = [[b.label, b.payload, b.emoji, b.ref] for b in reply.buttons]
     if reply.attachment:
         a = reply.attachment
         data["attachment"] = {"path": str(a.path), "kind": a.kind.value, "filename": a.filename}
+    if reply.edit_of:
+        data["edit_of"] = reply.edit_of
     return data
 
 
 def reply_from_json(data: dict[str, Any]) -> Reply:
-    buttons = tuple(
-        Button(label, payload, emoji) for label, payload, emoji in data.get("buttons", [])
-    )
+    buttons = tuple(Button(*fields) for fields in data.get("buttons", []))
     attachment = None
     if a := data.get("attachment"):
         attachment = Attachment(Path(a["path"]), AttachmentKind(a["kind"]), a.get("filename"))
-    return Reply(data["text"], buttons, attachment)
+    return Reply(data["text"], buttons, attachment, edit_of=data.get("edit_of"))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -86,6 +94,7 @@ class Outbox:
         *,
         worker_id: str | None = None,
     ) -> None:
+        self._storage = storage
         self._repo = storage.outbox
         self._clock = clock
         self._adapters = adapters
@@ -93,6 +102,9 @@ class Outbox:
         self._limiter = RateLimiter()
         self._wake = asyncio.Event()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
+
+    def now(self) -> datetime:
+        return self._clock.now()
 
     async def enqueue(
         self,
@@ -104,11 +116,18 @@ class Outbox:
         member_id: int | None = None,
         kind: str = "message",
         not_before: datetime | None = None,
-    ) -> bool:
-        """Queue a message for a chat, or for a member's direct chat; False if the key exists."""
+        storage: Storage | None = None,
+        hold: bool = False,
+    ) -> OutboxItem | None:
+        """Queue a message for a chat, or for a member's direct chat; None if the key exists.
+
+        ``storage`` is the unit of work to write in (default: a transaction of its own).
+        ``hold`` writes it claimed by this worker, which then delivers it itself with
+        :meth:`deliver_held` after the commit."""
         if chat_id is None and member_id is None:
             raise ValueError("a message needs a chat or a member")
-        added = await self._repo.add(
+        repo = storage.outbox if storage is not None else self._repo
+        item = await repo.add(
             key,
             reply_to_json(reply),
             platform=platform,
@@ -117,14 +136,20 @@ class Outbox:
             kind=kind,
             now=self._clock.now(),
             not_before=not_before,
+            held_by=(self.worker_id, new_claim(self.worker_id)) if hold else None,
+            lease=LEASE,
         )
-        if added:
+        if item is not None and not hold and storage is None:
             self._wake.set()
-        return added
+        return item
 
-    async def enqueue_many(self, messages: Sequence[Outgoing]) -> int:
-        """Queue a broadcast in one transaction; returns how many keys were new."""
-        added = await self._repo.add_many(
+    async def enqueue_many(
+        self, messages: Sequence[Outgoing], *, storage: Storage | None = None
+    ) -> int:
+        """Queue a broadcast in one transaction (the unit of work's, when given); returns how
+        many keys were new. Wake the delivery loop after the commit (:meth:`wake`)."""
+        repo = storage.outbox if storage is not None else self._repo
+        added = await repo.add_many(
             [
                 {
                     "key": m.key,
@@ -138,9 +163,24 @@ class Outbox:
             ],
             now=self._clock.now(),
         )
-        if added:
+        if added and storage is None:
             self._wake.set()
         return added
+
+    async def deliver_held(self, items: Sequence[OutboxItem]) -> None:
+        """Send what a unit of work wrote claimed for this worker (its replies), in order;
+        whatever cannot go now stays queued for the delivery loop."""
+        held: set[tuple[object, ...]] = set()
+        for item in items:
+            destination = (item.member_id,) if item.member_id else (item.platform, item.chat_id)
+            if destination in held:
+                await self._repo.retry_at(
+                    item.id, item.claim, self._clock.now(), "in order", failed=False
+                )
+                continue
+            if await self._deliver(item) is not True:
+                held.add(destination)
+                self._wake.set()
 
     async def deliver_due(self, limit: int = 100) -> int:
         """One pass: claim what is due and try to send it. Returns how many were sent."""
@@ -188,7 +228,9 @@ class Outbox:
             return now + wait
         try:
             self._limiter.record(adapter.platform, chat_id, now)
-            sent: SentMessage = await adapter.send(chat_id, reply_from_json(item.reply))
+            sent: SentMessage = await adapter.send(
+                chat_id, reply_from_json(item.reply), key=item.key
+            )
         except asyncio.CancelledError:
             raise
         except HandOver as exc:

@@ -156,4 +156,3 @@ class Router:
 
     def _fallback_route(self, msg: IncomingMessage) -> Route | None:
         return Route(self._fallback, "fallback", "", msg.text) if self._fallback else None
-

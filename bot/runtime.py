@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
+from bot.unit_of_work import unit_of_work
 from handlers import build_router, register_jobs
 from handlers.recurring import ensure_recurring
 from kennis.embedding import Embedder, load_embedder
@@ -112,7 +113,8 @@ async def open_app(
     app = App(services, build_router())
     register_jobs(app.scheduler)
     network = await app.network()
-    await ensure_recurring(await app.service_context())
+    async with unit_of_work(storage, app.outbox) as work:
+        await ensure_recurring(await app.service_context(work))
     if is_new and settings.seed_lessons:
         await add_seed_lessons(app, network.id, network.language)
     if searcher is not None:

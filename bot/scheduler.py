@@ -5,7 +5,8 @@ at most IDLE_POLL when another process might have added some), claims due jobs w
 and a token (PostgreSQL: FOR UPDATE SKIP LOCKED), and hands each to the handler registered for
 its kind. A handler returns when it wants to look again, or None. After downtime the first
 pass simply finds everything that fell due; the handlers decide what is still relevant.
-Every message goes through the outbox, so nothing is sent twice.
+Each job runs in a unit of work of its own (``App.run_job``): what it decides, the messages it
+queues and its next due time commit together, so a crash mid-job repeats it, never half of it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ MAX_PASSES = 20
 IDLE_POLL = 60.0  # seconds; another process may schedule work we cannot hear about
 
 JobHandler = Callable[[ServiceContext, int], Awaitable[datetime | None]]
-ContextFactory = Callable[[], Awaitable[ServiceContext]]
+# Runs one claimed job with its handler in a unit of work and releases the claim.
+Execute = Callable[[Job, JobHandler], Awaitable[None]]
 
 
 class Scheduler:
@@ -38,13 +40,14 @@ class Scheduler:
         self,
         storage: Storage,
         clock: Clock,
-        make_context: ContextFactory,
+        execute: Execute,
         *,
         worker_id: str | None = None,
     ) -> None:
         self._jobs = storage.jobs
         self._clock = clock
-        self._make_context = make_context
+        self._execute = execute
+        self.retry_after_failure = RETRY_AFTER_FAILURE
         self._handlers: dict[str, JobHandler] = {}
         self._wake = asyncio.Event()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
@@ -66,26 +69,18 @@ class Scheduler:
             )
             if not jobs:
                 break
-            ctx = await self._make_context()
             for job in jobs:
-                await self._run(ctx, job)
+                await self._run(job)
                 ran += 1
         return ran
 
-    async def _run(self, ctx: ServiceContext, job: Job) -> None:
+    async def _run(self, job: Job) -> None:
         handler = self._handlers.get(job.kind)
         if handler is None:
             log.error("job %s: no handler for kind %r; dropping it", job.key, job.kind)
             await self._jobs.finish(job, None)
             return
-        try:
-            next_due = await handler(ctx, job.ref_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("job %s failed; trying again in %s", job.key, RETRY_AFTER_FAILURE)
-            next_due = self._clock.now() + RETRY_AFTER_FAILURE
-        await self._jobs.finish(job, next_due)
+        await self._execute(job, handler)
 
     async def advance_to(
         self,

@@ -105,17 +105,18 @@ async def forget(ctx: Context) -> None:
 # -- scheduled work ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pruned:
-    processed_events: int
+    inbox: int
     outbox: int
     files: int
 
 
 async def prune_retention(storage: Storage, clock: Clock, settings: Settings) -> Pruned:
-    """Delete handled-event ids and sent or failed outbox messages older than the retention
+    """Delete handled events and sent or failed outbox messages older than the retention
     period, and export files and charts older than a day. Run it once a day."""
     before = clock.now() - timedelta(days=settings.retention_days)
-    events = await storage.privacy.prune_processed_events(before)
+    events = await storage.privacy.prune_inbox(before)
     outbox = await storage.privacy.prune_outbox(before)
+    await storage.workers.prune(clock.now() - timedelta(days=1))
     files = prune_files(exports_dir(settings.data_dir), EXPORT_KEEP)
     files += prune_files(charts_dir(settings.data_dir), EXPORT_KEEP)
     return Pruned(events, outbox, files)

@@ -6,7 +6,10 @@ Migrations run through Alembic on the same connection the app uses, so ``vonk ru
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from alembic import command
@@ -47,6 +50,18 @@ class Database:
             else None
         )
         self._probe: sqlite3.Connection | None = None
+        # SQLite has one writer at a time. Writers of this process queue here, in order, instead
+        # of sleeping in SQLite's busy handler; other processes still wait there (busy_timeout).
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def write_lock(self) -> AsyncIterator[None]:
+        """Held for every write transaction of this process on SQLite; free on PostgreSQL."""
+        if self._write_lock is None:
+            yield
+            return
+        async with self._write_lock:
+            yield
 
     async def upgrade(self, revision: str = "head") -> None:
         async with self.engine.begin() as conn:
@@ -104,4 +119,5 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA secure_delete=ON")  # a forgotten member leaves no readable trace
     cursor.close()

@@ -25,6 +25,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.inspection import inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
 
@@ -72,6 +73,17 @@ def _text_limits(mapper: Mapper[Any]) -> list[tuple[str, int]]:
         ]
         _TEXT_LIMITS[mapper] = cached
     return cached
+
+
+def fitted(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` for a Core insert of ``model`` with over-long free text cut, as the ORM
+    events below do for ORM writes."""
+    out = dict(values)
+    for key, length in _text_limits(inspect(model)):
+        value = out.get(key)
+        if isinstance(value, str) and len(value) > length:
+            out[key] = value[:length]
+    return out
 
 
 @event.listens_for(Base, "before_insert", propagate=True)
@@ -174,14 +186,47 @@ class Skill(Base):
     created_at: Mapped[datetime]
 
 
-class ProcessedEvent(Base):
-    """Platform events already handled: a restart or a redelivery never handles one twice."""
+class InboxEvent(Base):
+    """An event from a platform, stored before the platform hears it arrived.
 
-    __tablename__ = "processed_events"
+    The row is the event's claim: handling it commits ``done`` together with everything the
+    handler wrote, so an event is handled once even after a crash or a redelivery. Events of
+    one chat are handled in the order they were stored. A done row keeps only its key (for
+    spotting redeliveries) until retention removes it; the text is dropped at once.
+    """
 
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
-    processed_at: Mapped[datetime]
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "event_key"),
+        Index("ix_inbox_status", "status", "id"),
+        Index("ix_inbox_chat", "platform", "chat_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(255))
+    chat_key: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, working, done
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_worker: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+
+
+class Worker(Base):
+    """A running Vonk process. Its heartbeat keeps its claims (inbox, outbox, jobs) its own;
+    once the heartbeat stops, another process takes them over at once, without waiting for
+    the leases to run out."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AdapterState(Base):
@@ -240,6 +285,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_worker: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
@@ -372,6 +418,7 @@ class Job(Base):
     due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12), default="pending")
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_worker: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     __table_args__ = (Index("ix_jobs_status_due", "status", "due_at"),)

@@ -66,6 +66,20 @@ class Account:
     display_name: str | None
     direct_chat_id: str | None
 
+    @property
+    def pending(self) -> bool:
+        """Imported with only a username: linked once that person first writes."""
+        return self.platform_user_id.startswith(PENDING_PREFIX)
+
+
+#: ``platform_user_id`` of an account known only by username (``vonk import`` with
+#: ``telegram=@anna``): ``?anna``. The first message from that username claims it.
+PENDING_PREFIX = "?"
+
+
+def pending_user_id(username: str) -> str:
+    return PENDING_PREFIX + username.lstrip("@").casefold()
+
 
 @dataclass(frozen=True)
 class Chat:

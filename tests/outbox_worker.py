@@ -20,7 +20,7 @@ from bot.app import App
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.context import Services
-from bot.core import Capabilities, Dispatch, Reply, SentMessage
+from bot.core import Capabilities, Intake, Reply, SentMessage
 from bot.router import Router
 from storage import Storage
 
@@ -37,13 +37,13 @@ class FileAdapter:
         self._out = out
         self.sent = 0
 
-    async def start(self, dispatch: Dispatch) -> None: ...
+    async def start(self, intake: Intake) -> None: ...
     async def stop(self) -> None: ...
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return f"dm:{platform_user_id}"
 
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         self._out.write(f"{chat_id}\n")
         self._out.flush()
         self.sent += 1

@@ -26,8 +26,8 @@ from bot.core import (
     Capabilities,
     ChatKind,
     ChatRef,
-    Dispatch,
     IncomingMessage,
+    Intake,
     Reply,
     Sender,
     SentMessage,
@@ -121,20 +121,20 @@ class ConsoleAdapter:
         self._advance = advance
         self._echo = echo
         self._state = state
-        self._dispatch: Dispatch | None = None
+        self._intake: Intake | None = None
         self._buttons: dict[str, list[str]] = {}
         self._sent = 0
 
-    async def start(self, dispatch: Dispatch) -> None:
-        self._dispatch = dispatch
+    async def start(self, intake: Intake) -> None:
+        self._intake = intake
         if self._state is not None:
             saved = await self._state.get(PLATFORM, "buttons")
             self._buttons = json.loads(saved) if saved else {}
 
     async def stop(self) -> None:
-        self._dispatch = None
+        self._intake = None
 
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         if reply.buttons:
             self._buttons[chat_id] = [b.payload for b in reply.buttons]
             if self._state is not None:
@@ -152,7 +152,7 @@ class ConsoleAdapter:
     # -- input ----------------------------------------------------------------------------------
     async def feed(self, raw: str, *, line_number: int | None = None) -> None:
         """Handle one script line completely (its replies are printed before this returns)."""
-        if self._dispatch is None:
+        if self._intake is None:
             raise RuntimeError("ConsoleAdapter.feed() before start()")
         parsed = parse_line(raw)
         if parsed.kind == "comment":
@@ -182,11 +182,11 @@ class ConsoleAdapter:
             if not 1 <= parsed.number <= len(payloads):
                 self._print(f"! {where}there is no button [{parsed.number}] in this chat")
                 return
-            await self._dispatch(ButtonPress(chat, sender, payloads[parsed.number - 1]))
+            await self._intake.dispatch(ButtonPress(chat, sender, payloads[parsed.number - 1]))
             return
         mentioned = bool(_MENTION.search(parsed.text))
         text = _MENTION.sub(" ", parsed.text).strip() if mentioned else parsed.text.strip()
-        await self._dispatch(IncomingMessage(chat, sender, text, mentions_bot=mentioned))
+        await self._intake.dispatch(IncomingMessage(chat, sender, text, mentions_bot=mentioned))
 
     async def run_script(self, lines: Iterable[str]) -> None:
         for number, raw in enumerate(lines, 1):

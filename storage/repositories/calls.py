@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.repositories.jobs import touch_job
+from storage.session import Sessions
+from storage.sql import insert_ignoring
 
 
 class CallStatus(enum.StrEnum):
@@ -132,7 +133,7 @@ async def _lock_call(s: AsyncSession, call_id: int) -> models.CallForHelp | None
 
 
 class CallRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def create(
@@ -148,7 +149,7 @@ class CallRepository:
         people_needed: int | None,
         now: datetime,
     ) -> Call:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = models.CallForHelp(
                 network_id=network_id,
                 initiator_id=initiator_id,
@@ -167,13 +168,13 @@ class CallRepository:
             return _call(row)
 
     async def get(self, call_id: int) -> Call | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.get(models.CallForHelp, call_id)
             return _call(row) if row else None
 
     async def open_calls(self, network_id: int) -> list[Call]:
         """Calls still taking people (open or full-with-waiting-list), soonest first."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.CallForHelp)
                 .where(
@@ -189,11 +190,11 @@ class CallRepository:
             return [_call(r) for r in rows]
 
     async def close(self, call_id: int) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             (await s.get_one(models.CallForHelp, call_id)).status = CallStatus.CLOSED.value
 
     async def counted(self, call_id: int) -> int:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await _counted(s, call_id)
 
     # -- invitations ----------------------------------------------------------------------------
@@ -201,26 +202,28 @@ class CallRepository:
         self, call_id: int, member_id: int, *, score: float | None, now: datetime
     ) -> bool:
         """Record an invitation; False if this member was invited to this call before."""
-        try:
-            async with self._sessions.begin() as s:
-                s.add(
-                    models.CallInvitation(
+        async with self._sessions.write() as s:
+            invited = await s.scalar(
+                insert_ignoring(
+                    s,
+                    models.CallInvitation,
+                    ("call_id", "member_id"),
+                    dict(
                         call_id=call_id,
                         member_id=member_id,
                         score=score,
                         status="invited",
                         invited_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+                    ),
+                ).returning(models.CallInvitation.id)
+            )
+        return invited is not None
 
     async def invite_many(
         self, call_id: int, members: list[tuple[int, float | None]], *, now: datetime
     ) -> list[int]:
         """Record many invitations at once; returns the members not invited before."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             before = set(
                 await s.scalars(
                     select(models.CallInvitation.member_id).where(
@@ -240,7 +243,7 @@ class CallRepository:
     async def answer_invitation(
         self, call_id: int, member_id: int, status: str, *, now: datetime
     ) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.scalar(
                 select(models.CallInvitation).where(
                     models.CallInvitation.call_id == call_id,
@@ -252,7 +255,7 @@ class CallRepository:
 
     async def invitations(self, call_id: int) -> dict[int, str]:
         """member id -> invited / accepted / declined."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.execute(
                 select(models.CallInvitation.member_id, models.CallInvitation.status).where(
                     models.CallInvitation.call_id == call_id
@@ -262,7 +265,7 @@ class CallRepository:
 
 
 class PledgeRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def create(
@@ -278,7 +281,7 @@ class PledgeRepository:
     ) -> PledgeOutcome:
         """Pledge, for a call or on its own. A full call puts the pledge on the waiting list;
         the pledge that takes the last place marks the call full."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             call = await _lock_call(s, call_id) if call_id is not None else None
             if call is not None:
                 existing = await s.scalar(
@@ -326,14 +329,14 @@ class PledgeRepository:
             )
 
     async def get(self, pledge_id: int) -> Pledge | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.get(models.Pledge, pledge_id)
             return _pledge(row) if row else None
 
     async def of_member(
         self, member_id: int, statuses: Iterable[PledgeStatus] = ACTIVE
     ) -> list[Pledge]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Pledge)
                 .where(
@@ -345,7 +348,7 @@ class PledgeRepository:
             return [_pledge(r) for r in rows]
 
     async def of_call(self, call_id: int) -> list[Pledge]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Pledge)
                 .where(models.Pledge.call_id == call_id)
@@ -354,7 +357,7 @@ class PledgeRepository:
             return [_pledge(r) for r in rows]
 
     async def complete(self, pledge_id: int, *, hours: float | None, now: datetime) -> Pledge:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get_one(models.Pledge, pledge_id)
             row.status, row.done_at, row.ended_at = PledgeStatus.DONE.value, now, now
             if hours is not None:
@@ -365,14 +368,14 @@ class PledgeRepository:
     async def weekly_figures(
         self, network_id: int, *, since: datetime, now: datetime
     ) -> WeeklyFigures:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await weekly_figures(s, network_id, since=since, now=now)
 
     async def reschedule(
         self, pledge_id: int, due_at: datetime, has_time: bool, *, now: datetime
     ) -> None:
         """More time: a new date for a pledge that is still open (or had lapsed)."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get_one(models.Pledge, pledge_id)
             row.due_at, row.due_has_time = due_at, has_time
             if row.status == PledgeStatus.LAPSED.value:
@@ -380,7 +383,7 @@ class PledgeRepository:
             await touch_job(s, "pledge", row.id, now)
 
     async def set_hours(self, pledge_id: int, hours: float) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             (await s.get_one(models.Pledge, pledge_id)).hours = hours
 
     async def end(self, pledge_id: int, status: PledgeStatus, *, now: datetime) -> PledgeOutcome:
@@ -388,7 +391,7 @@ class PledgeRepository:
         otherwise a full call opens again (and the caller may invite the next match)."""
         if status not in (PledgeStatus.WITHDRAWN, PledgeStatus.LAPSED):
             raise ValueError(f"a pledge cannot end as {status}")
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get_one(models.Pledge, pledge_id)
             held_place = row.status == PledgeStatus.PLEDGED
             row.status, row.ended_at = status.value, now

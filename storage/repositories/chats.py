@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
 from storage.records import Chat
+from storage.session import Sessions
+from storage.sql import insert_ignoring
 
 
 def _chat(row: models.Chat) -> Chat:
@@ -22,7 +23,7 @@ def _chat(row: models.Chat) -> Chat:
 
 
 class ChatRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def ensure(
@@ -34,23 +35,32 @@ class ChatRepository:
         kind: str,
         title: str | None = None,
     ) -> Chat:
-        """The chat's record, created on first sight; a changed title is followed."""
-        async with self._sessions.begin() as s:
-            row = await s.scalar(
-                select(models.Chat).where(
-                    models.Chat.platform == platform,
-                    models.Chat.platform_chat_id == platform_chat_id,
-                )
+        """The chat's record, created on first sight (by whichever event or process comes
+        first: the insert ignores a conflict and the row is read back); a changed title is
+        followed."""
+        async with self._sessions.write() as s:
+            where = (
+                models.Chat.platform == platform,
+                models.Chat.platform_chat_id == platform_chat_id,
             )
+            row = await s.scalar(select(models.Chat).where(*where))
             if row is None:
-                row = models.Chat(
-                    network_id=network_id,
-                    platform=platform,
-                    platform_chat_id=platform_chat_id,
-                    kind=kind,
-                    title=title,
+                await s.execute(
+                    insert_ignoring(
+                        s,
+                        models.Chat,
+                        ("platform", "platform_chat_id"),
+                        dict(
+                            network_id=network_id,
+                            platform=platform,
+                            platform_chat_id=platform_chat_id,
+                            kind=kind,
+                            title=title,
+                        ),
+                    )
                 )
-                s.add(row)
+                row = await s.scalar(select(models.Chat).where(*where))
+                assert row is not None
             elif title and row.title != title:
                 row.title = title
             await s.flush()
@@ -58,7 +68,7 @@ class ChatRepository:
 
     async def groups(self, network_id: int, *, cell_id: int | None = None) -> list[Chat]:
         """Group chats of the network; with ``cell_id``, the chats of that cell."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             query = select(models.Chat).where(
                 models.Chat.network_id == network_id, models.Chat.kind == "group"
             )
@@ -67,5 +77,5 @@ class ChatRepository:
             return [_chat(r) for r in await s.scalars(query.order_by(models.Chat.id))]
 
     async def set_cell(self, chat_id: int, cell_id: int | None) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             (await s.get_one(models.Chat, chat_id)).cell_id = cell_id

@@ -32,9 +32,10 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 
 from sqlalchemy import and_, case, exists, func, or_, select, union
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
+from storage.session import Sessions
 
 SPARK_MIN_DONE = 3
 SPARK_WINDOW = timedelta(days=60)
@@ -118,11 +119,11 @@ async def _per_cell(
 
 
 class ImpactRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def figures(self, network_id: int, start: datetime, end: datetime) -> ImpactFigures:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             done, hours = (
                 await s.execute(
                     select(func.count(P.id), func.coalesce(func.sum(P.hours), 0.0)).where(
@@ -189,7 +190,7 @@ class ImpactRepository:
             func.coalesce(func.sum(case((and_(P.done_at >= a, P.done_at < b), 1), else_=0)), 0)
             for a, b in pairwise(bounds)
         ]
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = (
                 await s.execute(
                     select(*columns).where(*_done_in(network_id, bounds[0], bounds[-1]))
@@ -198,7 +199,7 @@ class ImpactRepository:
             return [int(x) for x in row]
 
     async def health(self, network_id: int, start: datetime, end: datetime) -> HealthFigures:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             done, by_initiators = (
                 await s.execute(
                     select(

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.repositories.claims import claim_due_rows, new_claim
+from storage.session import Sessions
+from storage.sql import insert_ignoring
 
 
 @dataclass(frozen=True)
@@ -83,34 +84,32 @@ async def touch_job(s: AsyncSession, kind: str, ref_id: int, due_at: datetime) -
 
 
 class JobRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def touch(self, kind: str, ref_id: int, due_at: datetime) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             await touch_job(s, kind, ref_id, due_at)
 
     async def ensure(self, kind: str, ref_id: int, due_at: datetime) -> bool:
         """Create the job if it does not exist yet (recurring work like digests)."""
-        try:
-            async with self._sessions.begin() as s:
-                if await s.scalar(
-                    select(models.Job.id).where(models.Job.key == f"{kind}:{ref_id}")
-                ):
-                    return False
-                s.add(
-                    models.Job(
+        async with self._sessions.write() as s:
+            created = await s.scalar(
+                insert_ignoring(
+                    s,
+                    models.Job,
+                    ("key",),
+                    dict(
                         key=f"{kind}:{ref_id}",
                         kind=kind,
                         ref_id=ref_id,
                         due_at=due_at,
                         status="pending",
                         updated_at=due_at,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+                    ),
+                ).returning(models.Job.id)
+            )
+        return created is not None
 
     async def claim_due(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int
@@ -118,7 +117,7 @@ class JobRepository:
         """Claim due jobs with a fresh token; expired claims (a dead worker) are taken over.
         PostgreSQL skips rows another transaction is claiming (FOR UPDATE SKIP LOCKED)."""
         claim = new_claim(worker)
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             rows = await claim_due_rows(
                 s,
                 models.Job,
@@ -126,6 +125,7 @@ class JobRepository:
                 waiting="pending",
                 working="running",
                 claim=claim,
+                worker=worker,
                 now=now,
                 lease=lease,
                 limit=limit,
@@ -135,7 +135,7 @@ class JobRepository:
     async def finish(self, job: Job, next_due: datetime | None) -> None:
         """Release a claimed job: due again at ``next_due``, or done. A touch that arrived
         while it ran brings it back at once, so no change is ever missed."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get(models.Job, job.id)
             if row is None or row.claimed_by != job.claim:
                 return
@@ -148,13 +148,13 @@ class JobRepository:
                 row.status, row.due_at = "pending", next_due
 
     async def next_due(self) -> datetime | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await s.scalar(
                 select(func.min(models.Job.due_at)).where(models.Job.status == "pending")
             )
 
     async def pending(self) -> list[tuple[str, datetime]]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.execute(
                 select(models.Job.key, models.Job.due_at)
                 .where(models.Job.status == "pending")
@@ -164,7 +164,7 @@ class JobRepository:
 
 
 class NudgeRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def offer(
@@ -180,10 +180,13 @@ class NudgeRepository:
         status: str = "pending",
     ) -> bool:
         """Add a reason once (the key decides) and wake the member's bundle job."""
-        try:
-            async with self._sessions.begin() as s:
-                s.add(
-                    models.NudgeReason(
+        async with self._sessions.write() as s:
+            added = await s.scalar(
+                insert_ignoring(
+                    s,
+                    models.NudgeReason,
+                    ("key",),
+                    dict(
                         key=key,
                         member_id=member_id,
                         kind=kind,
@@ -192,21 +195,20 @@ class NudgeRepository:
                         created_at=now,
                         expires_at=expires_at,
                         status=status,
-                    )
-                )
-                if status == "pending":
-                    await touch_job(s, "bundle", member_id, now)
-        except IntegrityError:
-            return False
-        return True
+                    ),
+                ).returning(models.NudgeReason.id)
+            )
+            if added is not None and status == "pending":
+                await touch_job(s, "bundle", member_id, now)
+        return added is not None
 
     async def get(self, key: str) -> Reason | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.scalar(select(models.NudgeReason).where(models.NudgeReason.key == key))
             return _reason(row) if row else None
 
     async def count(self, key_prefix: str) -> int:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return (
                 await s.scalar(
                     select(func.count()).where(
@@ -217,7 +219,7 @@ class NudgeRepository:
             )
 
     async def latest(self, key_prefix: str) -> Reason | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.scalar(
                 select(models.NudgeReason)
                 .where(models.NudgeReason.key.startswith(key_prefix, autoescape=True))
@@ -227,7 +229,7 @@ class NudgeRepository:
             return _reason(row) if row else None
 
     async def pending_for(self, member_id: int) -> list[Reason]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.NudgeReason)
                 .where(
@@ -241,7 +243,7 @@ class NudgeRepository:
     async def mark(self, reason_ids: list[int], status: str, *, now: datetime) -> None:
         if not reason_ids:
             return
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             values: dict[str, Any] = {"status": status}
             if status == "sent":
                 values["sent_at"] = now

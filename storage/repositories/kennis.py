@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
+from storage.session import Sessions, in_unit_of_work
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,14 @@ def _lesson(row: models.Lesson) -> Lesson:
 
 
 class LessonRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def add_many(
         self, network_id: int, lessons: Sequence[NewLesson], *, source: str, now: datetime
     ) -> list[Lesson]:
         """Add lessons in one transaction: an import lands whole or not at all."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             rows = [
                 models.Lesson(
                     network_id=network_id,
@@ -81,21 +81,21 @@ class LessonRepository:
             return [_lesson(r) for r in rows]
 
     async def get(self, lesson_id: int) -> Lesson | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.get(models.Lesson, lesson_id)
             return _lesson(row) if row else None
 
     async def ids(self) -> list[int]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return list(await s.scalars(select(models.Lesson.id).order_by(models.Lesson.id)))
 
     async def get_many(self, ids: Iterable[int]) -> list[Lesson]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(select(models.Lesson).where(models.Lesson.id.in_(list(ids))))
             return [_lesson(r) for r in rows]
 
     async def list(self, network_id: int) -> list[Lesson]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Lesson)
                 .where(models.Lesson.network_id == network_id)
@@ -104,28 +104,34 @@ class LessonRepository:
             return [_lesson(r) for r in rows]
 
     async def count(self, network_id: int) -> int:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return (
                 await s.scalar(select(func.count()).where(models.Lesson.network_id == network_id))
                 or 0
             )
 
     async def delete(self, lesson_id: int) -> bool:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             result = await s.execute(delete(models.Lesson).where(models.Lesson.id == lesson_id))
             s.add(models.Change(entity="lesson", entity_id=lesson_id))
             return bool(result.rowcount)
 
 
 class EmbeddingStore:
-    """Vectors by (model, text hash) as raw float32 bytes."""
+    """Vectors by (model, text hash) as raw float32 bytes.
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    A cache of a pure function, not part of any event's state: vectors computed while a unit of
+    work runs (a search inside a handler) are kept here and saved right after it commits
+    (``save_pending``), instead of joining, or waiting for, that unit of work.
+    """
+
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        self._pending: list[tuple[str, int, dict[str, bytes]]] = []
 
     async def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             for start in range(0, len(hashes), 500):  # keep under SQL parameter limits
                 chunk = hashes[start : start + 500]
                 rows = await s.execute(
@@ -139,7 +145,24 @@ class EmbeddingStore:
     async def put_many(self, model: str, dimension: int, vectors: dict[str, bytes]) -> None:
         if not vectors:
             return
-        async with self._sessions.begin() as s:
+        if not self._sessions.bound and in_unit_of_work():
+            self._pending.append((model, dimension, dict(vectors)))
+            return
+        await self._put(model, dimension, vectors)
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    async def save_pending(self) -> int:
+        """Save what was computed during units of work; returns how many batches."""
+        pending, self._pending = self._pending, []
+        for model, dimension, vectors in pending:
+            await self._put(model, dimension, vectors)
+        return len(pending)
+
+    async def _put(self, model: str, dimension: int, vectors: dict[str, bytes]) -> None:
+        async with self._sessions.write() as s:
             existing = set(
                 await s.scalars(
                     select(models.Embedding.text_hash).where(
@@ -155,21 +178,21 @@ class EmbeddingStore:
             )
 
     async def count(self, model: str) -> int:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await s.scalar(select(func.count()).where(models.Embedding.model == model)) or 0
 
 
 class ChangeFeed:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def latest(self) -> int:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await s.scalar(select(func.max(models.Change.id))) or 0
 
     async def since(self, last_id: int, limit: int = 50_000) -> list[tuple[int, str, int]]:
         """(change id, entity, entity id) after ``last_id``, oldest first."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.execute(
                 select(models.Change.id, models.Change.entity, models.Change.entity_id)
                 .where(models.Change.id > last_id)
@@ -189,13 +212,13 @@ class ContactRequest:
 
 
 class ContactRequests:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def create(
         self, asker_id: int, member_id: int, topic: str, *, now: datetime
     ) -> ContactRequest:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = models.ContactRequest(
                 asker_id=asker_id,
                 member_id=member_id,
@@ -211,7 +234,7 @@ class ContactRequests:
         self, request_id: int, member_id: int, accepted: bool, *, now: datetime
     ) -> ContactRequest | None:
         """Record the matched member's answer once; None if not theirs or already answered."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get(models.ContactRequest, request_id)
             if row is None or row.member_id != member_id or row.status != "asked":
                 return None

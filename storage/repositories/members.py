@@ -9,12 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
-from storage.records import Account, Member, MemberImportRow, Role
+from storage.records import Account, Member, MemberImportRow, Role, pending_user_id
 from storage.repositories.jobs import touch_job
 from storage.repositories.networks import ensure_cell_in
+from storage.session import Sessions
+from storage.sql import insert_ignoring, upsert
 
 UPDATABLE = frozenset(
     {
@@ -95,16 +97,16 @@ async def _skills(s: AsyncSession, member_id: int) -> list[str]:
 
 
 class MemberRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def get(self, member_id: int) -> Member | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.get(models.Member, member_id)
             return _member(row, await _skills(s, row.id)) if row else None
 
     async def by_handle(self, network_id: int, handle: str) -> Member | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.scalar(
                 select(models.Member).where(
                     models.Member.network_id == network_id,
@@ -116,7 +118,7 @@ class MemberRepository:
     async def by_account(
         self, platform: str, platform_user_id: str
     ) -> tuple[Member, Account] | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             found = (
                 await s.execute(
                     select(models.Member, models.Account)
@@ -142,35 +144,46 @@ class MemberRepository:
         timezone: str,
         now: datetime,
     ) -> Member:
-        """Create a member; a taken handle gets a number appended rather than failing."""
-        async with self._sessions.begin() as s:
+        """Create a member; a taken handle gets a number appended rather than failing (also
+        when another process takes the same handle at the same moment)."""
+        async with self._sessions.write() as s:
             base = make_handle(handle)
-            candidate, n = base, 1
-            while await s.scalar(
-                select(models.Member.id).where(
-                    models.Member.network_id == network_id, models.Member.handle == candidate
+            n = 1
+            while True:
+                candidate = base if n == 1 else f"{base}{n}"
+                taken = await s.scalar(
+                    select(models.Member.id).where(
+                        models.Member.network_id == network_id, models.Member.handle == candidate
+                    )
                 )
-            ):
+                if taken is None:
+                    member_id = await s.scalar(
+                        insert_ignoring(
+                            s,
+                            models.Member,
+                            ("network_id", "handle"),
+                            dict(
+                                network_id=network_id,
+                                handle=candidate,
+                                display_name=display_name,
+                                language=language,
+                                timezone=timezone,
+                                joined_at=now,
+                                about="",
+                                role=Role.MEMBER.value,
+                                findable=False,
+                                invitable=False,
+                                onboarded=False,
+                                reminders=True,
+                            ),
+                        ).returning(models.Member.id)
+                    )
+                    if member_id is not None:
+                        break
                 n += 1
-                candidate = f"{base}{n}"
-            row = models.Member(
-                network_id=network_id,
-                handle=candidate,
-                display_name=display_name,
-                language=language,
-                timezone=timezone,
-                joined_at=now,
-                about="",
-                role=Role.MEMBER.value,
-                findable=False,
-                invitable=False,
-                onboarded=False,
-            )
-            s.add(row)
-            await s.flush()
-            record_change(s, row.id)
-            await touch_job(s, "member", row.id, now)
-            return _member(row)
+            record_change(s, member_id)
+            await touch_job(s, "member", member_id, now)
+            return _member(await s.get_one(models.Member, member_id))
 
     async def link_account(
         self,
@@ -180,37 +193,103 @@ class MemberRepository:
         *,
         username: str | None = None,
         display_name: str | None = None,
+        direct_chat_id: str | None = None,
     ) -> Account:
-        async with self._sessions.begin() as s:
+        """Link a platform identity to a member (moving it if it belonged to another)."""
+        values = {
+            "member_id": member_id,
+            "platform": platform,
+            "platform_user_id": platform_user_id,
+            "username": username,
+            "display_name": display_name,
+        }
+        if direct_chat_id is not None:
+            values["direct_chat_id"] = direct_chat_id
+        async with self._sessions.write() as s:
+            await s.execute(upsert(s, models.Account, ("platform", "platform_user_id"), values))
             row = await s.scalar(
                 select(models.Account).where(
                     models.Account.platform == platform,
                     models.Account.platform_user_id == platform_user_id,
                 )
             )
-            if row is None:
-                row = models.Account(
-                    member_id=member_id, platform=platform, platform_user_id=platform_user_id
+            assert row is not None
+            await s.refresh(row)
+            return _account(row)
+
+    async def claim_account(
+        self,
+        member_id: int,
+        platform: str,
+        platform_user_id: str,
+        *,
+        username: str | None = None,
+        display_name: str | None = None,
+        direct_chat_id: str | None = None,
+    ) -> Account | None:
+        """Link a platform identity to a member unless it is linked already (by another event
+        or process at the same moment): None then, and the caller reads who has it."""
+        async with self._sessions.write() as s:
+            account_id = await s.scalar(
+                insert_ignoring(
+                    s,
+                    models.Account,
+                    ("platform", "platform_user_id"),
+                    dict(
+                        member_id=member_id,
+                        platform=platform,
+                        platform_user_id=platform_user_id,
+                        username=username,
+                        display_name=display_name,
+                        direct_chat_id=direct_chat_id,
+                    ),
+                ).returning(models.Account.id)
+            )
+            if account_id is None:
+                return None
+            return _account(await s.get_one(models.Account, account_id))
+
+    async def claim_pending_account(
+        self,
+        platform: str,
+        username: str,
+        platform_user_id: str,
+        *,
+        display_name: str | None = None,
+        direct_chat_id: str | None = None,
+    ) -> Member | None:
+        """The member imported with this username, now linked to the real account; None when
+        no imported member waits for it."""
+        async with self._sessions.write() as s:
+            row = await s.scalar(
+                select(models.Account).where(
+                    models.Account.platform == platform,
+                    models.Account.platform_user_id == pending_user_id(username),
                 )
-                s.add(row)
-            row.member_id = member_id
+            )
+            if row is None:
+                return None
+            row.platform_user_id = platform_user_id
             row.username = username
             row.display_name = display_name
+            if direct_chat_id is not None:
+                row.direct_chat_id = direct_chat_id
             await s.flush()
-            return _account(row)
+            member = await s.get_one(models.Member, row.member_id)
+            return _member(member, await _skills(s, member.id))
 
     async def update_account(self, account_id: int, **fields: Any) -> None:
         """Follow username and name changes, remember the direct chat."""
         allowed = {"username", "display_name", "direct_chat_id"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot update account fields {set(fields) - allowed}")
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get_one(models.Account, account_id)
             for key, value in fields.items():
                 setattr(row, key, value)
 
     async def accounts(self, member_id: int) -> list[Account]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Account).where(models.Account.member_id == member_id)
             )
@@ -219,7 +298,7 @@ class MemberRepository:
     async def update(self, member_id: int, **fields: Any) -> Member:
         if not set(fields) <= UPDATABLE:
             raise ValueError(f"cannot update member fields {set(fields) - UPDATABLE}")
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = await s.get_one(models.Member, member_id)
             for key, value in fields.items():
                 setattr(row, key, value.value if isinstance(value, Role) else value)
@@ -229,7 +308,7 @@ class MemberRepository:
 
     async def add_skills(self, member_id: int, texts: Sequence[str], *, now: datetime) -> list[str]:
         """Add skills not yet listed; returns the ones actually added."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             have = {t.casefold() for t in await _skills(s, member_id)}
             added = []
             for text in texts:
@@ -243,7 +322,7 @@ class MemberRepository:
             return added
 
     async def remove_skill(self, member_id: int, text: str) -> bool:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             result = await s.execute(
                 delete(models.Skill).where(
                     models.Skill.member_id == member_id,
@@ -255,7 +334,7 @@ class MemberRepository:
             return bool(result.rowcount)
 
     async def list(self, network_id: int, *, active_only: bool = True) -> list[Member]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             query = select(models.Member).where(models.Member.network_id == network_id)
             if active_only:
                 query = query.where(models.Member.left_at.is_(None))
@@ -272,14 +351,14 @@ class MemberRepository:
             return [_member(m, skills.get(m.id, ())) for m in members]
 
     async def ids(self) -> list[int]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return list(await s.scalars(select(models.Member.id).order_by(models.Member.id)))
 
     async def get_many(self, ids: Iterable[int]) -> list[Member]:
         """Members by id (left ones too), with their skills; unknown ids are skipped."""
         wanted = sorted(set(ids))
         result: list[Member] = []
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             for start in range(0, len(wanted), 5000):
                 chunk = wanted[start : start + 5000]
                 members = await s.scalars(select(models.Member).where(models.Member.id.in_(chunk)))
@@ -308,7 +387,7 @@ class MemberRepository:
         Imported members are findable and invitable: the operator imports people who agreed to
         be in the network's list; they can withdraw consent any time with /profiel.
         """
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             existing = {
                 row.handle.lower(): row
                 for row in await s.scalars(

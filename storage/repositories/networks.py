@@ -6,10 +6,12 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.records import Cell, Network
+from storage.session import Sessions
+from storage.sql import insert_ignoring
 
 
 def cell_key(name: str) -> str:
@@ -27,28 +29,28 @@ def _cell(row: models.Cell) -> Cell:
 
 
 class NetworkRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def default(self) -> Network | None:
         """The first network: Vonk serves one network per database unless set up otherwise."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.scalar(select(models.Network).order_by(models.Network.id).limit(1))
             return _network(row) if row else None
 
     async def create(self, name: str, *, language: str, timezone: str, now: datetime) -> Network:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = models.Network(name=name, language=language, timezone=timezone, created_at=now)
             s.add(row)
             await s.flush()
             return _network(row)
 
     async def get(self, network_id: int) -> Network:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return _network(await s.get_one(models.Network, network_id))
 
     async def cells(self, network_id: int) -> list[Cell]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Cell)
                 .where(models.Cell.network_id == network_id)
@@ -57,7 +59,7 @@ class NetworkRepository:
             return [_cell(r) for r in rows]
 
     async def find_cell(self, network_id: int, name: str) -> Cell | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.scalar(
                 select(models.Cell).where(
                     models.Cell.network_id == network_id, models.Cell.key == cell_key(name)
@@ -66,23 +68,29 @@ class NetworkRepository:
             return _cell(row) if row else None
 
     async def get_cell(self, cell_id: int) -> Cell | None:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             row = await s.get(models.Cell, cell_id)
             return _cell(row) if row else None
 
     async def ensure_cell(self, network_id: int, name: str) -> Cell:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             return _cell(await ensure_cell_in(s, network_id, name))
 
 
 async def ensure_cell_in(s: AsyncSession, network_id: int, name: str) -> models.Cell:
     """Find or create a cell inside an open unit of work (imports create cells on the fly)."""
     key = cell_key(name)
-    row = await s.scalar(
-        select(models.Cell).where(models.Cell.network_id == network_id, models.Cell.key == key)
-    )
+    where = (models.Cell.network_id == network_id, models.Cell.key == key)
+    row = await s.scalar(select(models.Cell).where(*where))
     if row is None:
-        row = models.Cell(network_id=network_id, name=name.strip().lstrip("#"), key=key)
-        s.add(row)
-        await s.flush()
+        await s.execute(
+            insert_ignoring(
+                s,
+                models.Cell,
+                ("network_id", "key"),
+                dict(network_id=network_id, name=name.strip().lstrip("#"), key=key),
+            )
+        )
+        row = await s.scalar(select(models.Cell).where(*where))
+        assert row is not None
     return row

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
 from storage import models
 from storage.repositories.claims import claim_due_rows, new_claim
+from storage.session import Sessions
+from storage.sql import insert_ignoring, insert_many_ignoring
 
 ANALYZE_AFTER = 1000  # messages queued at once (PostgreSQL: refresh the planner's view)
 
@@ -65,7 +65,7 @@ def _overtakes() -> Exists:
 
 
 class OutboxRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def add(
@@ -79,33 +79,52 @@ class OutboxRepository:
         kind: str,
         now: datetime,
         not_before: datetime | None = None,
-    ) -> bool:
-        """Queue a message; False when a message with this key was queued before."""
-        try:
-            async with self._sessions.begin() as s:
-                s.add(
-                    models.OutboxMessage(
-                        key=key,
-                        reply=reply,
-                        platform=platform,
-                        chat_id=chat_id,
-                        member_id=member_id,
-                        kind=kind,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=max(now, not_before or now),
-                        created_at=now,
-                    )
+        held_by: tuple[str, str] | None = None,
+        lease: timedelta | None = None,
+    ) -> OutboxItem | None:
+        """Queue a message; None when a message with this key was queued before.
+
+        ``held_by`` (worker, claim token) stores it already claimed by that worker for
+        ``lease``: the event that wrote it delivers it itself right after its commit, without a
+        claiming round trip; should that process die first, the claim lapses with its
+        heartbeat and any other worker sends it."""
+        values: dict[str, Any] = {
+            "key": key,
+            "reply": reply,
+            "platform": platform,
+            "chat_id": chat_id,
+            "member_id": member_id,
+            "kind": kind,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": max(now, not_before or now),
+            "created_at": now,
+        }
+        if held_by is not None:
+            worker, claim = held_by
+            values |= {
+                "status": "sending",
+                "claimed_worker": worker,
+                "claimed_by": claim,
+                "claimed_until": now + (lease or timedelta(minutes=2)),
+            }
+        async with self._sessions.write() as s:
+            row_id = await s.scalar(
+                insert_ignoring(s, models.OutboxMessage, ("key",), values).returning(
+                    models.OutboxMessage.id
                 )
-        except IntegrityError:
-            return False
-        return True
+            )
+        if row_id is None:
+            return None
+        return OutboxItem(
+            row_id, key, platform, chat_id, member_id, kind, reply, 0, values.get("claimed_by", "")
+        )
 
     async def add_many(self, items: list[dict[str, Any]], *, now: datetime) -> int:
         """Queue many messages in one transaction (a broadcast lands whole or not at all);
         keys queued before are skipped. Returns how many were new."""
         keys = [item["key"] for item in items]
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             existing: set[str] = set()
             for start in range(0, len(keys), 500):
                 existing.update(
@@ -116,21 +135,29 @@ class OutboxRepository:
                     )
                 )
             fresh = [item for item in items if item["key"] not in existing]
-            s.add_all(
-                models.OutboxMessage(
-                    key=item["key"],
-                    reply=item["reply"],
-                    platform=item.get("platform"),
-                    chat_id=item.get("chat_id"),
-                    member_id=item.get("member_id"),
-                    kind=item.get("kind", "message"),
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
+            if fresh:
+                await s.execute(
+                    *insert_many_ignoring(
+                        s,
+                        models.OutboxMessage,
+                        ("key",),
+                        [
+                            {
+                                "key": item["key"],
+                                "reply": item["reply"],
+                                "platform": item.get("platform"),
+                                "chat_id": item.get("chat_id"),
+                                "member_id": item.get("member_id"),
+                                "kind": item.get("kind", "message"),
+                                "status": "pending",
+                                "attempts": 0,
+                                "next_attempt_at": now,
+                                "created_at": now,
+                            }
+                            for item in fresh
+                        ],
+                    )
                 )
-                for item in fresh
-            )
             if len(fresh) >= ANALYZE_AFTER and s.bind.dialect.name == "postgresql":
                 # Fresh statistics at once: planned with the old ones (a near-empty table),
                 # the per-chat order check becomes a nested loop over the whole broadcast,
@@ -147,7 +174,7 @@ class OutboxRepository:
         FOR UPDATE SKIP LOCKED, so concurrent workers never claim the same row. Each call gets
         its own token, so two passes of one worker cannot take each other's rows either."""
         claim = new_claim(worker)
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             rows = await claim_due_rows(
                 s,
                 models.OutboxMessage,
@@ -155,6 +182,7 @@ class OutboxRepository:
                 waiting="pending",
                 working="sending",
                 claim=claim,
+                worker=worker,
                 now=now,
                 lease=lease,
                 limit=limit,
@@ -164,7 +192,7 @@ class OutboxRepository:
 
     async def _release(self, item_id: int, claim: str, **values: Any) -> None:
         """Update a claimed message, only while this claim still holds it."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             await s.execute(
                 update(models.OutboxMessage)
                 .where(models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
@@ -181,16 +209,29 @@ class OutboxRepository:
         platform: str,
         chat_id: str,
     ) -> None:
-        await self._release(
-            item_id,
-            claim,
-            status="sent",
-            sent_at=now,
-            last_error=None,
-            sent_message_id=message_id,
-            platform=platform,
-            chat_id=chat_id,
-        )
+        """A reply is deleted once sent (its event is done: nothing can enqueue it again,
+        and what someone was told in a chat needs no second copy here); other messages keep
+        their key for retention_days, so a repeated decision still sends nothing twice."""
+        held = (models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
+        async with self._sessions.write() as s:
+            deleted = await s.execute(
+                delete(models.OutboxMessage).where(*held, models.OutboxMessage.kind == "reply")
+            )
+            if deleted.rowcount:
+                return
+            await s.execute(
+                update(models.OutboxMessage)
+                .where(*held)
+                .values(
+                    claimed_until=None,
+                    status="sent",
+                    sent_at=now,
+                    last_error=None,
+                    sent_message_id=message_id,
+                    platform=platform,
+                    chat_id=chat_id,
+                )
+            )
 
     async def retry_at(
         self, item_id: int, claim: str, when: datetime, error: str, *, failed: bool = True
@@ -217,7 +258,7 @@ class OutboxRepository:
 
     async def next_due(self) -> datetime | None:
         """When the earliest waiting message falls due (for sleeping exactly that long)."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             return await s.scalar(
                 select(func.min(models.OutboxMessage.next_attempt_at)).where(
                     models.OutboxMessage.status.in_(("pending", "sending")), ~_overtakes()
@@ -225,7 +266,7 @@ class OutboxRepository:
             )
 
     async def counts(self) -> dict[str, int]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.execute(
                 select(models.OutboxMessage.status, func.count()).group_by(
                     models.OutboxMessage.status

@@ -36,9 +36,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Table, and_, delete, false, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
+from storage.session import Sessions
 
 REDACTED = "…"
 # Other members' words that may mention someone by name: blanked on forget.
@@ -79,7 +80,7 @@ def _mentions(names: set[str]) -> re.Pattern[str] | None:
 
 
 class PrivacyRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     # -- what belongs to a member --------------------------------------------------------------
@@ -123,7 +124,7 @@ class PrivacyRepository:
     # -- export ------------------------------------------------------------------------------------
     async def export(self, member_id: int) -> dict[str, list[dict[str, Any]]] | None:
         """Every table, with the rows that are this member's (an empty list when none)."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             if await s.get(models.Member, member_id) is None:
                 return None
             direct = self._direct_chats(await self._accounts(s, member_id))
@@ -144,7 +145,7 @@ class PrivacyRepository:
     async def dump_everything(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every table, rendered as the export renders them. For operators'
         checks and for the tests that prove export and forget leave nothing out."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             result: dict[str, list[dict[str, Any]]] = {}
             for table in models.Base.metadata.sorted_tables:
                 rows = await s.execute(select(table).order_by(*table.primary_key.columns))
@@ -161,7 +162,7 @@ class PrivacyRepository:
         End the member's open pledges first (``PledgeRepository.end``) so their places go to
         others the usual way; pledges still open here are simply deleted."""
         touched: Counter[str] = Counter()
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             member = await s.get(models.Member, member_id)
             if member is None:
                 return None
@@ -254,6 +255,15 @@ class PrivacyRepository:
         for start in range(0, len(doomed), 500):
             result = await s.execute(delete(O).where(O.id.in_(doomed[start : start + 500])))
             touched["outbox"] += result.rowcount or 0
+        # Handled events keep their platform id (a redelivery must stay a no-op), not the chat.
+        I = models.InboxEvent  # noqa: E741
+        for platform, chat_id in direct:
+            result = await s.execute(
+                update(I)
+                .where(I.platform == platform, I.chat_key == chat_id)
+                .values(chat_key="-", payload={})
+            )
+            touched["inbox"] += result.rowcount or 0
         Ch = models.Chat
         for platform, chat_id in direct:
             result = await s.execute(
@@ -301,12 +311,14 @@ class PrivacyRepository:
                         touched[table_name] += 1
 
     # -- retention ---------------------------------------------------------------------------------
-    async def prune_processed_events(self, before: datetime) -> int:
-        """Forget which platform events were handled before ``before``: redeliveries come
-        within minutes, not weeks."""
-        async with self._sessions.begin() as s:
+    async def prune_inbox(self, before: datetime) -> int:
+        """Forget handled events received before ``before``: redeliveries come within
+        minutes, not weeks (their text was dropped when they were handled)."""
+        async with self._sessions.write() as s:
             result = await s.execute(
-                delete(models.ProcessedEvent).where(models.ProcessedEvent.processed_at < before)
+                delete(models.InboxEvent).where(
+                    models.InboxEvent.status == "done", models.InboxEvent.received_at < before
+                )
             )
             return result.rowcount or 0
 
@@ -316,7 +328,7 @@ class PrivacyRepository:
         The idempotency key goes with the row, so the retention period must be longer than
         any time in which the same message could be enqueued again."""
         O = models.OutboxMessage  # noqa: E741
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             result = await s.execute(
                 delete(O).where(
                     O.status.in_(("sent", "failed")),

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import models
+from storage.session import Sessions
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,13 @@ def _thank(row: models.Thanks) -> Thank:
 
 
 class ThanksRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def add(
         self, network_id: int, giver_id: int, receiver_id: int, reason: str, *, now: datetime
     ) -> Thank:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = models.Thanks(
                 network_id=network_id,
                 giver_id=giver_id,
@@ -78,7 +78,7 @@ class ThanksRepository:
 
     async def received(self, member_id: int, *, since: datetime) -> list[Thank]:
         """Thanks this member received since ``since``, newest first."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.Thanks)
                 .where(models.Thanks.receiver_id == member_id, models.Thanks.created_at >= since)
@@ -88,7 +88,7 @@ class ThanksRepository:
 
 
 class StoryRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def add(
@@ -100,7 +100,7 @@ class StoryRepository:
         pledge_id: int | None,
         now: datetime,
     ) -> Story:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             row = models.Story(
                 network_id=network_id,
                 member_id=member_id,
@@ -114,7 +114,7 @@ class StoryRepository:
 
     async def delete(self, story_id: int, member_id: int) -> bool:
         """A member takes back their own story (and only their own)."""
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             result = await s.execute(
                 delete(models.Story).where(
                     models.Story.id == story_id, models.Story.member_id == member_id
@@ -126,7 +126,7 @@ class StoryRepository:
         self, network_id: int, start: datetime, end: datetime, *, limit: int = 50
     ) -> list[Story]:
         """Stories told in [start, end), newest first, with their author and pledge."""
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.execute(
                 select(
                     models.Story,
@@ -164,7 +164,7 @@ class StoryRepository:
 class AuditLog:
     """Append-only: entries are written by the features that act, never edited."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def record(
@@ -177,7 +177,7 @@ class AuditLog:
         details: dict[str, Any] | None = None,
         now: datetime,
     ) -> None:
-        async with self._sessions.begin() as s:
+        async with self._sessions.write() as s:
             s.add(
                 models.AuditEntry(
                     network_id=network_id,
@@ -190,7 +190,7 @@ class AuditLog:
             )
 
     async def recent(self, network_id: int, *, limit: int = 50) -> list[AuditEntry]:
-        async with self._sessions() as s:
+        async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.AuditEntry)
                 .where(models.AuditEntry.network_id == network_id)

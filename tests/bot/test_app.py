@@ -51,11 +51,11 @@ async def test_handler_exception_is_logged_answered_kindly_and_bot_goes_on(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
-        await app.dispatch(dm("/boem"))
+        await app.intake.dispatch(dm("/boem"))
     record = next(r for r in caplog.records if "failed" in r.getMessage())
     assert "command boem" in record.getMessage() and "ria" in record.getMessage()
     assert record.exc_info is not None
-    await app.dispatch(dm("/hulp"))
+    await app.intake.dispatch(dm("/hulp"))
     out = app.out.getvalue()  # type: ignore[attr-defined]
     assert "[dm ria] vonk: Oeps, daar ging bij mij iets mis." in out
     assert "Dit kan ik voor je doen:" in out
@@ -65,22 +65,22 @@ async def test_user_facing_error_is_translated_not_logged(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING):
-        await app.dispatch(dm("/weiger"))
+        await app.intake.dispatch(dm("/weiger"))
     assert "Kies een naam van 1 tot 60 tekens." in app.out.getvalue()  # type: ignore[attr-defined]
     assert not caplog.records
 
 
 async def test_an_event_is_handled_once(app: App) -> None:
-    await app.dispatch(dm("/hulp", event_id="e1"))
-    await app.dispatch(dm("/hulp", event_id="e1"))  # redelivered after a crash
+    await app.intake.dispatch(dm("/hulp", event_id="e1"))
+    await app.intake.dispatch(dm("/hulp", event_id="e1"))  # redelivered after a crash
     assert app.out.getvalue().count("Dit kan ik voor je doen:") == 1  # type: ignore[attr-defined]
 
 
 async def test_stale_onboarding_button_is_explained(app: App) -> None:
-    await app.dispatch(dm("/start"))
-    await app.dispatch(dm("Ria"))  # now the skills question is open
+    await app.intake.dispatch(dm("/start"))
+    await app.intake.dispatch(dm("Ria"))  # now the skills question is open
     press = ButtonPress(
         ChatRef("console", "dm:ria", ChatKind.DIRECT), Sender("ria", "Ria"), "onb:name"
     )
-    await app.dispatch(press)
+    await app.intake.dispatch(press)
     assert "Die knop hoort bij een eerdere vraag." in app.out.getvalue()  # type: ignore[attr-defined]

@@ -107,7 +107,7 @@ async def test_metrics_count_messages_latency_nudges_search_and_outbox(running: 
     _, content_type, before = await get(ops, "/metrics")
     assert content_type.startswith("text/plain")
 
-    await app.dispatch(dm("/hulp"))
+    await app.intake.dispatch(dm("/hulp"))
     assert app.services.search is not None
     await app.services.search.ask("fiets repareren", network_id=(await app.network()).id)
     await app.outbox.enqueue(

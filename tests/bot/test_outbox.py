@@ -30,13 +30,13 @@ class RecordingAdapter:
         self.fail_with: list[BaseException] = []
         self.crash_after: int | None = None
 
-    async def start(self, dispatch) -> None: ...
+    async def start(self, intake: object) -> None: ...
     async def stop(self) -> None: ...
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return f"dm:{platform_user_id}"
 
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         if self.crash_after is not None and len(self.sent) == self.crash_after:
             raise Crash
         if self.fail_with:

@@ -207,7 +207,7 @@ class CrashingConsole(ConsoleAdapter):
         self.crash_after = crash_after
         self.delivered: list[str] = []
 
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         if self.crash_after is not None and len(self.delivered) >= self.crash_after:
             raise SystemExit("killed")
         self.delivered.append(chat_id)
@@ -235,11 +235,11 @@ async def test_restart_mid_broadcast_to_200_members_sends_each_exactly_once(
     await app.start(background=False)
     await app.services.storage.chats.ensure(net.id, "console", "groep", kind="group")
     dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
-    await app.dispatch(IncomingMessage(dm, Sender("sanne", "Sanne"), "/oproep Straatfeest morgen"))
+    await app.intake.dispatch(IncomingMessage(dm, Sender("sanne", "Sanne"), "/oproep Straatfeest morgen"))
     with pytest.raises(SystemExit):
         from bot.core import ButtonPress
 
-        await app.dispatch(ButtonPress(dm, Sender("sanne", "Sanne"), "call:post:all"))
+        await app.intake.dispatch(ButtonPress(dm, Sender("sanne", "Sanne"), "call:post:all"))
     await close_app(app)  # the process is gone; what it claimed waits for its lease
     assert len(first.delivered) == 77
 
@@ -272,10 +272,10 @@ async def test_a_call_for_a_cell_goes_to_the_cells_own_chat(network: Settings) -
     sanne, tamara = Sender("sanne", "Sanne"), Sender("tamara", "Tamara")
     oost = ChatRef("console", "oost", ChatKind.GROUP, "Oost")
     dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
-    await app.dispatch(IncomingMessage(oost, tamara, "/cel Oost"))
-    await app.dispatch(IncomingMessage(oost, sanne, "/cel Oost"))
-    await app.dispatch(IncomingMessage(dm, sanne, "/oproep Opruimen speelveld zaterdag #Oost"))
-    await app.dispatch(ButtonPress(dm, sanne, "call:post:group"))
+    await app.intake.dispatch(IncomingMessage(oost, tamara, "/cel Oost"))
+    await app.intake.dispatch(IncomingMessage(oost, sanne, "/cel Oost"))
+    await app.intake.dispatch(IncomingMessage(dm, sanne, "/oproep Opruimen speelveld zaterdag #Oost"))
+    await app.intake.dispatch(ButtonPress(dm, sanne, "call:post:group"))
     await close_app(app)
     text = out.getvalue()
     assert "[oost] vonk: Een groep aan een buurt koppelen doen initiatiefnemers." in text

@@ -264,7 +264,7 @@ async def test_restart_after_two_days_downtime_sends_due_once_and_skips_stale(
 ) -> None:
     clock = SimulatedClock(START)
     app, _ = await start_app(settings, clock)
-    await app.dispatch(say("kees", "/doe flyers rondbrengen vrijdag"))
+    await app.intake.dispatch(say("kees", "/doe flyers rondbrengen vrijdag"))
     await app.advance(clock, timedelta(hours=26))  # Wednesday 12:00
     await close_app(app)
 
@@ -287,7 +287,7 @@ async def test_two_schedulers_on_one_database_send_each_nudge_once(settings: Set
     first, out1 = await start_app(settings, clock)
     second, out2 = await start_app(settings, clock)
     for i in range(12):
-        await first.dispatch(say(f"lid{i}", "/doe flyers rondbrengen vrijdag"))
+        await first.intake.dispatch(say(f"lid{i}", "/doe flyers rondbrengen vrijdag"))
     clock.advance(timedelta(hours=48))  # Thursday 10:00
     await asyncio.gather(first.run_due(), second.run_due(), first.run_due(), second.run_due())
     text = out1.getvalue() + out2.getvalue()

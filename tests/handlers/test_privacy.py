@@ -26,6 +26,7 @@ from handlers.privacy import prune_retention
 from storage import Storage
 from storage.models import Base
 from storage.records import Role
+from storage.repositories.inbox import NewEvent
 from storage.repositories.privacy import member_columns
 from tests.conftest import START, ScriptRunner
 
@@ -246,9 +247,14 @@ async def test_retention_prunes_old_events_outbox_and_files(
     storage = await Storage.open(network.effective_database_url)
     try:
         early = START.astimezone(UTC) - timedelta(days=40)
-        assert await storage.events.claim("telegram", "old", now=early)
-        assert await storage.events.claim("telegram", "new", now=START)
-        sent_before = [r for r in (await storage.privacy.dump_everything())["outbox"]]
+        for key, at in (("old", early), ("new", START)):
+            [item] = await storage.inbox.store(
+                [NewEvent("telegram", key, "1", {})], worker="w", now=at, lease=timedelta(1)
+            )
+            assert item is not None and await storage.inbox.finish(item, now=at)
+        everything = await storage.privacy.dump_everything()
+        sent_before = everything["outbox"]
+        handled = len(everything["inbox"])  # the script's events and the two above
         assert sent_before and all(r["status"] == "sent" for r in sent_before)
         old_file = exports_dir(network.data_dir) / "member-99-old.json"
         old_file.write_text("{}", encoding="utf-8")
@@ -265,10 +271,12 @@ async def test_retention_prunes_old_events_outbox_and_files(
 
         # Twenty days on, nothing is old enough yet; forty days on, all of it.
         pruned = await prune_retention(storage, At(START + timedelta(days=20)), network)
-        assert (pruned.processed_events, pruned.outbox) == (1, 0)
+        assert (pruned.inbox, pruned.outbox) == (1, 0)
         assert not old_file.exists() and all(p.exists() for p in fresh_charts)
         pruned = await prune_retention(storage, At(START + timedelta(days=40)), network)
-        assert (pruned.processed_events, pruned.outbox) == (1, len(sent_before))
-        assert await storage.events.claim("telegram", "old", now=START)  # id was forgotten
+        assert (pruned.inbox, pruned.outbox) == (handled - 1, len(sent_before))
+        new = NewEvent("telegram", "old", "1", {})
+        [again] = await storage.inbox.store([new], worker="w", now=START, lease=timedelta(1))
+        assert again is not None  # the id was forgotten
     finally:
         await storage.close()

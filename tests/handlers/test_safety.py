@@ -1,4 +1,4 @@
-"""Abuse and safety: a per-member command rate limit, over-long messages, the audit log."""
+"""Abuse and safety: a per-person message rate limit, over-long messages, the audit log."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.conftest import ScriptRunner
 async def test_rate_limit_per_member_answered_once_then_quiet(
     settings: Settings, run_script: ScriptRunner
 ) -> None:
-    config = settings.replace(command_rate_limit=3)
+    config = settings.replace(message_rate_limit=3)
     out = await run_script(
         """
         anna: /hulp
@@ -29,10 +29,23 @@ async def test_rate_limit_per_member_answered_once_then_quiet(
     )
     turns = out.split("anna: /hulp\n")[1:]
     assert all(t.startswith("[groep] vonk: Dit kan ik voor je doen:") for t in turns[:3])
-    assert turns[3].startswith("[groep] vonk: Rustig aan even: dat waren veel opdrachten")
+    assert turns[3].startswith("[groep] vonk: Rustig aan even: dat waren veel berichten")
     # The fifth is refused without a word: a flood gets one answer, not one per message.
     assert turns[4].startswith("bram: /hulp\n[groep] vonk: Dit kan ik voor je doen:")
     assert turns[5].startswith("[groep] vonk: Dit kan ik voor je doen:")  # a minute later
+
+
+async def test_plain_text_floods_are_limited_too(
+    settings: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        "\n".join(["kees@dm: hallo"] * 8 + ["bram: hoi allemaal"] * 30),
+        config=settings.replace(message_rate_limit=3),
+    )
+    replies = [line for line in out.splitlines() if line.startswith("[dm kees] vonk:")]
+    assert len(replies) == 4 and "Rustig aan even" in replies[3]
+    # Chatter nobody answers is not counted, and costs nothing: no reply at all.
+    assert "[groep]" not in out
 
 
 async def test_too_long_messages_are_declined_kindly_only_when_addressed(

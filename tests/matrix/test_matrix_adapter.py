@@ -43,11 +43,11 @@ from bot.app import App
 from bot.clock import SystemClock
 from bot.config import Settings, load_settings
 from bot.core import Attachment, AttachmentKind, Button, ButtonPress, ChatKind, Reply
-from bot.core import Event as VonkEvent
 from bot.errors import PermanentDeliveryError, RetryLater
 from bot.runtime import close_app, open_app
 from storage import Storage
 from storage.records import Role
+from tests.recording_intake import RecordingIntake
 
 if TYPE_CHECKING:  # tests/matrix/synapse.py (conftest loads it under another name)
     from synapse import MatrixUser, SynapseServer
@@ -608,12 +608,9 @@ async def test_a_thumbs_up_on_an_older_call_is_a_button_press(
     settings = vonk_settings(synapse, bot_user, tmp_path, matrix_allowed_inviters=[":localhost"])
     storage = await Storage.open(settings.effective_database_url)
     adapter = MatrixAdapter(settings, storage, SystemClock(), poll_ms=1000)
-    seen: list[VonkEvent] = []
-
-    async def record(event: VonkEvent) -> None:
-        seen.append(event)
-
-    await adapter.start(record)
+    intake = RecordingIntake()
+    seen = intake.events
+    await adapter.start(intake)
     try:
         room_id = await member.create_room(bot_user.user_id, name="Oproepen")
         await member.joined(room_id, bot_user.user_id)

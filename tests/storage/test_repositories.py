@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from storage import Storage
 from storage.records import MemberImportRow, Role
+from storage.repositories.inbox import NewEvent
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=5)
 
 
 pytestmark = pytest.mark.both_databases
@@ -87,17 +89,24 @@ async def test_import_upserts_atomically(storage: Storage) -> None:
     assert members["lies"].findable and members["lies"].invitable
 
 
-async def test_event_claims_and_state_survive(db_url: str) -> None:
+def _event(key: str) -> NewEvent:
+    return NewEvent("telegram", key, "42", {"text": "hoi"})
+
+
+async def test_inbox_takes_an_event_once_and_state_survives(db_url: str) -> None:
     url = db_url
     store = await Storage.open(url)
-    assert await store.events.claim("telegram", "1001", now=NOW)
-    assert not await store.events.claim("telegram", "1001", now=NOW)
+    [first] = await store.inbox.store([_event("1001")], worker="w1", now=NOW, lease=LEASE)
+    assert first is not None and first.payload == {"text": "hoi"}
+    assert await store.inbox.store([_event("1001")], worker="w1", now=NOW, lease=LEASE) == [None]
+    assert await store.inbox.finish(first, now=NOW)
+    assert not await store.inbox.finish(first, now=NOW)  # done once
     await store.adapter_state.set("telegram", "offset", "1002")
     short = await store.buttons.short_id("pledge:call:12:yes", now=NOW)
     await store.close()
 
     store = await Storage.open(url)  # a restart
-    assert not await store.events.claim("telegram", "1001", now=NOW)
+    assert await store.inbox.store([_event("1001")], worker="w2", now=NOW, lease=LEASE) == [None]
     assert await store.adapter_state.get("telegram", "offset") == "1002"
     assert await store.buttons.payload(short) == "pledge:call:12:yes"
     assert await store.buttons.short_id("pledge:call:12:yes", now=NOW) == short

@@ -10,8 +10,10 @@ Everything waits by polling with a deadline; nothing sleeps for a fixed time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -120,6 +122,12 @@ class VonkProcess:
             raise AssertionError(
                 f"vonk run did not stop within {timeout}s:\n{self.log()}"
             ) from None
+
+    def unsent(self) -> int:
+        """Messages in the outbox not yet marked sent (read straight from the database file)."""
+        with contextlib.closing(sqlite3.connect(self.data_dir / "vonk.db")) as db:
+            query = "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
+            return int(db.execute(query).fetchone()[0])
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

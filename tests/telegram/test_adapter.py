@@ -3,7 +3,6 @@ reports failures, and which neutral events it makes of updates."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,33 +17,14 @@ from bot.core import (
     Button,
     ButtonPress,
     ChatKind,
-    Event,
     IncomingMessage,
     Reply,
 )
 from bot.errors import PermanentDeliveryError, RetryLater
 from storage import Storage
 from tests.fakes.telegram_api import TINY_PNG, FakeTelegramServer
+from tests.recording_intake import RecordingIntake
 from tests.telegram.conftest import BOT_USERNAME
-
-
-class Received:
-    """Records dispatched events, so a test can wait for the next one."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self._arrived = asyncio.Event()
-
-    async def __call__(self, event: Event) -> None:
-        self.events.append(event)
-        self._arrived.set()
-
-    async def next(self, count: int = 1) -> list[Event]:
-        async with asyncio.timeout(5):
-            while len(self.events) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.events[:count]
 
 
 @pytest.fixture
@@ -63,10 +43,10 @@ async def storage(settings: Settings) -> AsyncIterator[Storage]:
 @pytest.fixture
 async def adapter(
     fake: FakeTelegramServer, settings: Settings, storage: Storage
-) -> AsyncIterator[tuple[TelegramAdapter, Received]]:
+) -> AsyncIterator[tuple[TelegramAdapter, RecordingIntake]]:
     config = settings.replace(telegram_token=fake.token, telegram_base_url=fake.base_url)
     telegram = TelegramAdapter(config, storage, SystemClock(), poll_timeout=1)
-    received = Received()
+    received = RecordingIntake()
     await telegram.start(received)
     yield telegram, received
     await telegram.stop()
@@ -74,7 +54,7 @@ async def adapter(
 
 
 async def test_photo_and_document_with_escaped_captions(
-    adapter: tuple[TelegramAdapter, Received], fake: FakeTelegramServer, tmp_path: Path
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer, tmp_path: Path
 ) -> None:
     telegram, _ = adapter
     chat = fake.private_chat(fake.user("Anne"))
@@ -115,7 +95,7 @@ async def test_photo_and_document_with_escaped_captions(
 # PTB itself warns about its int/timedelta migration when it builds a RetryAfter.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_delivery_failures_become_vonk_errors(
-    adapter: tuple[TelegramAdapter, Received], fake: FakeTelegramServer, tmp_path: Path
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer, tmp_path: Path
 ) -> None:
     telegram, _ = adapter
     chat = fake.private_chat(fake.user("Bob"))
@@ -138,7 +118,7 @@ async def test_delivery_failures_become_vonk_errors(
 
 
 async def test_buttons_edits_and_long_texts(
-    adapter: tuple[TelegramAdapter, Received], fake: FakeTelegramServer, storage: Storage
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer, storage: Storage
 ) -> None:
     telegram, _ = adapter
     chat = fake.private_chat(fake.user("Carla"))
@@ -166,7 +146,7 @@ async def test_buttons_edits_and_long_texts(
 
 
 async def test_updates_become_neutral_events(
-    adapter: tuple[TelegramAdapter, Received], fake: FakeTelegramServer
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer
 ) -> None:
     telegram, received = adapter
     assert telegram.bot_username == BOT_USERNAME
@@ -197,7 +177,7 @@ async def test_updates_become_neutral_events(
 
 
 async def test_button_presses(
-    adapter: tuple[TelegramAdapter, Received], fake: FakeTelegramServer
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer
 ) -> None:
     telegram, received = adapter
     anne = fake.user("Anne")

@@ -203,11 +203,14 @@ def test_restart_neither_loses_nor_repeats_updates(
 
     # A crash right after handling an update, before Telegram heard it was handled: the
     # confirming getUpdates is held up, so the update is still pending when the process dies.
+    # (Killed after the answer was marked sent: a kill between sending and marking may send
+    # that one answer twice, see test_kill_during_a_broadcast_sends_at_most_one_twice.)
     wait_until(lambda: in_flight(fake, "getUpdates"), what="an open long poll")
     fake.delay_next("getUpdates", 5)
     handled = carla.say("/hulp")
     assert handled is not None
     wait_for(fake, carla.dm, HELP)
+    wait_until(lambda: vonk.unsent() == 0, what="the answer marked sent")
     vonk.kill()
     pending = [u["update_id"] for u in fake.pending_updates]
     assert handled["update_id"] in pending, "Telegram will deliver it again"

@@ -47,7 +47,7 @@ from bot.adapters.matrix.session import (
 from bot.adapters.matrix.sync import TIMELINE_LIMIT, SyncLoop
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core import Attachment, Capabilities, Dispatch, Reply, SentMessage
+from bot.core import Attachment, Capabilities, Event, Intake, Reply, SentMessage
 from bot.errors import HandOver, PermanentDeliveryError, RetryLater
 from bot.i18n import Translator
 from storage import Storage
@@ -89,7 +89,7 @@ class MatrixAdapter:
         self._timeline_limit = timeline_limit
         self._client: AsyncClient | None = None
         self._task: asyncio.Task[None] | None = None
-        self._dispatch: Dispatch | None = None
+        self._intake: Intake | None = None
         self._sync: SyncLoop | None = None
         self._reader: EventReader | None = None
         self._buttons = ButtonMemory(storage.adapter_state)
@@ -135,10 +135,10 @@ class MatrixAdapter:
         return f"matrix-sync:{self.user_id}"
 
     # -- lifecycle ------------------------------------------------------------------------------
-    async def start(self, dispatch: Dispatch) -> None:
+    async def start(self, intake: Intake) -> None:
         """Log in, run the first sync, and leave the sync loop running in a task; or, when
         another process already syncs this account, stand by (see :meth:`_guard_lock`)."""
-        self._dispatch = dispatch
+        self._intake = intake
         self._lock = await self._storage.locks.try_hold(self.lock_name)
         if self._lock is None:
             log.info(
@@ -189,7 +189,7 @@ class MatrixAdapter:
         self._sync = SyncLoop(
             client,
             self._storage.adapter_state,
-            on_event=self._on_event,
+            on_events=self._on_events,
             on_invite=self._on_invite,
             on_account_data=self._on_account_data,
             after_sync=self._after_sync,
@@ -221,7 +221,7 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError):
                 await guard
         await self._stop_syncing()
-        self._dispatch = None
+        self._intake = None
 
     async def _stop_syncing(self) -> None:
         """Sync loop cancelled, connection closed, lock released: another process may sync."""
@@ -244,16 +244,30 @@ class MatrixAdapter:
             if isinstance(event, UnknownAccountDataEvent) and event.type == "m.direct":
                 self._directs.load(event.content)
 
-    async def _on_event(self, room_id: str, event: NioEvent) -> None:
-        room = self.client.rooms.get(room_id)
-        if room is None or self._reader is None or self._dispatch is None:
+    async def _on_events(self, batch: list[tuple[str, NioEvent]]) -> None:
+        """One sync's events, read into neutral events and stored by the intake before the
+        sync token moves on; they are handled in the background, so syncing goes on."""
+        if self._reader is None or self._intake is None:
             return
-        if isinstance(event, MegolmEvent):
-            await self._undecryptable(room, event)
-            return
-        translated = await self._reader.read(room, event)
-        if translated is not None:
-            await self._dispatch(translated)
+        events: list[Event] = []
+        for room_id, event in batch:
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            try:
+                if isinstance(event, MegolmEvent):
+                    await self._undecryptable(room, event)
+                    continue
+                translated = await self._reader.read(room, event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one odd event must not block the others
+                log.exception("reading Matrix event %s failed", event.event_id)
+                continue
+            if translated is not None:
+                events.append(translated)
+        if events:
+            await self._intake.accept(events)
 
     async def _undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
         """Say so in the log and, once per sender session, kindly in the room."""
@@ -347,7 +361,7 @@ class MatrixAdapter:
                 log.warning("could not update m.direct: %s", exc)
 
     def _refuse_when_standing_by(self) -> None:
-        if self._client is None and self._dispatch is not None:
+        if self._client is None and self._intake is not None:
             raise HandOver(f"another process syncs {self.user_id}", retry_after=HAND_OVER_S)
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
@@ -427,37 +441,47 @@ class MatrixAdapter:
         return await self._language_of_user(user_id)
 
     # -- sending --------------------------------------------------------------------------------
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
+        """One ``m.notice`` (plus an upload for an attachment, plus the option reactions).
+
+        ``key`` becomes the transaction id of every event sent for this message, so sending
+        it again after a crash (between sending and marking it sent) is a no-op on the
+        homeserver: the same transaction id with the same access token returns the event
+        that was already sent."""
         self._refuse_when_standing_by()
-        """One ``m.notice`` (plus an upload for an attachment, plus the option reactions)."""
         hint = None
         if reply.buttons:
             hint = Translator(await self._language_of_room(chat_id))("matrix.buttons_hint")
-        event_id = await self._room_send(chat_id, message_content(reply, hint))
+        event_id = await self._room_send(chat_id, message_content(reply, hint), tx_id=_tx(key, "m"))
         if reply.buttons:
             emojis = option_emojis(reply.buttons)
             offer = Offer(event_id, tuple(b.payload for b in reply.buttons), tuple(emojis))
             await self._buttons.remember(chat_id, offer)
-            for emoji in emojis:
+            for number, emoji in enumerate(emojis):
                 if emoji:  # offered as a ready reaction: one tap answers
-                    await self._react(chat_id, event_id, emoji)
+                    await self._react(chat_id, event_id, emoji, _tx(key, f"r{number}"))
         if reply.attachment is not None:
-            await self._send_attachment(chat_id, reply.attachment)
+            await self._send_attachment(chat_id, reply.attachment, _tx(key, "a"))
         return SentMessage(chat_id, event_id)
 
-    async def _react(self, room_id: str, event_id: str, key: str) -> None:
+    async def _react(self, room_id: str, event_id: str, key: str, tx_id: str | None) -> None:
         relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
         try:
-            await self._room_send(room_id, {"m.relates_to": relates}, "m.reaction")
+            await self._room_send(room_id, {"m.relates_to": relates}, "m.reaction", tx_id=tx_id)
         except (RetryLater, PermanentDeliveryError) as exc:  # the numbers still work
             log.warning("could not add reaction %s in %s: %s", key, room_id, exc)
 
     async def _room_send(
-        self, room_id: str, content: dict[str, Any], kind: str = "m.room.message"
+        self,
+        room_id: str,
+        content: dict[str, Any],
+        kind: str = "m.room.message",
+        *,
+        tx_id: str | None = None,
     ) -> str:
         try:
             resp = await self.client.room_send(
-                room_id, kind, content, ignore_unverified_devices=True
+                room_id, kind, content, tx_id=tx_id, ignore_unverified_devices=True
             )
         except LocalProtocolError as exc:  # encrypted path: a room nio has not synced
             if self.config.e2ee and room_id in self._directs:
@@ -473,11 +497,18 @@ class MatrixAdapter:
         self._sent.add(resp.event_id)
         return str(resp.event_id)
 
-    async def _send_attachment(self, room_id: str, attachment: Attachment) -> str:
+    async def _send_attachment(
+        self, room_id: str, attachment: Attachment, tx_id: str | None
+    ) -> str:
         room = self.client.rooms.get(room_id)
         encrypt = bool(room is not None and room.encrypted and self.client.olm is not None)
         content = await upload_content(self.client, attachment, encrypt=encrypt)
-        return await self._room_send(room_id, content)
+        return await self._room_send(room_id, content, tx_id=tx_id)
+
+
+def _tx(key: str | None, part: str) -> str | None:
+    """The transaction id of one event of an outbox message: stable across resends."""
+    return f"vonk.{key}.{part}" if key else None
 
 
 __all__ = ["MatrixAdapter", "localpart"]

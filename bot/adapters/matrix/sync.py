@@ -1,8 +1,9 @@
 """The sync loop: long-poll the homeserver, hand every new event on, then save the position.
 
 Vonk keeps the sync token (``next_batch``) itself, in ``storage.adapter_state``, and saves it
-only after a sync's events were dispatched: a crash in between means the events come again,
-and the app's event log (keyed by Matrix event id) makes sure they are handled once.
+only after the intake has stored the sync's events: a crash in between means the events come
+again, and the inbox (keyed by Matrix event id) makes sure they are handled once. Handling runs
+outside this loop, so a slow handler never holds up the next sync.
 
 * First start (no token): one sync to learn the rooms; their history is *not* handled.
 * Restart (token): a ``full_state`` sync from the token, so room names and members are known
@@ -47,7 +48,8 @@ TIMELINE_LIMIT = 50
 GAP_PAGE = 100
 GAP_MAX_PAGES = 50  # 5,000 events per room and outage: more is history, not conversation
 
-OnEvent = Callable[[str, Event], Awaitable[None]]
+# Turns the events of one sync (room id, event) into what the bot handles, and stores them.
+OnEvents = Callable[[list[tuple[str, Event]]], Awaitable[None]]
 OnInvite = Callable[[str, InviteInfo], Awaitable[None]]
 OnAccountData = Callable[[SyncResponse], Awaitable[None]]
 
@@ -66,7 +68,7 @@ class SyncLoop:
         client: AsyncClient,
         state: AdapterStateStore,
         *,
-        on_event: OnEvent,
+        on_events: OnEvents,
         on_invite: OnInvite,
         on_account_data: OnAccountData,
         after_sync: Callable[[], Awaitable[None]] | None = None,
@@ -75,7 +77,7 @@ class SyncLoop:
     ) -> None:
         self._client = client
         self._state = state
-        self._on_event = on_event
+        self._on_events = on_events
         self._on_invite = on_invite
         self._on_account_data = on_account_data
         self._after_sync = after_sync
@@ -134,10 +136,12 @@ class SyncLoop:
         if self._after_sync is not None:
             await self._after_sync()
         if since is not None:
+            batch: list[tuple[str, Event]] = []
             for room_id, info in resp.rooms.join.items():
                 events = await self._new_events(room_id, info.timeline, since)
-                for event in events:
-                    await self._guarded(self._on_event(room_id, event), f"event {event.event_id}")
+                batch.extend((room_id, event) for event in events)
+            if batch:
+                await self._on_events(batch)  # stored before the token moves on (or raises)
         elif not self._primed:
             log.info("first Matrix sync: existing room history is not handled")
         if resp.next_batch != self._token:

@@ -1,9 +1,10 @@
 """The Telegram adapter: python-telegram-bot (v22) on one side, Vonk's neutral events on the other.
 
-Receiving: long polling by default (our own :class:`Poller`, which confirms an update only once
-it was handled), or a webhook when ``VONK_TELEGRAM_WEBHOOK_URL`` is set (PTB's webhook server,
-secret token checked). Both feed PTB's ``Application.process_update``, so handler errors go to
-one error hook and one bad update never stops the bot.
+Receiving: long polling by default (our own :class:`Poller`, which confirms a batch of updates
+only once the intake stored it), or a webhook when ``VONK_TELEGRAM_WEBHOOK_URL`` is set (our own
+small server, :mod:`webhook`, which answers Telegram 200 only after the update is stored, and
+refuses requests without the secret token). Either way no update Telegram considers delivered
+is lost, and the inbox makes a redelivered one a no-op.
 
 Sending: HTML with every piece of text escaped; inline keyboards whose callback data is a short
 id of a payload kept in the database (Telegram allows 64 bytes); photos and documents. Failures
@@ -26,6 +27,7 @@ from bot.adapters.telegram.commands import MENU_LANGUAGES, menu, warn_left_out
 from bot.adapters.telegram.failures import delivery_errors, is_not_modified
 from bot.adapters.telegram.incoming import PLATFORM, chat_of, message_event, sender_of
 from bot.adapters.telegram.polling import Poller
+from bot.adapters.telegram.webhook import WebhookServer
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.core import (
@@ -33,7 +35,8 @@ from bot.core import (
     Button,
     ButtonPress,
     Capabilities,
-    Dispatch,
+    Event,
+    Intake,
     Reply,
     SentMessage,
 )
@@ -52,14 +55,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query")
 POLL_TIMEOUT = 30.0  # seconds a long poll stays open; stop() interrupts it at once
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def file_url_for(base_url: str) -> str:
@@ -91,9 +91,10 @@ class TelegramAdapter:
         self._clock = clock
         self._commands = list(commands)
         self._poll_timeout = poll_timeout
-        self._app: AnyApplication | None = None
+        self._bot_object: Bot | None = None
         self._poller: Poller | None = None
-        self._dispatch: Dispatch | None = None
+        self._webhook: WebhookServer | None = None
+        self._intake: Intake | None = None
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -106,49 +107,41 @@ class TelegramAdapter:
     def running(self) -> bool:
         """Receiving updates: the polling loop is alive, or the webhook server runs (for
         /healthz)."""
-        app = self._app
-        if app is None or self._stopping:
+        if self._bot_object is None or self._stopping:
             return False
         if self._poller is not None:
             return self._poller.running
-        return app.updater is not None and app.updater.running
+        return self._webhook is not None and self._webhook.running
 
     @property
     def _bot(self) -> Bot:
-        if self._app is None:
+        if self._bot_object is None:
             raise RuntimeError("TelegramAdapter used before start()")
-        return self._app.bot
+        return self._bot_object
 
-    async def start(self, dispatch: Dispatch) -> None:
-        if self._app is not None:
+    async def start(self, intake: Intake) -> None:
+        if self._bot_object is not None:
             raise RuntimeError("TelegramAdapter started twice")
         settings = self._settings
         webhook = bool(settings.telegram_webhook_url)
-        builder = (
-            ApplicationBuilder()
-            .token(settings.telegram_token)
-            .base_url(settings.telegram_base_url)
-            .base_file_url(file_url_for(settings.telegram_base_url))
+        bot = Bot(
+            settings.telegram_token,
+            base_url=settings.telegram_base_url,
+            base_file_url=file_url_for(settings.telegram_base_url),
         )
-        if not webhook:
-            builder = builder.updater(None)  # polling is ours, see polling.py
-        app = builder.build()
-        app.add_handler(TypeHandler(Update, self._on_update))
-        app.add_error_handler(self._on_error)
-        self._dispatch = dispatch
-        await app.initialize()  # getMe: fails here, loudly, on a wrong token
-        self._app = app
+        self._intake = intake
+        await bot.initialize()  # getMe: fails here, loudly, on a wrong token
+        self._bot_object = bot
         try:
             await self._publish_menu()
-            await app.start()
             if webhook:
-                await self._start_webhook(app)
+                await self._start_webhook()
             else:
                 # getUpdates is refused while a webhook is set, e.g. one left from webhook mode.
-                await app.bot.delete_webhook(drop_pending_updates=False)
+                await bot.delete_webhook(drop_pending_updates=False)
                 self._poller = Poller(
-                    app.bot,
-                    app.process_update,
+                    bot,
+                    self._receive_batch,
                     timeout=self._poll_timeout,
                     allowed_updates=ALLOWED_UPDATES,
                 )
@@ -156,42 +149,41 @@ class TelegramAdapter:
         except BaseException:
             await self.stop()
             raise
-        log.info(
-            "Telegram: @%s receives by %s", app.bot.username, "webhook" if webhook else "polling"
-        )
+        log.info("Telegram: @%s receives by %s", bot.username, "webhook" if webhook else "polling")
 
-    async def _start_webhook(self, app: AnyApplication) -> None:
+    async def _start_webhook(self) -> None:
         settings = self._settings
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            listen=settings.telegram_webhook_listen,
-            port=settings.telegram_webhook_port,
-            url_path=urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
-            webhook_url=settings.telegram_webhook_url,
+        self._webhook = WebhookServer(
+            self._receive_json,
+            path=urlsplit(settings.telegram_webhook_url).path,
+            secret=settings.telegram_webhook_secret or None,
+        )
+        await self._webhook.start(settings.telegram_webhook_listen, settings.telegram_webhook_port)
+        await self._bot.set_webhook(
+            settings.telegram_webhook_url,
             secret_token=settings.telegram_webhook_secret or None,
             allowed_updates=list(ALLOWED_UPDATES),
             drop_pending_updates=False,
         )
 
     async def stop(self) -> None:
-        """Stop receiving first, letting an update in progress finish (it may still reply, so
-        the bot stays usable until the very end), then close the connections."""
-        app = self._app
-        if app is None or self._stopping:
+        """Stop receiving first (the batch or webhook request being stored finishes, so
+        nothing confirmed is lost), then close the connection."""
+        bot = self._bot_object
+        if bot is None or self._stopping:
             return
         self._stopping = True
         try:
             if self._poller is not None:
                 await self._poller.stop()
                 self._poller = None
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()  # handles what the webhook already accepted
-            await app.shutdown()
+            if self._webhook is not None:
+                await self._webhook.stop()
+                self._webhook = None
+            await bot.shutdown()
         finally:
-            self._app = None
-            self._dispatch = None
+            self._bot_object = None
+            self._intake = None
             self._stopping = False
 
     async def _publish_menu(self) -> None:
@@ -208,22 +200,38 @@ class TelegramAdapter:
                 log.warning("setMyCommands (%s) failed: %s", language_code or "default", exc)
 
     # -- receiving ------------------------------------------------------------------------------
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        if self._dispatch is None:
+    async def _receive_batch(self, updates: Sequence[Update]) -> None:
+        """A polled batch: stored and handled before the poller confirms it."""
+        if self._intake is None:
             return
-        if update.callback_query is not None:
-            await self._on_button(update.callback_query, self._dispatch)
-        elif update.message is not None:
-            event = message_event(
-                update.message,
-                update.update_id,
-                bot_id=self._bot.id,
-                bot_username=self._bot.username,
-            )
-            if event is not None:
-                await self._dispatch(event)
+        events = [event for update in updates for event in await self._events_of(update)]
+        await self._intake.dispatch_many(events)
 
-    async def _on_button(self, query: CallbackQuery, dispatch: Dispatch) -> None:
+    async def _receive_json(self, data: dict[str, Any]) -> None:
+        """A webhook update: stored before Telegram hears 200; handled in the background."""
+        if self._intake is None:
+            raise RuntimeError("the adapter is stopping")
+        update = Update.de_json(data, self._bot)
+        await self._intake.accept(await self._events_of(update))
+
+    async def _events_of(self, update: Update) -> list[Event]:
+        try:
+            if update.callback_query is not None:
+                press = await self._button_event(update.callback_query)
+                return [press] if press is not None else []
+            if update.message is not None:
+                event = message_event(
+                    update.message,
+                    update.update_id,
+                    bot_id=self._bot.id,
+                    bot_username=self._bot.username,
+                )
+                return [event] if event is not None else []
+        except TelegramError as exc:  # one odd update must never block the ones after it
+            log.warning("Telegram update %s skipped: %s", update.update_id, exc)
+        return []
+
+    async def _button_event(self, query: CallbackQuery) -> ButtonPress | None:
         """Answer the press (so the client stops its spinner); in a private chat mark the message
         as answered and remove its keyboard (so an old question cannot be answered twice); then
         hand it on.
@@ -235,19 +243,17 @@ class TelegramAdapter:
         message = query.message
         payload = await self._storage.buttons.payload(query.data or "")
         if payload is None or message is None:
-            await self._answer(query, self._translator(query)("telegram.button_expired"))
-            return
+            await self._answer(query, self._translator(query)("buttons.expired"))
+            return None
         await self._answer(query)
         if isinstance(message, Message) and message.chat.type == Chat.PRIVATE:
             await self._mark_pressed(message, query.data or "")
-        await dispatch(
-            ButtonPress(
-                chat=chat_of(message.chat, query.from_user),
-                sender=sender_of(query.from_user),
-                payload=payload,
-                event_id=f"cb:{query.id}",
-                message_id=str(message.message_id),
-            )
+        return ButtonPress(
+            chat=chat_of(message.chat, query.from_user),
+            sender=sender_of(query.from_user),
+            payload=payload,
+            event_id=f"cb:{query.id}",
+            message_id=str(message.message_id),
         )
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
@@ -282,12 +288,8 @@ class TelegramAdapter:
         code = (query.from_user.language_code or "")[:2]
         return Translator(code if code in SUPPORTED_LANGUAGES else self._settings.language)
 
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("Telegram update %s failed", update_id, exc_info=context.error)
-
     # -- sending --------------------------------------------------------------------------------
-    async def send(self, chat_id: str, reply: Reply) -> SentMessage:
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         with delivery_errors(chat_id):
             markup = await self._keyboard(reply.buttons)
             if reply.edit_of is not None and u16_len(reply.text) <= render.MAX_TEXT:
@@ -358,7 +360,8 @@ class TelegramAdapter:
         keys = [
             InlineKeyboardButton(
                 button.label,
-                callback_data=await self._storage.buttons.short_id(button.payload, now=now),
+                callback_data=button.ref
+                or await self._storage.buttons.short_id(button.payload, now=now),
             )
             for button in buttons
         ]

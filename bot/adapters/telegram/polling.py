@@ -1,11 +1,12 @@
-"""Long polling that confirms an update only after it was handled.
+"""Long polling that confirms a batch of updates only after the intake has it.
 
 Why not PTB's ``Updater.start_polling``: it puts fetched updates in an in-memory queue and
 confirms them with its very next getUpdates call, while they may still wait to be handled;
 a crash (SIGKILL, power loss) in between loses them, because Telegram forgets confirmed updates.
-Here the next getUpdates (whose ``offset`` confirms) is only sent once every update of the
-batch was handled. A crash after handling but before confirming makes Telegram send the update
-again; the app's event claim (``event_id`` = update id) turns that redelivery into a no-op.
+Here the next getUpdates (whose ``offset`` confirms) is only sent once the whole batch was
+given to the intake, which stores it (the inbox) and handles it. A crash before confirming
+makes Telegram send the batch again; the inbox turns every redelivered update into a no-op,
+and a stored update whose handling was cut short is taken over from the inbox.
 So: none lost, none handled twice.
 """
 
@@ -31,13 +32,13 @@ class Poller:
     def __init__(
         self,
         bot: Bot,
-        process: Callable[[Update], Awaitable[None]],
+        receive: Callable[[Sequence[Update]], Awaitable[None]],
         *,
         timeout: float,
         allowed_updates: Sequence[str],
     ) -> None:
         self._bot = bot
-        self._process = process
+        self._receive = receive
         self._timeout = dtm.timedelta(seconds=timeout)
         self._allowed = list(allowed_updates)
         self._task: asyncio.Task[None] | None = None
@@ -54,8 +55,8 @@ class Poller:
         self._task.add_done_callback(self._report_end)
 
     async def stop(self) -> None:
-        """Interrupt a waiting long poll at once; let an update being handled finish first, so
-        it is not half done (its claim is already stored, so it would never be redone)."""
+        """Interrupt a waiting long poll at once; let a batch being handled finish first (were
+        it cut short, the inbox would still hand it to the next run)."""
         self._stopping = True
         task, self._task = self._task, None
         if task is None or task.done():
@@ -64,7 +65,7 @@ class Poller:
             task.cancel()
         _, pending = await asyncio.wait({task}, timeout=STOP_GRACE)
         if pending:
-            log.warning("a Telegram update was still being handled after %.0fs", STOP_GRACE)
+            log.warning("Telegram updates were still being handled after %.0fs", STOP_GRACE)
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
@@ -97,11 +98,18 @@ class Poller:
             finally:
                 self._interruptible = False
             backoff = 1.0
-            for update in updates:
-                if self._stopping:  # the rest stays unconfirmed and comes again after restart
-                    return
-                await self._process(update)
-                offset = update.update_id + 1
+            if not updates:
+                continue
+            try:
+                await self._receive(updates)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # not stored: leave the batch unconfirmed and try again
+                log.exception("could not take in %d Telegram update(s); retrying", len(updates))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            offset = updates[-1].update_id + 1
 
     def _report_end(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:

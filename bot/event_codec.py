@@ -1,0 +1,79 @@
+"""Neutral events as JSON, for the inbox: what is stored is exactly what will be handled, on
+any platform, by any process, after any restart."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from bot.core import ButtonPress, ChatKind, ChatRef, Event, IncomingMessage, Sender
+
+
+def event_key(event: Event) -> str:
+    """The platform's id of the event (a redelivery has the same one); events without one
+    (the console) get a fresh id, as each typed line is new."""
+    return event.event_id or f"local:{uuid.uuid4().hex}"
+
+
+def chat_key(event: Event) -> str:
+    return event.chat.chat_id
+
+
+def _chat(chat: ChatRef) -> dict[str, Any]:
+    return {
+        "platform": chat.platform,
+        "id": chat.chat_id,
+        "kind": chat.kind.value,
+        "title": chat.title,
+    }
+
+
+def _sender(sender: Sender) -> dict[str, Any]:
+    return {
+        "id": sender.platform_user_id,
+        "name": sender.display_name,
+        "username": sender.username,
+        "language": sender.language_code,
+    }
+
+
+def to_json(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "chat": _chat(event.chat),
+        "sender": _sender(event.sender),
+        "event_id": event.event_id,
+    }
+    if isinstance(event, ButtonPress):
+        return data | {"type": "press", "payload": event.payload, "message_id": event.message_id}
+    return data | {
+        "type": "message",
+        "text": event.text,
+        "mentions_bot": event.mentions_bot,
+        "reply_to_bot": event.reply_to_bot,
+        "mentions": list(event.mentions),
+        "reply_to": event.reply_to,
+        "received_at": event.received_at.isoformat() if event.received_at else None,
+    }
+
+
+def from_json(data: dict[str, Any]) -> Event:
+    c, s = data["chat"], data["sender"]
+    chat = ChatRef(c["platform"], c["id"], ChatKind(c["kind"]), c.get("title"))
+    sender = Sender(s["id"], s["name"], s.get("username"), s.get("language"))
+    if data["type"] == "press":
+        return ButtonPress(
+            chat, sender, data["payload"], data.get("event_id"), data.get("message_id")
+        )
+    received = data.get("received_at")
+    return IncomingMessage(
+        chat,
+        sender,
+        data["text"],
+        event_id=data.get("event_id"),
+        mentions_bot=bool(data.get("mentions_bot")),
+        reply_to_bot=bool(data.get("reply_to_bot")),
+        mentions=tuple(data.get("mentions") or ()),
+        reply_to=data.get("reply_to"),
+        received_at=datetime.fromisoformat(received) if received else None,
+    )

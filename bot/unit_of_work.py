@@ -1,0 +1,99 @@
+"""One event's or one job's unit of work, as the bot sees it: storage bound to one transaction,
+and the messages it decided to send, which leave only after the commit.
+
+    async with unit_of_work(storage, outbox) as work:
+        ...  # work.storage reads and writes; work.send(...) records messages
+    # committed: work.deliver() sends the held replies, wakes the delivery loop for the rest
+
+A crash before the commit leaves nothing behind (the event or job is handled again); after
+it, every message is in the outbox and goes out exactly as decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.core import Button, Reply
+from bot.outbox import Outbox, Outgoing
+from storage import Storage
+from storage.repositories.outbox import OutboxItem
+
+
+@dataclass
+class UnitOfWork:
+    storage: Storage  # bound: every write joins this unit of work
+    outbox: Outbox
+    root: Storage  # the same database unbound, for what is saved after the commit
+    held: list[OutboxItem] = field(default_factory=list)
+    queued: int = 0
+
+    async def send(self, message: Outgoing, *, at_once: bool = True) -> bool:
+        """Record one message. ``at_once``: this worker sends it right after the commit
+        (replies, private answers); otherwise the delivery loop does. False if its key was
+        used before (the same decision made twice sends once)."""
+        reply = await self._with_refs(message.reply)
+        item = await self.outbox.enqueue(
+            message.key,
+            reply,
+            platform=message.platform,
+            chat_id=message.chat_id,
+            member_id=message.member_id,
+            kind=message.kind,
+            storage=self.storage,
+            hold=at_once,
+        )
+        if item is None:
+            return False
+        if at_once:
+            self.held.append(item)
+        else:
+            self.queued += 1
+        return True
+
+    async def send_many(self, messages: Sequence[Outgoing]) -> int:
+        """Record a broadcast for the delivery loop; returns how many keys were new."""
+        prepared = [
+            Outgoing(
+                m.key, await self._with_refs(m.reply), m.platform, m.chat_id, m.member_id, m.kind
+            )
+            for m in messages
+        ]
+        added = await self.outbox.enqueue_many(prepared, storage=self.storage)
+        self.queued += added
+        return added
+
+    # ``enqueue_many`` under the outbox's own name, for code that takes "a queue".
+    enqueue_many = send_many
+
+    async def _with_refs(self, reply: Reply) -> Reply:
+        """Register button payloads now, in this transaction, so sending needs no write."""
+        if not reply.buttons or all(b.ref for b in reply.buttons):
+            return reply
+        now = self.outbox.now()
+        buttons = []
+        for b in reply.buttons:
+            ref = b.ref or await self.storage.buttons.short_id(b.payload, now=now)
+            buttons.append(Button(b.label, b.payload, b.emoji, ref))
+        return Reply(reply.text, tuple(buttons), reply.attachment, reply.edit_of)
+
+    async def deliver(self) -> None:
+        """After the commit: send the held messages, wake the loop for the queued ones, and
+        save search vectors computed meanwhile (a cache, kept out of the transaction)."""
+        if self.root.embeddings.has_pending:
+            await self.root.embeddings.save_pending()
+        if self.held:
+            await self.outbox.deliver_held(self.held)
+            self.held = []
+        if self.queued:
+            self.outbox.wake()
+            self.queued = 0
+
+
+@asynccontextmanager
+async def unit_of_work(storage: Storage, outbox: Outbox) -> AsyncIterator[UnitOfWork]:
+    """Open a unit of work; it commits when the block ends without an exception. Delivery
+    is the caller's next step (``await work.deliver()``), outside the transaction."""
+    async with storage.unit_of_work() as bound:
+        yield UnitOfWork(bound, outbox, storage)

@@ -1,0 +1,49 @@
+"""Statements both databases understand but SQLAlchemy spells per dialect.
+
+Get-or-create is ``INSERT … ON CONFLICT DO NOTHING`` followed by a read: two processes (or two
+events) creating the same chat, member account or cell at once both end up with the one row,
+and neither transaction is broken by a unique violation (which would poison a unit of work).
+Free text is cut to its column as the ORM's own inserts do (``models.fitted``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Base, fitted
+
+
+def _insert(s: AsyncSession, model: type[Base]) -> Any:
+    bind = s.bind
+    assert bind is not None
+    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+def insert_ignoring(
+    s: AsyncSession, model: type[Base], conflict: Sequence[str], values: Mapping[str, Any]
+) -> Any:
+    """``INSERT INTO model … ON CONFLICT (conflict) DO NOTHING``."""
+    statement = _insert(s, model).values(**fitted(model, dict(values)))
+    return statement.on_conflict_do_nothing(index_elements=list(conflict))
+
+
+def insert_many_ignoring(
+    s: AsyncSession, model: type[Base], conflict: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The statement and parameters for many rows at once (``await s.execute(*result)``)."""
+    statement = _insert(s, model).on_conflict_do_nothing(index_elements=list(conflict))
+    return statement, [fitted(model, dict(row)) for row in rows]
+
+
+def upsert(
+    s: AsyncSession, model: type[Base], conflict: Sequence[str], values: Mapping[str, Any]
+) -> Any:
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE`` setting every other given column."""
+    values = fitted(model, dict(values))
+    statement = _insert(s, model).values(**values)
+    changes = {k: statement.excluded[k] for k in values if k not in conflict}
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=changes)
