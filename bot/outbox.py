@@ -100,6 +100,9 @@ class Outbox:
         self._adapters = adapters
         self._direct_target = direct_target
         self._limiter = RateLimiter()
+        # One message in flight per process: a crash can catch at most one sent but not yet
+        # recorded (Telegram has no idempotency key; see docs/telegram.md).
+        self._one_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
 
@@ -226,33 +229,38 @@ class Outbox:
         if wait > timedelta(0):
             await self._repo.retry_at(item.id, item.claim, now + wait, "rate limit", failed=False)
             return now + wait
-        try:
-            self._limiter.record(adapter.platform, chat_id, now)
-            sent: SentMessage = await adapter.send(
-                chat_id, reply_from_json(item.reply), key=item.key
+        async with self._one_at_a_time:
+            try:
+                self._limiter.record(adapter.platform, chat_id, now)
+                sent: SentMessage = await adapter.send(
+                    chat_id, reply_from_json(item.reply), key=item.key
+                )
+            except asyncio.CancelledError:
+                raise
+            except HandOver as exc:
+                return await self._hand_over(item, now, exc)
+            except RetryLater as exc:
+                delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
+                return await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
+            except PermanentDeliveryError as exc:
+                await self._repo.mark_failed(item.id, item.claim, str(exc))
+                log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
+                return None
+            except Exception as exc:
+                log.exception("outbox %s: delivery failed", item.key)
+                return await self._retry_or_fail(
+                    item, now + backoff(item.attempts + 1), repr(exc)
+                )
+            # Sent, not yet recorded: a crash now is the one way a message goes out twice.
+            # So nothing else is sending meanwhile, and the record jumps the write queue.
+            await self._repo.mark_sent(
+                item.id,
+                item.claim,
+                now=self._clock.now(),
+                message_id=sent.message_id,
+                platform=adapter.platform,
+                chat_id=chat_id,
             )
-        except asyncio.CancelledError:
-            raise
-        except HandOver as exc:
-            return await self._hand_over(item, now, exc)
-        except RetryLater as exc:
-            delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
-            return await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
-        except PermanentDeliveryError as exc:
-            await self._repo.mark_failed(item.id, item.claim, str(exc))
-            log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
-            return None
-        except Exception as exc:
-            log.exception("outbox %s: delivery failed", item.key)
-            return await self._retry_or_fail(item, now + backoff(item.attempts + 1), repr(exc))
-        await self._repo.mark_sent(
-            item.id,
-            item.claim,
-            now=self._clock.now(),
-            message_id=sent.message_id,
-            platform=adapter.platform,
-            chat_id=chat_id,
-        )
         metrics.MESSAGES_OUT.labels(adapter.platform, item.kind).inc()
         if item.kind == "nudge":
             metrics.NUDGES_SENT.inc()

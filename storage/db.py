@@ -7,6 +7,7 @@ Migrations run through Alembic on the same connection the app uses, so ``vonk ru
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
@@ -52,15 +53,16 @@ class Database:
         self._probe: sqlite3.Connection | None = None
         # SQLite has one writer at a time. Writers of this process queue here, in order, instead
         # of sleeping in SQLite's busy handler; other processes still wait there (busy_timeout).
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = WriteLock() if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
-    async def write_lock(self) -> AsyncIterator[None]:
-        """Held for every write transaction of this process on SQLite; free on PostgreSQL."""
+    async def write_lock(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Held for every write transaction of this process on SQLite; free on PostgreSQL.
+        ``urgent`` writers (marking a message sent) go before waiting units of work."""
         if self._write_lock is None:
             yield
             return
-        async with self._write_lock:
+        async with self._write_lock.hold(urgent=urgent):
             yield
 
     async def upgrade(self, revision: str = "head") -> None:
@@ -111,6 +113,52 @@ class Database:
             self._probe.close()
             self._probe = None
         await self.engine.dispose()
+
+
+class WriteLock:
+    """A FIFO lock whose urgent waiters go first.
+
+    The time between sending a message and recording that it was sent is the only moment a
+    crash can make a message go out twice; so that write does not queue behind units of work.
+    """
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._normal: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if not self._held and not self._urgent and not self._normal:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed over just as we were cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # ownership passes on directly: still held
+                    return
+        self._held = False
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -71,9 +71,9 @@ class Sessions:
         return self.shared is not None
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncSession]:
+    async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
         """A session in a transaction that commits when the block ends (or with the unit of
-        work, when bound)."""
+        work, when bound). ``urgent``: go before waiting units of work (SQLite)."""
         if self.shared is not None:
             yield self.shared
             # Repositories mix ORM objects with Core statements; in one long session an object
@@ -86,7 +86,7 @@ class Sessions:
             raise OutsideUnitOfWork(
                 "a write through unbound storage inside a unit of work: use ctx.storage"
             )
-        async with self.db.write_lock(), self.db.sessions.begin() as session:
+        async with self.db.write_lock(urgent=urgent), self.db.sessions.begin() as session:
             yield session
 
     @asynccontextmanager

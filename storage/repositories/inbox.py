@@ -163,6 +163,12 @@ class InboxRepository:
             )
             return [_item(r) for r in rows]
 
+    async def handled(self) -> int:
+        async with self._sessions.read() as s:
+            return int(
+                await s.scalar(select(func.count()).where(models.InboxEvent.status == "done")) or 0
+            )
+
     async def unfinished(self) -> int:
         async with self._sessions.read() as s:
             return int(

@@ -213,7 +213,7 @@ class OutboxRepository:
         and what someone was told in a chat needs no second copy here); other messages keep
         their key for retention_days, so a repeated decision still sends nothing twice."""
         held = (models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
-        async with self._sessions.write() as s:
+        async with self._sessions.write(urgent=True) as s:
             deleted = await s.execute(
                 delete(models.OutboxMessage).where(*held, models.OutboxMessage.kind == "reply")
             )
@@ -263,6 +263,18 @@ class OutboxRepository:
                 select(func.min(models.OutboxMessage.next_attempt_at)).where(
                     models.OutboxMessage.status.in_(("pending", "sending")), ~_overtakes()
                 )
+            )
+
+    async def unsent(self) -> int:
+        """Messages not yet sent (waiting, or being sent)."""
+        async with self._sessions.read() as s:
+            return int(
+                await s.scalar(
+                    select(func.count()).where(
+                        models.OutboxMessage.status.in_(("pending", "sending"))
+                    )
+                )
+                or 0
             )
 
     async def counts(self) -> dict[str, int]:

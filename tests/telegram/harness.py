@@ -10,16 +10,14 @@ Everything waits by polling with a deadline; nothing sleeps for a fixed time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +67,9 @@ class VonkProcess:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.data_dir / 'vonk.db'}"
+        return (
+            self.env.get("VONK_DATABASE_URL") or f"sqlite+aiosqlite:///{self.data_dir / 'vonk.db'}"
+        )
 
     def start(self, *, ready: str = "getUpdates") -> None:
         """Start and return once the bot receives: its first ``ready`` call reached the fake."""
@@ -124,10 +124,26 @@ class VonkProcess:
             ) from None
 
     def unsent(self) -> int:
-        """Messages in the outbox not yet marked sent (read straight from the database file)."""
-        with contextlib.closing(sqlite3.connect(self.data_dir / "vonk.db")) as db:
-            query = "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
-            return int(db.execute(query).fetchone()[0])
+        """Messages in the outbox not yet marked sent."""
+        return self._read(lambda storage: storage.outbox.unsent())
+
+    def inbox_unfinished(self) -> int:
+        """Stored events not handled yet."""
+        return self._read(lambda storage: storage.inbox.unfinished())
+
+    def handled_events(self) -> int:
+        """Events handled (each exactly once: the inbox keeps one row per update)."""
+        return self._read(lambda storage: storage.inbox.handled())
+
+    def _read(self, what: Callable[[Storage], Awaitable[int]]) -> int:
+        async def read() -> int:
+            storage = await Storage.open(self.database_url)
+            try:
+                return await what(storage)
+            finally:
+                await storage.close()
+
+        return asyncio.run(read())
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
