@@ -198,8 +198,11 @@ class App:
     def background(self) -> bool:
         return self._background
 
-    async def settle(self) -> None:
-        """Deliver everything that is due now."""
+    async def settle(self, *, only_if_queued: bool = False) -> None:
+        """Deliver everything that is due now; ``only_if_queued``: only when something was
+        queued since the last delivery pass (a reply alone was sent already)."""
+        if only_if_queued and not self.outbox.woken():
+            return
         await self.outbox.drain()
 
     async def service_context(self, work: UnitOfWork) -> ServiceContext:

@@ -143,6 +143,10 @@ class Capabilities:
     # The platform's user ids are member handles (the console), so every member is reachable
     # there even without a linked account.
     user_ids_are_handles: bool = False
+    # Sending a message again with the same idempotency key is a no-op (Matrix transaction
+    # ids): such messages may be sent side by side; others go one at a time, so a crash can
+    # catch at most one sent but not yet recorded.
+    idempotent_sends: bool = False
 
 
 class Intake(Protocol):

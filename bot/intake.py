@@ -55,8 +55,8 @@ class EventIntake:
     async def dispatch_many(self, events: Sequence[Event]) -> None:
         stored = await self._store(events)
         await asyncio.gather(*(self._in_lane(item, event) for item, event in stored))
-        if not self._app.background:  # the console: whatever became due goes out now
-            await self._app.settle()
+        if not self._app.background:  # the console: what the events queued goes out now
+            await self._app.settle(only_if_queued=True)
 
     async def accept(self, events: Sequence[Event]) -> None:
         for item, event in await self._store(events):

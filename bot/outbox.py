@@ -100,9 +100,9 @@ class Outbox:
         self._adapters = adapters
         self._direct_target = direct_target
         self._limiter = RateLimiter()
-        # One message in flight per process: a crash can catch at most one sent but not yet
-        # recorded (Telegram has no idempotency key; see docs/telegram.md).
-        self._one_at_a_time = asyncio.Lock()
+        # One message in flight per platform without idempotent sends: a crash can catch at
+        # most one sent but not yet recorded (Telegram has no idempotency key).
+        self._in_flight: dict[str, asyncio.Lock] = {}
         self._wake = asyncio.Event()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
 
@@ -207,6 +207,7 @@ class Outbox:
 
     async def drain(self) -> int:
         """Deliver until nothing more is due right now (the console after each line)."""
+        self._wake.clear()
         total = 0
         while sent := await self.deliver_due():
             total += sent
@@ -225,11 +226,17 @@ class Outbox:
             log.warning("outbox %s: member %s has no reachable chat", item.key, item.member_id)
             return None
         adapter, chat_id = target
-        wait = self._limiter.wait(adapter.platform, chat_id, adapter.capabilities.limits, now)
+        wait = self._limiter.wait(
+            adapter.platform,
+            chat_id,
+            adapter.capabilities.limits,
+            now,
+            answering=item.kind == "reply",
+        )
         if wait > timedelta(0):
             await self._repo.retry_at(item.id, item.claim, now + wait, "rate limit", failed=False)
             return now + wait
-        async with self._one_at_a_time:
+        async with self._flight(adapter):
             try:
                 self._limiter.record(adapter.platform, chat_id, now)
                 sent: SentMessage = await adapter.send(
@@ -266,6 +273,11 @@ class Outbox:
             metrics.NUDGES_SENT.inc()
         return True
 
+    def _flight(self, adapter: Adapter) -> contextlib.AbstractAsyncContextManager[object]:
+        if adapter.capabilities.idempotent_sends:  # a resend is a no-op: send side by side
+            return contextlib.nullcontext()
+        return self._in_flight.setdefault(adapter.platform, asyncio.Lock())
+
     async def _hand_over(self, item: OutboxItem, now: datetime, exc: HandOver) -> datetime:
         """Another process serves this platform: back in the queue, no attempt counted."""
         when = now + timedelta(seconds=exc.retry_after)
@@ -289,6 +301,12 @@ class Outbox:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def woken(self) -> bool:
+        """Whether work was queued since the last delivery pass (then forgets it)."""
+        woken = self._wake.is_set()
+        self._wake.clear()
+        return woken
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver in the background until ``stop``: sleep until the next message is due or

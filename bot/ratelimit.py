@@ -22,10 +22,23 @@ class RateLimiter:
         self._overall: dict[str, deque[datetime]] = defaultdict(deque)
         self._per_chat: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
 
-    def wait(self, platform: str, chat_id: str, limits: RateLimits, now: datetime) -> timedelta:
-        """How long until one more message to this chat is within the limits (zero: now)."""
+    def wait(
+        self,
+        platform: str,
+        chat_id: str,
+        limits: RateLimits,
+        now: datetime,
+        *,
+        answering: bool = False,
+    ) -> timedelta:
+        """How long until one more message to this chat is within the limits (zero: now).
+
+        ``answering``: a reply to someone who just wrote. The overall limit is the platform's
+        rule for messages a bot starts itself (Telegram: bulk notifications, ~30/s); answers
+        go before those (they still count, so broadcasts slow down while many are answered),
+        and a 429 from the platform is still obeyed. The per-chat limit holds for both."""
         waits = [timedelta(0)]
-        if limits.per_second:
+        if limits.per_second and not answering:
             waits.append(
                 _window_wait(self._overall[platform], limits.per_second, timedelta(seconds=1), now)
             )

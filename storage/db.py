@@ -167,5 +167,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # WAL with synchronous=NORMAL: a commit survives a crash of the process (kill -9); only
+    # a power cut can lose the last moments. docs/deploy.md says when to choose PostgreSQL.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA secure_delete=ON")  # a forgotten member leaves no readable trace
     cursor.close()

@@ -215,6 +215,7 @@ class BotCall:
     status: int = 0
     result: Any = None
     error: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
     @property
     def ok(self) -> bool:

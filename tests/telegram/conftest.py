@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.telegram.harness import Chats, VonkProcess, set_stale_webhook
+from tests.telegram.harness import (
+    Chats,
+    VonkProcess,
+    kill_leftovers,
+    running_bots,
+    set_stale_webhook,
+)
 
 BOT_USERNAME = "vonk_test_bot"
 
@@ -34,3 +40,11 @@ def fake() -> Iterator[FakeTelegramServer]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_bot_left_behind() -> Iterator[None]:
+    """A test that fails half-way must not leave its ``vonk run`` behind."""
+    before = running_bots()
+    yield
+    kill_leftovers(before)

@@ -43,6 +43,19 @@ def wait_until(check: Callable[[], Any], *, within: float = WITHIN, what: str = 
         time.sleep(0.02)
 
 
+_RUNNING: set[VonkProcess] = set()
+
+
+def running_bots() -> set[VonkProcess]:
+    return set(_RUNNING)
+
+
+def kill_leftovers(before: set[VonkProcess]) -> None:
+    """Kill the bots started since ``before`` and not stopped (a test that failed half-way)."""
+    for vonk in _RUNNING - before:
+        vonk.kill()
+
+
 class VonkProcess:
     """``vonk run`` in its own process, configured only through environment variables."""
 
@@ -82,6 +95,7 @@ class VonkProcess:
             self._proc = subprocess.Popen(
                 [str(VONK), "run"], env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+        _RUNNING.add(self)
         try:
             wait_until(
                 lambda: self._running() and self.calls_since(since, ready),
@@ -111,6 +125,7 @@ class VonkProcess:
 
     def _end(self, sig: signal.Signals, timeout: float) -> int:
         proc, self._proc = self._proc, None
+        _RUNNING.discard(self)
         if proc is None:
             return 0
         proc.send_signal(sig)

@@ -1,7 +1,7 @@
 """Telegram webhook mode behind a load balancer: two ``vonk run`` processes on one
 PostgreSQL database each receive webhook calls; the same update delivered to both (a retry
 that the balancer sent elsewhere) is handled once, because the update id is claimed in the
-database (``storage.events.claim``) before anything else happens."""
+database (the inbox, ``storage.inbox.store``) before anything else happens."""
 
 from __future__ import annotations
 

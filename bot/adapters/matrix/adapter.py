@@ -68,7 +68,7 @@ class MatrixAdapter:
     """Vonk on Matrix through matrix-nio. See ``docs/matrix.md`` for the account set-up."""
 
     platform = PLATFORM
-    capabilities = Capabilities()
+    capabilities = Capabilities(idempotent_sends=True)
 
     def __init__(
         self,
