@@ -34,7 +34,9 @@ class CachedEmbedder:
         self._inner: Embedder | None = None
         CACHE.mkdir(parents=True, exist_ok=True)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
-        self._db = sqlite3.connect(CACHE / f"vectors-{safe}.sqlite", timeout=60, check_same_thread=False)
+        self._db = sqlite3.connect(
+            CACHE / f"vectors-{safe}.sqlite", timeout=60, check_same_thread=False
+        )
         self._db.execute("CREATE TABLE IF NOT EXISTS v (k TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self.misses = 0
         self.calls = 0
@@ -69,7 +71,10 @@ class CachedEmbedder:
             idx = list(uniq.values())
             vecs = self._inner.encode([texts[i] for i in idx], kind=kind)
             self.misses += len(idx)
-            rows = [(keys[i], np.asarray(v, np.float32).tobytes()) for i, v in zip(idx, vecs, strict=True)]
+            rows = [
+                (keys[i], np.asarray(v, np.float32).tobytes())
+                for i, v in zip(idx, vecs, strict=True)
+            ]
             self._db.executemany("INSERT OR REPLACE INTO v VALUES (?, ?)", rows)
             self._db.commit()
             found.update(rows)

@@ -63,6 +63,7 @@ from kennis.embedding import (  # noqa: E402
 from kennis.understanding import INTENTS  # noqa: E402
 
 SETS = ROOT / "bench" / "sets"
+SHOW = "--show" in sys.argv  # print the lines that went wrong (dev only)
 OPTIONS = ("use", "e5", "e5-sym", "use+e5-sym")
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
@@ -115,7 +116,9 @@ class Tally:
         return int(self.counts.get(name, [0.0, 0])[1])
 
 
-async def open_set(embedder: Embedder, data: dict[str, Any], tmp: str, config: Any = None):
+async def open_set(
+    embedder: Embedder, data: dict[str, Any], tmp: str, config: Any = None, thresholds: Any = None
+):
     """A fresh database with the set's members and both seed lessons; a synced Search."""
     from kennis.lessons import load_seed_lessons
     from kennis.search import Search
@@ -144,7 +147,7 @@ async def open_set(embedder: Embedder, data: dict[str, Any], tmp: str, config: A
             source="seed",
             now=NOW,
         )
-    search = Search(embedder, storage, config=config)
+    search = Search(embedder, storage, thresholds, config=config)
     await search.sync()
     return storage, network, search
 
@@ -154,10 +157,12 @@ def right_handles(data: dict[str, Any], topics: list[str]) -> set[str]:
     return {m["handle"] for m in data["members"] if want & set(m["topics"])}
 
 
-async def evaluate(embedder: Embedder, data: dict[str, Any], config: Any = None) -> Tally:
+async def evaluate(
+    embedder: Embedder, data: dict[str, Any], config: Any = None, thresholds: Any = None
+) -> Tally:
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        storage, network, search = await open_set(embedder, data, tmp, config)
+        storage, network, search = await open_set(embedder, data, tmp, config, thresholds)
         labelled: list[tuple[str, str, str]] = []  # (text, where, intent)
         for r in data["requests"]:
             right = right_handles(data, r["topics"])
@@ -220,6 +225,10 @@ async def evaluate(embedder: Embedder, data: dict[str, Any], config: Any = None)
             if line["intent"] != "help":
                 key = "grp_chat" if where == "group" else "addr_chat"
                 tally.add(key, float(bool(named)))
+                if named and SHOW:
+                    print(
+                        f"  {key} named {named[0].member.handle} ({named[0].why}): {line['text']}"
+                    )
         for lesson in data.get("lessons", []):
             reading = await search.read(lesson["text"], direct=True)
             labelled.append((lesson["text"], "direct", "lesson"))
@@ -242,6 +251,27 @@ async def evaluate(embedder: Embedder, data: dict[str, Any], config: Any = None)
     return tally
 
 
+def parse_config(text: str) -> tuple[Any, Any]:
+    """'lexical_weight=0;member=2.5;sure=0.5' -> (SearchConfig, Thresholds)."""
+    from dataclasses import fields, replace
+
+    from kennis.search import SearchConfig, Thresholds
+
+    config, thresholds = SearchConfig(), Thresholds()
+    understanding = config.understanding
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, _, raw = part.partition("=")
+        value: Any = raw == "true" if raw in ("true", "false") else float(raw)
+        if key in {f.name for f in fields(Thresholds)}:
+            thresholds = replace(thresholds, **{key: value})
+        elif key in {f.name for f in fields(type(understanding))}:
+            understanding = replace(understanding, **{key: value})
+        else:
+            kind = type(getattr(config, key))
+            config = replace(config, **{key: kind(value)})
+    return replace(config, understanding=understanding), thresholds
+
+
 def load(name: str) -> dict[str, Any] | None:
     path = SETS / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -252,8 +282,9 @@ def fmt(x: float) -> str:
 
 
 def report(results: dict[tuple[str, str, str], Tally]) -> None:
+    w = max([12, *(len(k[0]) for k in results)])
     print(
-        f"\n{'option':<12} {'set':<18} {'R@1':>5} {'R@5':>5} {'MRR':>5} {'nl':>5} {'en':>5} "
+        f"\n{'option':<{w}} {'set':<18} {'R@1':>5} {'R@5':>5} {'MRR':>5} {'nl':>5} {'en':>5} "
         f"{'skill':>5} {'situ':>5} {'short':>5} {'typo':>5} | {'named':>5} {'nl 1st':>6} "
         f"{'en 1st':>6} {'nobody':>6} {'grp1st':>6} {'grpcht':>6} {'adrcht':>6} {'lesson':>6}"
     )
@@ -263,7 +294,7 @@ def report(results: dict[tuple[str, str, str], Tally]) -> None:
             1, t.n("named:nl") + t.n("named:en")
         )
         print(
-            f"{option:<12} {setname + '_' + half:<18} {fmt(t.get('R1:all'))} {fmt(t.get('R5:all'))} "
+            f"{option:<{w}} {setname + '_' + half:<18} {fmt(t.get('R1:all'))} {fmt(t.get('R5:all'))} "
             f"{fmt(t.get('MRR:all'))} {fmt(t.get('R1:nl'))} {fmt(t.get('R1:en'))} "
             f"{fmt(t.get('R1:style:skill'))} {fmt(t.get('R1:style:situation'))} "
             f"{fmt(t.get('R1:style:shorthand'))} {fmt(t.get('R1:style:typo'))} | {fmt(named)}  "
@@ -284,9 +315,9 @@ def report(results: dict[tuple[str, str, str], Tally]) -> None:
             if t.n("R:" + i) or t.n("P:" + i)
         )
         print(
-            f"{option:<12} {setname + '_' + half:<18} {styles}; named nl={fmt(t.get('named:nl'))}"
+            f"{option:<{w}} {setname + '_' + half:<18} {styles}; named nl={fmt(t.get('named:nl'))}"
             f" en={fmt(t.get('named:en'))} ask-back={fmt(t.get('ask_back'))}; "
-            f"encodes per respond={t.get('encodes_per_respond'):.2f}\n{'':<31}intent {intents}"
+            f"encodes per respond={t.get('encodes_per_respond'):.2f}\n{'':<{w + 19}}intent {intents}"
         )
 
 
@@ -324,21 +355,34 @@ def main() -> None:
     ap.add_argument("--halves", default="dev")
     ap.add_argument("--sets", default="everyday,professional")
     ap.add_argument("--quick", action="store_true", help="the default option only")
+    ap.add_argument("--show", action="store_true", help="print failures (dev halves only)")
     ap.add_argument("--latency", type=int, default=0, help="also time N live responds")
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="SearchConfig/Thresholds fields to vary, e.g. 'lexical_weight=0;member=2.5' "
+        "(repeat for several rows)",
+    )
     args = ap.parse_args()
     options = [DEFAULT_EMBEDDING_SPEC] if args.quick else args.options.split(",")
     results: dict[tuple[str, str, str], Tally] = {}
     for option in options:
         embedder = cached_embedder(option)
-        for half in args.halves.split(","):
-            for setname in args.sets.split(","):
-                data = load(f"{setname}_{half}")
-                if data is None:
-                    print(f"({setname}_{half}.json not found: skipped)")
-                    continue
-                t = time.perf_counter()
-                results[(option, half, setname)] = asyncio.run(evaluate(embedder, data))
-                print(f"{option} {setname}_{half}: {time.perf_counter() - t:.0f} s", flush=True)
+        for variant in args.config or [""]:
+            label = option + (f" {variant}" if variant else "")
+            config, thresholds = parse_config(variant)
+            for half in args.halves.split(","):
+                for setname in args.sets.split(","):
+                    data = load(f"{setname}_{half}")
+                    if data is None:
+                        print(f"({setname}_{half}.json not found: skipped)")
+                        continue
+                    t = time.perf_counter()
+                    results[(label, half, setname)] = asyncio.run(
+                        evaluate(embedder, data, config, thresholds)
+                    )
+                    print(f"{label} {setname}_{half}: {time.perf_counter() - t:.0f} s", flush=True)
     report(results)
     if args.latency:
         data = load("everyday_dev")

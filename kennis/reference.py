@@ -115,15 +115,19 @@ class Reference:
         examples = load_intent_examples()
         rows = await self.cache.rows_for(texts, kind="query")
         self._example_rows = rows
-        self.classifier = IntentClassifier.fit(self.cache.matrix[rows], texts, examples.labels)
+        vectors = self.cache.matrix[rows]
+        known = np.stack([self.read(v)[2] for v in vectors])
+        self.classifier = IntentClassifier.fit(vectors, texts, examples.labels, known)
 
     @property
     def name_vectors(self) -> np.ndarray:
         return self._matrix[: self._n_names]
 
-    def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray]:
-        """The query's scale and its score per kind of help (best situation, on the sentence
-        scale), from one product with the reference matrix."""
+    def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
+        """The query's scale, its score per kind of help (best situation, on the sentence
+        scale) and how clearly it lands on known help (best name and best situation, on their
+        scales, divided by 5: features of the intent classifier), from one product with the
+        reference matrix."""
         both = self._matrix @ vector
         label, sentence = both[: self._n_names], both[self._n_names :]
         scale = QueryScale(
@@ -137,4 +141,11 @@ class Reference:
             kinds[self._kinds_present] = np.maximum.reduceat(
                 scale.sentences(sentence), self._kind_starts
             )
-        return scale, kinds
+        known = np.array(
+            [
+                (float(label.max(initial=0.0)) - scale.label_mean) / scale.label_std / 5.0,
+                float(kinds.max(initial=0.0)) / 5.0,
+            ],
+            dtype=np.float32,
+        )
+        return scale, kinds, known

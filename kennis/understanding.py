@@ -60,6 +60,11 @@ class UnderstandingConfig:
     #: Unaddressed group line: a help request at least this sure may be answered (and then
     #: only with a confident match, see kennis.search.Thresholds.group).
     group: float = 0.75
+    #: Spoken to (direct chat or addressed), a message that reads as chatter is this many
+    #: times less likely chatter than its words alone say: people come to the bot for help,
+    #: and in a direct chat a plain statement of a problem is a request (the examples carry
+    #: no context). Pledges, thanks, greetings and lesson questions keep their odds.
+    spoken_other_odds: float = 4.0
     #: L2 penalty of the logistic regression.
     l2: float = 1e-3
 
@@ -130,12 +135,37 @@ _ONLY_GREETING = re.compile(
 )
 
 
+# "ik kan zaterdag flyers rondbrengen", "I can bring my gazebo": a first-person offer, as long
+# as nothing says it is a problem ("ik kan mijn aangifte niet invullen") or a question.
+_OFFER = re.compile(
+    r"^\W*(?:ik|i|we|wij)\s+(?:kan|can|could|will|'ll|zal|bring|breng|neem|take|regel|kom|"
+    r"come|doe\s+mee|do\s+the|help\s+(?:graag|wel|mee|out)|am\s+happy\s+to|ben\s+erbij)\b",
+    re.IGNORECASE,
+)
+_PROBLEM = re.compile(
+    r"\?|\b(?:niet|geen|nooit|not|no|never|can'?t|cannot|couldn'?t|won'?t|kapot|broken|"
+    r"help\s+(?:me|mij|nodig)|hulp|need|nodig)\b|n't\b",
+    re.IGNORECASE,
+)
+# Questions about the bot itself: "ben jij een bot?", "what can you do?", "hoe werkt dit?".
+_ABOUT_BOT = re.compile(
+    r"^\W*(?:(?:ben|bent|are|r)\s+(?:jij|je|u|you|u)\b|(?:wat|what)\s+(?:kun|kan|can|doe|do)"
+    r"\s+(?:jij|je|u|you)\b|(?:hoe|how)\s+(?:werkt|works?|does)\s+(?:dit|this|het|it|vonk)\b|"
+    r"(?:wie|who)\s+(?:ben|bent|are)\s+(?:jij|je|u|you)\b)",
+    re.IGNORECASE,
+)
+
+
 def pattern_intent(text: str) -> Intent | None:
     """The intent of a message that is unambiguous by its words alone, else None."""
     if _ONLY_THANKS.match(text):
         return "thanks"
     if _ONLY_GREETING.match(text):
         return "greeting"
+    if _OFFER.match(text) and not _PROBLEM.search(text):
+        return "pledge"
+    if _ABOUT_BOT.match(text):
+        return "other"
     return None
 
 
@@ -166,20 +196,27 @@ def load_intent_examples() -> IntentExamples:
     return IntentExamples(tuple(texts), tuple(labels), tuple(langs))
 
 
-def _features(vectors: np.ndarray, cues: np.ndarray) -> np.ndarray:
+def _features(vectors: np.ndarray, cues: np.ndarray, known: np.ndarray) -> np.ndarray:
     ones = np.ones((len(vectors), 1), dtype=np.float32)
-    return np.concatenate([vectors, cues, ones], axis=1).astype(np.float32)
+    return np.concatenate([vectors, cues, known, ones], axis=1).astype(np.float32)
 
 
 class IntentClassifier:
-    """Multinomial logistic regression over [query vector, cues, 1], fitted on the examples.
+    """Multinomial logistic regression over [query vector, cues, known help, 1], fitted on the
+    examples. "Known help" is how clearly the message lands on a kind of help of the
+    knowledge file (kennis.reference.Reading.known): "wie kan behangen?" does, "wie gaat er
+    mee naar de markt?" does not, though both are "wie"-questions.
 
-    Full-batch gradient descent with momentum: about a thousand examples and a few hundred
-    dimensions train in well under a second, deterministically.
+    Features are standardised with the examples' mean and spread (a model whose cosines
+    spread little, like e5, would otherwise need huge weights). Full-batch gradient descent
+    with momentum: about a thousand examples and a few hundred dimensions train in well under
+    a second, deterministically.
     """
 
-    def __init__(self, weights: np.ndarray) -> None:
+    def __init__(self, weights: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> None:
         self.weights = weights  # (features, intents)
+        self.mean = mean
+        self.scale = scale
 
     @classmethod
     def fit(
@@ -187,14 +224,22 @@ class IntentClassifier:
         vectors: np.ndarray,
         texts: Sequence[str],
         labels: Sequence[Intent],
+        known: np.ndarray,
         *,
         l2: float = 1e-3,
-        steps: int = 400,
-        rate: float = 2.0,
+        steps: int = 300,
+        rate: float = 0.5,
     ) -> IntentClassifier:
         x = _features(
-            np.asarray(vectors, dtype=np.float32), np.stack([cue_features(t) for t in texts])
+            np.asarray(vectors, dtype=np.float32),
+            np.stack([cue_features(t) for t in texts]),
+            np.asarray(known, dtype=np.float32),
         )
+        mean = x.mean(axis=0)
+        mean[-1] = 0.0
+        scale = x.std(axis=0)
+        scale[scale < 1e-6] = 1.0
+        x = (x - mean) / scale
         y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
         y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
         # Balance the intents: each weighs as much in total, however many examples it has.
@@ -208,11 +253,15 @@ class IntentClassifier:
             grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
             velocity = 0.9 * velocity - rate * grad
             w += velocity
-        return cls(w)
+        return cls(w, mean, scale)
 
-    def probabilities(self, vector: np.ndarray, text: str) -> np.ndarray:
-        x = _features(np.asarray(vector, dtype=np.float32)[None, :], cue_features(text)[None, :])
-        return _softmax(x @ self.weights)[0]
+    def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
+        x = _features(
+            np.asarray(vector, dtype=np.float32)[None, :],
+            cue_features(text)[None, :],
+            np.asarray(known, dtype=np.float32)[None, :],
+        )
+        return _softmax(((x - self.mean) / self.scale) @ self.weights)[0]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -259,7 +308,11 @@ def decide(
     config: UnderstandingConfig,
 ) -> Reading:
     """The reading of ``text`` from its classifier probabilities."""
-    probs = {intent: float(p) for intent, p in zip(INTENTS, probabilities, strict=True)}
+    p = np.asarray(probabilities, dtype=np.float64).copy()
+    if direct or addressed:
+        p[INTENTS.index("other")] /= config.spoken_other_odds
+        p /= p.sum()
+    probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
     fixed = pattern_intent(need(text))
     if fixed is not None:
         intent: Intent = fixed

@@ -178,9 +178,9 @@ def test_item_index_segments_match_brute_force_through_changes_and_compaction() 
             truth.pop(owner, None)
         else:
             rows = rng.integers(0, 1000, size=int(rng.integers(1, 5)))
-            weights = rng.choice([1.0, 0.9], size=len(rows)).astype(np.float32)
-            index.put(owner, rows, weights, network_id=owner % 3)
-            truth[owner] = (rows, weights)
+            offsets = rng.choice([0.0, -0.5], size=len(rows)).astype(np.float32)
+            index.put(owner, rows, offsets, network_id=owner % 3)
+            truth[owner] = (rows, offsets)
         if step % 1000 == 999:
             text = rng.standard_normal(1000).astype(np.float32)
             partial = text.copy()
@@ -193,7 +193,7 @@ def test_item_index_segments_match_brute_force_through_changes_and_compaction() 
                     for o, s, ok in zip(index.owners, scores, alive, strict=True)
                     if ok
                 }
-                want = {o: float(np.max(source[r] * w)) for o, (r, w) in truth.items()}
+                want = {o: float(np.max(source[r] + w)) for o, (r, w) in truth.items()}
                 assert got.keys() == want.keys()
                 for o, value in want.items():
                     assert got[o] == pytest.approx(value) or got[o] == value == -np.inf
@@ -280,6 +280,9 @@ def test_chat_answers_keep_only_members_close_to_the_best() -> None:
         )
         return MemberMatch(member, score, "why")
 
-    kept = close_to_best([match("tamara", 0.38), match("anna", 0.27), match("hassan", 0.29)])
+    # Scores are on the query's scale (standard deviations): within the margin of the best.
+    kept = close_to_best(
+        [match("tamara", 3.8), match("anna", 2.5), match("hassan", 3.0)], margin=1.0
+    )
     assert [m.member.handle for m in kept] == ["tamara", "hassan"]
     assert close_to_best([]) == []
