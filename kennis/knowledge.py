@@ -92,14 +92,20 @@ def link_kinds(
 ) -> list[KindLinks]:
     """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
 
-    A kind is linked when its nearest name is at least ``min_closeness`` close and within
-    ``margin`` of the text's nearest kind (at most ``top`` kinds): a skill that *is* a kind
-    of everyday help links to it; an unusual or professional skill, equally far from many
-    kinds, links to none.
+    Closeness is read on the skill's own scale: standard deviations above the skill's mean
+    cosine to all names (as queries are read, kennis.reference), so the same numbers work for
+    models whose cosines spread differently. A kind is linked when its nearest name is at
+    least ``min_closeness`` close and within ``margin`` of the skill's nearest kind (at most
+    ``top`` kinds): a skill that *is* a kind of everyday help stands out from the rest and
+    links to it; an unusual or professional skill, about equally far from many kinds, links
+    to none.
     """
     if len(vectors) == 0:
         return []
     sims = vectors @ name_vectors.T  # (n, names)
+    sims = (sims - sims.mean(axis=1, keepdims=True)) / np.maximum(
+        sims.std(axis=1, keepdims=True), 1e-6
+    )
     order = np.argsort(name_kind, kind="stable")
     sorted_kind = name_kind[order]
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])

@@ -15,6 +15,7 @@ They serve three purposes, all from one matrix-vector product per query:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,16 @@ from kennis.knowledge import HelpKind, load_everyday_help
 from kennis.understanding import IntentClassifier, load_intent_examples
 
 __all__ = ["QueryScale", "Reference"]
+
+# The reference is the same for every Search on one model in a process (tests and benchmarks
+# open many): embedded once, by model name and content. The database keeps the vectors across
+# restarts (kennis.index.VectorCache).
+_SHARED: dict[tuple[str, str, str], np.ndarray] = {}
+_SHARED_CLASSIFIERS: dict[tuple[str, str, str], IntentClassifier] = {}
+
+
+def _digest(texts: list[str]) -> str:
+    return hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -66,15 +77,16 @@ class Reference:
         self.name_kind = np.asarray(name_kind, dtype=np.intp)
         self.situations = sits
         self.situation_kind = np.asarray(sit_kind, dtype=np.intp)
-        self._name_rows = np.zeros(0, dtype=np.intp)
-        self._situation_rows = np.zeros(0, dtype=np.intp)
-        self._example_rows: np.ndarray | None = None
+        self._matrix = np.zeros((0, cache.embedder.dimension), dtype=np.float32)
+        self._n_names = 0
         self.classifier: IntentClassifier | None = None
         #: Mean and spread of the model's cosine between unrelated short texts (random pairs
         #: of knowledge names): the scale of link thresholds.
         self.mean = 0.0
         self.std = 1.0
         self.loaded = False
+        #: Whether a kind's names count as evidence too (not only its situations).
+        self.with_names = True
 
     @property
     def n_kinds(self) -> int:
@@ -84,21 +96,23 @@ class Reference:
         """Embed (or fetch) the knowledge texts; compute the model's cosine statistics."""
         if self.loaded:
             return
-        self._name_rows = await self.cache.rows_for(self.names)
-        self._situation_rows = await self.cache.rows_for(self.situations)
+        key = (self.cache.embedder.name, "knowledge", _digest(self.names + self.situations))
+        matrix = _SHARED.get(key)
+        if matrix is None:
+            names = await self.cache.rows_for(self.names)
+            sits = await self.cache.rows_for(self.situations)
+            m = self.cache.matrix
+            matrix = _SHARED[key] = np.ascontiguousarray(np.concatenate([m[names], m[sits]]))
+        n = len(self.names)
         # Situations sorted by kind, for one reduceat per query.
         order = np.argsort(self.situation_kind, kind="stable")
-        self._situation_rows = self._situation_rows[order]
         self.situation_kind = self.situation_kind[order]
         self._kind_starts = np.flatnonzero(
             np.r_[True, self.situation_kind[1:] != self.situation_kind[:-1]]
         )
         self._kinds_present = self.situation_kind[self._kind_starts]
-        m = self.cache.matrix
-        self._matrix = np.ascontiguousarray(
-            np.concatenate([m[self._name_rows], m[self._situation_rows]])
-        )
-        self._n_names = len(self._name_rows)
+        self._matrix = np.ascontiguousarray(np.concatenate([matrix[:n], matrix[n:][order]]))
+        self._n_names = n
         names = self.name_vectors
         rng = np.random.default_rng(0)
         i = rng.integers(0, len(names), 4000)
@@ -112,12 +126,17 @@ class Reference:
         """Embed the intent examples (as queries) and fit the classifier, once."""
         if self.classifier is not None:
             return
-        examples = load_intent_examples()
-        rows = await self.cache.rows_for(texts, kind="query")
-        self._example_rows = rows
-        vectors = self.cache.matrix[rows]
-        known = np.stack([self.read(v)[2] for v in vectors])
-        self.classifier = IntentClassifier.fit(vectors, texts, examples.labels, known)
+        key = (self.cache.embedder.name, "intents", _digest(texts + self.names + self.situations))
+        shared = _SHARED_CLASSIFIERS.get(key)
+        if shared is None:
+            examples = load_intent_examples()
+            rows = await self.cache.rows_for(texts, kind="query")
+            vectors = self.cache.matrix[rows]
+            known = np.stack([self.read(v)[2] for v in vectors])
+            shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
+                vectors, texts, examples.labels, known
+            )
+        self.classifier = shared
 
     @property
     def name_vectors(self) -> np.ndarray:
@@ -148,4 +167,7 @@ class Reference:
             ],
             dtype=np.float32,
         )
+        if self.with_names and len(label):
+            # A kind's names are other words for the same help: on the label scale.
+            np.maximum.at(kinds, self.name_kind, scale.labels(label))
         return scale, kinds, known

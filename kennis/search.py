@@ -79,20 +79,22 @@ class Thresholds:
     its typical similarity; see kennis.reference). Tuned on the dev sets' requests against
     their ``unanswerable`` lists (bench/understanding.py)."""
 
-    #: Named in an answer to someone who spoke to the bot.
-    member: float = 1.0
+    #: Named in an answer to someone who spoke to the bot (plus ``relative``, below).
+    member: float = 0.0
     #: Named in an unaddressed group line (the bot speaks up unasked: be surer).
-    group: float = 1.5
+    group: float = 0.25
     #: A lesson note is offered.
     lesson: float = 2.0
     #: Named only when within this of the best match.
     close: float = 1.0
-    #: The thresholds rise by this share of how well the question matches the best *name*
-    #: of a kind of help (on the same scale): a question that plainly names a kind of help
-    #: ("wie kan mijn piano stemmen?") needs a member who matches that well too, not one who
+    #: The thresholds rise by this share of how well the question matches the nearest kind
+    #: of help of the knowledge file (a name or a situation, on the same scale): a question
+    #: that plainly asks for a kind of help ("wie kan mijn piano stemmen?") needs a member
+    #: who matches nearly that well too (a member linked to that kind does), not one who
     #: merely shares a word ("pianoles"). Measured: separates the unanswerable requests from
-    #: the answerable ones better than the member's score alone (dev AUC .78 -> .81).
-    relative: float = 0.5
+    #: the answerable ones better than the member's score alone, and as a share it carries
+    #: over between models (USE's scores reach higher than e5's).
+    relative: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -101,16 +103,19 @@ class SearchConfig:
     (latency, memory) and bench/understanding.py (quality through this class)."""
 
     #: Units on the query scale for a full lexical match (0 turns the lexical signal off).
-    lexical_weight: float = 0.5
+    lexical_weight: float = 1.5
     #: An about text counts this much less than a skill.
     about_offset: float = 0.5
     #: Everyday-help knowledge as extra evidence (kennis/data/everyday_help.toml).
     knowledge: bool = True
-    #: A situation of a linked kind of help counts this much less than the member's words.
-    knowledge_offset: float = 0.25
+    #: A situation (or another name) of a linked kind of help counts this much less than the
+    #: member's own words.
+    knowledge_offset: float = 0.5
+    #: Whether the names of a linked kind count as evidence too, besides its situations.
+    knowledge_names: bool = True
     #: A skill links to a kind of help whose nearest name is at least this many standard
-    #: deviations (of the model's cosine between unrelated names) above their mean ...
-    link_min: float = 4.0
+    #: deviations above the skill's mean cosine to all names ...
+    link_min: float = 5.0
     #: ... and within this many of the skill's nearest kind; at most ``link_top`` kinds.
     link_margin: float = 0.5
     link_top: int = 2
@@ -264,6 +269,7 @@ class Search:
         self._reference = Reference(
             VectorCache(embedder, storage.embeddings, lexical=False, coarse_min_rows=None)
         )
+        self._reference.with_names = self.config.knowledge_names
         self._members = ItemIndex()
         self._lessons = ItemIndex()
         # Records as of the last sync (the change feed covers every profile change), so an
@@ -360,8 +366,8 @@ class Search:
             ref.name_kind,
             ref.n_kinds,
             top=self.config.link_top,
-            min_closeness=ref.mean + self.config.link_min * ref.std,
-            margin=self.config.link_margin * ref.std,
+            min_closeness=self.config.link_min,
+            margin=self.config.link_margin,
         )
         return [
             [(int(k), float(c)) for k, c in zip(f.kinds, f.closeness, strict=True)] for f in found
@@ -508,7 +514,9 @@ class Search:
         """The score a member needs to be named for this query (see :class:`Thresholds`)."""
         t = self.thresholds
         base = t.group if reading is not None and not reading.spoken_to else t.member
-        return base + t.relative * max(0.0, float(scored.known[0]) * 5.0)
+        # How well the question matches the nearest kind of help (a name, or a situation).
+        nearest = max(float(scored.known[0]) * 5.0, float(np.max(scored.kinds, initial=0.0)))
+        return base + t.relative * max(0.0, nearest)
 
     async def invitees(
         self,

@@ -122,7 +122,7 @@ def cue_features(text: str) -> np.ndarray:
 
 _ONLY_THANKS = re.compile(
     r"^\W*(?:(?:heel\s+|super\s+|hartelijk\s+|many\s+|thank\s+you\s+)?"
-    r"(?:dank(?:\s*je(?:wel)?|\s*u(?:\s*wel)?)?|bedankt|dankjewel|thanks|thank\s+you|thx|thnx|"
+    r"(?:dank(?:\s*je(?:\s*wel)?|\s*u(?:\s*wel)?)?|bedankt|dankjewel|thanks|thank\s+you|thx|thnx|"
     r"tnx|merci|ty|ta|cheers|top|super)(?:\s+(?:allemaal|all|so\s+much|a\s+lot|voor\s+\w+|"
     r"vonk|iedereen|everyone|hoor|he|!+))*)[\W\d]*$",
     re.IGNORECASE,
