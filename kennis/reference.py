@@ -33,6 +33,11 @@ _SHARED: dict[tuple[str, str, str], np.ndarray] = {}
 _SHARED_CLASSIFIERS: dict[tuple[str, str, str], IntentClassifier] = {}
 
 
+#: Situations sampled as typical questions for hubness, and how many nearest ones count.
+HUB_PROBES = 1024
+HUB_K = 10
+
+
 def _digest(texts: list[str]) -> str:
     return hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()
 
@@ -120,6 +125,12 @@ class Reference:
         other = self.name_kind[i] != self.name_kind[j]
         cos = np.einsum("ij,ij->i", names[i[other]], names[j[other]])
         self.mean, self.std = float(cos.mean()), float(max(cos.std(), 1e-6))
+        # Hubness: the situations that serve as typical questions (a spread sample), and the
+        # raw hub values of the knowledge names, whose mean and spread set the hub scale.
+        sits = self._matrix[n:]
+        self._probe = np.ascontiguousarray(sits[:: max(1, len(sits) // HUB_PROBES)])
+        raw = self._hub_raw(names)
+        self._hub_mean, self._hub_std = float(raw.mean()), float(max(raw.std(), 1e-6))
         self.loaded = True
 
     async def load_intents(self, texts: list[str]) -> None:
@@ -141,6 +152,22 @@ class Reference:
     @property
     def name_vectors(self) -> np.ndarray:
         return self._matrix[: self._n_names]
+
+    def _hub_raw(self, vectors: np.ndarray) -> np.ndarray:
+        out = np.empty(len(vectors), dtype=np.float32)
+        for start in range(0, len(vectors), 4096):  # bounded temporaries
+            sims = vectors[start : start + 4096] @ self._probe.T
+            k = min(HUB_K, sims.shape[1])
+            out[start : start + 4096] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+        return out
+
+    def hubness(self, vectors: np.ndarray) -> np.ndarray:
+        """How much of a hub each text is: its mean cosine to its nearest typical questions,
+        in standard deviations above the knowledge names' (a broad skill such as "klussen in
+        huis" is near many questions, a precise one near few)."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=np.float32)
+        return (self._hub_raw(vectors) - self._hub_mean) / self._hub_std
 
     def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
         """The query's scale, its score per kind of help (best situation, on the sentence

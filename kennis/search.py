@@ -106,6 +106,10 @@ class SearchConfig:
     lexical_weight: float = 1.5
     #: An about text counts this much less than a skill.
     about_offset: float = 0.5
+    #: Hubs: a member text counts this much less per standard deviation of hubness (how near
+    #: it is to many typical questions, kennis.reference.Reference.hubness), so a broad skill
+    #: ("klussen in huis") does not win every question it is vaguely near.
+    hub_offset: float = 0.25
     #: Everyday-help knowledge as extra evidence (kennis/data/everyday_help.toml).
     knowledge: bool = True
     #: A situation (or another name) of a linked kind of help counts this much less than the
@@ -274,6 +278,7 @@ class Search:
         self._lessons = ItemIndex()
         # Records as of the last sync (the change feed covers every profile change), so an
         # answer needs no database round trip; what each member's items are, for "why".
+        self._hub = np.zeros(0, dtype=np.float32)  # per member-cache row
         self._member_records: dict[int, Member] = {}
         self._member_items: dict[int, list[_Item]] = {}
         self._lesson_records: dict[int, Lesson] = {}
@@ -334,6 +339,7 @@ class Search:
             or [np.zeros(0, dtype=np.intp)]
         )
         links = self._links(self._cache.matrix[skill_rows]) if len(skill_rows) else []
+        self._update_hubness()
         at = link_at = 0
         for member, texts in zip(keep, labels, strict=True):
             n = len(texts)
@@ -354,6 +360,18 @@ class Search:
                 self._member_items[member.id] = items
             at += n
             link_at += len(member.skills)
+
+    def _update_hubness(self) -> None:
+        """Hubness of the cache rows added since the last call (rows are only appended)."""
+        n, have = len(self._cache), len(self._hub)
+        if n > have and self.config.hub_offset:
+            fresh = self._reference.hubness(self._cache.matrix[have:n])
+            self._hub = np.concatenate([self._hub, fresh.astype(np.float32)])
+
+    def _hub_offset(self, row: int) -> float:
+        if not self.config.hub_offset or row >= len(self._hub):
+            return 0.0
+        return -self.config.hub_offset * float(self._hub[row])
 
     def _links(self, skill_vectors: np.ndarray) -> list[list[tuple[int, float]]]:
         """Per skill, the kinds of help it is linked to (kennis.knowledge.link_kinds)."""
@@ -386,11 +404,11 @@ class Search:
         n_skills = len(member.skills)
         for i, skill in enumerate(member.skills):
             out_rows.append(int(rows[i]))
-            offsets.append(0.0)
+            offsets.append(self._hub_offset(int(rows[i])))
             items.append(_Item("skill", skill))
         if member.about:
             out_rows.append(int(rows[n_skills]))
-            offsets.append(-self.config.about_offset)
+            offsets.append(-self.config.about_offset + self._hub_offset(int(rows[n_skills])))
             items.append(_Item("about", member.about))
         seen: set[int] = set()
         kinds = self._reference.kinds
