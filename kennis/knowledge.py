@@ -102,18 +102,19 @@ def link_kinds(
     """
     if len(vectors) == 0:
         return []
-    sims = vectors @ name_vectors.T  # (n, names)
-    sims = (sims - sims.mean(axis=1, keepdims=True)) / np.maximum(
-        sims.std(axis=1, keepdims=True), 1e-6
-    )
     order = np.argsort(name_kind, kind="stable")
     sorted_kind = name_kind[order]
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
-    per_kind = np.full((len(vectors), n_kinds), -np.inf, dtype=np.float32)
-    per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims[:, order], starts, axis=1)
-    out = []
-    for row in per_kind:
-        best = np.argsort(-row)[:top]
-        keep = best[(row[best] >= min_closeness) & (row[best] >= row[best[0]] - margin)]
-        out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
+    names = np.ascontiguousarray(name_vectors[order])
+    out: list[KindLinks] = []
+    for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
+        sims = vectors[at : at + 2048] @ names.T  # (n, names)
+        sims -= sims.mean(axis=1, keepdims=True)
+        sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+        per_kind = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
+        per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims, starts, axis=1)
+        best = np.argsort(-per_kind, axis=1)[:, :top]
+        for row, chosen in zip(per_kind, best, strict=True):
+            keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
+            out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
     return out

@@ -279,6 +279,9 @@ class Search:
         # Records as of the last sync (the change feed covers every profile change), so an
         # answer needs no database round trip; what each member's items are, for "why".
         self._hub = np.zeros(0, dtype=np.float32)  # per member-cache row
+        self._last_reference: (
+            tuple[np.ndarray, tuple[QueryScale, np.ndarray, np.ndarray]] | None
+        ) = None
         self._member_records: dict[int, Member] = {}
         self._member_items: dict[int, list[_Item]] = {}
         self._lesson_records: dict[int, Lesson] = {}
@@ -451,7 +454,9 @@ class Search:
         assert ref.classifier is not None
         wanted = need(text)
         vector = self._encode(wanted)
-        probabilities = ref.classifier.probabilities(vector, wanted, ref.read(vector)[2])
+        probabilities = ref.classifier.probabilities(
+            vector, wanted, self._read_reference(vector)[2]
+        )
         return decide(
             text,
             vector,
@@ -594,8 +599,18 @@ class Search:
             text = need(query)
             vector = self._encode(text)
         self.stats["queries"] += 1
-        scale, kinds, known = self._reference.read(vector)
+        scale, kinds, known = self._read_reference(vector)
         return self._score_texts(text, vector, scale, kinds, known)
+
+    def _read_reference(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
+        """The reference's reading of a query vector, kept for the vector last read (a
+        message is read, then searched, with the same vector)."""
+        last = self._last_reference
+        if last is not None and last[0] is vector:
+            return last[1]
+        found = self._reference.read(vector)
+        self._last_reference = (vector, found)
+        return found
 
     def _lexical_scores(self, query: str) -> np.ndarray | None:
         lexical = self._cache.lexical
