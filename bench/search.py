@@ -47,6 +47,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -213,7 +214,7 @@ async def run_size(size: int, runs: int, seed: int, use_cache: bool = True) -> d
         res["lexical_build_s"] = time.perf_counter() - t
 
         # Latency: asks and bare encodes interleaved, after a warm-up.
-        askers = await storage.members.get_many(range(1, min(size, 500) + 1))
+        askers = cast(list, await storage.members.get_many(range(1, min(size, 500) + 1)))
         for q in questions[:20]:
             await search.respond(q, network_id=network.id, direct=True)
         ask_ms, enc_ms, rank_ms = [], [], []

@@ -293,7 +293,7 @@ class ItemIndex:
         self,
         owner_id: int,
         rows: np.ndarray,
-        offsets: Sequence[float],
+        offsets: Sequence[float] | np.ndarray,
         *,
         network_id: int = 0,
         findable: bool = True,

@@ -45,7 +45,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
@@ -329,7 +329,9 @@ class Search:
     async def _load_members(self, ids: list[int], progress: Progress | None) -> None:
         if not ids:
             return
-        found = {m.id: m for m in await self._storage.members.get_many(ids)}
+        # (cast: storage annotates with ``list`` inside a class that has a ``list`` method)
+        records = cast("list[Member]", await self._storage.members.get_many(ids))
+        found = {m.id: m for m in records}
         keep = [found[i] for i in ids if i in found and found[i].active]
         labels = [_labels(m) for m in keep]
         rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
