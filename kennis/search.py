@@ -72,6 +72,10 @@ CELL_BONUS = 0.2
 
 Source = Literal["skill", "about", "knowledge", "learned"]
 
+#: Spoken to and read as a lesson question, a message that is at least this likely a request
+#: is answered as one when a member fits clearly and no lesson note does.
+SECOND_LOOK = 0.3
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -488,7 +492,13 @@ class Search:
                 action = "silent"
             return Response(action, reading, answer)
         if action == "lesson":
-            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=0)
+            # Spoken to, the words may read as a lesson question while they ask for a person
+            # ("we willen uitzoeken waarom vrijwilligers afhaken"): the search costs no encode,
+            # so look. A clear member match and no fitting lesson note make it a request.
+            # (Not for offers: "ik wil best de koffieochtend draaien" must never get names.)
+            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=limit)
+            if answer.named and not answer.lessons and reading.help_probability >= SECOND_LOOK:
+                return Response("answer", reading, answer)
             return Response(action, reading, answer)
         return Response(action, reading, None)
 

@@ -287,6 +287,9 @@ class Reading:
     addressed: bool
     action: Action
     probabilities: dict[Intent, float] = field(default_factory=dict, repr=False)
+    #: Decided by an unambiguous pattern (thanks, a greeting, an offer, a question about the
+    #: bot), not by the classifier.
+    fixed: bool = False
 
     @property
     def help_probability(self) -> float:
@@ -343,4 +346,5 @@ def decide(
         addressed=addressed,
         action=action,
         probabilities=probs,
+        fixed=fixed is not None,
     )
