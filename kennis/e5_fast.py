@@ -28,6 +28,7 @@ torch is imported when an embedder is constructed, never at module import.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import os
@@ -406,46 +407,41 @@ class _Encoder:
         self.layers = layers
         self._ln = t.nn.functional.layer_norm
         self._gelu = t.nn.functional.gelu
-        self._attention = t.nn.functional.scaled_dot_product_attention
+        self._attn = functools.partial(t.nn.functional.scaled_dot_product_attention, scale=1.0)
         self._shape = (h,)
 
     def pooled(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Mean of the last hidden states over each row's first ``lengths[i]`` tokens.
 
-        ``ids`` is ``(B, L)``, padded to the longest row; padding is masked out of attention
-        and of the mean, and (the int8 scales being per token) cannot change a real row.
+        ``ids`` is ``(B, L)``, padded to the longest row. The matmuls and layer norms run on
+        all rows at once (row by row they are the same computation: int8 scales are per
+        token). Attention and the mean run per row on its real tokens only, the same calls
+        as for that text alone: masking the padding instead changes float summation order,
+        and int8 rounding can amplify a last-bit difference to ~1e-3, so a text's vector
+        would depend on what it was batched with.
         """
         t = self.torch
         b, n = ids.shape
         h, heads = self.hidden, self.heads
         hd = h // heads
+        sizes = lengths.tolist()
         rows = self.word_rows(ids.reshape(-1))
         if self.perm is not None:
             rows = rows[:, self.perm]
         x = t.from_numpy(rows).view(b, n, h).add_(self.pos_type[:n]).view(b * n, h)
-        ln, gelu, shape, eps = self._ln, self._gelu, self._shape, self.eps
+        ln, gelu, shape, eps, attention = self._ln, self._gelu, self._shape, self.eps, self._attn
         x = ln(x, shape, self.ln0[0], self.ln0[1], eps)
-        padded = bool((lengths < n).any())
-        valid = mask = None
-        if padded:
-            valid = t.from_numpy(np.arange(n)[None, :] < lengths[:, None])
-            mask = t.zeros(b, 1, 1, n).masked_fill_(~valid[:, None, None, :], -math.inf)
-        attention, attn_mask = self._attention, mask
+        ctx = t.zeros(b, heads, n, hd)
         for layer in self.layers:
             qkv = layer.qkv(x).view(b, n, 3, heads, hd).transpose(1, 3)  # (b, heads, 3, n, hd)
-            # scale=1: 1/sqrt(hd) is folded into the query weights.
-            ctx = attention(
-                qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2], attn_mask=attn_mask, scale=1.0
-            )
-            ctx = ctx.transpose(1, 2).reshape(b * n, h)
-            x = ln(x + layer.out(ctx), shape, layer.ln1[0], layer.ln1[1], eps)
-            x = ln(x + layer.ffn_out(gelu(layer.ffn_in(x))), shape, layer.ln2[0], layer.ln2[1], eps)
+            for i, size in enumerate(sizes):
+                part = qkv[i : i + 1, :, :, :size]
+                # scale=1: 1/sqrt(hd) is folded into the query weights.
+                ctx[i : i + 1, :, :size] = attention(part[:, :, 0], part[:, :, 1], part[:, :, 2])
+            x = ln(x + layer.out(ctx.transpose(1, 2).reshape(b * n, h)), shape, *layer.ln1, eps)
+            x = ln(x + layer.ffn_out(gelu(layer.ffn_in(x))), shape, *layer.ln2, eps)
         x = x.view(b, n, h)
-        if valid is not None:
-            sums = (x * valid[:, :, None]).sum(1)
-        else:
-            sums = x.sum(1)
-        out = (sums / t.from_numpy(lengths.astype(np.float32))[:, None]).numpy()
+        out = np.stack([x[i, :size].mean(0).numpy() for i, size in enumerate(sizes)])
         if self.perm is not None:
             unpermuted = np.empty_like(out)
             unpermuted[:, self.perm] = out
