@@ -378,6 +378,7 @@ class _Batch:
     b: int
     n: int
     sizes: list[int]
+    runs: list[tuple[int, int, int]]  # (first row, last row + 1, length): equal lengths
     ctx: torch.Tensor | None  # attention output buffer, None for one unpadded text
 
 
@@ -448,7 +449,14 @@ class _Encoder:
         sizes = lengths.tolist()
         full = b == 1 and sizes[0] == n
         ctx = None if full else t.zeros(b, self.heads, n, h // self.heads)
-        return x, _Batch(b, n, sizes, ctx)
+        # Rows of equal length share one attention call; per row (b, head) it is the same
+        # computation as for the text alone, so results stay bit-identical.
+        runs, start = [], 0
+        for i in range(1, b + 1):
+            if i == b or sizes[i] != sizes[start]:
+                runs.append((start, i, sizes[start]))
+                start = i
+        return x, _Batch(b, n, sizes, runs, ctx)
 
     def layer(self, layer: _Layer, x: torch.Tensor, batch: _Batch) -> torch.Tensor:
         b, n, h, heads = batch.b, batch.n, self.hidden, self.heads
@@ -458,9 +466,9 @@ class _Encoder:
         if ctx is None:  # one unpadded text: the very same call as in the loop below
             att = attention(qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2])
         else:
-            for i, size in enumerate(batch.sizes):
-                part = qkv[i : i + 1, :, :, :size]
-                ctx[i : i + 1, :, :size] = attention(part[:, :, 0], part[:, :, 1], part[:, :, 2])
+            for i, j, size in batch.runs:
+                part = qkv[i:j, :, :, :size]
+                ctx[i:j, :, :size] = attention(part[:, :, 0], part[:, :, 1], part[:, :, 2])
             att = ctx
         x = ln(x + layer.out(att.transpose(1, 2).reshape(b * n, h)), shape, *layer.ln1, eps)
         return ln(x + layer.ffn_out(self._gelu(layer.ffn_in(x))), shape, *layer.ln2, eps)
