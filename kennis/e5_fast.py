@@ -28,6 +28,7 @@ torch is imported when an embedder is constructed, never at module import.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib.util
 import math
@@ -346,12 +347,11 @@ class _Linear:
         self._addcmul = t.addcmul
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if self.w_out is None:
-            xm = x
-        else:
-            xm = x[:, : self.k]
+        # A single query is ~15 rows: each op costs more in dispatch than in arithmetic,
+        # hence few, fused ops (addmm/addcmul, int32 * float32 promotion).
+        xm = x if self.w_out is None else x[:, : self.k]
         sa = xm.abs().amax(1, keepdim=True).clamp_min_(1e-30).div_(127.0)
-        c = self._int_mm(xm.div(sa).round_().to(self._int8), self.wq) * sa  # int32 -> float
+        c = self._int_mm(xm.div(sa).round_().to(self._int8), self.wq) * sa  # -> float32
         if self.w_out is None:
             return self._addcmul(self.bias, c, self.scale)
         return self._addmm(self.bias, x[:, self.k :], self.w_out).addcmul_(c, self.scale)
@@ -369,6 +369,18 @@ class _FloatLinear:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         self.input_max = self.input_max.maximum(x.abs().amax(0))
         return self._linear(x, self.w, self.bias)
+
+
+_Pair = tuple[np.ndarray, np.ndarray]  # (weight, bias) or (scale, shift)
+
+
+@dataclass
+class _Batch:
+    b: int
+    n: int
+    sizes: list[int]
+    runs: list[tuple[int, int, int]]  # (first row, last row + 1, length): equal lengths
+    ctx: torch.Tensor | None  # attention output buffer, None for one unpadded text
 
 
 @dataclass
@@ -407,6 +419,7 @@ class _Encoder:
         self.layers = layers
         self._ln = t.nn.functional.layer_norm
         self._gelu = t.nn.functional.gelu
+        # scale=1: 1/sqrt(head size) is folded into the query weights.
         self._attn = functools.partial(t.nn.functional.scaled_dot_product_attention, scale=1.0)
         self._shape = (h,)
 
@@ -420,28 +433,50 @@ class _Encoder:
         and int8 rounding can amplify a last-bit difference to ~1e-3, so a text's vector
         would depend on what it was batched with.
         """
+        x, batch = self.embed(ids, lengths)
+        for layer in self.layers:
+            x = self.layer(layer, x, batch)
+        return self.pool(x, batch)
+
+    def embed(self, ids: np.ndarray, lengths: np.ndarray) -> tuple[torch.Tensor, _Batch]:
         t = self.torch
         b, n = ids.shape
-        h, heads = self.hidden, self.heads
-        hd = h // heads
-        sizes = lengths.tolist()
+        h = self.hidden
         rows = self.word_rows(ids.reshape(-1))
         if self.perm is not None:
             rows = rows[:, self.perm]
         x = t.from_numpy(rows).view(b, n, h).add_(self.pos_type[:n]).view(b * n, h)
-        ln, gelu, shape, eps, attention = self._ln, self._gelu, self._shape, self.eps, self._attn
-        x = ln(x, shape, self.ln0[0], self.ln0[1], eps)
-        ctx = t.zeros(b, heads, n, hd)
-        for layer in self.layers:
-            qkv = layer.qkv(x).view(b, n, 3, heads, hd).transpose(1, 3)  # (b, heads, 3, n, hd)
-            for i, size in enumerate(sizes):
-                part = qkv[i : i + 1, :, :, :size]
-                # scale=1: 1/sqrt(hd) is folded into the query weights.
-                ctx[i : i + 1, :, :size] = attention(part[:, :, 0], part[:, :, 1], part[:, :, 2])
-            x = ln(x + layer.out(ctx.transpose(1, 2).reshape(b * n, h)), shape, *layer.ln1, eps)
-            x = ln(x + layer.ffn_out(gelu(layer.ffn_in(x))), shape, *layer.ln2, eps)
-        x = x.view(b, n, h)
-        out = np.stack([x[i, :size].mean(0).numpy() for i, size in enumerate(sizes)])
+        x = self._ln(x, self._shape, self.ln0[0], self.ln0[1], self.eps)
+        sizes = lengths.tolist()
+        full = b == 1 and sizes[0] == n
+        ctx = None if full else t.zeros(b, self.heads, n, h // self.heads)
+        # Rows of equal length share one attention call; per row (b, head) it is the same
+        # computation as for the text alone, so results stay bit-identical.
+        runs, start = [], 0
+        for i in range(1, b + 1):
+            if i == b or sizes[i] != sizes[start]:
+                runs.append((start, i, sizes[start]))
+                start = i
+        return x, _Batch(b, n, sizes, runs, ctx)
+
+    def layer(self, layer: _Layer, x: torch.Tensor, batch: _Batch) -> torch.Tensor:
+        b, n, h, heads = batch.b, batch.n, self.hidden, self.heads
+        ln, shape, eps, attention = self._ln, self._shape, self.eps, self._attn
+        qkv = layer.qkv(x).view(b, n, 3, heads, h // heads).transpose(1, 3)  # (b, heads, 3, n, hd)
+        ctx = batch.ctx
+        if ctx is None:  # one unpadded text: the very same call as in the loop below
+            att = attention(qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2])
+        else:
+            for i, j, size in batch.runs:
+                part = qkv[i:j, :, :, :size]
+                ctx[i:j, :, :size] = attention(part[:, :, 0], part[:, :, 1], part[:, :, 2])
+            att = ctx
+        x = ln(x + layer.out(att.transpose(1, 2).reshape(b * n, h)), shape, *layer.ln1, eps)
+        return ln(x + layer.ffn_out(self._gelu(layer.ffn_in(x))), shape, *layer.ln2, eps)
+
+    def pool(self, x: torch.Tensor, batch: _Batch) -> np.ndarray:
+        x = x.view(batch.b, batch.n, self.hidden)
+        out = np.stack([x[i, :size].mean(0).numpy() for i, size in enumerate(batch.sizes)])
         if self.perm is not None:
             unpermuted = np.empty_like(out)
             unpermuted[:, self.perm] = out
@@ -495,83 +530,98 @@ class FastE5Embedder:
         self._lock = threading.Lock()
         with torch.inference_mode():
             self._encoder = self._build()
+        _release_freed_memory()
 
     # ------------------------------------------------------------------ loading
 
     def _word_rows(self, ids: np.ndarray) -> np.ndarray:
         return _dequantize_q4(self._word[ids].reshape(-1), self._file.hidden)
 
-    def _build(self) -> _Encoder:
-        """Dequantise the encoder, find its outlier channels, then build the int8 encoder."""
-        t, f = self._torch, self._file
-        h, ffn = f.hidden, f.ffn
-        scale = 1.0 / math.sqrt(h // f.heads)
-        emb = {
+    def _embedding_tables(self) -> dict[str, np.ndarray]:
+        f, h = self._file, self._file.hidden
+        return {
             "pos": f.f32("emb.pos").reshape(-1, h),
             "type": f.f32("emb.type").reshape(-1, h)[0],
             "ln_w": f.f32("emb.ln.w"),
             "ln_b": f.f32("emb.ln.b"),
         }
-        raw = []
-        for i in range(f.layers):
-            p = f"l{i}."
-            wq = f.q4_dequantized(p + "q.w", h) * scale
-            w_qkv = np.concatenate(
-                [wq, f.q4_dequantized(p + "k.w", h), f.q4_dequantized(p + "v.w", h)]
-            )
-            b_qkv = np.concatenate([f.f32(p + "q.b") * scale, f.f32(p + "k.b"), f.f32(p + "v.b")])
-            raw.append(
-                {
-                    "qkv": (w_qkv, b_qkv),
-                    "out": (f.q4_dequantized(p + "ao.w", h), f.f32(p + "ao.b")),
-                    "ffn_in": (f.q4_dequantized(p + "fi.w", h), f.f32(p + "fi.b")),
-                    "ffn_out": (f.q4_dequantized(p + "fo.w", ffn), f.f32(p + "fo.b")),
-                    "ln1": (f.f32(p + "aln.w"), f.f32(p + "aln.b")),
-                    "ln2": (f.f32(p + "oln.w"), f.f32(p + "oln.b")),
-                }
-            )
-        # 1. float32 pass over the calibration texts, recording |input| per channel.
+
+    def _layer_weights(self, i: int) -> dict[str, _Pair]:
+        """Layer ``i`` as float32: linears ``(out, in)``, Q/K/V stacked into ``qkv`` with
+        the attention's 1/sqrt(head size) folded into Q."""
+        f, h, p = self._file, self._file.hidden, f"l{i}."
+        scale = 1.0 / math.sqrt(h // f.heads)
+        return {
+            "qkv": (
+                np.concatenate(
+                    [
+                        f.q4_dequantized(p + "q.w", h) * scale,
+                        f.q4_dequantized(p + "k.w", h),
+                        f.q4_dequantized(p + "v.w", h),
+                    ]
+                ),
+                np.concatenate([f.f32(p + "q.b") * scale, f.f32(p + "k.b"), f.f32(p + "v.b")]),
+            ),
+            "out": (f.q4_dequantized(p + "ao.w", h), f.f32(p + "ao.b")),
+            "ffn_in": (f.q4_dequantized(p + "fi.w", h), f.f32(p + "fi.b")),
+            "ffn_out": (f.q4_dequantized(p + "fo.w", f.ffn), f.f32(p + "fo.b")),
+            "ln1": (f.f32(p + "aln.w"), f.f32(p + "aln.b")),
+            "ln2": (f.f32(p + "oln.w"), f.f32(p + "oln.b")),
+        }
+
+    def _dequantized(self) -> tuple[dict[str, np.ndarray], list[dict[str, _Pair]]]:
+        """Everything as float32 at once (~85 MB), for comparisons such as bench/e5_speed.py."""
+        return self._embedding_tables(), [self._layer_weights(i) for i in range(self._file.layers)]
+
+    def _build(self) -> _Encoder:
+        """Find the outlier channels with a float32 pass, then build the int8 encoder.
+
+        Layer by layer, each dequantised twice (once per pass, ~40 ms each), so that at most
+        one layer is ever held as float32: all 12 at once raised the RSS by ~150 MB that
+        the allocator then kept.
+        """
+        t, f = self._torch, self._file
+        emb = self._embedding_tables()
         names = ("qkv", "out", "ffn_in", "ffn_out")
-        probes = [{k: _FloatLinear(t, *r[k]) for k in names} for r in raw]
-        float_layers = [
-            _Layer(
-                qkv=pr["qkv"],
-                out=pr["out"],
-                ffn_in=pr["ffn_in"],
-                ffn_out=pr["ffn_out"],
-                ln1=(t.from_numpy(r["ln1"][0]), t.from_numpy(r["ln1"][1])),
-                ln2=(t.from_numpy(r["ln2"][0]), t.from_numpy(r["ln2"][1])),
-            )
-            for pr, r in zip(probes, raw, strict=True)
+        # 1. float32 pass over the calibration texts, recording |input| per channel.
+        calib = _Encoder(t, f, self._word_rows, emb, [], None)
+        states = [
+            calib.embed(ids, lengths)
+            for _, ids, lengths in self._chunks([self._ids(s) for s in _CALIBRATION])
         ]
-        calib = _Encoder(t, f, self._word_rows, emb, float_layers, None)
-        for _, ids, lengths in self._chunks([self._ids(s) for s in _CALIBRATION]):
-            calib.pooled(ids, lengths)
-
-        def relative(probe: _FloatLinear) -> np.ndarray:
-            m = probe.input_max.numpy()
-            return m / max(float(np.median(m)), 1e-12)
-
+        peaks: list[dict[str, np.ndarray]] = []
+        for i in range(f.layers):
+            w = self._layer_weights(i)
+            probes = {k: _FloatLinear(t, *w[k]) for k in names}
+            layer = _Layer(
+                qkv=probes["qkv"],
+                out=probes["out"],
+                ffn_in=probes["ffn_in"],
+                ffn_out=probes["ffn_out"],
+                ln1=(t.from_numpy(w["ln1"][0]), t.from_numpy(w["ln1"][1])),
+                ln2=(t.from_numpy(w["ln2"][0]), t.from_numpy(w["ln2"][1])),
+            )
+            states = [(calib.layer(layer, x, batch), batch) for x, batch in states]
+            peaks.append({k: _relative(probes[k].input_max.numpy()) for k in names})
         # 2. One permutation of the hidden dimension puts its outlier channels (the largest
         #    relative to their layer's median, over every layer) last; the FFN intermediate
-        #    gets its own permutation per layer.
-        hidden_score = np.max([relative(pr[k]) for pr in probes for k in ("qkv", "ffn_in")], axis=0)
+        #    gets its own permutation per layer. Then each layer goes to int8.
+        hidden_score = np.max([pk[k] for pk in peaks for k in ("qkv", "ffn_in")], axis=0)
         perm = _outliers_last(hidden_score, _OUTLIERS_HIDDEN)
         layers = []
-        for r, pr in zip(raw, probes, strict=True):
-            fperm = _outliers_last(relative(pr["ffn_out"]), _OUTLIERS_FFN)
-            w_qkv, b_qkv = r["qkv"]
-            w_out, b_out = r["out"]
-            w_in, b_in = r["ffn_in"]
-            w_fo, b_fo = r["ffn_out"]
+        for i, pk in enumerate(peaks):
+            fperm = _outliers_last(pk["ffn_out"], _OUTLIERS_FFN)
+            w = self._layer_weights(i)
+            (w_qkv, b_qkv), (w_out, b_out) = w["qkv"], w["out"]
+            (w_in, b_in), (w_fo, b_fo) = w["ffn_in"], w["ffn_out"]
             layers.append(
                 _Layer(
                     qkv=_Linear(t, w_qkv[:, perm], b_qkv, _OUTLIERS_HIDDEN),
                     out=_Linear(t, w_out[perm], b_out[perm], 0),
                     ffn_in=_Linear(t, w_in[fperm][:, perm], b_in[fperm], _OUTLIERS_HIDDEN),
                     ffn_out=_Linear(t, w_fo[perm][:, fperm], b_fo[perm], _OUTLIERS_FFN),
-                    ln1=(t.from_numpy(r["ln1"][0][perm]), t.from_numpy(r["ln1"][1][perm])),
-                    ln2=(t.from_numpy(r["ln2"][0][perm]), t.from_numpy(r["ln2"][1][perm])),
+                    ln1=(t.from_numpy(w["ln1"][0][perm]), t.from_numpy(w["ln1"][1][perm])),
+                    ln2=(t.from_numpy(w["ln2"][0][perm]), t.from_numpy(w["ln2"][1][perm])),
                 )
             )
         emb = {**emb, "ln_w": emb["ln_w"][perm], "ln_b": emb["ln_b"][perm]}
@@ -643,6 +693,23 @@ class FastE5Embedder:
             return _encode_nonempty(
                 texts, self.dimension, lambda batch: self._embed([prefix + t for t in batch])
             )
+
+
+def _release_freed_memory() -> None:
+    """Give the float32 temporaries of the build back to the OS (glibc only).
+
+    They are freed, but interleaved with the int8 weights that stay, so glibc keeps the
+    pages: ~50-100 MB of RSS for nothing. ``malloc_trim`` returns every free page.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        pass
+
+
+def _relative(peak: np.ndarray) -> np.ndarray:
+    """Per-channel peaks relative to the median channel's."""
+    return peak / max(float(np.median(peak)), 1e-12)
 
 
 def _outliers_last(score: np.ndarray, count: int) -> np.ndarray:
