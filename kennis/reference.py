@@ -133,11 +133,15 @@ class Reference:
         self._hub_mean, self._hub_std = float(raw.mean()), float(max(raw.std(), 1e-6))
         self.loaded = True
 
-    async def load_intents(self, texts: list[str]) -> None:
+    async def load_intents(self, texts: list[str], *, l2: float = 1e-3) -> None:
         """Embed the intent examples (as queries) and fit the classifier, once."""
         if self.classifier is not None:
             return
-        key = (self.cache.embedder.name, "intents", _digest(texts + self.names + self.situations))
+        key = (
+            self.cache.embedder.name,
+            f"intents l2={l2}",
+            _digest(texts + self.names + self.situations),
+        )
         shared = _SHARED_CLASSIFIERS.get(key)
         if shared is None:
             examples = load_intent_examples()
@@ -145,7 +149,7 @@ class Reference:
             vectors = self.cache.matrix[rows]
             known = np.stack([self.read(v)[2] for v in vectors])
             shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
-                vectors, texts, examples.labels, known
+                vectors, texts, examples.labels, known, l2=l2
             )
         self.classifier = shared
 

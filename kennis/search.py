@@ -456,7 +456,9 @@ class Search:
         ref = self._reference
         if ref.classifier is None:
             examples = load_intent_examples()
-            await ref.load_intents([need(t) for t in examples.texts])
+            await ref.load_intents(
+                [need(t) for t in examples.texts], l2=self.config.understanding.l2
+            )
         assert ref.classifier is not None
         wanted = need(text)
         vector = self._encode(wanted)
