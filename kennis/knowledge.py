@@ -89,6 +89,8 @@ def link_kinds(
     top: int,
     min_closeness: float,
     margin: float,
+    name_radius: np.ndarray | None = None,
+    min_lead: float = -np.inf,
 ) -> list[KindLinks]:
     """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
 
@@ -99,6 +101,12 @@ def link_kinds(
     ``top`` kinds): a skill that *is* a kind of everyday help stands out from the rest and
     links to it; an unusual or professional skill, about equally far from many kinds, links
     to none.
+
+    ``name_radius`` (per name: its mean cosine to its nearest names of *other* kinds, see
+    kennis.reference) guards against names that are close to everything: a name counts only
+    when the skill is at least ``min_lead`` (cosine) closer to it than the name's unrelated
+    neighbours are ("audiomontage" is near "meubelmontage", but no nearer than other kinds'
+    names are, so it is no evidence; "lassen (MIG/TIG)" is far nearer to "lassen").
     """
     if len(vectors) == 0:
         return []
@@ -106,11 +114,15 @@ def link_kinds(
     sorted_kind = name_kind[order]
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
     names = np.ascontiguousarray(name_vectors[order])
+    radius = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order]
     out: list[KindLinks] = []
     for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
         sims = vectors[at : at + 2048] @ names.T  # (n, names)
+        lead_ok = None if radius is None else (sims - radius[None, :]) >= min_lead
         sims -= sims.mean(axis=1, keepdims=True)
         sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+        if lead_ok is not None:
+            sims[~lead_ok] = -np.inf
         per_kind = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
         per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims, starts, axis=1)
         best = np.argsort(-per_kind, axis=1)[:, :top]

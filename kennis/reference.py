@@ -90,8 +90,12 @@ class Reference:
         self.mean = 0.0
         self.std = 1.0
         self.loaded = False
+        self.name_radius = np.zeros(0, dtype=np.float32)
         #: Whether a kind's names count as evidence too (not only its situations).
         self.with_names = True
+        #: How a kind's best name and best situation combine into its score: "max" (either
+        #: fits) or "mean" (both count).
+        self.pool = "max"
 
     @property
     def n_kinds(self) -> int:
@@ -125,6 +129,7 @@ class Reference:
         other = self.name_kind[i] != self.name_kind[j]
         cos = np.einsum("ij,ij->i", names[i[other]], names[j[other]])
         self.mean, self.std = float(cos.mean()), float(max(cos.std(), 1e-6))
+        self.name_radius = self._radius(names)
         # Hubness: the situations that serve as typical questions (a spread sample), and the
         # raw hub values of the knowledge names, whose mean and spread set the hub scale.
         sits = self._matrix[n:]
@@ -133,13 +138,20 @@ class Reference:
         self._hub_mean, self._hub_std = float(raw.mean()), float(max(raw.std(), 1e-6))
         self.loaded = True
 
-    async def load_intents(self, texts: list[str], *, l2: float = 1e-3) -> None:
-        """Embed the intent examples (as queries) and fit the classifier, once."""
+    async def load_intents(
+        self, texts: list[str], *, l2: float = 1e-3, situations: float = 0.0
+    ) -> None:
+        """Embed the intent examples (as queries) and fit the classifier, once.
+
+        ``situations`` > 0 adds every situation of the knowledge file as a help example (a
+        problem people describe when they need someone), together weighing that share of
+        the hand-written help examples; each is read without itself ("leave one out"), so
+        its match to the knowledge is that of a new message, not a perfect self-match."""
         if self.classifier is not None:
             return
         key = (
             self.cache.embedder.name,
-            f"intents l2={l2}",
+            f"intents l2={l2} situations={situations}",
             _digest(texts + self.names + self.situations),
         )
         shared = _SHARED_CLASSIFIERS.get(key)
@@ -148,10 +160,40 @@ class Reference:
             rows = await self.cache.rows_for(texts, kind="query")
             vectors = self.cache.matrix[rows]
             known = np.stack([self.read(v)[2] for v in vectors])
+            labels = list(examples.labels)
+            weights = np.ones(len(texts), dtype=np.float32)
+            all_texts = list(texts)
+            if situations > 0 and self.situations:
+                extra = await self.cache.rows_for(self.situations, kind="query")
+                sv = self.cache.matrix[extra]
+                sk = np.stack([self.read(v, skip=i)[2] for i, v in enumerate(sv)])
+                n_help = max(1, sum(1 for x in labels if x == "help"))
+                vectors = np.concatenate([vectors, sv])
+                known = np.concatenate([known, sk])
+                all_texts += self.situations
+                labels += ["help"] * len(self.situations)
+                weights = np.concatenate(
+                    [
+                        weights,
+                        np.full(len(sv), situations * n_help / len(sv), dtype=np.float32),
+                    ]
+                )
             shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
-                vectors, texts, examples.labels, known, l2=l2
+                vectors, all_texts, labels, known, l2=l2, weights=weights
             )
         self.classifier = shared
+
+    def _radius(self, names: np.ndarray, k: int = 10) -> np.ndarray:
+        """Per name, its mean cosine to its ``k`` nearest names of other kinds: how close
+        unrelated help comes to it (a hub name such as "meubelmontage" has a wide radius)."""
+        out = np.empty(len(names), dtype=np.float32)
+        for start in range(0, len(names), 1024):  # bounded temporaries
+            sims = names[start : start + 1024] @ names.T
+            same = self.name_kind[start : start + 1024, None] == self.name_kind[None, :]
+            sims[same] = -1.0
+            kk = min(k, sims.shape[1])
+            out[start : start + 1024] = np.partition(sims, -kk, axis=1)[:, -kk:].mean(axis=1)
+        return out
 
     @property
     def name_vectors(self) -> np.ndarray:
@@ -173,13 +215,17 @@ class Reference:
             return np.zeros(0, dtype=np.float32)
         return (self._hub_raw(vectors) - self._hub_mean) / self._hub_std
 
-    def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
+    def read(
+        self, vector: np.ndarray, *, skip: int | None = None
+    ) -> tuple[QueryScale, np.ndarray, np.ndarray]:
         """The query's scale, its score per kind of help (best situation, on the sentence
         scale) and how clearly it lands on known help (best name and best situation, on their
         scales, divided by 5: features of the intent classifier), from one product with the
         reference matrix."""
         both = self._matrix @ vector
         label, sentence = both[: self._n_names], both[self._n_names :]
+        if skip is not None:  # read a situation as if it were not in the file
+            sentence[skip] = np.delete(sentence, skip).mean()
         scale = QueryScale(
             float(label.mean()),
             float(max(label.std(), 1e-6)),
@@ -200,5 +246,15 @@ class Reference:
         )
         if self.with_names and len(label):
             # A kind's names are other words for the same help: on the label scale.
-            np.maximum.at(kinds, self.name_kind, scale.labels(label))
+            by_name = np.full(self.n_kinds, -np.inf, dtype=np.float32)
+            np.maximum.at(by_name, self.name_kind, scale.labels(label))
+            if self.pool == "mean":
+                # Both kinds of evidence: a kind whose names *and* situations fit.
+                kinds = np.where(
+                    np.isfinite(kinds) & np.isfinite(by_name),
+                    0.5 * (kinds + by_name),
+                    np.maximum(kinds, by_name),
+                ).astype(np.float32)
+            else:
+                np.maximum(kinds, by_name, out=kinds)
         return scale, kinds, known

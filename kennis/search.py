@@ -70,6 +70,10 @@ from storage.repositories.kennis import Lesson
 # A mild preference for people from the asker's own cell: it breaks near-ties, no more.
 CELL_BONUS = 0.2
 
+#: Closeness (standard deviations above the skill's mean cosine to the knowledge names) from
+#: which a skill counts as plainly its linked kind of help (SearchConfig.knowledge_closeness).
+LINK_FULL = 8.0
+
 Source = Literal["skill", "about", "knowledge", "learned"]
 
 #: Spoken to and read as a lesson question, a message that is at least this likely a request
@@ -121,12 +125,27 @@ class SearchConfig:
     knowledge_offset: float = 0.5
     #: Whether the names of a linked kind count as evidence too, besides its situations.
     knowledge_names: bool = True
+    #: A kind's score for a query: the mean of its best name and its best situation (True;
+    #: both must fit) or the better of the two (False).
+    kind_mean: bool = False
     #: A skill links to a kind of help whose nearest name is at least this many standard
     #: deviations above the skill's mean cosine to all names ...
     link_min: float = 5.0
     #: ... and within this many of the skill's nearest kind; at most ``link_top`` kinds.
     link_margin: float = 0.5
     link_top: int = 2
+    #: A linked kind counts this much less per standard deviation its skill is further from
+    #: the kind's names than ``LINK_FULL`` (a skill that is plainly that kind of help is
+    #: better evidence than one that merely leans towards it; it also orders members who
+    #: share a kind).
+    knowledge_closeness: float = 0.0
+    #: How much of a linked kind's lead over the member's own words counts (1: the best of
+    #: the two, as if the kind were the member's own words; see Search._member_scores).
+    knowledge_share: float = 1.0
+    #: ... and at least this many standard deviations of unrelated names' cosines (the
+    #: reference's spread) closer to the kind's name than that name's nearest names of other
+    #: kinds are (kennis.knowledge.link_kinds; -inf: not checked).
+    link_lead: float = float("-inf")
     #: Two-stage search (coarse pass, then exact on candidates) for large indexes.
     two_stage: bool = True
     #: Unique texts from which the two-stage search is used (below: exact over all texts).
@@ -278,6 +297,7 @@ class Search:
             VectorCache(embedder, storage.embeddings, lexical=False, coarse_min_rows=None)
         )
         self._reference.with_names = self.config.knowledge_names
+        self._reference.pool = "mean" if self.config.kind_mean else "max"
         self._members = ItemIndex()
         self._lessons = ItemIndex()
         # Records as of the last sync (the change feed covers every profile change), so an
@@ -395,6 +415,8 @@ class Search:
             top=self.config.link_top,
             min_closeness=self.config.link_min,
             margin=self.config.link_margin,
+            name_radius=ref.name_radius if self.config.link_lead > -np.inf else None,
+            min_lead=self.config.link_lead * ref.std,
         )
         return [
             [(int(k), float(c)) for k, c in zip(f.kinds, f.closeness, strict=True)] for f in found
@@ -419,16 +441,20 @@ class Search:
             out_rows.append(int(rows[n_skills]))
             offsets.append(-self.config.about_offset + self._hub_offset(int(rows[n_skills])))
             items.append(_Item("about", member.about))
-        seen: set[int] = set()
-        kinds = self._reference.kinds
+        # Per linked kind, the skill that is closest to it.
+        closest: dict[int, tuple[float, str]] = {}
         for skill, skill_links in zip(member.skills, links, strict=True):
-            for kind, _closeness in skill_links:
-                if kind in seen:
-                    continue
-                seen.add(kind)
-                out_rows.append(-(kind + 1))
-                offsets.append(-self.config.knowledge_offset)
-                items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
+            for kind, closeness in skill_links:
+                if kind not in closest or closeness > closest[kind][0]:
+                    closest[kind] = (closeness, skill)
+        kinds = self._reference.kinds
+        weight = self.config.knowledge_closeness
+        for kind, (closeness, skill) in closest.items():
+            out_rows.append(-(kind + 1))
+            offsets.append(
+                -self.config.knowledge_offset + weight * (min(closeness, LINK_FULL) - LINK_FULL)
+            )
+            items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
         return out_rows, offsets, items
 
     async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
@@ -457,7 +483,9 @@ class Search:
         if ref.classifier is None:
             examples = load_intent_examples()
             await ref.load_intents(
-                [need(t) for t in examples.texts], l2=self.config.understanding.l2
+                [need(t) for t in examples.texts],
+                l2=self.config.understanding.l2,
+                situations=self.config.understanding.situations,
             )
         assert ref.classifier is not None
         wanted = need(text)
@@ -689,7 +717,7 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, scored.kinds if self.config.knowledge else None)
-        best = index.segment_scores(scores)
+        best = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
             allowed[index.segments(list(exclude))] = False
@@ -730,6 +758,28 @@ class Search:
             item = self._member_items[owner][index.best_item(int(seg), scores)]
             out.append(MemberMatch(member, float(best[seg]), item.why, item.source, item.via))
         return out
+
+    def _member_scores(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
+        """Each member's score: their best own words ("direct": skills, about text), lifted
+        by ``knowledge_share`` of how much better a linked kind of help matches, so the kind
+        supports the member's own words rather than replacing them (members who share a kind
+        keep the order of their own words; a kind that matches a question only loosely does
+        not outrank a member whose skill matches it well)."""
+        index = self._members
+        share = self.config.knowledge_share
+        if not self.config.knowledge or share >= 1.0 or len(scores) == len(scored.text):
+            return index.segment_scores(scores)
+        n = len(scored.text)
+        nothing = np.full(len(scores) - n, -np.inf, dtype=np.float32)
+        direct = index.segment_scores(np.concatenate([scored.text, nothing]))
+        via = index.segment_scores(
+            np.concatenate([np.full(n, -np.inf, dtype=np.float32), scores[n:]])
+        )
+        if scored.truncated:
+            # Own words outside the candidates score below the weakest candidate.
+            unknown = np.isneginf(direct)
+            direct[unknown] = np.minimum(np.float32(scored.tail), via[unknown])
+        return direct + np.float32(share) * np.maximum(via - direct, 0.0)
 
     def _rank_lessons(
         self, scored: _Scored, network_id: int, limit: int, min_score: float

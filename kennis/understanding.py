@@ -67,6 +67,9 @@ class UnderstandingConfig:
     spoken_other_odds: float = 4.0
     #: L2 penalty of the logistic regression.
     l2: float = 1e-3
+    #: The knowledge file's situations as help examples, weighing together this share of the
+    #: hand-written help examples (0: not used).
+    situations: float = 0.0
 
 
 # -- cues --------------------------------------------------------------------------------------
@@ -229,6 +232,7 @@ class IntentClassifier:
         l2: float = 1e-3,
         steps: int = 300,
         rate: float = 0.5,
+        weights: np.ndarray | None = None,
     ) -> IntentClassifier:
         x = _features(
             np.asarray(vectors, dtype=np.float32),
@@ -242,9 +246,12 @@ class IntentClassifier:
         x = (x - mean) / scale
         y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
         y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
-        # Balance the intents: each weighs as much in total, however many examples it has.
-        counts = y.sum(axis=0)
-        sample_w = (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1.0)))).astype(np.float32)
+        # Balance the intents: each weighs as much in total, however many examples it has
+        # (an example's own weight, default 1, counts within its intent).
+        own = np.ones(len(labels), dtype=np.float32) if weights is None else weights
+        counts = (y * own[:, None]).sum(axis=0)
+        sample_w = own * (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1e-6))))
+        sample_w = sample_w.astype(np.float32)
         w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
         velocity = np.zeros_like(w)
         n = float(len(labels))
