@@ -299,14 +299,19 @@ def parse_config(text: str) -> tuple[Any, Any]:
     understanding = config.understanding
     for part in filter(None, (p.strip() for p in text.split(";"))):
         key, _, raw = part.partition("=")
-        value: Any = raw == "true" if raw in ("true", "false") else float(raw)
+        value: Any = raw == "true" if raw in ("true", "false") else raw
+        if isinstance(value, str):
+            try:
+                value = float(raw)
+            except ValueError:
+                pass
         if key in {f.name for f in fields(Thresholds)}:
             thresholds = replace(thresholds, **{key: value})
         elif key in {f.name for f in fields(type(understanding))}:
             understanding = replace(understanding, **{key: value})
         else:
             kind = type(getattr(config, key))
-            config = replace(config, **{key: kind(value)})
+            config = replace(config, **{key: kind(value) if kind is not str else raw})
     return replace(config, understanding=understanding), thresholds
 
 

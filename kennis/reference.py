@@ -22,7 +22,11 @@ import numpy as np
 
 from kennis.index import VectorCache
 from kennis.knowledge import HelpKind, load_everyday_help
-from kennis.understanding import IntentClassifier, load_intent_examples
+from kennis.understanding import (
+    IntentClassifier,
+    NeighbourIntentClassifier,
+    load_intent_examples,
+)
 
 __all__ = ["QueryScale", "Reference"]
 
@@ -30,7 +34,7 @@ __all__ = ["QueryScale", "Reference"]
 # open many): embedded once, by model name and content. The database keeps the vectors across
 # restarts (kennis.index.VectorCache).
 _SHARED: dict[tuple[str, str, str], np.ndarray] = {}
-_SHARED_CLASSIFIERS: dict[tuple[str, str, str], IntentClassifier] = {}
+_SHARED_CLASSIFIERS: dict[tuple[str, str, str], IntentClassifier | NeighbourIntentClassifier] = {}
 
 
 #: Situations sampled as typical questions for hubness, and how many nearest ones count.
@@ -84,7 +88,7 @@ class Reference:
         self.situation_kind = np.asarray(sit_kind, dtype=np.intp)
         self._matrix = np.zeros((0, cache.embedder.dimension), dtype=np.float32)
         self._n_names = 0
-        self.classifier: IntentClassifier | None = None
+        self.classifier: IntentClassifier | NeighbourIntentClassifier | None = None
         #: Mean and spread of the model's cosine between unrelated short texts (random pairs
         #: of knowledge names): the scale of link thresholds.
         self.mean = 0.0
@@ -139,7 +143,13 @@ class Reference:
         self.loaded = True
 
     async def load_intents(
-        self, texts: list[str], *, l2: float = 1e-3, situations: float = 0.0
+        self,
+        texts: list[str],
+        *,
+        l2: float = 1e-3,
+        situations: float = 0.0,
+        length_cues: bool = True,
+        classifier: str = "linear",
     ) -> None:
         """Embed the intent examples (as queries) and fit the classifier, once.
 
@@ -151,7 +161,7 @@ class Reference:
             return
         key = (
             self.cache.embedder.name,
-            f"intents l2={l2} situations={situations}",
+            f"intents l2={l2} situations={situations} lengths={length_cues} {classifier}",
             _digest(texts + self.names + self.situations),
         )
         shared = _SHARED_CLASSIFIERS.get(key)
@@ -178,9 +188,23 @@ class Reference:
                         np.full(len(sv), situations * n_help / len(sv), dtype=np.float32),
                     ]
                 )
-            shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
-                vectors, all_texts, labels, known, l2=l2, weights=weights
-            )
+            if classifier == "neighbours":
+                extra = np.zeros(len(labels), dtype=bool)
+                extra[len(texts) :] = True
+                shared = _SHARED_CLASSIFIERS[key] = NeighbourIntentClassifier.fit(
+                    vectors,
+                    all_texts,
+                    labels,
+                    known,
+                    extra_group=extra if extra.any() else None,
+                    l2=l2,
+                    weights=weights,
+                    lengths=length_cues,
+                )
+            else:
+                shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
+                    vectors, all_texts, labels, known, l2=l2, weights=weights, lengths=length_cues
+                )
         self.classifier = shared
 
     def _radius(self, names: np.ndarray, k: int = 10) -> np.ndarray:

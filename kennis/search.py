@@ -52,6 +52,7 @@ import numpy as np
 from kennis.embedding import Embedder
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
+from kennis.lessons import seed_questions
 from kennis.need import need, topic
 from kennis.ranking import top_k
 from kennis.reference import QueryScale, Reference
@@ -167,6 +168,12 @@ class SearchConfig:
     #: Answer exactly over every text when the filters leave fewer than ``limit`` members
     #: and the weakest candidate still scores within this margin of the threshold.
     fallback_margin: float = 0.5
+    #: A lesson's items ("note": the whole note; "split": also title, text and tags on their
+    #: own) and how they pool ("max" or "mean").
+    lesson_views: str = "note"
+    lesson_pool: str = "max"
+    #: A seed lesson's questions (kennis/lessons/seed_*.toml) count as its items too.
+    lesson_questions: bool = False
     #: Intent decisions (kennis.understanding).
     understanding: UnderstandingConfig = field(default_factory=UnderstandingConfig)
 
@@ -461,7 +468,9 @@ class Search:
         if not ids:
             return
         found = [x for x in await self._storage.lessons.get_many(ids)]
-        texts = [_lesson_texts(x) for x in found]
+        texts = [
+            _lesson_texts(x, self.config.lesson_views, self.config.lesson_questions) for x in found
+        ]
         rows = await self._cache.rows_for([t for ts in texts for t in ts], progress=progress)
         for lesson_id in ids:
             self._lessons.remove(lesson_id)
@@ -486,6 +495,8 @@ class Search:
                 [need(t) for t in examples.texts],
                 l2=self.config.understanding.l2,
                 situations=self.config.understanding.situations,
+                length_cues=self.config.understanding.length_cues,
+                classifier=self.config.understanding.classifier,
             )
         assert ref.classifier is not None
         wanted = need(text)
@@ -791,7 +802,12 @@ class Search:
         # They are sentences: read on the sentence scale.
         rows = index.item_rows
         item_scores = scored.scale.sentences(self._cache.matrix[rows] @ scored.vector)
-        best = index.segment_scores_from_items(item_scores)
+        if self.config.lesson_pool == "mean":
+            best = np.add.reduceat(item_scores, index._starts[: index._n_segments])
+            best /= np.diff(np.append(index._starts[: index._n_segments], len(rows)))
+            best[~index._alive[: index._n_segments]] = -np.inf
+        else:
+            best = index.segment_scores_from_items(item_scores)
         allowed = index.allowed(network_id=network_id) & (best >= min_score)
         candidates = np.flatnonzero(allowed)
         chosen = candidates[top_k(best[candidates], limit)]
@@ -801,10 +817,19 @@ class Search:
         ]
 
 
-def _lesson_texts(lesson: Lesson) -> list[str]:
-    """A lesson's items: the whole note. (Measured: adding its title with its first sentence,
-    or each sentence, as items of their own did not rank the right lesson first more often.)"""
-    return [lesson.search_text]
+def _lesson_texts(lesson: Lesson, views: str = "note", questions: bool = False) -> list[str]:
+    """A lesson's items: the whole note ("note"), or also its title, its text and its tags
+    each on their own ("split"); with ``questions``, the questions a seed lesson answers
+    (kennis.lessons.seed_questions) as well."""
+    if views == "note":
+        out = [lesson.search_text]
+    else:
+        out = [lesson.search_text, lesson.title, lesson.text]
+        if lesson.tags:
+            out.append(", ".join(lesson.tags))
+    if questions:
+        out += seed_questions().get(lesson.title, ())
+    return [t for t in out if t.strip()]
 
 
 def _starts(labels: list[list[str]]) -> list[int]:

@@ -70,6 +70,10 @@ class UnderstandingConfig:
     #: The knowledge file's situations as help examples, weighing together this share of the
     #: hand-written help examples (0: not used).
     situations: float = 0.0
+    #: Whether a message's length (<= 3 words, >= 12 words) is a cue.
+    length_cues: bool = True
+    #: "linear" (IntentClassifier) or "neighbours" (NeighbourIntentClassifier).
+    classifier: str = "linear"
 
 
 # -- cues --------------------------------------------------------------------------------------
@@ -115,11 +119,15 @@ _WORDS = re.compile(r"\w+")
 CUE_NAMES: tuple[str, ...] = (*(name for name, _ in _CUES), "short", "long")
 
 
-def cue_features(text: str) -> np.ndarray:
-    """Cheap surface cues of a message, as 0/1 floats in :data:`CUE_NAMES` order."""
+def cue_features(text: str, lengths: bool = True) -> np.ndarray:
+    """Cheap surface cues of a message, as 0/1 floats in :data:`CUE_NAMES` order (the two
+    length cues are 0 unless ``lengths``)."""
     words = len(_WORDS.findall(text))
     out = [1.0 if pattern.search(text) else 0.0 for _, pattern in _CUES]
-    out += [1.0 if words <= 3 else 0.0, 1.0 if words >= 12 else 0.0]
+    if lengths:
+        out += [1.0 if words <= 3 else 0.0, 1.0 if words >= 12 else 0.0]
+    else:
+        out += [0.0, 0.0]
     return np.asarray(out, dtype=np.float32)
 
 
@@ -216,10 +224,13 @@ class IntentClassifier:
     a second, deterministically.
     """
 
-    def __init__(self, weights: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> None:
+    def __init__(
+        self, weights: np.ndarray, mean: np.ndarray, scale: np.ndarray, lengths: bool = True
+    ) -> None:
         self.weights = weights  # (features, intents)
         self.mean = mean
         self.scale = scale
+        self.lengths = lengths
 
     @classmethod
     def fit(
@@ -233,10 +244,11 @@ class IntentClassifier:
         steps: int = 300,
         rate: float = 0.5,
         weights: np.ndarray | None = None,
+        lengths: bool = True,
     ) -> IntentClassifier:
         x = _features(
             np.asarray(vectors, dtype=np.float32),
-            np.stack([cue_features(t) for t in texts]),
+            np.stack([cue_features(t, lengths) for t in texts]),
             np.asarray(known, dtype=np.float32),
         )
         mean = x.mean(axis=0)
@@ -260,15 +272,134 @@ class IntentClassifier:
             grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
             velocity = 0.9 * velocity - rate * grad
             w += velocity
-        return cls(w, mean, scale)
+        return cls(w, mean, scale, lengths)
 
     def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
         x = _features(
             np.asarray(vector, dtype=np.float32)[None, :],
-            cue_features(text)[None, :],
+            cue_features(text, self.lengths)[None, :],
             np.asarray(known, dtype=np.float32)[None, :],
         )
         return _softmax(((x - self.mean) / self.scale) @ self.weights)[0]
+
+
+class NeighbourIntentClassifier:
+    """Logistic regression over a handful of features: per intent, how close the message
+    is to that intent's nearest examples (mean of the ``k`` best, in standard deviations of
+    the message's similarity to all examples), plus the cues and "known help".
+
+    Fewer than thirty weights instead of one per embedding dimension: with a thousand
+    examples the linear model over the whole vector separates them perfectly and then
+    extrapolates wildly on new messages ("wie kan behangen?" read as a greeting because
+    greetings are short); nearness to examples degrades gracefully. Examples marked as
+    ``group`` (the knowledge file's situations) form a neighbourhood of their own, so
+    thousands of them do not drown the hand-written help examples. Training features are
+    leave-one-out (an example is never its own neighbour).
+    """
+
+    def __init__(
+        self,
+        examples: np.ndarray,
+        group: np.ndarray,
+        n_groups: int,
+        k: int,
+        weights: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        lengths: bool,
+    ) -> None:
+        self.examples = examples
+        self.group = group
+        self.n_groups = n_groups
+        self.k = k
+        self.weights = weights
+        self.mean = mean
+        self.scale = scale
+        self.lengths = lengths
+        order = np.argsort(group, kind="stable")
+        self._order = order
+        self._starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+
+    @staticmethod
+    def _near(sims: np.ndarray, group: np.ndarray, n_groups: int, k: int) -> np.ndarray:
+        """(n, n_groups): mean of the k best standardised similarities per group."""
+        z = sims - sims.mean(axis=1, keepdims=True)
+        z /= np.maximum(z.std(axis=1, keepdims=True), 1e-6)
+        out = np.empty((len(sims), n_groups), dtype=np.float32)
+        for g in range(n_groups):
+            part = z[:, group == g]
+            kk = min(k, part.shape[1])
+            out[:, g] = np.partition(part, -kk, axis=1)[:, -kk:].mean(axis=1)
+        return out
+
+    @classmethod
+    def fit(
+        cls,
+        vectors: np.ndarray,
+        texts: Sequence[str],
+        labels: Sequence[Intent],
+        known: np.ndarray,
+        *,
+        extra_group: np.ndarray | None = None,
+        k: int = 5,
+        l2: float = 1e-3,
+        steps: int = 500,
+        rate: float = 0.5,
+        weights: np.ndarray | None = None,
+        lengths: bool = True,
+    ) -> NeighbourIntentClassifier:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        group = np.asarray([INTENTS.index(lab) for lab in labels], dtype=np.intp)
+        n_groups = len(INTENTS)
+        if extra_group is not None:  # e.g. situations: a neighbourhood of their own
+            group = np.where(extra_group, n_groups, group)
+            n_groups += 1
+        near = np.empty((len(vectors), n_groups), dtype=np.float32)
+        for at in range(0, len(vectors), 1024):
+            sims = vectors[at : at + 1024] @ vectors.T
+            sims[np.arange(len(sims)), np.arange(at, at + len(sims))] = -np.inf
+            finite = np.where(np.isfinite(sims), sims, np.nan)
+            mu = np.nanmean(finite, axis=1, keepdims=True)
+            sims[~np.isfinite(sims)] = mu.repeat(sims.shape[1], axis=1)[~np.isfinite(sims)]
+            near[at : at + len(sims)] = cls._near(sims, group, n_groups, k)
+        cues = np.stack([cue_features(t, lengths) for t in texts])
+        x = np.concatenate(
+            [near, cues, np.asarray(known, dtype=np.float32), np.ones((len(near), 1), np.float32)],
+            axis=1,
+        )
+        mean = x.mean(axis=0)
+        mean[-1] = 0.0
+        scale = x.std(axis=0)
+        scale[scale < 1e-6] = 1.0
+        x = (x - mean) / scale
+        y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
+        y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
+        own = np.ones(len(labels), dtype=np.float32) if weights is None else weights
+        counts = (y * own[:, None]).sum(axis=0)
+        sample_w = own * (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1e-6))))
+        sample_w = sample_w.astype(np.float32)
+        w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
+        velocity = np.zeros_like(w)
+        n = float(len(labels))
+        for _ in range(steps):
+            p = _softmax(x @ w)
+            grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
+            velocity = 0.9 * velocity - rate * grad
+            w += velocity
+        return cls(vectors, group, n_groups, k, w, mean, scale, lengths)
+
+    def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
+        sims = (self.examples @ np.asarray(vector, dtype=np.float32))[None, :]
+        near = self._near(sims, self.group, self.n_groups, self.k)
+        x = np.concatenate(
+            [
+                near[0],
+                cue_features(text, self.lengths),
+                np.asarray(known, dtype=np.float32),
+                np.ones(1, np.float32),
+            ]
+        )
+        return _softmax((((x - self.mean) / self.scale) @ self.weights)[None, :])[0]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

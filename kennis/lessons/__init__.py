@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 
-__all__ = ["SEED_LANGUAGES", "SeedLesson", "load_seed_lessons"]
+__all__ = ["SEED_LANGUAGES", "SeedLesson", "load_seed_lessons", "seed_questions"]
 
 SEED_LANGUAGES = ("nl", "en")
 
@@ -23,6 +24,9 @@ class SeedLesson:
     title: str
     text: str
     tags: tuple[str, ...]
+    #: Questions and problems this note answers, as people would put them in a chat
+    #: (written with the note; the search matches them, like the knowledge file's situations).
+    questions: tuple[str, ...] = ()
 
 
 def load_seed_lessons(language: str = "nl") -> list[SeedLesson]:
@@ -40,6 +44,19 @@ def load_seed_lessons(language: str = "nl") -> list[SeedLesson]:
             title=str(item["title"]).strip(),
             text=" ".join(str(item["text"]).split()),
             tags=tuple(str(tag).strip() for tag in item.get("tags", ())),
+            questions=tuple(" ".join(str(q).split()) for q in item.get("questions", ())),
         )
         for item in data.get("lesson", [])
     ]
+
+
+@cache
+def seed_questions() -> dict[str, tuple[str, ...]]:
+    """The questions of every seed lesson (both languages), by lesson title: a stored lesson
+    that still has its seed title gets them as search evidence (kennis.search)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for language in SEED_LANGUAGES:
+        for lesson in load_seed_lessons(language):
+            if lesson.questions:
+                out[lesson.title] = lesson.questions
+    return out
