@@ -300,13 +300,15 @@ def parse_config(text: str) -> tuple[Any, Any]:
     for part in filter(None, (p.strip() for p in text.split(";"))):
         key, _, raw = part.partition("=")
         value: Any = raw == "true" if raw in ("true", "false") else raw
+        if raw == "none":
+            value = None
         if isinstance(value, str):
             try:
                 value = float(raw)
             except ValueError:
                 pass
         if key in {f.name for f in fields(Thresholds)}:
-            thresholds = replace(thresholds, **{key: value})
+            thresholds = replace(thresholds, **{key: value if value is None else float(value)})
         elif key in {f.name for f in fields(type(understanding))}:
             understanding = replace(understanding, **{key: value})
         else:
