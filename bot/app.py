@@ -33,6 +33,7 @@ from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
+from bot.reading import Reader
 from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
@@ -105,6 +106,7 @@ class App:
         self.scheduler = Scheduler(
             services.storage, services.clock, self.run_job, worker_id=self.worker_id
         )
+        self.reader = Reader(services.search)
         self.intake = EventIntake(self)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -309,7 +311,10 @@ class App:
         )
         route = None
         if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
-            route = self.router.resolve(event)
+            understood = None
+            if self.router.wants_reading(event):
+                understood = await self.reader.read(event, network_id=network.id)
+            route = self.router.resolve(event, understood=understood)
             if route is None:
                 return
         chat = await storage.chats.ensure(
@@ -340,9 +345,12 @@ class App:
             return
         conversation = await storage.conversations.get(member.id) if event.chat.is_direct else None
         if route is None:
-            route = self.router.resolve(
-                event, open_flow=conversation.flow if conversation else None
-            )
+            flow = conversation.flow if conversation else None
+            understood = None
+            if self.router.wants_reading(event, open_flow=flow):
+                assert isinstance(event, IncomingMessage)
+                understood = await self.reader.read(event, network_id=network.id, asker=member)
+            route = self.router.resolve(event, open_flow=flow, understood=understood)
         if route is None:
             if isinstance(event, ButtonPress):
                 text = Translator(member.language)("buttons.expired")

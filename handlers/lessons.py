@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
 from bot.router import Router
 from storage.repositories.kennis import NewLesson
+
+if TYPE_CHECKING:
+    from kennis.search import LessonMatch
 
 _TAG = re.compile(r"(?<!\w)#(\w[\w-]*)")
 TITLE_MAX = 120
@@ -75,7 +80,18 @@ async def lessons(_event: Event, ctx: Context) -> None:
     search = ctx.services.search
     if search is None:
         raise UserFacingError("ask.unavailable")
-    found = await search.lessons(query, network_id=ctx.network.id, limit=5)
+    await reply_found(ctx, query, await search.lessons(query, network_id=ctx.network.id, limit=5))
+
+
+async def understood_question(_event: Event, ctx: Context) -> None:
+    """Words read as a question for the network's lesson notes ("hoe krijg ik mensen naar
+    een bijeenkomst?"): the notes that fit, found with the reading's own vector."""
+    response = ctx.route.understood
+    found = response.answer.lessons if response.answer is not None else []
+    await reply_found(ctx, response.reading.topic, found)
+
+
+async def reply_found(ctx: Context, query: str, found: Sequence[LessonMatch]) -> None:
     if not found:
         await ctx.reply(ctx.t("lessons.nothing", query=query))
         return
@@ -87,3 +103,4 @@ async def lessons(_event: Event, ctx: Context) -> None:
 def register(router: Router) -> None:
     router.command("les", "lesson", "kennis")(lesson)
     router.command("lessen", "lessons")(lessons)
+    router.understood("lesson")(understood_question)

@@ -91,5 +91,12 @@ async def received(ctx: Context) -> None:
     )
 
 
+async def thanked(_event: Event, ctx: Context) -> None:
+    """Thanks said to the bot: a warm word back, and how to thank the neighbour who helped
+    (that is what makes help visible)."""
+    await ctx.reply(ctx.t("thanks.you_are_welcome"))
+
+
 def register(router: Router) -> None:
     router.command("bedankt", "thanks", "dankjewel", "dank")(thank)
+    router.understood("thanks")(thanked)
