@@ -45,6 +45,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, cast
 
 import numpy as np
@@ -150,6 +151,9 @@ class SearchConfig:
     fallback_margin: float = 0.5
     #: Intent decisions (kennis.understanding).
     understanding: UnderstandingConfig = field(default_factory=UnderstandingConfig)
+    #: Where the vectors of the bundled knowledge and intent examples are kept between runs
+    #: (kennis.vector_files); None: only in this process and in the database.
+    vector_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -275,7 +279,8 @@ class Search:
         # The knowledge file and the intent examples: a small matrix of their own, scored in
         # full for every query (the scale, the kinds of help, the intent).
         self._reference = Reference(
-            VectorCache(embedder, storage.embeddings, lexical=False, coarse_min_rows=None)
+            VectorCache(embedder, storage.embeddings, lexical=False, coarse_min_rows=None),
+            vector_dir=self.config.vector_dir,
         )
         self._reference.with_names = self.config.knowledge_names
         self._members = ItemIndex()
