@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
@@ -61,7 +62,10 @@ async def chat_cell(_event: Event, ctx: Context) -> None:
         await ctx.storage.chats.set_cell(ctx.chat.id, None)
         await ctx.reply(ctx.t("cells.chat_cleared"))
         return
-    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name[:60])
+    cell_name = clean_name(name)[:60]
+    if not cell_name:
+        raise UserFacingError("cells.usage")
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, cell_name)
     await ctx.storage.chats.set_cell(ctx.chat.id, cell.id)
     await ctx.reply(ctx.t("cells.chat_set", cell=cell.name))
 

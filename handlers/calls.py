@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.clean import clean_name
 from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import NotFound, UserFacingError
@@ -217,8 +218,9 @@ async def pressed(_event: Event, ctx: Context) -> None:
 async def post(ctx: Context, draft: Draft, *, everyone: bool) -> Call:
     storage = ctx.storage
     cell = None
-    if draft.cell and draft.cell != "-":
-        cell = await storage.networks.ensure_cell(ctx.network.id, draft.cell)
+    cell_name = clean_name(draft.cell or "")[:60]
+    if cell_name and cell_name != "-":
+        cell = await storage.networks.ensure_cell(ctx.network.id, cell_name)
     call = await storage.calls.create(
         ctx.network.id,
         ctx.member.id,

@@ -7,6 +7,7 @@ personal details are not a group matter.
 
 from __future__ import annotations
 
+from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
@@ -84,6 +85,7 @@ async def answer(_event: Event, ctx: Context) -> None:
     text = ctx.args.strip()
     members = ctx.storage.members
     if step == "name":
+        text = clean_name(text)
         if not 1 <= len(text) <= 60:
             await ctx.reply(ctx.t("onboarding.name_invalid"))
             return
@@ -98,7 +100,8 @@ async def answer(_event: Event, ctx: Context) -> None:
         await members.add_skills(ctx.member.id, skills, now=ctx.now())
         await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(skills)))
     elif step == "cell":
-        if len(text) > 60:
+        text = clean_name(text)
+        if not 1 <= len(text) <= 60:
             await ctx.reply(ctx.t("onboarding.cell_invalid"))
             return
         cell = await ctx.storage.networks.ensure_cell(ctx.network.id, text)

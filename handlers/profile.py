@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.clean import clean_name
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
@@ -56,7 +57,8 @@ async def ask(ctx: Context, field: str) -> None:
 async def save(ctx: Context, field: str, value: str) -> None:
     members, member = ctx.storage.members, ctx.member
     if field == "name":
-        if len(value) > 60:
+        value = clean_name(value)
+        if not 1 <= len(value) <= 60:
             await ctx.reply(ctx.t("onboarding.name_invalid"))
             return
         await members.update(member.id, display_name=value)
@@ -68,8 +70,8 @@ async def save(ctx: Context, field: str, value: str) -> None:
         if value.casefold() in ("-", "geen", "none"):
             await members.update(member.id, cell_id=None)
             await ctx.reply(ctx.t("profile.cell_cleared"))
-        else:
-            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, value[:60])
+        elif name := clean_name(value)[:60]:
+            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name)
             await members.update(member.id, cell_id=cell.id)
             await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
     elif field == "skills":

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
+from bot.clean import clean_event, clean_name
 from bot.core import (
     ButtonPress,
     Capabilities,
@@ -170,10 +171,14 @@ class ConsoleAdapter:
             else:
                 await self._advance(parsed.delta)
             return
-        user_id = parsed.name.casefold()
-        sender = Sender(platform_user_id=user_id, display_name=parsed.name)
+        name = clean_name(parsed.name)
+        if not name:
+            self._print(f"! {where}a speaker needs a visible name")
+            return
+        user_id = name.casefold()
+        sender = Sender(platform_user_id=user_id, display_name=name)
         chat = (
-            ChatRef(PLATFORM, direct_chat_id(user_id), ChatKind.DIRECT, parsed.name)
+            ChatRef(PLATFORM, direct_chat_id(user_id), ChatKind.DIRECT, name)
             if parsed.direct
             else ChatRef(PLATFORM, GROUP_CHAT_ID, ChatKind.GROUP, "groep")
         )
@@ -182,11 +187,13 @@ class ConsoleAdapter:
             if not 1 <= parsed.number <= len(payloads):
                 self._print(f"! {where}there is no button [{parsed.number}] in this chat")
                 return
-            await self._intake.dispatch(ButtonPress(chat, sender, payloads[parsed.number - 1]))
+            press = ButtonPress(chat, sender, payloads[parsed.number - 1])
+            await self._intake.dispatch(clean_event(press))
             return
         mentioned = bool(_MENTION.search(parsed.text))
         text = _MENTION.sub(" ", parsed.text).strip() if mentioned else parsed.text.strip()
-        await self._intake.dispatch(IncomingMessage(chat, sender, text, mentions_bot=mentioned))
+        message = IncomingMessage(chat, sender, text, mentions_bot=mentioned)
+        await self._intake.dispatch(clean_event(message))
 
     async def run_script(self, lines: Iterable[str]) -> None:
         for number, raw in enumerate(lines, 1):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.runtime import close_app, import_file, open_app
 from storage.records import Role
@@ -107,3 +109,32 @@ async def test_audit_log_keeps_role_changes_and_broadcasts(
     assert role_change.details == {"role": "initiator", "previous": "member"}
     assert (broadcast.action, broadcast.actor_id) == ("broadcast", tamara.id)
     assert broadcast.details["everyone"] is True and broadcast.details["messages"] >= 2
+
+
+@pytest.mark.both_databases
+async def test_control_and_invisible_characters_never_reach_the_database(
+    settings: Settings, run_script: ScriptRunner
+) -> None:
+    """A NUL broke every write on PostgreSQL; direction overrides and zero-width characters
+    in names let one member pose as another in a list of names."""
+    out = await run_script(
+        """
+        kees@dm: /start
+        kees@dm: \u3164
+        kees@dm: Ke\u202ees\u200b\x00 de Vries
+        kees@dm: fietsen\x00 repareren en koken
+        kees@dm: Oost\u2066\u2069
+        kees@dm: ja
+        kees@dm: ja
+        kees@dm: /doe flyers\x00 rondbrengen\x1b[2J morgen
+        kees@dm: /profiel
+        """
+    )
+    assert "Oeps" not in out
+    assert "Kies een naam van 1 tot 60 tekens." in out  # an invisible name is no name
+    assert "[dm kees] vonk: Fijn, Kees de Vries!" in out
+    assert "Genoteerd als doe-bijdrage 1: flyers rondbrengen[2J (woensdag 25 november)." in out
+    profile = out.split("kees@dm: /profiel")[1]
+    assert "Naam: Kees de Vries (@kees)" in profile and "Buurt: Oost\n" in profile
+    said = "\n".join(line for line in out.splitlines() if line.startswith(("[", " ")))
+    assert not {"\x00", "\x1b", "\u202e", "\u200b", "\u3164"} & set(said)

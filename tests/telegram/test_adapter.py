@@ -199,3 +199,16 @@ async def test_button_presses(
     [_, group_press] = await received.next(2)
     assert isinstance(group_press, ButtonPress) and group_press.payload == "pledge:7"
     assert fake.messages_in(group)[-1]["reply_markup"]["inline_keyboard"]
+
+
+async def test_control_characters_never_reach_the_bot(
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer
+) -> None:
+    _, received = adapter
+    mallory = fake.user("Mal\u202elory\x00", username="mallory")
+    fake.push_message(fake.private_chat(mallory), mallory, "/doe flyers\x00 \x1b[2Jrondbrengen")
+    [message] = await received.next(1)
+    assert isinstance(message, IncomingMessage)
+    assert message.text == "/doe flyers [2Jrondbrengen"
+    assert message.sender.display_name == "Mallory"
+    assert message.chat.title == "Mallory"

@@ -24,6 +24,7 @@ from bot.adapters.matrix.addressing import analyse
 from bot.adapters.matrix.buttons import ButtonMemory
 from bot.adapters.matrix.render import parse_number
 from bot.adapters.matrix.rooms import DirectRooms
+from bot.clean import clean_event
 from bot.core import ButtonPress, ChatKind, ChatRef, IncomingMessage, Sender
 from bot.core import Event as VonkEvent
 
@@ -91,6 +92,12 @@ class EventReader:
         self._not_bot = RecentIds(500)  # replied-to events known not to be the bot's
 
     async def read(self, room: MatrixRoom, event: Event) -> VonkEvent | None:
+        """The neutral event for a room event (its text cleaned, :mod:`bot.clean`), or None
+        when the bot does not react to it."""
+        found = await self._translate(room, event)
+        return clean_event(found) if found is not None else None
+
+    async def _translate(self, room: MatrixRoom, event: Event) -> VonkEvent | None:
         if event.sender == self._client.user_id:
             return None
         if isinstance(event, ReactionEvent):

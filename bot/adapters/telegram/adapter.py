@@ -28,6 +28,7 @@ from bot.adapters.telegram.failures import delivery_errors, is_not_modified
 from bot.adapters.telegram.incoming import PLATFORM, chat_of, message_event, sender_of
 from bot.adapters.telegram.polling import Poller
 from bot.adapters.telegram.webhook import WebhookServer
+from bot.clean import clean_event
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.core import (
@@ -215,6 +216,10 @@ class TelegramAdapter:
         await self._intake.accept(await self._events_of(update))
 
     async def _events_of(self, update: Update) -> list[Event]:
+        """The neutral events of one update, their text cleaned (:mod:`bot.clean`)."""
+        return [clean_event(event) for event in await self._translate(update)]
+
+    async def _translate(self, update: Update) -> list[Event]:
         try:
             if update.callback_query is not None:
                 press = await self._button_event(update.callback_query)
