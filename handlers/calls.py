@@ -16,6 +16,7 @@ from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
+from bot.numbers import parse_id, parse_int
 from bot.outbox import Outgoing
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
@@ -27,10 +28,10 @@ from storage.repositories.calls import Call, CallStatus, PledgeOutcome, PledgeSt
 FLOW = "call"
 _CELL = re.compile(r"(?<![\w#])#([^\W\d][\w-]*)")
 _PEOPLE = re.compile(
-    r"\b(\d{1,3})\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
+    r"\b([0-9]{1,3})\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
     re.IGNORECASE,
 )
-_CALL_REF = re.compile(r"#?(\d+)\b")
+_CALL_REF = re.compile(r"#?([0-9]+)\b")
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
 MAX_PEOPLE = 500
 
@@ -175,11 +176,12 @@ async def answer(_event: Event, ctx: Context) -> None:
         draft.cell = text.lstrip("#")[:60] or "-"
         await continue_draft(ctx, draft)
     elif step == "people":
-        number = re.search(r"\d+", text)
-        if number is None or not 0 <= int(number.group()) <= MAX_PEOPLE:
+        number = re.search(r"[0-9]+", text)
+        people = parse_int(number.group(), high=MAX_PEOPLE) if number else None
+        if people is None:
             await ask(ctx, draft, "people", ctx.t("calls.ask_people_number"))
             return
-        draft.people = int(number.group()) or None
+        draft.people = people or None
         draft.guided = False
         await continue_draft(ctx, draft)
     else:
@@ -381,7 +383,8 @@ async def describe(ctx: ServiceContext, call: Call, t: Translator, *, header: bo
 # -- answering a call -------------------------------------------------------------------------
 async def get_call(ctx: Context, ref: str) -> Call:
     match = _CALL_REF.search(ref)
-    call = await ctx.storage.calls.get(int(match.group(1))) if match else None
+    call_id = parse_id(match.group(1)) if match else None
+    call = await ctx.storage.calls.get(call_id) if call_id else None
     if call is None or call.network_id != ctx.network.id:
         raise NotFound("calls.not_found")
     return call
@@ -562,6 +565,6 @@ def register(router: Router) -> None:
     router.button("call")(pressed)
     router.phrase(
         r"^\s*(?:ik\s+doe\s+mee|doe\s+mee|ik\s+ben\s+erbij|count\s+me\s+in|i'?m\s+in)"
-        r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?\d+))?\W*$",
+        r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+))?\W*$",
         clear_in_groups=True,
     )(join_phrase)

@@ -19,6 +19,7 @@ from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
+from bot.numbers import parse_int
 from bot.outbox import Outgoing
 from bot.router import Router
 from bot.scheduler import Scheduler
@@ -40,8 +41,10 @@ CALL_SHORT_BEFORE = timedelta(days=2)
 MAX_BUTTONS = 6
 _QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
 _PAUSE = re.compile(
-    r"(\d+)?\s*(dag|dagen|day|days|week|weken|weeks|maand|maanden|month|months)", re.IGNORECASE
+    r"([0-9]+)?\s*(dag|dagen|day|days|week|weken|weeks|maand|maanden|month|months)",
+    re.IGNORECASE,
 )
+MAX_PAUSE_DAYS = 365
 
 
 # -- time helpers -----------------------------------------------------------------------------
@@ -382,16 +385,16 @@ async def pause(_event: Event, ctx: Context) -> None:
     days = 7
     if args:
         match = _PAUSE.search(args)
-        if match is None:
+        n = parse_int(match.group(1) or "1", low=1) if match else None
+        if match is None or n is None:
             raise UserFacingError("nudges.pause_usage")
-        n = int(match.group(1) or 1)
         unit = match.group(2)
         days = n * (1 if unit.startswith(("dag", "day")) else 7 if unit.startswith("we") else 30)
     await set_pause(ctx, days)
 
 
 async def set_pause(ctx: Context, days: int) -> None:
-    until = ctx.now() + timedelta(days=min(days, 365))
+    until = ctx.now() + timedelta(days=min(days, MAX_PAUSE_DAYS))
     await ctx.storage.members.update(ctx.member.id, paused_until=until)
     when = when_text(ctx.t, until, False, tz=ctx.member.timezone, now=ctx.now())
     await ctx.reply(ctx.t("nudges.paused", until=when))

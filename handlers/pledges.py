@@ -13,6 +13,7 @@ from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
+from bot.numbers import parse_decimal, parse_id
 from bot.outbox import Outgoing
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
@@ -22,8 +23,11 @@ from handlers.stories import offer_story
 from storage.repositories.calls import ACTIVE, Pledge, PledgeOutcome, PledgeStatus
 
 FLOW = "pledge"
-_HOURS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(u|uur|uren|h|hours?|min|minuten|minutes)\b", re.I)
-_REF = re.compile(r"#?(\d+)\b")
+_HOURS = re.compile(
+    r"([0-9]+(?:[.,][0-9]+)?)\s*(u|uur|uren|h|hours?|min|minuten|minutes)\b", re.IGNORECASE
+)
+_REF = re.compile(r"#?([0-9]+)\b")
+MAX_HOURS = 1000.0  # more than a few weeks of full days for one pledge is a typing slip
 HOUR_CHOICES = (("½", 0.5), ("1", 1.0), ("2", 2.0), ("4", 4.0), ("8", 8.0))
 END_OF_DAY = (20, 0)  # a pledge given only a day is due that evening
 
@@ -127,7 +131,8 @@ async def own_pledge(
     """The pledge named by ``ref``, or the only open one; None when a choice is needed."""
     match = _REF.match(ref.strip())
     if match:
-        pledge = await ctx.storage.pledges.get(int(match.group(1)))
+        pledge_id = parse_id(match.group(1))
+        pledge = await ctx.storage.pledges.get(pledge_id) if pledge_id else None
         if pledge is None or pledge.member_id != ctx.member.id:
             raise NotFound("pledges.not_found", id=match.group(1))
         return pledge
@@ -148,8 +153,10 @@ async def done_command(_event: Event, ctx: Context) -> None:
     args = ctx.args
     hours = None
     if match := _HOURS.search(args):
-        value = float(match.group(1).replace(",", "."))
-        hours = value / 60 if match.group(2).lower().startswith("min") else value
+        value = parse_decimal(match.group(1), high=MAX_HOURS * 60)
+        hours = value / 60 if value and match.group(2).lower().startswith("min") else value
+        if hours is None or not 0 < hours <= MAX_HOURS:
+            raise UserFacingError("pledges.hours_invalid", max=int(MAX_HOURS))
         args = args[: match.start()] + args[match.end() :]
     pledge = await own_pledge(ctx, args)
     if pledge is None:

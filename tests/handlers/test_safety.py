@@ -111,6 +111,50 @@ async def test_audit_log_keeps_role_changes_and_broadcasts(
     assert broadcast.details["everyone"] is True and broadcast.details["messages"] >= 2
 
 
+BIG = ("9223372036854775808", "2147483648", "99999999999999999999999999")
+
+
+@pytest.mark.both_databases
+async def test_numbers_from_outside_never_break_a_write(
+    settings: Settings, run_script: ScriptRunner, tmp_path: Path
+) -> None:
+    """Numbers past SQLite's 64 bits (OverflowError in the driver) or PostgreSQL's 32 bits
+    ("out of int32 range"), and digits of other scripts, in every command that takes a
+    number: each gets a kind answer, none an apology for a failure."""
+    csv = tmp_path / "leden.csv"
+    csv.write_text("handle,name,skills,about,cell\nsanne,Sanne,,,\nkees,Kees,,,\n")
+    app = await open_app(settings)
+    await import_file(app, csv)
+    network = await app.network()
+    sanne = await app.services.storage.members.by_handle(network.id, "sanne")
+    await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+    await close_app(app)
+    lines = [
+        "kees@dm: /doe flyers rondbrengen morgen",
+        f"kees@dm: /klaar 1 {BIG[0]} uur",
+        "kees@dm: /klaar 1 1,5 uur",
+    ]
+    for number in (*BIG, "²", "٣"):
+        lines += [
+            f"kees@dm: /klaar {number}",
+            f"kees@dm: /afzeggen {number}",
+            f"kees@dm: /les {number}",
+            f"kees: ik doe mee {number}",
+            f"kees@dm: /pauze {number} dagen",
+            f"sanne@dm: /oproep status {number}",
+            f"sanne@dm: /oproep sluit {number}",
+        ]
+    out = await run_script("\n".join(lines))
+    assert "Oeps" not in out
+    assert "Dat aantal uren kan ik niet noteren" in out
+    assert "Dank je wel voor 'flyers rondbrengen'!" in out  # 1,5 hours were noted
+    # status and close for every number; "ik doe mee" for the ASCII ones (the others are no
+    # number to the phrase, so the group chatter is left alone)
+    assert out.count("Die oproep ken ik niet.") == 2 * 5 + 3
+    assert "Doe-bijdrage 9223372036854775808 ken ik niet bij jou." in out
+    assert "Les 2147483648 ken ik niet." in out
+
+
 @pytest.mark.both_databases
 async def test_control_and_invisible_characters_never_reach_the_database(
     settings: Settings, run_script: ScriptRunner
