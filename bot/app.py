@@ -19,7 +19,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -204,6 +205,15 @@ class App:
 
     async def service_context(self, work: UnitOfWork) -> ServiceContext:
         return ServiceContext(services=self.services, work=work, network=await self.network())
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[ServiceContext]:
+        """One unit of work outside any event (an operator command, a web request, a test):
+        the context the actions take. It commits when the block ends, then what it decided to
+        send is delivered (or queued for the running bot)."""
+        async with unit_of_work(self.storage, self.outbox) as work:
+            yield await self.service_context(work)
+        await work.deliver()
 
     async def run_due(self) -> None:
         """Let scheduled work catch up with the clock, and deliver what it produced."""

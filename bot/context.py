@@ -39,7 +39,8 @@ class Services:
 
 class ServiceContext:
     """What work outside a conversation may use (scheduled nudges, digests): the services,
-    the network and the unit of work it runs in, but no event to reply to."""
+    the network and the unit of work it runs in, but no event to reply to. It is what the
+    actions need (:class:`actions.context.ActionContext`)."""
 
     def __init__(self, *, services: Services, work: UnitOfWork, network: Network) -> None:
         self.services = services
@@ -54,6 +55,10 @@ class ServiceContext:
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    @property
+    def search(self) -> Search | None:
+        return self.services.search
 
     def now(self) -> datetime:
         return self.services.clock.now()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from bot.adapters.console import ConsoleAdapter
 from bot.config import Settings
+from bot.core import ButtonPress, ChatKind, ChatRef, Sender
 from bot.runtime import close_app, import_file, open_app
 from storage.records import Role
 from tests.conftest import ScriptRunner
@@ -143,16 +146,44 @@ async def test_numbers_from_outside_never_break_a_write(
             f"kees@dm: /pauze {number} dagen",
             f"sanne@dm: /oproep status {number}",
             f"sanne@dm: /oproep sluit {number}",
+            f"sanne@dm: /oproep annuleer {number}",
         ]
     out = await run_script("\n".join(lines))
     assert "Oeps" not in out
     assert "Dat aantal uren kan ik niet noteren" in out
     assert "Dank je wel voor 'flyers rondbrengen'!" in out  # 1,5 hours were noted
-    # status and close for every number; "ik doe mee" for the ASCII ones (the others are no
-    # number to the phrase, so the group chatter is left alone)
-    assert out.count("Die oproep ken ik niet.") == 2 * 5 + 3
+    # status, close and cancel for every number; "ik doe mee" for the ASCII ones (the others
+    # are no number to the phrase, so the group chatter is left alone)
+    assert out.count("Die oproep ken ik niet.") == 3 * 5 + 3
     assert "Doe-bijdrage 9223372036854775808 ken ik niet bij jou." in out
     assert "Les 2147483648 ken ik niet." in out
+
+
+@pytest.mark.both_databases
+async def test_forged_button_payloads_are_explained_not_applied(settings: Settings) -> None:
+    """Payloads arrive from outside too (a platform's callback data, a Matrix option): one
+    that does not parse into its button's type is "this button no longer works"."""
+    out = io.StringIO()
+    app = await open_app(settings)
+    app.add_adapter(ConsoleAdapter(out, echo=False))
+    await app.start(background=False)
+    try:
+        dm = ChatRef("console", "dm:kees", ChatKind.DIRECT)
+        for payload in (
+            *(f"call:join:{n}" for n in BIG),
+            "pledge:done:²",
+            "onb:cell:٣",
+            "pledge:hours:1:inf",
+            "ask:contact:-1:fietsen",
+            "privacy:forget:misschien",
+            "nonsense",
+            "",
+        ):
+            await app.intake.dispatch(ButtonPress(dm, Sender("kees", "Kees"), payload))
+    finally:
+        await close_app(app)
+    answers = out.getvalue().splitlines()
+    assert answers == ["[dm kees] vonk: Deze knop werkt niet meer. Kijk even naar mijn laatste bericht."] * 10
 
 
 @pytest.mark.both_databases
