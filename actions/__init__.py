@@ -15,6 +15,7 @@ turns into its own reply. What an action may use is :class:`ActionContext`; who 
 | ``roles``, ``cells`` | set a role; link a group chat to a cell |
 | ``privacy`` | export a member's data; forget a member |
 | ``digests``, ``retention`` | the weekly and monthly digests; pruning old traces |
+| ``reach`` | who can be written to now, and the link for who cannot |
 | ``buttons`` | every button payload, typed |
 """
 

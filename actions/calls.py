@@ -15,6 +15,7 @@ from actions.buttons import JoinCall, MoreAboutCall
 from actions.context import ActionContext
 from actions.invitations import invitation, invite_count, invite_matches
 from actions.permissions import Permission, require, require_own_call
+from actions.reach import reach
 from actions.wording import when_text
 from bot.clean import clean_name
 from bot.core import Button, Reply
@@ -44,6 +45,8 @@ class Posted:
     call: Call
     everyone: bool
     invited: int  # members who get a personal message
+    unreachable: tuple[str, ...] = ()  # names of members it cannot reach yet
+    links: tuple[str, ...] = ()  # what those members can open to become reachable
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ async def post_call(
     ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool
 ) -> Posted:
     """Post the call in its chats and invite: the best-fitting few, or (``everyone``) every
-    member who wants invitations (in the call's cell, if it has one)."""
+    member who wants invitations (in the call's cell, if it has one) whom the bot can reach.
+    Members it cannot reach yet are named in the result, with the link that fixes it."""
     require(initiator, Permission.POST_CALL)
     storage, now = ctx.storage, ctx.now()
     cell = None
@@ -144,17 +148,22 @@ async def post_call(
         )
         for chat in await call_chats(ctx, call)
     ]
+    unreachable: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
     if everyone:
-        members = [
+        wanted = [
             m
             for m in await storage.members.list(ctx.network.id)
             if m.invitable
             and m.id != initiator.id
             and (call.cell_id is None or m.cell_id == call.cell_id)
         ]
-        await storage.calls.invite_many(call.id, [(m.id, None) for m in members], now=now)
-        messages += [await invitation(ctx, call, m, why=None) for m in members]
-        invited = len(members)
+        found = await reach(ctx, wanted)
+        await storage.calls.invite_many(call.id, [(m.id, None) for m in found.reachable], now=now)
+        messages += [await invitation(ctx, call, m, why=None) for m in found.reachable]
+        invited = len(found.reachable)
+        unreachable = tuple(m.display_name for m in found.unreachable)
+        links = found.links
     else:
         invited = await invite_matches(ctx, call, count=invite_count(call), collect=messages)
     await ctx.send_many(messages)
@@ -165,7 +174,7 @@ async def post_call(
         details={"call_id": call.id, "everyone": everyone, "messages": len(messages)},
         now=now,
     )
-    return Posted(call, everyone, invited)
+    return Posted(call, everyone, invited, unreachable, links)
 
 
 # -- answering ----------------------------------------------------------------------------------

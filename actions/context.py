@@ -3,8 +3,8 @@
 The chat's :class:`bot.context.Context`, the scheduler's :class:`bot.context.ServiceContext`,
 the CLI's and a web dashboard's contexts all satisfy :class:`ActionContext`: storage bound to
 the unit of work the action runs in (every write commits together), the network, the settings,
-search, the clock, and a way to queue messages to other people, which leave only after the
-commit.
+search, the clock, the platforms (who can be reached), and a way to queue messages to other
+people, which leave only after the commit.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.config import Settings
 from bot.outbox import Outgoing
+from bot.platforms import Platforms
 from storage import Storage
 from storage.records import Network
 
@@ -36,6 +37,9 @@ class ActionContext(Protocol):
     @property
     def search(self) -> Search | None:
         """None where no model is loaded (operator commands that never search)."""
+
+    @property
+    def platforms(self) -> Platforms: ...
 
     def now(self) -> datetime: ...
 

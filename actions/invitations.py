@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from actions.buttons import DeclineCall, JoinCall
 from actions.context import ActionContext
+from actions.reach import reach
 from actions.wording import when_text
 from bot.core import Button, Reply
 from bot.i18n import Translator
@@ -26,9 +27,9 @@ def invite_count(call: Call) -> int:
 async def invite_matches(
     ctx: ActionContext, call: Call, *, count: int, collect: list[Outgoing] | None = None
 ) -> int:
-    """Invite the best-fitting members not invited or pledged before. The messages are
-    queued, or added to ``collect`` for the caller to queue with its own. Returns how many
-    were invited."""
+    """Invite the best-fitting members the bot can reach, not invited or pledged before.
+    The messages are queued, or added to ``collect`` for the caller to queue with its own.
+    Returns how many were invited."""
     search = ctx.search
     if search is None or count <= 0:
         return 0
@@ -41,11 +42,14 @@ async def invite_matches(
         call.title + " " + call.details,
         network_id=call.network_id,
         exclude=already,
-        limit=count,
+        limit=count * 2,  # room for members who cannot be reached yet
         prefer_cell=call.cell_id,
     )
+    reachable = {m.id for m in (await reach(ctx, [m.member for m in matches])).reachable}
     messages: list[Outgoing] = []
     for match in matches:
+        if len(messages) == count or match.member.id not in reachable:
+            continue
         if await storage.calls.invite(call.id, match.member.id, score=match.score, now=ctx.now()):
             messages.append(await invitation(ctx, call, match.member, why=match.why))
     if collect is not None:

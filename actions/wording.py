@@ -23,3 +23,10 @@ def when_text(t: Translator, at: datetime | None, has_time: bool, *, tz: str, no
 
 def bullets(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
+
+
+def names_list(t: Translator, names: Sequence[str], *, shown: int = 10) -> str:
+    """'Anna, Bram en 3 anderen': at most ``shown`` names, then a count."""
+    named = ", ".join(names[:shown])
+    rest = len(names) - shown
+    return t("common.names_and_others", names=named, others=rest) if rest > 0 else named

@@ -34,6 +34,7 @@ from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
+from bot.platforms import Platforms
 from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
@@ -93,6 +94,7 @@ class App:
         self.services = services
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
+        self.platforms = Platforms(self.adapters, services.settings)
         self._network: Network | None = None
         self.host = socket.gethostname()
         self.worker_id = f"{self.host[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -204,7 +206,12 @@ class App:
         await self.outbox.drain()
 
     async def service_context(self, work: UnitOfWork) -> ServiceContext:
-        return ServiceContext(services=self.services, work=work, network=await self.network())
+        return ServiceContext(
+            services=self.services,
+            work=work,
+            network=await self.network(),
+            platforms=self.platforms,
+        )
 
     @asynccontextmanager
     async def work(self) -> AsyncIterator[ServiceContext]:
@@ -371,6 +378,7 @@ class App:
             event=event,
             route=route,
             network=network,
+            platforms=self.platforms,
             chat=chat,
             member=member,
             conversation=conversation,

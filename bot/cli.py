@@ -170,9 +170,10 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV with header handle,name,skills,about,cell "
-            "(skills separated by ';'). Members are upserted by "
-            "handle.",
+            help="CSV with header handle,name,skills,about,cell (skills separated by ';'), "
+            "optionally also telegram (a numeric user id, reachable at once, or an @username, "
+            "linked when that user first writes to the bot) and matrix (a user id like "
+            "@anna:example.org). Members are upserted by handle.",
             exists=True,
             dir_okay=False,
         ),

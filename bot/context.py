@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core import Attachment, Button, ButtonPress, Event, IncomingMessage, Reply
 from bot.i18n import Translator
 from bot.outbox import Outgoing
+from bot.platforms import Platforms
 from bot.router import Route
 from bot.unit_of_work import UnitOfWork
 from storage import Storage
@@ -42,10 +43,13 @@ class ServiceContext:
     the network and the unit of work it runs in, but no event to reply to. It is what the
     actions need (:class:`actions.context.ActionContext`)."""
 
-    def __init__(self, *, services: Services, work: UnitOfWork, network: Network) -> None:
+    def __init__(
+        self, *, services: Services, work: UnitOfWork, network: Network, platforms: Platforms
+    ) -> None:
         self.services = services
         self.network = network
         self.work = work
+        self.platforms = platforms
 
     @property
     def storage(self) -> Storage:
@@ -84,12 +88,13 @@ class Context(ServiceContext):
         event: Event,
         route: Route,
         network: Network,
+        platforms: Platforms,
         chat: Chat,
         member: Member,
         conversation: Conversation | None,
         reply_key: str,
     ) -> None:
-        super().__init__(services=services, work=work, network=network)
+        super().__init__(services=services, work=work, network=network, platforms=platforms)
         self.event = event
         self.route = route
         self.chat = chat

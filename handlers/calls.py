@@ -33,7 +33,7 @@ from actions.calls import (
     post_call,
 )
 from actions.permissions import Permission, require, require_own_call
-from actions.wording import bullets, when_text
+from actions.wording import bullets, names_list, when_text
 from bot.context import Context
 from bot.core import Button, Event
 from bot.errors import NotFound, UserFacingError
@@ -276,9 +276,24 @@ async def post_pressed(press: DraftPost, ctx: Context) -> None:
 
 
 def posted_text(t: Translator, posted: Posted) -> str:
-    """What the initiator hears: where it went and how many were invited personally."""
+    """What the initiator hears: where it went, how many it reaches, and honestly who it
+    cannot reach yet, with the link that fixes that."""
     key = "calls.posted_everyone" if posted.everyone else "calls.posted"
-    return t(key, id=posted.call.id, invited=posted.invited)
+    text = t(key, id=posted.call.id, invited=posted.invited)
+    if posted.unreachable:
+        names = names_list(t, posted.unreachable)
+        if posted.links:
+            text += "\n" + t(
+                "calls.unreachable",
+                count=len(posted.unreachable),
+                names=names,
+                links=" ".join(posted.links),
+            )
+        else:
+            text += "\n" + t(
+                "calls.unreachable_no_link", count=len(posted.unreachable), names=names
+            )
+    return text
 
 
 # -- answering a call -------------------------------------------------------------------------

@@ -147,6 +147,9 @@ class ConsoleAdapter:
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return direct_chat_id(platform_user_id)
 
+    def start_link(self) -> str | None:
+        return None  # everyone in the console is reachable already
+
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)
 

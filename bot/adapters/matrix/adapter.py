@@ -365,13 +365,18 @@ class MatrixAdapter:
             raise HandOver(f"another process syncs {self.user_id}", retry_after=HAND_OVER_S)
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
-        self._refuse_when_standing_by()
         """An existing direct room with this person, or a new one they are invited to."""
+        self._refuse_when_standing_by()
         async with self._create_lock:
             found = self._find_direct(platform_user_id)
             if found is not None:
                 return found
             return await self._create_direct(platform_user_id)
+
+    def start_link(self) -> str | None:
+        """``https://matrix.to/#/<bot user id>``: opens a direct chat with the bot in any
+        Matrix client."""
+        return f"https://matrix.to/#/{self.user_id}"
 
     def _find_direct(self, user_id: str) -> str | None:
         rooms = self.client.rooms

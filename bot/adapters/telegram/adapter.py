@@ -60,6 +60,7 @@ from telegram.error import BadRequest, TelegramError
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query")
+START_WORD = "hoi"  # the /start argument of the link; names no cell, so it only says hello
 POLL_TIMEOUT = 30.0  # seconds a long poll stays open; stop() interrupts it at once
 
 
@@ -375,3 +376,10 @@ class TelegramAdapter:
     async def direct_chat_id(self, platform_user_id: str) -> str:
         """On Telegram a person's private chat with the bot has the person's user id."""
         return platform_user_id
+
+    def start_link(self) -> str | None:
+        """``https://t.me/<bot>?start=hoi``: opens the private chat and sends /start, after
+        which the bot may write to that person. Known once started (the username is getMe's)."""
+        if self._bot_object is None:
+            return None
+        return f"https://t.me/{self._bot_object.username}?start={START_WORD}"
