@@ -9,7 +9,7 @@ people, which leave only after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -45,3 +45,6 @@ class ActionContext(Protocol):
 
     async def send_many(self, messages: Sequence[Outgoing]) -> int:
         """Queue messages to other people; keys make a repeated decision send once."""
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` once the unit of work committed."""

@@ -123,6 +123,16 @@ class ButtonData:
         return ":".join(parts)
 
     @classmethod
+    def starting_with(cls, *leading: Any) -> str:
+        """The start every payload of this type with these first fields has, up to and with
+        the ':' before the next field: ``AskContact.starting_with(5)`` is 'ask:contact:5:'.
+        For finding stored payloads (forgetting a member removes the buttons about them)."""
+        if len(leading) >= len(cls._fields):
+            raise ValueError(f"{cls.__name__}: leave at least the last field out")
+        parts = [cls.prefix] + [f.render(v) for f, v in zip(cls._fields, leading, strict=False)]
+        return ":".join(parts) + ":"
+
+    @classmethod
     def decode(cls, rest: str | None) -> Self | None:
         """The value from what follows the prefix (None: nothing followed it); None when it
         does not parse: a missing or extra field, a number out of range, an unknown choice."""

@@ -8,7 +8,7 @@ messages leave only after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -66,6 +66,10 @@ class ServiceContext:
 
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` after the commit (and after the replies went out)."""
+        self.work.after_commit(work)
 
     @property
     def outbox(self) -> UnitOfWork:

@@ -286,7 +286,7 @@ async def run_console(
         await app.advance(clock, delta)
 
     console = ConsoleAdapter(
-        out, advance=advance, echo=script is not None, state=app.services.storage.adapter_state
+        out, advance=advance, echo=script is not None, storage=app.services.storage, clock=clock
     )
     app.add_adapter(console)
     try:

@@ -35,6 +35,14 @@ class AdapterStateStore:
                 )
             )
 
+    async def delete(self, platform: str, key: str) -> None:
+        async with self._sessions.write() as s:
+            await s.execute(
+                delete(models.AdapterState).where(
+                    models.AdapterState.platform == platform, models.AdapterState.key == key
+                )
+            )
+
 
 class ConversationStore:
     """At most one open question per member; starting a new flow replaces the old one."""

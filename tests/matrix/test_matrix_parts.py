@@ -17,9 +17,11 @@ from bot.adapters.matrix.failures import Backoff, delivery_error
 from bot.adapters.matrix.render import KEYCAPS, message_content, option_emojis, parse_number
 from bot.adapters.matrix.rooms import DirectRooms
 from bot.adapters.matrix.session import MatrixConfig, inviter_allowed, require_e2e
-from bot.config import load_settings
+from bot.clock import SystemClock
+from bot.config import Settings, load_settings
 from bot.core import Button, Reply
 from bot.errors import ConfigError, PermanentDeliveryError, RetryLater
+from storage import Storage
 
 BOT = "@vonk:buurt.nl"
 
@@ -190,3 +192,26 @@ def test_encryption_without_its_extra_names_the_extra(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "vodozemac", None)  # as if not installed
     with pytest.raises(ConfigError, match=r"matrix-nio\[e2e\]"):
         require_e2e()
+
+
+async def test_options_are_remembered_as_short_ids_of_their_payloads(settings: Settings) -> None:
+    """A room's memory names nobody (a contact button carries a member id and a topic), and an
+    option whose payload was removed since is no button any more; offers saved before still
+    work."""
+    storage = await Storage.open(settings.effective_database_url)
+    try:
+        memory = ButtonMemory(storage.adapter_state, storage.buttons, SystemClock())
+        buttons = [Button("Vraag contact", "ask:contact:3:fietsen"), Button("x", "y", ref="7")]
+        refs = await memory.refs(buttons)
+        assert refs[1] == "7"  # registered with its message already
+        await memory.remember("!r", Offer("$e", refs, (None, None)))
+        saved = await storage.adapter_state.get("matrix", "buttons:!r")
+        assert saved is not None and "fietsen" not in saved and "contact" not in saved
+        again = ButtonMemory(storage.adapter_state, storage.buttons, SystemClock())
+        offer = await again.latest("!r")
+        assert offer is not None and offer.by_number(1) == refs[0]
+        assert await again.payload(refs[0]) == "ask:contact:3:fietsen"
+        assert await again.payload("2147483647") == ""  # gone: "this button no longer works"
+        assert await again.payload("call:join:1") == "call:join:1"  # saved by an earlier version
+    finally:
+        await storage.close()

@@ -92,7 +92,7 @@ class MatrixAdapter:
         self._intake: Intake | None = None
         self._sync: SyncLoop | None = None
         self._reader: EventReader | None = None
-        self._buttons = ButtonMemory(storage.adapter_state)
+        self._buttons = ButtonMemory(storage.adapter_state, storage.buttons, clock)
         self._directs = DirectRooms()
         self._sent = RecentIds()
         self._create_lock = asyncio.Lock()
@@ -460,7 +460,7 @@ class MatrixAdapter:
         event_id = await self._room_send(chat_id, message_content(reply, hint), tx_id=_tx(key, "m"))
         if reply.buttons:
             emojis = option_emojis(reply.buttons)
-            offer = Offer(event_id, tuple(b.payload for b in reply.buttons), tuple(emojis))
+            offer = Offer(event_id, await self._buttons.refs(reply.buttons), tuple(emojis))
             await self._buttons.remember(chat_id, offer)
             for number, emoji in enumerate(emojis):
                 if emoji:  # offered as a ready reaction: one tap answers

@@ -108,13 +108,13 @@ class EventReader:
 
     async def _reaction(self, room: MatrixRoom, event: ReactionEvent) -> ButtonPress | None:
         offer = await self._buttons.find(room.room_id, event.reacts_to)
-        payload = offer.by_emoji(event.key) if offer else None
-        if offer is None or payload is None:
+        chosen = offer.by_emoji(event.key) if offer else None
+        if offer is None or chosen is None:
             return None
         return ButtonPress(
             chat_of(room, self._directs),
             sender_of(room, event.sender),
-            payload,
+            await self._buttons.payload(chosen),
             event_id=event.event_id,
             message_id=offer.event_id,
         )
@@ -128,10 +128,14 @@ class EventReader:
         number = parse_number(found.text)
         if number is not None:
             offer = await self._buttons.latest(room.room_id)
-            payload = offer.by_number(number) if offer else None
-            if offer is not None and payload is not None:
+            chosen = offer.by_number(number) if offer else None
+            if offer is not None and chosen is not None:
                 return ButtonPress(
-                    chat, sender, payload, event_id=event.event_id, message_id=offer.event_id
+                    chat,
+                    sender,
+                    await self._buttons.payload(chosen),
+                    event_id=event.event_id,
+                    message_id=offer.event_id,
                 )
         reply_to_bot = bool(found.reply_to) and await self._is_bot_event(
             room.room_id, found.reply_to or ""
