@@ -90,8 +90,9 @@ class Database:
         if not self.is_sqlite:
             return True
         async with self.write_lock(), self.engine.connect() as conn:
-            busy, _, _ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
-        return not busy
+            # One row: (busy, frames in the log, frames checkpointed).
+            row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        return not row[0]
 
     async def ping(self) -> None:
         """One round trip (``SELECT 1``) for the health check; raises when the database does
