@@ -322,14 +322,19 @@ MemberOption = Annotated[str, typer.Option("--member", "-m", help="The member's 
 
 
 def _run_for_member(
-    settings: Settings, handle: str, act: Callable[[ServiceContext, Member], Awaitable[T]]
+    settings: Settings,
+    handle: str,
+    act: Callable[[ServiceContext, Member], Awaitable[T]],
+    *,
+    search: bool = False,
 ) -> T:
-    """Open the app (no search model), find the member and run ``act`` in one unit of work,
-    like an event; what it decides to tell others goes to the outbox, and the running bot
-    delivers it. Exits with a message when there is no such member."""
+    """Open the app, find the member and run ``act`` in one unit of work, like an event; what
+    it decides to tell others goes to the outbox, and the running bot delivers it. ``search``
+    loads the model (only actions that may invite someone need it). Exits with a message when
+    there is no such member."""
 
     async def go() -> T | None:
-        vonk = await open_app(settings, search=False)
+        vonk = await open_app(settings, search=search)
         try:
             async with vonk.work() as ctx:
                 member = await ctx.storage.members.by_handle(ctx.network.id, handle)
@@ -384,7 +389,8 @@ def forget(
         f"Forget @{member.lstrip('@')} for good? This cannot be undone."
     ):
         raise typer.Exit(1)
-    forgotten = _run_for_member(settings, member, forget_member)
+    # A place they held with nobody waiting goes to the next fitting member: that needs search.
+    forgotten = _run_for_member(settings, member, forget_member, search=True)
     summary = ", ".join(f"{table} {n}" for table, n in sorted(forgotten.touched.items()))
     typer.echo(f"@{member.lstrip('@')} is forgotten (rows removed or anonymised: {summary}).")
     if forgotten.promoted or forgotten.invited:

@@ -41,8 +41,12 @@ class Platforms:
         return configured_platforms(self._settings) | set(self._adapters)
 
     def reaches_everyone(self) -> bool:
-        """A platform whose user ids are handles (the console) can write to any member."""
-        return any(a.capabilities.user_ids_are_handles for a in self._adapters.values())
+        """A platform whose user ids are handles (the console) can write to any member. So
+        can a network with no chat platform configured at all: the console is its only way
+        to talk (an operator's command there decides for the console's next run)."""
+        if any(a.capabilities.user_ids_are_handles for a in self._adapters.values()):
+            return True
+        return not self.configured
 
     def reaches(self, accounts: Iterable[Account]) -> bool:
         """Whether the bot can write first to the member with these accounts."""

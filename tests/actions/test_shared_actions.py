@@ -93,6 +93,38 @@ async def test_forget_in_the_chat_and_on_the_command_line_both_tell_the_promoted
     assert "Wachtlijst:\n  (nog niemand)" in out
 
 
+async def test_forget_on_the_command_line_invites_the_next_fitting_member(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """With nobody waiting, the place goes to the next fitting member, as in the chat."""
+    app = await open_app(network)
+    try:
+        storage, network_id = app.services.storage, (await app.network()).id
+        sanne = await storage.members.by_handle(network_id, "sanne")
+        tamara = await storage.members.by_handle(network_id, "tamara")
+        assert sanne is not None and tamara is not None
+        call = await storage.calls.create(
+            network_id,
+            sanne.id,
+            title="Opruimen speelveld",
+            starts_at=None,
+            has_time=False,
+            cell_id=None,
+            people_needed=1,
+            now=app.clock.now(),
+        )
+        await storage.pledges.create(
+            network_id, tamara.id, what=call.title, due_at=None, due_has_time=False,
+            now=app.clock.now(), call_id=call.id,
+        )  # fmt: skip
+    finally:
+        await close_app(app)
+    said = await vonk(network, "forget", "--member", "tamara", "--yes")
+    assert "0 went to members on a waiting list, 1 fitting members were invited" in said
+    out = await run_script("", start=datetime.now(UTC) + timedelta(minutes=1))
+    assert "[dm willem] vonk: Hoi Willem! Sanne zoekt hulp bij 'Opruimen speelveld'" in out
+
+
 async def test_role_in_the_chat_and_on_the_command_line_one_audit_entry_each(
     network: Settings, run_script: ScriptRunner
 ) -> None:
