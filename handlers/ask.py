@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -49,8 +50,8 @@ async def did_you_mean(_event: Event, ctx: Context) -> None:
     await ctx.reply(
         t("ask.did_you_mean", topic=topic),
         buttons=[
-            Button(t("ask.did_you_mean_yes"), f"ask:search:{topic}"),
-            Button(t("ask.did_you_mean_no"), "ask:nevermind"),
+            Button(t("ask.did_you_mean_yes"), AskSearch(topic).encode()),
+            Button(t("ask.did_you_mean_no"), AskNevermind().encode()),
         ],
     )
 
@@ -78,7 +79,7 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
             buttons.append(
                 Button(
                     t("ask.contact_button", name=match.member.display_name),
-                    f"ask:contact:{match.member.id}:{topic}",
+                    AskContact(match.member.id, topic).encode(),
                 )
             )
     else:
@@ -91,18 +92,22 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
     await ctx.reply("\n".join(lines), buttons=buttons)
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    action, _, rest = ctx.args.partition(":")
-    if action == "search":  # "yes, that is what I meant"
-        found = await search_of(ctx).ask(rest, network_id=ctx.network.id, asker=ctx.member)
-        await answer(ctx, rest, found)
-    elif action == "nevermind":
-        await ctx.reply(ctx.t("ask.nevermind"))
-    elif action == "contact":
-        member_id, _, topic = rest.partition(":")
-        await request_contact(ctx, int(member_id), topic)
-    elif action in ("yes", "no"):
-        await contact_answered(ctx, int(rest), accepted=action == "yes")
+async def search_pressed(press: AskSearch, ctx: Context) -> None:
+    """"Yes, that is what I meant": the search, for this asker."""
+    found = await search_of(ctx).ask(press.topic, network_id=ctx.network.id, asker=ctx.member)
+    await answer(ctx, press.topic, found)
+
+
+async def nevermind_pressed(_press: AskNevermind, ctx: Context) -> None:
+    await ctx.reply(ctx.t("ask.nevermind"))
+
+
+async def contact_pressed(press: AskContact, ctx: Context) -> None:
+    await request_contact(ctx, press.member_id, press.topic)
+
+
+async def answer_pressed(press: ContactAnswer, ctx: Context) -> None:
+    await contact_answered(ctx, press.request_id, accepted=press.accepted)
 
 
 async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
@@ -119,8 +124,8 @@ async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
         Reply(
             their("ask.contact_request", asker=ctx.member.display_name, topic=topic),
             (
-                Button(their("ask.contact_yes"), f"ask:yes:{request.id}"),
-                Button(their("ask.contact_no"), f"ask:no:{request.id}"),
+                Button(their("ask.contact_yes"), ContactAnswer(True, request.id).encode()),
+                Button(their("ask.contact_no"), ContactAnswer(False, request.id).encode()),
             ),
         ),
         key=f"contact:{request.id}:ask",
@@ -189,4 +194,7 @@ def register(router: Router) -> None:
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)
     router.understood("ask_back")(did_you_mean)
-    router.button("ask")(pressed)
+    router.button(AskSearch)(search_pressed)
+    router.button(AskNevermind)(nevermind_pressed)
+    router.button(AskContact)(contact_pressed)
+    router.button(ContactAnswer)(answer_pressed)
