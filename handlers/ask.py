@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
+from actions.learning import learn
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -150,6 +151,7 @@ async def contact_answered(ctx: Context, request_id: int, *, accepted: bool) -> 
             key=f"contact:{request.id}:declined",
         )
         return
+    await learn(ctx, me, request.topic, source="contact")  # this need, this neighbour
     await ctx.reply(
         ctx.t(
             "ask.contact_accepted_member",

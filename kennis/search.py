@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -120,6 +120,9 @@ class SearchConfig:
     #: A situation (or another name) of a linked kind of help counts this much less than the
     #: member's own words.
     knowledge_offset: float = 0.5
+    #: A need the member was seen to meet (a contact accepted, a pledge done: learned from
+    #: outcomes) counts this much less than the member's own words.
+    learned_offset: float = 0.5
     #: Whether the names of a linked kind count as evidence too, besides its situations.
     knowledge_names: bool = True
     #: A skill links to a kind of help whose nearest name is at least this many standard
@@ -342,7 +345,8 @@ class Search:
         records = cast("list[Member]", await self._storage.members.get_many(ids))
         found = {m.id: m for m in records}
         keep = [found[i] for i in ids if i in found and found[i].active]
-        labels = [_labels(m) for m in keep]
+        learned = await self._storage.learned.for_members(m.id for m in keep)
+        labels = [_labels(m) + [need for need, _ in learned.get(m.id, ())] for m in keep]
         rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
         for member_id in ids:
             self._members.remove(member_id)
@@ -358,7 +362,10 @@ class Search:
         for member, texts in zip(keep, labels, strict=True):
             n = len(texts)
             member_rows, offsets, items = self._member_items_for(
-                member, rows[at : at + n], links[link_at : link_at + len(member.skills)]
+                member,
+                rows[at : at + n],
+                links[link_at : link_at + len(member.skills)],
+                learned.get(member.id, ()),
             )
             if member_rows:
                 self._members.put(
@@ -406,12 +413,16 @@ class Search:
         ]
 
     def _member_items_for(
-        self, member: Member, rows: np.ndarray, links: list[list[tuple[int, float]]]
+        self,
+        member: Member,
+        rows: np.ndarray,
+        links: list[list[tuple[int, float]]],
+        learned: Sequence[tuple[str, str]] = (),
     ) -> tuple[list[int], list[float], list[_Item]]:
         """A member's items: (score row, offset, what it is). Rows ``>= 0`` are texts, ``-(j +
-        1)`` the ``j``-th kind of help. A learned source of evidence (need texts that led to an
-        accepted contact for one of the member's skills) adds items here the same way: text
-        rows, an offset on the query scale, and the skill as "why"."""
+        1)`` the ``j``-th kind of help. Learned evidence (needs the member was seen to meet,
+        storage.repositories.learned) adds text rows after the skills and the about text, on
+        the same query scale, with the skill it was met with as "why"."""
         out_rows: list[int] = []
         offsets: list[float] = []
         items: list[_Item] = []
@@ -434,6 +445,11 @@ class Search:
                 out_rows.append(-(kind + 1))
                 offsets.append(-self.config.knowledge_offset)
                 items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
+        first_learned = n_skills + (1 if member.about else 0)
+        for j, (_need, skill) in enumerate(learned):
+            out_rows.append(int(rows[first_learned + j]))
+            offsets.append(-self.config.learned_offset)
+            items.append(_Item("learned", skill))
         return out_rows, offsets, items
 
     async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
