@@ -330,7 +330,7 @@ class App:
         if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
             understood = None
             if self.router.wants_reading(event):
-                understood = await self.reader.read(event, network_id=network.id)
+                understood = await self.reader.read(event, network_id=network.id, storage=storage)
             route = self.router.resolve(event, understood=understood)
             if route is None:
                 return
@@ -366,7 +366,9 @@ class App:
             understood = None
             if self.router.wants_reading(event, open_flow=flow):
                 assert isinstance(event, IncomingMessage)
-                understood = await self.reader.read(event, network_id=network.id, asker=member)
+                understood = await self.reader.read(
+                    event, network_id=network.id, asker=member, storage=storage
+                )
             route = self.router.resolve(event, open_flow=flow, understood=understood)
         if route is None:
             if isinstance(event, ButtonPress):
