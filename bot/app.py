@@ -19,7 +19,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,6 +34,8 @@ from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
+from bot.platforms import Platforms
+from bot.reading import Reader
 from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
@@ -92,6 +95,7 @@ class App:
         self.services = services
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
+        self.platforms = Platforms(self.adapters, services.settings)
         self._network: Network | None = None
         self.host = socket.gethostname()
         self.worker_id = f"{self.host[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -105,6 +109,7 @@ class App:
         self.scheduler = Scheduler(
             services.storage, services.clock, self.run_job, worker_id=self.worker_id
         )
+        self.reader = Reader(services.search)
         self.intake = EventIntake(self)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -206,7 +211,21 @@ class App:
         await self.outbox.drain()
 
     async def service_context(self, work: UnitOfWork) -> ServiceContext:
-        return ServiceContext(services=self.services, work=work, network=await self.network())
+        return ServiceContext(
+            services=self.services,
+            work=work,
+            network=await self.network(),
+            platforms=self.platforms,
+        )
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[ServiceContext]:
+        """One unit of work outside any event (an operator command, a web request, a test):
+        the context the actions take. It commits when the block ends, then what it decided to
+        send is delivered (or queued for the running bot)."""
+        async with unit_of_work(self.storage, self.outbox) as work:
+            yield await self.service_context(work)
+        await work.deliver()
 
     async def run_due(self) -> None:
         """Let scheduled work catch up with the clock, and deliver what it produced."""
@@ -309,7 +328,10 @@ class App:
         )
         route = None
         if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
-            route = self.router.resolve(event)
+            understood = None
+            if self.router.wants_reading(event):
+                understood = await self.reader.read(event, network_id=network.id, storage=storage)
+            route = self.router.resolve(event, understood=understood)
             if route is None:
                 return
         chat = await storage.chats.ensure(
@@ -340,9 +362,14 @@ class App:
             return
         conversation = await storage.conversations.get(member.id) if event.chat.is_direct else None
         if route is None:
-            route = self.router.resolve(
-                event, open_flow=conversation.flow if conversation else None
-            )
+            flow = conversation.flow if conversation else None
+            understood = None
+            if self.router.wants_reading(event, open_flow=flow):
+                assert isinstance(event, IncomingMessage)
+                understood = await self.reader.read(
+                    event, network_id=network.id, asker=member, storage=storage
+                )
+            route = self.router.resolve(event, open_flow=flow, understood=understood)
         if route is None:
             if isinstance(event, ButtonPress):
                 text = Translator(member.language)("buttons.expired")
@@ -364,6 +391,7 @@ class App:
             event=event,
             route=route,
             network=network,
+            platforms=self.platforms,
             chat=chat,
             member=member,
             conversation=conversation,

@@ -1,8 +1,13 @@
-"""Decides which handler gets an event: a command, a button, an awaited answer, or a phrase.
+"""Decides which handler gets an event: a command, a button, an awaited answer, a phrase, or
+what the words were understood to mean.
 
 Command syntax lives here and nowhere else: ``/`` (Telegram, console) or ``!`` (Matrix), an
-optional ``@botname`` suffix, Dutch and English aliases, ``-`` and ``_`` alike. In groups the
-router stays silent unless the bot is addressed or the phrase is unmistakable.
+optional ``@botname`` suffix, Dutch and English aliases, ``-`` and ``_`` alike. Free text is
+read by kennis/ (``Search.respond``: a help request, a lesson question, a pledge, thanks, a
+greeting, something else, or nothing for the bot) and that reading is handed to the router;
+each capability registers for the readings it answers (``router.understood("pledge")``). In
+groups the router stays silent unless the bot is addressed, the phrase is unmistakable, or the
+reading is a clear request someone can meet.
 """
 
 from __future__ import annotations
@@ -10,14 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.buttons import ButtonData, split_prefix
 from bot.core import ButtonPress, Event, IncomingMessage
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 Handler = Callable[[Event, "Context"], Awaitable[None]]
+P = TypeVar("P", bound=ButtonData)
+# A button's handler gets the parsed payload, never the string.
+ButtonHandler = Callable[[P, "Context"], Awaitable[None]]
 
 _COMMAND = re.compile(r"^\s*[/!]([A-Za-z][\w-]*)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -53,18 +62,32 @@ class Route:
     """What the router decided; ``args`` and ``match`` are what the handler needs from the text."""
 
     handler: Handler
-    kind: str  # "command", "button", "flow", "phrase" or "fallback"
+    kind: str  # "command", "button", "flow", "phrase", "understood" or "fallback"
     name: str = ""
     args: str = ""
     match: re.Match[str] | None = None
+    value: ButtonData | None = None  # a button's parsed payload
+    #: For "understood": what kennis made of the words (a ``kennis.search.Response``).
+    understood: Any = None
+
+
+def _pressed(handler: ButtonHandler[Any], value: ButtonData) -> Handler:
+    """The route's handler: the button's handler with the parsed payload in place of the
+    event."""
+
+    async def run(_event: Event, ctx: Context) -> None:
+        await handler(value, ctx)
+
+    return run
 
 
 @dataclass
 class Router:
     _commands: dict[str, tuple[str, Handler]] = field(default_factory=dict)
-    _buttons: dict[str, Handler] = field(default_factory=dict)
+    _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
+    _understood: dict[str, Handler] = field(default_factory=dict)
     _fallback: Handler | None = None
     bot_names: set[str] = field(default_factory=set)  # lowercase usernames of this bot
 
@@ -82,11 +105,14 @@ class Router:
 
         return register
 
-    def button(self, prefix: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            if prefix in self._buttons:
-                raise ValueError(f"button prefix {prefix!r} registered twice")
-            self._buttons[prefix] = handler
+    def button(self, kind: type[P]) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """Route presses of ``kind`` (a :class:`bot.buttons.ButtonData`) to the handler, which
+        receives the parsed payload."""
+
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
+            if kind.prefix in self._buttons:
+                raise ValueError(f"button prefix {kind.prefix!r} registered twice")
+            self._buttons[kind.prefix] = (kind, handler)
             return handler
 
         return register
@@ -111,6 +137,28 @@ class Router:
 
         return register
 
+    def understood(self, action: str) -> Callable[[Handler], Handler]:
+        """Register the handler for free text read as ``action`` (``answer``, ``ask_back``,
+        ``lesson``, ``pledge``, ``thanks``, ``greeting``, ``other``)."""
+
+        def register(handler: Handler) -> Handler:
+            if action in self._understood:
+                raise ValueError(f"understood action {action!r} registered twice")
+            self._understood[action] = handler
+            return handler
+
+        return register
+
+    def wants_reading(self, event: Event, *, open_flow: str | None = None) -> bool:
+        """Whether free text would be resolved by what it means: no command, button, awaited
+        answer or phrase takes it (the caller then reads it, at the cost of one encode)."""
+        if not (isinstance(event, IncomingMessage) and self._understood and event.text.strip()):
+            return False
+        if parse_command(event.text) is not None:
+            return False
+        route = self.resolve(event, open_flow=open_flow)
+        return route is None or route.kind == "fallback"
+
     def fallback(self, handler: Handler) -> Handler:
         self._fallback = handler
         return handler
@@ -122,14 +170,31 @@ class Router:
             names.setdefault(canonical, []).append(alias)
         return names
 
-    def resolve(self, event: Event, *, open_flow: str | None = None) -> Route | None:
+    def resolve(
+        self, event: Event, *, open_flow: str | None = None, understood: Any = None
+    ) -> Route | None:
+        """``understood``: what the text means (``kennis.search.Response``), when the caller
+        read it; consulted only after commands, awaited answers and phrases."""
         if isinstance(event, ButtonPress):
-            prefix, _, rest = event.payload.partition(":")
-            handler = self._buttons.get(prefix)
-            return Route(handler, "button", prefix, rest) if handler else None
-        return self._resolve_message(event, open_flow)
+            return self._resolve_press(event.payload)
+        return self._resolve_message(event, open_flow, understood)
 
-    def _resolve_message(self, msg: IncomingMessage, open_flow: str | None) -> Route | None:
+    def _resolve_press(self, payload: str) -> Route | None:
+        """The route of a payload that parses into its registered type; None for an unknown
+        prefix or a payload that does not parse (old, forged, out of range)."""
+        found = split_prefix(payload, self._buttons)
+        if found is None:
+            return None
+        prefix, rest = found
+        kind, handler = self._buttons[prefix]
+        value = kind.decode(rest)
+        if value is None:
+            return None
+        return Route(_pressed(handler, value), "button", prefix, value=value)
+
+    def _resolve_message(
+        self, msg: IncomingMessage, open_flow: str | None, understood: Any = None
+    ) -> Route | None:
         command = parse_command(msg.text)
         if command is not None:
             if (
@@ -152,6 +217,12 @@ class Router:
             match = phrase.pattern.search(msg.text)
             if match:
                 return Route(phrase.handler, "phrase", phrase.pattern.pattern, msg.text, match)
+        if understood is not None:
+            handler = self._understood.get(understood.action)
+            if handler is not None:
+                return Route(
+                    handler, "understood", understood.action, msg.text, understood=understood
+                )
         return self._fallback_route(msg) if msg.addressed else None
 
     def _fallback_route(self, msg: IncomingMessage) -> Route | None:

@@ -23,16 +23,18 @@ from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
+from bot.errors import ImportRejected
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from bot.unit_of_work import unit_of_work
 from handlers import build_router, register_jobs
 from handlers.recurring import ensure_recurring
 from kennis.embedding import Embedder, load_embedder
 from kennis.lessons import SEED_LANGUAGES, load_seed_lessons
-from kennis.search import Search
+from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import Role
 from storage.repositories.kennis import NewLesson
+from storage.repositories.members import AccountsTaken
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +112,11 @@ async def open_app(
         searcher = Search(
             embedder
             or load_embedder(
-                settings.embedding_model or None, cache_dir=settings.model_cache_dir or None
+                settings.embedding_model or None,
+                cache_dir=settings.model_cache_dir or settings.cache_dir,
             ),
             storage,
+            config=SearchConfig(vector_dir=settings.cache_dir),
         )
         searcher.on_ask = metrics.SEARCH_SECONDS.observe
     services = Services(settings=settings, storage=storage, clock=clock, search=searcher)
@@ -154,13 +158,16 @@ async def import_file(app: App, path: Path) -> str:
         summary = f"Imported {len(lessons)} lessons."
     else:
         rows = read_members_csv(path)
-        created, updated = await storage.members.import_rows(
-            network.id,
-            rows,
-            language=network.language,
-            timezone=network.timezone,
-            now=app.clock.now(),
-        )
+        try:
+            created, updated = await storage.members.import_rows(
+                network.id,
+                rows,
+                language=network.language,
+                timezone=network.timezone,
+                now=app.clock.now(),
+            )
+        except AccountsTaken as exc:
+            raise ImportRejected(exc.problems) from exc
         summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
     if app.services.search is not None:
         await app.services.search.sync(progress=terminal_progress("Indexing"))
@@ -287,7 +294,7 @@ async def run_console(
         await app.advance(clock, delta)
 
     console = ConsoleAdapter(
-        out, advance=advance, echo=script is not None, state=app.services.storage.adapter_state
+        out, advance=advance, echo=script is not None, storage=app.services.storage, clock=clock
     )
     app.add_adapter(console)
     try:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
+from bot.numbers import parse_id
 from bot.router import Router
 from storage.repositories.kennis import NewLesson
 
+if TYPE_CHECKING:
+    from kennis.search import LessonMatch
+
 _TAG = re.compile(r"(?<!\w)#(\w[\w-]*)")
+_NUMBER = re.compile(r"#?[0-9]+")
 TITLE_MAX = 120
 TEXT_MAX = 2000
 
@@ -29,8 +36,11 @@ def parse_lesson(text: str) -> NewLesson | None:
 async def lesson(_event: Event, ctx: Context) -> None:
     """``/les titel: tekst #tags`` adds a note; ``/les 12`` shows note 12."""
     args = ctx.args.strip()
-    if args.isdigit():
-        await show(ctx, int(args))
+    if _NUMBER.fullmatch(args):
+        lesson_id = parse_id(args.lstrip("#"))
+        if lesson_id is None:
+            raise UserFacingError("lessons.not_found", id=args.lstrip("#"))
+        await show(ctx, lesson_id)
         return
     new = parse_lesson(args)
     if new is None:
@@ -75,7 +85,18 @@ async def lessons(_event: Event, ctx: Context) -> None:
     search = ctx.services.search
     if search is None:
         raise UserFacingError("ask.unavailable")
-    found = await search.lessons(query, network_id=ctx.network.id, limit=5)
+    await reply_found(ctx, query, await search.lessons(query, network_id=ctx.network.id, limit=5))
+
+
+async def understood_question(_event: Event, ctx: Context) -> None:
+    """Words read as a question for the network's lesson notes ("hoe krijg ik mensen naar
+    een bijeenkomst?"): the notes that fit, found with the reading's own vector."""
+    response = ctx.route.understood
+    found = response.answer.lessons if response.answer is not None else []
+    await reply_found(ctx, response.reading.topic, found)
+
+
+async def reply_found(ctx: Context, query: str, found: Sequence[LessonMatch]) -> None:
     if not found:
         await ctx.reply(ctx.t("lessons.nothing", query=query))
         return
@@ -87,3 +108,4 @@ async def lessons(_event: Event, ctx: Context) -> None:
 def register(router: Router) -> None:
     router.command("les", "lesson", "kennis")(lesson)
     router.command("lessen", "lessons")(lessons)
+    router.understood("lesson")(understood_question)

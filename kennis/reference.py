@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from kennis import vector_files
 from kennis.index import VectorCache
 from kennis.knowledge import HelpKind, load_everyday_help
 from kennis.understanding import (
@@ -73,8 +75,15 @@ class QueryScale:
 class Reference:
     """Knowledge names and situations plus intent examples, embedded once (and stored)."""
 
-    def __init__(self, cache: VectorCache, kinds: tuple[HelpKind, ...] | None = None) -> None:
+    def __init__(
+        self,
+        cache: VectorCache,
+        kinds: tuple[HelpKind, ...] | None = None,
+        *,
+        vector_dir: Path | None = None,
+    ) -> None:
         self.cache = cache
+        self.vector_dir = vector_dir  # kennis.vector_files: kept between runs
         self.kinds = load_everyday_help() if kinds is None else kinds
         names, name_kind, sits, sit_kind = [], [], [], []
         for j, kind in enumerate(self.kinds):
@@ -112,10 +121,15 @@ class Reference:
         key = (self.cache.embedder.name, "knowledge", _digest(self.names + self.situations))
         matrix = _SHARED.get(key)
         if matrix is None:
+            texts = len(self.names) + len(self.situations)
+            matrix = vector_files.load(self.vector_dir, *key, rows=texts)
+        if matrix is None:
             names = await self.cache.rows_for(self.names)
             sits = await self.cache.rows_for(self.situations)
             m = self.cache.matrix
-            matrix = _SHARED[key] = np.ascontiguousarray(np.concatenate([m[names], m[sits]]))
+            matrix = np.ascontiguousarray(np.concatenate([m[names], m[sits]]))
+            vector_files.save(self.vector_dir, *key, matrix)
+        _SHARED[key] = matrix
         n = len(self.names)
         # Situations sorted by kind, for one reduceat per query.
         order = np.argsort(self.situation_kind, kind="stable")
@@ -167,8 +181,11 @@ class Reference:
         shared = _SHARED_CLASSIFIERS.get(key)
         if shared is None:
             examples = load_intent_examples()
-            rows = await self.cache.rows_for(texts, kind="query")
-            vectors = self.cache.matrix[rows]
+            vectors = vector_files.load(self.vector_dir, *key, rows=len(texts))
+            if vectors is None:
+                rows = await self.cache.rows_for(texts, kind="query")
+                vectors = self.cache.matrix[rows]
+                vector_files.save(self.vector_dir, *key, vectors)
             known = np.stack([self.read(v)[2] for v in vectors])
             labels = list(examples.labels)
             weights = np.ones(len(texts), dtype=np.float32)

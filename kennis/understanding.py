@@ -167,6 +167,22 @@ _ABOUT_BOT = re.compile(
 )
 
 
+# "wie kan helpen met …", "ik zoek iemand die …", "who can help with …": a request by its
+# framing alone, whatever the topic (read on the whole text: ``need`` strips this framing).
+_CLEAR_REQUEST = re.compile(
+    r"\bwie\s+(?:kan|kent|weet)\b[^?]*?\b(?:helpen|hulp)\s+(?:met|bij)\s+\S|"
+    r"\bik\s+zoek\s+iemand\s+(?:die|voor|om)\s+\S|"
+    r"\bwho\s+can\s+help(?:\s+(?:me|us))?\s+with\s+\S|"
+    r"\bi(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+\S",
+    re.IGNORECASE,
+)
+
+
+def clear_request(text: str) -> bool:
+    """A request for a person by its framing alone (checked on the whole message)."""
+    return bool(_CLEAR_REQUEST.search(text))
+
+
 def pattern_intent(text: str) -> Intent | None:
     """The intent of a message that is unambiguous by its words alone, else None."""
     if _ONLY_THANKS.match(text):
@@ -454,7 +470,7 @@ def decide(
         p[INTENTS.index("other")] /= config.spoken_other_odds
         p /= p.sum()
     probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
-    fixed = pattern_intent(need(text))
+    fixed = "help" if clear_request(text) else pattern_intent(need(text))
     if fixed is not None:
         intent: Intent = fixed
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
