@@ -25,15 +25,24 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 class CachedEmbedder:
-    """``encode`` from the cache, the model only for misses; same ``name`` and ``dimension``."""
+    """``encode`` from the cache, the model only for misses; same ``name`` and ``dimension``.
+    ``store``: the cache file's name when it is not ``name`` (two engines of one model that
+    give nearly, not exactly, the same vectors keep apart)."""
 
-    def __init__(self, name: str, dimension: int, load: Callable[[], Embedder]) -> None:
+    def __init__(
+        self,
+        name: str,
+        dimension: int,
+        load: Callable[[], Embedder],
+        *,
+        store: str | None = None,
+    ) -> None:
         self.name = name
         self.dimension = dimension
         self._load = load
         self._inner: Embedder | None = None
         CACHE.mkdir(parents=True, exist_ok=True)
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", store or name)[:80]
         self._db = sqlite3.connect(
             CACHE / f"vectors-{safe}.sqlite", timeout=60, check_same_thread=False
         )

