@@ -45,6 +45,9 @@ async def answer(ctx: Context, topic: str) -> None:
         raise UserFacingError("ask.unavailable")
     result = await search.ask(topic, network_id=ctx.network.id, asker=ctx.member)
     t = ctx.t
+    if not result.members:
+        # For the initiators' action queue (the dashboard): a question to turn into a call.
+        await ctx.storage.questions.record(ctx.network.id, ctx.member.id, topic, now=ctx.now())
     if not result.members and not result.lessons:
         await ctx.reply(t("ask.nobody", topic=topic))
         return

@@ -19,6 +19,7 @@ class Action(enum.StrEnum):
     SET_CHAT_CELL = "set_chat_cell"  # /cel: this group chat belongs to a cell
     VIEW_HEALTH = "view_health"  # /netwerk: the network's health, with names
     STORY_DIGEST = "story_digest"  # receives the monthly story digest
+    USE_DASHBOARD = "use_dashboard"  # the web dashboard: a sign-in link, and every page
 
 
 RULES: dict[Action, frozenset[Role]] = {
@@ -29,6 +30,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SET_CHAT_CELL: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.VIEW_HEALTH: frozenset({Role.INITIATOR, Role.ADMIN}),
     Action.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Action.USE_DASHBOARD: frozenset({Role.INITIATOR, Role.ADMIN}),
 }
 
 
