@@ -247,20 +247,72 @@ async def run_service(settings: Settings, *, stop: asyncio.Event | None = None) 
     app = await open_app(settings)
     for adapter in configured_adapters(settings, app):
         app.add_adapter(adapter)
-    ops = None
+    servers: list = []
     try:
         await app.start()
         log.info("Vonk runs on %s", ", ".join(app.adapters) or "nothing")
-        if settings.http_port:
-            from bot.ops import OpsServer
-
-            ops = OpsServer(app, settings.http_host, settings.http_port)
-            await ops.start()
+        servers = await start_servers(settings, app, web=bool(settings.web_base_url))
         await stop.wait()
         log.info("stopping")
     finally:
-        if ops is not None:
-            await ops.stop()
+        for server in reversed(servers):
+            await server.stop()
+        await close_app(app)
+
+
+async def start_servers(settings: Settings, app: App, *, web: bool) -> list:
+    """The operations server (``VONK_HTTP_PORT``) and, with ``web``, the dashboard
+    (``VONK_WEB_PORT``). When both ask for the same port, the dashboard serves /healthz and
+    /metrics too, so one port is enough."""
+    from bot.ops import OpsServer
+
+    servers: list = []
+    shared = web and settings.http_port == settings.web_port
+    try:
+        if web:
+            from web import Dashboard, WebServer
+
+            server = WebServer(Dashboard(app), settings.web_host, settings.web_port)
+            if shared:
+                server.extra_routes = OpsServer(app, settings.http_host, 0).add_routes
+            await server.start()
+            servers.append(server)
+        if settings.http_port and not shared:
+            ops = OpsServer(app, settings.http_host, settings.http_port)
+            await ops.start()
+            servers.append(ops)
+    except BaseException:
+        for server in reversed(servers):
+            await server.stop()
+        raise
+    return servers
+
+
+async def run_web(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """``vonk web``: the dashboard alone until SIGINT/SIGTERM. It writes through the outbox
+    like every other way in; a running ``vonk run`` (or the next one) delivers the messages.
+    ``ready`` is told the port once serving."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    app = await open_app(settings)
+    servers: list = []
+    try:
+        await app.network()
+        servers = await start_servers(settings, app, web=True)
+        if ready is not None:
+            ready(servers[0].port)
+        await stop.wait()
+    finally:
+        for server in reversed(servers):
+            await server.stop()
         await close_app(app)
 
 

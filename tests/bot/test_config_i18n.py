@@ -81,7 +81,8 @@ def test_plural_forms_in_both_catalogs() -> None:
     assert not set(nl) & set(catalog("nl")), "a key is either plural or not"
     for key in nl:
         assert len(nl[key]) == len(en[key]) == 2, key
-        shapes = {frozenset(placeholders(form)) for form in nl[key] + en[key]}
+        # A singular may say "one" in words instead of {count}; the rest must agree.
+        shapes = {frozenset(placeholders(form) - {"count"}) for form in nl[key] + en[key]}
         assert len(shapes) == 1, key
     t = Translator("nl")
     assert t.n("web.members_count", 1) == "1 lid"

@@ -1,0 +1,48 @@
+"""Geschiedenis / History: the audit log (role changes, broadcasts, cancellations, imports),
+filtered by kind and by member, newest first, 50 a page."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from web.pages.common import dashboard_of, optional_int, viewer_of
+from web.render import render
+
+PAGE = 50
+
+
+async def page(request: web.Request) -> web.Response:
+    d, viewer = dashboard_of(request), viewer_of(request)
+    q = d.storage.dashboard
+    actions = await q.audit_actions(viewer.network.id)
+    action = request.query.get("action", "")
+    action = action if action in actions else None
+    member_id = optional_int(request.query.get("member"))
+    before = optional_int(request.query.get("before"))
+    entries = await q.audit(
+        viewer.network.id, action=action, member_id=member_id, before_id=before, limit=PAGE
+    )
+    ids = {x for e in entries for x in (e.actor_id, e.target_id) if x}
+    people = {m.id: m for m in await d.storage.members.get_many(ids)}
+    calls = {}
+    for e in entries:
+        call_id = e.details.get("call_id")
+        if isinstance(call_id, int) and call_id not in calls:
+            call = await d.storage.calls.get(call_id)
+            if call is not None and call.network_id == viewer.network.id:
+                calls[call_id] = call
+    return render(
+        request,
+        "history.html",
+        entries=entries,
+        people=people,
+        calls=calls,
+        actions=actions,
+        action=action,
+        member_id=member_id,
+        more=len(entries) == PAGE,
+    )
+
+
+def register(router: web.UrlDispatcher) -> None:
+    router.add_get("/history", page)
