@@ -17,6 +17,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.i18n import Translator
 
+# What the server keeps on a request for the pages: the reader's translator and formats, the
+# signed-in viewer (web.server.Viewer) and a POST's form.
+TRANSLATOR = web.RequestKey("translator", Translator)
+FORMATS: web.RequestKey[Formats] = web.RequestKey("formats")
+VIEWER: web.RequestKey[Any] = web.RequestKey("viewer")
+FORM: web.RequestKey[Any] = web.RequestKey("form")
+
 ENV = Environment(
     loader=PackageLoader("web", "templates"),
     autoescape=select_autoescape(["html", "svg"]),
@@ -67,9 +74,9 @@ class Formats:
 
 def render(request: web.Request, template: str, *, status: int = 200, **data: Any) -> web.Response:
     """A page for the signed-in member (or, on the public doors, in the network's language)."""
-    t: Translator = request.get("t") or Translator()
-    viewer = request.get("viewer")
-    formats = request.get("formats") or Formats(t, "Europe/Amsterdam")
+    t: Translator = request.get(TRANSLATOR) or Translator()
+    viewer = request.get(VIEWER)
+    formats = request.get(FORMATS) or Formats(t, "Europe/Amsterdam")
     html = ENV.get_template(template).render(
         t=t,
         n=t.n,

@@ -27,7 +27,7 @@ from storage import Storage
 from storage.records import Member, Network
 from storage.repositories.web import LinkUse, WebSession
 from web import security
-from web.render import Formats, render
+from web.render import FORM, FORMATS, TRANSLATOR, VIEWER, Formats, render
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,8 @@ class Dashboard:
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         network = await self.network()
-        request["t"] = Translator(network.language)
-        request["formats"] = Formats(request["t"], network.timezone)
+        request[TRANSLATOR] = Translator(network.language)
+        request[FORMATS] = Formats(request[TRANSLATOR], network.timezone)
         if request.path.startswith(PUBLIC):
             return await handler(request)
         token = request.cookies.get(COOKIE)
@@ -165,14 +165,14 @@ class Dashboard:
             if request.method == "GET":
                 raise web.HTTPSeeOther("/signed-out")
             raise web.HTTPForbidden()
-        request["t"] = t = Translator(member.language)
-        request["formats"] = Formats(t, network.timezone)
+        request[TRANSLATOR] = t = Translator(member.language)
+        request[FORMATS] = Formats(t, network.timezone)
         if member.network_id != network.id or not allowed(member, Action.USE_DASHBOARD):
             return render(request, "problem.html", status=403, problem="no_role")
-        request["viewer"] = Viewer(member, found, network)
+        request[VIEWER] = Viewer(member, found, network)
         if request.method == "POST":
             form = await request.post()
-            request["form"] = form
+            request[FORM] = form
             if not security.same_token(_text(form.get("csrf")), found.csrf_token):
                 return render(request, "problem.html", status=403, problem="csrf")
         response = await handler(request)
@@ -246,7 +246,7 @@ class Dashboard:
         return render(request, "signed_out.html")
 
     async def _sign_out(self, request: web.Request) -> web.StreamResponse:
-        viewer: Viewer = request["viewer"]
+        viewer: Viewer = request[VIEWER]
         await self.storage.web.revoke(viewer.session.id, member_id=viewer.member.id, now=self.now())
         response = web.HTTPSeeOther("/signed-out")
         response.del_cookie(COOKIE, path="/")

@@ -618,7 +618,7 @@ class DashboardQueries:
     async def audit_actions(self, network_id: int) -> list[str]:
         async with self._sessions.read() as s:
             return sorted(
-                await s.scalars(select(distinct(A.action)).where(A.network_id == network_id))
+                await s.scalars(select(A.action).where(A.network_id == network_id).distinct())
             )
 
 

@@ -18,10 +18,10 @@ from web.pages import (
 
 
 def register_all(router: web.UrlDispatcher, _dashboard: object) -> None:
-    router.add_get("/", lambda _request: _redirect("/today"))
+    router.add_get("/", _home)
     for page in (today, calls, members, lessons, impact, network, history, settings, calendar):
         page.register(router)
 
 
-async def _redirect(location: str) -> web.StreamResponse:
-    raise web.HTTPSeeOther(location)
+async def _home(_request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther("/today")

@@ -25,7 +25,7 @@ from web.pages.common import (
     text,
     viewer_of,
 )
-from web.render import render
+from web.render import FORMATS, TRANSLATOR, render
 
 MAX_PEOPLE = 500
 PAGE = 50
@@ -90,7 +90,7 @@ async def calendar(request: web.Request) -> web.Response:
         previous=previous.strftime("%Y-%m"),
         following=following.strftime("%Y-%m"),
         weekdays=[
-            request["formats"].date(first + timedelta(days=(i - month.weekday()) % 7), "EEE")
+            request[FORMATS].date(first + timedelta(days=(i - month.weekday()) % 7), "EEE")
             for i in range(7)
         ],
     )
@@ -128,7 +128,7 @@ async def _form(request, values, errors, *, status, viewer, d):  # type: ignore[
 async def create(request: web.Request) -> web.StreamResponse:
     d, viewer = dashboard_of(request), viewer_of(request)
     form = form_of(request)
-    t = request["t"]
+    t = request[TRANSLATOR]
     values = {
         "title": text(form, "title"),
         "date": text(form, "date", 10),

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.errors import UserFacingError
+from web.render import FORM, TRANSLATOR, VIEWER
 from web.server import DASHBOARD, Dashboard, Viewer
 
 MAX_ID = 2**31 - 1
 
 
 def viewer_of(request: web.Request) -> Viewer:
-    return request["viewer"]
+    return request[VIEWER]
 
 
 def dashboard_of(request: web.Request) -> Dashboard:
@@ -25,7 +26,7 @@ def dashboard_of(request: web.Request) -> Dashboard:
 
 
 def form_of(request: web.Request) -> Mapping[str, Any]:
-    return request.get("form") or {}
+    return request.get(FORM) or {}
 
 
 def text(form: Mapping[str, Any], name: str, limit: int = 300) -> str:
@@ -60,7 +61,7 @@ def redirect(location: str, note: str | None = None) -> web.HTTPSeeOther:
 
 def refusal(error: UserFacingError, request: web.Request) -> str:
     """The chat's own words for a refusal (permission, not found), in the viewer's language."""
-    return request["t"](error.key, **error.params)
+    return request[TRANSLATOR](error.key, **error.params)
 
 
 def local_midnight(at: datetime, tz: str) -> datetime:

@@ -14,7 +14,7 @@ from aiohttp import web
 from handlers.impact import month_start, next_month_start
 from web import svg
 from web.pages.common import dashboard_of, optional_int, viewer_of
-from web.render import render
+from web.render import FORMATS, TRANSLATOR, render
 
 MONTHS = 12
 
@@ -42,7 +42,7 @@ async def figures(request: web.Request, months: int = MONTHS):  # type: ignore[n
 async def page(request: web.Request) -> web.Response:
     months = optional_int(request.query.get("months"), low=3, high=36) or MONTHS
     _bounds, buckets, year, kinds = await figures(request, months)
-    f, t = request["formats"], request["t"]
+    f, t = request[FORMATS], request[TRANSLATOR]
     labels = [f.short_month(b.start) for b in buckets]
     chart_done = svg.bars(
         labels,

@@ -11,7 +11,7 @@ from storage.repositories.kennis import NewLesson
 from web import writes
 from web.pages.common import dashboard_of, form_of, redirect, row_id, text, viewer_of
 from web.pages.members import _uploaded_text
-from web.render import render
+from web.render import TRANSLATOR, render
 
 TITLE_MAX, TEXT_MAX = 200, 5000
 
@@ -29,7 +29,7 @@ async def show(request: web.Request) -> web.Response:
 
 
 def _values(request: web.Request) -> tuple[dict[str, str], dict[str, str]]:
-    form, t = form_of(request), request["t"]
+    form, t = form_of(request), request[TRANSLATOR]
     values = {
         "title": text(form, "title", TITLE_MAX),
         "text": text(form, "text", TEXT_MAX),
@@ -124,7 +124,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             "import.html",
             status=400,
             kind="lessons",
-            problems=[(0, request["t"]("web.import.empty"))],
+            problems=[(0, request[TRANSLATOR]("web.import.empty"))],
             preview=None,
             csv_text="",
             header=LESSON_HEADER,

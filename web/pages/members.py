@@ -26,7 +26,7 @@ from web.pages.common import (
     text,
     viewer_of,
 )
-from web.render import render
+from web.render import TRANSLATOR, render
 
 PAGE = 50
 ACTIVITIES = ("active", "dormant", "new")
@@ -183,7 +183,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             "import.html",
             status=400,
             kind="members",
-            problems=[(0, request["t"]("web.import.too_big"))],
+            problems=[(0, request[TRANSLATOR]("web.import.too_big"))],
             preview=None,
             csv_text="",
             header=MEMBER_HEADER,
@@ -194,7 +194,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             "import.html",
             status=400,
             kind="members",
-            problems=[(0, request["t"]("web.import.empty"))],
+            problems=[(0, request[TRANSLATOR]("web.import.empty"))],
             preview=None,
             csv_text="",
             header=MEMBER_HEADER,

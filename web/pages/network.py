@@ -18,7 +18,7 @@ from storage.repositories.impact import SPARK_MIN_DONE
 from web import svg
 from web.pages.common import dashboard_of, viewer_of
 from web.pages.impact import month_bounds
-from web.render import render
+from web.render import FORMATS, TRANSLATOR, render
 
 SHARE_MONTHS = 6
 
@@ -35,7 +35,7 @@ async def page(request: web.Request) -> web.Response:
     shares = []
     for a, b in pairwise(bounds):
         shares.append((a, (await health.health(network_id, a, b)).initiator_share))
-    f, t = request["formats"], request["t"]
+    f, t = request[FORMATS], request[TRANSLATOR]
     chart = svg.line(
         [f.short_month(a) for a, _ in shares],
         [s for _, s in shares],

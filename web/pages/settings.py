@@ -9,7 +9,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.errors import UserFacingError
 from web import writes
 from web.pages.common import dashboard_of, form_of, redirect, refusal, row_id, text, viewer_of
-from web.render import render
+from web.render import TRANSLATOR, render
 from web.server import IDLE
 
 FEEDS = ("member", "network")
@@ -26,6 +26,7 @@ async def page(request: web.Request, *, new_feed: tuple[str, str] | None = None)
         for kind in FEEDS
     }
     s = d.settings
+    weekday = request[TRANSLATOR]("web.weekday." + s.digest_day)
     return render(
         request,
         "settings.html",
@@ -36,7 +37,7 @@ async def page(request: web.Request, *, new_feed: tuple[str, str] | None = None)
         languages=SUPPORTED_LANGUAGES,
         rules={
             "quiet_hours": s.quiet_hours,
-            "digest": f"{request['t']('web.weekday.' + s.digest_day)} {s.digest_hour:02d}:00",
+            "digest": f"{weekday} {s.digest_hour:02d}:00",
             "language": s.language,
             "timezone": viewer.network.timezone,
         },
