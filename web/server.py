@@ -126,8 +126,10 @@ class Dashboard:
             "frame-ancestors 'self' https://web.telegram.org https://*.telegram.org",
         )
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Sign-in and calendar addresses carry secrets: never pass them on as a referrer.
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Sign-in and calendar addresses carry secrets: never pass them on to another site.
+        # Not "no-referrer": with it, browsers send "Origin: null" on our own form posts, and
+        # the sign-in's origin check (rightly) refuses those.
+        headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith("/static/"):
             headers.setdefault("Cache-Control", "no-store")
         if isinstance(response, web.HTTPException):

@@ -52,6 +52,16 @@ async def test_unknown_links_and_foreign_origins_are_refused(site: Site, client:
     assert (await client.post(path, allow_redirects=False)).status == 303  # the link is unspent
 
 
+async def test_secrets_in_addresses_never_leave_for_another_site(site: Site, client: TestClient) -> None:
+    """Same-origin, not no-referrer: under no-referrer browsers post our own forms with
+    "Origin: null", which the sign-in's origin check refuses (a real browser could not sign
+    in; tests/web/test_browser.py signs in through Chromium)."""
+    page = await client.get(path_of(await site.link("sanne")))
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    null = await client.post(path_of(await site.link("sanne")), headers={"Origin": "null"}, allow_redirects=False)
+    assert null.status == 403
+
+
 async def test_a_member_without_the_role_gets_no_link(site: Site) -> None:
     from bot.errors import PermissionDenied
 
