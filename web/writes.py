@@ -12,6 +12,7 @@ outbox after the commit, exactly as when the same thing is done in the chat.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,9 +27,10 @@ from bot.i18n import Translator
 from bot.outbox import Outgoing
 from bot.unit_of_work import unit_of_work
 from handlers import calls as chat_calls
+from handlers.common import when_text
 from handlers.permissions import Action, allowed, require
 from storage.records import Member, MemberImportRow, Role
-from storage.repositories.calls import Call, CallStatus, PledgeStatus
+from storage.repositories.calls import Call, CallChange, CallStatus, PledgeStatus
 from storage.repositories.kennis import Lesson, NewLesson
 
 if TYPE_CHECKING:
@@ -169,6 +171,110 @@ async def cancel_call(ctx: WebContext, member: Member, call_id: int, reason: str
         now=now,
     )
     return len(people)
+
+
+@dataclass(frozen=True)
+class Edited:
+    change: CallChange
+    told: int  # members told that the call moved (or was renamed)
+
+
+async def edit_call(ctx: WebContext, member: Member, call_id: int, new: NewCall) -> Edited:
+    """Change a call's what, when, where and how many. The open pledges follow; when the
+    time, the cell or the title changed, the people taking part and the call's chats hear it
+    once; a bigger call gives places to the waiting list in order (they hear it as in the
+    chat). Nobody is invited by an edit: "invite the next matches" does that."""
+    call = await _own_call(ctx, member, call_id, Action.POST_CALL)
+    if call.status is CallStatus.CLOSED:
+        raise UserFacingError("web.calls.closed_no_edit", title=call.title)
+    name = (new.cell or "").strip().lstrip("#")[:60]
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name) if name else None
+    change = await ctx.storage.calls.update(
+        call.id,
+        title=new.title,
+        starts_at=new.starts_at,
+        has_time=new.has_time,
+        cell_id=cell.id if cell else None,
+        people_needed=new.people,
+        now=ctx.now(),
+    )
+    before, after = change.before, change.after
+    renamed = before.title != after.title
+    edit = uuid.uuid4().hex[:12]  # each edit is news of its own; a retry rolls its rows back
+    messages: list[Outgoing] = []
+    promoted = {p.member_id for p in change.promoted}
+    for pledge in change.promoted:
+        if pledge.member_id is None:
+            continue
+        person = await ctx.storage.members.get(pledge.member_id)
+        if person is not None:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"pledge:{pledge.id}:promoted",
+                    Reply(t("pledges.promoted", title=after.title, id=pledge.id)),
+                    member_id=person.id,
+                )
+            )
+    told = 0
+    if change.moved or renamed:
+        cell_name = cell.name if cell else None
+        people = await ctx.storage.members.get_many(
+            p.member_id for p in change.pledges if p.member_id and p.member_id not in promoted
+        )
+        for person in people:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"call:{call.id}:changed:{edit}:{person.id}",
+                    Reply(_change_text(ctx, t, change, cell_name, person.timezone, notice=True)),
+                    member_id=person.id,
+                )
+            )
+        told = len(people)
+        t = Translator(ctx.network.language)
+        group_text = _change_text(ctx, t, change, cell_name, ctx.network.timezone, notice=False)
+        messages += [
+            Outgoing(
+                f"call:{call.id}:changed:{edit}:{chat.platform}:{chat.platform_chat_id}",
+                Reply(group_text),
+                platform=chat.platform,
+                chat_id=chat.platform_chat_id,
+                kind="call",
+            )
+            for chat in await chat_calls.call_chats(ctx, after)
+        ]
+    await ctx.send_many(messages)
+    fields = [
+        name
+        for name, old, now_ in (
+            ("title", before.title, after.title),
+            ("when", (before.starts_at, before.has_time), (after.starts_at, after.has_time)),
+            ("cell", before.cell_id, after.cell_id),
+            ("people", before.people_needed, after.people_needed),
+        )
+        if old != now_
+    ]
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "call_changed",
+        actor_id=member.id,
+        details={"call_id": call.id, "fields": fields, "told": told},
+        now=ctx.now(),
+    )
+    return Edited(change, told)
+
+
+def _change_text(
+    ctx: WebContext, t: Translator, change: CallChange, cell: str | None, tz: str, *, notice: bool
+) -> str:
+    after = change.after
+    when = when_text(t, after.starts_at, after.has_time, tz=tz, now=ctx.now())
+    key = "web.change_notice" if notice else "web.change_group"
+    text = t(key, title=after.title, when=when, where=cell or t("calls.everyone"))
+    if change.before.title != after.title:
+        text += "\n" + t("web.change_renamed", old=change.before.title)
+    return text
 
 
 # -- members ------------------------------------------------------------------------------------

@@ -80,6 +80,23 @@ class PledgeOutcome:
     already: bool = False  # the member had already pledged for this call
 
 
+@dataclass(frozen=True)
+class CallChange:
+    """A call before and after an edit, its open pledges (after) and who left the waiting
+    list for a place."""
+
+    before: Call
+    after: Call
+    pledges: list[Pledge]
+    promoted: list[Pledge]
+
+    @property
+    def moved(self) -> bool:
+        """When or where changed: what the people taking part need to hear."""
+        b, a = self.before, self.after
+        return (b.starts_at, b.has_time, b.cell_id) != (a.starts_at, a.has_time, a.cell_id)
+
+
 def _call(row: models.CallForHelp) -> Call:
     return Call(
         row.id,
@@ -192,6 +209,62 @@ class CallRepository:
     async def close(self, call_id: int) -> None:
         async with self._sessions.write() as s:
             (await s.get_one(models.CallForHelp, call_id)).status = CallStatus.CLOSED.value
+
+    async def update(
+        self,
+        call_id: int,
+        *,
+        title: str,
+        starts_at: datetime | None,
+        has_time: bool,
+        cell_id: int | None,
+        people_needed: int | None,
+        now: datetime,
+    ) -> CallChange:
+        """Change what, when, where and how many. The call's open pledges follow (their
+        ``what`` and due time, their reminders recomputed); more places promote the waiting
+        list in order, fewer never turn anyone away (the call is simply full)."""
+        async with self._sessions.write() as s:
+            row = await _lock_call(s, call_id)
+            if row is None:
+                raise LookupError(f"no call {call_id}")
+            before = _call(row)
+            row.title, row.starts_at, row.has_time = title[:300], starts_at, has_time
+            row.cell_id, row.people_needed = cell_id, people_needed
+            active = list(
+                await s.scalars(
+                    select(models.Pledge)
+                    .where(
+                        models.Pledge.call_id == call_id,
+                        models.Pledge.status.in_([st.value for st in ACTIVE]),
+                    )
+                    .order_by(models.Pledge.id)
+                )
+            )
+            moved = (before.starts_at, before.has_time) != (starts_at, has_time)
+            for pledge in active:
+                pledge.what = row.title
+                if moved:
+                    pledge.due_at, pledge.due_has_time = starts_at, has_time
+                    await touch_job(s, "pledge", pledge.id, now)
+            taken = await _counted(s, call_id)
+            promoted: list[Pledge] = []
+            for pledge in active:
+                if pledge.status != PledgeStatus.WAITING.value:
+                    continue
+                if people_needed and taken >= people_needed:
+                    break
+                pledge.status = PledgeStatus.PLEDGED.value
+                await touch_job(s, "pledge", pledge.id, now)
+                promoted.append(_pledge(pledge))
+                taken += 1
+            if row.status != CallStatus.CLOSED.value:
+                full = bool(people_needed) and taken >= (people_needed or 0)
+                row.status = (CallStatus.FULL if full else CallStatus.OPEN).value
+            if moved:
+                await touch_job(s, "call", row.id, now)
+            await s.flush()
+            return CallChange(before, _call(row), [_pledge(p) for p in active], promoted)
 
     async def counted(self, call_id: int) -> int:
         async with self._sessions.read() as s:

@@ -134,6 +134,22 @@ async def test_cancel_a_call_and_the_pledgers_are_told(page, live: LiveSite) -> 
     assert "Reden: de verf is op" in transcript
 
 
+async def test_edit_a_call_from_its_page(page, live: LiveSite) -> None:  # type: ignore[no-untyped-def]
+    seeded = await seed_everything(live.site)  # kees takes part in "Speeltuin opruimen"
+    await sign_in(page, live)
+    await page.goto(f"{live.base}/calls/{seeded.call_id}")
+    await page.get_by_role("link", name="Wijzigen").click()
+    await page.wait_for_url("**/edit")
+    await page.get_by_label("Tijd").fill("15:30")
+    await page.get_by_label("Hoeveel mensen").fill("6")
+    await page.get_by_role("button", name="Wijzigingen opslaan").click()
+    await page.wait_for_url("**note=changed_told")
+    facts = await page.locator("dl.facts").inner_text()
+    assert "15:30" in facts and "1/6" in facts
+    transcript = await live.transcript()
+    assert "[dm kees] vonk: Let op: 'Speeltuin opruimen' is gewijzigd." in transcript
+
+
 async def test_import_a_csv_with_an_error(page, live: LiveSite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     await sign_in(page, live)
     bad = tmp_path / "leden.csv"
@@ -173,6 +189,7 @@ def pages_to_check(seeded) -> list[str]:  # type: ignore[no-untyped-def]
         "/calls/calendar",
         "/calls/new",
         f"/calls/{seeded.call_id}",
+        f"/calls/{seeded.call_id}/edit",
         "/members",
         "/members?q=fietsband+plakken",
         f"/members/{seeded.member_id}",

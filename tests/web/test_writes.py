@@ -70,6 +70,79 @@ async def test_cancelling_tells_the_pledgers_with_the_reason(site: Site, client:
     assert "Oproep afgelast" in history
 
 
+async def test_editing_a_call_tells_who_takes_part_and_the_group(site: Site, client: TestClient) -> None:
+    storage, network, m = site.storage, await site.app.network(), site.members
+    call = await storage.calls.create(
+        network.id, m["sanne"].id, title="Bankjes schilderen", starts_at=at(3), has_time=True,
+        cell_id=None, people_needed=1, now=site.clock.now(),
+    )
+    for handle in ("kees", "anna"):  # anna waits for the one place
+        await storage.pledges.create(
+            network.id, m[handle].id, what=call.title, due_at=call.starts_at, due_has_time=True,
+            now=site.clock.now(), call_id=call.id,
+        )
+    await sign_in(client, site)
+    form = await (await client.get(f"/calls/{call.id}/edit")).text()
+    assert 'value="Bankjes schilderen"' in form and 'value="10:00"' in form
+    token = await csrf_of(client, f"/calls/{call.id}/edit")
+    day = at(4).date().isoformat()
+    response = await client.post(
+        f"/calls/{call.id}/edit",
+        data={"csrf": token, "title": "Bankjes schilderen", "date": day, "time": "14:00", "cell": "Oost", "people": "2"},
+        allow_redirects=False,
+    )
+    assert response.status == 303 and response.headers["Location"] == f"/calls/{call.id}?note=changed_told"
+    await site.app.settle()
+    transcript = site.transcript()
+    assert "[dm kees] vonk: Let op: 'Bankjes schilderen' is gewijzigd." in transcript, transcript
+    assert "Voor: Oost" in transcript and "14:00" in transcript
+    assert "[dm anna] vonk: Er is een plek vrijgekomen bij 'Bankjes schilderen'" in transcript  # the second place
+    assert "[groep] vonk: 'Bankjes schilderen' is gewijzigd." in transcript
+    changed = await storage.calls.get(call.id)
+    assert changed.people_needed == 2 and changed.cell_id is not None
+    assert all(p.due_at == changed.starts_at for p in await storage.pledges.of_call(call.id))
+    assert "Oproep gewijzigd" in await (await client.get("/history")).text()
+
+
+async def test_editing_only_the_places_of_a_past_call_tells_nobody(site: Site, client: TestClient) -> None:
+    storage, network, m = site.storage, await site.app.network(), site.members
+    call = await storage.calls.create(
+        network.id, m["sanne"].id, title="Bladeren ruimen", starts_at=at(-2), has_time=True,
+        cell_id=None, people_needed=3, now=site.clock.now(),
+    )
+    await sign_in(client, site)
+    token = await csrf_of(client, f"/calls/{call.id}/edit")
+    data = {"csrf": token, "title": "Bladeren ruimen", "date": at(-2).date().isoformat(), "time": "10:00", "people": "2"}
+    response = await client.post(f"/calls/{call.id}/edit", data=data, allow_redirects=False)
+    assert response.headers["Location"] == f"/calls/{call.id}?note=changed"
+    assert (await storage.calls.get(call.id)).people_needed == 2
+    moved = await client.post(f"/calls/{call.id}/edit", data={**data, "date": at(-1).date().isoformat()})
+    assert moved.status == 400 and "Die datum is al voorbij" in await moved.text()
+    await site.app.settle()
+    assert "gewijzigd" not in site.transcript()
+
+
+async def test_a_closed_call_or_anothers_call_is_not_edited(site: Site, client: TestClient) -> None:
+    storage, network, m = site.storage, await site.app.network(), site.members
+    closed = await storage.calls.create(
+        network.id, m["sanne"].id, title="Klaar", starts_at=at(2), has_time=True,
+        cell_id=None, people_needed=1, now=site.clock.now(),
+    )
+    await storage.calls.close(closed.id)
+    other = await storage.calls.create(
+        network.id, m["beheer"].id, title="Van Bea", starts_at=at(2), has_time=True,
+        cell_id=None, people_needed=1, now=site.clock.now(),
+    )
+    await sign_in(client, site)
+    token = await csrf_of(client, f"/calls/{other.id}/edit")
+    assert (await client.get(f"/calls/{closed.id}/edit", allow_redirects=False)).status == 303
+    data = {"csrf": token, "title": "Anders", "date": "", "people": ""}
+    refused = await client.post(f"/calls/{closed.id}/edit", data=data)
+    assert refused.status == 403 and "gesloten" in await refused.text()
+    assert (await client.post(f"/calls/{other.id}/edit", data=data)).status == 403
+    assert (await storage.calls.get(other.id)).title == "Van Bea"
+
+
 async def test_import_with_preview_then_confirm(site: Site, client: TestClient) -> None:
     await sign_in(client, site)
     token = await csrf_of(client, "/members/import")

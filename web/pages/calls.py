@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.errors import UserFacingError
-from storage.repositories.calls import CallStatus, PledgeStatus
+from storage.repositories.calls import Call, CallStatus, PledgeStatus
 from web import writes
 from web.pages.common import (
     dashboard_of,
@@ -28,6 +28,7 @@ from web.pages.common import (
 from web.render import FORMATS, TRANSLATOR, render
 
 MAX_PEOPLE = 500
+DEFAULT_HOUR = 10  # as in the chat: a call given only a day starts at 10:00
 PAGE = 50
 FILTERS = {
     "open": (CallStatus.OPEN.value, CallStatus.FULL.value),
@@ -104,9 +105,8 @@ def _month(value: str | None, today: date) -> date:
         return today.replace(day=1)
 
 
-# -- a new call -------------------------------------------------------------------------------
+# -- a new call, an edited call ----------------------------------------------------------------
 async def new_form(request: web.Request) -> web.Response:
-    d, viewer = dashboard_of(request), viewer_of(request)
     values = {
         "title": request.query.get("title", "")[:300],
         "date": "",
@@ -115,17 +115,26 @@ async def new_form(request: web.Request) -> web.Response:
         "people": "",
         "reach": "matches",
     }
-    return await _form(request, values, {}, status=200, viewer=viewer, d=d)
+    return await _form(request, values, {}, status=200)
 
 
-async def _form(request, values, errors, *, status, viewer, d):  # type: ignore[no-untyped-def]
+async def _form(  # type: ignore[no-untyped-def]
+    request: web.Request, values, errors, *, status: int, call=None
+) -> web.Response:
+    d, viewer = dashboard_of(request), viewer_of(request)
     cells = await d.storage.networks.cells(viewer.network.id)
     return render(
-        request, "call_new.html", status=status, values=values, errors=errors, cells=cells
+        request, "call_form.html", status=status, values=values, errors=errors, cells=cells,
+        call=call,
     )
 
 
-async def create(request: web.Request) -> web.StreamResponse:
+def _read_form(
+    request: web.Request, call: Call | None = None
+) -> tuple[dict, dict, writes.NewCall]:
+    """The form's values as typed (to show again), its problems, and the call they describe.
+    Editing ``call``: a time left empty means "just the day", and a date in the past is only a
+    problem when it was changed, so an old call's other fields can still be corrected."""
     d, viewer = dashboard_of(request), viewer_of(request)
     form = form_of(request)
     t = request[TRANSLATOR]
@@ -144,10 +153,11 @@ async def create(request: web.Request) -> web.StreamResponse:
     if values["date"]:
         try:
             day = date.fromisoformat(values["date"])
-            clock = time.fromisoformat(values["time"]) if values["time"] else time(10)
-            has_time = True
+            clock = time.fromisoformat(values["time"]) if values["time"] else time(DEFAULT_HOUR)
+            has_time = call is None or bool(values["time"])
             starts_at = datetime.combine(day, clock, tzinfo=ZoneInfo(viewer.network.timezone))
-            if starts_at < d.now() - timedelta(hours=1):
+            unchanged = call is not None and starts_at == call.starts_at
+            if not unchanged and starts_at < d.now() - timedelta(hours=1):
                 errors["date"] = t("web.calls.error_past")
         except ValueError:
             errors["date"] = t("web.calls.error_date")
@@ -156,11 +166,16 @@ async def create(request: web.Request) -> web.StreamResponse:
         people = optional_int(values["people"], low=0, high=MAX_PEOPLE)
         if people is None:
             errors["people"] = t("web.calls.error_people", max=MAX_PEOPLE)
+    cell = values["cell"] or None
+    new = writes.NewCall(values["title"], starts_at, has_time, cell, people or None)
+    return values, errors, new
+
+
+async def create(request: web.Request) -> web.StreamResponse:
+    d, viewer = dashboard_of(request), viewer_of(request)
+    values, errors, new = _read_form(request)
     if errors:
-        return await _form(request, values, errors, status=400, viewer=viewer, d=d)
-    new = writes.NewCall(
-        values["title"], starts_at, has_time, values["cell"] or None, people or None
-    )
+        return await _form(request, values, errors, status=400)
     try:
         async with writes.writing(d, viewer) as ctx:
             posted = await writes.post_call(
@@ -168,8 +183,41 @@ async def create(request: web.Request) -> web.StreamResponse:
             )
     except UserFacingError as exc:
         errors["form"] = refusal(exc, request)
-        return await _form(request, values, errors, status=403, viewer=viewer, d=d)
+        return await _form(request, values, errors, status=403)
     raise redirect(f"/calls/{posted.call.id}", "posted")
+
+
+async def edit_form(request: web.Request) -> web.Response:
+    d, viewer = dashboard_of(request), viewer_of(request)
+    call = viewer.own(await d.storage.calls.get(row_id(request.match_info["id"])))
+    if call.status is CallStatus.CLOSED:
+        raise redirect(f"/calls/{call.id}", "closed_no_edit")
+    cell = await d.storage.networks.get_cell(call.cell_id) if call.cell_id else None
+    local = call.starts_at.astimezone(ZoneInfo(viewer.network.timezone)) if call.starts_at else None
+    values = {
+        "title": call.title,
+        "date": local.date().isoformat() if local else "",
+        "time": local.strftime("%H:%M") if local and call.has_time else "",
+        "cell": cell.name if cell else "",
+        "people": str(call.people_needed) if call.people_needed else "",
+        "reach": "matches",
+    }
+    return await _form(request, values, {}, status=200, call=call)
+
+
+async def edit(request: web.Request) -> web.StreamResponse:
+    d, viewer = dashboard_of(request), viewer_of(request)
+    call = viewer.own(await d.storage.calls.get(row_id(request.match_info["id"])))
+    values, errors, new = _read_form(request, call)
+    if errors:
+        return await _form(request, values, errors, status=400, call=call)
+    try:
+        async with writes.writing(d, viewer) as ctx:
+            edited = await writes.edit_call(ctx, viewer.member, call.id, new)
+    except UserFacingError as exc:
+        errors["form"] = refusal(exc, request)
+        return await _form(request, values, errors, status=403, call=call)
+    raise redirect(f"/calls/{call.id}", "changed_told" if edited.told else "changed")
 
 
 # -- one call ---------------------------------------------------------------------------------
@@ -237,5 +285,7 @@ def register(router: web.UrlDispatcher) -> None:
     router.add_get("/calls/new", new_form)
     router.add_post("/calls/new", create)
     router.add_get("/calls/{id}", show)
+    router.add_get("/calls/{id}/edit", edit_form)
+    router.add_post("/calls/{id}/edit", edit)
     router.add_post("/calls/{id}/cancel", cancel)
     router.add_post("/calls/{id}/close", close)
