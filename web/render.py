@@ -6,7 +6,7 @@ for counts), so Dutch and English stay complete together (the catalog test cover
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +45,10 @@ class Formats:
         if at is None:
             return self.t("web.no_date")
         return format_date(at.astimezone(self.zone).date(), fmt, locale=self.locale)
+
+    def day(self, day: date) -> str:
+        """A calendar day in full: 'woensdag 25 november'."""
+        return format_date(day, "EEEE d MMMM", locale=self.locale)
 
     def when(self, at: datetime | None, has_time: bool = True) -> str:
         if at is None:

@@ -7,8 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-WIDTH, HEIGHT = 640, 240
-PAD_LEFT, PAD_BOTTOM, PAD_TOP = 36, 36, 16
+# Drawn at about a phone's width, so 11px labels stay 10-11px on a phone (and grow with the
+# chart, up to its CSS max-width, on a larger screen).
+WIDTH, HEIGHT = 400, 220
+PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 40, 16, 40, 12
+CHAR = 6.2  # the axis font's average character width, in viewBox units
+
+
+def _every(labels: Sequence[str], slot: float) -> int:
+    """Label every n-th slot, so the labels never overlap."""
+    widest = max((len(x) for x in labels), default=0) * CHAR + 6
+    return max(1, -(-int(widest) // max(int(slot), 1)))
 
 
 def _nice_max(value: float) -> float:
@@ -29,23 +38,27 @@ def bars(
     second: Sequence[float] | None = None,
     second_label: str = "",
     first_label: str = "",
+    key: str = "chart",
 ) -> str:
-    """Vertical bars (optionally a lighter second series beside them)."""
+    """Vertical bars (optionally a lighter second series beside them). ``key`` keeps the
+    ids of several charts on one page apart."""
     top = _nice_max(max([*values, *(second or []), 0]))
     count = max(len(values), 1)
-    plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - PAD_TOP
+    plot_w, plot_h = WIDTH - PAD_LEFT - PAD_RIGHT, HEIGHT - PAD_BOTTOM - PAD_TOP
     slot = plot_w / count
     bar = slot * (0.38 if second else 0.64)
+    every = _every(labels, slot)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">{escape(description)}</desc>',
+        f'role="img" aria-labelledby="{key}-title {key}-desc" class="chart">',
+        f'<title id="{key}-title">{escape(title)}</title>',
+        f'<desc id="{key}-desc">{escape(description)}</desc>',
     ]
     for k in range(5):
         y = PAD_TOP + plot_h * (1 - k / 4)
         parts.append(
-            f'<line x1="{PAD_LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'class="grid"/>'
             f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
             f"{_short(top * k / 4)}</text>"
         )
@@ -64,17 +77,19 @@ def bars(
                 f'height="{h2:.1f}" class="bar second"><title>{escape(labels[i])}: '
                 f"{_short(second[i])}</title></rect>"
             )
-        parts.append(
-            f'<text x="{PAD_LEFT + slot * i + slot / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" '
-            f'class="axis" text-anchor="middle">{escape(labels[i])}</text>'
-        )
+        if (count - 1 - i) % every == 0:  # the latest month always has its label
+            parts.append(
+                f'<text x="{PAD_LEFT + slot * i + slot / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 18}" '
+                f'class="axis" text-anchor="middle">{escape(labels[i])}</text>'
+            )
     if second:
+        x2 = PAD_LEFT + 14 + len(first_label) * CHAR + 16
         parts.append(
-            f'<rect x="{PAD_LEFT}" y="{HEIGHT - 12}" width="10" height="10" class="bar"/>'
-            f'<text x="{PAD_LEFT + 14}" y="{HEIGHT - 3}" class="axis">'
+            f'<rect x="{PAD_LEFT}" y="{HEIGHT - 13}" width="10" height="10" class="bar"/>'
+            f'<text x="{PAD_LEFT + 14}" y="{HEIGHT - 4}" class="axis">'
             f"{escape(first_label)}</text>"
-            f'<rect x="{PAD_LEFT + 160}" y="{HEIGHT - 12}" width="10" height="10" '
-            f'class="bar second"/><text x="{PAD_LEFT + 174}" y="{HEIGHT - 3}" class="axis">'
+            f'<rect x="{x2:.1f}" y="{HEIGHT - 13}" width="10" height="10" '
+            f'class="bar second"/><text x="{x2 + 14:.1f}" y="{HEIGHT - 4}" class="axis">'
             f"{escape(second_label)}</text>"
         )
     parts.append("</svg>")
@@ -88,31 +103,37 @@ def line(
     title: str,
     description: str,
     percent: bool = False,
+    key: str = "line",
 ) -> str:
     """A line over time (gaps where there is no value), e.g. the initiator's share."""
     top = 1.0 if percent else _nice_max(max([v for v in values if v is not None] or [0]))
     count = max(len(values) - 1, 1)
-    plot_w, plot_h = WIDTH - PAD_LEFT - 16, HEIGHT - PAD_BOTTOM - PAD_TOP
+    # Room on the right for the last month's label, centred on its point.
+    right = PAD_RIGHT + max((len(x) for x in labels[-1:]), default=0) * CHAR / 2
+    plot_w, plot_h = WIDTH - PAD_LEFT - right, HEIGHT - PAD_BOTTOM - PAD_TOP
+    every = _every(labels, plot_w / count)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="line-title line-desc" class="chart">',
-        f'<title id="line-title">{escape(title)}</title>',
-        f'<desc id="line-desc">{escape(description)}</desc>',
+        f'role="img" aria-labelledby="{key}-title {key}-desc" class="chart">',
+        f'<title id="{key}-title">{escape(title)}</title>',
+        f'<desc id="{key}-desc">{escape(description)}</desc>',
     ]
     for k in range(5):
         y = PAD_TOP + plot_h * (1 - k / 4)
         mark = f"{round(100 * k / 4)}%" if percent else _short(top * k / 4)
         parts.append(
-            f'<line x1="{PAD_LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-            f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">{mark}</text>'
+            f'<line x1="{PAD_LEFT}" x2="{PAD_LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'class="grid"/><text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" class="axis" '
+            f'text-anchor="end">{mark}</text>'
         )
     points = []
     for i, value in enumerate(values):
         x = PAD_LEFT + plot_w * i / count
-        parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" class="axis" '
-            f'text-anchor="middle">{escape(labels[i])}</text>'
-        )
+        if (len(values) - 1 - i) % every == 0:
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 18}" class="axis" '
+                f'text-anchor="middle">{escape(labels[i])}</text>'
+            )
         if value is None:
             if len(points) > 1:
                 parts.append(f'<polyline points="{" ".join(points)}" class="line"/>')

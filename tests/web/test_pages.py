@@ -92,3 +92,15 @@ async def test_import_reports_lines_and_writes_nothing(
     assert response.status == 400
     assert f"regel {line}: handle is empty" in body
     assert len(await site.storage.members.list((await site.app.network()).id)) == before
+
+
+def test_devices_are_named_as_people_know_them() -> None:
+    from bot.i18n import Translator
+    from web.pages.settings import device_name
+
+    t = Translator("nl")
+    phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    assert device_name(t, phone) == "Chrome op Android"
+    assert device_name(t, iphone) == "Safari op iPhone"
+    assert device_name(t, "") == "?" and device_name(t, "curl/8.0") == "curl/8.0"

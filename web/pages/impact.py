@@ -52,12 +52,14 @@ async def page(request: web.Request) -> web.Response:
         second_label=t("web.impact.missed"),
         title=t("web.impact.chart_done"),
         description=t("web.impact.chart_done_desc", months=len(buckets)),
+        key="done",
     )
     chart_hours = svg.bars(
         labels,
         [b.hours for b in buckets],
         title=t("web.impact.chart_hours"),
         description=t("web.impact.chart_hours_desc", months=len(buckets)),
+        key="hours",
     )
     return render(
         request,

@@ -13,6 +13,35 @@ from web.render import TRANSLATOR, render
 from web.server import IDLE
 
 FEEDS = ("member", "network")
+# (what a User-Agent contains, what a person calls it), first match wins.
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_name(t, user_agent: str) -> str:  # type: ignore[no-untyped-def]
+    """'Chrome op Android' for a signed-in device, not its raw User-Agent."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return t("web.settings.device", browser=browser, system=system)
+    return browser or system or (user_agent[:60] if user_agent else "?")
 
 
 async def page(request: web.Request, *, new_feed: tuple[str, str] | None = None) -> web.Response:
@@ -31,6 +60,7 @@ async def page(request: web.Request, *, new_feed: tuple[str, str] | None = None)
         request,
         "settings.html",
         sessions=sessions,
+        devices={x.id: device_name(request[TRANSLATOR], x.user_agent) for x in sessions},
         feeds=feeds,
         new_feed=new_feed,
         cells=await storage.networks.cells(viewer.network.id),
