@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
 from bot.runtime import close_app
 from storage.repositories.calls import PledgeStatus
 from storage.repositories.kennis import NewLesson
+from tests.conftest import START
 from tests.web.conftest import Site, at, build_site
 from web import WebServer
 
@@ -61,11 +62,17 @@ def browser_required() -> bool:
     return os.environ.get("VONK_TEST_BROWSER_REQUIRED") == "1" or bool(os.environ.get("CI"))
 
 
-async def launch(playwright):  # type: ignore[no-untyped-def]
+async def launch(playwright, *, lang: str = "nl-NL"):  # type: ignore[no-untyped-def]
+    """The browser, its own controls (date fields, file pickers) in ``lang`` as on a Dutch
+    phone, where Debian's ``chromium-l10n`` is installed (a context's ``locale`` only changes
+    what pages are told; the controls follow the process's LANGUAGE)."""
     path = chromium_path()
     if path is None:
         raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
-    return await playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    env = {**os.environ, "LANGUAGE": lang.split("-")[0], "LANG": lang.replace("-", "_") + ".UTF-8"}
+    return await playwright.chromium.launch(
+        executable_path=path, args=[*CHROMIUM_ARGS, f"--lang={lang}"], env=env
+    )
 
 
 @dataclass
@@ -76,8 +83,8 @@ class LiveSite:
     server: WebServer
 
     @classmethod
-    async def start(cls, settings: Settings) -> LiveSite:
-        site, _console = await build_site(settings)
+    async def start(cls, settings: Settings, *, start: datetime = START) -> LiveSite:
+        site, _console = await build_site(settings, start=start)
         server = WebServer(site.dashboard, "127.0.0.1", 0)
         try:
             await server.start()
@@ -189,9 +196,19 @@ async def seed_everything(site: Site) -> Seeded:
     await storage.thanks.add(
         network.id, m["sanne"].id, m["anna"].id, "voor de heerlijke soep", now=now - timedelta(days=5)
     )
+    # The audit log is append-only: written in the order things happened.
+    await storage.audit.record(
+        network.id, "import", actor_id=m["beheer"].id, details={"created": 4, "updated": 0},
+        now=now - timedelta(days=60),
+    )
     await storage.audit.record(
         network.id, "role_change", actor_id=m["beheer"].id, target_id=m["sanne"].id,
         details={"role": "initiator", "previous": "member"}, now=now - timedelta(days=30),
     )
+    for call, messages in ((short, 4), (dropped, 3)):
+        await storage.audit.record(
+            network.id, "broadcast", actor_id=m["sanne"].id,
+            details={"call_id": call.id, "everyone": False, "messages": messages}, now=now,
+        )
     await site.app.services.search.sync()
     return Seeded(short.id, lessons[0].id, m["kees"].id)
