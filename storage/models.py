@@ -333,9 +333,17 @@ class Pledge(Base):
     __tablename__ = "pledges"
     __table_args__ = (
         # The dashboard's impact per month and a member's done pledges (10k members, 100k
-        # pledges: a page in milliseconds).
-        Index("ix_pledges_network_status_done", "network_id", "status", "done_at"),
+        # pledges: a page in milliseconds). Done pledges in a period are counted from the index
+        # alone (who, for which call, how many hours), without visiting the rows.
+        Index(
+            "ix_pledges_network_status_done",
+            "network_id", "status", "done_at", "member_id", "call_id", "hours",
+        ),
         Index("ix_pledges_member_status", "member_id", "status"),
+        # Impact's people active (who pledged in a month, from the index alone), and lapses
+        # and drop-outs by when they ended.
+        Index("ix_pledges_network_created", "network_id", "created_at", "member_id"),
+        Index("ix_pledges_network_status_ended", "network_id", "status", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ an address is looked up within it (:meth:`Viewer.own`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from storage.records import Member, Network
 from storage.repositories.web import LinkUse, WebSession
 from web import security
 from web.render import FORM, FORMATS, TRANSLATOR, VIEWER, Formats, render
+from web.rollup import KeptFigures, months
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class Dashboard:
         self.settings = app.services.settings
         self.base_url = self.settings.effective_web_base_url
         self.secure = self.base_url.startswith("https://")
+        self.figures = KeptFigures()
 
     @property
     def storage(self) -> Storage:
@@ -83,6 +86,14 @@ class Dashboard:
 
     async def network(self) -> Network:
         return await self.app.network()
+
+    async def warm(self) -> None:
+        """Read the last year's finished months once, so the first Impact view need not."""
+        from web.pages.impact import MONTHS, month_bounds
+
+        network, now = await self.network(), self.now()
+        bounds = month_bounds(now, network.timezone, MONTHS)
+        await months(self.figures, self.storage.dashboard, network.id, bounds, now=now)
 
     # -- the application ------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -267,6 +278,7 @@ class WebServer:
         self.host = host
         self._port = port
         self._runner: web.AppRunner | None = None
+        self._warming: asyncio.Task[None] | None = None
         self.extra_routes: Callable[[web.Application], None] | None = None
 
     @property
@@ -289,11 +301,25 @@ class WebServer:
             await runner.cleanup()
             raise
         self._runner = runner
+        self._warming = asyncio.create_task(self._warm())
         log.info(
             "dashboard on http://%s:%d (links: %s)", self.host, self.port, self.dashboard.base_url
         )
 
+    async def _warm(self) -> None:
+        try:
+            await self.dashboard.warm()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("reading the last year's impact ahead failed; pages will read it")
+
     async def stop(self) -> None:
+        warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+        await self.dashboard.figures.stop()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

@@ -189,6 +189,17 @@ class CallRepository:
             row = await s.get(models.CallForHelp, call_id)
             return _call(row) if row else None
 
+    async def get_many(self, ids: Iterable[int]) -> list[Call]:
+        """Calls by id, in one statement; unknown ids are skipped."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        async with self._sessions.read() as s:
+            rows = await s.scalars(
+                select(models.CallForHelp).where(models.CallForHelp.id.in_(wanted))
+            )
+            return [_call(r) for r in rows]
+
     async def open_calls(self, network_id: int) -> list[Call]:
         """Calls still taking people (open or full-with-waiting-list), soonest first."""
         async with self._sessions.read() as s:

@@ -3,7 +3,7 @@ counts, the action queue, impact per month, help between cells, the audit log fi
 
 Each overview is a few aggregate statements however large the network (a page view must stay
 well under 200 ms at 10k members and 100k pledges). The figures follow the rules documented in
-:mod:`storage.repositories.impact`; a test holds the per-month series to ``figures``.
+:mod:`storage.repositories.impact`; a test holds merged months to ``ImpactRepository.figures``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from storage import models
 from storage.records import Role
 from storage.repositories.calls import COUNTED, CallStatus, Pledge, PledgeStatus, _pledge
+from storage.repositories.impact import INITIATOR_ROLES
 from storage.repositories.social import AuditEntry
 from storage.session import Sessions
 
@@ -79,6 +79,19 @@ class MemberRow:
 
 
 @dataclass(frozen=True)
+class ExportRow:
+    handle: str
+    display_name: str
+    skills: tuple[str, ...]
+    about: str
+    cell_id: int | None
+    role: str
+    findable: bool
+    invitable: bool
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
 class MemberFilter:
     cell_id: int | None = None  # 0: members without a cell
     role: str | None = None
@@ -100,6 +113,72 @@ class Bucket:
     calls_filled: int
     missed: int  # pledges that lapsed (nobody said it happened)
     thanks: int
+
+
+@dataclass(frozen=True)
+class MonthFacts:
+    """One period's impact (a month), in parts that add up over several periods."""
+
+    start: datetime
+    end: datetime
+    pledges_done: int
+    hours: float
+    done_by_initiators: int
+    missed: int  # pledges that lapsed (nobody said it happened)
+    calls: int
+    calls_filled: int
+    thanks: int
+    active: frozenset[int]  # members who made, finished or asked for help, or thanked
+    per_cell: tuple[tuple[int | None, int, float], ...]  # (cell id, done, hours)
+    kinds: tuple[tuple[str, str, int, float], ...]  # (key, as written, done, hours)
+
+    @property
+    def bucket(self) -> Bucket:
+        return Bucket(
+            self.start,
+            self.end,
+            self.pledges_done,
+            self.hours,
+            len(self.active),
+            self.calls,
+            self.calls_filled,
+            self.missed,
+            self.thanks,
+        )
+
+    @property
+    def initiator_share(self) -> float | None:
+        return self.done_by_initiators / self.pledges_done if self.pledges_done else None
+
+
+def merge_facts(months: Sequence[MonthFacts]) -> MonthFacts:
+    """Several consecutive periods as one: sums, merged counts, the union of active members."""
+    cells: dict[int | None, list[float]] = {}
+    kinds: dict[str, list] = {}
+    for month in months:
+        for cell_id, n, h in month.per_cell:
+            counts = cells.setdefault(cell_id, [0, 0.0])
+            counts[0] += n
+            counts[1] += h
+        for key, title, n, h in month.kinds:
+            kind = kinds.setdefault(key, [title, 0, 0.0])
+            kind[0] = min(kind[0], title)
+            kind[1] += n
+            kind[2] += h
+    return MonthFacts(
+        start=months[0].start,
+        end=months[-1].end,
+        pledges_done=sum(m.pledges_done for m in months),
+        hours=sum(m.hours for m in months),
+        done_by_initiators=sum(m.done_by_initiators for m in months),
+        missed=sum(m.missed for m in months),
+        calls=sum(m.calls for m in months),
+        calls_filled=sum(m.calls_filled for m in months),
+        thanks=sum(m.thanks for m in months),
+        active=frozenset().union(*(m.active for m in months)),
+        per_cell=tuple((c, int(n), float(h)) for c, (n, h) in cells.items()),
+        kinds=tuple((k, t, n, h) for k, (t, n, h) in kinds.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -342,6 +421,31 @@ class DashboardQueries:
             )
             return total, [MemberRow(*r) for r in rows]
 
+    async def member_export(self, network_id: int) -> list[ExportRow]:
+        """Every member still in the network, for the CSV export: plain columns in two
+        statements (a list of 10k full member records costs ten times as much)."""
+        async with self._sessions.read() as s:
+            skills: dict[int, list[str]] = {}
+            for member_id, skill in await s.execute(
+                select(models.Skill.member_id, models.Skill.text)
+                .join(M, M.id == models.Skill.member_id)
+                .where(M.network_id == network_id, M.left_at.is_(None))
+                .order_by(models.Skill.id)
+            ):
+                skills.setdefault(member_id, []).append(skill)
+            rows = await s.execute(
+                select(
+                    M.id, M.handle, M.display_name, M.about, M.cell_id, M.role, M.findable,
+                    M.invitable, M.joined_at,
+                )
+                .where(M.network_id == network_id, M.left_at.is_(None))
+                .order_by(M.handle)
+            )
+            return [
+                ExportRow(h, name, tuple(skills.get(i, ())), about, cell, role, f, inv, joined)
+                for i, h, name, about, cell, role, f, inv, joined in rows
+            ]
+
     async def member_pledges(self, member_id: int, *, limit: int = 30) -> list[Pledge]:
         """A member's latest pledges, newest first."""
         async with self._sessions.read() as s:
@@ -384,158 +488,117 @@ class DashboardQueries:
             return counts
 
     # -- impact -----------------------------------------------------------------------------------
-    async def buckets(self, network_id: int, bounds: Sequence[datetime]) -> list[Bucket]:
-        """Impact per period between consecutive ``bounds`` (months), a few statements for all
-        of them: the same rules as :meth:`ImpactRepository.figures`."""
-        if len(bounds) < 2:
-            return []
-        first, last = bounds[0], bounds[-1]
-        spans = list(pairwise(bounds))
+    async def month_facts(self, network_id: int, start: datetime, end: datetime) -> MonthFacts:
+        """Everything the impact and health pages need about one period [start, end) (a
+        month), in five statements over that period alone, by the rules of
+        :mod:`storage.repositories.impact`. Periods add up: the sums, the per-cell and per-kind
+        counts merge, and the active members are ids, so a year's distinct count is the size
+        of the months' union (:func:`merge_facts`)."""
+        done_in = (
+            P.network_id == network_id,
+            P.status == PledgeStatus.DONE.value,
+            P.done_at >= start,
+            P.done_at < end,
+        )
         async with self._sessions.read() as s:
-
-            def within(column: object, a: datetime, b: datetime) -> object:
-                return and_(column >= a, column < b)  # type: ignore[operator]
-
-            done_row = (
-                await s.execute(
-                    select(
-                        *[
-                            func.coalesce(func.sum(case((within(P.done_at, a, b), 1), else_=0)), 0)
-                            for a, b in spans
-                        ],
-                        *[
-                            func.coalesce(
-                                func.sum(case((within(P.done_at, a, b), P.hours), else_=0.0)), 0.0
-                            )
-                            for a, b in spans
-                        ],
-                    ).where(
-                        P.network_id == network_id,
-                        P.status == PledgeStatus.DONE.value,
-                        P.done_at >= first,
-                        P.done_at < last,
-                    )
-                )
-            ).one()
-            lapsed_row = (
-                await s.execute(
-                    select(
-                        *[
-                            func.coalesce(func.sum(case((within(P.ended_at, a, b), 1), else_=0)), 0)
-                            for a, b in spans
-                        ]
-                    ).where(
-                        P.network_id == network_id,
-                        P.status == PledgeStatus.LAPSED.value,
-                        P.ended_at >= first,
-                        P.ended_at < last,
-                    )
-                )
-            ).one()
-            # People active: made a pledge, finished one, posted a call or thanked someone.
-            acts = [
-                select(P.member_id.label("m"), P.created_at.label("at")).where(
-                    P.network_id == network_id, P.created_at >= first, P.created_at < last
-                ),
-                select(P.member_id, P.done_at).where(
-                    P.network_id == network_id,
-                    P.status == PledgeStatus.DONE.value,
-                    P.done_at >= first,
-                    P.done_at < last,
-                ),
-                select(C.initiator_id, C.created_at).where(
-                    C.network_id == network_id, C.created_at >= first, C.created_at < last
-                ),
-                select(T.giver_id, T.created_at).where(
-                    T.network_id == network_id, T.created_at >= first, T.created_at < last
-                ),
-            ]
-            union = acts[0].union_all(*acts[1:]).subquery()
-            people_row = (
-                await s.execute(
-                    select(
-                        *[
-                            func.count(distinct(case((within(union.c.at, a, b), union.c.m))))
-                            for a, b in spans
-                        ]
-                    ).where(union.c.m.is_not(None))
-                )
-            ).one()
-            when = func.coalesce(C.starts_at, C.created_at)
-            counted = _counted()
-            filled = or_(
-                and_(C.people_needed > 0, counted >= C.people_needed),  # type: ignore[operator]
-                and_(or_(C.people_needed.is_(None), C.people_needed == 0), counted >= 1),  # type: ignore[operator]
-            )
-            calls_row = (
-                await s.execute(
-                    select(
-                        *[
-                            func.coalesce(func.sum(case((within(when, a, b), 1), else_=0)), 0)
-                            for a, b in spans
-                        ],
-                        *[
-                            func.coalesce(
-                                func.sum(case((and_(within(when, a, b), filled), 1), else_=0)), 0
-                            )
-                            for a, b in spans
-                        ],
-                    ).where(C.network_id == network_id, when >= first, when < last)
-                )
-            ).one()
-            thanks_row = (
-                await s.execute(
-                    select(
-                        *[
-                            func.coalesce(
-                                func.sum(case((within(T.created_at, a, b), 1), else_=0)), 0
-                            )
-                            for a, b in spans
-                        ]
-                    ).where(T.network_id == network_id, T.created_at >= first, T.created_at < last)
-                )
-            ).one()
-        n = len(spans)
-        return [
-            Bucket(
-                start=a,
-                end=b,
-                pledges_done=int(done_row[i]),
-                hours=float(done_row[n + i]),
-                people_active=int(people_row[i]),
-                calls=int(calls_row[i]),
-                calls_filled=int(calls_row[n + i]),
-                missed=int(lapsed_row[i]),
-                thanks=int(thanks_row[i]),
-            )
-            for i, (a, b) in enumerate(spans)
-        ]
-
-    async def kinds(
-        self, network_id: int, start: datetime, end: datetime, *, limit: int = 12
-    ) -> list[KindCount]:
-        """Done pledges by kind of help: the call's title, or what the member pledged."""
-        what = func.lower(func.coalesce(C.title, P.what))
-        async with self._sessions.read() as s:
+            cell = func.coalesce(C.cell_id, M.cell_id)
+            by_initiator = M.role.in_(INITIATOR_ROLES)
+            per_cell: dict[int | None, list[float]] = {}
+            done = hours = by_initiators = 0.0
             rows = await s.execute(
-                select(
-                    func.min(func.coalesce(C.title, P.what)),
-                    func.count(P.id),
-                    func.coalesce(func.sum(P.hours), 0.0),
-                )
+                select(cell, by_initiator, func.count(P.id), func.coalesce(func.sum(P.hours), 0.0))
                 .select_from(P)
                 .outerjoin(C, C.id == P.call_id)
+                .outerjoin(M, M.id == P.member_id)
+                .where(*done_in)
+                .group_by(cell, by_initiator)
+            )
+            for cell_id, initiator, n, h in rows:
+                counts = per_cell.setdefault(cell_id, [0, 0.0])
+                counts[0] += int(n)
+                counts[1] += float(h)
+                done, hours = done + int(n), hours + float(h)
+                by_initiators += int(n) if initiator else 0
+            what = func.lower(func.coalesce(C.title, P.what))
+            kinds = tuple(
+                (str(key), str(title), int(n), float(h))
+                for key, title, n, h in await s.execute(
+                    select(
+                        what,
+                        func.min(func.coalesce(C.title, P.what)),
+                        func.count(P.id),
+                        func.coalesce(func.sum(P.hours), 0.0),
+                    )
+                    .select_from(P)
+                    .outerjoin(C, C.id == P.call_id)
+                    .where(*done_in)
+                    .group_by(what)
+                )
+            )
+            # People active: made a pledge, finished one, posted a call or thanked someone.
+            active = (
+                select(P.member_id.label("m")).where(
+                    P.network_id == network_id, P.created_at >= start, P.created_at < end
+                )
+            ).union(
+                select(P.member_id).where(*done_in),
+                select(C.initiator_id).where(
+                    C.network_id == network_id, C.created_at >= start, C.created_at < end
+                ),
+                select(T.giver_id).where(
+                    T.network_id == network_id, T.created_at >= start, T.created_at < end
+                ),
+            ).subquery()
+            people = frozenset(
+                await s.scalars(select(active.c.m).where(active.c.m.is_not(None)))
+            )
+            # Calls taking place in the period, and whether they were filled (as now counted):
+            # a few hundred calls, each counted through the pledges' call index.
+            when = func.coalesce(C.starts_at, C.created_at)
+            taken = (
+                select(func.count(P.id))
+                .where(P.call_id == C.id, P.status.in_(COUNTED))
+                .correlate(C)
+                .scalar_subquery()
+            )
+            calls = calls_filled = 0
+            for needed, n in await s.execute(
+                select(C.people_needed, taken).where(
+                    C.network_id == network_id, when >= start, when < end
+                )
+            ):
+                calls += 1
+                calls_filled += n >= needed if needed else n >= 1
+            missed = (
+                select(func.count(P.id))
                 .where(
                     P.network_id == network_id,
-                    P.status == PledgeStatus.DONE.value,
-                    P.done_at >= start,
-                    P.done_at < end,
+                    P.status == PledgeStatus.LAPSED.value,
+                    P.ended_at >= start,
+                    P.ended_at < end,
                 )
-                .group_by(what)
-                .order_by(func.count(P.id).desc(), what)
-                .limit(limit)
+                .scalar_subquery()
             )
-            return [KindCount(str(w), int(n), float(h)) for w, n, h in rows]
+            thanks = (
+                select(func.count(T.id))
+                .where(T.network_id == network_id, T.created_at >= start, T.created_at < end)
+                .scalar_subquery()
+            )
+            missed_n, thanks_n = (await s.execute(select(missed, thanks))).one()
+        return MonthFacts(
+            start=start,
+            end=end,
+            pledges_done=int(done),
+            hours=float(hours),
+            done_by_initiators=int(by_initiators),
+            missed=int(missed_n or 0),
+            calls=int(calls),
+            calls_filled=int(calls_filled),
+            thanks=int(thanks_n or 0),
+            active=people,
+            per_cell=tuple((c, int(n), float(h)) for c, (n, h) in per_cell.items()),
+            kinds=kinds,
+        )
 
     async def flows(self, network_id: int, start: datetime, end: datetime) -> list[Flow]:
         """Help between cells: done pledges for calls, by the helper's cell and the call's."""

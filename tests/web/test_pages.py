@@ -104,3 +104,21 @@ def test_devices_are_named_as_people_know_them() -> None:
     assert device_name(t, phone) == "Chrome op Android"
     assert device_name(t, iphone) == "Safari op iPhone"
     assert device_name(t, "") == "?" and device_name(t, "curl/8.0") == "curl/8.0"
+
+
+async def test_a_big_network_names_a_few_spark_carriers_not_thousands() -> None:
+    from types import SimpleNamespace
+
+    from web.pages.network import SPARKS_SHOWN, _named_sparks
+
+    asked: list[int] = []
+
+    async def get_many(ids):  # type: ignore[no-untyped-def]
+        asked.extend(ids)
+        return [SimpleNamespace(id=i, findable=i % 2 == 0, active=True) for i in ids]
+
+    d = SimpleNamespace(storage=SimpleNamespace(members=SimpleNamespace(get_many=get_many)))
+    named, more = await _named_sparks(d, list(range(3000)))
+    assert len(named) == SPARKS_SHOWN and more and len(asked) == 100  # one read, not 3000 members
+    named, more = await _named_sparks(d, list(range(10)))
+    assert [m.id for m in named] == [0, 2, 4, 6, 8] and not more

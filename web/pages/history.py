@@ -24,13 +24,12 @@ async def page(request: web.Request) -> web.Response:
     )
     ids = {x for e in entries for x in (e.actor_id, e.target_id) if x}
     people = {m.id: m for m in await d.storage.members.get_many(ids)}
-    calls = {}
-    for e in entries:
-        call_id = e.details.get("call_id")
-        if isinstance(call_id, int) and call_id not in calls:
-            call = await d.storage.calls.get(call_id)
-            if call is not None and call.network_id == viewer.network.id:
-                calls[call_id] = call
+    call_ids = {e.details.get("call_id") for e in entries}
+    calls = {
+        c.id: c
+        for c in await d.storage.calls.get_many(x for x in call_ids if isinstance(x, int))
+        if c.network_id == viewer.network.id
+    }
     return render(
         request,
         "history.html",

@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from handlers.impact import month_start, next_month_start
-from web import svg
+from storage.repositories.dashboard import KindCount, merge_facts
+from storage.repositories.impact import CellCount, ImpactFigures
+from web import rollup, svg
 from web.pages.common import dashboard_of, optional_int, viewer_of
 from web.render import FORMATS, TRANSLATOR, render
 
 MONTHS = 12
+KINDS = 12  # the kinds of help most done
 
 
 def month_bounds(now: datetime, tz: str, months: int = MONTHS) -> list[datetime]:
@@ -31,12 +34,34 @@ def month_bounds(now: datetime, tz: str, months: int = MONTHS) -> list[datetime]
 
 
 async def figures(request: web.Request, months: int = MONTHS):  # type: ignore[no-untyped-def]
+    """Each month's figures, the whole period's (its people active counted once) and the
+    kinds of help most done, from the months kept by :mod:`web.rollup`."""
     d, viewer = dashboard_of(request), viewer_of(request)
     bounds = month_bounds(d.now(), viewer.network.timezone, months)
-    buckets = await d.storage.dashboard.buckets(viewer.network.id, bounds)
-    year = await d.storage.impact.figures(viewer.network.id, bounds[0], bounds[-1])
-    kinds = await d.storage.dashboard.kinds(viewer.network.id, bounds[0], bounds[-1])
-    return bounds, buckets, year, kinds
+    network_id, now = viewer.network.id, d.now()
+    facts = await rollup.months(d.figures, d.storage.dashboard, network_id, bounds, now=now)
+    whole = merge_facts(facts)
+    cells = {c.id: c.name for c in await d.storage.networks.cells(viewer.network.id)}
+    per_cell = sorted(
+        (CellCount(cells.get(c) if c is not None else None, n, h) for c, n, h in whole.per_cell),
+        key=lambda x: (-x.pledges_done, x.cell or ""),
+    )
+    year = ImpactFigures(
+        start=whole.start,
+        end=whole.end,
+        people_active=len(whole.active),
+        pledges_done=whole.pledges_done,
+        hours=whole.hours,
+        calls=whole.calls,
+        calls_filled=whole.calls_filled,
+        thanks=whole.thanks,
+        per_cell=tuple(per_cell),
+    )
+    kinds = [
+        KindCount(title, n, h)
+        for key, title, n, h in sorted(whole.kinds, key=lambda k: (-k[2], k[0]))[:KINDS]
+    ]
+    return bounds, [m.bucket for m in facts], year, kinds
 
 
 async def page(request: web.Request) -> web.Response:

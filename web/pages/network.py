@@ -6,7 +6,8 @@ whom between cells. People are named only where they agreed to be findable."""
 
 from __future__ import annotations
 
-from itertools import pairwise
+from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -14,13 +15,15 @@ from aiohttp import web
 from handlers.health import WINDOW
 from handlers.impact import end_of_today
 from handlers.permissions import Action, require
+from storage.records import Member
 from storage.repositories.impact import SPARK_MIN_DONE
-from web import svg
+from web import rollup, svg
 from web.pages.common import dashboard_of, viewer_of
 from web.pages.impact import month_bounds
 from web.render import FORMATS, TRANSLATOR, render
 
 SHARE_MONTHS = 6
+SPARKS_SHOWN = 30
 
 
 async def page(request: web.Request) -> web.Response:
@@ -28,13 +31,11 @@ async def page(request: web.Request) -> web.Response:
     require(viewer.member, Action.VIEW_HEALTH)
     network_id, now = viewer.network.id, d.now()
     end = end_of_today(now, ZoneInfo(viewer.network.timezone))
-    health = d.storage.impact
-    current = await health.health(network_id, end - WINDOW, end)
-    before = await health.health(network_id, end - 2 * WINDOW, end - WINDOW)
+    current = await _health(d, network_id, end - WINDOW, end, finished=False)
+    before = await _health(d, network_id, end - 2 * WINDOW, end - WINDOW, finished=True)
     bounds = month_bounds(now, viewer.network.timezone, SHARE_MONTHS)
-    shares = []
-    for a, b in pairwise(bounds):
-        shares.append((a, (await health.health(network_id, a, b)).initiator_share))
+    per_month = await rollup.months(d.figures, d.storage.dashboard, network_id, bounds, now=now)
+    shares = [(m.start, m.initiator_share) for m in per_month]
     f, t = request[FORMATS], request[TRANSLATOR]
     chart = svg.line(
         [f.short_month(a) for a, _ in shares],
@@ -43,11 +44,17 @@ async def page(request: web.Request) -> web.Response:
         description=t("web.network.share_chart_desc"),
         percent=True,
     )
-    sparks = await d.storage.members.get_many(current.spark_carriers)
-    named_sparks = [m for m in sparks if m.findable and m.active]
+    named_sparks, more_sparks = await _named_sparks(d, current.spark_carriers)
     cells = {c.id: c.name for c in await d.storage.networks.cells(network_id)}
-    flows = await d.storage.dashboard.flows(network_id, end - 3 * WINDOW, end)
-    pairs = await d.storage.dashboard.helpers_between_cells(network_id, end - 3 * WINDOW, end)
+    q, since = d.storage.dashboard, end - 3 * WINDOW
+    flows = await d.figures.get(
+        ("flows", network_id, since, end), lambda: q.flows(network_id, since, end), finished=False
+    )
+    pairs = await d.figures.get(
+        ("pairs", network_id, since, end),
+        lambda: q.helpers_between_cells(network_id, since, end),
+        finished=False,
+    )
     people = {m.id: m for m in await d.storage.members.get_many({x for p in pairs for x in p[:2]})}
     named_pairs = [
         (people[a], people[b], count)
@@ -61,8 +68,9 @@ async def page(request: web.Request) -> web.Response:
         before=before,
         chart=chart,
         shares=shares,
-        sparks=sparks,
+        sparks=current.spark_carriers,
         named_sparks=named_sparks,
+        more_sparks=more_sparks,
         spark_min=SPARK_MIN_DONE,
         window=WINDOW.days,
         flows=flows,
@@ -71,6 +79,28 @@ async def page(request: web.Request) -> web.Response:
         hidden_pairs=len(pairs) - len(named_pairs),
         flow_days=(3 * WINDOW).days,
     )
+
+
+async def _health(d, network_id: int, start: datetime, end: datetime, *, finished: bool):  # type: ignore[no-untyped-def]
+    """The window's health (without per-cell counts, which this page does not show), kept
+    by :mod:`web.rollup`."""
+    return await d.figures.get(
+        ("health", network_id, start, end),
+        lambda: d.storage.impact.health(network_id, start, end, per_cell=False),
+        finished=finished,
+    )
+
+
+async def _named_sparks(d, ids: Sequence[int]) -> tuple[list[Member], bool]:  # type: ignore[no-untyped-def]
+    """Up to ``SPARKS_SHOWN`` spark carriers who agreed to be findable, read a hundred at a
+    time (a big network has thousands), and whether there are more than shown."""
+    named: list[Member] = []
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        named += [m for m in await d.storage.members.get_many(chunk) if m.findable and m.active]
+        if len(named) > SPARKS_SHOWN or (len(named) == SPARKS_SHOWN and start + 100 < len(ids)):
+            return named[:SPARKS_SHOWN], True
+    return named, False
 
 
 def register(router: web.UrlDispatcher) -> None:
