@@ -39,9 +39,10 @@ class NotFound(UserFacingError):
 
 
 class ImportRejected(VonkError):
-    """An import file was refused as a whole; ``problems`` lists (line number, message)."""
+    """An import file was refused as a whole; ``problems`` lists (line number, problem): a
+    :class:`bot.importer.Problem` (its ``str`` is English), or plain text."""
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, problems: list[tuple[int, object]]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the file")
         self.problems = problems
 

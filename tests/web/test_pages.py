@@ -90,7 +90,7 @@ async def test_import_reports_lines_and_writes_nothing(
     response = await client.post("/members/import", data={"csrf": token, "csv_text": csv_text})
     body = await response.text()
     assert response.status == 400
-    assert f"regel {line}: handle is empty" in body
+    assert f"regel {line}: handle is leeg" in body
     assert len(await site.storage.members.list((await site.app.network()).id)) == before
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.errors import ImportRejected
-from bot.importer import LESSON_HEADER, read_lessons_csv
+from bot.importer import LESSON_HEADER, problem, read_lessons_csv
 from storage.repositories.kennis import NewLesson
 from web import writes
 from web.pages.common import dashboard_of, form_of, redirect, row_id, text, viewer_of
-from web.pages.members import _uploaded_text
+from web.pages.members import _uploaded_text, readable
 from web.render import TRANSLATOR, render
 
 TITLE_MAX, TEXT_MAX = 200, 5000
@@ -132,7 +132,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
     path = writes.csv_rows_path(d.settings.data_dir / "uploads", csv_text)
     try:
         if "\x00" in csv_text:
-            raise ImportRejected([(0, "file is not UTF-8 text")])
+            raise ImportRejected([(0, problem("not_utf8"))])
         lessons = read_lessons_csv(path)
     except ImportRejected as exc:
         return render(
@@ -140,7 +140,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             "import.html",
             status=400,
             kind="lessons",
-            problems=exc.problems,
+            problems=readable(exc.problems, request[TRANSLATOR]),
             preview=None,
             csv_text="",
             header=LESSON_HEADER,

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.errors import ImportRejected, UserFacingError
-from bot.importer import MEMBER_HEADER, read_members_csv
+from bot.i18n import Translator
+from bot.importer import MEMBER_HEADER, Problem, problem, read_members_csv
 from handlers.permissions import Action, allowed
 from storage.records import Role
 from storage.repositories.dashboard import MemberFilter
@@ -161,15 +162,20 @@ async def _uploaded_text(request: web.Request) -> str | None:
     return value if isinstance(value, str) else ""
 
 
-def check_members_csv(d, csv_text: str):  # type: ignore[no-untyped-def]
+def readable(problems: list[tuple[int, object]], t: Translator) -> list[tuple[int, str]]:
+    """The importer's problems in the reader's language."""
+    return [(line, p.text(t) if isinstance(p, Problem) else str(p)) for line, p in problems]
+
+
+def check_members_csv(d, csv_text: str, t: Translator):  # type: ignore[no-untyped-def]
     """(rows, problems): the importer's own whole-file check, nothing written."""
     path = writes.csv_rows_path(d.settings.data_dir / "uploads", csv_text)
     try:
         if "\x00" in csv_text:
-            raise ImportRejected([(0, "file is not UTF-8 text")])
+            raise ImportRejected([(0, problem("not_utf8"))])
         return read_members_csv(path), None
     except ImportRejected as exc:
-        return None, exc.problems
+        return None, readable(exc.problems, t)
     finally:
         path.unlink(missing_ok=True)
 
@@ -199,7 +205,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             csv_text="",
             header=MEMBER_HEADER,
         )
-    rows, problems = check_members_csv(d, csv_text)
+    rows, problems = check_members_csv(d, csv_text, request[TRANSLATOR])
     confirm = text(form_of(request), "confirm", 3) == "yes"
     if problems:
         return render(
