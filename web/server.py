@@ -273,10 +273,11 @@ def _text(value: object) -> str:
 class WebServer:
     """Serves a :class:`Dashboard` on a host and port (port 0: any free one, for tests)."""
 
-    def __init__(self, dashboard: Dashboard, host: str, port: int) -> None:
+    def __init__(self, dashboard: Dashboard, host: str, port: int, *, warm: bool = True) -> None:
         self.dashboard = dashboard
         self.host = host
         self._port = port
+        self._warm_at_start = warm  # read the last year's impact ahead (tests: no)
         self._runner: web.AppRunner | None = None
         self._warming: asyncio.Task[None] | None = None
         self.extra_routes: Callable[[web.Application], None] | None = None
@@ -301,7 +302,8 @@ class WebServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        self._warming = asyncio.create_task(self._warm())
+        if self._warm_at_start:
+            self._warming = asyncio.create_task(self._warm())
         log.info(
             "dashboard on http://%s:%d (links: %s)", self.host, self.port, self.dashboard.base_url
         )

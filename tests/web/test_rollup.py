@@ -122,3 +122,17 @@ def test_merging_nothing_but_one_month_changes_nothing() -> None:
         ((None, 1, 1.5), (7, 2, 3.0)), (("soep", "Soep", 3, 4.5),),
     )
     assert merge_facts([month]) == replace(month)
+
+
+async def test_the_server_reads_the_last_year_ahead(site: Site) -> None:
+    from web import WebServer
+
+    server = WebServer(site.dashboard, "127.0.0.1", 0)
+    await server.start()
+    try:
+        assert server._warming is not None
+        await server._warming
+        months_kept = [k for k in site.dashboard.figures._kept if k[0] == "month"]
+        assert len(months_kept) == 12  # eleven finished months and the running one
+    finally:
+        await server.stop()
