@@ -19,7 +19,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
+from bot.platforms import Platforms
 from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
@@ -92,6 +94,7 @@ class App:
         self.services = services
         self.router = router
         self.adapters: dict[str, Adapter] = {a.platform: a for a in adapters}
+        self.platforms = Platforms(self.adapters, services.settings)
         self._network: Network | None = None
         self.host = socket.gethostname()
         self.worker_id = f"{self.host[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -206,7 +209,21 @@ class App:
         await self.outbox.drain()
 
     async def service_context(self, work: UnitOfWork) -> ServiceContext:
-        return ServiceContext(services=self.services, work=work, network=await self.network())
+        return ServiceContext(
+            services=self.services,
+            work=work,
+            network=await self.network(),
+            platforms=self.platforms,
+        )
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[ServiceContext]:
+        """One unit of work outside any event (an operator command, a web request, a test):
+        the context the actions take. It commits when the block ends, then what it decided to
+        send is delivered (or queued for the running bot)."""
+        async with unit_of_work(self.storage, self.outbox) as work:
+            yield await self.service_context(work)
+        await work.deliver()
 
     async def run_due(self) -> None:
         """Let scheduled work catch up with the clock, and deliver what it produced."""
@@ -364,6 +381,7 @@ class App:
             event=event,
             route=route,
             network=network,
+            platforms=self.platforms,
             chat=chat,
             member=member,
             conversation=conversation,

@@ -9,14 +9,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 
-from bot.clock import SystemClock
+from actions.privacy import export_member_data, forget_member
+from actions.roles import RoleChanged, set_role
 from bot.config import ConfigError, Settings, describe_settings, env_example, load_settings
+from bot.context import ServiceContext
 from bot.errors import ImportRejected, PermissionDenied
-from bot.exports import export_document, remove_exports
 from bot.runtime import (
     close_app,
     configure_logging,
@@ -27,12 +28,10 @@ from bot.runtime import (
     run_web,
 )
 from kennis.search import Answer
-from storage import Storage
 from storage.backup import BackupError
 from storage.backup import backup as backup_database
 from storage.backup import restore as restore_database
-from storage.records import Member, Network, Role
-from storage.repositories.calls import PledgeStatus
+from storage.records import Member, Role
 
 HELP = (
     "Vonk: a chat assistant for local community networks.\n\n"
@@ -179,9 +178,10 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV with header handle,name,skills,about,cell "
-            "(skills separated by ';'). Members are upserted by "
-            "handle.",
+            help="CSV with header handle,name,skills,about,cell (skills separated by ';'), "
+            "optionally also telegram (a numeric user id, reachable at once, or an @username, "
+            "linked when that user first writes to the bot) and matrix (a user id like "
+            "@anna:example.org). Members are upserted by handle.",
             exists=True,
             dir_okay=False,
         ),
@@ -309,7 +309,9 @@ def role(
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Give a member a role: initiators post calls for help, admins also assign roles."""
+    """Give a member a role: initiators post calls for help, admins also assign roles.
+
+    The same action as /rol in the chat, with one audit entry that says an operator did it."""
     try:
         chosen = Role(new_role.strip().lower())
     except ValueError as exc:
@@ -317,49 +319,42 @@ def role(
         raise typer.Exit(2) from exc
     settings = _settings(config, database_url)
 
-    async def go() -> str | None:
-        vonk = await open_app(settings, search=False)
-        try:
-            network = await vonk.network()
-            member = await vonk.services.storage.members.by_handle(network.id, handle)
-            if member is None:
-                return None
-            await vonk.services.storage.members.update(member.id, role=chosen)
-            await vonk.services.storage.audit.record(
-                network.id,
-                "role_change",
-                actor_id=None,  # an operator, outside the chat
-                target_id=member.id,
-                details={"role": chosen.value, "previous": member.role.value, "by": "operator"},
-                now=vonk.clock.now(),
-            )
-            return member.display_name
-        finally:
-            await close_app(vonk)
+    async def act(ctx: ServiceContext, member: Member) -> RoleChanged:
+        return await set_role(ctx, None, member.handle, chosen)
 
-    name = asyncio.run(go())
-    if name is None:
-        typer.echo(f"No member with handle {handle!r}.", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"{name} (@{handle.lstrip('@')}) is now {chosen.value}.")
+    changed = _run_for_member(settings, handle, act)
+    typer.echo(f"{changed.member.display_name} (@{changed.member.handle}) is now {chosen.value}.")
 
 
 MemberOption = Annotated[str, typer.Option("--member", "-m", help="The member's handle.")]
 
 
-async def _with_member(
-    settings: Settings, handle: str, work: Callable[[Storage, Network, Member], Awaitable[T]]
-) -> T | None:
-    """Open the database (no search model needed), find the member, run ``work``."""
-    storage = await Storage.open(settings.effective_database_url)
-    try:
-        network = await storage.networks.default()
-        member = await storage.members.by_handle(network.id, handle) if network else None
-        if network is None or member is None:
-            return None
-        return await work(storage, network, member)
-    finally:
-        await storage.close()
+def _run_for_member(
+    settings: Settings,
+    handle: str,
+    act: Callable[[ServiceContext, Member], Awaitable[T]],
+    *,
+    search: bool = False,
+) -> T:
+    """Open the app, find the member and run ``act`` in one unit of work, like an event; what
+    it decides to tell others goes to the outbox, and the running bot delivers it. ``search``
+    loads the model (only actions that may invite someone need it). Exits with a message when
+    there is no such member."""
+
+    async def go() -> T | None:
+        vonk = await open_app(settings, search=search)
+        try:
+            async with vonk.work() as ctx:
+                member = await ctx.storage.members.by_handle(ctx.network.id, handle)
+                return await act(ctx, member) if member is not None else None
+        finally:
+            await close_app(vonk)
+
+    result = asyncio.run(go())
+    if result is None:
+        typer.echo(f"No member with handle {handle!r}.", err=True)
+        raise typer.Exit(1)
+    return result
 
 
 @app.command()
@@ -377,18 +372,8 @@ def export(
     Shape: {"format", "network", "member", "exported_at", "tables": {table: [row, ...]}};
     every table is listed, with only that member's rows."""
     settings = _settings(config, database_url)
-
-    async def work(storage: Storage, network: Network, found: Member) -> dict[str, Any]:
-        tables = await storage.privacy.export(found.id) or {}
-        return export_document(
-            tables, network=network.name, handle=found.handle, now=SystemClock().now()
-        )
-
-    document = asyncio.run(_with_member(settings, member, work))
-    if document is None:
-        typer.echo(f"No member with handle {member!r}.", err=True)
-        raise typer.Exit(1)
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    found = _run_for_member(settings, member, export_member_data)
+    text = json.dumps(found.document, ensure_ascii=False, indent=2)
     if output is None:
         typer.echo(text)
     else:
@@ -403,28 +388,24 @@ def forget(
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Forget a member (what /vergeet-mij does): their open pledges are handed back, then
-    every row about them is deleted or anonymised; only anonymous counts remain (done pledges,
-    hours, thank-yous without names). This cannot be undone."""
+    """Forget a member: the same action as /vergeet-mij. Their open pledges are handed back
+    (whoever waited for such a place gets it and is told, through the running bot), then every
+    row about them is deleted or anonymised; only anonymous counts remain (done pledges, hours,
+    thank-yous without names). This cannot be undone."""
     settings = _settings(config, database_url)
     if not yes and not typer.confirm(
         f"Forget @{member.lstrip('@')} for good? This cannot be undone."
     ):
         raise typer.Exit(1)
-
-    async def work(storage: Storage, _network: Network, found: Member) -> dict[str, int]:
-        now = SystemClock().now()
-        for pledge in await storage.pledges.of_member(found.id):
-            await storage.pledges.end(pledge.id, PledgeStatus.WITHDRAWN, now=now)
-        remove_exports(settings.data_dir, found.id)
-        return await storage.privacy.forget(found.id, now=now) or {}
-
-    touched = asyncio.run(_with_member(settings, member, work))
-    if touched is None:
-        typer.echo(f"No member with handle {member!r}.", err=True)
-        raise typer.Exit(1)
-    summary = ", ".join(f"{table} {n}" for table, n in sorted(touched.items()))
+    # A place they held with nobody waiting goes to the next fitting member: that needs search.
+    forgotten = _run_for_member(settings, member, forget_member, search=True)
+    summary = ", ".join(f"{table} {n}" for table, n in sorted(forgotten.touched.items()))
     typer.echo(f"@{member.lstrip('@')} is forgotten (rows removed or anonymised: {summary}).")
+    if forgotten.promoted or forgotten.invited:
+        typer.echo(
+            f"Places they held: {forgotten.promoted} went to members on a waiting list, "
+            f"{forgotten.invited} fitting members were invited; the bot tells them."
+        )
 
 
 @app.command("settings")
@@ -554,11 +535,11 @@ def web_link(
     settings = _settings(config or parent[0], database_url or parent[1])
     from handlers.dashboard import sign_in_link
 
-    async def work(storage: Storage, _network: Network, found: Member) -> str:
-        return await sign_in_link(storage, settings, found, now=SystemClock().now())
+    async def act(ctx: ServiceContext, member: Member) -> str:
+        return await sign_in_link(ctx.storage, settings, member, now=ctx.now())
 
     try:
-        link = asyncio.run(_with_member(settings, handle.lstrip("@"), work))
+        link = _run_for_member(settings, handle.lstrip("@"), act)
     except PermissionDenied as exc:
         typer.echo(
             f"@{handle.lstrip('@')} may not use the dashboard: it is for initiators and "
@@ -566,9 +547,6 @@ def web_link(
             err=True,
         )
         raise typer.Exit(1) from exc
-    if link is None:
-        typer.echo(f"No member with handle {handle!r}.", err=True)
-        raise typer.Exit(1)
     typer.echo(link)
     typer.echo("Valid for 15 minutes, for one sign-in.", err=True)
 
@@ -590,3 +568,7 @@ def db_upgrade(config: ConfigOption = None, database_url: DatabaseOption = None)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m bot.cli, like the vonk script
+    main()

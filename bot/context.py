@@ -8,7 +8,7 @@ messages leave only after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.core import Attachment, Button, ButtonPress, Event, IncomingMessage, Reply
 from bot.i18n import Translator
 from bot.outbox import Outgoing
+from bot.platforms import Platforms
 from bot.router import Route
 from bot.unit_of_work import UnitOfWork
 from storage import Storage
@@ -39,12 +40,16 @@ class Services:
 
 class ServiceContext:
     """What work outside a conversation may use (scheduled nudges, digests): the services,
-    the network and the unit of work it runs in, but no event to reply to."""
+    the network and the unit of work it runs in, but no event to reply to. It is what the
+    actions need (:class:`actions.context.ActionContext`)."""
 
-    def __init__(self, *, services: Services, work: UnitOfWork, network: Network) -> None:
+    def __init__(
+        self, *, services: Services, work: UnitOfWork, network: Network, platforms: Platforms
+    ) -> None:
         self.services = services
         self.network = network
         self.work = work
+        self.platforms = platforms
 
     @property
     def storage(self) -> Storage:
@@ -55,8 +60,16 @@ class ServiceContext:
     def settings(self) -> Settings:
         return self.services.settings
 
+    @property
+    def search(self) -> Search | None:
+        return self.services.search
+
     def now(self) -> datetime:
         return self.services.clock.now()
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` after the commit (and after the replies went out)."""
+        self.work.after_commit(work)
 
     @property
     def outbox(self) -> UnitOfWork:
@@ -79,12 +92,13 @@ class Context(ServiceContext):
         event: Event,
         route: Route,
         network: Network,
+        platforms: Platforms,
         chat: Chat,
         member: Member,
         conversation: Conversation | None,
         reply_key: str,
     ) -> None:
-        super().__init__(services=services, work=work, network=network)
+        super().__init__(services=services, work=work, network=network, platforms=platforms)
         self.event = event
         self.route = route
         self.chat = chat

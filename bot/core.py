@@ -188,5 +188,9 @@ class Adapter(Protocol):
     async def direct_chat_id(self, platform_user_id: str) -> str:
         """The chat in which the bot speaks privately to this person (created if needed)."""
 
+    def start_link(self) -> str | None:
+        """A link that opens a private chat with the bot, for people it cannot write to first
+        (Telegram: ``https://t.me/<bot>?start=hoi``); None where there is no such link."""
+
     async def stop(self) -> None:
         """Stop receiving and release connections; safe to call twice."""

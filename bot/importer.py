@@ -13,14 +13,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clean import clean_name, clean_text
 from bot.errors import ImportRejected
 from bot.i18n import Translator
-from storage.records import MemberImportRow
+from storage.records import ImportedAccount, MemberImportRow, pending_user_id
 from storage.repositories.kennis import NewLesson
 
 MEMBER_HEADER = ("handle", "name", "skills", "about", "cell")
+# Optional: how to reach the member. telegram: the numeric user id (reachable at once) or
+# @username (linked when that user first writes); matrix: the user id, @anna:example.org.
+ACCOUNT_COLUMNS = ("telegram", "matrix")
 LESSON_HEADER = ("title", "text", "tags", "author")
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.-]{1,64}$")
+_TELEGRAM_ID = re.compile(r"[0-9]{1,15}")  # Telegram user ids fit in 52 bits
+_TELEGRAM_USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,31})")
+_MATRIX_ID = re.compile(r"@[a-z0-9._=/+\-]+:[A-Za-z0-9.\-]+(?::[0-9]{1,5})?", re.IGNORECASE)
 MAX_ROWS = 200_000
 NAME_MAX, SKILL_MAX, ABOUT_MAX, CELL_MAX = 200, 200, 2000, 100
 TITLE_MAX, TEXT_MAX = 200, 5000
@@ -72,11 +79,32 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
     result: list[MemberImportRow] = []
     if len(rows) > MAX_ROWS:
         raise ImportRejected([(0, problem("too_many_rows", max=MAX_ROWS))])
+    accounts_seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         if None in row:
             problems.append((line, problem("extra_fields")))
             continue
-        values = {k: (row.get(k) or "").strip() for k in MEMBER_HEADER}
+        values = {
+            k: clean_text(row.get(k) or "").strip() for k in (*MEMBER_HEADER, *ACCOUNT_COLUMNS)
+        }
+        values["name"] = clean_name(values["name"])
+        values["cell"] = clean_name(values["cell"])
+        accounts = []
+        for column in ACCOUNT_COLUMNS:
+            if not values[column]:
+                continue
+            account = read_account(column, values[column])
+            if account is None:
+                problems.append((line, problem(f"{column}_bad", value=values[column])))
+                continue
+            key = (account.platform, account.platform_user_id.casefold())
+            if key in accounts_seen:
+                first = accounts_seen[key]
+                problems.append(
+                    (line, problem("account_twice", column=column, label=account.label, line=first))
+                )
+            accounts_seen.setdefault(key, line)
+            accounts.append(account)
         handle = values["handle"].lstrip("@")
         if not values["handle"]:
             problems.append((line, problem("handle_empty")))
@@ -99,13 +127,36 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
         if len(values["cell"]) > CELL_MAX:
             problems.append((line, problem("cell_long", max=CELL_MAX)))
         result.append(
-            MemberImportRow(line, handle, values["name"], skills, values["about"], values["cell"])
+            MemberImportRow(
+                line,
+                handle,
+                values["name"],
+                skills,
+                values["about"],
+                values["cell"],
+                tuple(accounts),
+            )
         )
     if problems:
         raise ImportRejected(problems)
     if not result:
         raise ImportRejected([(1, problem("no_members"))])
     return result
+
+
+def read_account(column: str, value: str) -> ImportedAccount | None:
+    """The account an import column names; None when the value is not one."""
+    if column == "telegram":
+        if _TELEGRAM_ID.fullmatch(value) and int(value) > 0:
+            # A person's private chat with a bot has their user id: reachable at once.
+            return ImportedAccount("telegram", value, direct_chat_id=value)
+        if match := _TELEGRAM_USERNAME.fullmatch(value):
+            username = match.group(1)
+            return ImportedAccount("telegram", pending_user_id(username), username=username)
+        return None
+    if column == "matrix" and _MATRIX_ID.fullmatch(value):
+        return ImportedAccount("matrix", value)
+    return None
 
 
 def is_lessons_csv(path: Path) -> bool:

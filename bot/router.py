@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.buttons import ButtonData, split_prefix
 from bot.core import ButtonPress, Event, IncomingMessage
 
 if TYPE_CHECKING:
     from bot.context import Context
 
 Handler = Callable[[Event, "Context"], Awaitable[None]]
+P = TypeVar("P", bound=ButtonData)
+# A button's handler gets the parsed payload, never the string.
+ButtonHandler = Callable[[P, "Context"], Awaitable[None]]
 
 _COMMAND = re.compile(r"^\s*[/!]([A-Za-z][\w-]*)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
@@ -57,12 +61,23 @@ class Route:
     name: str = ""
     args: str = ""
     match: re.Match[str] | None = None
+    value: ButtonData | None = None  # a button's parsed payload
+
+
+def _pressed(handler: ButtonHandler[Any], value: ButtonData) -> Handler:
+    """The route's handler: the button's handler with the parsed payload in place of the
+    event."""
+
+    async def run(_event: Event, ctx: Context) -> None:
+        await handler(value, ctx)
+
+    return run
 
 
 @dataclass
 class Router:
     _commands: dict[str, tuple[str, Handler]] = field(default_factory=dict)
-    _buttons: dict[str, Handler] = field(default_factory=dict)
+    _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
     _fallback: Handler | None = None
@@ -82,11 +97,14 @@ class Router:
 
         return register
 
-    def button(self, prefix: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            if prefix in self._buttons:
-                raise ValueError(f"button prefix {prefix!r} registered twice")
-            self._buttons[prefix] = handler
+    def button(self, kind: type[P]) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
+        """Route presses of ``kind`` (a :class:`bot.buttons.ButtonData`) to the handler, which
+        receives the parsed payload."""
+
+        def register(handler: ButtonHandler[P]) -> ButtonHandler[P]:
+            if kind.prefix in self._buttons:
+                raise ValueError(f"button prefix {kind.prefix!r} registered twice")
+            self._buttons[kind.prefix] = (kind, handler)
             return handler
 
         return register
@@ -124,10 +142,21 @@ class Router:
 
     def resolve(self, event: Event, *, open_flow: str | None = None) -> Route | None:
         if isinstance(event, ButtonPress):
-            prefix, _, rest = event.payload.partition(":")
-            handler = self._buttons.get(prefix)
-            return Route(handler, "button", prefix, rest) if handler else None
+            return self._resolve_press(event.payload)
         return self._resolve_message(event, open_flow)
+
+    def _resolve_press(self, payload: str) -> Route | None:
+        """The route of a payload that parses into its registered type; None for an unknown
+        prefix or a payload that does not parse (old, forged, out of range)."""
+        found = split_prefix(payload, self._buttons)
+        if found is None:
+            return None
+        prefix, rest = found
+        kind, handler = self._buttons[prefix]
+        value = kind.decode(rest)
+        if value is None:
+            return None
+        return Route(_pressed(handler, value), "button", prefix, value=value)
 
     def _resolve_message(self, msg: IncomingMessage, open_flow: str | None) -> Route | None:
         command = parse_command(msg.text)

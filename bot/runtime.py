@@ -23,6 +23,7 @@ from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
+from bot.errors import ImportRejected
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from bot.unit_of_work import unit_of_work
 from handlers import build_router, register_jobs
@@ -33,6 +34,7 @@ from kennis.search import Search
 from storage import Storage
 from storage.records import Role
 from storage.repositories.kennis import NewLesson
+from storage.repositories.members import AccountsTaken
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +150,16 @@ async def import_file(app: App, path: Path) -> str:
         summary = f"Imported {len(lessons)} lessons."
     else:
         rows = read_members_csv(path)
-        created, updated = await storage.members.import_rows(
-            network.id,
-            rows,
-            language=network.language,
-            timezone=network.timezone,
-            now=app.clock.now(),
-        )
+        try:
+            created, updated = await storage.members.import_rows(
+                network.id,
+                rows,
+                language=network.language,
+                timezone=network.timezone,
+                now=app.clock.now(),
+            )
+        except AccountsTaken as exc:
+            raise ImportRejected(exc.problems) from exc
         summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
     if app.services.search is not None:
         await app.services.search.sync(progress=terminal_progress("Indexing"))
@@ -333,7 +338,7 @@ async def run_console(
         await app.advance(clock, delta)
 
     console = ConsoleAdapter(
-        out, advance=advance, echo=script is not None, state=app.services.storage.adapter_state
+        out, advance=advance, echo=script is not None, storage=app.services.storage, clock=clock
     )
     app.add_adapter(console)
     try:

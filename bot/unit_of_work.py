@@ -3,7 +3,8 @@ and the messages it decided to send, which leave only after the commit.
 
     async with unit_of_work(storage, outbox) as work:
         ...  # work.storage reads and writes; work.send(...) records messages
-    # committed: work.deliver() sends the held replies, wakes the delivery loop for the rest
+    # committed: work.deliver() sends the held replies, wakes the delivery loop for the rest,
+    # then runs what was asked for with work.after_commit(...)
 
 A crash before the commit leaves nothing behind (the event or job is handled again); after
 it, every message is in the outbox and goes out exactly as decided.
@@ -11,7 +12,8 @@ it, every message is in the outbox and goes out exactly as decided.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -19,6 +21,8 @@ from bot.core import Button, Reply
 from bot.outbox import Outbox, Outgoing
 from storage import Storage
 from storage.repositories.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +32,13 @@ class UnitOfWork:
     root: Storage  # the same database unbound, for what is saved after the commit
     held: list[OutboxItem] = field(default_factory=list)
     queued: int = 0
+    committed: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` once this unit of work committed and its replies went out (Django's
+        ``transaction.on_commit``): for what must not happen if it rolls back, or must come
+        after everything it wrote, such as wiping a forgotten member from SQLite's WAL."""
+        self.committed.append(work)
 
     async def send(self, message: Outgoing, *, at_once: bool = True) -> bool:
         """Record one message. ``at_once``: this worker sends it right after the commit
@@ -92,6 +103,12 @@ class UnitOfWork:
         if self.queued:
             self.outbox.wake()
             self.queued = 0
+        work, self.committed = self.committed, []
+        for step in work:
+            try:
+                await step()
+            except Exception:  # committed already: one failing step must not hide the rest
+                log.exception("a step after the commit failed")
 
 
 @asynccontextmanager

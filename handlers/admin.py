@@ -1,12 +1,16 @@
-"""Roles: admins make members initiators (or admins); operators use `vonk role`."""
+"""Roles and cells in the chat: ``/rol @naam initiatiefnemer`` (admins) and ``/cel Oost`` (a
+group chat belongs to a cell). The decisions are :mod:`actions.roles` and :mod:`actions.cells`,
+the same ones ``vonk role`` and a web dashboard use."""
 
 from __future__ import annotations
 
+from actions.cells import link_chat_to_cell
+from actions.permissions import Permission, require
+from actions.roles import set_role
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
 from bot.router import Router
-from handlers.permissions import Action, require
 from storage.records import Role
 
 ROLE_WORDS = {
@@ -25,47 +29,29 @@ def parse_role(word: str) -> Role | None:
     return ROLE_WORDS.get(word.strip().casefold())
 
 
-async def set_role(_event: Event, ctx: Context) -> None:
+async def role_command(_event: Event, ctx: Context) -> None:
     """``/rol @naam initiatiefnemer``."""
-    require(ctx.member, Action.SET_ROLE)
+    require(ctx.member, Permission.SET_ROLE)  # a refusal before a usage lesson
     parts = ctx.args.split()
-    if len(parts) != 2 or parse_role(parts[1]) is None:
+    role = parse_role(parts[1]) if len(parts) == 2 else None
+    if role is None:
         raise UserFacingError("roles.usage")
-    handle, role = parts[0].lstrip("@"), parse_role(parts[1])
-    target = await ctx.storage.members.by_handle(ctx.network.id, handle)
-    if target is None:
-        raise UserFacingError("roles.unknown_member", handle=handle)
-    await ctx.storage.members.update(target.id, role=role)
-    await ctx.storage.audit.record(
-        ctx.network.id,
-        "role_change",
-        actor_id=ctx.member.id,
-        target_id=target.id,
-        details={"role": role.value, "previous": target.role.value},
-        now=ctx.now(),
-    )
+    changed = await set_role(ctx, ctx.member, parts[0], role)
     await ctx.reply(
-        ctx.t("roles.changed", name=target.display_name, role=ctx.t(f"role.{role.value}"))
+        ctx.t("roles.changed", name=changed.member.display_name, role=ctx.t(f"role.{role.value}"))
     )
 
 
-async def chat_cell(_event: Event, ctx: Context) -> None:
+async def cell_command(_event: Event, ctx: Context) -> None:
     """``/cel Oost`` in a group chat: calls for cell Oost are posted here (``/cel -`` undoes)."""
-    require(ctx.member, Action.SET_CHAT_CELL)
-    if ctx.in_direct_chat:
-        raise UserFacingError("cells.group_only")
-    name = ctx.args.strip().lstrip("#")
-    if not name:
-        raise UserFacingError("cells.usage")
-    if name == "-":
-        await ctx.storage.chats.set_cell(ctx.chat.id, None)
+    name = ctx.args.strip()
+    cell = await link_chat_to_cell(ctx, ctx.member, ctx.chat, None if name == "-" else name)
+    if cell is None:
         await ctx.reply(ctx.t("cells.chat_cleared"))
-        return
-    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name[:60])
-    await ctx.storage.chats.set_cell(ctx.chat.id, cell.id)
-    await ctx.reply(ctx.t("cells.chat_set", cell=cell.name))
+    else:
+        await ctx.reply(ctx.t("cells.chat_set", cell=cell.name))
 
 
 def register(router: Router) -> None:
-    router.command("rol", "role")(set_role)
-    router.command("cel", "cell", "buurt")(chat_cell)
+    router.command("rol", "role")(role_command)
+    router.command("cel", "cell", "buurt")(cell_command)

@@ -7,6 +7,7 @@ other (double opt-in).
 
 from __future__ import annotations
 
+from actions.buttons import AskContact, ContactAnswer
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -60,7 +61,7 @@ async def answer(ctx: Context, topic: str) -> None:
             buttons.append(
                 Button(
                     t("ask.contact_button", name=match.member.display_name),
-                    f"ask:contact:{match.member.id}:{topic}",
+                    AskContact(match.member.id, topic).encode(),
                 )
             )
     else:
@@ -73,13 +74,12 @@ async def answer(ctx: Context, topic: str) -> None:
     await ctx.reply("\n".join(lines), buttons=buttons)
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    action, _, rest = ctx.args.partition(":")
-    if action == "contact":
-        member_id, _, topic = rest.partition(":")
-        await request_contact(ctx, int(member_id), topic)
-    elif action in ("yes", "no"):
-        await contact_answered(ctx, int(rest), accepted=action == "yes")
+async def contact_pressed(press: AskContact, ctx: Context) -> None:
+    await request_contact(ctx, press.member_id, press.topic)
+
+
+async def answer_pressed(press: ContactAnswer, ctx: Context) -> None:
+    await contact_answered(ctx, press.request_id, accepted=press.accepted)
 
 
 async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
@@ -96,8 +96,8 @@ async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
         Reply(
             their("ask.contact_request", asker=ctx.member.display_name, topic=topic),
             (
-                Button(their("ask.contact_yes"), f"ask:yes:{request.id}"),
-                Button(their("ask.contact_no"), f"ask:no:{request.id}"),
+                Button(their("ask.contact_yes"), ContactAnswer(True, request.id).encode()),
+                Button(their("ask.contact_no"), ContactAnswer(False, request.id).encode()),
             ),
         ),
         key=f"contact:{request.id}:ask",
@@ -166,4 +166,5 @@ def register(router: Router) -> None:
     router.command("wie", "who", "zoek", "search")(ask_command)
     for pattern in CLEAR_PHRASES:
         router.phrase(pattern, clear_in_groups=True)(ask_phrase)
-    router.button("ask")(pressed)
+    router.button(AskContact)(contact_pressed)
+    router.button(ContactAnswer)(answer_pressed)

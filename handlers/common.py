@@ -1,25 +1,16 @@
-"""Small helpers several features share: dates in a member's words, yes/no, bullet lists."""
+"""Small helpers several features share: reading yes/no and dates as members type them, and
+the names of open questions one feature starts for another.
+
+Not a feature: no handler lives here, and it imports no feature module (handler modules
+never import each other; tests/handlers/test_layers.py checks).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from bot.i18n import Translator
-from bot.when import format_when
-
-
-def when_text(t: Translator, at: datetime | None, has_time: bool, *, tz: str, now: datetime) -> str:
-    """'zaterdag 28 november om 10:00' in the reader's language and timezone."""
-    if at is None:
-        return t("common.no_date")
-    zone = ZoneInfo(tz)
-    return format_when(
-        at.astimezone(zone), language=t.language, with_time=has_time, now=now.astimezone(zone)
-    )
-
+# Open questions (ctx.expect) one feature starts and another answers.
+STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by handlers/stories.py
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -36,7 +27,3 @@ def yes_or_no(text: str) -> bool | None:
     if word in {"nee", "no", "n", "niet", "liever niet", "nope"}:
         return False
     return None
-
-
-def bullets(items: Sequence[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)

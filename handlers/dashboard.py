@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from actions.permissions import Permission, require
 from bot.config import Settings
 from bot.context import Context
 from bot.core import Button, Event
 from bot.errors import UserFacingError
 from bot.router import Router
-from handlers.permissions import Action, require
 from storage import Storage
 from storage.records import Member
 
@@ -29,13 +29,13 @@ async def sign_in_link(
     storage: Storage, settings: Settings, member: Member, *, now: datetime
 ) -> str:
     """A fresh one-time sign-in address for a member whose role allows the dashboard."""
-    require(member, Action.USE_DASHBOARD)
+    require(member, Permission.USE_DASHBOARD)
     token = await storage.web.issue_link(member.id, ttl=LINK_TTL, now=now)
     return sign_in_url(settings.effective_web_base_url, token)
 
 
 async def dashboard(_event: Event, ctx: Context) -> None:
-    require(ctx.member, Action.USE_DASHBOARD)
+    require(ctx.member, Permission.USE_DASHBOARD)
     if not ctx.in_direct_chat:
         raise UserFacingError("dashboard.direct_only")
     link = await sign_in_link(ctx.storage, ctx.settings, ctx.member, now=ctx.now())

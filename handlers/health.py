@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from actions.periods import end_of_today
+from actions.permissions import Permission, require
 from bot.charts import draw_comparison, in_thread
 from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Event, Reply
 from bot.i18n import Translator
 from bot.router import Router
-from handlers.impact import chart_path, end_of_today, figure_line, trend
-from handlers.permissions import Action, require
+from handlers.figures import chart_path, figure_line, trend
 from storage.records import Member
 from storage.repositories.impact import SPARK_MIN_DONE, HealthFigures
 
@@ -94,7 +95,7 @@ def health_text(
 
 
 async def show_health(_event: Event, ctx: Context) -> None:
-    require(ctx.member, Action.VIEW_HEALTH)
+    require(ctx.member, Permission.VIEW_HEALTH)
     end = end_of_today(ctx.now(), ZoneInfo(ctx.network.timezone))  # whole days, today included
     health = ctx.storage.impact
     now = await health.health(ctx.network.id, end - WINDOW, end)

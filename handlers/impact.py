@@ -6,69 +6,21 @@ The rules behind each figure are documented in :mod:`storage.repositories.impact
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from actions.periods import month_start, next_month_start, previous_month_start, week_bounds
 from bot.charts import draw_weekly, in_thread
 from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Event
 from bot.i18n import Translator
 from bot.router import Router
+from handlers.figures import chart_path, figure_line, hours_text, trend
 from storage.repositories.impact import CellCount, ImpactFigures
 
 CHART_WEEKS = 8
 CELL_LINES = 6  # the busiest cells; the rest would only make the message long
-
-
-def month_start(at: datetime, tz: ZoneInfo) -> datetime:
-    """Midnight on the first of ``at``'s month, in the network's timezone."""
-    local = at.astimezone(tz)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def previous_month_start(start: datetime) -> datetime:
-    return month_start(start - timedelta(days=1), start.tzinfo)  # type: ignore[arg-type]
-
-
-def next_month_start(start: datetime) -> datetime:
-    return month_start(start + timedelta(days=32), start.tzinfo)  # type: ignore[arg-type]
-
-
-def end_of_today(at: datetime, tz: ZoneInfo) -> datetime:
-    """Tomorrow's midnight: periods "up to now" include everything that happened today."""
-    local = at.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    return local + timedelta(days=1)
-
-
-def week_bounds(at: datetime, tz: ZoneInfo, weeks: int) -> list[datetime]:
-    """Monday-midnight boundaries of the last ``weeks`` weeks, the current week last."""
-    local = at.astimezone(tz)
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    # Aware arithmetic keeps the wall time: a daylight-saving change keeps them at 00:00.
-    return [monday + timedelta(weeks=k) for k in range(1 - weeks, 2)]
-
-
-def trend(now: float, before: float) -> str:
-    return "↑" if now > before else "↓" if now < before else "="
-
-
-def hours_text(t: Translator, hours: float) -> str:
-    text = f"{hours:.1f}".removesuffix(".0")
-    return text.replace(".", ",") if t.language == "nl" else text
-
-
-def figure_line(t: Translator, key: str, now: float, before: float, **extra: object) -> str:
-    return t(key, now=now, before=before, trend=trend(now, before), **extra)
-
-
-def chart_path(ctx: Context, kind: str) -> Path:
-    stamp = ctx.now().strftime("%Y%m%d-%H%M%S")
-    return ctx.settings.data_dir / "charts" / f"{kind}-{ctx.network.id}-{stamp}.png"
 
 
 def cell_lines(t: Translator, cells: tuple[CellCount, ...]) -> list[str]:

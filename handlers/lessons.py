@@ -7,10 +7,12 @@ import re
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
+from bot.numbers import parse_id
 from bot.router import Router
 from storage.repositories.kennis import NewLesson
 
 _TAG = re.compile(r"(?<!\w)#(\w[\w-]*)")
+_NUMBER = re.compile(r"#?[0-9]+")
 TITLE_MAX = 120
 TEXT_MAX = 2000
 
@@ -29,8 +31,11 @@ def parse_lesson(text: str) -> NewLesson | None:
 async def lesson(_event: Event, ctx: Context) -> None:
     """``/les titel: tekst #tags`` adds a note; ``/les 12`` shows note 12."""
     args = ctx.args.strip()
-    if args.isdigit():
-        await show(ctx, int(args))
+    if _NUMBER.fullmatch(args):
+        lesson_id = parse_id(args.lstrip("#"))
+        if lesson_id is None:
+            raise UserFacingError("lessons.not_found", id=args.lstrip("#"))
+        await show(ctx, lesson_id)
         return
     new = parse_lesson(args)
     if new is None:

@@ -14,18 +14,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import WEEKDAYS
+from actions.buttons import (
+    JoinCall,
+    PauseReminders,
+    PledgeDone,
+    PledgeLater,
+    PledgeWithdraw,
+    StopReminders,
+)
+from actions.digests import next_weekly_digest, weekly_digest
+from actions.invitations import invite_matches
+from actions.pledges import lapse
+from actions.wording import when_text
 from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
+from bot.numbers import parse_int
 from bot.outbox import Outgoing
 from bot.router import Router
 from bot.scheduler import Scheduler
-from handlers.calls import invite_matches
-from handlers.common import when_text
-from handlers.pledges import place_reopened
-from storage.records import Member, Role
+from storage.records import Member
 from storage.repositories.calls import PledgeStatus
 from storage.repositories.jobs import Reason
 
@@ -38,10 +47,13 @@ IDLE_MAX = 3
 LAPSE_AFTER = timedelta(days=3)
 CALL_SHORT_BEFORE = timedelta(days=2)
 MAX_BUTTONS = 6
-_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$")
+NOT_NOW_DAYS = 3  # "Nu even niet": three quiet days
+_QUIET = re.compile(r"^\s*([0-9]{1,2})(?::([0-9]{2}))?\s*-\s*([0-9]{1,2})(?::([0-9]{2}))?\s*$")
 _PAUSE = re.compile(
-    r"(\d+)?\s*(dag|dagen|day|days|week|weken|weeks|maand|maanden|month|months)", re.IGNORECASE
+    r"([0-9]+)?\s*(dag|dagen|day|days|week|weken|weeks|maand|maanden|month|months)",
+    re.IGNORECASE,
 )
+MAX_PAUSE_DAYS = 365
 
 
 # -- time helpers -----------------------------------------------------------------------------
@@ -140,9 +152,8 @@ async def check_pledge(ctx: ServiceContext, pledge_id: int) -> datetime | None:
     lapse_at = (asked.sent_at if asked and asked.sent_at else overdue_at) + LAPSE_AFTER
     if lapse_at > now:
         return lapse_at
-    outcome = await storage.pledges.end(pledge.id, PledgeStatus.LAPSED, now=now)
+    await lapse(ctx, pledge)
     log.info("pledge %s lapsed after no answer; its place reopens", pledge.id)
-    await place_reopened(ctx, outcome)
     return None
 
 
@@ -183,7 +194,7 @@ async def suggested_calls(ctx: ServiceContext, member: Member, limit: int = 3) -
         for c in await ctx.storage.calls.open_calls(member.network_id)
         if c.initiator_id != member.id
     ]
-    search = ctx.services.search
+    search = ctx.search
     profile = "; ".join([*member.skills, member.about]).strip("; ")
     if search is not None and profile and calls:
         scores = await search.similarity(profile, [c.title + " " + c.details for c in calls])
@@ -200,7 +211,7 @@ async def check_call(ctx: ServiceContext, call_id: int) -> datetime | None:
     at = call.starts_at - CALL_SHORT_BEFORE
     if at > now:
         return at
-    if now >= call.starts_at or call.status.value == "closed":
+    if now >= call.starts_at or call.status.ended:
         return None
     missing = call.people_needed - await ctx.storage.calls.counted(call.id)
     if missing > 0:
@@ -276,9 +287,8 @@ async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) ->
                 for call in calls:
                     when = when_text(t, call.starts_at, call.has_time, tz=member.timezone, now=now)
                     lines.append(t("nudges.call_line", id=call.id, title=call.title, when=when))
-                    buttons.append(
-                        Button(t("calls.join_numbered", id=call.id), f"call:join:{call.id}", "👍")
-                    )
+                    label = t("calls.join_numbered", id=call.id)
+                    buttons.append(Button(label, JoinCall(call.id).encode(), "👍"))
             else:
                 lines.append(t("nudges.idle_open"))
             continue
@@ -287,88 +297,27 @@ async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) ->
         when = when_text(t, pledge.due_at, pledge.due_has_time, tz=member.timezone, now=now)
         lines.append(t(f"nudges.{reason.kind}", what=pledge.what, when=when, id=pledge.id))
         if reason.kind == "due_today":
-            buttons.append(Button(t("nudges.done", id=pledge.id), f"pledge:done:{pledge.id}"))
+            buttons.append(Button(t("nudges.done", id=pledge.id), PledgeDone(pledge.id).encode()))
         elif reason.kind == "overdue":
             buttons += [
-                Button(t("nudges.done", id=pledge.id), f"pledge:done:{pledge.id}"),
-                Button(t("nudges.more_time"), f"pledge:later:{pledge.id}"),
-                Button(t("nudges.hand_back"), f"pledge:withdraw:{pledge.id}"),
+                Button(t("nudges.done", id=pledge.id), PledgeDone(pledge.id).encode()),
+                Button(t("nudges.more_time"), PledgeLater(pledge.id).encode()),
+                Button(t("nudges.hand_back"), PledgeWithdraw(pledge.id).encode()),
             ]
     buttons = buttons[: MAX_BUTTONS - 2]
     buttons += [
-        Button(t("nudges.not_now"), "nudge:pause:3"),
-        Button(t("nudges.stop"), "nudge:stop"),
+        Button(t("nudges.not_now"), PauseReminders(NOT_NOW_DAYS).encode()),
+        Button(t("nudges.stop"), StopReminders().encode()),
     ]
     lines.append(t("nudges.footer"))
     return Reply("\n".join(lines), tuple(buttons))
 
 
 # -- the weekly digest for initiators ------------------------------------------------------------
-def next_digest(ctx: ServiceContext, after: datetime) -> datetime:
-    tz = ZoneInfo(ctx.network.timezone)
-    weekday = WEEKDAYS.index(ctx.settings.digest_day)
-    local = after.astimezone(tz)
-    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
-    at = at_local(day, time(ctx.settings.digest_hour), tz)
-    return at if at > after else at + timedelta(days=7)
-
-
-async def send_digest(ctx: ServiceContext, network_id: int) -> datetime | None:
-    now = ctx.now()
-    since = now - timedelta(days=7)
-    figures = await ctx.storage.pledges.weekly_figures(network_id, since=since, now=now)
-    readers = [
-        m
-        for m in await ctx.storage.members.list(network_id)
-        if m.role in (Role.INITIATOR, Role.ADMIN)
-    ]
-    week = now.astimezone(ZoneInfo(ctx.network.timezone)).strftime("%G-W%V")
-    messages = []
-    for reader in readers:
-        t = Translator(reader.language)
-        lines = [t("digest.title")]
-        lines.append(t("digest.open_calls", count=len(figures.open_calls)))
-        lines += [
-            t(
-                "digest.call_line",
-                id=c.id,
-                title=c.title,
-                taken=taken,
-                needed=c.people_needed or "–",
-            )
-            for c, taken in figures.open_calls
-        ]
-        lines.append(
-            t(
-                "digest.pledges",
-                new=figures.new_pledges,
-                done=figures.done,
-                hours=f"{figures.hours:g}",
-            )
-        )
-        if figures.overdue:
-            lines.append(t("digest.overdue"))
-            lines += [f"• {name}: {what}" for name, what in figures.overdue]
-        if figures.lapsed:
-            lines.append(t("digest.lapsed"))
-            lines += [f"• {name}: {what}" for name, what in figures.lapsed]
-        lines.append(
-            t(
-                "digest.new_members",
-                count=len(figures.new_members),
-                names=", ".join(figures.new_members) or "–",
-            )
-        )
-        messages.append(
-            Outgoing(
-                f"digest:{network_id}:{week}:{reader.id}",
-                Reply("\n".join(lines)),
-                member_id=reader.id,
-                kind="digest",
-            )
-        )
-    await ctx.send_many(messages)
-    return next_digest(ctx, now)
+async def send_digest(ctx: ServiceContext, _network_id: int) -> datetime | None:
+    """The weekly digest job (:func:`actions.digests.weekly_digest`), then its next moment."""
+    await weekly_digest(ctx)
+    return next_weekly_digest(ctx, ctx.now())
 
 
 # -- the member's say ------------------------------------------------------------------------------
@@ -382,16 +331,16 @@ async def pause(_event: Event, ctx: Context) -> None:
     days = 7
     if args:
         match = _PAUSE.search(args)
-        if match is None:
+        n = parse_int(match.group(1) or "1", low=1) if match else None
+        if match is None or n is None:
             raise UserFacingError("nudges.pause_usage")
-        n = int(match.group(1) or 1)
         unit = match.group(2)
         days = n * (1 if unit.startswith(("dag", "day")) else 7 if unit.startswith("we") else 30)
     await set_pause(ctx, days)
 
 
 async def set_pause(ctx: Context, days: int) -> None:
-    until = ctx.now() + timedelta(days=min(days, 365))
+    until = ctx.now() + timedelta(days=min(days, MAX_PAUSE_DAYS))
     await ctx.storage.members.update(ctx.member.id, paused_until=until)
     when = when_text(ctx.t, until, False, tz=ctx.member.timezone, now=ctx.now())
     await ctx.reply(ctx.t("nudges.paused", until=when))
@@ -430,19 +379,20 @@ async def reminders(_event: Event, ctx: Context) -> None:
         )
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    action, _, value = ctx.args.partition(":")
-    if action == "pause":
-        await set_pause(ctx, int(value or 3))
-    elif action == "stop":
-        await ctx.storage.members.update(ctx.member.id, reminders=False)
-        await ctx.reply(ctx.t("nudges.off"))
+async def pause_pressed(press: PauseReminders, ctx: Context) -> None:
+    await set_pause(ctx, press.days or NOT_NOW_DAYS)
+
+
+async def stop_pressed(_press: StopReminders, ctx: Context) -> None:
+    await ctx.storage.members.update(ctx.member.id, reminders=False)
+    await ctx.reply(ctx.t("nudges.off"))
 
 
 def register(router: Router) -> None:
     router.command("pauze", "pause")(pause)
     router.command("herinneringen", "reminders", "duwtjes")(reminders)
-    router.button("nudge")(pressed)
+    router.button(PauseReminders)(pause_pressed)
+    router.button(StopReminders)(stop_pressed)
 
 
 def register_jobs(scheduler: Scheduler) -> None:

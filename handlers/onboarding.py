@@ -7,15 +7,19 @@ personal details are not a group matter.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from actions.buttons import ChooseCell, Consent, KeepName, SkillsLater
+from actions.wording import bullets
+from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import bullets, yes_or_no
+from handlers.common import yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "onboarding"
 STEPS = ("name", "skills", "cell", "findable", "invitable")
-NO_CELL = "-"
 
 
 async def start(_event: Event, ctx: Context) -> None:
@@ -43,21 +47,26 @@ async def ask(ctx: Context, step: str) -> None:
     """Put the question of ``step`` to the member privately and wait for the answer."""
     t = ctx.t
     if step == "name":
-        buttons = [Button(t("onboarding.keep_name", name=ctx.member.display_name), "onb:name")]
+        buttons = [
+            Button(t("onboarding.keep_name", name=ctx.member.display_name), KeepName().encode())
+        ]
         await ctx.reply_direct(t("onboarding.ask_name"), buttons=buttons)
     elif step == "skills":
         await ctx.reply_direct(
-            t("onboarding.ask_skills"), buttons=[Button(t("common.later"), "onb:skills")]
+            t("onboarding.ask_skills"), buttons=[Button(t("common.later"), SkillsLater().encode())]
         )
     elif step == "cell":
         cells = await ctx.storage.networks.cells(ctx.network.id)
-        buttons = [Button(c.name, f"onb:cell:{c.id}") for c in cells[:8]]
-        buttons.append(Button(t("onboarding.no_cell"), f"onb:cell:{NO_CELL}"))
+        buttons = [Button(c.name, ChooseCell(c.id).encode()) for c in cells[:8]]
+        buttons.append(Button(t("onboarding.no_cell"), ChooseCell(None).encode()))
         await ctx.reply_direct(t("onboarding.ask_cell"), buttons=buttons)
     elif step in ("findable", "invitable"):
+        question: Literal["findable", "invitable"] = (
+            "findable" if step == "findable" else "invitable"
+        )
         buttons = [
-            Button(t("common.yes"), f"onb:{step}:yes"),
-            Button(t("common.no"), f"onb:{step}:no"),
+            Button(t("common.yes"), Consent(question, True).encode()),
+            Button(t("common.no"), Consent(question, False).encode()),
         ]
         await ctx.reply_direct(t(f"onboarding.ask_{step}"), buttons=buttons)
     else:
@@ -84,6 +93,7 @@ async def answer(_event: Event, ctx: Context) -> None:
     text = ctx.args.strip()
     members = ctx.storage.members
     if step == "name":
+        text = clean_name(text)
         if not 1 <= len(text) <= 60:
             await ctx.reply(ctx.t("onboarding.name_invalid"))
             return
@@ -98,7 +108,8 @@ async def answer(_event: Event, ctx: Context) -> None:
         await members.add_skills(ctx.member.id, skills, now=ctx.now())
         await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(skills)))
     elif step == "cell":
-        if len(text) > 60:
+        text = clean_name(text)
+        if not 1 <= len(text) <= 60:
             await ctx.reply(ctx.t("onboarding.cell_invalid"))
             return
         cell = await ctx.storage.networks.ensure_cell(ctx.network.id, text)
@@ -113,30 +124,48 @@ async def answer(_event: Event, ctx: Context) -> None:
     await next_step(ctx, step)
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    """A button under an onboarding question: ``name``, ``skills``, ``cell:ID``, ``findable:yes``.
-
-    Old buttons stay visible on some platforms; a press that does not match the open question
-    is explained rather than applied out of order.
-    """
-    step, _, value = ctx.args.partition(":")
-    open_question = ctx.conversation
-    if open_question is None or (open_question.flow, open_question.step) != (FLOW, step):
+async def _open(ctx: Context, step: str) -> bool:
+    """Old buttons stay visible on some platforms; a press that does not answer the open
+    question is explained rather than applied out of order."""
+    question = ctx.conversation
+    if question is None or (question.flow, question.step) != (FLOW, step):
         await ctx.reply(ctx.t("common.button_expired"))
+        return False
+    return True
+
+
+async def name_pressed(_press: KeepName, ctx: Context) -> None:
+    if await _open(ctx, "name"):
+        await next_step(ctx, "name")
+
+
+async def skills_later_pressed(_press: SkillsLater, ctx: Context) -> None:
+    if await _open(ctx, "skills"):
+        await next_step(ctx, "skills")
+
+
+async def cell_pressed(press: ChooseCell, ctx: Context) -> None:
+    if not await _open(ctx, "cell"):
         return
-    members = ctx.storage.members
-    if step == "cell":
-        if value == NO_CELL:
-            await members.update(ctx.member.id, cell_id=None)
-        elif value.isdigit() and (cell := await ctx.storage.networks.get_cell(int(value))):
-            await members.update(ctx.member.id, cell_id=cell.id)
+    if press.cell_id is None:
+        await ctx.storage.members.update(ctx.member.id, cell_id=None)
+    elif (cell := await ctx.storage.networks.get_cell(press.cell_id)) is not None:
+        if cell.network_id == ctx.network.id:
+            await ctx.storage.members.update(ctx.member.id, cell_id=cell.id)
             await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
-    elif step in ("findable", "invitable"):
-        await members.update(ctx.member.id, **{step: value == "yes"})
-    await next_step(ctx, step)
+    await next_step(ctx, "cell")
+
+
+async def consent_pressed(press: Consent, ctx: Context) -> None:
+    if await _open(ctx, press.question):
+        await ctx.storage.members.update(ctx.member.id, **{press.question: press.yes})
+        await next_step(ctx, press.question)
 
 
 def register(router: Router) -> None:
     router.command("start", "begin", "aanmelden", "join")(start)
     router.flow(FLOW)(answer)
-    router.button("onb")(pressed)
+    router.button(KeepName)(name_pressed)
+    router.button(SkillsLater)(skills_later_pressed)
+    router.button(ChooseCell)(cell_pressed)
+    router.button(Consent)(consent_pressed)

@@ -1,6 +1,7 @@
-"""Doe-bijdragen: concrete pledges (what, by when), done or handed back without blame.
+"""Doe-bijdragen in the chat: ``/doe``, ``/klaar``, ``/afzeggen``, ``/mijn`` and their buttons.
 
-Paid and volunteer effort count the same: hours are recorded as hours, nothing else.
+Deciding and writing is :mod:`actions.pledges`; this module reads what the member typed or
+pressed and words the replies.
 """
 
 from __future__ import annotations
@@ -9,21 +10,39 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.context import Context, ServiceContext
-from bot.core import Button, Event, Reply
+from actions.buttons import (
+    PledgeDone,
+    PledgeHours,
+    PledgeLater,
+    PledgeNoDate,
+    PledgeWithdraw,
+    SkipStory,
+)
+from actions.pledges import (
+    MAX_HOURS,
+    make_pledge,
+    mark_done,
+    own_pledge,
+    record_hours,
+    reschedule,
+    withdraw,
+)
+from actions.wording import when_text
+from bot.context import Context
+from bot.core import Button, Event
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.numbers import parse_decimal, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.calls import invite_matches
-from handlers.common import date_words, when_text
-from handlers.stories import offer_story
-from storage.repositories.calls import ACTIVE, Pledge, PledgeOutcome, PledgeStatus
+from handlers.common import STORY_FLOW, date_words
+from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
-_HOURS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(u|uur|uren|h|hours?|min|minuten|minutes)\b", re.I)
-_REF = re.compile(r"#?(\d+)\b")
+_HOURS = re.compile(
+    r"([0-9]+(?:[.,][0-9]+)?)\s*(u|uur|uren|h|hours?|min|minuten|minutes)\b", re.IGNORECASE
+)
+_REF = re.compile(r"#?([0-9]+)\b")
 HOUR_CHOICES = (("½", 0.5), ("1", 1.0), ("2", 2.0), ("4", 4.0), ("8", 8.0))
 END_OF_DAY = (20, 0)  # a pledge given only a day is due that evening
 
@@ -61,7 +80,7 @@ async def pledge_from_text(ctx: Context, text: str) -> None:
         await ctx.expect(FLOW, "when", what=what)
         await ctx.reply_direct(
             ctx.t("pledges.ask_when", what=what),
-            buttons=[Button(ctx.t("pledges.no_date"), "pledge:nodate")],
+            buttons=[Button(ctx.t("pledges.no_date"), PledgeNoDate().encode())],
         )
         return
     await create(ctx, what, *due(found.at, found.has_time))
@@ -80,16 +99,9 @@ def due(at: datetime, has_time: bool) -> tuple[datetime, bool]:
 
 async def create(ctx: Context, what: str, due_at: datetime | None, has_time: bool) -> None:
     await ctx.finish()
-    outcome = await ctx.storage.pledges.create(
-        ctx.network.id,
-        ctx.member.id,
-        what=what,
-        due_at=due_at,
-        due_has_time=has_time,
-        now=ctx.now(),
-    )
+    pledge = await make_pledge(ctx, ctx.member, what, due_at, has_time)
     when = when_text(ctx.t, due_at, has_time, tz=ctx.member.timezone, now=ctx.now())
-    await ctx.reply(ctx.t("pledges.saved", what=what, when=when, id=outcome.pledge.id))
+    await ctx.reply(ctx.t("pledges.saved", what=pledge.what, when=when, id=pledge.id))
 
 
 async def answer(_event: Event, ctx: Context) -> None:
@@ -111,7 +123,8 @@ async def answer(_event: Event, ctx: Context) -> None:
             return
         await ctx.finish()
         at, has_time = due(found.at, found.has_time)
-        await ctx.storage.pledges.reschedule(int(data["pledge"]), at, has_time, now=ctx.now())
+        pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
+        await reschedule(ctx, ctx.member, pledge, at, has_time)
         await ctx.reply(
             ctx.t(
                 "pledges.rescheduled",
@@ -120,38 +133,52 @@ async def answer(_event: Event, ctx: Context) -> None:
         )
 
 
+async def no_date_pressed(_press: PledgeNoDate, ctx: Context) -> None:
+    data = ctx.conversation.data if ctx.conversation and ctx.conversation.flow == FLOW else {}
+    if "what" not in data:
+        await ctx.reply(ctx.t("common.button_expired"))
+        return
+    await create(ctx, data["what"], None, False)
+
+
 # -- ending a pledge ----------------------------------------------------------------------------
-async def own_pledge(
-    ctx: Context, ref: str, *, statuses: tuple[PledgeStatus, ...] = ACTIVE
-) -> Pledge | None:
+async def named_pledge(ctx: Context, ref: str) -> Pledge | None:
     """The pledge named by ``ref``, or the only open one; None when a choice is needed."""
     match = _REF.match(ref.strip())
     if match:
-        pledge = await ctx.storage.pledges.get(int(match.group(1)))
-        if pledge is None or pledge.member_id != ctx.member.id:
+        pledge_id = parse_id(match.group(1))
+        if pledge_id is None:
             raise NotFound("pledges.not_found", id=match.group(1))
-        return pledge
-    mine = await ctx.storage.pledges.of_member(ctx.member.id, statuses)
+        return await own_pledge(ctx, ctx.member, pledge_id)
+    mine = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
     if not mine:
         raise UserFacingError("pledges.none_open")
     return mine[0] if len(mine) == 1 else None
 
 
 async def choose(ctx: Context, action: str) -> None:
+    kind = PledgeDone if action == "done" else PledgeWithdraw
     mine = await ctx.storage.pledges.of_member(ctx.member.id)
-    buttons = [Button(f"#{p.id} {p.what}"[:60], f"pledge:{action}:{p.id}") for p in mine[:8]]
+    buttons = [Button(f"#{p.id} {p.what}"[:60], kind(p.id).encode()) for p in mine[:8]]
     await ctx.reply(ctx.t(f"pledges.choose_{action}"), buttons=buttons)
+
+
+def typed_hours(text: str) -> tuple[float | None, str]:
+    """'2 uur', '1,5 u', '90 minuten' -> hours, and the text without them."""
+    match = _HOURS.search(text)
+    if match is None:
+        return None, text
+    value = parse_decimal(match.group(1), high=MAX_HOURS * 60)
+    if value is None:
+        raise UserFacingError("pledges.hours_invalid", max=int(MAX_HOURS))
+    hours = value / 60 if match.group(2).lower().startswith("min") else value
+    return hours, text[: match.start()] + text[match.end() :]
 
 
 async def done_command(_event: Event, ctx: Context) -> None:
     """``/klaar``, ``/klaar 12``, ``/klaar 12 2 uur``."""
-    args = ctx.args
-    hours = None
-    if match := _HOURS.search(args):
-        value = float(match.group(1).replace(",", "."))
-        hours = value / 60 if match.group(2).lower().startswith("min") else value
-        args = args[: match.start()] + args[match.end() :]
-    pledge = await own_pledge(ctx, args)
+    hours, rest = typed_hours(ctx.args)
+    pledge = await named_pledge(ctx, rest)
     if pledge is None:
         await choose(ctx, "done")
         return
@@ -159,88 +186,62 @@ async def done_command(_event: Event, ctx: Context) -> None:
 
 
 async def complete(ctx: Context, pledge: Pledge, hours: float | None) -> None:
-    if pledge.status is PledgeStatus.DONE:
-        await ctx.reply(ctx.t("pledges.already_done", what=pledge.what))
-        return
-    if pledge.status not in ACTIVE and pledge.status is not PledgeStatus.LAPSED:
-        raise UserFacingError("pledges.not_open", what=pledge.what)
-    await ctx.storage.pledges.complete(pledge.id, hours=hours, now=ctx.now())
+    await mark_done(ctx, ctx.member, pledge, hours)
     if hours is not None:
         await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
         await offer_story(ctx, pledge)
         return
     buttons = [
-        Button(ctx.t("pledges.hours_button", hours=label), f"pledge:hours:{pledge.id}:{h}")
+        Button(ctx.t("pledges.hours_button", hours=label), PledgeHours(pledge.id, h).encode())
         for label, h in HOUR_CHOICES
     ]
-    buttons.append(Button(ctx.t("pledges.skip"), f"pledge:hours:{pledge.id}:-"))
+    buttons.append(Button(ctx.t("pledges.skip"), PledgeHours(pledge.id, None).encode()))
     await ctx.reply(ctx.t("pledges.done_ask_hours", what=pledge.what), buttons=buttons)
 
 
+async def offer_story(ctx: Context, pledge: Pledge) -> None:
+    """After a pledge is done: ask, privately, how it went (handlers/stories.py answers)."""
+    await ctx.expect(STORY_FLOW, "text", pledge=pledge.id)
+    await ctx.reply_direct(
+        ctx.t("stories.ask", what=pledge.what),
+        buttons=[Button(ctx.t("stories.skip"), SkipStory().encode())],
+    )
+
+
 async def withdraw_command(_event: Event, ctx: Context) -> None:
-    pledge = await own_pledge(ctx, ctx.args)
+    pledge = await named_pledge(ctx, ctx.args)
     if pledge is None:
         await choose(ctx, "withdraw")
         return
-    await withdraw(ctx, pledge)
+    await hand_back(ctx, pledge)
 
 
-async def withdraw(ctx: Context, pledge: Pledge) -> None:
+async def hand_back(ctx: Context, pledge: Pledge) -> None:
     """Handing a task back is graceful: thanks, no questions; the place goes to someone else."""
-    if pledge.status not in ACTIVE:
-        raise UserFacingError("pledges.not_open", what=pledge.what)
-    outcome = await ctx.storage.pledges.end(pledge.id, PledgeStatus.WITHDRAWN, now=ctx.now())
+    await withdraw(ctx, ctx.member, pledge)
     await ctx.reply(ctx.t("pledges.withdrawn", what=pledge.what))
-    await place_reopened(ctx, outcome)
 
 
-async def place_reopened(ctx: ServiceContext, outcome: PledgeOutcome) -> None:
-    """After a pledge ended: welcome the first on the waiting list, or invite the next match."""
-    call = outcome.call
-    if call is None:
-        return
-    if outcome.promoted is not None and outcome.promoted.member_id is not None:
-        member = await ctx.storage.members.get(outcome.promoted.member_id)
-        if member is not None:
-            t = Translator(member.language)
-            await ctx.send_many(
-                [
-                    Outgoing(
-                        f"pledge:{outcome.promoted.id}:promoted",
-                        Reply(t("pledges.promoted", title=call.title, id=outcome.promoted.id)),
-                        member_id=member.id,
-                    )
-                ]
-            )
-    elif outcome.place_reopened:
-        await invite_matches(ctx, call, count=1)
+async def done_pressed(press: PledgeDone, ctx: Context) -> None:
+    await complete(ctx, await own_pledge(ctx, ctx.member, press.pledge_id), None)
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    action, _, rest = ctx.args.partition(":")
-    ref, _, value = rest.partition(":")
-    if action == "nodate":
-        data = ctx.conversation.data if ctx.conversation else {}
-        if "what" not in data:
-            await ctx.reply(ctx.t("common.button_expired"))
-            return
-        await create(ctx, data["what"], None, False)
-        return
-    pledge = await own_pledge(ctx, ref, statuses=tuple(PledgeStatus))
-    if pledge is None:
-        return
-    if action == "done":
-        await complete(ctx, pledge, None)
-    elif action == "withdraw":
-        await withdraw(ctx, pledge)
-    elif action == "hours":
-        if value != "-":
-            await ctx.storage.pledges.set_hours(pledge.id, float(value))
-        await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
-        await offer_story(ctx, pledge)
-    elif action == "later":
-        await ctx.expect(FLOW, "new_date", pledge=pledge.id)
-        await ctx.reply(ctx.t("pledges.ask_new_date", what=pledge.what))
+async def withdraw_pressed(press: PledgeWithdraw, ctx: Context) -> None:
+    await hand_back(ctx, await own_pledge(ctx, ctx.member, press.pledge_id))
+
+
+async def hours_pressed(press: PledgeHours, ctx: Context) -> None:
+    pledge = await own_pledge(ctx, ctx.member, press.pledge_id)
+    if press.hours is not None:
+        await record_hours(ctx, ctx.member, pledge, press.hours)
+    await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
+    await offer_story(ctx, pledge)
+
+
+async def later_pressed(press: PledgeLater, ctx: Context) -> None:
+    pledge = await own_pledge(ctx, ctx.member, press.pledge_id)
+    await ctx.expect(FLOW, "new_date", pledge=pledge.id)
+    await ctx.reply(ctx.t("pledges.ask_new_date", what=pledge.what))
 
 
 async def mine(_event: Event, ctx: Context) -> None:
@@ -259,7 +260,8 @@ async def mine(_event: Event, ctx: Context) -> None:
         for p in [*open_ones, *recent_done]
     ]
     buttons = [
-        Button(ctx.t("pledges.done_button", id=p.id), f"pledge:done:{p.id}") for p in open_ones[:4]
+        Button(ctx.t("pledges.done_button", id=p.id), PledgeDone(p.id).encode())
+        for p in open_ones[:4]
     ]
     if not ctx.in_direct_chat:  # one's own list is nobody else's business
         await ctx.reply(ctx.t("common.sent_privately"))
@@ -272,5 +274,9 @@ def register(router: Router) -> None:
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
     router.command("mijn", "mine", "toezeggingen", "pledges")(mine)
     router.flow(FLOW)(answer)
-    router.button("pledge")(pressed)
+    router.button(PledgeNoDate)(no_date_pressed)
+    router.button(PledgeDone)(done_pressed)
+    router.button(PledgeWithdraw)(withdraw_pressed)
+    router.button(PledgeHours)(hours_pressed)
+    router.button(PledgeLater)(later_pressed)
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)

@@ -1,41 +1,21 @@
 """A member's data is theirs: ``/mijngegevens`` exports it, ``/vergeet-mij`` forgets it.
 
 The export is a JSON document with every table's rows that belong to the member, sent only in
-the direct chat. Forgetting asks for confirmation, hands open pledges back the usual way (the
-place goes to someone else), then deletes or anonymises everything; see
-:mod:`storage.repositories.privacy` for what "anonymous counts" keeps.
-
-Also here: the retention work that prunes old technical traces.
+the direct chat. Forgetting asks for confirmation first; the forgetting itself is
+:func:`actions.privacy.forget_member`, the same action as ``vonk forget``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
-
-from bot.clock import Clock
-from bot.config import Settings
+from actions.buttons import ForgetAnswer
+from actions.privacy import export_member_data, forget_member
 from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Button, Event
-from bot.exports import (
-    charts_dir,
-    export_document,
-    exports_dir,
-    prune_files,
-    remove_exports,
-    write_export,
-)
+from bot.exports import write_export
 from bot.router import Router
 from handlers.common import yes_or_no
-from handlers.pledges import place_reopened
-from storage.repositories.calls import PledgeStatus
-
-if TYPE_CHECKING:
-    from storage import Storage
 
 FLOW = "forget"
-EXPORT_KEEP = timedelta(days=1)  # export files and charts are sent at once, then not needed
 
 
 async def my_data(_event: Event, ctx: Context) -> None:
@@ -43,16 +23,10 @@ async def my_data(_event: Event, ctx: Context) -> None:
     if not ctx.in_direct_chat:
         await ctx.reply(ctx.t("privacy.direct_only"))
         return
-    tables = await ctx.storage.privacy.export(ctx.member.id)
-    if tables is None:  # pragma: no cover - the member was identified a moment ago
-        return
-    document = export_document(
-        tables, network=ctx.network.name, handle=ctx.member.handle, now=ctx.now()
-    )
-    path = write_export(ctx.settings.data_dir, ctx.member.id, document)
-    rows = sum(len(r) for r in tables.values())
+    export = await export_member_data(ctx, ctx.member)
+    path = write_export(ctx.settings.data_dir, ctx.member.id, export.document)
     await ctx.reply(
-        ctx.t("privacy.export_ready", rows=rows),
+        ctx.t("privacy.export_ready", rows=export.rows),
         attachment=Attachment(path, AttachmentKind.DOCUMENT, filename="vonk-mijngegevens.json"),
     )
 
@@ -65,65 +39,40 @@ async def forget_me(_event: Event, ctx: Context) -> None:
     await ctx.reply_direct(
         ctx.t("privacy.forget_ask"),
         buttons=[
-            Button(ctx.t("privacy.forget_yes"), "privacy:forget:yes"),
-            Button(ctx.t("privacy.forget_no"), "privacy:forget:no"),
+            Button(ctx.t("privacy.forget_yes"), ForgetAnswer(True).encode()),
+            Button(ctx.t("privacy.forget_no"), ForgetAnswer(False).encode()),
         ],
     )
 
 
-async def forget_answer(_event: Event, ctx: Context) -> None:
-    """The confirmation, typed ('ja') or pressed."""
-    if ctx.route.kind == "button":
-        open_question = ctx.conversation
-        if open_question is None or open_question.flow != FLOW:
-            await ctx.reply(ctx.t("common.button_expired"))
-            return
-        choice: bool | None = ctx.args == "forget:yes"
-    else:
-        choice = yes_or_no(ctx.args)
-        if choice is None:
-            await ctx.reply(ctx.t("privacy.forget_yes_or_no"))
-            return
+async def forget_typed(_event: Event, ctx: Context) -> None:
+    """The confirmation, typed ('ja' / 'nee')."""
+    choice = yes_or_no(ctx.args)
+    if choice is None:
+        await ctx.reply(ctx.t("privacy.forget_yes_or_no"))
+        return
+    await confirmed(ctx, choice)
+
+
+async def forget_pressed(press: ForgetAnswer, ctx: Context) -> None:
+    """The confirmation, pressed; only while the question is open."""
+    if ctx.conversation is None or ctx.conversation.flow != FLOW:
+        await ctx.reply(ctx.t("common.button_expired"))
+        return
+    await confirmed(ctx, press.yes)
+
+
+async def confirmed(ctx: Context, yes: bool) -> None:
     await ctx.finish()
-    if not choice:
+    if not yes:
         await ctx.reply(ctx.t("privacy.forget_kept"))
         return
-    await forget(ctx)
-
-
-async def forget(ctx: Context) -> None:
-    """Hand open pledges back (places go to others), remove files, then forget."""
-    member, storage, now = ctx.member, ctx.storage, ctx.now()
-    for pledge in await storage.pledges.of_member(member.id):
-        outcome = await storage.pledges.end(pledge.id, PledgeStatus.WITHDRAWN, now=now)
-        await place_reopened(ctx, outcome)
-    remove_exports(ctx.settings.data_dir, member.id)
-    await storage.privacy.forget(member.id, now=now)
+    await forget_member(ctx, ctx.member)
     await ctx.reply(ctx.t("privacy.forgotten"))
-
-
-# -- scheduled work ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Pruned:
-    inbox: int
-    outbox: int
-    files: int
-
-
-async def prune_retention(storage: Storage, clock: Clock, settings: Settings) -> Pruned:
-    """Delete handled events and sent or failed outbox messages older than the retention
-    period, and export files and charts older than a day. Run it once a day."""
-    before = clock.now() - timedelta(days=settings.retention_days)
-    events = await storage.privacy.prune_inbox(before)
-    outbox = await storage.privacy.prune_outbox(before)
-    await storage.workers.prune(clock.now() - timedelta(days=1))
-    files = prune_files(exports_dir(settings.data_dir), EXPORT_KEEP)
-    files += prune_files(charts_dir(settings.data_dir), EXPORT_KEEP)
-    return Pruned(events, outbox, files)
 
 
 def register(router: Router) -> None:
     router.command("mijngegevens", "mijn_gegevens", "mydata", "my_data", "export")(my_data)
     router.command("vergeet_mij", "vergeetmij", "forget_me", "forgetme")(forget_me)
-    router.flow(FLOW)(forget_answer)
-    router.button("privacy")(forget_answer)
+    router.flow(FLOW)(forget_typed)
+    router.button(ForgetAnswer)(forget_pressed)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from actions.buttons import ChooseLanguage, EditProfile, LeaveAnswer, ToggleConsent
+from actions.wording import bullets
+from bot.clean import clean_name
 from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import bullets, yes_or_no
+from handlers.common import yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "profile"
-EDITABLE = ("name", "skills", "about", "cell")
-TOGGLES = ("findable", "invitable")
+Editable = Literal["name", "skills", "about", "cell"]
+Toggle = Literal["findable", "invitable"]
+EDITABLE: tuple[Editable, ...] = ("name", "skills", "about", "cell")
+TOGGLES: tuple[Toggle, ...] = ("findable", "invitable")
 
 
 async def show(_event: Event, ctx: Context) -> None:
@@ -39,8 +46,8 @@ async def show(_event: Event, ctx: Context) -> None:
         findable=t("common.yes") if member.findable else t("common.no"),
         invitable=t("common.yes") if member.invitable else t("common.no"),
     )
-    buttons = [Button(t(f"profile.edit_{f}"), f"prof:edit:{f}") for f in EDITABLE]
-    buttons += [Button(t(f"profile.toggle_{f}"), f"prof:toggle:{f}") for f in TOGGLES]
+    buttons = [Button(t(f"profile.edit_{f}"), EditProfile(f).encode()) for f in EDITABLE]
+    buttons += [Button(t(f"profile.toggle_{f}"), ToggleConsent(f).encode()) for f in TOGGLES]
     if ctx.in_direct_chat:
         await ctx.reply(text, buttons=buttons)
     else:  # a profile holds consent choices: show it privately
@@ -56,7 +63,8 @@ async def ask(ctx: Context, field: str) -> None:
 async def save(ctx: Context, field: str, value: str) -> None:
     members, member = ctx.storage.members, ctx.member
     if field == "name":
-        if len(value) > 60:
+        value = clean_name(value)
+        if not 1 <= len(value) <= 60:
             await ctx.reply(ctx.t("onboarding.name_invalid"))
             return
         await members.update(member.id, display_name=value)
@@ -68,8 +76,8 @@ async def save(ctx: Context, field: str, value: str) -> None:
         if value.casefold() in ("-", "geen", "none"):
             await members.update(member.id, cell_id=None)
             await ctx.reply(ctx.t("profile.cell_cleared"))
-        else:
-            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, value[:60])
+        elif name := clean_name(value)[:60]:
+            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name)
             await members.update(member.id, cell_id=cell.id)
             await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
     elif field == "skills":
@@ -103,14 +111,14 @@ async def answer(_event: Event, ctx: Context) -> None:
         await save(ctx, field, ctx.args)
 
 
-async def pressed(_event: Event, ctx: Context) -> None:
-    action, _, field = ctx.args.partition(":")
-    if action == "edit" and field in EDITABLE:
-        await ask(ctx, field)
-    elif action == "toggle" and field in TOGGLES:
-        value = not getattr(ctx.member, field)
-        await ctx.storage.members.update(ctx.member.id, **{field: value})
-        await ctx.reply(ctx.t(f"profile.{field}_{'on' if value else 'off'}"))
+async def edit_pressed(press: EditProfile, ctx: Context) -> None:
+    await ask(ctx, press.field)
+
+
+async def toggle_pressed(press: ToggleConsent, ctx: Context) -> None:
+    value = not getattr(ctx.member, press.field)
+    await ctx.storage.members.update(ctx.member.id, **{press.field: value})
+    await ctx.reply(ctx.t(f"profile.{press.field}_{'on' if value else 'off'}"))
 
 
 async def language(_event: Event, ctx: Context) -> None:
@@ -118,16 +126,17 @@ async def language(_event: Event, ctx: Context) -> None:
     choice = (ctx.args or "").strip().casefold()[:2]
     if choice not in SUPPORTED_LANGUAGES:
         buttons = [
-            Button(ctx.t(f"language.{code}"), f"lang:{code}") for code in SUPPORTED_LANGUAGES
+            Button(ctx.t(f"language.{code}"), ChooseLanguage(code).encode())  # type: ignore[arg-type]
+            for code in SUPPORTED_LANGUAGES
         ]
         await ctx.reply(ctx.t("language.choose"), buttons=buttons)
         return
     await set_language(ctx, choice)
 
 
-async def language_pressed(_event: Event, ctx: Context) -> None:
-    if ctx.args in SUPPORTED_LANGUAGES:
-        await set_language(ctx, ctx.args)
+async def language_pressed(press: ChooseLanguage, ctx: Context) -> None:
+    if press.code in SUPPORTED_LANGUAGES:
+        await set_language(ctx, press.code)
 
 
 async def set_language(ctx: Context, code: str) -> None:
@@ -137,13 +146,23 @@ async def set_language(ctx: Context, code: str) -> None:
 
 
 async def leave(_event: Event, ctx: Context) -> None:
-    buttons = [Button(ctx.t("leave.confirm"), "leave:yes"), Button(ctx.t("common.no"), "leave:no")]
+    buttons = [
+        Button(ctx.t("leave.confirm"), LeaveAnswer(True).encode()),
+        Button(ctx.t("common.no"), LeaveAnswer(False).encode()),
+    ]
     await ctx.reply_direct(ctx.t("leave.ask"), buttons=buttons)
     await ctx.expect("leave", "confirm")
 
 
-async def leave_answer(_event: Event, ctx: Context) -> None:
-    choice = yes_or_no(ctx.args) if ctx.route.kind == "flow" else ctx.args == "yes"
+async def leave_typed(_event: Event, ctx: Context) -> None:
+    await leave_answer(ctx, yes_or_no(ctx.args))
+
+
+async def leave_pressed(press: LeaveAnswer, ctx: Context) -> None:
+    await leave_answer(ctx, press.yes)
+
+
+async def leave_answer(ctx: Context, choice: bool | None) -> None:
     await ctx.finish()
     if not choice:
         await ctx.reply(ctx.t("leave.stays"))
@@ -174,9 +193,10 @@ _FIELD_ALIASES = {
 def register(router: Router) -> None:
     router.command("profiel", "profile")(show)
     router.flow(FLOW)(answer)
-    router.button("prof")(pressed)
+    router.button(EditProfile)(edit_pressed)
+    router.button(ToggleConsent)(toggle_pressed)
     router.command("taal", "language", "lang")(language)
-    router.button("lang")(language_pressed)
+    router.button(ChooseLanguage)(language_pressed)
     router.command("stop", "leave", "uitschrijven")(leave)
-    router.flow("leave")(leave_answer)
-    router.button("leave")(leave_answer)
+    router.flow("leave")(leave_typed)
+    router.button(LeaveAnswer)(leave_pressed)

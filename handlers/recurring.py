@@ -1,6 +1,7 @@
 """Recurring work on the scheduler: the weekly digest, the monthly story digest and the daily
-retention clean-up. Each job answers with its next moment, so one ``ensure`` at start-up is
-all the set-up there is (and a restart never doubles them)."""
+retention clean-up (the work itself is in :mod:`actions`). Each job answers with its next
+moment, so one ``ensure`` at start-up is all the set-up there is (and a restart never doubles
+them)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from actions.digests import monthly_story_digest, next_weekly_digest
+from actions.retention import prune_retention
 from bot.context import ServiceContext
 from bot.scheduler import Scheduler
-from handlers.nudges import next_digest
-from handlers.privacy import prune_retention
-from handlers.stories import monthly_story_digest
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def next_prune(ctx: ServiceContext, after: datetime) -> datetime:
 
 
 async def story_digest(ctx: ServiceContext, _network_id: int) -> datetime:
-    sent = await monthly_story_digest(ctx.storage, ctx.outbox, ctx.services.clock, ctx.network)
+    sent = await monthly_story_digest(ctx)
     log.info("monthly story digest: %d messages", sent)
     return next_month_start(ctx, ctx.now())
 
@@ -52,7 +52,7 @@ async def prune(ctx: ServiceContext, _network_id: int) -> datetime:
 async def ensure_recurring(ctx: ServiceContext) -> None:
     """Create the recurring jobs of this network if they are not there yet."""
     now, jobs, network_id = ctx.now(), ctx.storage.jobs, ctx.network.id
-    await jobs.ensure("digest", network_id, next_digest(ctx, now))
+    await jobs.ensure("digest", network_id, next_weekly_digest(ctx, now))
     await jobs.ensure("stories", network_id, next_month_start(ctx, now))
     await jobs.ensure("prune", network_id, next_prune(ctx, now))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from actions.wording import bullets
 from bot.context import Context
 from bot.core import Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
-from handlers.common import bullets
 from storage.records import Member
 
 _THANKS = re.compile(

@@ -102,6 +102,10 @@ class Storage:
         ):
             yield Storage(self.db, sessions=Sessions(self.db, session), locks=self.locks)
 
+    async def checkpoint(self) -> bool:
+        """See :meth:`Database.checkpoint` (run it outside any unit of work)."""
+        return await self.db.checkpoint()
+
     async def close(self) -> None:
         await self.locks.close()
         await self.db.close()

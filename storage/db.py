@@ -84,6 +84,18 @@ class Database:
                 lambda c: MigrationContext.configure(c).get_current_revision()
             )
 
+    async def checkpoint(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and truncate the log, so
+        what was deleted (overwritten with zeros by ``secure_delete``) leaves no readable
+        copy in the -wal file. Waits for this process's writers, and up to the busy timeout for
+        readers. True when the log is empty now; always True on PostgreSQL (nothing to do)."""
+        if not self.is_sqlite:
+            return True
+        async with self.write_lock(), self.engine.connect() as conn:
+            # One row: (busy, frames in the log, frames checkpointed).
+            row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        return not row[0]
+
     async def ping(self) -> None:
         """One round trip (``SELECT 1``) for the health check; raises when the database does
         not answer."""

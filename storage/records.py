@@ -101,6 +101,25 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class ImportedAccount:
+    """A chat account named in an import file (``telegram``, ``matrix`` columns)."""
+
+    platform: str
+    platform_user_id: str  # a pending one (``?anna``) for a username not yet seen
+    username: str | None = None
+    direct_chat_id: str | None = None  # known at once where it is the user id (Telegram)
+
+    @property
+    def pending(self) -> bool:
+        return self.platform_user_id.startswith(PENDING_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """How the import file named it."""
+        return f"@{self.username}" if self.username else self.platform_user_id
+
+
+@dataclass(frozen=True)
 class MemberImportRow:
     """One validated line of a member import file."""
 
@@ -110,3 +129,4 @@ class MemberImportRow:
     skills: tuple[str, ...]
     about: str
     cell: str
+    accounts: tuple[ImportedAccount, ...] = ()

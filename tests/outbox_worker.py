@@ -43,6 +43,9 @@ class FileAdapter:
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return f"dm:{platform_user_id}"
 
+    def start_link(self) -> str | None:
+        return None
+
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         self._out.write(f"{chat_id}\n")
         self._out.flush()

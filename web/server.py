@@ -2,7 +2,7 @@
 
 Every request but the public doors (the sign-in link, the Telegram Mini App, calendar feeds,
 static files) needs a live session whose member may use the dashboard
-(:data:`handlers.permissions.Action.USE_DASHBOARD`, the chat's own permission table), read
+(:data:`actions.permissions.Permission.USE_DASHBOARD`, the chat's own permission table), read
 again on every request, so a role taken away closes the dashboard at once. Every POST carries
 the session's form token. The member's network is the only one a page can show: every id in
 an address is looked up within it (:meth:`Viewer.own`).
@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
+from actions.permissions import Permission, allowed
 from bot.app import App
 from bot.i18n import Translator
-from handlers.permissions import Action, allowed
 from storage import Storage
 from storage.records import Member, Network
 from storage.repositories.web import LinkUse, WebSession
@@ -180,7 +180,7 @@ class Dashboard:
             raise web.HTTPForbidden()
         request[TRANSLATOR] = t = Translator(member.language)
         request[FORMATS] = Formats(t, network.timezone)
-        if member.network_id != network.id or not allowed(member, Action.USE_DASHBOARD):
+        if member.network_id != network.id or not allowed(member, Permission.USE_DASHBOARD):
             return render(request, "problem.html", status=403, problem="no_role")
         request[VIEWER] = Viewer(member, found, network)
         if request.method == "POST":
@@ -228,7 +228,7 @@ class Dashboard:
         if (
             member is None
             or member.network_id != network.id
-            or not allowed(member, Action.USE_DASHBOARD)
+            or not allowed(member, Permission.USE_DASHBOARD)
         ):
             return render(request, "problem.html", status=403, problem="no_role")
         opened = await self.storage.web.open_session(

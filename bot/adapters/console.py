@@ -16,12 +16,15 @@ import asyncio
 import json
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
+from bot.clean import clean_event, clean_name
+from bot.clock import Clock, SystemClock
 from bot.core import (
+    Button,
     ButtonPress,
     Capabilities,
     ChatKind,
@@ -32,7 +35,7 @@ from bot.core import (
     Sender,
     SentMessage,
 )
-from storage.repositories.state import AdapterStateStore
+from storage import Storage
 
 PLATFORM = "console"
 GROUP_CHAT_ID = "groep"
@@ -112,39 +115,80 @@ class ConsoleAdapter:
         *,
         advance: Callable[[timedelta], Awaitable[None]] | None = None,
         echo: bool = True,
-        state: AdapterStateStore | None = None,
+        storage: Storage | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``advance`` moves the simulated clock and runs due work; ``echo`` repeats input lines
-        so a scripted run's output reads as a whole conversation; ``state`` keeps the latest
-        buttons per chat across restarts, as a real platform keeps its messages."""
+        so a scripted run's output reads as a whole conversation; ``storage`` keeps the latest
+        buttons per chat across restarts, as a real platform keeps its messages (without it
+        they live in memory)."""
         self._out = out or sys.stdout
         self._advance = advance
         self._echo = echo
-        self._state = state
+        self._storage = storage
+        self._clock = clock or SystemClock()
         self._intake: Intake | None = None
-        self._buttons: dict[str, list[str]] = {}
+        self._buttons: dict[str, list[str]] = {}  # without storage only
         self._sent = 0
 
     async def start(self, intake: Intake) -> None:
         self._intake = intake
-        if self._state is not None:
-            saved = await self._state.get(PLATFORM, "buttons")
-            self._buttons = json.loads(saved) if saved else {}
+        await self._upgrade_saved_buttons()
 
     async def stop(self) -> None:
         self._intake = None
 
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         if reply.buttons:
-            self._buttons[chat_id] = [b.payload for b in reply.buttons]
-            if self._state is not None:
-                await self._state.set(PLATFORM, "buttons", json.dumps(self._buttons))
+            await self._remember(chat_id, reply.buttons)
         self._print(render(chat_id, reply))
         self._sent += 1
         return SentMessage(chat_id, str(self._sent))
 
+    # -- the buttons of each chat --------------------------------------------------------------
+    # Saved per chat (state key "buttons:<chat>") as the short ids of their payloads, as
+    # Telegram keeps them: a saved state names nobody, forgetting a member removes their
+    # direct chat's row, and a button whose payload was removed answers "no longer works".
+    async def _remember(self, chat_id: str, buttons: Sequence[Button]) -> None:
+        if self._storage is None:
+            self._buttons[chat_id] = [b.payload for b in buttons]
+            return
+        now = self._clock.now()
+        refs = [b.ref or await self._storage.buttons.short_id(b.payload, now=now) for b in buttons]
+        await self._storage.adapter_state.set(PLATFORM, f"buttons:{chat_id}", json.dumps(refs))
+
+    async def _button(self, chat_id: str, number: int) -> str | None:
+        """The payload of button ``number`` in the chat ('' when it no longer exists); None
+        when the chat has no such button."""
+        if self._storage is None:
+            payloads = self._buttons.get(chat_id, [])
+            return payloads[number - 1] if 1 <= number <= len(payloads) else None
+        saved = await self._storage.adapter_state.get(PLATFORM, f"buttons:{chat_id}")
+        refs = json.loads(saved) if saved else []
+        if not 1 <= number <= len(refs):
+            return None
+        return await self._storage.buttons.payload(refs[number - 1]) or ""
+
+    async def _upgrade_saved_buttons(self) -> None:
+        """Earlier versions saved every chat's payloads in one row; keep those buttons working
+        in the per-chat form."""
+        if self._storage is None:
+            return
+        state = self._storage.adapter_state
+        saved = await state.get(PLATFORM, "buttons")
+        if saved is None:
+            return
+        now = self._clock.now()
+        for chat_id, payloads in json.loads(saved).items():
+            refs = [await self._storage.buttons.short_id(p, now=now) for p in payloads]
+            await state.set(PLATFORM, f"buttons:{chat_id}", json.dumps(refs))
+        await state.delete(PLATFORM, "buttons")
+
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return direct_chat_id(platform_user_id)
+
+    def start_link(self) -> str | None:
+        return None  # everyone in the console is reachable already
 
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -170,23 +214,29 @@ class ConsoleAdapter:
             else:
                 await self._advance(parsed.delta)
             return
-        user_id = parsed.name.casefold()
-        sender = Sender(platform_user_id=user_id, display_name=parsed.name)
+        name = clean_name(parsed.name)
+        if not name:
+            self._print(f"! {where}a speaker needs a visible name")
+            return
+        user_id = name.casefold()
+        sender = Sender(platform_user_id=user_id, display_name=name)
         chat = (
-            ChatRef(PLATFORM, direct_chat_id(user_id), ChatKind.DIRECT, parsed.name)
+            ChatRef(PLATFORM, direct_chat_id(user_id), ChatKind.DIRECT, name)
             if parsed.direct
             else ChatRef(PLATFORM, GROUP_CHAT_ID, ChatKind.GROUP, "groep")
         )
         if parsed.kind == "press":
-            payloads = self._buttons.get(chat.chat_id, [])
-            if not 1 <= parsed.number <= len(payloads):
+            payload = await self._button(chat.chat_id, parsed.number)
+            if payload is None:
                 self._print(f"! {where}there is no button [{parsed.number}] in this chat")
                 return
-            await self._intake.dispatch(ButtonPress(chat, sender, payloads[parsed.number - 1]))
+            press = ButtonPress(chat, sender, payload)
+            await self._intake.dispatch(clean_event(press))
             return
         mentioned = bool(_MENTION.search(parsed.text))
         text = _MENTION.sub(" ", parsed.text).strip() if mentioned else parsed.text.strip()
-        await self._intake.dispatch(IncomingMessage(chat, sender, text, mentions_bot=mentioned))
+        message = IncomingMessage(chat, sender, text, mentions_bot=mentioned)
+        await self._intake.dispatch(clean_event(message))
 
     async def run_script(self, lines: Iterable[str]) -> None:
         for number, raw in enumerate(lines, 1):

@@ -24,6 +24,11 @@ class CallStatus(enum.StrEnum):
     OPEN = "open"
     FULL = "full"
     CLOSED = "closed"
+    CANCELLED = "cancelled"  # not happening: its pledges were handed back, nobody promoted
+
+    @property
+    def ended(self) -> bool:
+        return self in (CallStatus.CLOSED, CallStatus.CANCELLED)
 
 
 class PledgeStatus(enum.StrEnum):
@@ -221,6 +226,29 @@ class CallRepository:
         async with self._sessions.write() as s:
             (await s.get_one(models.CallForHelp, call_id)).status = CallStatus.CLOSED.value
 
+    async def cancel(self, call_id: int, *, now: datetime) -> list[Pledge]:
+        """The call is not happening: it is marked cancelled and every open pledge for it
+        (waiting list included) is handed back at once, without promoting anyone. Returns
+        those pledges, as they were, so their members can be told."""
+        async with self._sessions.write() as s:
+            call = await _lock_call(s, call_id)
+            call.status = CallStatus.CANCELLED.value
+            rows = list(
+                await s.scalars(
+                    select(models.Pledge)
+                    .where(
+                        models.Pledge.call_id == call_id,
+                        models.Pledge.status.in_([st.value for st in ACTIVE]),
+                    )
+                    .order_by(models.Pledge.id)
+                )
+            )
+            ended = [_pledge(row) for row in rows]
+            for row in rows:
+                row.status, row.ended_at = PledgeStatus.WITHDRAWN.value, now
+                await touch_job(s, "pledge", row.id, now)
+            return ended
+
     async def update(
         self,
         call_id: int,
@@ -269,7 +297,7 @@ class CallRepository:
                 await touch_job(s, "pledge", pledge.id, now)
                 promoted.append(_pledge(pledge))
                 taken += 1
-            if row.status != CallStatus.CLOSED.value:
+            if not CallStatus(row.status).ended:
                 full = bool(people_needed) and taken >= (people_needed or 0)
                 row.status = (CallStatus.FULL if full else CallStatus.OPEN).value
             if moved:

@@ -8,11 +8,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
-from storage.records import Account, Member, MemberImportRow, Role, pending_user_id
+from storage.records import (
+    PENDING_PREFIX,
+    Account,
+    ImportedAccount,
+    Member,
+    MemberImportRow,
+    Role,
+    pending_user_id,
+)
 from storage.repositories.jobs import touch_job
 from storage.repositories.networks import ensure_cell_in
 from storage.session import Sessions
@@ -36,6 +44,15 @@ UPDATABLE = frozenset(
         "last_nudge_at",
     }
 )
+
+
+class AccountsTaken(ValueError):
+    """An import names chat accounts that belong to other members; nothing was imported.
+    ``problems`` are (line, message) pairs, as the importer reports them."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(problems)} account(s) belong to other members")
+        self.problems = problems
 
 
 def make_handle(text: str) -> str:
@@ -295,6 +312,21 @@ class MemberRepository:
             )
             return [_account(r) for r in rows]
 
+    async def accounts_of(self, member_ids: Iterable[int]) -> dict[int, list[Account]]:
+        """The accounts of many members at once (a broadcast's reach), by member id."""
+        wanted = sorted(set(member_ids))
+        found: dict[int, list[Account]] = {m: [] for m in wanted}
+        async with self._sessions.read() as s:
+            for start in range(0, len(wanted), 5000):
+                rows = await s.scalars(
+                    select(models.Account).where(
+                        models.Account.member_id.in_(wanted[start : start + 5000])
+                    )
+                )
+                for row in rows:
+                    found[row.member_id].append(_account(row))
+        return found
+
     async def update(self, member_id: int, **fields: Any) -> Member:
         if not set(fields) <= UPDATABLE:
             raise ValueError(f"cannot update member fields {set(fields) - UPDATABLE}")
@@ -458,6 +490,7 @@ class MemberRepository:
             if skills:
                 await s.execute(insert(models.Skill), skills)
             await s.execute(insert(models.Change), changes)
+            await _import_accounts(s, rows, ids)
             if fresh_ids:
                 await s.execute(
                     insert(models.Job),
@@ -474,3 +507,99 @@ class MemberRepository:
                     ],
                 )
         return len(new_rows), len(rows) - len(new_rows)
+
+
+async def _import_accounts(
+    s: AsyncSession, rows: Sequence[MemberImportRow], ids: dict[str, int]
+) -> None:
+    """Link the accounts the import names. An account that already belongs to another member
+    (that person wrote to the bot before, or another line of an earlier import named it) is
+    refused: two members must never share one person's account. A username that was already
+    claimed by its own member needs nothing; the member's other pending accounts on that
+    platform (an @username the file no longer gives) are dropped."""
+    wanted = [(ids[r.handle.lower()], a, r.line) for r in rows for a in r.accounts]
+    if not wanted:
+        return
+    A = models.Account
+    owners: dict[tuple[str, str], int] = {}
+    for platform in {a.platform for _, a, _ in wanted}:
+        keys = [a.platform_user_id for _, a, _ in wanted if a.platform == platform]
+        names = [
+            a.username.casefold() for _, a, _ in wanted if a.platform == platform and a.username
+        ]
+        for start in range(0, max(len(keys), len(names)), 5000):
+            found = await s.execute(
+                select(A.platform_user_id, A.username, A.member_id).where(
+                    A.platform == platform,
+                    or_(
+                        A.platform_user_id.in_(keys[start : start + 5000]),
+                        func.lower(A.username).in_(names[start : start + 5000]),
+                    ),
+                )
+            )
+            for user_id, username, member_id in found:
+                owners[(platform, user_id)] = member_id
+                if username and not user_id.startswith(PENDING_PREFIX):
+                    owners[(platform, f"@{username.casefold()}")] = member_id
+    handles = {
+        member_id: handle
+        for member_id, handle in await s.execute(
+            select(models.Member.id, models.Member.handle).where(
+                models.Member.id.in_({o for o in owners.values()})
+            )
+        )
+    }
+    problems: list[tuple[int, str]] = []
+    new: list[tuple[int, ImportedAccount]] = []
+    for member_id, account, line in wanted:
+        claimed = (
+            owners.get((account.platform, f"@{account.username.casefold()}"))
+            if account.username
+            else None
+        )
+        owner = claimed or owners.get((account.platform, account.platform_user_id))
+        if owner is not None and owner != member_id:
+            problems.append(
+                (
+                    line,
+                    f"{account.platform} {account.label} already belongs to @{handles[owner]}; "
+                    "leave it out, or forget that member first (vonk forget)",
+                )
+            )
+        elif owner is None:
+            new.append((member_id, account))
+    if problems:
+        raise AccountsTaken(problems)
+    named = {(m, a.platform) for m, a, _ in wanted}
+    keep = {(m, a.platform, a.platform_user_id) for m, a, _ in wanted}
+    members = sorted({m for m, _ in named})
+    doomed = []
+    for start in range(0, len(members), 5000):
+        pending = await s.execute(
+            select(A.id, A.member_id, A.platform, A.platform_user_id).where(
+                A.member_id.in_(members[start : start + 5000]),
+                A.platform_user_id.startswith(PENDING_PREFIX),
+            )
+        )
+        doomed += [
+            account_id
+            for account_id, member_id, platform, user_id in pending
+            if (member_id, platform) in named and (member_id, platform, user_id) not in keep
+        ]
+    for start in range(0, len(doomed), 5000):
+        await s.execute(delete(A).where(A.id.in_(doomed[start : start + 5000])))
+    if new:
+        await s.execute(
+            insert(A),
+            [
+                {
+                    "member_id": member_id,
+                    "platform": a.platform,
+                    "platform_user_id": a.platform_user_id,
+                    "username": a.username,
+                    "display_name": None,
+                    "direct_chat_id": a.direct_chat_id,
+                }
+                for member_id, a in new
+            ],
+        )

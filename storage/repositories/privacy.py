@@ -32,6 +32,7 @@ import base64
 import json
 import re
 from collections import Counter
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -155,12 +156,24 @@ class PrivacyRepository:
             return result
 
     # -- forget ------------------------------------------------------------------------------------
-    async def forget(self, member_id: int, *, now: datetime) -> dict[str, int] | None:
+    async def forget(
+        self,
+        member_id: int,
+        *,
+        now: datetime,
+        buttons: Collection[str] = (),
+        button_prefixes: Sequence[str] = (),
+    ) -> dict[str, int] | None:
         """Delete or anonymise every row that could be traced to the member, in one
         transaction. Returns rows touched per table (None when there is no such member).
 
         End the member's open pledges first (``PledgeRepository.end``) so their places go to
-        others the usual way; pledges still open here are simply deleted."""
+        others the usual way; pledges still open here are simply deleted.
+
+        Button payloads are strings only their owners can read: the caller names the ones
+        about this member (``buttons`` exactly, ``button_prefixes`` by their start, e.g.
+        'ask:contact:12:'); payloads that name the member are found here. Buttons still on
+        screen somewhere then answer "this button no longer works"."""
         touched: Counter[str] = Counter()
         async with self._sessions.write() as s:
             member = await s.get(models.Member, member_id)
@@ -173,6 +186,7 @@ class PrivacyRepository:
             names |= {a.display_name for a in accounts if a.display_name}
             await self._keep_anonymous_counts(s, member_id, touched)
             await self._forget_chats(s, direct, _mentions(names), touched)
+            await self._forget_buttons(s, buttons, button_prefixes, _mentions(names), touched)
             await self._blank_mentions(s, names, touched)
             for table in reversed(models.Base.metadata.sorted_tables):
                 if table.name == models.Member.__tablename__:
@@ -285,6 +299,27 @@ class PrivacyRepository:
             if isinstance(value, dict) and chat_ids & set(value):
                 row.value = json.dumps({k: v for k, v in value.items() if k not in chat_ids})
                 touched["adapter_state"] += 1
+
+    async def _forget_buttons(
+        self,
+        s: AsyncSession,
+        exact: Collection[str],
+        prefixes: Sequence[str],
+        mentions: re.Pattern[str] | None,
+        touched: Counter[str],
+    ) -> None:
+        B = models.ButtonPayload
+        starts = tuple(prefixes)
+        doomed = [
+            row_id
+            for row_id, payload in await s.execute(select(B.id, B.payload))
+            if payload in exact
+            or payload.startswith(starts)
+            or (mentions is not None and mentions.search(payload))
+        ]
+        for start in range(0, len(doomed), 500):
+            result = await s.execute(delete(B).where(B.id.in_(doomed[start : start + 500])))
+            touched["button_payloads"] += result.rowcount or 0
 
     async def _blank_mentions(
         self, s: AsyncSession, names: set[str], touched: Counter[str]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from storage import models
+from storage.ids import is_row_id
 from storage.records import Conversation
 from storage.session import Sessions
 from storage.sql import insert_ignoring, upsert
@@ -31,6 +32,14 @@ class AdapterStateStore:
                     models.AdapterState,
                     ("platform", "key"),
                     {"platform": platform, "key": key, "value": value},
+                )
+            )
+
+    async def delete(self, platform: str, key: str) -> None:
+        async with self._sessions.write() as s:
+            await s.execute(
+                delete(models.AdapterState).where(
+                    models.AdapterState.platform == platform, models.AdapterState.key == key
                 )
             )
 
@@ -95,8 +104,14 @@ class ButtonPayloadStore:
             return str(row_id)
 
     async def payload(self, short_id: str) -> str | None:
-        if not short_id.isdigit():
+        """The payload behind a short id; None for anything that is not one of ours. The id
+        arrives from outside (Telegram callback data can be forged), so only ASCII digits in
+        the row id range are looked up: '²' or a number past 2³¹−1 is simply unknown."""
+        if not (short_id.isascii() and short_id.isdigit() and len(short_id) <= 10):
+            return None
+        row_id = int(short_id)
+        if not is_row_id(row_id):
             return None
         async with self._sessions.read() as s:
-            row = await s.get(models.ButtonPayload, int(short_id))
+            row = await s.get(models.ButtonPayload, row_id)
             return row.payload if row else None

@@ -90,6 +90,51 @@ def test_broken_import_is_refused_whole_with_line_numbers(
     assert "(1 new, 0 updated)" in runner.invoke(app, ["import", str(good)], env=env).output
 
 
+def test_import_with_chat_accounts_checks_them_and_links_them(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**env, "VONK_EMBEDDING_MODEL": "hashing"}
+    bad = tmp_path / "leden.csv"
+    bad.write_text(
+        "handle,name,skills,about,cell,telegram,matrix\n"
+        "kees,Kees,,,,12345,@kees:buurt.nl\n"
+        "lies,Lies,,,,@lies_tg,\n"
+        "mo,Mo,,,,-5,mo\n"
+        "wim,Wim,,,,12345,@Kees:buurt.nl\n"
+        "zoe,Zoë,,,,@LIES_TG,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(bad)], env=env)
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "line 4: telegram '-5' is neither a numeric user id nor an @username" in out
+    assert "line 4: matrix 'mo' is not a Matrix user id like @anna:example.org" in out
+    assert "line 5: telegram 12345 also on line 2" in out
+    assert "line 5: matrix @Kees:buurt.nl also on line 2" in out
+    assert "line 6: telegram @LIES_TG also on line 3" in out
+
+    good = tmp_path / "goed.csv"
+    good.write_text(
+        "handle,name,skills,about,cell,telegram,matrix\n"
+        "kees,Kees,,,,12345,@kees:buurt.nl\n"
+        "lies,Lies,,,,@lies_tg,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(good)], env=env)
+    assert "Imported 2 members (2 new, 0 updated)" in result.output, result.output
+    result = runner.invoke(app, ["import", str(good)], env=env)  # again: nothing doubles
+    assert "(0 new, 2 updated)" in result.output, result.output
+    taken = tmp_path / "bezet.csv"
+    taken.write_text(
+        "handle,name,skills,about,cell,telegram\nwim,Wim,,,,12345\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["import", str(taken)], env=env)
+    assert result.exit_code == 1
+    assert "line 2: telegram 12345 already belongs to @kees" in result.output
+    result = runner.invoke(app, ["export", "--member", "lies"], env=env)
+    assert '"platform_user_id": "?lies_tg"' in result.output  # waits for @lies_tg to write
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [

@@ -36,6 +36,9 @@ class RecordingAdapter:
     async def direct_chat_id(self, platform_user_id: str) -> str:
         return f"dm:{platform_user_id}"
 
+    def start_link(self) -> str | None:
+        return None
+
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         if self.crash_after is not None and len(self.sent) == self.crash_after:
             raise Crash

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import pytest
 
+from bot.buttons import ButtonData
 from bot.core import ButtonPress, ChatKind, ChatRef, IncomingMessage, Sender
 from bot.router import Router, parse_command
 
@@ -14,6 +18,29 @@ ANNA = Sender("1", "Anna")
 
 def msg(text: str, chat: ChatRef = GROUP, **kw: object) -> IncomingMessage:
     return IncomingMessage(chat, ANNA, text, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class PickCell(ButtonData, prefix="onb:cell"):
+    cell_id: int | None
+
+
+@dataclass(frozen=True)
+class Answer(ButtonData, prefix="onb"):
+    question: Literal["findable", "invitable"]
+    yes: bool
+
+
+@dataclass(frozen=True)
+class Contact(ButtonData, prefix="ask:contact"):
+    member_id: int
+    topic: str
+
+
+@dataclass(frozen=True)
+class Hours(ButtonData, prefix="pledge:hours"):
+    pledge_id: int
+    hours: float | None
 
 
 async def h_who(event, ctx): ...
@@ -31,7 +58,10 @@ def router() -> Router:
     r.command("wie", "who")(h_who)
     r.command("hulp", "help")(h_help)
     r.command("vergeet-mij", "forget_me")(h_help)
-    r.button("onb")(h_button)
+    r.button(PickCell)(h_button)
+    r.button(Answer)(h_button)
+    r.button(Contact)(h_button)
+    r.button(Hours)(h_button)
     r.flow("onboarding")(h_flow)
     r.phrase(r"wie kan (?:me )?helpen met (?P<topic>.+)", clear_in_groups=True)(h_phrase)
     r.phrase(r"^dank je", clear_in_groups=False)(h_quiet_phrase)
@@ -83,10 +113,83 @@ def test_unknown_command_only_answered_when_addressed(router: Router) -> None:
     assert router.resolve(msg("/onbekend@vonkbot")).handler is h_fallback
 
 
-def test_buttons_route_by_prefix(router: Router) -> None:
-    route = router.resolve(ButtonPress(DIRECT, ANNA, "onb:cell:3"))
-    assert route is not None and route.handler is h_button and route.args == "cell:3"
-    assert router.resolve(ButtonPress(DIRECT, ANNA, "unknown:1")) is None
+def press(payload: str) -> ButtonPress:
+    return ButtonPress(DIRECT, ANNA, payload)
+
+
+def test_buttons_are_parsed_once_into_their_type(router: Router) -> None:
+    """The longest registered prefix wins; the handler gets the typed value."""
+    cases = {
+        "onb:cell:3": PickCell(3),
+        "onb:cell:-": PickCell(None),
+        "onb:findable:yes": Answer("findable", True),
+        "onb:invitable:no": Answer("invitable", False),
+        "ask:contact:12:fietsen: lekke band": Contact(12, "fietsen: lekke band"),
+        "pledge:hours:4:1.5": Hours(4, 1.5),
+        "pledge:hours:4:-": Hours(4, None),
+    }
+    for payload, value in cases.items():
+        route = router.resolve(press(payload))
+        assert route is not None and route.kind == "button", payload
+        assert route.value == value and route.name == type(value).prefix
+        assert value.encode() == payload
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "unknown:1",
+        "onb",  # a prefix with its fields missing
+        "onb:cell",
+        "onb:cell:3:4",  # a field too many
+        "onb:cell:²",  # a digit of another kind
+        "onb:cell:٣",
+        "onb:cell:+3",
+        "onb:cell: 3",
+        "onb:cell:9223372036854775808",  # past SQLite's integer
+        "onb:cell:2147483648",  # past PostgreSQL's integer
+        "onb:maybe:yes",  # not one of the choices
+        "onb:findable:ja",
+        "pledge:hours:4:inf",
+        "pledge:hours:4:nan",
+        "pledge:hours:4:1e308",
+        "",
+    ],
+)
+def test_payloads_that_do_not_parse_match_no_route(router: Router, payload: str) -> None:
+    assert router.resolve(press(payload)) is None
+
+
+async def test_the_button_handler_receives_the_value(router: Router) -> None:
+    received = []
+
+    async def handler(value: PickCell, ctx: object) -> None:
+        received.append(value)
+
+    r = Router()
+    r.button(PickCell)(handler)
+    route = r.resolve(press("onb:cell:7"))
+    assert route is not None
+    await route.handler(press("onb:cell:7"), None)  # type: ignore[arg-type]
+    assert received == [PickCell(7)]
+
+
+def test_payload_types_are_checked_when_defined() -> None:
+    with pytest.raises(TypeError, match="only the last field"):
+
+        @dataclass(frozen=True)
+        class Bad(ButtonData, prefix="bad"):
+            topic: str
+            number: int
+
+    with pytest.raises(TypeError, match="not supported"):
+
+        @dataclass(frozen=True)
+        class Worse(ButtonData, prefix="worse"):
+            items: list[int]
+
+    with pytest.raises(ValueError, match="cannot be sent"):
+        PickCell(-1).encode()
 
 
 def test_open_question_takes_plain_text_in_direct_chat_only(router: Router) -> None:
@@ -116,7 +219,7 @@ def test_registering_twice_is_refused(router: Router) -> None:
     with pytest.raises(ValueError):
         router.command("who")(h_help)
     with pytest.raises(ValueError):
-        router.button("onb")(h_help)
+        router.button(PickCell)(h_help)
 
 
 def test_command_names_lists_aliases(router: Router) -> None:

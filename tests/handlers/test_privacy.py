@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from actions.retention import prune_retention
 from bot.cli import app as cli
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.exports import charts_dir, exports_dir
 from bot.runtime import close_app, import_file, open_app
-from handlers.privacy import prune_retention
 from storage import Storage
 from storage.models import Base
 from storage.records import Role

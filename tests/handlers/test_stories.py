@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from actions.digests import monthly_story_digest
 from bot.adapters.console import ConsoleAdapter
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.runtime import close_app, import_file, open_app
-from handlers.stories import monthly_story_digest
 from storage.records import Role
 from tests.conftest import START, ScriptRunner
 
@@ -96,10 +96,10 @@ async def test_monthly_digest_goes_to_initiators_once(
     app.add_adapter(ConsoleAdapter(out, echo=False))
     try:
         await app.start(background=False)
-        network_record = await app.network()
-        storage = app.services.storage
-        queued = await monthly_story_digest(storage, app.outbox, clock, network_record)
-        again = await monthly_story_digest(storage, app.outbox, clock, network_record)
+        async with app.work() as ctx:
+            queued = await monthly_story_digest(ctx)
+        async with app.work() as ctx:
+            again = await monthly_story_digest(ctx)
         await app.settle()
     finally:
         await close_app(app)
@@ -114,9 +114,8 @@ async def test_digest_of_a_month_without_stories_sends_nothing(network: Settings
     clock = SimulatedClock(START + timedelta(days=7))
     app = await open_app(network, clock=clock)
     try:
-        sent = await monthly_story_digest(
-            app.services.storage, app.outbox, clock, await app.network()
-        )
+        async with app.work() as ctx:
+            sent = await monthly_story_digest(ctx)
     finally:
         await close_app(app)
     assert sent == 0

@@ -9,17 +9,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from nio import RoomSendError
+from nio import MatrixRoom, RoomMessageText, RoomSendError
 
 from bot.adapters.matrix.addressing import analyse, strip_reply_fallback
 from bot.adapters.matrix.buttons import KEEP_PER_ROOM, ButtonMemory, Offer
 from bot.adapters.matrix.failures import Backoff, delivery_error
+from bot.adapters.matrix.incoming import EventReader, RecentIds
 from bot.adapters.matrix.render import KEYCAPS, message_content, option_emojis, parse_number
 from bot.adapters.matrix.rooms import DirectRooms
 from bot.adapters.matrix.session import MatrixConfig, inviter_allowed, require_e2e
-from bot.config import load_settings
-from bot.core import Button, Reply
+from bot.clock import SystemClock
+from bot.config import Settings, load_settings
+from bot.core import Button, ButtonPress, IncomingMessage, Reply
 from bot.errors import ConfigError, PermanentDeliveryError, RetryLater
+from storage import Storage
 
 BOT = "@vonk:buurt.nl"
 
@@ -190,3 +193,60 @@ def test_encryption_without_its_extra_names_the_extra(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "vodozemac", None)  # as if not installed
     with pytest.raises(ConfigError, match=r"matrix-nio\[e2e\]"):
         require_e2e()
+
+
+async def test_options_are_remembered_as_short_ids_of_their_payloads(settings: Settings) -> None:
+    """A room's memory names nobody (a contact button carries a member id and a topic), and an
+    option whose payload was removed since is no button any more; offers saved before still
+    work."""
+    storage = await Storage.open(settings.effective_database_url)
+    try:
+        memory = ButtonMemory(storage.adapter_state, storage.buttons, SystemClock())
+        buttons = [Button("Vraag contact", "ask:contact:3:fietsen"), Button("x", "y", ref="7")]
+        refs = await memory.refs(buttons)
+        assert refs[1] == "7"  # registered with its message already
+        await memory.remember("!r", Offer("$e", refs, (None, None)))
+        saved = await storage.adapter_state.get("matrix", "buttons:!r")
+        assert saved is not None and "fietsen" not in saved and "contact" not in saved
+        again = ButtonMemory(storage.adapter_state, storage.buttons, SystemClock())
+        offer = await again.latest("!r")
+        assert offer is not None and offer.by_number(1) == refs[0]
+        assert await again.payload(refs[0]) == "ask:contact:3:fietsen"
+        assert await again.payload("2147483647") == ""  # gone: "this button no longer works"
+        assert await again.payload("call:join:1") == "call:join:1"  # saved by an earlier version
+    finally:
+        await storage.close()
+
+
+async def test_room_events_are_cleaned_and_options_resolved(settings: Settings) -> None:
+    """What the reader makes of a room event is cleaned like every adapter's (bot/clean.py),
+    and a typed number answers with the payload behind the remembered option."""
+    storage = await Storage.open(settings.effective_database_url)
+    try:
+        memory = ButtonMemory(storage.adapter_state, storage.buttons, SystemClock())
+        refs = await memory.refs([Button("Ja", "privacy:forget:yes")])
+        await memory.remember("!dm", Offer("$q", refs, (None,)))
+        room = MatrixRoom("!dm", BOT)
+        room.add_member("@anna:buurt.nl", "Anna\u202e\u200b", None)
+        client = SimpleNamespace(user_id=BOT)
+        reader = EventReader(client, memory, DirectRooms(), RecentIds())  # type: ignore[arg-type]
+
+        def text(body: str, event_id: str) -> RoomMessageText:
+            return RoomMessageText.from_dict(
+                {
+                    "type": "m.room.message",
+                    "event_id": event_id,
+                    "sender": "@anna:buurt.nl",
+                    "origin_server_ts": 1,
+                    "content": {"msgtype": "m.text", "body": body},
+                }
+            )
+
+        message = await reader.read(room, text("/doe flyers\x00 rondbrengen", "$1"))
+        assert isinstance(message, IncomingMessage)
+        assert message.text == "/doe flyers rondbrengen"
+        assert message.sender.display_name == "Anna"
+        press = await reader.read(room, text("1", "$2"))
+        assert isinstance(press, ButtonPress) and press.payload == "privacy:forget:yes"
+    finally:
+        await storage.close()

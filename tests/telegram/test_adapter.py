@@ -3,6 +3,7 @@ reports failures, and which neutral events it makes of updates."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -199,3 +200,43 @@ async def test_button_presses(
     [_, group_press] = await received.next(2)
     assert isinstance(group_press, ButtonPress) and group_press.payload == "pledge:7"
     assert fake.messages_in(group)[-1]["reply_markup"]["inline_keyboard"]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["²", "9223372036854775808", "2147483648", "-1", " 1", "١", "99999999999999999999999"],
+)
+async def test_forged_callback_data_is_answered_and_never_reaches_the_bot(
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer, forged: str
+) -> None:
+    """Callback data is ours only if it is a short id we handed out: anything else (another
+    script's digits, a number past SQLite's or PostgreSQL's integer range) is answered "this
+    button no longer works", the spinner stops, and nothing is written or handled."""
+    telegram, received = adapter
+    anne = fake.user("Anne", language_code="nl")
+    dm = fake.private_chat(anne)
+    await telegram.send(str(dm["id"]), Reply("Kom je?", (Button("Ja", "rsvp:ja"),)))
+    pressed = fake.push_callback_query(anne, fake.messages_in(dm)[-1], forged, check_button=False)
+    query_id = pressed["callback_query"]["id"]
+    for _ in range(100):
+        if query_id in fake.answered_callback_queries:
+            break
+        await asyncio.sleep(0.05)
+    assert fake.answered_callback_queries[query_id]["text"].startswith("Deze knop werkt niet meer")
+    # The real button still works afterwards: the poller moved on.
+    fake.press_button(anne, fake.messages_in(dm)[-1], "Ja")
+    [press] = await received.next(1)
+    assert isinstance(press, ButtonPress) and press.payload == "rsvp:ja"
+
+
+async def test_control_characters_never_reach_the_bot(
+    adapter: tuple[TelegramAdapter, RecordingIntake], fake: FakeTelegramServer
+) -> None:
+    _, received = adapter
+    mallory = fake.user("Mal\u202elory\x00", username="mallory")
+    fake.push_message(fake.private_chat(mallory), mallory, "/doe flyers\x00 \x1b[2Jrondbrengen")
+    [message] = await received.next(1)
+    assert isinstance(message, IncomingMessage)
+    assert message.text == "/doe flyers [2Jrondbrengen"
+    assert message.sender.display_name == "Mallory"
+    assert message.chat.title == "Mallory"

@@ -50,7 +50,7 @@ async def build_site(settings: Settings, *, start: datetime = START) -> tuple[Si
     clock = SimulatedClock(start)
     app = await open_app(settings, clock=clock)
     out = io.StringIO()
-    console = ConsoleAdapter(out, echo=False, state=app.services.storage.adapter_state)
+    console = ConsoleAdapter(out, echo=False, storage=app.services.storage, clock=clock)
     app.add_adapter(console)
     await app.start(background=False)
     storage = app.services.storage

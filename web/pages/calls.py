@@ -32,7 +32,7 @@ DEFAULT_HOUR = 10  # as in the chat: a call given only a day starts at 10:00
 PAGE = 50
 FILTERS = {
     "open": (CallStatus.OPEN.value, CallStatus.FULL.value),
-    "closed": (CallStatus.CLOSED.value,),
+    "closed": (CallStatus.CLOSED.value, CallStatus.CANCELLED.value),
     "all": None,
 }
 
@@ -177,7 +177,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     if errors:
         return await _form(request, values, errors, status=400)
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             posted = await writes.post_call(
                 ctx, viewer.member, new, everyone=values["reach"] == "everyone"
             )
@@ -190,8 +190,8 @@ async def create(request: web.Request) -> web.StreamResponse:
 async def edit_form(request: web.Request) -> web.Response:
     d, viewer = dashboard_of(request), viewer_of(request)
     call = viewer.own(await d.storage.calls.get(row_id(request.match_info["id"])))
-    if call.status is CallStatus.CLOSED:
-        raise redirect(f"/calls/{call.id}", "closed_no_edit")
+    if call.status.ended:
+        raise redirect(f"/calls/{call.id}", "ended_no_change")
     cell = await d.storage.networks.get_cell(call.cell_id) if call.cell_id else None
     local = call.starts_at.astimezone(ZoneInfo(viewer.network.timezone)) if call.starts_at else None
     values = {
@@ -212,8 +212,8 @@ async def edit(request: web.Request) -> web.StreamResponse:
     if errors:
         return await _form(request, values, errors, status=400, call=call)
     try:
-        async with writes.writing(d, viewer) as ctx:
-            edited = await writes.edit_call(ctx, viewer.member, call.id, new)
+        async with writes.writing(d) as ctx:
+            edited = await writes.change_call(ctx, viewer.member, call.id, new)
     except UserFacingError as exc:
         errors["form"] = refusal(exc, request)
         return await _form(request, values, errors, status=403, call=call)
@@ -247,7 +247,7 @@ async def show(request: web.Request) -> web.Response:
         invited=invited,
         taken=taken,
         initiator=people.get(call.initiator_id),
-        open=call.status is not CallStatus.CLOSED,
+        open=not call.status.ended,
         error=request.query.get("error", ""),
     )
 
@@ -257,7 +257,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     call_id = row_id(request.match_info["id"])
     reason = text(form_of(request), "reason", 300)
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             await writes.cancel_call(ctx, viewer.member, call_id, reason)
     except UserFacingError as exc:
         return render(
@@ -270,7 +270,7 @@ async def close(request: web.Request) -> web.StreamResponse:
     d, viewer = dashboard_of(request), viewer_of(request)
     call_id = row_id(request.match_info["id"])
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             await writes.close_call(ctx, viewer.member, call_id)
     except UserFacingError as exc:
         return render(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from handlers.impact import month_start, next_month_start
+from actions.periods import month_start, next_month_start
 from storage.repositories.dashboard import KindCount, merge_facts
 from storage.repositories.impact import CellCount, ImpactFigures
 from web import rollup, svg

@@ -71,7 +71,7 @@ async def create(request: web.Request) -> web.StreamResponse:
         author_name=viewer.member.display_name,
         author_id=viewer.member.id,
     )
-    async with writes.writing(d, viewer) as ctx:
+    async with writes.writing(d) as ctx:
         added = await writes.add_lessons(ctx, viewer.member, [new], source="web")
     raise redirect(f"/lessons/{added[0].id}", "lesson_saved")
 
@@ -91,7 +91,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
         return render(
             request, "lesson_form.html", status=400, values=values, errors=errors, lesson=lesson
         )
-    async with writes.writing(d, viewer) as ctx:
+    async with writes.writing(d) as ctx:
         await writes.edit_lesson(
             ctx,
             viewer.member,
@@ -160,7 +160,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             csv_text=csv_text,
             header=LESSON_HEADER,
         )
-    async with writes.writing(d, viewer) as ctx:
+    async with writes.writing(d) as ctx:
         await writes.add_lessons(ctx, viewer.member, lessons, source="import")
     raise redirect("/lessons", "imported")
 

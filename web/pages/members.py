@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from actions.permissions import Permission, allowed
 from bot.errors import ImportRejected, UserFacingError
 from bot.i18n import Translator
 from bot.importer import MEMBER_HEADER, Problem, problem, read_members_csv
-from handlers.permissions import Action, allowed
 from storage.records import Role
 from storage.repositories.dashboard import MemberFilter
 from web import writes
@@ -97,7 +97,7 @@ async def show(request: web.Request) -> web.Response:
         cells=cells,
         cell=cell,
         paused=paused,
-        can_set_role=allowed(viewer.member, Action.SET_ROLE),
+        can_set_role=allowed(viewer.member, Permission.SET_ROLE),
         roles=[r.value for r in Role],
         error=request.query.get("error", ""),
     )
@@ -111,7 +111,7 @@ async def change_role(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise redirect(f"/members/{member.id}", "bad_role") from None
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             await writes.set_role(ctx, viewer.member, member, role)
     except UserFacingError as exc:
         return render(
@@ -124,7 +124,7 @@ async def change_cell(request: web.Request) -> web.StreamResponse:
     d, viewer = dashboard_of(request), viewer_of(request)
     member = viewer.own(await d.storage.members.get(row_id(request.match_info["id"])))
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             await writes.set_cell(ctx, viewer.member, member, text(form_of(request), "cell", 60))
     except UserFacingError as exc:
         return render(
@@ -235,8 +235,20 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
             csv_text=csv_text,
             header=MEMBER_HEADER,
         )
-    async with writes.writing(d, viewer) as ctx:
-        created, updated = await writes.import_members(ctx, viewer.member, rows)
+    try:
+        async with writes.writing(d) as ctx:
+            created, updated = await writes.import_members(ctx, viewer.member, rows)
+    except ImportRejected as exc:  # chat accounts that belong to other members already
+        return render(
+            request,
+            "import.html",
+            status=400,
+            kind="members",
+            problems=readable(exc.problems, request[TRANSLATOR]),
+            preview=None,
+            csv_text="",
+            header=MEMBER_HEADER,
+        )
     if d.app.services.search is not None:
         await d.app.services.search.sync()
     raise redirect(f"/members?imported={created + updated}", "imported")

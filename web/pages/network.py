@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from actions.periods import end_of_today
+from actions.permissions import Permission, require
 from handlers.health import WINDOW
-from handlers.impact import end_of_today
-from handlers.permissions import Action, require
 from storage.records import Member
 from storage.repositories.impact import SPARK_MIN_DONE
 from web import rollup, svg
@@ -28,7 +28,7 @@ SPARKS_SHOWN = 30
 
 async def page(request: web.Request) -> web.Response:
     d, viewer = dashboard_of(request), viewer_of(request)
-    require(viewer.member, Action.VIEW_HEALTH)
+    require(viewer.member, Permission.VIEW_HEALTH)
     network_id, now = viewer.network.id, d.now()
     end = end_of_today(now, ZoneInfo(viewer.network.timezone))
     current = await _health(d, network_id, end - WINDOW, end, finished=False)

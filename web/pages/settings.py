@@ -83,7 +83,7 @@ async def language(request: web.Request) -> web.StreamResponse:
     chosen = text(form_of(request), "language", 8)
     if chosen not in SUPPORTED_LANGUAGES:
         raise redirect("/settings", "bad_language")
-    async with writes.writing(d, viewer) as ctx:
+    async with writes.writing(d) as ctx:
         await writes.set_language(ctx, viewer.member, chosen)
     raise redirect("/settings", "saved")
 
@@ -118,7 +118,7 @@ async def add_cell(request: web.Request) -> web.StreamResponse:
     if not name:
         raise redirect("/settings", "cell_empty")
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             await writes.add_cell(ctx, viewer.member, name)
     except UserFacingError as exc:
         return render(

@@ -59,7 +59,7 @@ async def today(request: web.Request) -> web.Response:
 async def dismiss(request: web.Request) -> web.StreamResponse:
     d, viewer = dashboard_of(request), viewer_of(request)
     question_id = row_id(request.match_info["id"])
-    async with writes.writing(d, viewer) as ctx:
+    async with writes.writing(d) as ctx:
         await writes.dismiss_question(ctx, viewer.member, question_id)
     raise redirect("/today", "dismissed")
 
@@ -69,7 +69,7 @@ async def invite(request: web.Request) -> web.StreamResponse:
     d, viewer = dashboard_of(request), viewer_of(request)
     call_id = row_id(request.match_info["id"])
     try:
-        async with writes.writing(d, viewer) as ctx:
+        async with writes.writing(d) as ctx:
             invited = await writes.invite_more(ctx, viewer.member, call_id)
     except UserFacingError as exc:
         return render(

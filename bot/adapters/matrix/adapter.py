@@ -92,7 +92,7 @@ class MatrixAdapter:
         self._intake: Intake | None = None
         self._sync: SyncLoop | None = None
         self._reader: EventReader | None = None
-        self._buttons = ButtonMemory(storage.adapter_state)
+        self._buttons = ButtonMemory(storage.adapter_state, storage.buttons, clock)
         self._directs = DirectRooms()
         self._sent = RecentIds()
         self._create_lock = asyncio.Lock()
@@ -365,13 +365,18 @@ class MatrixAdapter:
             raise HandOver(f"another process syncs {self.user_id}", retry_after=HAND_OVER_S)
 
     async def direct_chat_id(self, platform_user_id: str) -> str:
-        self._refuse_when_standing_by()
         """An existing direct room with this person, or a new one they are invited to."""
+        self._refuse_when_standing_by()
         async with self._create_lock:
             found = self._find_direct(platform_user_id)
             if found is not None:
                 return found
             return await self._create_direct(platform_user_id)
+
+    def start_link(self) -> str | None:
+        """``https://matrix.to/#/<bot user id>``: opens a direct chat with the bot in any
+        Matrix client."""
+        return f"https://matrix.to/#/{self.user_id}"
 
     def _find_direct(self, user_id: str) -> str | None:
         rooms = self.client.rooms
@@ -455,7 +460,7 @@ class MatrixAdapter:
         event_id = await self._room_send(chat_id, message_content(reply, hint), tx_id=_tx(key, "m"))
         if reply.buttons:
             emojis = option_emojis(reply.buttons)
-            offer = Offer(event_id, tuple(b.payload for b in reply.buttons), tuple(emojis))
+            offer = Offer(event_id, await self._buttons.refs(reply.buttons), tuple(emojis))
             await self._buttons.remember(chat_id, offer)
             for number, emoji in enumerate(emojis):
                 if emoji:  # offered as a ready reaction: one tap answers

@@ -1,17 +1,26 @@
 """Which bot messages in a room offered choices, kept in storage so a restart loses none.
 
-Per room: the most recent messages with options (event id -> payloads and offered emoji),
-newest last. A typed number answers the newest; a reaction answers whichever remembered
-message it was put on, so an older call in a group can still be answered with 👍.
+Per room: the most recent messages with options (event id -> what each option stands for,
+and the offered emoji), newest last. A typed number answers the newest; a reaction answers
+whichever remembered message it was put on, so an older call in a group can still be answered
+with 👍.
+
+An option is remembered as the short id of its payload (``ButtonPayloadStore``), as Telegram
+keeps it in its callback data: the room's memory names nobody, and a payload removed since
+(forgetting a member removes the buttons about them) answers "this button no longer works".
+Offers saved by earlier versions hold the payloads themselves; they still work.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.adapters.matrix.render import normalise_emoji
-from storage.repositories.state import AdapterStateStore
+from bot.clock import Clock
+from bot.core import Button
+from storage.repositories.state import AdapterStateStore, ButtonPayloadStore
 
 PLATFORM = "matrix"
 KEEP_PER_ROOM = 20
@@ -22,7 +31,7 @@ class Offer:
     """One bot message with options."""
 
     event_id: str
-    payloads: tuple[str, ...]
+    payloads: tuple[str, ...]  # short ids of the payloads (earlier: the payloads)
     emojis: tuple[str | None, ...]
 
     def by_number(self, number: int) -> str | None:
@@ -37,9 +46,29 @@ class Offer:
 
 
 class ButtonMemory:
-    def __init__(self, state: AdapterStateStore) -> None:
+    def __init__(
+        self,
+        state: AdapterStateStore,
+        payloads: ButtonPayloadStore | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._state = state
+        self._payloads = payloads
+        self._clock = clock
         self._cache: dict[str, list[Offer]] = {}
+
+    async def refs(self, buttons: Sequence[Button]) -> tuple[str, ...]:
+        """What to remember of each button: its payload's short id."""
+        if self._payloads is None or self._clock is None:
+            return tuple(b.payload for b in buttons)
+        now = self._clock.now()
+        return tuple([b.ref or await self._payloads.short_id(b.payload, now=now) for b in buttons])
+
+    async def payload(self, remembered: str) -> str:
+        """The payload an option stands for; '' when it no longer exists."""
+        if self._payloads is None or not (remembered.isascii() and remembered.isdigit()):
+            return remembered  # saved before options were short ids
+        return await self._payloads.payload(remembered) or ""
 
     @staticmethod
     def _key(room_id: str) -> str:

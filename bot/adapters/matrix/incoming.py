@@ -24,6 +24,7 @@ from bot.adapters.matrix.addressing import analyse
 from bot.adapters.matrix.buttons import ButtonMemory
 from bot.adapters.matrix.render import parse_number
 from bot.adapters.matrix.rooms import DirectRooms
+from bot.clean import clean_event
 from bot.core import ButtonPress, ChatKind, ChatRef, IncomingMessage, Sender
 from bot.core import Event as VonkEvent
 
@@ -91,6 +92,12 @@ class EventReader:
         self._not_bot = RecentIds(500)  # replied-to events known not to be the bot's
 
     async def read(self, room: MatrixRoom, event: Event) -> VonkEvent | None:
+        """The neutral event for a room event (its text cleaned, :mod:`bot.clean`), or None
+        when the bot does not react to it."""
+        found = await self._translate(room, event)
+        return clean_event(found) if found is not None else None
+
+    async def _translate(self, room: MatrixRoom, event: Event) -> VonkEvent | None:
         if event.sender == self._client.user_id:
             return None
         if isinstance(event, ReactionEvent):
@@ -101,13 +108,13 @@ class EventReader:
 
     async def _reaction(self, room: MatrixRoom, event: ReactionEvent) -> ButtonPress | None:
         offer = await self._buttons.find(room.room_id, event.reacts_to)
-        payload = offer.by_emoji(event.key) if offer else None
-        if offer is None or payload is None:
+        chosen = offer.by_emoji(event.key) if offer else None
+        if offer is None or chosen is None:
             return None
         return ButtonPress(
             chat_of(room, self._directs),
             sender_of(room, event.sender),
-            payload,
+            await self._buttons.payload(chosen),
             event_id=event.event_id,
             message_id=offer.event_id,
         )
@@ -121,10 +128,14 @@ class EventReader:
         number = parse_number(found.text)
         if number is not None:
             offer = await self._buttons.latest(room.room_id)
-            payload = offer.by_number(number) if offer else None
-            if offer is not None and payload is not None:
+            chosen = offer.by_number(number) if offer else None
+            if offer is not None and chosen is not None:
                 return ButtonPress(
-                    chat, sender, payload, event_id=event.event_id, message_id=offer.event_id
+                    chat,
+                    sender,
+                    await self._buttons.payload(chosen),
+                    event_id=event.event_id,
+                    message_id=offer.event_id,
                 )
         reply_to_bot = bool(found.reply_to) and await self._is_bot_event(
             room.room_id, found.reply_to or ""

@@ -28,6 +28,7 @@ from bot.adapters.telegram.failures import delivery_errors, is_not_modified
 from bot.adapters.telegram.incoming import PLATFORM, chat_of, message_event, sender_of
 from bot.adapters.telegram.polling import Poller
 from bot.adapters.telegram.webhook import WebhookServer
+from bot.clean import clean_event
 from bot.clock import Clock
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.core import (
@@ -60,6 +61,7 @@ from telegram.error import BadRequest, TelegramError
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query")
+START_WORD = "hoi"  # the /start argument of the link; names no cell, so it only says hello
 POLL_TIMEOUT = 30.0  # seconds a long poll stays open; stop() interrupts it at once
 
 
@@ -216,6 +218,10 @@ class TelegramAdapter:
         await self._intake.accept(await self._events_of(update))
 
     async def _events_of(self, update: Update) -> list[Event]:
+        """The neutral events of one update, their text cleaned (:mod:`bot.clean`)."""
+        return [clean_event(event) for event in await self._translate(update)]
+
+    async def _translate(self, update: Update) -> list[Event]:
         try:
             if update.callback_query is not None:
                 press = await self._button_event(update.callback_query)
@@ -373,3 +379,10 @@ class TelegramAdapter:
     async def direct_chat_id(self, platform_user_id: str) -> str:
         """On Telegram a person's private chat with the bot has the person's user id."""
         return platform_user_id
+
+    def start_link(self) -> str | None:
+        """``https://t.me/<bot>?start=hoi``: opens the private chat and sends /start, after
+        which the bot may write to that person. Known once started (the username is getMe's)."""
+        if self._bot_object is None:
+            return None
+        return f"https://t.me/{self._bot_object.username}?start={START_WORD}"

@@ -1,0 +1,403 @@
+"""Calls for help (oproep): post, join, decline, change, close and cancel; the texts others
+receive.
+
+The initiator stands at the edge: posting, inviting fitting members privately, keeping the
+count, the waiting list and the "full" announcement are the bot's work. Everything said to
+people other than the one acting (the group post, invitations, "is vol", "gaat niet door")
+is queued here, in each reader's own language; the caller turns the result into its reply.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from actions.buttons import JoinCall, MoreAboutCall
+from actions.context import ActionContext
+from actions.invitations import invitation, invite_count, invite_matches
+from actions.permissions import Permission, require, require_own_call
+from actions.reach import reach
+from actions.wording import when_text
+from bot.clean import clean_name, clean_text
+from bot.core import Button, Reply
+from bot.errors import NotFound, UserFacingError
+from bot.i18n import Translator
+from bot.outbox import Outgoing
+from storage.ids import is_row_id
+from storage.records import Chat, Member
+from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome
+
+CELL_NAME_MAX = 60
+REASON_MAX = 300
+
+
+@dataclass(frozen=True)
+class NewCall:
+    """What an initiator asks for."""
+
+    title: str
+    starts_at: datetime | None = None
+    has_time: bool = False
+    cell: str | None = None  # a cell's name; None: the whole network
+    people: int | None = None  # None: any number
+
+
+@dataclass(frozen=True)
+class Posted:
+    call: Call
+    everyone: bool
+    invited: int  # members who get a personal message
+    unreachable: tuple[str, ...] = ()  # names of members it cannot reach yet
+    links: tuple[str, ...] = ()  # what those members can open to become reachable
+
+
+@dataclass(frozen=True)
+class Joined:
+    outcome: PledgeOutcome
+    taken: int  # places taken after this pledge
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    call: Call
+    told: int  # members whose pledge was handed back, each told privately
+
+
+# -- reading ------------------------------------------------------------------------------------
+async def find_call(ctx: ActionContext, call_id: int) -> Call:
+    """The network's call with this id, or a polite NotFound."""
+    call = await ctx.storage.calls.get(call_id) if is_row_id(call_id) else None
+    if call is None or call.network_id != ctx.network.id:
+        raise NotFound("calls.not_found")
+    return call
+
+
+async def call_chats(ctx: ActionContext, call: Call) -> list[Chat]:
+    """The cell's own chats if it has any, else the network's group chats."""
+    chats = (
+        await ctx.storage.chats.groups(call.network_id, cell_id=call.cell_id)
+        if call.cell_id
+        else []
+    )
+    return chats or await ctx.storage.chats.groups(call.network_id)
+
+
+async def describe(
+    ctx: ActionContext, call: Call, t: Translator, *, tz: str, header: bool = False
+) -> str:
+    """The call's details (who, what, when, where, places) for one reader."""
+    initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
+    cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
+    taken = await ctx.storage.calls.counted(call.id)
+    people = (
+        t("calls.places", taken=taken, needed=call.people_needed)
+        if call.people_needed
+        else t("calls.places_open", taken=taken)
+    )
+    when = when_text(t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
+    return t(
+        "calls.post_text" if header else "calls.details",
+        id=call.id,
+        title=call.title,
+        initiator=initiator.display_name if initiator else t("calls.the_network"),
+        when=when,
+        where=cell.name if cell else t("calls.everyone"),
+        people=people,
+    )
+
+
+async def call_post(ctx: ActionContext, call: Call) -> Reply:
+    """The call as posted in a group chat, in the network's language."""
+    t = Translator(ctx.network.language)
+    buttons = (
+        Button(t("calls.join"), JoinCall(call.id).encode(), "👍"),
+        Button(t("calls.more"), MoreAboutCall(call.id).encode(), "ℹ️"),
+    )
+    return Reply(await describe(ctx, call, t, tz=ctx.network.timezone, header=True), buttons)
+
+
+# -- posting ------------------------------------------------------------------------------------
+async def post_call(
+    ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool
+) -> Posted:
+    """Post the call in its chats and invite: the best-fitting few, or (``everyone``) every
+    member who wants invitations (in the call's cell, if it has one) whom the bot can reach.
+    Members it cannot reach yet are named in the result, with the link that fixes it."""
+    require(initiator, Permission.POST_CALL)
+    storage, now = ctx.storage, ctx.now()
+    cell = None
+    cell_name = clean_name(new.cell or "")[:CELL_NAME_MAX]
+    if cell_name and cell_name != "-":
+        cell = await storage.networks.ensure_cell(ctx.network.id, cell_name)
+    call = await storage.calls.create(
+        ctx.network.id,
+        initiator.id,
+        title=new.title,
+        starts_at=new.starts_at,
+        has_time=new.has_time,
+        cell_id=cell.id if cell else None,
+        people_needed=new.people,
+        now=now,
+    )
+    post = await call_post(ctx, call)
+    messages = [
+        Outgoing(
+            f"call:{call.id}:post:{chat.platform}:{chat.platform_chat_id}",
+            post,
+            platform=chat.platform,
+            chat_id=chat.platform_chat_id,
+            kind="call",
+        )
+        for chat in await call_chats(ctx, call)
+    ]
+    unreachable: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    if everyone:
+        wanted = [
+            m
+            for m in await storage.members.list(ctx.network.id)
+            if m.invitable
+            and m.id != initiator.id
+            and (call.cell_id is None or m.cell_id == call.cell_id)
+        ]
+        found = await reach(ctx, wanted)
+        await storage.calls.invite_many(call.id, [(m.id, None) for m in found.reachable], now=now)
+        messages += [await invitation(ctx, call, m, why=None) for m in found.reachable]
+        invited = len(found.reachable)
+        unreachable = tuple(m.display_name for m in found.unreachable)
+        links = found.links
+    else:
+        invited = await invite_matches(ctx, call, count=invite_count(call), collect=messages)
+    await ctx.send_many(messages)
+    await storage.audit.record(
+        ctx.network.id,
+        "broadcast",
+        actor_id=initiator.id,
+        details={"call_id": call.id, "everyone": everyone, "messages": len(messages)},
+        now=now,
+    )
+    return Posted(call, everyone, invited, unreachable, links)
+
+
+# -- answering ----------------------------------------------------------------------------------
+async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
+    """Pledge for the call: a place, or the waiting list when it is full. The pledge that
+    fills the last place announces it in the call's chats and to the initiator."""
+    if call.status.ended:
+        raise UserFacingError("calls.closed", title=call.title)
+    outcome = await ctx.storage.pledges.create(
+        ctx.network.id,
+        member.id,
+        what=call.title,
+        due_at=call.starts_at,
+        due_has_time=call.has_time,
+        now=ctx.now(),
+        call_id=call.id,
+    )
+    if outcome.became_full:
+        await announce_full(ctx, call, outcome.pledge.id)
+    return Joined(outcome, await ctx.storage.calls.counted(call.id))
+
+
+async def announce_full(ctx: ActionContext, call: Call, filled_by: int) -> None:
+    t = Translator(ctx.network.language)
+    messages = [
+        Outgoing(
+            f"call:{call.id}:full:{filled_by}:{chat.platform_chat_id}",
+            Reply(t("calls.full", title=call.title)),
+            platform=chat.platform,
+            chat_id=chat.platform_chat_id,
+            kind="call",
+        )
+        for chat in await call_chats(ctx, call)
+    ]
+    initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
+    if initiator is not None:
+        messages.append(
+            Outgoing(
+                f"call:{call.id}:full:{filled_by}:initiator",
+                Reply(Translator(initiator.language)("calls.full_initiator", title=call.title)),
+                member_id=initiator.id,
+            )
+        )
+    await ctx.send_many(messages)
+
+
+async def decline_invitation(ctx: ActionContext, member: Member, call: Call) -> None:
+    """'Nu niet' is respected: the member is not asked for this call again."""
+    await ctx.storage.calls.answer_invitation(call.id, member.id, "declined", now=ctx.now())
+
+
+# -- ending ---------------------------------------------------------------------------------------
+async def close_call(ctx: ActionContext, member: Member | None, call_id: int) -> Call:
+    """No more pledges: the call is done or has enough people. Pledges stay as they are."""
+    require(member, Permission.CLOSE_CALL)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    await ctx.storage.calls.close(call.id)
+    return call
+
+
+async def cancel_call(
+    ctx: ActionContext, member: Member | None, call_id: int, reason: str = ""
+) -> Cancelled:
+    """The call is not happening: every pledge for it is handed back (nobody is promoted from
+    the waiting list), each of those members is told privately, and the call's chats hear it
+    too, with the ``reason`` when one is given. Cancelling twice tells nobody twice."""
+    require(member, Permission.CLOSE_CALL)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if call.status is CallStatus.CANCELLED:
+        return Cancelled(call, 0)
+    reason = clean_text(reason).strip()[:REASON_MAX]
+    ended = await ctx.storage.calls.cancel(call.id, now=ctx.now())
+    people = await ctx.storage.members.get_many(p.member_id for p in ended if p.member_id)
+    messages = []
+    for person in people:
+        t = Translator(person.language)
+        messages.append(
+            Outgoing(
+                f"call:{call.id}:cancelled:{person.id}",
+                Reply(_with_reason(t, t("calls.cancel_notice", title=call.title), reason)),
+                member_id=person.id,
+            )
+        )
+    t = Translator(ctx.network.language)
+    group = _with_reason(t, t("calls.cancel_group", id=call.id, title=call.title), reason)
+    messages += [
+        Outgoing(
+            f"call:{call.id}:cancelled:{chat.platform_chat_id}",
+            Reply(group),
+            platform=chat.platform,
+            chat_id=chat.platform_chat_id,
+            kind="call",
+        )
+        for chat in await call_chats(ctx, call)
+    ]
+    await ctx.send_many(messages)
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "call_cancelled",
+        actor_id=member.id if member else None,
+        details={"call_id": call.id, "told": len(people)},
+        now=ctx.now(),
+    )
+    return Cancelled(call, len(people))
+
+
+def _with_reason(t: Translator, text: str, reason: str) -> str:
+    return text + "\n" + t("calls.cancel_reason", reason=reason) if reason else text
+
+
+# -- changing -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Changed:
+    change: CallChange
+    told: int  # members told that the call moved (or was renamed)
+
+
+async def change_call(
+    ctx: ActionContext, member: Member | None, call_id: int, new: NewCall
+) -> Changed:
+    """Change a call's what, when, where and how many. The open pledges follow; when the
+    time, the cell or the title changed, the people taking part and the call's chats hear it
+    once; a bigger call gives places to the waiting list in order (they hear it as when a
+    place reopens). Nobody is invited by a change: inviting the next matches does that."""
+    require(member, Permission.POST_CALL)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if call.status.ended:
+        raise UserFacingError("calls.ended_no_change", title=call.title)
+    name = clean_name(new.cell or "").lstrip("#")[:CELL_NAME_MAX]
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name) if name else None
+    change = await ctx.storage.calls.update(
+        call.id,
+        title=new.title,
+        starts_at=new.starts_at,
+        has_time=new.has_time,
+        cell_id=cell.id if cell else None,
+        people_needed=new.people,
+        now=ctx.now(),
+    )
+    before, after = change.before, change.after
+    renamed = before.title != after.title
+    edit = uuid.uuid4().hex[:12]  # each change is news of its own; a retry rolls its rows back
+    messages: list[Outgoing] = []
+    promoted = {p.member_id for p in change.promoted}
+    for pledge in change.promoted:
+        person = await ctx.storage.members.get(pledge.member_id) if pledge.member_id else None
+        if person is not None:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"pledge:{pledge.id}:promoted",
+                    Reply(t("pledges.promoted", title=after.title, id=pledge.id)),
+                    member_id=person.id,
+                )
+            )
+    told = 0
+    if change.moved or renamed:
+        where = cell.name if cell else None
+        people = await ctx.storage.members.get_many(
+            p.member_id for p in change.pledges if p.member_id and p.member_id not in promoted
+        )
+        for person in people:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"call:{call.id}:changed:{edit}:{person.id}",
+                    Reply(_change_text(ctx, t, change, where, person.timezone, notice=True)),
+                    member_id=person.id,
+                )
+            )
+        told = len(people)
+        t = Translator(ctx.network.language)
+        group = _change_text(ctx, t, change, where, ctx.network.timezone, notice=False)
+        messages += [
+            Outgoing(
+                f"call:{call.id}:changed:{edit}:{chat.platform}:{chat.platform_chat_id}",
+                Reply(group),
+                platform=chat.platform,
+                chat_id=chat.platform_chat_id,
+                kind="call",
+            )
+            for chat in await call_chats(ctx, after)
+        ]
+    await ctx.send_many(messages)
+    fields = [
+        name
+        for name, old, now in (
+            ("title", before.title, after.title),
+            ("when", (before.starts_at, before.has_time), (after.starts_at, after.has_time)),
+            ("cell", before.cell_id, after.cell_id),
+            ("people", before.people_needed, after.people_needed),
+        )
+        if old != now
+    ]
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "call_changed",
+        actor_id=member.id if member else None,
+        details={"call_id": call.id, "fields": fields, "told": told},
+        now=ctx.now(),
+    )
+    return Changed(change, told)
+
+
+def _change_text(
+    ctx: ActionContext,
+    t: Translator,
+    change: CallChange,
+    cell: str | None,
+    tz: str,
+    *,
+    notice: bool,
+) -> str:
+    after = change.after
+    when = when_text(t, after.starts_at, after.has_time, tz=tz, now=ctx.now())
+    key = "calls.change_notice" if notice else "calls.change_group"
+    text = t(key, title=after.title, when=when, where=cell or t("calls.everyone"))
+    if change.before.title != after.title:
+        text += "\n" + t("calls.change_renamed", old=change.before.title)
+    return text

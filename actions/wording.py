@@ -1,0 +1,32 @@
+"""Small pieces of wording the actions and the handlers share: a date in the reader's words,
+a bullet list. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.when import format_when
+
+
+def when_text(t: Translator, at: datetime | None, has_time: bool, *, tz: str, now: datetime) -> str:
+    """'zaterdag 28 november om 10:00' in the reader's language and timezone."""
+    if at is None:
+        return t("common.no_date")
+    zone = ZoneInfo(tz)
+    return format_when(
+        at.astimezone(zone), language=t.language, with_time=has_time, now=now.astimezone(zone)
+    )
+
+
+def bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def names_list(t: Translator, names: Sequence[str], *, shown: int = 10) -> str:
+    """'Anna, Bram en 3 anderen': at most ``shown`` names, then a count."""
+    named = ", ".join(names[:shown])
+    rest = len(names) - shown
+    return t("common.names_and_others", names=named, others=rest) if rest > 0 else named
