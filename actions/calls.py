@@ -286,6 +286,18 @@ async def cancel_call(
     return Cancelled(call, len(people))
 
 
+# -- inviting more -------------------------------------------------------------------------------
+async def invite_more(ctx: ActionContext, member: Member | None, call_id: int) -> int:
+    """Invite the next best-fitting members for a call of one's own (never anyone twice);
+    returns how many were invited."""
+    require(member, Permission.CALL_STATUS)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if call.status.ended:
+        raise UserFacingError("calls.ended_no_change", title=call.title)
+    return await invite_matches(ctx, call, count=invite_count(call))
+
+
 def _with_reason(t: Translator, text: str, reason: str) -> str:
     return text + "\n" + t("calls.cancel_reason", reason=reason) if reason else text
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from actions.lessons import add_lessons
+from actions.members import import_members
 from bot import metrics
 from bot.adapters.console import GROUP_CHAT_ID, ConsoleAdapter
 from bot.app import App
@@ -23,7 +25,6 @@ from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
-from bot.errors import ImportRejected
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from bot.unit_of_work import unit_of_work
 from handlers import build_router, register_jobs
@@ -34,7 +35,6 @@ from kennis.search import Search
 from storage import Storage
 from storage.records import Role
 from storage.repositories.kennis import NewLesson
-from storage.repositories.members import AccountsTaken
 
 log = logging.getLogger(__name__)
 
@@ -140,27 +140,22 @@ async def close_app(app: App) -> None:
 
 
 async def import_file(app: App, path: Path) -> str:
-    """Members or lessons, told apart by the header; validated whole, stored in one
-    transaction, then indexed (with progress). Returns a one-line summary."""
-    network = await app.network()
-    storage = app.services.storage
+    """Members or lessons, told apart by the header; validated whole, stored in one unit of
+    work (the same actions as the dashboard's import), then indexed (with progress). Returns a
+    one-line summary."""
     if is_lessons_csv(path):
         lessons = read_lessons_csv(path)
-        await storage.lessons.add_many(network.id, lessons, source="import", now=app.clock.now())
+        async with app.work() as ctx:
+            await add_lessons(ctx, None, lessons, source="import")
         summary = f"Imported {len(lessons)} lessons."
     else:
         rows = read_members_csv(path)
-        try:
-            created, updated = await storage.members.import_rows(
-                network.id,
-                rows,
-                language=network.language,
-                timezone=network.timezone,
-                now=app.clock.now(),
-            )
-        except AccountsTaken as exc:
-            raise ImportRejected(exc.problems) from exc
-        summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
+        async with app.work() as ctx:
+            done = await import_members(ctx, None, rows)
+        summary = (
+            f"Imported {done.created + done.updated} members "
+            f"({done.created} new, {done.updated} updated)."
+        )
     if app.services.search is not None:
         await app.services.search.sync(progress=terminal_progress("Indexing"))
     return summary

@@ -95,7 +95,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
         await writes.edit_lesson(
             ctx,
             viewer.member,
-            lesson,
+            lesson.id,
             title=values["title"],
             text=values["text"],
             tags=_tags(values["tags"]),

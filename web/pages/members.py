@@ -237,7 +237,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
         )
     try:
         async with writes.writing(d) as ctx:
-            created, updated = await writes.import_members(ctx, viewer.member, rows)
+            imported = await writes.import_members(ctx, viewer.member, rows)
     except ImportRejected as exc:  # chat accounts that belong to other members already
         return render(
             request,
@@ -251,7 +251,7 @@ async def import_preview(request: web.Request) -> web.StreamResponse:
         )
     if d.app.services.search is not None:
         await d.app.services.search.sync()
-    raise redirect(f"/members?imported={created + updated}", "imported")
+    raise redirect(f"/members?imported={imported.created + imported.updated}", "imported")
 
 
 async def export(request: web.Request) -> web.Response:
