@@ -183,6 +183,18 @@ class AskContact(ButtonData, prefix="ask:contact"):
 
 
 @dataclass(frozen=True)
+class AskSearch(ButtonData, prefix="ask:search"):
+    """Asked back "Bedoel je: wie kan helpen met …?": yes, search for this."""
+
+    topic: str
+
+
+@dataclass(frozen=True)
+class AskNevermind(ButtonData, prefix="ask:nevermind"):
+    """Asked back: no, that is not what I meant."""
+
+
+@dataclass(frozen=True)
 class ContactAnswer(ButtonData, prefix="ask"):
     """The asked member's yes or no to a contact request."""
 

@@ -35,6 +35,7 @@ from bot.i18n import Translator
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
 from bot.platforms import Platforms
+from bot.reading import Reader
 from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
@@ -108,6 +109,7 @@ class App:
         self.scheduler = Scheduler(
             services.storage, services.clock, self.run_job, worker_id=self.worker_id
         )
+        self.reader = Reader(services.search)
         self.intake = EventIntake(self)
         self._stop = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -326,7 +328,10 @@ class App:
         )
         route = None
         if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
-            route = self.router.resolve(event)
+            understood = None
+            if self.router.wants_reading(event):
+                understood = await self.reader.read(event, network_id=network.id, storage=storage)
+            route = self.router.resolve(event, understood=understood)
             if route is None:
                 return
         chat = await storage.chats.ensure(
@@ -357,9 +362,14 @@ class App:
             return
         conversation = await storage.conversations.get(member.id) if event.chat.is_direct else None
         if route is None:
-            route = self.router.resolve(
-                event, open_flow=conversation.flow if conversation else None
-            )
+            flow = conversation.flow if conversation else None
+            understood = None
+            if self.router.wants_reading(event, open_flow=flow):
+                assert isinstance(event, IncomingMessage)
+                understood = await self.reader.read(
+                    event, network_id=network.id, asker=member, storage=storage
+                )
+            route = self.router.resolve(event, open_flow=flow, understood=understood)
         if route is None:
             if isinstance(event, ButtonPress):
                 text = Translator(member.language)("buttons.expired")

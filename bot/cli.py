@@ -27,7 +27,7 @@ from bot.runtime import (
     run_service,
     run_web,
 )
-from kennis.search import Answer
+from kennis.search import Answer, MemberMatch
 from storage.backup import BackupError
 from storage.backup import backup as backup_database
 from storage.backup import restore as restore_database
@@ -237,14 +237,28 @@ def search(
             "threshold; here every ranked match is shown by default).",
         ),
     ] = -1.0,
+    where: Annotated[
+        str,
+        typer.Option(
+            "--where",
+            help="Read each line as said in a direct chat (direct), in a group to the bot "
+            "(mention), or in a group to nobody in particular (group); this decides what the "
+            "chat would answer, so 'named' and 'intent'.",
+        ),
+    ] = "direct",
     config: ConfigOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Ask "wie kan helpen met …?" from the command line (for evaluation and operators).
 
-    JSON shape: {"query": "…", "members": [{"handle", "name", "score", "why"}],
-    "lessons": [{"id", "title", "score"}]}, members best first. Consent filters apply:
+    JSON shape: {"query": "…", "intent": "help|lesson|pledge|thanks|greeting|other",
+    "named": ["handle", …], "members": [{"handle", "name", "score", "why"}],
+    "lessons": [{"id", "title", "score"}]}. "named" holds the members the chat answer would
+    name, best first; empty when the bot would say nobody fits (or would not search at all).
+    "members" is the whole ranking (above --min-score), best first. Consent filters apply:
     only members who agreed to be findable are returned."""
+    if where not in ("direct", "mention", "group"):
+        raise typer.BadParameter("choose direct, mention or group", param_hint="--where")
     settings = _settings(config, database_url)
     questions = (
         [query] if query is not None else [line.strip() for line in sys.stdin if line.strip()]
@@ -255,18 +269,32 @@ def search(
         try:
             network = await vonk.network()
             assert vonk.services.search is not None
+            search = vonk.services.search
             for question in questions:
-                answer = await vonk.services.search.ask(
+                response = await search.respond(
                     question,
+                    network_id=network.id,
+                    direct=where == "direct",
+                    addressed=where == "mention",
+                )
+                # The whole ranking, from the same reading: no second encode.
+                answer = await search.ask(
+                    response.reading,
                     network_id=network.id,
                     limit=limit,
                     lessons=lessons,
                     min_score=min_score,
                 )
+                named = (
+                    response.answer.named if response.action == "answer" and response.answer else []
+                )
                 if as_json:
-                    typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+                    data = {"query": question, "intent": response.reading.intent}
+                    data |= {"named": [m.member.handle for m in named]}
+                    data |= answer_json(answer)
+                    typer.echo(json.dumps(data, ensure_ascii=False))
                 else:
-                    typer.echo(answer_text(answer))
+                    typer.echo(answer_text(question, response.reading.intent, named, answer))
         finally:
             await close_app(vonk)
 
@@ -275,7 +303,6 @@ def search(
 
 def answer_json(answer: Answer) -> dict[str, object]:
     return {
-        "query": answer.query,
         "members": [
             {
                 "handle": m.member.handle,
@@ -292,8 +319,9 @@ def answer_json(answer: Answer) -> dict[str, object]:
     }
 
 
-def answer_text(answer: Answer) -> str:
-    lines = [f"? {answer.query}"]
+def answer_text(question: str, intent: str, named: list[MemberMatch], answer: Answer) -> str:
+    said = ", ".join(f"@{m.member.handle}" for m in named) or "nobody"
+    lines = [f"? {question}", f"  read as: {intent}; the chat names: {said}"]
     lines += [
         f"  {m.score:.2f}  @{m.member.handle} ({m.member.display_name}): {m.why}"
         for m in answer.members

@@ -29,6 +29,11 @@ def _default_data_dir() -> Path:
     return Path(base) / "vonk"
 
 
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vonk"
+
+
 def setting(default: Any, help: str, *, secret: bool = False, example: str | None = None) -> Any:
     """Declare a setting with its help text (and whether to hide its value when printed).
 
@@ -47,6 +52,12 @@ class Settings:
         _default_data_dir(),
         "Folder for the SQLite database, charts and exports.",
         example="/var/lib/vonk",
+    )
+    cache_dir: Path = setting(
+        _default_cache_dir(),
+        "Folder for what can always be computed again: search vectors of the bundled "
+        "knowledge, kept so a fresh database starts in seconds. Any database may share it.",
+        example="/var/cache/vonk",
     )
     database_url: str = setting(
         "",

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # an event's claim; a live worker's heartbeat keeps it anyway
 CONCURRENCY = 8  # events handled at once (different chats); each chat one at a time
+BACKLOG = 500  # accepted events not yet handled; beyond it, accepting waits (back-pressure)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class EventIntake:
         self._lanes: dict[tuple[str, str], _ChatLane] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._limiter = MessageLimiter(app.services.settings.message_rate_limit)
+        self._backlog = asyncio.Semaphore(BACKLOG)
 
     # -- the Intake protocol ----------------------------------------------------------------------
     async def dispatch(self, event: Event) -> None:
@@ -60,25 +62,32 @@ class EventIntake:
 
     async def accept(self, events: Sequence[Event]) -> None:
         for item, event in await self._store(events):
+            await self._backlog.acquire()  # a flood slows the platform down, not the memory
             self._spawn(self._in_lane(item, event))
 
     # -- storing ----------------------------------------------------------------------------------
-    def needs_answer(self, event: Event) -> bool:
-        """Whether the bot would say or do anything: decided without the database (the open
+    async def needs_answer(self, event: Event) -> bool:
+        """Whether the bot would say or do anything, decided without writing (the open
         question of a conversation only matters in a direct chat, where everything is
-        answered anyway)."""
+        answered anyway). An unaddressed group line the router does not know is read for its
+        meaning: only a clear request someone can meet is answered."""
         if isinstance(event, ButtonPress) or event.chat.is_direct:
             return True
         assert isinstance(event, IncomingMessage)
         if len(event.text) > self._app.services.settings.max_message_length:
             return event.addressed or event.text.lstrip()[:1] in ("/", "!")
-        return self._app.router.resolve(event) is not None
+        router, reader = self._app.router, self._app.reader
+        if reader.available and router.wants_reading(event):
+            network = await self._app.network()
+            understood = await reader.read(event, network_id=network.id)
+            return router.resolve(event, understood=understood) is not None
+        return router.resolve(event) is not None
 
     async def _store(self, events: Sequence[Event]) -> list[tuple[InboxItem, Event]]:
         wanted: list[Event] = []
         now = self._app.clock.now()
         for event in events:
-            if not self.needs_answer(event):
+            if not await self.needs_answer(event):
                 continue
             verdict = self._limiter.check((event.platform, event.sender.platform_user_id), now)
             if verdict is Verdict.REFUSE_AND_TELL:
@@ -130,6 +139,7 @@ class EventIntake:
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
+        self._backlog.release()
         if not task.cancelled() and task.exception() is not None:
             log.error("handling an event failed", exc_info=task.exception())
 

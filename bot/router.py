@@ -1,8 +1,13 @@
-"""Decides which handler gets an event: a command, a button, an awaited answer, or a phrase.
+"""Decides which handler gets an event: a command, a button, an awaited answer, a phrase, or
+what the words were understood to mean.
 
 Command syntax lives here and nowhere else: ``/`` (Telegram, console) or ``!`` (Matrix), an
-optional ``@botname`` suffix, Dutch and English aliases, ``-`` and ``_`` alike. In groups the
-router stays silent unless the bot is addressed or the phrase is unmistakable.
+optional ``@botname`` suffix, Dutch and English aliases, ``-`` and ``_`` alike. Free text is
+read by kennis/ (``Search.respond``: a help request, a lesson question, a pledge, thanks, a
+greeting, something else, or nothing for the bot) and that reading is handed to the router;
+each capability registers for the readings it answers (``router.understood("pledge")``). In
+groups the router stays silent unless the bot is addressed, the phrase is unmistakable, or the
+reading is a clear request someone can meet.
 """
 
 from __future__ import annotations
@@ -57,11 +62,13 @@ class Route:
     """What the router decided; ``args`` and ``match`` are what the handler needs from the text."""
 
     handler: Handler
-    kind: str  # "command", "button", "flow", "phrase" or "fallback"
+    kind: str  # "command", "button", "flow", "phrase", "understood" or "fallback"
     name: str = ""
     args: str = ""
     match: re.Match[str] | None = None
     value: ButtonData | None = None  # a button's parsed payload
+    #: For "understood": what kennis made of the words (a ``kennis.search.Response``).
+    understood: Any = None
 
 
 def _pressed(handler: ButtonHandler[Any], value: ButtonData) -> Handler:
@@ -80,6 +87,7 @@ class Router:
     _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
+    _understood: dict[str, Handler] = field(default_factory=dict)
     _fallback: Handler | None = None
     bot_names: set[str] = field(default_factory=set)  # lowercase usernames of this bot
 
@@ -129,6 +137,28 @@ class Router:
 
         return register
 
+    def understood(self, action: str) -> Callable[[Handler], Handler]:
+        """Register the handler for free text read as ``action`` (``answer``, ``ask_back``,
+        ``lesson``, ``pledge``, ``thanks``, ``greeting``, ``other``)."""
+
+        def register(handler: Handler) -> Handler:
+            if action in self._understood:
+                raise ValueError(f"understood action {action!r} registered twice")
+            self._understood[action] = handler
+            return handler
+
+        return register
+
+    def wants_reading(self, event: Event, *, open_flow: str | None = None) -> bool:
+        """Whether free text would be resolved by what it means: no command, button, awaited
+        answer or phrase takes it (the caller then reads it, at the cost of one encode)."""
+        if not (isinstance(event, IncomingMessage) and self._understood and event.text.strip()):
+            return False
+        if parse_command(event.text) is not None:
+            return False
+        route = self.resolve(event, open_flow=open_flow)
+        return route is None or route.kind == "fallback"
+
     def fallback(self, handler: Handler) -> Handler:
         self._fallback = handler
         return handler
@@ -140,10 +170,14 @@ class Router:
             names.setdefault(canonical, []).append(alias)
         return names
 
-    def resolve(self, event: Event, *, open_flow: str | None = None) -> Route | None:
+    def resolve(
+        self, event: Event, *, open_flow: str | None = None, understood: Any = None
+    ) -> Route | None:
+        """``understood``: what the text means (``kennis.search.Response``), when the caller
+        read it; consulted only after commands, awaited answers and phrases."""
         if isinstance(event, ButtonPress):
             return self._resolve_press(event.payload)
-        return self._resolve_message(event, open_flow)
+        return self._resolve_message(event, open_flow, understood)
 
     def _resolve_press(self, payload: str) -> Route | None:
         """The route of a payload that parses into its registered type; None for an unknown
@@ -158,7 +192,9 @@ class Router:
             return None
         return Route(_pressed(handler, value), "button", prefix, value=value)
 
-    def _resolve_message(self, msg: IncomingMessage, open_flow: str | None) -> Route | None:
+    def _resolve_message(
+        self, msg: IncomingMessage, open_flow: str | None, understood: Any = None
+    ) -> Route | None:
         command = parse_command(msg.text)
         if command is not None:
             if (
@@ -181,6 +217,12 @@ class Router:
             match = phrase.pattern.search(msg.text)
             if match:
                 return Route(phrase.handler, "phrase", phrase.pattern.pattern, msg.text, match)
+        if understood is not None:
+            handler = self._understood.get(understood.action)
+            if handler is not None:
+                return Route(
+                    handler, "understood", understood.action, msg.text, understood=understood
+                )
         return self._fallback_route(msg) if msg.addressed else None
 
     def _fallback_route(self, msg: IncomingMessage) -> Route | None:

@@ -31,7 +31,7 @@ from handlers import build_router, register_jobs
 from handlers.recurring import ensure_recurring
 from kennis.embedding import Embedder, load_embedder
 from kennis.lessons import SEED_LANGUAGES, load_seed_lessons
-from kennis.search import Search
+from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import Role
 from storage.repositories.kennis import NewLesson
@@ -109,7 +109,11 @@ async def open_app(
     is_new = await storage.networks.default() is None
     searcher = None
     if search:
-        searcher = Search(embedder or load_embedder(settings.embedding_model or None), storage)
+        searcher = Search(
+            embedder or load_embedder(settings.embedding_model or None),
+            storage,
+            config=SearchConfig(vector_dir=settings.cache_dir),
+        )
         searcher.on_ask = metrics.SEARCH_SECONDS.observe
     services = Services(settings=settings, storage=storage, clock=clock, search=searcher)
     app = App(services, build_router())

@@ -1,13 +1,19 @@
 """ "Wie kan helpen met …?": name fitting members (with why) and lessons; introduce on a yes.
 
-Only members who agreed to be findable are named, by display name only. "Vraag contact"
-asks the matched member privately; only after their yes do both learn how to reach each
-other (double opt-in).
+However it is asked ("kan iemand …?", "mijn fiets heeft een lekke band", "who can …"), the
+words are read by kennis (``Search.respond``) and reach this module as an understood request;
+``/wie`` asks directly. Nobody is named unless they fit: then the answer says so honestly and
+points to a call for help. Only members who agreed to be findable are named, by display name
+only. "Vraag contact" asks the matched member privately; only after their yes do both learn
+how to reach each other (double opt-in).
 """
 
 from __future__ import annotations
 
-from actions.buttons import AskContact, ContactAnswer
+from typing import TYPE_CHECKING
+
+from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
+from actions.learning import learn
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -15,49 +21,71 @@ from bot.i18n import Translator
 from bot.router import Router
 from storage.records import Member
 
-TOPIC_MAX = 100
+if TYPE_CHECKING:
+    from kennis.search import Answer, Search
 
-# Phrases that are unmistakably a question for the bot, also in a busy group chat.
-CLEAR_PHRASES = (
-    r"\bwie\s+(?:kan|kent|weet)\b[^?]*?\b(?:helpen|hulp)\s+(?:met|bij)\s+(?P<topic>[^?]+)",
-    r"\bwie\s+weet\s+(?:er\s+)?(?:iets|veel|meer|wat)\s+(?:van|over)\s+(?P<topic>[^?]+)",
-    r"\bik\s+zoek\s+iemand\s+(?:die|voor|om)\s+(?P<topic>[^?]+)",
-    r"\bwho\s+can\s+help(?:\s+(?:me|us))?\s+with\s+(?P<topic>[^?]+)",
-    r"\b(?:does\s+)?any(?:one|body)\s+know\s+(?:about\s+|how\s+to\s+)?(?P<topic>[^?]+)",
-    r"\bi(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+(?P<topic>[^?]+)",
-)
+TOPIC_MAX = 100
 
 
 async def ask_command(_event: Event, ctx: Context) -> None:
-    await answer(ctx, ctx.args)
-
-
-async def ask_phrase(_event: Event, ctx: Context) -> None:
-    match = ctx.route.match
-    await answer(ctx, match.group("topic") if match else ctx.text)
-
-
-async def answer(ctx: Context, topic: str) -> None:
-    topic = topic.strip().rstrip("?!. ")[:TOPIC_MAX]
+    topic = ctx.args.strip().rstrip("?!. ")[:TOPIC_MAX]
     if not topic:
         raise UserFacingError("ask.empty")
-    search = ctx.services.search
-    if search is None:
-        raise UserFacingError("ask.unavailable")
-    result = await search.ask(topic, network_id=ctx.network.id, asker=ctx.member)
+    await answer(
+        ctx,
+        topic,
+        await search_of(ctx).ask(
+            topic, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+        ),
+    )
+
+
+async def understood_request(_event: Event, ctx: Context) -> None:
+    """Words read as a request for a person: answered with those who fit, or honestly."""
+    reading = ctx.route.understood.reading
+    # The reading's vector is reused: asking again for this asker costs no encode.
+    found = await search_of(ctx).ask(
+        reading, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+    )
+    await answer(ctx, reading.topic[:TOPIC_MAX], found)
+
+
+async def did_you_mean(_event: Event, ctx: Context) -> None:
+    """Spoken to, but unsure it is a request: ask back rather than guess or shrug."""
+    topic = ctx.route.understood.reading.topic[:TOPIC_MAX]
     t = ctx.t
-    if not result.members:
+    await ctx.reply(
+        t("ask.did_you_mean", topic=topic),
+        buttons=[
+            Button(t("ask.did_you_mean_yes"), AskSearch(topic).encode()),
+            Button(t("ask.did_you_mean_no"), AskNevermind().encode()),
+        ],
+    )
+
+
+def search_of(ctx: Context) -> Search:
+    if ctx.services.search is None:
+        raise UserFacingError("ask.unavailable")
+    return ctx.services.search
+
+
+async def answer(ctx: Context, topic: str, result: Answer) -> None:
+    """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in."""
+    t = ctx.t
+    named = result.named
+    if not named:
         # For the initiators' action queue (the dashboard): a question to turn into a call.
         await ctx.storage.questions.record(ctx.network.id, ctx.member.id, topic, now=ctx.now())
-    if not result.members and not result.lessons:
+    if not named and not result.lessons:
         await ctx.reply(t("ask.nobody", topic=topic))
         return
     lines: list[str] = []
     buttons: list[Button] = []
-    if result.members:
+    if named:
         lines.append(t("ask.members_intro", topic=topic))
-        for match in result.members:
-            lines.append(t("ask.member_line", name=match.member.display_name, why=match.why))
+        for match in named:
+            why = match.why if not match.via else t("ask.why_via", why=match.why, via=match.via)
+            lines.append(t("ask.member_line", name=match.member.display_name, why=why))
             buttons.append(
                 Button(
                     t("ask.contact_button", name=match.member.display_name),
@@ -72,6 +100,18 @@ async def answer(ctx: Context, topic: str) -> None:
             t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in result.lessons
         ]
     await ctx.reply("\n".join(lines), buttons=buttons)
+
+
+async def search_pressed(press: AskSearch, ctx: Context) -> None:
+    """ "Yes, that is what I meant": the search, for this asker."""
+    found = await search_of(ctx).ask(
+        press.topic, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+    )
+    await answer(ctx, press.topic, found)
+
+
+async def nevermind_pressed(_press: AskNevermind, ctx: Context) -> None:
+    await ctx.reply(ctx.t("ask.nevermind"))
 
 
 async def contact_pressed(press: AskContact, ctx: Context) -> None:
@@ -122,6 +162,7 @@ async def contact_answered(ctx: Context, request_id: int, *, accepted: bool) -> 
             key=f"contact:{request.id}:declined",
         )
         return
+    await learn(ctx, me, request.topic, source="contact")  # this need, this neighbour
     await ctx.reply(
         ctx.t(
             "ask.contact_accepted_member",
@@ -164,7 +205,9 @@ async def contact_line(ctx: Context, member: Member, t: Translator | None = None
 
 def register(router: Router) -> None:
     router.command("wie", "who", "zoek", "search")(ask_command)
-    for pattern in CLEAR_PHRASES:
-        router.phrase(pattern, clear_in_groups=True)(ask_phrase)
+    router.understood("answer")(understood_request)
+    router.understood("ask_back")(did_you_mean)
+    router.button(AskSearch)(search_pressed)
+    router.button(AskNevermind)(nevermind_pressed)
     router.button(AskContact)(contact_pressed)
     router.button(ContactAnswer)(answer_pressed)

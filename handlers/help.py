@@ -24,6 +24,26 @@ async def not_understood(_event: Event, ctx: Context) -> None:
     await ctx.reply(ctx.t(key))
 
 
+async def greeted(_event: Event, ctx: Context) -> None:
+    """Hello back, by first name, with what to ask (or how to join, for a newcomer)."""
+    name = first_name(ctx.member.display_name)
+    key = "help.greeting" if ctx.member.onboarded else "help.greeting_new"
+    await ctx.reply(ctx.t(key, name=name))
+
+
+async def chatted(_event: Event, ctx: Context) -> None:
+    """Spoken to with something that is no request, question or pledge: a friendly pointer
+    to what the bot is for, never a bare "I did not understand"."""
+    key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
+    await ctx.reply(ctx.t(key))
+
+
+def first_name(display_name: str) -> str:
+    return display_name.split()[0] if display_name.strip() else display_name
+
+
 def register(router: Router, topics: Sequence[str]) -> None:
     router.command("hulp", "help", "h")(make_help(topics))
+    router.understood("greeting")(greeted)
+    router.understood("other")(chatted)
     router.fallback(not_understood)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from actions.lessons import add_lessons
 from bot.context import Context
@@ -11,6 +13,9 @@ from bot.errors import UserFacingError
 from bot.numbers import parse_id
 from bot.router import Router
 from storage.repositories.kennis import NewLesson
+
+if TYPE_CHECKING:
+    from kennis.search import LessonMatch
 
 _TAG = re.compile(r"(?<!\w)#(\w[\w-]*)")
 _NUMBER = re.compile(r"#?[0-9]+")
@@ -79,7 +84,18 @@ async def lessons(_event: Event, ctx: Context) -> None:
     search = ctx.services.search
     if search is None:
         raise UserFacingError("ask.unavailable")
-    found = await search.lessons(query, network_id=ctx.network.id, limit=5)
+    await reply_found(ctx, query, await search.lessons(query, network_id=ctx.network.id, limit=5))
+
+
+async def understood_question(_event: Event, ctx: Context) -> None:
+    """Words read as a question for the network's lesson notes ("hoe krijg ik mensen naar
+    een bijeenkomst?"): the notes that fit, found with the reading's own vector."""
+    response = ctx.route.understood
+    found = response.answer.lessons if response.answer is not None else []
+    await reply_found(ctx, response.reading.topic, found)
+
+
+async def reply_found(ctx: Context, query: str, found: Sequence[LessonMatch]) -> None:
     if not found:
         await ctx.reply(ctx.t("lessons.nothing", query=query))
         return
@@ -91,3 +107,4 @@ async def lessons(_event: Event, ctx: Context) -> None:
 def register(router: Router) -> None:
     router.command("les", "lesson", "kennis")(lesson)
     router.command("lessen", "lessons")(lessons)
+    router.understood("lesson")(understood_question)

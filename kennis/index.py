@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from kennis.embedding import Embedder
+from kennis.embedding import Embedder, Kind
 from kennis.lexical import LexicalIndex
 from storage.repositories.kennis import EmbeddingStore
 
@@ -42,8 +42,13 @@ COARSE_DIM = 64
 FIT_SAMPLE = 16_384
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+def text_hash(text: str, kind: Kind = "passage") -> str:
+    """Key of a text's vector; a text embedded as a query has a key of its own (asymmetric
+    models embed the two differently)."""
+    key = " ".join(text.split())
+    if kind == "query":
+        key = "\x00query\x00" + key
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
 def _grow(array: np.ndarray, needed: int) -> np.ndarray:
@@ -148,18 +153,20 @@ class VectorCache:
         return self._size
 
     async def rows_for(
-        self, texts: Sequence[str], *, progress: Progress | None = None
+        self, texts: Sequence[str], *, progress: Progress | None = None, kind: Kind = "passage"
     ) -> np.ndarray:
         """Matrix rows for these texts, embedding (in a worker thread) only what is new."""
-        hashes = [text_hash(t) for t in texts]
+        hashes = [text_hash(t, kind) for t in texts]
         async with self._lock:
             missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in self._rows}
             if missing:
-                await self._load(missing, progress)
+                await self._load(missing, progress, kind)
                 self._update_coarse()
             return np.fromiter((self._rows[h] for h in hashes), dtype=np.intp, count=len(hashes))
 
-    async def _load(self, missing: dict[str, str], progress: Progress | None) -> None:
+    async def _load(
+        self, missing: dict[str, str], progress: Progress | None, kind: Kind = "passage"
+    ) -> None:
         model, dim = self.embedder.name, self.embedder.dimension
         stored = await self._store.get_many(model, list(missing))
         known = [
@@ -192,7 +199,7 @@ class VectorCache:
         for start in range(0, len(todo), ENCODE_BATCH):
             batch = todo[start : start + ENCODE_BATCH]
             texts = [t for _, t in batch]
-            encoding = asyncio.create_task(self._encode_passages(texts))
+            encoding = asyncio.create_task(self._encode(texts, kind))
             try:
                 if previous is not None:
                     await keep(*previous)
@@ -202,8 +209,8 @@ class VectorCache:
         if previous is not None:
             await keep(*previous)
 
-    async def _encode_passages(self, texts: list[str]) -> np.ndarray:
-        vectors = await asyncio.to_thread(self.embedder.encode, texts, kind="passage")
+    async def _encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        vectors = await asyncio.to_thread(self.embedder.encode, texts, kind=kind)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.embedder.dimension)
 
     def _append(self, hashes: Sequence[str], texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -242,18 +249,25 @@ class VectorCache:
 
 
 class ItemIndex:
-    """Owners (members or lessons) with weighted items pointing at cache rows.
+    """Owners (members or lessons) with scored items pointing at cache rows.
+
+    An item is a row of the score vector a query produces (one score per unique text) plus an
+    additive ``offset`` on that scale (an offer text counts a little less than a skill, a
+    situation from the knowledge file less than the member's own words). A negative row
+    ``-(j + 1)`` points at the ``j``-th *extra* score instead (the kinds of help of the
+    knowledge file): :func:`joined` puts them behind the text scores, so one gather serves
+    both.
 
     Storage is append-only: :meth:`put` appends the owner's items as a new *segment* (and
     marks the owner's previous segment dead), :meth:`remove` marks it dead. Per segment the
     index keeps the owner's network, consent flags and cell, so filtering is vectorised too.
-    A query gathers the text score of every item, weights it and takes the best per segment
+    A query gathers the score of every item, adds its offset and takes the best per segment
     with one ``np.maximum.reduceat``; dead segments score ``-inf``.
     """
 
     def __init__(self) -> None:
         self._item_rows = np.zeros(0, dtype=np.intp)
-        self._item_weights = np.zeros(0, dtype=np.float32)
+        self._item_offsets = np.zeros(0, dtype=np.float32)
         self._item_segment = np.zeros(0, dtype=np.intp)
         self._n_items = 0
         self._starts = np.zeros(0, dtype=np.intp)
@@ -279,7 +293,7 @@ class ItemIndex:
         self,
         owner_id: int,
         rows: np.ndarray,
-        weights: Sequence[float],
+        offsets: Sequence[float] | np.ndarray,
         *,
         network_id: int = 0,
         findable: bool = True,
@@ -293,10 +307,10 @@ class ItemIndex:
         self._maybe_compact()
         at, seg = self._n_items, self._n_segments
         self._item_rows = _grow(self._item_rows, at + n)
-        self._item_weights = _grow(self._item_weights, at + n)
+        self._item_offsets = _grow(self._item_offsets, at + n)
         self._item_segment = _grow(self._item_segment, at + n)
         self._item_rows[at : at + n] = rows
-        self._item_weights[at : at + n] = weights
+        self._item_offsets[at : at + n] = offsets
         self._item_segment[at : at + n] = seg
         self._n_items = at + n
         for name in ("_starts", "_owner", "_alive", "_network", "_findable", "_invitable", "_cell"):
@@ -332,7 +346,7 @@ class ItemIndex:
         alive = self._alive[:ns]
         keep_items = np.repeat(alive, sizes)
         self._item_rows = self._item_rows[:ni][keep_items].copy()
-        self._item_weights = self._item_weights[:ni][keep_items].copy()
+        self._item_offsets = self._item_offsets[:ni][keep_items].copy()
         self._n_items = len(self._item_rows)
         live_sizes = sizes[alive]
         self._starts = np.concatenate(([0], np.cumsum(live_sizes)[:-1])).astype(np.intp)
@@ -384,7 +398,8 @@ class ItemIndex:
         return np.asarray(segs, dtype=np.intp)
 
     def segment_scores(self, text_scores: np.ndarray) -> np.ndarray:
-        """Best weighted item score per segment, from a score per matrix row.
+        """Best item score (with its offset) per segment, from a score per matrix row
+        (:func:`joined` with the extra scores when items point at them).
 
         Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped, so the
         per-segment maximum costs O(items of candidate texts), not O(all items).
@@ -395,18 +410,26 @@ class ItemIndex:
         best = np.full(self._n_segments, -np.inf, dtype=np.float32)
         if len(live) == ni:
             return self.segment_scores_from_items(item_scores)
-        np.maximum.at(best, self._item_segment[live], item_scores[live] * self._item_weights[live])
+        np.maximum.at(best, self._item_segment[live], item_scores[live] + self._item_offsets[live])
         return best
 
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
-        """Best weighted item score per segment, from a raw score per item."""
+        """Best item score (with its offset) per segment, from a raw score per item."""
         if self._n_segments == 0:
             return np.zeros(0, dtype=np.float32)
-        weighted = item_scores * self._item_weights[: self._n_items]
-        return np.maximum.reduceat(weighted, self._starts[: self._n_segments])
+        scored = item_scores + self._item_offsets[: self._n_items]
+        return np.maximum.reduceat(scored, self._starts[: self._n_segments])
 
     def best_item(self, seg: int, text_scores: np.ndarray) -> int:
         """Index, within the owner's items, of the item that gave segment ``seg`` its score."""
         items = self._segment_items(seg)
         s = text_scores[self._item_rows[items.start : items.stop]]
-        return int(np.argmax(s * self._item_weights[items.start : items.stop]))
+        return int(np.argmax(s + self._item_offsets[items.start : items.stop]))
+
+
+def joined(text_scores: np.ndarray, extra: np.ndarray | None) -> np.ndarray:
+    """Text scores followed by the extra scores in reverse, so that row ``-(j + 1)`` of the
+    result is ``extra[j]`` (see :class:`ItemIndex`)."""
+    if extra is None or len(extra) == 0:
+        return text_scores
+    return np.concatenate([text_scores, extra[::-1].astype(np.float32, copy=False)])

@@ -1,4 +1,5 @@
-""" "Wie kan helpen met …?": members and lessons ranked by meaning (and a little by wording).
+""" "Wie kan helpen met …?": members and lessons ranked by meaning; what a message is; and the
+honest answer when nobody fits.
 
 The search keeps its in-memory index in step with the database through the change feed: each
 query first applies whatever changed since the last one (profiles, skills, consent, lessons),
@@ -7,65 +8,129 @@ SQLite that check is a microsecond probe (``Database.data_version``) unless some
 written, and the member records needed for the answer are kept from the last sync, so an ask
 costs about one query encode plus a millisecond of ranking.
 
-Scoring, per unique text (kennis.index.VectorCache row), as measured on bench/devset_nl.json:
-``(1 - w) * cosine + w * lexical`` with ``w = SearchConfig.lexical_weight`` (the lexical
-signal, kennis.lexical, mostly rescues typos and rare words). A member's score is their best
-text, an offer text counting ``ABOUT_WEIGHT`` times.
+One message, one encode: :meth:`Search.read` embeds the need once and decides the intent
+(kennis.understanding); :meth:`Search.ask` takes that reading and reuses its vector;
+:meth:`Search.respond` does both and applies the chat's rules (answer, ask back, or stay
+silent).
+
+Scoring (bench/understanding.py measures every choice on the dev sets):
+
+* **Scale.** Scores are read on the query's own scale (kennis.reference.QueryScale): a member
+  text's cosine in standard deviations above the query's mean cosine to the knowledge names.
+  Thresholds, offsets and the lexical weight are on that scale, so they mean the same for any
+  model (e5's cosines spread about 4x less than USE's) and any query.
+* **Items.** A member's score is the best of their items: each skill, the about text (a
+  little less, ``about_offset``), and evidence: the situations of the kinds of help a skill
+  is linked to (kennis.knowledge, ``knowledge_offset``). A later source of evidence (needs
+  that led to an accepted contact with a member's skill) plugs in the same way, as items on
+  the same scale (:meth:`Search._member_items`).
+* **Lexical rescue.** ``lexical_weight`` units are added for the share of (IDF-weighted) query
+  words a text contains, typos allowed: it lifts a text the model misses for a typo or a rare
+  word, and is small next to the spread of meaning, so it never outvotes it.
+* **Nobody fits.** Only members at least ``Thresholds.member`` above the query's typical
+  similarity are named (``Thresholds.group`` in an unaddressed group line), and only those
+  within ``Thresholds.close`` of the best: never padded with weak matches.
 
 Two stages once the index is large: a coarse score (64-dim principal-component projection of
 the vectors, plus the lexical score) over every text picks candidates (``SearchConfig``);
-only those get the exact 512-dim cosine. If the filters (network, consent, exclusions) leave
-fewer than ``limit`` members although the candidates' tail still scores near the threshold,
-the query is answered again exactly over every text, so a small network inside a large
-database is never short-changed.
+only those get the exact cosine. If the filters (network, consent, exclusions) leave fewer
+than ``limit`` members although the candidates' tail still scores near the threshold, the
+query is answered again exactly over every text, so a small network inside a large database
+is never short-changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, cast
 
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache
-from kennis.lexical import DEFAULT_LEXICAL_WEIGHT
-from kennis.question import topic
+from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
+from kennis.knowledge import link_kinds
+from kennis.need import need, topic
 from kennis.ranking import top_k
+from kennis.reference import QueryScale, Reference
+from kennis.understanding import (
+    Action,
+    Intent,
+    Reading,
+    UnderstandingConfig,
+    decide,
+    load_intent_examples,
+)
 from storage import Storage
 from storage.records import Member
 from storage.repositories.kennis import Lesson
 
-# A member's offer text describes them less precisely than a skill phrase does.
-ABOUT_WEIGHT = 0.9
 # A mild preference for people from the asker's own cell: it breaks near-ties, no more.
-CELL_BONUS = 0.03
-# A chat answer names members scoring at least this share of the best match's score.
-CLOSE_TO_BEST = 0.75
+CELL_BONUS = 0.2
+
+Source = Literal["skill", "about", "knowledge", "learned"]
+
+#: Spoken to and read as a lesson question, a message that is at least this likely a request
+#: is answered as one when a member fits clearly and no lesson note does.
+SECOND_LOOK = 0.3
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Scores below these are 'not good enough' to name; they depend on the model.
+    """When a match is good enough to name, on the query's scale (standard deviations above
+    its typical similarity; see kennis.reference). Tuned on the dev sets' requests against
+    their ``unanswerable`` lists (bench/understanding.py)."""
 
-    They are on the model's cosine scale: with the lexical blend a match that shares no
-    words with the question needs this cosine, shared words lower what it needs (a blended
-    score passes when ``score >= (1 - lexical_weight) * threshold``).
-    """
-
-    member: float = 0.35
-    lesson: float = 0.35
+    #: Named in an answer to someone who spoke to the bot (plus ``relative``, below).
+    member: float = 0.0
+    #: Named in an unaddressed group line (the bot speaks up unasked: be surer).
+    group: float = 0.25
+    #: A lesson note is offered.
+    lesson: float = 2.0
+    #: Named only when within this of the best match.
+    close: float = 1.0
+    #: The thresholds rise by this share of how well the question matches the nearest kind
+    #: of help of the knowledge file (a name or a situation, on the same scale): a question
+    #: that plainly asks for a kind of help ("wie kan mijn piano stemmen?") needs a member
+    #: who matches nearly that well too (a member linked to that kind does), not one who
+    #: merely shares a word ("pianoles"). Measured: separates the unanswerable requests from
+    #: the answerable ones better than the member's score alone, and as a share it carries
+    #: over between models (USE's scores reach higher than e5's).
+    relative: float = 0.8
 
 
 @dataclass(frozen=True)
 class SearchConfig:
     """How :class:`Search` scores. The defaults are what the bot runs; see bench/search.py
-    (latency, memory) and bench/eval_search.py (quality through this class)."""
+    (latency, memory) and bench/understanding.py (quality through this class)."""
 
-    #: Share of the lexical score in the blend; 0 turns the lexical signal off.
-    lexical_weight: float = DEFAULT_LEXICAL_WEIGHT
+    #: Units on the query scale for a full lexical match (0 turns the lexical signal off).
+    lexical_weight: float = 1.5
+    #: An about text counts this much less than a skill.
+    about_offset: float = 0.5
+    #: Hubs: a member text counts this much less per standard deviation of hubness (how near
+    #: it is to many typical questions, kennis.reference.Reference.hubness), so a broad skill
+    #: ("klussen in huis") does not win every question it is vaguely near.
+    hub_offset: float = 0.25
+    #: Everyday-help knowledge as extra evidence (kennis/data/everyday_help.toml).
+    knowledge: bool = True
+    #: A situation (or another name) of a linked kind of help counts this much less than the
+    #: member's own words.
+    knowledge_offset: float = 0.5
+    #: A need the member was seen to meet (a contact accepted, a pledge done: learned from
+    #: outcomes) counts this much less than the member's own words.
+    learned_offset: float = 0.5
+    #: Whether the names of a linked kind count as evidence too, besides its situations.
+    knowledge_names: bool = True
+    #: A skill links to a kind of help whose nearest name is at least this many standard
+    #: deviations above the skill's mean cosine to all names ...
+    link_min: float = 5.0
+    #: ... and within this many of the skill's nearest kind; at most ``link_top`` kinds.
+    link_margin: float = 0.5
+    link_top: int = 2
     #: Two-stage search (coarse pass, then exact on candidates) for large indexes.
     two_stage: bool = True
     #: Unique texts from which the two-stage search is used (below: exact over all texts).
@@ -86,23 +151,21 @@ class SearchConfig:
     blas_threads: int | None = 1
     #: Answer exactly over every text when the filters leave fewer than ``limit`` members
     #: and the weakest candidate still scores within this margin of the threshold.
-    fallback_margin: float = 0.05
+    fallback_margin: float = 0.5
+    #: Intent decisions (kennis.understanding).
+    understanding: UnderstandingConfig = field(default_factory=UnderstandingConfig)
+    #: Where the vectors of the bundled knowledge and intent examples are kept between runs
+    #: (kennis.vector_files); None: only in this process and in the database.
+    vector_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class MemberMatch:
     member: Member
     score: float
-    why: str  # the skill or offer text that matched best
-
-
-def close_to_best(matches: list[MemberMatch]) -> list[MemberMatch]:
-    """Keep the matches within CLOSE_TO_BEST of the best score: after one clear fit, a tail of
-    much weaker ones is noise to the asker (and needless invitations to those people)."""
-    if not matches:
-        return matches
-    best = max(m.score for m in matches)
-    return [m for m in matches if m.score >= CLOSE_TO_BEST * best]
+    why: str  # the member's skill (or offer text) that matched best
+    source: Source = "skill"
+    via: str | None = None  # the kind of help, when the match came through the knowledge file
 
 
 @dataclass(frozen=True)
@@ -116,19 +179,65 @@ class Answer:
     query: str
     members: list[MemberMatch]
     lessons: list[LessonMatch]
+    #: The members the chat names, best first; empty: "nobody fits yet".
+    named: list[MemberMatch] = field(default_factory=list)
+    reading: Reading | None = None
+
+    @property
+    def intent(self) -> Intent | None:
+        return self.reading.intent if self.reading is not None else None
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the chat does with a message (:meth:`Search.respond`).
+
+    ``action``: ``answer`` (name ``answer.named``, or say kindly that nobody fits yet and
+    offer to post a call for ``reading.topic``), ``ask_back`` ("Bedoel je: wie kan helpen met
+    '{reading.topic}'?"), ``lesson`` (``answer.lessons``), ``pledge``, ``thanks``,
+    ``greeting``, ``other`` (spoken to, not a request: no names), or ``silent``.
+    """
+
+    action: Action
+    reading: Reading
+    answer: Answer | None
+
+
+def close_to_best(matches: list[MemberMatch], margin: float | None = None) -> list[MemberMatch]:
+    """Keep the matches within ``margin`` (default ``Thresholds.close``) of the best score:
+    after one clear fit, a tail of much weaker ones is noise to the asker (and needless
+    invitations to those people)."""
+    if not matches:
+        return matches
+    margin = Thresholds.close if margin is None else margin
+    best = max(m.score for m in matches)
+    return [m for m in matches if m.score >= best - margin]
 
 
 @dataclass(frozen=True)
 class _Scored:
     """One query's scores: per matrix row (``-inf`` outside the candidates when
-    ``truncated``), the query vector and the lexical scores of every row."""
+    ``truncated``) on the query's scale, the kinds of help, the query vector and the lexical
+    scores of every row."""
 
     query: str
     vector: np.ndarray
+    scale: QueryScale
+    kinds: np.ndarray
+    known: np.ndarray
     lexical: np.ndarray | None
     text: np.ndarray
     truncated: bool
     tail: float  # lowest score among the candidates (when truncated)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """What an item of a member is, for the "why" line."""
+
+    source: Source
+    why: str
+    via: str | None = None
 
 
 def limit_blas_threads(threads: int) -> bool:
@@ -158,8 +267,8 @@ class Search:
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
         self.config = config or SearchConfig()
-        if not 0.0 <= self.config.lexical_weight < 1.0:
-            raise ValueError("lexical_weight must be in [0, 1)")
+        if self.config.lexical_weight < 0:
+            raise ValueError("lexical_weight must be >= 0")
         if self.config.blas_threads is not None:
             limit_blas_threads(self.config.blas_threads)
         self._storage = storage
@@ -170,43 +279,62 @@ class Search:
             coarse_dim=self.config.coarse_dim,
             coarse_min_rows=self.config.two_stage_min_texts if self.config.two_stage else None,
         )
+        # The knowledge file and the intent examples: a small matrix of their own, scored in
+        # full for every query (the scale, the kinds of help, the intent).
+        self._reference = Reference(
+            VectorCache(embedder, storage.embeddings, lexical=False, coarse_min_rows=None),
+            vector_dir=self.config.vector_dir,
+        )
+        self._reference.with_names = self.config.knowledge_names
         self._members = ItemIndex()
         self._lessons = ItemIndex()
         # Records as of the last sync (the change feed covers every profile change), so an
-        # answer needs no database round trip.
+        # answer needs no database round trip; what each member's items are, for "why".
+        self._hub = np.zeros(0, dtype=np.float32)  # per member-cache row
+        self._last_reference: (
+            tuple[np.ndarray, tuple[QueryScale, np.ndarray, np.ndarray]] | None
+        ) = None
         self._member_records: dict[int, Member] = {}
+        self._member_items: dict[int, list[_Item]] = {}
         self._lesson_records: dict[int, Lesson] = {}
         self._seen_change = -1
         self._seen_version: int | None = None
         self._sync_lock = asyncio.Lock()
-        self.stats = {"queries": 0, "exact_fallbacks": 0}
+        self.stats = {"queries": 0, "exact_fallbacks": 0, "encodes": 0}
         #: Called with each ask's duration in seconds (the runtime records it as a metric;
         #: kennis itself knows nothing of monitoring).
         self.on_ask: Callable[[float], None] | None = None
 
     # -- keeping in step ----------------------------------------------------------------------
-    async def sync(self, progress: Progress | None = None) -> int:
-        """Apply what changed since the last sync (everything, the first time)."""
+    async def sync(
+        self, progress: Progress | None = None, *, storage: Storage | None = None
+    ) -> int:
+        """Apply what changed since the last sync (everything, the first time).
+
+        ``storage``: read through this one, e.g. bound to the unit of work of the event being
+        answered, so keeping in step costs that event no transaction of its own."""
         async with self._sync_lock:
             # Nothing committed since the last look (any connection, any process): skip the
             # change-feed query. A commit after this probe changes it for the next call.
             version = self._data_version()
             if version is not None and version == self._seen_version and self._seen_change >= 0:
                 return 0
+            await self._reference.load()
+            store = storage or self._storage
             if self._seen_change < 0:
-                latest = await self._storage.changes.latest()
-                member_ids = await self._storage.members.ids()
-                lesson_ids = await self._storage.lessons.ids()
+                latest = await store.changes.latest()
+                member_ids = await store.members.ids()
+                lesson_ids = await store.lessons.ids()
             else:
-                changes = await self._storage.changes.since(self._seen_change)
+                changes = await store.changes.since(self._seen_change)
                 if not changes:
                     self._seen_version = version
                     return 0
                 latest = changes[-1][0]
                 member_ids = sorted({eid for _, kind, eid in changes if kind == "member"})
                 lesson_ids = sorted({eid for _, kind, eid in changes if kind == "lesson"})
-            await self._load_members(member_ids, progress)
-            await self._load_lessons(lesson_ids, progress)
+            await self._load_members(member_ids, progress, store)
+            await self._load_lessons(lesson_ids, progress, store)
             self._seen_change = latest
             self._seen_version = version
             return len(member_ids) + len(lesson_ids)
@@ -216,80 +344,255 @@ class Search:
         probe = getattr(db, "data_version", None)
         return probe() if probe is not None else None
 
-    async def _load_members(self, ids: list[int], progress: Progress | None) -> None:
+    async def _load_members(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
-        found = {m.id: m for m in await self._storage.members.get_many(ids)}
+        store = store or self._storage
+        # (cast: storage annotates with ``list`` inside a class that has a ``list`` method)
+        records = cast("list[Member]", await store.members.get_many(ids))
+        found = {m.id: m for m in records}
         keep = [found[i] for i in ids if i in found and found[i].active]
-        labels = [_labels(m) for m in keep]
+        learned = await store.learned.for_members(m.id for m in keep)
+        labels = [_labels(m) + [need for need, _ in learned.get(m.id, ())] for m in keep]
         rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
         for member_id in ids:
             self._members.remove(member_id)
             self._member_records.pop(member_id, None)
-        at = 0
+            self._member_items.pop(member_id, None)
+        skill_rows = np.concatenate(
+            [rows[at : at + len(m.skills)] for at, m in zip(_starts(labels), keep, strict=True)]
+            or [np.zeros(0, dtype=np.intp)]
+        )
+        links = self._links(self._cache.matrix[skill_rows]) if len(skill_rows) else []
+        self._update_hubness()
+        at = link_at = 0
         for member, texts in zip(keep, labels, strict=True):
             n = len(texts)
-            if n:
-                weights = [1.0] * len(member.skills) + [ABOUT_WEIGHT] * (n - len(member.skills))
+            member_rows, offsets, items = self._member_items_for(
+                member,
+                rows[at : at + n],
+                links[link_at : link_at + len(member.skills)],
+                learned.get(member.id, ()),
+            )
+            if member_rows:
                 self._members.put(
                     member.id,
-                    rows[at : at + n],
-                    weights,
+                    np.asarray(member_rows, dtype=np.intp),
+                    offsets,
                     network_id=member.network_id,
                     findable=member.findable,
                     invitable=member.invitable,
                     cell_id=member.cell_id,
                 )
                 self._member_records[member.id] = member
+                self._member_items[member.id] = items
             at += n
+            link_at += len(member.skills)
 
-    async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
+    def _update_hubness(self) -> None:
+        """Hubness of the cache rows added since the last call (rows are only appended)."""
+        n, have = len(self._cache), len(self._hub)
+        if n > have and self.config.hub_offset:
+            fresh = self._reference.hubness(self._cache.matrix[have:n])
+            self._hub = np.concatenate([self._hub, fresh.astype(np.float32)])
+
+    def _hub_offset(self, row: int) -> float:
+        if not self.config.hub_offset or row >= len(self._hub):
+            return 0.0
+        return -self.config.hub_offset * float(self._hub[row])
+
+    def _links(self, skill_vectors: np.ndarray) -> list[list[tuple[int, float]]]:
+        """Per skill, the kinds of help it is linked to (kennis.knowledge.link_kinds)."""
+        if not self.config.knowledge:
+            return [[] for _ in range(len(skill_vectors))]
+        ref = self._reference
+        found = link_kinds(
+            skill_vectors,
+            ref.name_vectors,
+            ref.name_kind,
+            ref.n_kinds,
+            top=self.config.link_top,
+            min_closeness=self.config.link_min,
+            margin=self.config.link_margin,
+        )
+        return [
+            [(int(k), float(c)) for k, c in zip(f.kinds, f.closeness, strict=True)] for f in found
+        ]
+
+    def _member_items_for(
+        self,
+        member: Member,
+        rows: np.ndarray,
+        links: list[list[tuple[int, float]]],
+        learned: Sequence[tuple[str, str]] = (),
+    ) -> tuple[list[int], list[float], list[_Item]]:
+        """A member's items: (score row, offset, what it is). Rows ``>= 0`` are texts, ``-(j +
+        1)`` the ``j``-th kind of help. Learned evidence (needs the member was seen to meet,
+        storage.repositories.learned) adds text rows after the skills and the about text, on
+        the same query scale, with the skill it was met with as "why"."""
+        out_rows: list[int] = []
+        offsets: list[float] = []
+        items: list[_Item] = []
+        n_skills = len(member.skills)
+        for i, skill in enumerate(member.skills):
+            out_rows.append(int(rows[i]))
+            offsets.append(self._hub_offset(int(rows[i])))
+            items.append(_Item("skill", skill))
+        if member.about:
+            out_rows.append(int(rows[n_skills]))
+            offsets.append(-self.config.about_offset + self._hub_offset(int(rows[n_skills])))
+            items.append(_Item("about", member.about))
+        seen: set[int] = set()
+        kinds = self._reference.kinds
+        for skill, skill_links in zip(member.skills, links, strict=True):
+            for kind, _closeness in skill_links:
+                if kind in seen:
+                    continue
+                seen.add(kind)
+                out_rows.append(-(kind + 1))
+                offsets.append(-self.config.knowledge_offset)
+                items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
+        first_learned = n_skills + (1 if member.about else 0)
+        for j, (_need, skill) in enumerate(learned):
+            out_rows.append(int(rows[first_learned + j]))
+            offsets.append(-self.config.learned_offset)
+            items.append(_Item("learned", skill))
+        return out_rows, offsets, items
+
+    async def _load_lessons(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
-        found = [x for x in await self._storage.lessons.get_many(ids)]
-        rows = await self._cache.rows_for([x.search_text for x in found], progress=progress)
+        found = [x for x in await (store or self._storage).lessons.get_many(ids)]
+        texts = [_lesson_texts(x) for x in found]
+        rows = await self._cache.rows_for([t for ts in texts for t in ts], progress=progress)
         for lesson_id in ids:
             self._lessons.remove(lesson_id)
             self._lesson_records.pop(lesson_id, None)
-        for lesson, row in zip(found, rows, strict=True):
-            self._lessons.put(lesson.id, np.asarray([row]), [1.0], network_id=lesson.network_id)
+        at = 0
+        for lesson, ts in zip(found, texts, strict=True):
+            self._lessons.put(
+                lesson.id, rows[at : at + len(ts)], [0.0] * len(ts), network_id=lesson.network_id
+            )
             self._lesson_records[lesson.id] = lesson
+            at += len(ts)
+
+    # -- understanding ------------------------------------------------------------------------
+    async def read(
+        self, text: str, *, direct: bool, addressed: bool = False, storage: Storage | None = None
+    ) -> Reading:
+        """What ``text`` is and what to do with it; embeds its need once (the vector travels
+        with the reading to :meth:`ask`). ``storage``: see :meth:`sync`."""
+        await self.sync(storage=storage)
+        ref = self._reference
+        if ref.classifier is None:
+            examples = load_intent_examples()
+            await ref.load_intents([need(t) for t in examples.texts])
+        assert ref.classifier is not None
+        wanted = need(text)
+        vector = self._encode(wanted)
+        probabilities = ref.classifier.probabilities(
+            vector, wanted, self._read_reference(vector)[2]
+        )
+        return decide(
+            text,
+            vector,
+            probabilities,
+            direct=direct,
+            addressed=addressed,
+            config=self.config.understanding,
+        )
+
+    async def respond(
+        self,
+        text: str,
+        *,
+        network_id: int,
+        asker: Member | None = None,
+        direct: bool,
+        addressed: bool = False,
+        limit: int = 5,
+        storage: Storage | None = None,
+    ) -> Response:
+        """Read a message and, when it is a help request (or a lesson question), search: one
+        encode. An unaddressed group line is answered only when someone fits clearly.
+        ``storage``: see :meth:`sync`."""
+        reading = await self.read(text, direct=direct, addressed=addressed, storage=storage)
+        action = reading.action
+        if action == "answer":
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
+            if not reading.spoken_to and not answer.named:
+                action = "silent"
+            return Response(action, reading, answer)
+        if action == "lesson":
+            # Spoken to, the words may read as a lesson question while they ask for a person
+            # ("we willen uitzoeken waarom vrijwilligers afhaken"): the search costs no encode,
+            # so look. A clear member match and no fitting lesson note make it a request.
+            # (Not for offers: "ik wil best de koffieochtend draaien" must never get names.)
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
+            if answer.named and not answer.lessons and reading.help_probability >= SECOND_LOOK:
+                return Response("answer", reading, answer)
+            return Response(action, reading, answer)
+        return Response(action, reading, None)
 
     # -- asking ---------------------------------------------------------------------------------
     async def ask(
         self,
-        query: str,
+        query: str | Reading,
         *,
         network_id: int,
         asker: Member | None = None,
         limit: int = 5,
         lessons: int = 2,
         min_score: float | None = None,
+        storage: Storage | None = None,
     ) -> Answer:
-        """Findable members and lessons for the question, best first. Only matches good
-        enough for ``min_score`` are returned. By default that is the model's threshold (on the
-        cosine scale, see :class:`Thresholds`) and, as a chat answer should, only members
-        close to the best match; an explicit ``min_score`` returns the whole ranking above it
-        (for evaluation and operators)."""
+        """Findable members and lessons for the question (a text, or a :class:`Reading`
+        whose vector is reused), best first.
+
+        ``named`` holds the members a chat answer names: above the threshold (the stricter
+        group one for an unaddressed reading) and close to the best; empty means nobody fits.
+        ``members`` is the same list by default; with an explicit ``min_score`` (on the query
+        scale, see :class:`Thresholds`) it is the whole ranking above it (for evaluation and
+        operators)."""
         started = time.perf_counter()
-        scored = await self._score(query)
-        members = self._rank_members(
+        reading = query if isinstance(query, Reading) else None
+        scored = await self._score(query, storage)
+        threshold = self._named_threshold(scored, reading)
+        ranked = self._rank_members(
             scored,
             network_id=network_id,
             consent="findable",
             limit=limit,
             exclude={asker.id} if asker else set(),
             prefer_cell=asker.cell_id if asker else None,
-            min_score=self.thresholds.member if min_score is None else min_score,
+            min_score=threshold if min_score is None else min(min_score, threshold),
         )
-        if min_score is None:
-            members = close_to_best(members)
+        named = close_to_best([m for m in ranked if m.score >= threshold], self.thresholds.close)
+        members = named
+        if min_score is not None:
+            members = [m for m in ranked if m.score >= min_score]
         found_lessons = self._rank_lessons(
             scored, network_id, lessons, self.thresholds.lesson if min_score is None else min_score
         )
         if self.on_ask is not None:
             self.on_ask(time.perf_counter() - started)
-        return Answer(query, members, found_lessons)
+        return Answer(scored.query, members, found_lessons, named, reading)
+
+    def _named_threshold(self, scored: _Scored, reading: Reading | None) -> float:
+        """The score a member needs to be named for this query (see :class:`Thresholds`)."""
+        t = self.thresholds
+        base = t.group if reading is not None and not reading.spoken_to else t.member
+        # How well the question matches the nearest kind of help (a name, or a situation).
+        nearest = max(float(scored.known[0]) * 5.0, float(np.max(scored.kinds, initial=0.0)))
+        return base + t.relative * max(0.0, nearest)
 
     async def invitees(
         self,
@@ -302,22 +605,25 @@ class Search:
     ) -> list[MemberMatch]:
         """Members who fit a call for help and agreed to be invited, minus ``exclude``: only
         those close to the best fit, so a weak match is not bothered."""
+        scored = await self._score(text)
         return close_to_best(
             self._rank_members(
-                await self._score(text),
+                scored,
                 network_id=network_id,
                 consent="invitable",
                 limit=limit,
                 exclude=set(exclude),
                 prefer_cell=prefer_cell,
-                min_score=self.thresholds.member,
-            )
+                min_score=self._named_threshold(scored, None),
+            ),
+            self.thresholds.close,
         )
 
     async def similarity(self, query: str, texts: list[str]) -> list[float]:
         """How close each text is to the query in meaning (e.g. open calls to a profile)."""
         rows = await self._cache.rows_for(texts)
         q = await asyncio.to_thread(self._cache.encode_query, query)
+        self.stats["encodes"] += 1
         return [float(x) for x in self._cache.matrix[rows] @ q]
 
     async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
@@ -326,37 +632,59 @@ class Search:
         )
 
     # -- scoring --------------------------------------------------------------------------------
-    async def _score(self, query: str) -> _Scored:
-        """Sync, embed the query, score the texts.
+    def _encode(self, text: str) -> np.ndarray:
+        self.stats["encodes"] += 1
+        return self._cache.encode_query(text)
+
+    async def _score(self, query: str | Reading, storage: Storage | None = None) -> _Scored:
+        """Sync, embed the query (unless a reading brings its vector), score the texts.
 
         The query is embedded on the event loop, not in a worker thread: one short text takes
-        ~2 ms, mostly holding the GIL, and measured at 10k members (bench/search.py) the
+        a few ms, mostly holding the GIL, and measured at 10k members (bench/search.py) the
         thread hand-off cost more (~0.4 ms per ask) than overlapping it with the sync check
         and the lexical scoring saved. Indexing (long batches) does use a worker thread.
         After ``sync()`` no passage encode of this search holds the model's lock.
+        ``storage``: see :meth:`sync`.
         """
-        await self.sync()
-        query = topic(query)  # "wie kan helpen met X?" is about X
-        vector = self._cache.encode_query(query)
+        await self.sync(storage=storage)
+        if isinstance(query, Reading):
+            text, vector = query.need, query.vector
+        else:
+            text = need(query)
+            vector = self._encode(text)
         self.stats["queries"] += 1
-        return self._score_texts(query, vector)
+        scale, kinds, known = self._read_reference(vector)
+        return self._score_texts(text, vector, scale, kinds, known)
+
+    def _read_reference(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
+        """The reference's reading of a query vector, kept for the vector last read (a
+        message is read, then searched, with the same vector)."""
+        last = self._last_reference
+        if last is not None and last[0] is vector:
+            return last[1]
+        found = self._reference.read(vector)
+        self._last_reference = (vector, found)
+        return found
 
     def _lexical_scores(self, query: str) -> np.ndarray | None:
         lexical = self._cache.lexical
-        return lexical.scores(query) if lexical is not None and len(self._cache) else None
+        return lexical.scores(topic(query)) if lexical is not None and len(self._cache) else None
 
-    def _blend(self, cosine: np.ndarray, lexical: np.ndarray | None) -> np.ndarray:
-        w = self.config.lexical_weight
-        if lexical is None:
-            return cosine
-        out = cosine * np.float32(1.0 - w)
-        out += np.float32(w) * lexical
+    def _blend(
+        self, cosine: np.ndarray, scale: QueryScale, lexical: np.ndarray | None
+    ) -> np.ndarray:
+        out = scale.labels(cosine)
+        if lexical is not None:
+            out += np.float32(self.config.lexical_weight) * lexical
         return out
 
     def _score_texts(
         self,
         query: str,
         vector: np.ndarray,
+        scale: QueryScale,
+        kinds: np.ndarray,
+        known: np.ndarray,
         *,
         exact: bool = False,
         lexical: np.ndarray | None = None,
@@ -367,22 +695,24 @@ class Search:
         n = len(cache)
         c = max(self.config.candidates, int(self.config.candidate_share * n))
         if exact or n <= 2 * c or not cache.two_stage_ready:
-            text = self._blend(cache.matrix @ vector, lexical)
-            return _Scored(query, vector, lexical, text, False, -np.inf)
+            text = self._blend(cache.matrix @ vector, scale, lexical)
+            return _Scored(query, vector, scale, kinds, known, lexical, text, False, -np.inf)
         assert cache.coarse is not None
-        approx = self._blend(cache.coarse.scores(vector), lexical)
+        # The coarse score ranks like the cosine minus a per-query constant: same scale factor.
+        approx = cache.coarse.scores(vector) * np.float32(1.0 / scale.label_std)
+        if lexical is not None:
+            approx += np.float32(self.config.lexical_weight) * lexical
         candidates = np.sort(np.argpartition(approx, n - c)[n - c :])
         exact_scores = self._blend(
             cache.matrix[candidates] @ vector,
+            scale,
             None if lexical is None else lexical[candidates],
         )
         text = np.full(n, -np.inf, dtype=np.float32)
         text[candidates] = exact_scores
-        return _Scored(query, vector, lexical, text, True, float(exact_scores.min()))
-
-    def _threshold(self, min_score: float) -> float:
-        """A cosine-scale threshold on the blended scale."""
-        return (1.0 - self.config.lexical_weight) * min_score
+        return _Scored(
+            query, vector, scale, kinds, known, lexical, text, True, float(exact_scores.min())
+        )
 
     def _rank_members(
         self,
@@ -398,22 +728,28 @@ class Search:
         index = self._members
         if limit <= 0 or not len(index):
             return []
-        threshold = self._threshold(min_score)
-        best = index.segment_scores(scored.text)
+        scores = joined(scored.text, scored.kinds if self.config.knowledge else None)
+        best = index.segment_scores(scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
             allowed[index.segments(list(exclude))] = False
-        allowed &= best >= threshold
+        allowed &= best >= min_score
         candidates = np.flatnonzero(allowed)
         if (
             scored.truncated
             and len(candidates) < limit
-            and (scored.tail >= threshold - self.config.fallback_margin)
+            and (scored.tail >= min_score - self.config.fallback_margin)
         ):
             # The filters left too few: answer exactly over every text.
             self.stats["exact_fallbacks"] += 1
             exact = self._score_texts(
-                scored.query, scored.vector, exact=True, lexical=scored.lexical
+                scored.query,
+                scored.vector,
+                scored.scale,
+                scored.kinds,
+                scored.known,
+                exact=True,
+                lexical=scored.lexical,
             )
             return self._rank_members(
                 exact,
@@ -429,9 +765,10 @@ class Search:
             ranked = ranked + CELL_BONUS * (index.cells()[candidates] == prefer_cell)
         out = []
         for seg in candidates[top_k(ranked, limit)]:
-            member = self._member_records[int(index.owners[seg])]
-            why = _labels(member)[index.best_item(int(seg), scored.text)]
-            out.append(MemberMatch(member, float(best[seg]), why))
+            owner = int(index.owners[seg])
+            member = self._member_records[owner]
+            item = self._member_items[owner][index.best_item(int(seg), scores)]
+            out.append(MemberMatch(member, float(best[seg]), item.why, item.source, item.via))
         return out
 
     def _rank_lessons(
@@ -441,14 +778,29 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         # Lessons are few: always scored exactly (they need not be among the candidates).
+        # They are sentences: read on the sentence scale.
         rows = index.item_rows
-        cosine = self._cache.matrix[rows] @ scored.vector
-        item_scores = self._blend(cosine, None if scored.lexical is None else scored.lexical[rows])
+        item_scores = scored.scale.sentences(self._cache.matrix[rows] @ scored.vector)
         best = index.segment_scores_from_items(item_scores)
-        allowed = index.allowed(network_id=network_id) & (best >= self._threshold(min_score))
+        allowed = index.allowed(network_id=network_id) & (best >= min_score)
         candidates = np.flatnonzero(allowed)
         chosen = candidates[top_k(best[candidates], limit)]
         return [
             LessonMatch(self._lesson_records[int(index.owners[seg])], float(best[seg]))
             for seg in chosen
         ]
+
+
+def _lesson_texts(lesson: Lesson) -> list[str]:
+    """A lesson's items: the whole note. (Measured: adding its title with its first sentence,
+    or each sentence, as items of their own did not rank the right lesson first more often.)"""
+    return [lesson.search_text]
+
+
+def _starts(labels: list[list[str]]) -> list[int]:
+    """Offset of each member's first text in the flattened label list."""
+    out, at = [], 0
+    for texts in labels:
+        out.append(at)
+        at += len(texts)
+    return out

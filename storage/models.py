@@ -418,6 +418,23 @@ class ContactRequest(Base):
     answered_at: Mapped[datetime | None]
 
 
+class LearnedMatch(Base):
+    """A need a member was seen to meet (a contact accepted, a call's pledge done, thanks after
+    an introduction): evidence for the search that this member fits similar needs. Per
+    network, and gone with the member."""
+
+    __tablename__ = "learned_matches"
+    __table_args__ = (UniqueConstraint("member_id", "need"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    need: Mapped[str] = mapped_column(String(300))
+    skill: Mapped[str] = mapped_column(String(200))  # the member's skill it was met with
+    source: Mapped[str] = mapped_column(String(16))  # contact, pledge, thanks
+    created_at: Mapped[datetime]
+
+
 class Job(Base):
     """'Look at this pledge, member, call or digest at this time.' The database is the
     scheduler's truth: jobs survive restarts, and claims (with a lease and a token) keep two

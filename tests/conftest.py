@@ -107,11 +107,18 @@ def run_script(settings: Settings) -> ScriptRunner:
     restart would."""
 
     async def play(
-        script: str, *, demo: bool = False, start: datetime = START, config: Settings | None = None
+        script: str,
+        *,
+        demo: bool = False,
+        start: datetime = START,
+        config: Settings | None = None,
+        embedder: Embedder | None = None,
     ) -> str:
         out = io.StringIO()
         lines = textwrap.dedent(script).strip().splitlines()
-        await run_console(config or settings, script=lines, start=start, out=out, demo=demo)
+        await run_console(
+            config or settings, script=lines, start=start, out=out, demo=demo, embedder=embedder
+        )
         return out.getvalue()
 
     return play

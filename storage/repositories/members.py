@@ -21,7 +21,6 @@ from storage.records import (
     Role,
     pending_user_id,
 )
-from storage.repositories.jobs import touch_job
 from storage.repositories.networks import ensure_cell_in
 from storage.session import Sessions
 from storage.sql import insert_ignoring, upsert
@@ -135,21 +134,25 @@ class MemberRepository:
     async def by_account(
         self, platform: str, platform_user_id: str
     ) -> tuple[Member, Account] | None:
+        """Member, account and skills in one round trip: this runs for nearly every event."""
         async with self._sessions.read() as s:
-            found = (
+            rows = (
                 await s.execute(
-                    select(models.Member, models.Account)
+                    select(models.Member, models.Account, models.Skill.text)
                     .join(models.Account, models.Account.member_id == models.Member.id)
+                    .outerjoin(models.Skill, models.Skill.member_id == models.Member.id)
                     .where(
                         models.Account.platform == platform,
                         models.Account.platform_user_id == platform_user_id,
                     )
+                    .order_by(models.Skill.id)
                 )
-            ).first()
-            if found is None:
+            ).all()
+            if not rows:
                 return None
-            member, account = found
-            return _member(member, await _skills(s, member.id)), _account(account)
+            member, account, _ = rows[0]
+            skills = [text for _, _, text in rows if text is not None]
+            return _member(member, skills), _account(account)
 
     async def create(
         self,
@@ -165,42 +168,50 @@ class MemberRepository:
         when another process takes the same handle at the same moment)."""
         async with self._sessions.write() as s:
             base = make_handle(handle)
+            values = {
+                "network_id": network_id,
+                "display_name": display_name,
+                "language": language,
+                "timezone": timezone,
+                "joined_at": now,
+                "about": "",
+                "role": Role.MEMBER.value,
+                "findable": False,
+                "invitable": False,
+                "onboarded": False,
+                "reminders": True,
+            }
             n = 1
             while True:
                 candidate = base if n == 1 else f"{base}{n}"
-                taken = await s.scalar(
+                if n == 1 or not await s.scalar(
                     select(models.Member.id).where(
                         models.Member.network_id == network_id, models.Member.handle == candidate
                     )
-                )
-                if taken is None:
-                    member_id = await s.scalar(
+                ):
+                    row = await s.scalar(
                         insert_ignoring(
                             s,
                             models.Member,
                             ("network_id", "handle"),
-                            dict(
-                                network_id=network_id,
-                                handle=candidate,
-                                display_name=display_name,
-                                language=language,
-                                timezone=timezone,
-                                joined_at=now,
-                                about="",
-                                role=Role.MEMBER.value,
-                                findable=False,
-                                invitable=False,
-                                onboarded=False,
-                                reminders=True,
-                            ),
-                        ).returning(models.Member.id)
+                            {**values, "handle": candidate},
+                        ).returning(models.Member)
                     )
-                    if member_id is not None:
+                    if row is not None:
                         break
                 n += 1
-            record_change(s, member_id)
-            await touch_job(s, "member", member_id, now)
-            return _member(await s.get_one(models.Member, member_id))
+            record_change(s, row.id)
+            s.add(  # a new member's job cannot exist yet
+                models.Job(
+                    key=f"member:{row.id}",
+                    kind="member",
+                    ref_id=row.id,
+                    due_at=now,
+                    status="pending",
+                    updated_at=now,
+                )
+            )
+            return _member(row)
 
     async def link_account(
         self,
@@ -223,15 +234,12 @@ class MemberRepository:
         if direct_chat_id is not None:
             values["direct_chat_id"] = direct_chat_id
         async with self._sessions.write() as s:
-            await s.execute(upsert(s, models.Account, ("platform", "platform_user_id"), values))
             row = await s.scalar(
-                select(models.Account).where(
-                    models.Account.platform == platform,
-                    models.Account.platform_user_id == platform_user_id,
-                )
+                upsert(s, models.Account, ("platform", "platform_user_id"), values)
+                .returning(models.Account)
+                .execution_options(populate_existing=True)
             )
             assert row is not None
-            await s.refresh(row)
             return _account(row)
 
     async def claim_account(

@@ -186,6 +186,9 @@ def test_unit_runs_vonk_as_its_own_user_with_hardening() -> None:
     assert service["Restart"] == "on-failure"
     assert service["StateDirectory"] == "vonk" and service["WorkingDirectory"] == DATA_DIR
     assert DATA_DIR in unit_values(unit["Service"], "ReadWritePaths")
+    # the cache of computed search vectors (VONK_CACHE_DIR) may be written too
+    assert service["CacheDirectory"] == "vonk"
+    assert "/var/cache/vonk" in unit_values(unit["Service"], "ReadWritePaths")
     for key, value in {
         "NoNewPrivileges": "yes",
         "ProtectSystem": "strict",

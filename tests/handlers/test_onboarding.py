@@ -171,7 +171,8 @@ async def test_unknown_things_get_a_friendly_pointer(run_script: ScriptRunner) -
         nina: @vonk /onbekend
         """
     )
-    assert "[dm nina] vonk: Hoi! Ik ken je nog niet zo goed." in out
+    # a greeting is greeted back, with the way in for a newcomer
+    assert "[dm nina] vonk: Hoi nina! Ik ben Vonk: ik zoek buren die kunnen helpen." in out
     group = [line for line in out.splitlines() if line.startswith("[groep]")]
     assert group == [
         "[groep] vonk: Hoi! Ik ken je nog niet zo goed. Typ /start om je aan te melden, "

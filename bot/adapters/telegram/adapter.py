@@ -204,11 +204,12 @@ class TelegramAdapter:
 
     # -- receiving ------------------------------------------------------------------------------
     async def _receive_batch(self, updates: Sequence[Update]) -> None:
-        """A polled batch: stored and handled before the poller confirms it."""
+        """A polled batch: stored before the poller confirms it (with its next getUpdates);
+        handled in the background meanwhile, so the next batch need not wait for this one."""
         if self._intake is None:
             return
         events = [event for update in updates for event in await self._events_of(update)]
-        await self._intake.dispatch_many(events)
+        await self._intake.accept(events)
 
     async def _receive_json(self, data: dict[str, Any]) -> None:
         """A webhook update: stored before Telegram hears 200; handled in the background."""

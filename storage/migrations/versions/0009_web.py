@@ -1,7 +1,7 @@
 """web dashboard: sign-in links, sessions, calendar feeds, open questions
 
-Revision ID: 0008_web
-Revises: 0007
+Revision ID: 0009_web
+Revises: 0008_learned
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0008_web'
-down_revision = '0007'
+revision = '0009_web'
+down_revision = '0008_learned'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """web dashboard speed: done pledges counted from an index alone; pledges by creation and by
 end, for impact per month
 
-Revision ID: 0009_web_speed
-Revises: 0008_web
+Revision ID: 0010_web_speed
+Revises: 0009_web
 Create Date: 2026-12-02
 """
 from alembic import op
 
 
-revision = '0009_web_speed'
-down_revision = '0008_web'
+revision = '0010_web_speed'
+down_revision = '0009_web'
 branch_labels = None
 depends_on = None
 

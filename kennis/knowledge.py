@@ -1,0 +1,120 @@
+"""Everyday-help knowledge: kinds of help, the names people use and the situations they describe.
+
+Embeddings have no world knowledge: "de stoppen slaan steeds door" lies nowhere near
+"elektra klussen". ``kennis/data/everyday_help.toml`` lists kinds of neighbourhood help, each
+with names (what members type as a skill) and situations (what people type when they need
+it), in Dutch and English. The search links each member skill to its nearest kinds by meaning
+(:func:`link_kinds`) and lets the situations of a linked kind count as extra evidence for
+that member (kennis.evidence); skills the file does not know keep working by meaning alone.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import numpy as np
+
+__all__ = ["HelpKind", "KindLinks", "link_kinds", "load_everyday_help"]
+
+
+@dataclass(frozen=True)
+class HelpKind:
+    """One kind of everyday help."""
+
+    id: str
+    category: str
+    names: dict[str, tuple[str, ...]]  # language -> names
+    situations: dict[str, tuple[str, ...]]  # language -> situations
+
+    def name(self, language: str = "nl") -> str:
+        """The first name in ``language`` (or in any language)."""
+        for lang in (language, "nl", "en"):
+            if self.names.get(lang):
+                return self.names[lang][0]
+        return self.id
+
+    @property
+    def all_names(self) -> list[str]:
+        return [n for names in self.names.values() for n in names]
+
+    @property
+    def all_situations(self) -> list[str]:
+        return [s for sits in self.situations.values() for s in sits]
+
+
+@cache
+def load_everyday_help() -> tuple[HelpKind, ...]:
+    """The kinds of help of ``kennis/data/everyday_help.toml``, in file order."""
+    raw = (files("kennis") / "data" / "everyday_help.toml").read_text(encoding="utf-8")
+    kinds = []
+    for item in tomllib.loads(raw)["help"]:
+        kinds.append(
+            HelpKind(
+                id=str(item["id"]),
+                category=str(item.get("category", "")),
+                names={
+                    lang: tuple(str(x) for x in item.get(f"names_{lang}", ()))
+                    for lang in ("nl", "en")
+                },
+                situations={
+                    lang: tuple(str(x) for x in item.get(f"situations_{lang}", ()))
+                    for lang in ("nl", "en")
+                },
+            )
+        )
+    ids = [k.id for k in kinds]
+    if len(set(ids)) != len(ids):  # pragma: no cover - guards the data file
+        raise ValueError("everyday_help.toml: duplicate ids")
+    return tuple(kinds)
+
+
+@dataclass(frozen=True)
+class KindLinks:
+    """Which kinds of help a text is linked to, and how closely (cosine of the text to the
+    kind's nearest name)."""
+
+    kinds: np.ndarray  # (k,) kind indices
+    closeness: np.ndarray  # (k,) float32
+
+
+def link_kinds(
+    vectors: np.ndarray,
+    name_vectors: np.ndarray,
+    name_kind: np.ndarray,
+    n_kinds: int,
+    *,
+    top: int,
+    min_closeness: float,
+    margin: float,
+) -> list[KindLinks]:
+    """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
+
+    Closeness is read on the skill's own scale: standard deviations above the skill's mean
+    cosine to all names (as queries are read, kennis.reference), so the same numbers work for
+    models whose cosines spread differently. A kind is linked when its nearest name is at
+    least ``min_closeness`` close and within ``margin`` of the skill's nearest kind (at most
+    ``top`` kinds): a skill that *is* a kind of everyday help stands out from the rest and
+    links to it; an unusual or professional skill, about equally far from many kinds, links
+    to none.
+    """
+    if len(vectors) == 0:
+        return []
+    order = np.argsort(name_kind, kind="stable")
+    sorted_kind = name_kind[order]
+    starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
+    names = np.ascontiguousarray(name_vectors[order])
+    out: list[KindLinks] = []
+    for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
+        sims = vectors[at : at + 2048] @ names.T  # (n, names)
+        sims -= sims.mean(axis=1, keepdims=True)
+        sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+        per_kind = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
+        per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims, starts, axis=1)
+        best = np.argsort(-per_kind, axis=1)[:, :top]
+        for row, chosen in zip(per_kind, best, strict=True):
+            keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
+            out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
+    return out

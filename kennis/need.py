@@ -1,0 +1,80 @@
+"""What a message needs, extracted once: the one grammar for "wie kan helpen met …".
+
+Two views of the same message:
+
+* :func:`need` is what is *searched* (and embedded, once): the message without who it is
+  addressed to ("@vonk", "Vonk,") and without a greeting in front ("hoi allemaal,"). The rest,
+  question mark and framing included, stays: the model was measured to rely on it
+  (bench/understanding.py, "need" rows: stripping the framing or a trailing "?" flips near
+  ties and costs first places).
+* :func:`topic` is what is *shown* and put into a call: the need without the request framing
+  ("wie kan mij helpen met", "is er iemand die", "who can help with", "…, wie weet raad?")
+  and without trailing punctuation: "Bedoel je: wie kan helpen met 'de dakgoot
+  schoonmaken'?".
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["need", "topic"]
+
+_ADDRESS = re.compile(
+    r"""^\s*(?:
+        @[\w.\-:]+[\s,:;!]*            # a mention: @vonk, @Vonk, @vonk:matrix.org
+      | (?:hey\s+|hoi\s+|hi\s+|hallo\s+)?vonk\b[\s,:;!]*   # "Vonk," "hoi vonk:"
+    )+""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_GREETING = re.compile(
+    r"""^\s*(?:hoi|hallo|hey|hi|hello|hee|hoii+|goeie?morgen|goedemorgen|goedemiddag|
+        goedenavond|good\s+(?:morning|afternoon|evening)|dag|moi|ha)
+        (?:\s+(?:allemaal|iedereen|buren|all|everyone|everybody|folks|there|vonk))?
+        \s*[,!.:;]+\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LEAD = re.compile(
+    r"""^\s*(?:
+        (?:wie|who)\s+(?:kan|kent|weet|heeft|wil|can|could|knows?|has)\b\s*(?:er\s+)?
+            (?:(?:me|mij|mn|ons|us|iemand|someone)\b\s*)?
+            (?:(?:ff|even|eens)\b\s*)?
+            (?:(?:helpen|helpe|help|iets|veel|meer|raad|verstand|something|anything)\b\s*)?
+            (?:(?:met|bij|van|over|with|about|on)\b)?\s*
+      | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
+      | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
+      | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
+      | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\s+(?:me\s+|mij\s+|ons\s+)?
+            (?:(?:ff|even)\s+)?(?:helpen\s+(?:met|bij)\s+)?
+      | (?:does\s+|is\s+there\s+)?any(?:one|body)\s+(?:who\s+)?(?:(?:knows?|can)\b)?\s*
+            (?:about\s+|how\s+to\s+)?
+      | (?:can|could)\s+(?:any|some)(?:one|body)\s+(?:help\s+(?:me\s+|us\s+)?(?:with\s+)?)?
+      | i(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+
+      | i\s+need\s+(?:some\s+)?help\s+(?:with\s+)?
+      | ik\s+heb\s+hulp\s+nodig\s+(?:met|bij)\s+
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_TAIL = re.compile(
+    r"""[\s,;-]*(?:
+        (?:wie|who)\s+(?:weet|kan|wil|knows|can)\s+(?:er\s+)?(?:raad|helpen|iets|help)?
+            (?:\s+(?:van|mee|with\s+this|about\s+it))?
+      | (?:any(?:one|body)|iemand)
+    )?\s*[?!.]*\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def need(text: str) -> str:
+    """The message as searched: without the addressing and a greeting in front."""
+    out = _ADDRESS.sub("", text, count=1)
+    out = _GREETING.sub("", out, count=1)
+    out = out.strip()
+    return out if len(out) >= 2 else text.strip()
+
+
+def topic(text: str) -> str:
+    """The need without its request framing and end punctuation, for display and calls;
+    the need itself when nothing would be left."""
+    base = need(text)
+    stripped = _TAIL.sub("", _LEAD.sub("", base, count=1)).strip(" ,;:-")
+    return stripped if len(stripped) >= 3 else base.rstrip("?!. ")

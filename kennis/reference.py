@@ -1,0 +1,217 @@
+"""The fixed texts every query is compared with: the knowledge file and the intent examples.
+
+They serve three purposes, all from one matrix-vector product per query:
+
+* **the score scale.** Cosines mean different things per model (e5's spread about 4x less
+  than USE's) and per query (a vague question is close to everything). Every score is read
+  relative to how close *this* query is to the kinds of help in general: a member text's
+  cosine as standard deviations above the query's mean cosine to the knowledge names (short
+  labels, like skills), a situation's as standard deviations above its mean cosine to the
+  situations (sentences). Thresholds, offsets and the lexical weight are all on that scale,
+  so they carry over between models.
+* **the kinds of help**: per kind, how well the query matches its situations (kennis.knowledge).
+* **the intent examples** (kennis.understanding), trained into a classifier once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kennis import vector_files
+from kennis.index import VectorCache
+from kennis.knowledge import HelpKind, load_everyday_help
+from kennis.understanding import IntentClassifier, load_intent_examples
+
+__all__ = ["QueryScale", "Reference"]
+
+# The reference is the same for every Search on one model in a process (tests and benchmarks
+# open many): embedded once, by model name and content. The database keeps the vectors across
+# restarts (kennis.index.VectorCache).
+_SHARED: dict[tuple[str, str, str], np.ndarray] = {}
+_SHARED_CLASSIFIERS: dict[tuple[str, str, str], IntentClassifier] = {}
+
+
+#: Situations sampled as typical questions for hubness, and how many nearest ones count.
+HUB_PROBES = 1024
+HUB_K = 10
+
+
+def _digest(texts: list[str]) -> str:
+    return hashlib.sha1("\x00".join(texts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class QueryScale:
+    """One query's reading of cosines (see the module doc)."""
+
+    label_mean: float
+    label_std: float
+    sentence_mean: float
+    sentence_std: float
+
+    def labels(self, cosine: np.ndarray) -> np.ndarray:
+        out = np.asarray(cosine, dtype=np.float32) - np.float32(self.label_mean)
+        out *= np.float32(1.0 / self.label_std)
+        return out
+
+    def sentences(self, cosine: np.ndarray) -> np.ndarray:
+        out = np.asarray(cosine, dtype=np.float32) - np.float32(self.sentence_mean)
+        out *= np.float32(1.0 / self.sentence_std)
+        return out
+
+    def label_cosine(self, z: float) -> float:
+        """The cosine that reads as ``z`` on the label scale."""
+        return self.label_mean + z * self.label_std
+
+
+class Reference:
+    """Knowledge names and situations plus intent examples, embedded once (and stored)."""
+
+    def __init__(
+        self,
+        cache: VectorCache,
+        kinds: tuple[HelpKind, ...] | None = None,
+        *,
+        vector_dir: Path | None = None,
+    ) -> None:
+        self.cache = cache
+        self.vector_dir = vector_dir  # kennis.vector_files: kept between runs
+        self.kinds = load_everyday_help() if kinds is None else kinds
+        names, name_kind, sits, sit_kind = [], [], [], []
+        for j, kind in enumerate(self.kinds):
+            names += kind.all_names
+            name_kind += [j] * len(kind.all_names)
+            sits += kind.all_situations
+            sit_kind += [j] * len(kind.all_situations)
+        self.names = names
+        self.name_kind = np.asarray(name_kind, dtype=np.intp)
+        self.situations = sits
+        self.situation_kind = np.asarray(sit_kind, dtype=np.intp)
+        self._matrix = np.zeros((0, cache.embedder.dimension), dtype=np.float32)
+        self._n_names = 0
+        self.classifier: IntentClassifier | None = None
+        #: Mean and spread of the model's cosine between unrelated short texts (random pairs
+        #: of knowledge names): the scale of link thresholds.
+        self.mean = 0.0
+        self.std = 1.0
+        self.loaded = False
+        #: Whether a kind's names count as evidence too (not only its situations).
+        self.with_names = True
+
+    @property
+    def n_kinds(self) -> int:
+        return len(self.kinds)
+
+    async def load(self) -> None:
+        """Embed (or fetch) the knowledge texts; compute the model's cosine statistics."""
+        if self.loaded:
+            return
+        key = (self.cache.embedder.name, "knowledge", _digest(self.names + self.situations))
+        matrix = _SHARED.get(key)
+        if matrix is None:
+            texts = len(self.names) + len(self.situations)
+            matrix = vector_files.load(self.vector_dir, *key, rows=texts)
+        if matrix is None:
+            names = await self.cache.rows_for(self.names)
+            sits = await self.cache.rows_for(self.situations)
+            m = self.cache.matrix
+            matrix = np.ascontiguousarray(np.concatenate([m[names], m[sits]]))
+            vector_files.save(self.vector_dir, *key, matrix)
+        _SHARED[key] = matrix
+        n = len(self.names)
+        # Situations sorted by kind, for one reduceat per query.
+        order = np.argsort(self.situation_kind, kind="stable")
+        self.situation_kind = self.situation_kind[order]
+        self._kind_starts = np.flatnonzero(
+            np.r_[True, self.situation_kind[1:] != self.situation_kind[:-1]]
+        )
+        self._kinds_present = self.situation_kind[self._kind_starts]
+        self._matrix = np.ascontiguousarray(np.concatenate([matrix[:n], matrix[n:][order]]))
+        self._n_names = n
+        names = self.name_vectors
+        rng = np.random.default_rng(0)
+        i = rng.integers(0, len(names), 4000)
+        j = rng.integers(0, len(names), 4000)
+        other = self.name_kind[i] != self.name_kind[j]
+        cos = np.einsum("ij,ij->i", names[i[other]], names[j[other]])
+        self.mean, self.std = float(cos.mean()), float(max(cos.std(), 1e-6))
+        # Hubness: the situations that serve as typical questions (a spread sample), and the
+        # raw hub values of the knowledge names, whose mean and spread set the hub scale.
+        sits = self._matrix[n:]
+        self._probe = np.ascontiguousarray(sits[:: max(1, len(sits) // HUB_PROBES)])
+        raw = self._hub_raw(names)
+        self._hub_mean, self._hub_std = float(raw.mean()), float(max(raw.std(), 1e-6))
+        self.loaded = True
+
+    async def load_intents(self, texts: list[str]) -> None:
+        """Embed the intent examples (as queries) and fit the classifier, once."""
+        if self.classifier is not None:
+            return
+        key = (self.cache.embedder.name, "intents", _digest(texts + self.names + self.situations))
+        shared = _SHARED_CLASSIFIERS.get(key)
+        if shared is None:
+            examples = load_intent_examples()
+            vectors = vector_files.load(self.vector_dir, *key, rows=len(texts))
+            if vectors is None:
+                rows = await self.cache.rows_for(texts, kind="query")
+                vectors = self.cache.matrix[rows]
+                vector_files.save(self.vector_dir, *key, vectors)
+            known = np.stack([self.read(v)[2] for v in vectors])
+            shared = _SHARED_CLASSIFIERS[key] = IntentClassifier.fit(
+                vectors, texts, examples.labels, known
+            )
+        self.classifier = shared
+
+    @property
+    def name_vectors(self) -> np.ndarray:
+        return self._matrix[: self._n_names]
+
+    def _hub_raw(self, vectors: np.ndarray) -> np.ndarray:
+        out = np.empty(len(vectors), dtype=np.float32)
+        for start in range(0, len(vectors), 4096):  # bounded temporaries
+            sims = vectors[start : start + 4096] @ self._probe.T
+            k = min(HUB_K, sims.shape[1])
+            out[start : start + 4096] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+        return out
+
+    def hubness(self, vectors: np.ndarray) -> np.ndarray:
+        """How much of a hub each text is: its mean cosine to its nearest typical questions,
+        in standard deviations above the knowledge names' (a broad skill such as "klussen in
+        huis" is near many questions, a precise one near few)."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=np.float32)
+        return (self._hub_raw(vectors) - self._hub_mean) / self._hub_std
+
+    def read(self, vector: np.ndarray) -> tuple[QueryScale, np.ndarray, np.ndarray]:
+        """The query's scale, its score per kind of help (best situation, on the sentence
+        scale) and how clearly it lands on known help (best name and best situation, on their
+        scales, divided by 5: features of the intent classifier), from one product with the
+        reference matrix."""
+        both = self._matrix @ vector
+        label, sentence = both[: self._n_names], both[self._n_names :]
+        scale = QueryScale(
+            float(label.mean()),
+            float(max(label.std(), 1e-6)),
+            float(sentence.mean()),
+            float(max(sentence.std(), 1e-6)),
+        )
+        kinds = np.full(self.n_kinds, -np.inf, dtype=np.float32)
+        if len(sentence):
+            kinds[self._kinds_present] = np.maximum.reduceat(
+                scale.sentences(sentence), self._kind_starts
+            )
+        known = np.array(
+            [
+                (float(label.max(initial=0.0)) - scale.label_mean) / scale.label_std / 5.0,
+                float(kinds.max(initial=0.0)) / 5.0,
+            ],
+            dtype=np.float32,
+        )
+        if self.with_names and len(label):
+            # A kind's names are other words for the same help: on the label scale.
+            np.maximum.at(kinds, self.name_kind, scale.labels(label))
+        return scale, kinds, known

@@ -1,0 +1,366 @@
+"""What a message is: a request for a person, a question for the lesson notes, a pledge, thanks,
+a greeting, or something else; and what the bot should do with it.
+
+One place decides, for every message the chat hands over (not commands, not answers to an
+open question). It uses the embedding of the message, the *same* vector the search then uses
+(one encode per message), and the labelled examples in ``kennis/data/intents.toml``: a small
+multinomial logistic regression over the example vectors plus a few cheap cues (question
+mark, "wie kan", "ik doe mee", "bedankt", …), trained once when the search starts. Cues are
+features, not rules: "kan iemand de notulen doorsturen?" has a request cue and is still
+chatter. Only a message that is nothing but thanks or a greeting is decided by pattern.
+
+The verdict (:class:`Action`) follows the chat's rules of conduct:
+
+* direct chat or addressed in a group: a confident help request is answered (with names, or
+  honestly with nobody); an unsure one is asked back ("Bedoel je: wie kan helpen met 'X'?");
+  other intents go to their own handlers; chatter is never answered with names;
+* unaddressed group line: only a clear help request with a confident match is answered
+  (``Search.respond`` checks the match); everything else is silent.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+import numpy as np
+
+from kennis.need import need, topic
+
+__all__ = [
+    "INTENTS",
+    "Action",
+    "Intent",
+    "IntentClassifier",
+    "Reading",
+    "UnderstandingConfig",
+    "cue_features",
+    "load_intent_examples",
+]
+
+Intent = Literal["help", "lesson", "pledge", "thanks", "greeting", "other"]
+INTENTS: tuple[Intent, ...] = ("help", "lesson", "pledge", "thanks", "greeting", "other")
+Action = Literal["answer", "ask_back", "lesson", "pledge", "thanks", "greeting", "other", "silent"]
+
+
+@dataclass(frozen=True)
+class UnderstandingConfig:
+    """Decision thresholds on the classifier's probabilities (tuned on the dev sets only,
+    bench/understanding.py)."""
+
+    #: Addressed: a help request this sure is answered straight away.
+    sure: float = 0.6
+    #: Addressed: below ``sure`` but at least this likely help: ask back.
+    maybe: float = 0.25
+    #: Unaddressed group line: a help request at least this sure may be answered (and then
+    #: only with a confident match, see kennis.search.Thresholds.group).
+    group: float = 0.75
+    #: Spoken to (direct chat or addressed), a message that reads as chatter is this many
+    #: times less likely chatter than its words alone say: people come to the bot for help,
+    #: and in a direct chat a plain statement of a problem is a request (the examples carry
+    #: no context). Pledges, thanks, greetings and lesson questions keep their odds.
+    spoken_other_odds: float = 4.0
+    #: L2 penalty of the logistic regression.
+    l2: float = 1e-3
+
+
+# -- cues --------------------------------------------------------------------------------------
+
+_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("question", r"\?"),
+        (
+            "request",
+            r"\b(?:wie\s+(?:kan|kent|weet|heeft|wil|is|geeft|helpt|repareert|doet)"
+            r"|(?:kan|kun|weet|heeft|wil)\s+(?:er\s+)?iemand|iemand\s+(?:die|met|handig|hier|"
+            r"verstand|ervaring|tijd|zin)|is\s+er\s+iemand|(?:ken|weet)\s+(?:jij|je|u)\s+iemand"
+            r"|zoek\s+(?:iemand|hulp)|hulp\s+nodig|help\s+nodig|who\s+(?:can|could|knows|has|"
+            r"is|would)|(?:can|could)\s+(?:any|some)(?:one|body)|any(?:one|body)\s+(?:who|know|"
+            r"good|handy|around|able|free|with|here|speak)|is\s+there\s+(?:any|some)(?:one|body)"
+            r"|need\s+(?:some\s+)?(?:help|someone|somebody)|looking\s+for\s+(?:some|any)"
+            r"(?:one|body))\b",
+        ),
+        ("someone", r"\b(?:iemand|iemant|iemnad|anyone|anybody|someone|somebody)\b"),
+        ("lesson", r"^\W*(?:hoe|how|wat\s+doe|what\s+do|waarom|why|tips?|advies|advice)\b"),
+        (
+            "pledge",
+            r"^\W*(?:(?:ik|wij|we|i)\s+(?:doe|do|kom|come|neem|bring|breng|regel|help|kan|can|"
+            r"wil\s+wel|ben\s+erbij|'?ll|will|am\s+in|zorg|pak|maak)|count\s+me|put\s+me|"
+            r"zet\s+me|zet\s+mij|reken\s+maar|i'?m\s+in|ik\s+ben\s+er)\b",
+        ),
+        ("negation", r"\b(?:niet|geen|nooit|not|no|never|can'?t|cannot|won'?t|kapot|broken)\b"),
+        (
+            "thanks",
+            r"\b(?:dank|danku|bedankt|dankjewel|dankje|thanks|thank|thx|thnx|tnx|merci|ty|ta|"
+            r"cheers)\b",
+        ),
+        (
+            "greeting",
+            r"^\W*(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goeiemorgen|goedemiddag|"
+            r"goedenavond|good\s+(?:morning|afternoon|evening)|moi|welkom|welcome|dag)\b",
+        ),
+        ("first_person", r"\b(?:mijn|mn|m'n|my|ik|i|me|mij|ons|onze|our|we|wij)\b"),
+    )
+)
+_WORDS = re.compile(r"\w+")
+CUE_NAMES: tuple[str, ...] = (*(name for name, _ in _CUES), "short", "long")
+
+
+def cue_features(text: str) -> np.ndarray:
+    """Cheap surface cues of a message, as 0/1 floats in :data:`CUE_NAMES` order."""
+    words = len(_WORDS.findall(text))
+    out = [1.0 if pattern.search(text) else 0.0 for _, pattern in _CUES]
+    out += [1.0 if words <= 3 else 0.0, 1.0 if words >= 12 else 0.0]
+    return np.asarray(out, dtype=np.float32)
+
+
+_ONLY_THANKS = re.compile(
+    r"^\W*(?:(?:heel\s+|super\s+|hartelijk\s+|many\s+|thank\s+you\s+)?"
+    r"(?:dank(?:\s*je(?:\s*wel)?|\s*u(?:\s*wel)?)?|bedankt|dankjewel|thanks|thank\s+you|thx|thnx|"
+    r"tnx|merci|ty|ta|cheers|top|super)(?:\s+(?:allemaal|all|so\s+much|a\s+lot|voor\s+\w+|"
+    r"vonk|iedereen|everyone|hoor|he|!+))*)[\W\d]*$",
+    re.IGNORECASE,
+)
+_ONLY_GREETING = re.compile(
+    r"^\W*(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goeiemorgen|goedemiddag|goedenavond|"
+    r"good\s+(?:morning|afternoon|evening)|moi|yo)(?:\s+(?:allemaal|iedereen|buren|vonk|"
+    r"all|everyone|there|folks|daar))?[\W\d]*$",
+    re.IGNORECASE,
+)
+
+
+# "ik kan zaterdag flyers rondbrengen", "I can bring my gazebo": a first-person offer, as long
+# as nothing says it is a problem ("ik kan mijn aangifte niet invullen") or a question.
+_OFFER = re.compile(
+    r"^\W*(?:ik|i|we|wij)\s+(?:kan|can|could|will|'ll|zal|bring|breng|neem|take|regel|kom|"
+    r"come|doe\s+mee|do\s+the|help\s+(?:graag|wel|mee|out)|am\s+happy\s+to|ben\s+erbij)\b",
+    re.IGNORECASE,
+)
+_PROBLEM = re.compile(
+    r"\?|\b(?:niet|geen|nooit|not|no|never|can'?t|cannot|couldn'?t|won'?t|kapot|broken|"
+    r"help\s+(?:me|mij|nodig)|hulp|need|nodig)\b|n't\b",
+    re.IGNORECASE,
+)
+# Questions about the bot itself: "ben jij een bot?", "what can you do?", "hoe werkt dit?".
+_ABOUT_BOT = re.compile(
+    r"^\W*(?:(?:ben|bent|are|r)\s+(?:jij|je|u|you|u)\b|(?:wat|what)\s+(?:kun|kan|can|doe|do)"
+    r"\s+(?:jij|je|u|you)\b|(?:hoe|how)\s+(?:werkt|works?|does)\s+(?:dit|this|het|it|vonk)\b|"
+    r"(?:wie|who)\s+(?:ben|bent|are)\s+(?:jij|je|u|you)\b)",
+    re.IGNORECASE,
+)
+
+
+# "wie kan helpen met …", "ik zoek iemand die …", "who can help with …": a request by its
+# framing alone, whatever the topic (read on the whole text: ``need`` strips this framing).
+_CLEAR_REQUEST = re.compile(
+    r"\bwie\s+(?:kan|kent|weet)\b[^?]*?\b(?:helpen|hulp)\s+(?:met|bij)\s+\S|"
+    r"\bik\s+zoek\s+iemand\s+(?:die|voor|om)\s+\S|"
+    r"\bwho\s+can\s+help(?:\s+(?:me|us))?\s+with\s+\S|"
+    r"\bi(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+\S",
+    re.IGNORECASE,
+)
+
+
+def clear_request(text: str) -> bool:
+    """A request for a person by its framing alone (checked on the whole message)."""
+    return bool(_CLEAR_REQUEST.search(text))
+
+
+def pattern_intent(text: str) -> Intent | None:
+    """The intent of a message that is unambiguous by its words alone, else None."""
+    if _ONLY_THANKS.match(text):
+        return "thanks"
+    if _ONLY_GREETING.match(text):
+        return "greeting"
+    if _OFFER.match(text) and not _PROBLEM.search(text):
+        return "pledge"
+    if _ABOUT_BOT.match(text):
+        return "other"
+    return None
+
+
+# -- examples and classifier ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntentExamples:
+    texts: tuple[str, ...]
+    labels: tuple[Intent, ...]
+    languages: tuple[str, ...]
+
+
+@cache
+def load_intent_examples() -> IntentExamples:
+    """The labelled examples of ``kennis/data/intents.toml``."""
+    raw = (files("kennis") / "data" / "intents.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(raw)
+    texts: list[str] = []
+    labels: list[Intent] = []
+    langs: list[str] = []
+    for intent in INTENTS:
+        for lang, examples in data.get(intent, {}).items():
+            for text in examples:
+                texts.append(str(text))
+                labels.append(intent)
+                langs.append(str(lang))
+    return IntentExamples(tuple(texts), tuple(labels), tuple(langs))
+
+
+def _features(vectors: np.ndarray, cues: np.ndarray, known: np.ndarray) -> np.ndarray:
+    ones = np.ones((len(vectors), 1), dtype=np.float32)
+    return np.concatenate([vectors, cues, known, ones], axis=1).astype(np.float32)
+
+
+class IntentClassifier:
+    """Multinomial logistic regression over [query vector, cues, known help, 1], fitted on the
+    examples. "Known help" is how clearly the message lands on a kind of help of the
+    knowledge file (kennis.reference.Reading.known): "wie kan behangen?" does, "wie gaat er
+    mee naar de markt?" does not, though both are "wie"-questions.
+
+    Features are standardised with the examples' mean and spread (a model whose cosines
+    spread little, like e5, would otherwise need huge weights). Full-batch gradient descent
+    with momentum: about a thousand examples and a few hundred dimensions train in well under
+    a second, deterministically.
+    """
+
+    def __init__(self, weights: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> None:
+        self.weights = weights  # (features, intents)
+        self.mean = mean
+        self.scale = scale
+
+    @classmethod
+    def fit(
+        cls,
+        vectors: np.ndarray,
+        texts: Sequence[str],
+        labels: Sequence[Intent],
+        known: np.ndarray,
+        *,
+        l2: float = 1e-3,
+        steps: int = 300,
+        rate: float = 0.5,
+    ) -> IntentClassifier:
+        x = _features(
+            np.asarray(vectors, dtype=np.float32),
+            np.stack([cue_features(t) for t in texts]),
+            np.asarray(known, dtype=np.float32),
+        )
+        mean = x.mean(axis=0)
+        mean[-1] = 0.0
+        scale = x.std(axis=0)
+        scale[scale < 1e-6] = 1.0
+        x = (x - mean) / scale
+        y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
+        y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
+        # Balance the intents: each weighs as much in total, however many examples it has.
+        counts = y.sum(axis=0)
+        sample_w = (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1.0)))).astype(np.float32)
+        w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
+        velocity = np.zeros_like(w)
+        n = float(len(labels))
+        for _ in range(steps):
+            p = _softmax(x @ w)
+            grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
+            velocity = 0.9 * velocity - rate * grad
+            w += velocity
+        return cls(w, mean, scale)
+
+    def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
+        x = _features(
+            np.asarray(vector, dtype=np.float32)[None, :],
+            cue_features(text)[None, :],
+            np.asarray(known, dtype=np.float32)[None, :],
+        )
+        return _softmax(((x - self.mean) / self.scale) @ self.weights)[0]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# -- the reading of one message --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message is and what to do with it (the chat acts on ``action``)."""
+
+    text: str
+    intent: Intent
+    confidence: float  # probability of ``intent``
+    need: str  # what is searched (embedded once: ``vector``)
+    topic: str  # the need without its framing, for "Bedoel je: wie kan helpen met '…'?"
+    vector: np.ndarray = field(repr=False)
+    direct: bool
+    addressed: bool
+    action: Action
+    probabilities: dict[Intent, float] = field(default_factory=dict, repr=False)
+    #: Decided by an unambiguous pattern (thanks, a greeting, an offer, a question about the
+    #: bot), not by the classifier.
+    fixed: bool = False
+
+    @property
+    def help_probability(self) -> float:
+        return self.probabilities.get("help", 1.0 if self.intent == "help" else 0.0)
+
+    @property
+    def spoken_to(self) -> bool:
+        """Whether the bot was spoken to (direct chat or addressed in a group)."""
+        return self.direct or self.addressed
+
+
+def decide(
+    text: str,
+    vector: np.ndarray,
+    probabilities: np.ndarray,
+    *,
+    direct: bool,
+    addressed: bool,
+    config: UnderstandingConfig,
+) -> Reading:
+    """The reading of ``text`` from its classifier probabilities."""
+    p = np.asarray(probabilities, dtype=np.float64).copy()
+    if direct or addressed:
+        p[INTENTS.index("other")] /= config.spoken_other_odds
+        p /= p.sum()
+    probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
+    fixed = "help" if clear_request(text) else pattern_intent(need(text))
+    if fixed is not None:
+        intent: Intent = fixed
+        probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
+    else:
+        intent = max(probs, key=probs.__getitem__)  # type: ignore[arg-type]
+    p_help = probs["help"]
+    action: Action
+    if direct or addressed:
+        if intent == "help" and p_help >= config.sure:
+            action = "answer"
+        elif fixed is None and p_help >= config.maybe and intent in ("help", "other"):
+            action = "ask_back"
+        elif intent == "help":
+            action = "ask_back"
+        else:
+            action = intent
+    else:
+        action = "answer" if intent == "help" and p_help >= config.group else "silent"
+    return Reading(
+        text=text,
+        intent=intent,
+        confidence=probs[intent],
+        need=need(text),
+        topic=topic(text),
+        vector=vector,
+        direct=direct,
+        addressed=addressed,
+        action=action,
+        probabilities=probs,
+        fixed=fixed is not None,
+    )

@@ -1,0 +1,78 @@
+"""Members ask the way they would ask a neighbour, in the console over the demo network, with
+the bundled model: the request is recognised, the right neighbour named, nobody padded in;
+chatter in the group stays unanswered; greetings, thanks and pledges get their own answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from kennis.embedding import Embedder
+from tests.conftest import ScriptRunner
+
+pytestmark = pytest.mark.slow
+
+
+def turns(transcript: str) -> dict[str, list[str]]:
+    """Each input line with the bot's lines that followed it."""
+    out: dict[str, list[str]] = {}
+    said = ""
+    for line in transcript.splitlines():
+        if line.startswith(("[", "  ")):
+            out.setdefault(said, []).append(line)
+        else:
+            said = line
+            out.setdefault(said, [])
+    return out
+
+
+async def test_requests_in_many_forms_reach_the_right_neighbour(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    out = turns(
+        await run_script(
+            """
+            kees@dm: mijn fiets heeft een lekke band
+            kees@dm: kan iemand me helpen met mijn belastingaangifte?
+            kees@dm: is er iemand handig met naaien? mn broek is te lang
+            kees@dm: who can help me move a heavy couch?
+            kees: @vonk weet iemand hoe ik mijn tablet moet instellen?
+            kees@dm: wie kan mijn piano stemmen?
+            """,
+            demo=True,
+            embedder=real_embedder,
+        )
+    )
+
+    def named(said: str) -> str:
+        return "\n".join(out[said])
+
+    assert "Anna de Vries" in named("kees@dm: mijn fiets heeft een lekke band")
+    assert "Bram Jansen" in named("kees@dm: kan iemand me helpen met mijn belastingaangifte?")
+    assert "Mira Kok" in named("kees@dm: is er iemand handig met naaien? mn broek is te lang")
+    assert "Hassan El Amrani" in named("kees@dm: who can help me move a heavy couch?")
+    assert "Gerda Smit" in named("kees: @vonk weet iemand hoe ik mijn tablet moet instellen?")
+    piano = named("kees@dm: wie kan mijn piano stemmen?")
+    assert "Ik ken nog niemand die goed past" in piano and "•" not in piano, piano
+
+
+async def test_group_chatter_is_left_alone_and_small_talk_answered_kindly(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    out = turns(
+        await run_script(
+            """
+            kees: wie gaat er zaterdag mee naar de markt?
+            kees: heeft iemand een paraplu gevonden in het buurthuis?
+            kees: haha wat een weer vandaag
+            kees@dm: hoi vonk
+            kees@dm: dank je wel voor je hulp!
+            """,
+            demo=True,
+            embedder=real_embedder,
+        )
+    )
+    assert out["kees: wie gaat er zaterdag mee naar de markt?"] == []
+    assert out["kees: heeft iemand een paraplu gevonden in het buurthuis?"] == []
+    assert out["kees: haha wat een weer vandaag"] == []
+    assert out["kees@dm: hoi vonk"][0].startswith("[dm kees] vonk: Hoi")
+    assert "Graag gedaan" in out["kees@dm: dank je wel voor je hulp!"][0]

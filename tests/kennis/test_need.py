@@ -1,0 +1,56 @@
+"""What a message needs: searched as typed (minus addressing), shown without its framing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kennis.need import need, topic
+
+
+@pytest.mark.parametrize(
+    ("message", "searched"),
+    [
+        ("@vonk de heg hangt over de stoep", "de heg hangt over de stoep"),
+        (
+            "@Vonk is er iemand die verstand heeft van cv-ketels?",
+            "is er iemand die verstand heeft van cv-ketels?",
+        ),
+        ("Vonk, ken jij iemand die ramen lapt?", "ken jij iemand die ramen lapt?"),
+        (
+            "Hoi allemaal, kan iemand ff naar mn laptop kijken?",
+            "kan iemand ff naar mn laptop kijken?",
+        ),
+        ("hi everyone! who can fix a bike?", "who can fix a bike?"),
+        # The question mark and the framing stay: the model was measured to rely on them.
+        (
+            "wie kan helpen met mijn belastingaangifte?",
+            "wie kan helpen met mijn belastingaangifte?",
+        ),
+        ("hoi", "hoi"),  # nothing would be left
+    ],
+)
+def test_need_drops_only_addressing_and_greeting(message: str, searched: str) -> None:
+    assert need(message) == searched
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("wie kan mij helpen met mijn belastingaangifte?", "mijn belastingaangifte"),
+        ("@vonk wie weet iets van zonnepanelen?", "zonnepanelen"),
+        ("wie heeft verstand van computers", "computers"),
+        ("ik zoek iemand die mijn hond kan uitlaten", "mijn hond kan uitlaten"),
+        ("de ketting loopt er steeds af, wie weet raad?", "de ketting loopt er steeds af"),
+        ("kan iemand ff naar mn laptop kijken?", "naar mn laptop kijken"),
+        ("Vonk, ken jij iemand die mijn ramen kan lappen?", "mijn ramen kan lappen"),
+        ("lekke band, iemand?", "lekke band"),
+        ("Who can help with my garden?", "my garden"),
+        ("does anyone know how to fix a tap?", "fix a tap"),
+        ("can anyone help me move a couch?", "move a couch"),
+        ("I need help with my taxes", "my taxes"),
+        ("mijn fiets heeft een lekke band", "mijn fiets heeft een lekke band"),
+        ("wie?", "wie"),  # nothing would be left: keep the question
+    ],
+)
+def test_topic_drops_the_framing(message: str, shown: str) -> None:
+    assert topic(message) == shown

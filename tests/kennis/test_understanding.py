@@ -1,0 +1,230 @@
+"""What a message is, and what the bot does with it.
+
+Fast tests use the deterministic hashing embedder (patterns, plumbing, one encode per
+message); the ones marked slow read clear examples of each intent with the real model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kennis.embedding import Embedder, HashingEmbedder, Kind
+from kennis.search import Search
+from kennis.understanding import (
+    INTENTS,
+    UnderstandingConfig,
+    decide,
+    load_intent_examples,
+    pattern_intent,
+)
+from storage import Storage
+from storage.records import MemberImportRow
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
+class Counting:
+    """An embedder that counts query encodes (the search must encode a message once)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.queries: list[str] = []
+
+    def encode(self, texts: Sequence[str], *, kind: Kind = "passage") -> np.ndarray:
+        if kind == "query":
+            self.queries.extend(texts)
+        return self.inner.encode(texts, kind=kind)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path):
+    store = await Storage.open(f"sqlite+aiosqlite:///{tmp_path / 'understanding.db'}")
+    yield store
+    await store.close()
+
+
+async def network_with(storage: Storage, members: list[tuple[str, tuple[str, ...], str]]) -> int:
+    net = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+    rows = [
+        MemberImportRow(i + 2, handle, handle.title(), skills, about, "")
+        for i, (handle, skills, about) in enumerate(members)
+    ]
+    await storage.members.import_rows(
+        net.id, rows, language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+    return net.id
+
+
+# -- patterns (no model) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("bedankt!", "thanks"),
+        ("thx", "thanks"),
+        ("Dank je wel allemaal", "thanks"),
+        ("thank you so much", "thanks"),
+        ("hoi vonk", "greeting"),
+        ("Goedemorgen allemaal!", "greeting"),
+        ("hi there", "greeting"),
+        ("ik doe mee", "pledge"),
+        ("ik kan zaterdag flyers rondbrengen", "pledge"),
+        ("I can bring my gazebo if it rains", "pledge"),
+        ("count me in", None),  # left to the model
+        ("ben jij een bot?", "other"),
+        ("hoe werkt dit eigenlijk?", "other"),
+        ("what can you do?", "other"),
+        # A first person with a problem is no offer; a question is no offer.
+        ("ik kan mijn aangifte niet invullen", None),
+        ("ik kan er niet bij, wie heeft een ladder?", None),
+        ("wie kan mijn fiets maken?", None),
+    ],
+)
+def test_unambiguous_patterns(text: str, intent: str | None) -> None:
+    assert pattern_intent(text) == intent
+
+
+def test_the_examples_cover_every_intent_in_both_languages() -> None:
+    examples = load_intent_examples()
+    for intent in INTENTS:
+        for lang in ("nl", "en"):
+            n = sum(
+                1
+                for label, language in zip(examples.labels, examples.languages, strict=True)
+                if label == intent and language == lang
+            )
+            assert n >= 15, (intent, lang)
+
+
+def test_rules_of_conduct() -> None:
+    vector = np.zeros(4, dtype=np.float32)
+    config = UnderstandingConfig()
+    sure_help = np.array([0.9, 0.02, 0.02, 0.02, 0.02, 0.02])
+    unsure = np.array([0.35, 0.05, 0.05, 0.05, 0.05, 0.45])
+    chatter = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.75])
+
+    def action(p: np.ndarray, text: str = "de dakgoot loopt over", **where: bool) -> str:
+        return decide(text, vector, p, config=config, **where).action  # type: ignore[arg-type]
+
+    assert action(sure_help, direct=True, addressed=False) == "answer"
+    assert action(sure_help, direct=False, addressed=False) == "answer"  # if a match is clear
+    # Spoken to and unsure: ask back; in the group unaddressed: silent.
+    assert action(unsure, direct=False, addressed=True) == "ask_back"
+    assert action(unsure, direct=False, addressed=False) == "silent"
+    assert action(chatter, direct=False, addressed=False) == "silent"
+    assert action(chatter, text="bedankt!", direct=True, addressed=False) == "thanks"
+    reading = decide(
+        "@vonk wie kan mij helpen met de dakgoot?",
+        vector,
+        unsure,
+        direct=False,
+        addressed=True,
+        config=config,
+    )
+    assert reading.topic == "de dakgoot"  # "Bedoel je: wie kan helpen met 'de dakgoot'?"
+    assert reading.need == "wie kan mij helpen met de dakgoot?"
+
+
+# -- one encode per message -------------------------------------------------------------------
+
+
+async def test_a_message_is_encoded_once(storage: Storage) -> None:
+    net = await network_with(storage, [("els", ("fietsen repareren",), "")])
+    embedder = Counting(HashingEmbedder(64))
+    search = Search(embedder, storage)
+    await search.read("warm up", direct=True)  # loads the intent examples once
+    embedder.queries.clear()
+    for text in ("@vonk wie kan mijn fiets maken?", "bedankt!", "de verwarming doet het niet"):
+        before = len(embedder.queries)
+        response = await search.respond(text, network_id=net, direct=False, addressed=True)
+        assert len(embedder.queries) - before == 1, text
+        if response.answer is not None:
+            assert response.answer.reading is response.reading
+    # The search reuses the reading's vector: asking with it encodes nothing.
+    reading = await search.read("wie kan mijn fiets maken?", direct=True)
+    before = len(embedder.queries)
+    await search.ask(reading, network_id=net)
+    assert len(embedder.queries) == before
+
+
+# -- the real model ----------------------------------------------------------------------------
+
+CLEAR = {
+    "help": [
+        ("nl", "wie kan mij helpen met mijn belastingaangifte?"),
+        ("nl", "kan iemand ff naar mn laptop kijken? hij start niet op"),
+        ("nl", "iemand handig met naaien? mijn rits is kapot"),
+        ("nl", "mijn fiets heeft een lekke band"),
+        ("en", "who can help me move a heavy couch on saturday?"),
+        ("en", "I need help with a letter from the council"),
+        ("en", "anyone good with computers? my printer stopped working"),
+    ],
+    "lesson": [
+        ("nl", "hoe krijg ik meer mensen naar onze bijeenkomst?"),
+        ("en", "how do we keep volunteers involved after the first meeting?"),
+    ],
+    "pledge": [
+        ("nl", "ik doe mee"),
+        ("nl", "ik kan zaterdag flyers rondbrengen"),
+        ("en", "count me in for the clean-up"),
+    ],
+    "thanks": [("nl", "heel erg bedankt voor je hulp!"), ("en", "thanks a lot!")],
+    "greeting": [("nl", "hoi allemaal"), ("en", "good morning everyone")],
+    "other": [
+        ("nl", "wie gaat er mee naar de markt?"),
+        ("nl", "heeft iemand een paraplu gevonden? ligt bij de ingang"),
+        ("en", "the farmers market moved to the square this week"),
+    ],
+}
+
+
+@pytest.mark.slow
+async def test_clear_examples_of_each_intent(storage: Storage, real_embedder: Embedder) -> None:
+    await network_with(storage, [("els", ("fietsen repareren",), "")])
+    search = Search(real_embedder, storage)
+    wrong = []
+    for intent, lines in CLEAR.items():
+        for _lang, text in lines:
+            reading = await search.read(text, direct=False, addressed=True)
+            if reading.intent != intent:
+                wrong.append((text, intent, reading.intent))
+    assert not wrong
+
+
+@pytest.mark.slow
+async def test_group_lines_answered_only_when_a_request_fits_clearly(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    net = await network_with(
+        storage,
+        [
+            ("anouk", ("fietsen repareren", "banden plakken"), ""),
+            ("kees", ("tuin onderhouden", "heg knippen"), ""),
+            ("fatima", ("formulieren invullen", "brieven van de gemeente uitleggen"), ""),
+        ],
+    )
+    search = Search(real_embedder, storage)
+
+    async def group(text: str):
+        return await search.respond(text, network_id=net, direct=False, addressed=False)
+
+    answered = await group("wie kan mijn fiets maken? de band is lek")
+    assert answered.action == "answer"
+    assert answered.answer is not None and answered.answer.named[0].member.handle == "anouk"
+    for chatter in (
+        "wie gaat er mee naar de markt?",
+        "heeft iemand een paraplu gevonden?",
+        "haha 😂",
+        "ik neem wel soep mee",
+    ):
+        assert (await group(chatter)).action == "silent", chatter
