@@ -215,23 +215,38 @@ class Dashboard:
             request.headers.get("Origin"), self.base_url, request.headers.get("Host")
         ):
             return render(request, "problem.html", status=403, problem="origin")
-        used = await self.storage.web.use_link(request.match_info["token"], now=self.now())
-        if used.outcome is not LinkUse.OK:
-            return render(request, "sign_in.html", status=403, token=None, refused=used.outcome)
-        return await self._open_session(request, used.member_id, via="link")
+        # Spending the link and opening the session are one unit of work: never a spent link
+        # without its session.
+        network = await self.network()
+        async with self.storage.unit_of_work() as storage:
+            used = await storage.web.use_link(request.match_info["token"], now=self.now())
+            if used.outcome is not LinkUse.OK:
+                refused = used.outcome
+            else:
+                return await self._open_session(
+                    request, storage, network, used.member_id, via="link"
+                )
+        return render(request, "sign_in.html", status=403, token=None, refused=refused)
 
     async def _open_session(
-        self, request: web.Request, member_id: int | None, *, via: str
+        self,
+        request: web.Request,
+        storage: Storage,
+        network: Network,
+        member_id: int | None,
+        *,
+        via: str,
     ) -> web.StreamResponse:
-        member = await self.storage.members.get(member_id) if member_id else None
-        network = await self.network()
+        """A session for a member whose role allows the dashboard, in the caller's unit of
+        work (``storage`` is bound to it)."""
+        member = await storage.members.get(member_id) if member_id else None
         if (
             member is None
             or member.network_id != network.id
             or not allowed(member, Permission.USE_DASHBOARD)
         ):
             return render(request, "problem.html", status=403, problem="no_role")
-        opened = await self.storage.web.open_session(
+        opened = await storage.web.open_session(
             member.id, via=via, user_agent=request.headers.get("User-Agent", ""), now=self.now()
         )
         response = web.HTTPSeeOther("/today")
@@ -252,8 +267,11 @@ class Dashboard:
         except security.InitDataError as exc:
             log.info("Mini App sign-in refused: %s", exc)
             return render(request, "problem.html", status=403, problem="telegram")
-        found = await self.storage.members.by_account("telegram", user.id)
-        return await self._open_session(request, found[0].id if found else None, via="telegram")
+        network = await self.network()
+        async with self.storage.unit_of_work() as storage:
+            found = await storage.members.by_account("telegram", user.id)
+            member_id = found[0].id if found else None
+            return await self._open_session(request, storage, network, member_id, via="telegram")
 
     async def _signed_out(self, request: web.Request) -> web.Response:
         return render(request, "signed_out.html")

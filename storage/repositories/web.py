@@ -116,12 +116,13 @@ class WebAccess:
             member_id = spent.scalar_one_or_none()
             if member_id is not None:
                 return LinkResult(LinkUse.OK, member_id)
-            row = await s.scalar(select(L).where(L.token_hash == digest))
-        if row is None:
+            found = (
+                await s.execute(select(L.used_at, L.member_id).where(L.token_hash == digest))
+            ).first()
+        if found is None:
             return LinkResult(LinkUse.UNKNOWN)
-        if row.used_at is not None:
-            return LinkResult(LinkUse.USED, row.member_id)
-        return LinkResult(LinkUse.EXPIRED, row.member_id)
+        used_at, owner = found
+        return LinkResult(LinkUse.USED if used_at is not None else LinkUse.EXPIRED, owner)
 
     # -- sessions ---------------------------------------------------------------------------------
     async def open_session(
