@@ -35,10 +35,35 @@ def test_settings_lists_variables_with_help(env: dict[str, str]) -> None:
     )
 
 
-def test_run_without_platform_explains_how_to_configure(env: dict[str, str]) -> None:
-    result = runner.invoke(app, ["run"], env=env)
-    assert result.exit_code == 2
-    assert "VONK_TELEGRAM_TOKEN" in result.output and "vonk demo" in result.output
+def test_run_without_platform_runs_the_console_on_the_same_database(
+    env: dict[str, str],
+) -> None:
+    """A fresh machine without a chat token: `vonk run` talks in the terminal, says how to
+    connect a platform, and what was said is in the database the next run uses."""
+    vonk = Path(sys.executable).parent / "vonk"
+    first = subprocess.run(
+        [str(vonk), "run"],
+        input="anna@dm: /start\nanna@dm: Anna\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "VONK_TELEGRAM_TOKEN" in first.stderr and "vonk demo" in first.stderr
+    assert "[dm anna] vonk:" in first.stdout
+    again = subprocess.run(
+        [str(vonk), "run"],
+        input="anna@dm: /profiel\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "Naam: Anna (@anna)" in again.stdout
 
 
 def test_bad_setting_is_a_clear_error(env: dict[str, str]) -> None:
