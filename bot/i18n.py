@@ -32,7 +32,7 @@ def _read(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Ca
     plural = {
         str(m.id[0]): tuple(str(x) for x in m.string)
         for m in po
-        if m.id and m.pluralizable and all(m.string)
+        if m.id and m.pluralizable and isinstance(m.string, tuple | list) and all(m.string)
     }
     return single, plural, gettext.c2py(po.plural_expr)
 

@@ -32,7 +32,8 @@ def _fold(line: str) -> str:
     raw = line.encode("utf-8")
     if len(raw) <= 75:
         return line
-    pieces, current = [], b""
+    pieces: list[str] = []
+    current = b""
     for ch in line:
         encoded = ch.encode("utf-8")
         if len(current) + len(encoded) > (75 if not pieces else 74):

@@ -6,7 +6,8 @@ for counts), so Dutch and English stay complete together (the catalog test cover
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,7 +47,7 @@ class Formats:
             return self.t("web.no_date")
         return format_date(at.astimezone(self.zone).date(), fmt, locale=self.locale)
 
-    def day(self, day: date) -> str:
+    def day(self, day: dt.date) -> str:
         """A calendar day in full: 'woensdag 25 november'."""
         return format_date(day, "EEEE d MMMM", locale=self.locale)
 

@@ -81,7 +81,7 @@ class Dashboard:
     def storage(self) -> Storage:
         return self.app.services.storage
 
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self):
         return self.app.clock.now()
 
     async def network(self) -> Network:

@@ -126,7 +126,7 @@ def line(
             f'class="grid"/><text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" class="axis" '
             f'text-anchor="end">{mark}</text>'
         )
-    points = []
+    points: list[str] = []
     for i, value in enumerate(values):
         x = PAD_LEFT + plot_w * i / count
         if (len(values) - 1 - i) % every == 0:

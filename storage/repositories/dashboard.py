@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from storage import models
 from storage.records import Role
@@ -297,7 +297,7 @@ class DashboardQueries:
                 .order_by(C.starts_at)
                 .limit(50)
             )
-            found = [DropOut(*r) for r in rows]
+            found = [DropOut(r[0], r[1], r[2], r[3], r[4], r[5] or now) for r in rows]
         return [
             d
             for d in found
@@ -346,8 +346,10 @@ class DashboardQueries:
             return [tuple(r) for r in rows]  # type: ignore[misc]
 
     # -- members ----------------------------------------------------------------------------------
-    def _member_where(self, network_id: int, f: MemberFilter, now: datetime) -> list[object]:
-        where: list[object] = [M.network_id == network_id]
+    def _member_where(
+        self, network_id: int, f: MemberFilter, now: datetime
+    ) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = [M.network_id == network_id]
         if not f.include_left:
             where.append(M.left_at.is_(None))
         if f.cell_id == 0:
@@ -463,7 +465,7 @@ class DashboardQueries:
                     )
                 )
             ).one()
-            return int(done), float(hours)
+            return int(done), float(hours or 0.0)
 
     async def new_members(self, network_id: int, *, since: datetime, limit: int = 20) -> list[int]:
         async with self._sessions.read() as s:
@@ -516,8 +518,8 @@ class DashboardQueries:
             for cell_id, initiator, n, h in rows:
                 counts = per_cell.setdefault(cell_id, [0, 0.0])
                 counts[0] += int(n)
-                counts[1] += float(h)
-                done, hours = done + int(n), hours + float(h)
+                counts[1] += float(h or 0.0)
+                done, hours = done + int(n), hours + float(h or 0.0)
                 by_initiators += int(n) if initiator else 0
             what = func.lower(func.coalesce(C.title, P.what))
             kinds = tuple(
@@ -644,7 +646,8 @@ class DashboardQueries:
                 .order_by(func.count(P.id).desc())
                 .limit(limit)
             )
-            return [(int(a), int(b), int(n)) for a, b, n in rows]
+            # both ids are set: the joins above leave no row without them
+            return [(int(a), int(b), int(n)) for a, b, n in rows if a is not None and b is not None]
 
     # -- history ----------------------------------------------------------------------------------
     async def audit(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.session import Sessions
+from storage.sql import affected
 
 #: A session's ``last_seen_at`` is written at most this often (not on every page view).
 TOUCH_EVERY = timedelta(minutes=5)
@@ -185,7 +186,7 @@ class WebAccess:
                 .where(W.id == session_id, W.member_id == member_id, W.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def revoke_all(self, member_id: int, *, now: datetime) -> int:
         W = models.WebSession
@@ -195,7 +196,7 @@ class WebAccess:
                 .where(W.member_id == member_id, W.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            return result.rowcount or 0
+            return affected(result)
 
     # -- calendar feeds ---------------------------------------------------------------------------
     async def new_feed(
@@ -233,7 +234,7 @@ class WebAccess:
             .where(F.network_id == network_id, F.kind == kind, owner, F.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        return result.rowcount or 0
+        return affected(result)
 
     async def feed(self, token: str) -> CalendarFeed | None:
         F = models.CalendarFeed
@@ -312,4 +313,4 @@ class OpenQuestions:
                 .where(Q.id == question_id, Q.network_id == network_id, Q.resolved_at.is_(None))
                 .values(resolved_at=now)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))

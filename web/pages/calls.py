@@ -118,7 +118,7 @@ async def new_form(request: web.Request) -> web.Response:
     return await _form(request, values, {}, status=200)
 
 
-async def _form(  # type: ignore[no-untyped-def]
+async def _form(
     request: web.Request, values, errors, *, status: int, call=None
 ) -> web.Response:
     d, viewer = dashboard_of(request), viewer_of(request)
@@ -233,7 +233,8 @@ async def show(request: web.Request) -> web.Response:
     people = {m.id: m for m in await d.storage.members.get_many(ids)}
     groups: dict[str, list] = {s.value: [] for s in PledgeStatus}
     for pledge_id, member_id, status, hours in pledges:
-        groups[status].append((pledge_id, people.get(member_id), hours))
+        person = people.get(member_id) if member_id is not None else None
+        groups[status].append((pledge_id, person, hours))
     pledged_ids = {m for _, m, _, _ in pledges}
     invited = [(people.get(m), s) for m, s in invitations if m not in pledged_ids]
     cell = await d.storage.networks.get_cell(call.cell_id) if call.cell_id else None

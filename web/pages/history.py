@@ -15,8 +15,8 @@ async def page(request: web.Request) -> web.Response:
     d, viewer = dashboard_of(request), viewer_of(request)
     q = d.storage.dashboard
     actions = await q.audit_actions(viewer.network.id)
-    action = request.query.get("action", "")
-    action = action if action in actions else None
+    asked = request.query.get("action", "")
+    action = asked if asked in actions else None
     member_id = optional_int(request.query.get("member"))
     before = optional_int(request.query.get("before"))
     entries = await q.audit(

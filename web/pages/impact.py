@@ -33,7 +33,7 @@ def month_bounds(now: datetime, tz: str, months: int = MONTHS) -> list[datetime]
     return bounds
 
 
-async def figures(request: web.Request, months: int = MONTHS):  # type: ignore[no-untyped-def]
+async def figures(request: web.Request, months: int = MONTHS):
     """Each month's figures, the whole period's (its people active counted once) and the
     kinds of help most done, from the months kept by :mod:`web.rollup`."""
     d, viewer = dashboard_of(request), viewer_of(request)

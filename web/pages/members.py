@@ -34,7 +34,7 @@ ACTIVITIES = ("active", "dormant", "new")
 MAX_IMPORT_TEXT = 20 * 1024 * 1024
 
 
-def _filter(query) -> MemberFilter:  # type: ignore[no-untyped-def]
+def _filter(query) -> MemberFilter:
     role = query.get("role", "")
     activity = query.get("activity", "")
     return MemberFilter(
@@ -167,7 +167,7 @@ def readable(problems: list[tuple[int, object]], t: Translator) -> list[tuple[in
     return [(line, p.text(t) if isinstance(p, Problem) else str(p)) for line, p in problems]
 
 
-def check_members_csv(d, csv_text: str, t: Translator):  # type: ignore[no-untyped-def]
+def check_members_csv(d, csv_text: str, t: Translator):
     """(rows, problems): the importer's own whole-file check, nothing written."""
     path = writes.csv_rows_path(d.settings.data_dir / "uploads", csv_text)
     try:
@@ -269,7 +269,7 @@ async def export(request: web.Request) -> web.Response:
             m.display_name,
             ";".join(m.skills),
             m.about,
-            cells.get(m.cell_id, ""),
+            cells.get(m.cell_id, "") if m.cell_id is not None else "",
             m.role,
             "yes" if m.findable else "no",
             "yes" if m.invitable else "no",

@@ -81,7 +81,7 @@ async def page(request: web.Request) -> web.Response:
     )
 
 
-async def _health(d, network_id: int, start: datetime, end: datetime, *, finished: bool):  # type: ignore[no-untyped-def]
+async def _health(d, network_id: int, start: datetime, end: datetime, *, finished: bool):
     """The window's health (without per-cell counts, which this page does not show), kept
     by :mod:`web.rollup`."""
     return await d.figures.get(
@@ -91,7 +91,7 @@ async def _health(d, network_id: int, start: datetime, end: datetime, *, finishe
     )
 
 
-async def _named_sparks(d, ids: Sequence[int]) -> tuple[list[Member], bool]:  # type: ignore[no-untyped-def]
+async def _named_sparks(d, ids: Sequence[int]) -> tuple[list[Member], bool]:
     """Up to ``SPARKS_SHOWN`` spark carriers who agreed to be findable, read a hundred at a
     time (a big network has thousands), and whether there are more than shown."""
     named: list[Member] = []

@@ -35,7 +35,7 @@ SYSTEMS = (
 )
 
 
-def device_name(t, user_agent: str) -> str:  # type: ignore[no-untyped-def]
+def device_name(t, user_agent: str) -> str:
     """'Chrome op Android' for a signed-in device, not its raw User-Agent."""
     browser = next((name for mark, name in BROWSERS if mark in user_agent), None)
     system = next((name for mark, name in SYSTEMS if mark in user_agent), None)
