@@ -456,11 +456,11 @@ class App:
             )
             if pending is not None:
                 return pending
-        member = None
+        known: Member | None = None
         if event.platform == "console":  # in the console the speaker's name is the handle
-            member = await members.by_handle(network.id, sender.platform_user_id)
-        if member is None:
-            member = await members.create(
+            known = await members.by_handle(network.id, sender.platform_user_id)
+        if known is None:
+            known = await members.create(
                 network.id,
                 handle=sender.username or sender.display_name or sender.platform_user_id,
                 display_name=sender.display_name or sender.username or sender.platform_user_id,
@@ -468,6 +468,7 @@ class App:
                 timezone=network.timezone,
                 now=self.clock.now(),
             )
+        member = known
         await members.link_account(
             member.id,
             event.platform,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from actions import members
 from actions.buttons import ChooseLanguage, EditProfile, LeaveAnswer, ToggleConsent
 from actions.wording import bullets
 from bot.clean import clean_name
@@ -24,12 +25,12 @@ TOGGLES: tuple[Toggle, ...] = ("findable", "invitable")
 async def show(_event: Event, ctx: Context) -> None:
     """``/profiel``: show everything; ``/profiel naam Anna`` etc. change one field directly."""
     field, _, value = ctx.args.partition(" ")
-    field = _FIELD_ALIASES.get(field.casefold())
-    if field in EDITABLE and value.strip():
-        await save(ctx, field, value.strip())
+    chosen = _FIELD_ALIASES.get(field.casefold())
+    if chosen in EDITABLE and value.strip():
+        await save(ctx, chosen, value.strip())
         return
-    if field in EDITABLE:
-        await ask(ctx, field)
+    if chosen in EDITABLE:
+        await ask(ctx, chosen)
         return
     member = await ctx.refresh_member()
     t = ctx.t
@@ -140,7 +141,7 @@ async def language_pressed(press: ChooseLanguage, ctx: Context) -> None:
 
 
 async def set_language(ctx: Context, code: str) -> None:
-    await ctx.storage.members.update(ctx.member.id, language=code)
+    await members.set_language(ctx, ctx.member, code)
     await ctx.refresh_member()
     await ctx.reply(ctx.t("language.saved"))
 

@@ -175,7 +175,7 @@ class ImpactRepository:
                 end=end,
                 people_active=people or 0,
                 pledges_done=int(done),
-                hours=float(hours),
+                hours=float(hours or 0),
                 calls=int(calls),
                 calls_filled=int(calls_filled),
                 thanks=thanks or 0,
@@ -198,7 +198,10 @@ class ImpactRepository:
             ).one()
             return [int(x) for x in row]
 
-    async def health(self, network_id: int, start: datetime, end: datetime) -> HealthFigures:
+    async def health(
+        self, network_id: int, start: datetime, end: datetime, *, per_cell: bool = True
+    ) -> HealthFigures:
+        """The window's health; ``per_cell=False`` leaves the per-cell counts out (empty)."""
         async with self._sessions.read() as s:
             done, by_initiators = (
                 await s.execute(
@@ -218,7 +221,7 @@ class ImpactRepository:
                 .having(func.count(P.id) >= SPARK_MIN_DONE)
                 .order_by(P.member_id)
             )
-            spark_ids = tuple(sparks)
+            spark_ids = tuple(i for i in sparks if i is not None)
             pledged_before = exists().where(P.member_id == M.id, P.created_at < end)
             dormant = await s.scalar(
                 select(func.count(M.id)).where(
@@ -239,7 +242,7 @@ class ImpactRepository:
                 dormant=dormant or 0,
                 reciprocal=reciprocal,
                 helpers=helpers,
-                per_cell=await _per_cell(s, network_id, start, end),
+                per_cell=await _per_cell(s, network_id, start, end) if per_cell else (),
             )
 
 
