@@ -59,6 +59,7 @@ class Joined:
 class Cancelled:
     call: Call
     told: int  # members whose pledge was handed back, each told privately
+    already: bool = False  # it was cancelled before: nobody was told again
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -87,11 +88,10 @@ async def describe(
     initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
     cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
     taken = await ctx.storage.calls.counted(call.id)
-    people = (
-        t("calls.places", taken=taken, needed=call.people_needed)
-        if call.people_needed
-        else t("calls.places_open", taken=taken)
-    )
+    if call.people_needed:
+        people = t.n("calls.places", call.people_needed, taken=taken)
+    else:
+        people = t.n("calls.places_open", taken) if taken else t("calls.places_none")
     when = when_text(t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
     return t(
         "calls.post_text" if header else "calls.details",
@@ -244,7 +244,7 @@ async def cancel_call(ctx: ActionContext, member: Member | None, call_id: int) -
     call = await find_call(ctx, call_id)
     require_own_call(member, call)
     if call.status is CallStatus.CANCELLED:
-        return Cancelled(call, 0)
+        return Cancelled(call, 0, already=True)
     ended = await ctx.storage.calls.cancel(call.id, now=ctx.now())
     people = await ctx.storage.members.get_many(p.member_id for p in ended if p.member_id)
     messages = []

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from actions.context import ActionContext
 from actions.periods import previous_month
 from actions.permissions import Permission, allowed
+from actions.wording import hours_phrase
 from bot.config import WEEKDAYS
 from bot.core import Reply
 from bot.i18n import Translator
@@ -64,11 +65,11 @@ async def weekly_digest(ctx: ActionContext) -> int:
             for c, taken in figures.open_calls
         ]
         lines.append(
-            t(
+            t.n(
                 "digest.pledges",
-                new=figures.new_pledges,
+                figures.new_pledges,
                 done=figures.done,
-                hours=f"{figures.hours:g}",
+                hours=hours_phrase(t, figures.hours),
             )
         )
         if figures.overdue:

@@ -124,7 +124,13 @@ async def call_command(_event: Event, ctx: Context) -> None:
         return
     if first in CANCEL_WORDS:
         cancelled = await cancel_call(ctx, ctx.member, call_ref(rest))
-        await ctx.reply(ctx.t("calls.cancel_done", title=cancelled.call.title, told=cancelled.told))
+        title = cancelled.call.title
+        if cancelled.already:
+            await ctx.reply(ctx.t("calls.cancel_already", title=title))
+        elif cancelled.told:
+            await ctx.reply(ctx.t.n("calls.cancel_done", cancelled.told, title=title))
+        else:
+            await ctx.reply(ctx.t("calls.cancel_done_nobody", title=title))
         return
     require(ctx.member, Permission.POST_CALL)  # before the questions, not after them
     if not args:
@@ -278,21 +284,22 @@ async def post_pressed(press: DraftPost, ctx: Context) -> None:
 def posted_text(t: Translator, posted: Posted) -> str:
     """What the initiator hears: where it went, how many it reaches, and honestly who it
     cannot reach yet, with the link that fixes that."""
-    key = "calls.posted_everyone" if posted.everyone else "calls.posted"
-    text = t(key, id=posted.call.id, invited=posted.invited)
+    if posted.everyone:
+        members = t.n("calls.members_wanting", posted.invited)
+        text = t("calls.posted_everyone", id=posted.call.id, members=members)
+    else:
+        invited = (
+            t.n("calls.invited", posted.invited) if posted.invited else t("calls.invited_none")
+        )
+        text = t("calls.posted", id=posted.call.id, invited=invited)
     if posted.unreachable:
-        names = names_list(t, posted.unreachable)
+        names, count = names_list(t, posted.unreachable), len(posted.unreachable)
         if posted.links:
-            text += "\n" + t(
-                "calls.unreachable",
-                count=len(posted.unreachable),
-                names=names,
-                links=" ".join(posted.links),
+            text += "\n" + t.n(
+                "calls.unreachable", count, names=names, links=" ".join(posted.links)
             )
         else:
-            text += "\n" + t(
-                "calls.unreachable_no_link", count=len(posted.unreachable), names=names
-            )
+            text += "\n" + t.n("calls.unreachable_no_link", count, names=names)
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from actions.wording import number_text
 from bot.context import Context
 from bot.i18n import Translator
 
@@ -14,8 +15,7 @@ def trend(now: float, before: float) -> str:
 
 
 def hours_text(t: Translator, hours: float) -> str:
-    text = f"{hours:.1f}".removesuffix(".0")
-    return text.replace(".", ",") if t.language == "nl" else text
+    return number_text(t, hours)
 
 
 def figure_line(t: Translator, key: str, now: float, before: float, **extra: object) -> str:

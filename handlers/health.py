@@ -39,7 +39,7 @@ def spark_names(t: Translator, members: list[Member]) -> str:
     if not named:
         return ""
     text = ", ".join(named)
-    return t("health.sparks_named", names=text, others=others) if others else text
+    return t.n("health.sparks_named", others, names=text) if others else text
 
 
 def health_text(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from actions.periods import month_start, next_month_start, previous_month_start, week_bounds
+from actions.wording import hours_phrase
 from bot.charts import draw_weekly, in_thread
 from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Event
@@ -29,7 +30,7 @@ def cell_lines(t: Translator, cells: tuple[CellCount, ...]) -> list[str]:
             "impact.cell_line",
             cell=c.cell or t("impact.no_cell"),
             done=c.pledges_done,
-            hours=hours_text(t, c.hours),
+            hours=hours_phrase(t, c.hours),
         )
         for c in cells[:CELL_LINES]
     ]

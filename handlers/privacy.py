@@ -26,7 +26,7 @@ async def my_data(_event: Event, ctx: Context) -> None:
     export = await export_member_data(ctx, ctx.member)
     path = write_export(ctx.settings.data_dir, ctx.member.id, export.document)
     await ctx.reply(
-        ctx.t("privacy.export_ready", rows=export.rows),
+        ctx.t.n("privacy.export_ready", export.rows),
         attachment=Attachment(path, AttachmentKind.DOCUMENT, filename="vonk-mijngegevens.json"),
     )
 

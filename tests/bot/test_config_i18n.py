@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, describe_settings, load_settings
-from bot.i18n import Translator, catalog, placeholders
+from bot.i18n import Translator, catalog, placeholders, plural_catalog, plural_forms
 
 
 def test_defaults() -> None:
@@ -73,6 +73,30 @@ def test_both_catalogs_have_the_same_keys_and_placeholders() -> None:
     assert set(nl) == set(en), set(nl) ^ set(en)
     for key in nl:
         assert placeholders(nl[key]) == placeholders(en[key]), key
+
+
+def test_both_catalogs_have_the_same_plural_keys_with_every_form() -> None:
+    nl, en = plural_catalog("nl"), plural_catalog("en")
+    assert nl and set(nl) == set(en), set(nl) ^ set(en)
+    assert not set(nl) & set(catalog("nl")), "a key is either plural or not"
+    for language, forms in (("nl", nl), ("en", en)):
+        for key, texts in forms.items():
+            assert len(texts) == plural_forms(language), (language, key)
+            assert placeholders(texts[-1]), (language, key)  # the number is in the text
+    for key in nl:
+        wanted = set().union(*map(placeholders, nl[key]))
+        assert set().union(*map(placeholders, en[key])) == wanted, key
+
+
+def test_plural_forms_follow_the_count() -> None:
+    nl, en = Translator("nl"), Translator("en")
+    assert nl.n("calls.invited", 1) == "Ik heb 1 persoon die goed past persoonlijk uitgenodigd."
+    assert "3 mensen die goed passen" in nl.n("calls.invited", 3)
+    assert en.n("common.names_and_others", 1, names="Ann") == "Ann and 1 other"
+    assert en.n("common.names_and_others", 26, names="Ann") == "Ann and 26 others"
+    assert nl.n("calls.places", 1, taken=0) == "0 van 1 plek gevuld"
+    assert Translator("fr").n("common.names_and_others", 2, names="A") == "A en 2 anderen"
+    assert nl.n("no.such.key", 2) == "no.such.key"
 
 
 def test_translator_formats_and_falls_back() -> None:
