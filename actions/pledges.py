@@ -21,7 +21,7 @@ from storage.records import Member
 from storage.repositories.calls import ACTIVE, Pledge, PledgeOutcome, PledgeStatus
 
 WHAT_MAX = 300
-MAX_HOURS = 1000.0  # more than a few weeks of full days for one pledge is a typing slip
+MAX_HOURS = 24.0  # hours per pledge: more than a day for one pledge is a typing slip
 
 
 @dataclass(frozen=True)

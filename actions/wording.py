@@ -41,3 +41,8 @@ def number_text(t: Translator, value: float) -> str:
 def hours_phrase(t: Translator, hours: float) -> str:
     """'1 hour', '2.5 hours', '3 uur': the number with the unit in its right form."""
     return t.n("common.hours", 1 if hours == 1 else 2, hours=number_text(t, hours))
+
+
+def first_name(display_name: str) -> str:
+    """'Anna de Vries' -> 'Anna': how a greeting addresses someone ('Hoi Anna!')."""
+    return display_name.split()[0] if display_name.strip() else display_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from actions.wording import first_name
 from bot.context import Context
 from bot.core import Event
 from bot.router import Router
@@ -36,10 +37,6 @@ async def chatted(_event: Event, ctx: Context) -> None:
     to what the bot is for, never a bare "I did not understand"."""
     key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
-
-
-def first_name(display_name: str) -> str:
-    return display_name.split()[0] if display_name.strip() else display_name
 
 
 def register(router: Router, topics: Sequence[str]) -> None:

@@ -28,8 +28,9 @@ willem,Willem,opruimen,,Oost
 chantal,Chantal,koken,,West
 bart,Bart,fotografie,,West
 """
+# No date: the CLI runs on the real clock, and a call whose moment passed promotes nobody.
 FULL_CALL = """
-sanne: /oproep Opruimen speelveld zaterdag 10:00 2 mensen
+sanne: /oproep Opruimen speelveld 2 mensen
 sanne@dm: [1]
 tamara: ik doe mee 1
 willem: ik doe mee 1
