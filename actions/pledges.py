@@ -12,6 +12,7 @@ from datetime import datetime
 
 from actions.context import ActionContext
 from actions.invitations import invite_matches
+from actions.learning import learn
 from bot.core import Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
@@ -73,7 +74,10 @@ async def mark_done(
         raise UserFacingError("pledges.not_open", what=pledge.what)
     if hours is not None:
         check_hours(hours)
-    return await ctx.storage.pledges.complete(pledge.id, hours=hours, now=ctx.now())
+    done = await ctx.storage.pledges.complete(pledge.id, hours=hours, now=ctx.now())
+    if pledge.call_id is not None and (call := await ctx.storage.calls.get(pledge.call_id)):
+        await learn(ctx, member, call.title, source="pledge")  # a call's need, met by them
+    return done
 
 
 async def record_hours(ctx: ActionContext, member: Member, pledge: Pledge, hours: float) -> None:

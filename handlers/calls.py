@@ -253,11 +253,12 @@ async def answer(_event: Event, ctx: Context) -> None:
         await typed_cell(ctx, draft, text)
     elif step == "cell_new":
         yes = yes_or_no(text)
+        asked = str(ctx.conversation.data.get("cell", "")) if ctx.conversation else ""
         if yes is None:
-            await ask_new_cell(ctx, draft, str(ctx.conversation.data.get("cell", "")))
+            await ask_new_cell(ctx, draft, asked)
             return
         if yes:
-            draft.cell = str(ctx.conversation.data.get("cell", ""))[:CELL_NAME_MAX] or "-"
+            draft.cell = asked[:CELL_NAME_MAX] or "-"
         await continue_draft(ctx, draft)
     elif step == "people":
         people = typed_people(text)

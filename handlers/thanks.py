@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from actions.learning import learn
 from actions.wording import bullets
 from bot.context import Context
 from bot.core import Event, Reply
@@ -23,6 +24,7 @@ _THANKS = re.compile(
 )
 RECEIVED_SHOWN = timedelta(days=90)
 REASON_MAX = 300
+INTRODUCTION_THANKED_WITHIN = timedelta(days=60)  # thanks this soon after a yes: it helped
 
 
 async def find_member(ctx: Context, who: str) -> Member | None:
@@ -54,6 +56,11 @@ async def thank(_event: Event, ctx: Context) -> None:
     thanks = await ctx.storage.thanks.add(
         ctx.network.id, ctx.member.id, receiver.id, why, now=ctx.now()
     )
+    introduced = await ctx.storage.contacts.latest_accepted(
+        ctx.member.id, receiver.id, since=ctx.now() - INTRODUCTION_THANKED_WITHIN
+    )
+    if introduced is not None:  # thanks after an introduction: that need was met
+        await learn(ctx, receiver, introduced.topic, source="thanks")
     theirs = Translator(receiver.language)
     key = "thanks.received_why" if why else "thanks.received"
     await ctx.send_to_member(

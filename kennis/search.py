@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -120,6 +120,9 @@ class SearchConfig:
     #: A situation (or another name) of a linked kind of help counts this much less than the
     #: member's own words.
     knowledge_offset: float = 0.5
+    #: A need the member was seen to meet (a contact accepted, a pledge done: learned from
+    #: outcomes) counts this much less than the member's own words.
+    learned_offset: float = 0.5
     #: Whether the names of a linked kind count as evidence too, besides its situations.
     knowledge_names: bool = True
     #: A skill links to a kind of help whose nearest name is at least this many standard
@@ -303,8 +306,13 @@ class Search:
         self.on_ask: Callable[[float], None] | None = None
 
     # -- keeping in step ----------------------------------------------------------------------
-    async def sync(self, progress: Progress | None = None) -> int:
-        """Apply what changed since the last sync (everything, the first time)."""
+    async def sync(
+        self, progress: Progress | None = None, *, storage: Storage | None = None
+    ) -> int:
+        """Apply what changed since the last sync (everything, the first time).
+
+        ``storage``: read through this one, e.g. bound to the unit of work of the event being
+        answered, so keeping in step costs that event no transaction of its own."""
         async with self._sync_lock:
             # Nothing committed since the last look (any connection, any process): skip the
             # change-feed query. A commit after this probe changes it for the next call.
@@ -312,20 +320,21 @@ class Search:
             if version is not None and version == self._seen_version and self._seen_change >= 0:
                 return 0
             await self._reference.load()
+            store = storage or self._storage
             if self._seen_change < 0:
-                latest = await self._storage.changes.latest()
-                member_ids = await self._storage.members.ids()
-                lesson_ids = await self._storage.lessons.ids()
+                latest = await store.changes.latest()
+                member_ids = await store.members.ids()
+                lesson_ids = await store.lessons.ids()
             else:
-                changes = await self._storage.changes.since(self._seen_change)
+                changes = await store.changes.since(self._seen_change)
                 if not changes:
                     self._seen_version = version
                     return 0
                 latest = changes[-1][0]
                 member_ids = sorted({eid for _, kind, eid in changes if kind == "member"})
                 lesson_ids = sorted({eid for _, kind, eid in changes if kind == "lesson"})
-            await self._load_members(member_ids, progress)
-            await self._load_lessons(lesson_ids, progress)
+            await self._load_members(member_ids, progress, store)
+            await self._load_lessons(lesson_ids, progress, store)
             self._seen_change = latest
             self._seen_version = version
             return len(member_ids) + len(lesson_ids)
@@ -335,14 +344,18 @@ class Search:
         probe = getattr(db, "data_version", None)
         return probe() if probe is not None else None
 
-    async def _load_members(self, ids: list[int], progress: Progress | None) -> None:
+    async def _load_members(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
+        store = store or self._storage
         # (cast: storage annotates with ``list`` inside a class that has a ``list`` method)
-        records = cast("list[Member]", await self._storage.members.get_many(ids))
+        records = cast("list[Member]", await store.members.get_many(ids))
         found = {m.id: m for m in records}
         keep = [found[i] for i in ids if i in found and found[i].active]
-        labels = [_labels(m) for m in keep]
+        learned = await store.learned.for_members(m.id for m in keep)
+        labels = [_labels(m) + [need for need, _ in learned.get(m.id, ())] for m in keep]
         rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
         for member_id in ids:
             self._members.remove(member_id)
@@ -358,7 +371,10 @@ class Search:
         for member, texts in zip(keep, labels, strict=True):
             n = len(texts)
             member_rows, offsets, items = self._member_items_for(
-                member, rows[at : at + n], links[link_at : link_at + len(member.skills)]
+                member,
+                rows[at : at + n],
+                links[link_at : link_at + len(member.skills)],
+                learned.get(member.id, ()),
             )
             if member_rows:
                 self._members.put(
@@ -406,12 +422,16 @@ class Search:
         ]
 
     def _member_items_for(
-        self, member: Member, rows: np.ndarray, links: list[list[tuple[int, float]]]
+        self,
+        member: Member,
+        rows: np.ndarray,
+        links: list[list[tuple[int, float]]],
+        learned: Sequence[tuple[str, str]] = (),
     ) -> tuple[list[int], list[float], list[_Item]]:
         """A member's items: (score row, offset, what it is). Rows ``>= 0`` are texts, ``-(j +
-        1)`` the ``j``-th kind of help. A learned source of evidence (need texts that led to an
-        accepted contact for one of the member's skills) adds items here the same way: text
-        rows, an offset on the query scale, and the skill as "why"."""
+        1)`` the ``j``-th kind of help. Learned evidence (needs the member was seen to meet,
+        storage.repositories.learned) adds text rows after the skills and the about text, on
+        the same query scale, with the skill it was met with as "why"."""
         out_rows: list[int] = []
         offsets: list[float] = []
         items: list[_Item] = []
@@ -434,12 +454,19 @@ class Search:
                 out_rows.append(-(kind + 1))
                 offsets.append(-self.config.knowledge_offset)
                 items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
+        first_learned = n_skills + (1 if member.about else 0)
+        for j, (_need, skill) in enumerate(learned):
+            out_rows.append(int(rows[first_learned + j]))
+            offsets.append(-self.config.learned_offset)
+            items.append(_Item("learned", skill))
         return out_rows, offsets, items
 
-    async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
+    async def _load_lessons(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
-        found = [x for x in await self._storage.lessons.get_many(ids)]
+        found = [x for x in await (store or self._storage).lessons.get_many(ids)]
         texts = [_lesson_texts(x) for x in found]
         rows = await self._cache.rows_for([t for ts in texts for t in ts], progress=progress)
         for lesson_id in ids:
@@ -454,10 +481,12 @@ class Search:
             at += len(ts)
 
     # -- understanding ------------------------------------------------------------------------
-    async def read(self, text: str, *, direct: bool, addressed: bool = False) -> Reading:
+    async def read(
+        self, text: str, *, direct: bool, addressed: bool = False, storage: Storage | None = None
+    ) -> Reading:
         """What ``text`` is and what to do with it; embeds its need once (the vector travels
-        with the reading to :meth:`ask`)."""
-        await self.sync()
+        with the reading to :meth:`ask`). ``storage``: see :meth:`sync`."""
+        await self.sync(storage=storage)
         ref = self._reference
         if ref.classifier is None:
             examples = load_intent_examples()
@@ -486,13 +515,17 @@ class Search:
         direct: bool,
         addressed: bool = False,
         limit: int = 5,
+        storage: Storage | None = None,
     ) -> Response:
         """Read a message and, when it is a help request (or a lesson question), search: one
-        encode. An unaddressed group line is answered only when someone fits clearly."""
-        reading = await self.read(text, direct=direct, addressed=addressed)
+        encode. An unaddressed group line is answered only when someone fits clearly.
+        ``storage``: see :meth:`sync`."""
+        reading = await self.read(text, direct=direct, addressed=addressed, storage=storage)
         action = reading.action
         if action == "answer":
-            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=limit)
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
             if not reading.spoken_to and not answer.named:
                 action = "silent"
             return Response(action, reading, answer)
@@ -501,7 +534,9 @@ class Search:
             # ("we willen uitzoeken waarom vrijwilligers afhaken"): the search costs no encode,
             # so look. A clear member match and no fitting lesson note make it a request.
             # (Not for offers: "ik wil best de koffieochtend draaien" must never get names.)
-            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=limit)
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
             if answer.named and not answer.lessons and reading.help_probability >= SECOND_LOOK:
                 return Response("answer", reading, answer)
             return Response(action, reading, answer)
@@ -517,6 +552,7 @@ class Search:
         limit: int = 5,
         lessons: int = 2,
         min_score: float | None = None,
+        storage: Storage | None = None,
     ) -> Answer:
         """Findable members and lessons for the question (a text, or a :class:`Reading`
         whose vector is reused), best first.
@@ -528,7 +564,7 @@ class Search:
         operators)."""
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
-        scored = await self._score(query)
+        scored = await self._score(query, storage)
         threshold = self._named_threshold(scored, reading)
         ranked = self._rank_members(
             scored,
@@ -600,7 +636,7 @@ class Search:
         self.stats["encodes"] += 1
         return self._cache.encode_query(text)
 
-    async def _score(self, query: str | Reading) -> _Scored:
+    async def _score(self, query: str | Reading, storage: Storage | None = None) -> _Scored:
         """Sync, embed the query (unless a reading brings its vector), score the texts.
 
         The query is embedded on the event loop, not in a worker thread: one short text takes
@@ -608,8 +644,9 @@ class Search:
         thread hand-off cost more (~0.4 ms per ask) than overlapping it with the sync check
         and the lexical scoring saved. Indexing (long batches) does use a worker thread.
         After ``sync()`` no passage encode of this search holds the model's lock.
+        ``storage``: see :meth:`sync`.
         """
-        await self.sync()
+        await self.sync(storage=storage)
         if isinstance(query, Reading):
             text, vector = query.need, query.vector
         else:

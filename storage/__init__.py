@@ -18,6 +18,7 @@ from storage.repositories.kennis import (
     EmbeddingStore,
     LessonRepository,
 )
+from storage.repositories.learned import LearnedMatches
 from storage.repositories.members import MemberRepository
 from storage.repositories.networks import NetworkRepository
 from storage.repositories.outbox import OutboxRepository
@@ -54,6 +55,7 @@ class Storage:
         self.embeddings = EmbeddingStore(sessions)
         self.changes = ChangeFeed(sessions)
         self.contacts = ContactRequests(sessions)
+        self.learned = LearnedMatches(sessions)
         self.calls = CallRepository(sessions)
         self.pledges = PledgeRepository(sessions)
         self.thanks = ThanksRepository(sessions)

@@ -7,7 +7,7 @@ own Alembic revisions; docs/architecture.md lists the planned schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -61,8 +62,8 @@ def _text_limits(mapper: Mapper[Any]) -> list[tuple[str, int]]:
     a key nor unique. Cached per mapper."""
     cached = _TEXT_LIMITS.get(mapper)
     if cached is None:
-        keyed = {c for u in mapper.local_table.constraints if isinstance(u, UniqueConstraint)
-                 for c in u.columns}
+        table = cast(Table, mapper.local_table)
+        keyed = {c for u in table.constraints if isinstance(u, UniqueConstraint) for c in u.columns}
         cached = [
             (prop.key, column.type.length)
             for prop in mapper.column_attrs
@@ -402,6 +403,23 @@ class ContactRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined
     created_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
+
+
+class LearnedMatch(Base):
+    """A need a member was seen to meet (a contact accepted, a call's pledge done, thanks after
+    an introduction): evidence for the search that this member fits similar needs. Per
+    network, and gone with the member."""
+
+    __tablename__ = "learned_matches"
+    __table_args__ = (UniqueConstraint("member_id", "need"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    need: Mapped[str] = mapped_column(String(300))
+    skill: Mapped[str] = mapped_column(String(200))  # the member's skill it was met with
+    source: Mapped[str] = mapped_column(String(16))  # contact, pledge, thanks
+    created_at: Mapped[datetime]
 
 
 class Job(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 
 from storage import models
 from storage.session import Sessions, in_unit_of_work
+from storage.sql import affected
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class LessonRepository:
         async with self._sessions.write() as s:
             result = await s.execute(delete(models.Lesson).where(models.Lesson.id == lesson_id))
             s.add(models.Change(entity="lesson", entity_id=lesson_id))
-            return bool(result.rowcount)
+            return bool(affected(result))
 
 
 class EmbeddingStore:
@@ -256,4 +257,24 @@ class ContactRequests:
                 return None
             row.status = "accepted" if accepted else "declined"
             row.answered_at = now
+            return ContactRequest(row.id, row.asker_id, row.member_id, row.topic, row.status)
+
+    async def latest_accepted(
+        self, asker_id: int, member_id: int, *, since: datetime
+    ) -> ContactRequest | None:
+        """The newest introduction ``member_id`` accepted for ``asker_id`` since ``since``."""
+        async with self._sessions.read() as s:
+            row = await s.scalar(
+                select(models.ContactRequest)
+                .where(
+                    models.ContactRequest.asker_id == asker_id,
+                    models.ContactRequest.member_id == member_id,
+                    models.ContactRequest.status == "accepted",
+                    models.ContactRequest.answered_at >= since,
+                )
+                .order_by(models.ContactRequest.answered_at.desc())
+                .limit(1)
+            )
+            if row is None:
+                return None
             return ContactRequest(row.id, row.asker_id, row.member_id, row.topic, row.status)
