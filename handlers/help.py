@@ -14,7 +14,10 @@ def make_help(topics: Sequence[str]):
     """The help handler lists one catalog line per feature, in the order features register."""
 
     async def show_help(_event: Event, ctx: Context) -> None:
-        lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}") for topic in topics]
+        # Examples name a cell that exists (none: the example goes without one).
+        cells = await ctx.storage.networks.cells(ctx.network.id)
+        cell = f" #{cells[0].name}" if cells else ""
+        lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}", cell=cell) for topic in topics]
         await ctx.reply("\n".join(lines))
 
     return show_help

@@ -320,3 +320,12 @@ async def test_nudges_greet_by_first_name_and_say_the_way_out_once_a_week(
     assert len(nudges) >= 2 and all(n.startswith("[dm kees] vonk: Hoi Kees!") for n in nudges)
     assert "Jansen" not in "\n".join(nudges)
     assert out.count("(Te veel?") == 1  # only in the first nudge of the week
+
+
+async def test_help_examples_name_a_cell_that_exists(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script("sanne@dm: /hulp\nsanne@dm: /taal en\nsanne@dm: /help")
+    assert "/oproep Opruimen speelveld zaterdag 10:00 #Oost 5 mensen" in out
+    assert "#East" not in out
+    assert "/call Clean up playground saturday 10am #Oost 5 people" in out
