@@ -329,3 +329,34 @@ async def test_help_examples_name_a_cell_that_exists(
     assert "/oproep Opruimen speelveld zaterdag 10:00 #Oost 5 mensen" in out
     assert "#East" not in out
     assert "/call Clean up playground saturday 10am #Oost 5 people" in out
+
+
+async def test_a_late_drop_out_alerts_the_initiator_at_once(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Soep koken woensdag 18:00 2 mensen
+        sanne@dm: [1]
+        tamara: ik doe mee 1
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        tamara@dm: /afzeggen
+        willem@dm: /afzeggen
+        chantal@dm: /afzeggen
+        sanne: /oproep Bankjes verven 12 december 3 mensen
+        sanne@dm: [1]
+        bart: ik doe mee 2
+        bart@dm: /afzeggen
+        """
+    )
+    to_sanne = [line for line in out.splitlines() if line.startswith("[dm sanne] vonk:")]
+    late = [line for line in to_sanne if "kort van tevoren" in line]
+    assert late, out
+    assert late[0] == (
+        "[dm sanne] vonk: Iemand heeft zich kort van tevoren afgemeld voor 'Soep koken'; er doen"
+        " nu 2 mee. De eerste op de wachtlijst heeft de plek gekregen."
+    )
+    assert "Er doet nu niemand meer mee met 'Soep koken'" in late[-1]
+    assert all("Tamara" not in line and "Willem" not in line for line in late)  # never named
+    assert not any("Bankjes verven" in line for line in late)  # weeks ahead: no alarm
