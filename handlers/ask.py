@@ -215,6 +215,10 @@ async def typed_contact_answer(_event: Event, ctx: Context) -> None:
     request_id = int(ctx.conversation.data.get("request", 0)) if ctx.conversation else 0
     answer = yes_or_no(ctx.args)
     if answer is None:
+        if ctx.conversation and ctx.conversation.data.get("asked_again"):
+            await ctx.finish()  # twice something else: they are busy with other things
+        else:
+            await ctx.expect(CONTACT_FLOW, "answer", asked_again=True)
         await ctx.reply(ctx.t("ask.contact_yes_or_no"))
         return
     await ctx.finish()

@@ -268,6 +268,12 @@ async def test_typed_answers_to_the_bots_own_questions(
         bart@dm: [1]
         tamara@dm: misschien?
         tamara@dm: ja hoor
+        dirk@dm: /wie zwerfafval prikken
+        dirk@dm: [1]
+        tamara@dm: hoe laat is het?
+        tamara@dm: wat bedoel je?
+        tamara@dm: wie kan helpen met koken?
+        tamara@dm: /mijn
         kees@dm: /doe flyers rondbrengen vrijdag
         ~ 2d
         kees@dm: Stop
@@ -276,6 +282,11 @@ async def test_typed_answers_to_the_bots_own_questions(
     )
     assert "Mag ik jullie met elkaar in contact brengen? Typ 'ja' of 'nee'" in out
     assert "[dm bart] vonk: Tamara wil graag helpen met 'zwerfafval prikken'!" in out
+    # Something else twice: the typed question lets go, the buttons still work.
+    busy = out.split("tamara@dm: hoe laat is het?", 1)[1]
+    asked, after = busy.split("tamara@dm: wie kan helpen met koken?", 1)
+    assert asked.count("Typ 'ja' of 'nee'") == 2
+    assert "Typ 'ja' of 'nee'" not in after.split("tamara@dm: /mijn", 1)[0]
     assert "Ik stuur je geen herinneringen meer." in out
     assert "Vandaag: 'flyers rondbrengen'" not in out.split("kees@dm: Stop", 1)[1]
 
