@@ -101,6 +101,9 @@ class Button:
     # The payload's short server-side id, registered in the unit of work that wrote the
     # message (platforms with small button data send this instead of the payload).
     ref: str | None = None
+    # Opens this https address as a Telegram Mini App instead of answering (the dashboard);
+    # only offered where the platform has such buttons.
+    url: str | None = None
 
 
 class AttachmentKind(enum.StrEnum):

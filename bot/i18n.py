@@ -3,10 +3,6 @@
 Message ids are symbolic keys (``onboarding.ask_name``) rather than Dutch sentences, so a
 test can prove both catalogs hold every key with the same placeholders, and a Dutch wording
 change does not orphan its English translation. Catalogs are read once per process.
-
-Texts with a number in them have plural forms (``msgid_plural`` with the same key,
-``msgstr[0]``, ``msgstr[1]``, chosen by the catalog's ``Plural-Forms`` rule, as gettext's
-``ngettext`` does): ``t.n("calls.invited", 1)`` says "1 persoon", never "1 mensen".
 """
 
 from __future__ import annotations
@@ -14,7 +10,6 @@ from __future__ import annotations
 import gettext
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -26,45 +21,31 @@ from bot.config import SUPPORTED_LANGUAGES
 DEFAULT_LANGUAGE = "nl"
 
 
-@dataclass(frozen=True)
-class _Catalog:
-    messages: dict[str, str]
-    plurals: dict[str, tuple[str, ...]]
-    plural_index: Callable[[int], int]  # the catalog's Plural-Forms rule: count -> form
-    forms: int  # how many forms the language has (nplurals)
-
-
 @cache
-def _read(language: str) -> _Catalog:
+def _read(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
     if language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
     path = resources.files("bot") / "locale" / language / "LC_MESSAGES" / "vonk.po"
     with path.open("rb") as fh:
         po = read_po(fh, locale=language)
-    messages, plurals = {}, {}
-    for m in po:
-        if not m.id or not m.string:
-            continue
-        if m.pluralizable:
-            plurals[str(m.id[0])] = tuple(str(form) for form in m.string)
-        else:
-            messages[str(m.id)] = str(m.string)
-    return _Catalog(messages, plurals, gettext.c2py(po.plural_expr), po.num_plurals)
+    single = {str(m.id): str(m.string) for m in po if m.id and m.string and not m.pluralizable}
+    plural = {
+        str(m.id[0]): tuple(str(x) for x in m.string)
+        for m in po
+        if m.id and m.pluralizable and isinstance(m.string, tuple | list) and all(m.string)
+    }
+    return single, plural, gettext.c2py(po.plural_expr)
 
 
 def catalog(language: str) -> dict[str, str]:
-    """The messages of one language as ``{key: text}`` (without the plural ones)."""
-    return _read(language).messages
+    """The messages of one language as ``{key: text}``."""
+    return _read(language)[0]
 
 
 def plural_catalog(language: str) -> dict[str, tuple[str, ...]]:
-    """The plural messages of one language as ``{key: (form, ...)}``."""
-    return _read(language).plurals
-
-
-def plural_forms(language: str) -> int:
-    """How many plural forms the language's catalog declares (``nplurals``)."""
-    return _read(language).forms
+    """The messages with plural forms (``msgid_plural``) as ``{key: (one, other, …)}``: a
+    count picks the form by the catalog's own Plural-Forms rule."""
+    return _read(language)[1]
 
 
 def placeholders(text: str) -> set[str]:
@@ -86,12 +67,13 @@ class Translator:
         return text.format(**params) if params else text
 
     def n(self, key: str, count: int, /, **params: Any) -> str:
-        """The plural form of ``key`` that fits ``count`` (gettext's ngettext), formatted
-        with ``count`` and ``params``."""
-        for language in (self.language, DEFAULT_LANGUAGE):
-            found = _read(language)
-            forms = found.plurals.get(key)
-            if forms:
-                form = forms[min(found.plural_index(count), len(forms) - 1)]
-                return form.format(count=count, **params)
-        return key
+        """The plural form of ``key`` that fits ``count`` (also passed as ``{count}``), as
+        gettext's ngettext picks it."""
+        language = self.language
+        forms = plural_catalog(language).get(key)
+        if forms is None:
+            language, forms = DEFAULT_LANGUAGE, plural_catalog(DEFAULT_LANGUAGE).get(key)
+        if forms is None:
+            return key
+        index = min(_read(language)[2](count), len(forms) - 1)
+        return forms[index].format(count=count, **params)

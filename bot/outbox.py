@@ -63,7 +63,10 @@ class Outgoing:
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
-        data["buttons"] = [[b.label, b.payload, b.emoji, b.ref] for b in reply.buttons]
+        data["buttons"] = [
+            [b.label, b.payload, b.emoji, b.ref, *([b.url] if b.url else [])]
+            for b in reply.buttons
+        ]
     if reply.attachment:
         a = reply.attachment
         data["attachment"] = {"path": str(a.path), "kind": a.kind.value, "filename": a.filename}

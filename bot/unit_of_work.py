@@ -80,11 +80,14 @@ class UnitOfWork:
 
     async def _with_refs(self, reply: Reply) -> Reply:
         """Register button payloads now, in this transaction, so sending needs no write."""
-        if not reply.buttons or all(b.ref for b in reply.buttons):
+        if not reply.buttons or all(b.ref or b.url for b in reply.buttons):
             return reply
         now = self.outbox.now()
         buttons = []
         for b in reply.buttons:
+            if b.url:
+                buttons.append(b)
+                continue
             ref = b.ref or await self.storage.buttons.short_id(b.payload, now=now)
             buttons.append(Button(b.label, b.payload, b.emoji, ref))
         return Reply(reply.text, tuple(buttons), reply.attachment, reply.edit_of)

@@ -8,6 +8,7 @@ from handlers import (
     admin,
     ask,
     calls,
+    dashboard,
     health,
     impact,
     lessons,
@@ -37,6 +38,7 @@ HELP_TOPICS = (
     "lesson",
     "call",
     "network",
+    "dashboard",
     "start",
     "profile",
     "language",
@@ -57,6 +59,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     admin.register(router)
     impact.register(router)
     health.register(router)
+    dashboard.register(router)
     stories.register(router)
     thanks.register(router)
     privacy.register(router)

@@ -68,7 +68,7 @@ async def test_a_cancelled_call_tells_everyone_once_with_the_reason_then_goes_qu
     for who in ("tamara", "willem", "chantal"):  # pledged and waiting alike, once each
         told = f"[dm {who}] vonk: 'Opruimen speelveld' gaat helaas niet door."
         assert out.count(told) == 1
-    assert out.count("De reden: het speelveld is afgesloten door de gemeente") == 4  # + group
+    assert out.count("Reden: het speelveld is afgesloten door de gemeente") == 4  # + group
     assert "[groep] vonk: Oproep 1, 'Opruimen speelveld', gaat niet door." in out
     assert "Ik heb de 3 mensen die meededen persoonlijk laten weten." in out
     assert "'Opruimen speelveld' was al geannuleerd" in out
@@ -113,7 +113,7 @@ async def test_the_status_button_cancels_after_asking_the_reason(
     assert "Goed, de oproep blijft staan." in out
     assert "'Bankjes verven' gaat niet door. Ik heb de 1 persoon die meedeed" in out
     assert out.count("[dm tamara] vonk: 'Bankjes verven' gaat helaas niet door.") == 1
-    assert "De reden: De verf is op" in out
+    assert "Reden: De verf is op" in out
     assert "Je hebt nog geen doe-bijdragen." in out
 
 

@@ -53,6 +53,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -365,7 +366,9 @@ class TelegramAdapter:
             return None
         now = self._clock.now()
         keys = [
-            InlineKeyboardButton(
+            InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
+            if button.url
+            else InlineKeyboardButton(
                 button.label,
                 callback_data=button.ref
                 or await self._storage.buttons.short_id(button.payload, now=now),
