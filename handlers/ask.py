@@ -19,7 +19,7 @@ from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
-from handlers.common import CONTACT_FLOW, yes_or_no
+from handlers.common import CONTACT_FLOW, lesson_line, yes_or_no
 from storage.records import Member
 
 if TYPE_CHECKING:
@@ -97,9 +97,7 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         lines.append(t("ask.nobody_but_lessons", topic=topic))
     if result.lessons:
         lines.append(t("ask.lessons_intro"))
-        lines += [
-            t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in result.lessons
-        ]
+        lines += [lesson_line(ctx, m.lesson) for m in result.lessons]
     await ctx.reply("\n".join(lines), buttons=buttons)
 
 

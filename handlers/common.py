@@ -8,6 +8,13 @@ never import each other; tests/handlers/test_layers.py checks).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from kennis.lessons import readable
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from storage.repositories.kennis import Lesson
 
 # Open questions (ctx.expect) one feature starts and another answers.
 STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by handlers/stories.py
@@ -41,3 +48,11 @@ def yes_or_no(text: str) -> bool | None:
     if words in NO_WORDS:
         return False
     return None
+
+
+def lesson_line(ctx: Context, lesson: Lesson) -> str:
+    """One lesson in a list, its title in the reader's language when it is a bundled note."""
+    title, _, _ = readable(
+        lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language
+    )
+    return ctx.t("ask.lesson_line", title=title, id=lesson.id)
