@@ -95,7 +95,7 @@ async def next_step(ctx: Context, done: str) -> None:
         return
     await ctx.finish()
     member = await ctx.storage.members.update(ctx.member.id, onboarded=True)
-    await ctx.reply_direct(ctx.t("onboarding.done", name=member.display_name))
+    await ctx.reply_direct(ctx.t("onboarding.done", name=first_name(member.display_name)))
 
 
 async def answer(_event: Event, ctx: Context) -> None:

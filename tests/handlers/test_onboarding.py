@@ -56,7 +56,7 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
         [dm kees] vonk: Mag ik je af en toe persoonlijk uitnodigen voor een oproep die bij je past? Nee zeggen kan altijd.
           [1] Ja  [2] Nee
         kees@dm: nee
-        [dm kees] vonk: Klaar, Kees Jansen, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
+        [dm kees] vonk: Klaar, Kees, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
         """,
     )
 
