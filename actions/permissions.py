@@ -24,6 +24,7 @@ class Permission(enum.StrEnum):
     VIEW_HEALTH = "view_health"  # /netwerk: the network's health, with names
     STORY_DIGEST = "story_digest"  # receives the monthly story digest
     WEEKLY_DIGEST = "weekly_digest"  # receives the weekly digest of calls and pledges
+    GROUP_NEWS = "group_news"  # hears when the bot is removed from a group; adds it to groups
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -36,6 +37,7 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_HEALTH: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.WEEKLY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.GROUP_NEWS: frozenset({Role.INITIATOR, Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from handlers import (
     admin,
     ask,
     calls,
+    groups,
     health,
     impact,
     lessons,
@@ -61,6 +62,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     thanks.register(router)
     privacy.register(router)
     nudges.register(router)
+    groups.register(router)
     help_.register(router, HELP_TOPICS)
     return router
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from actions.permissions import Permission, allowed
 from bot.context import Context
 from bot.core import Event
 from bot.router import Router
@@ -14,6 +15,9 @@ def make_help(topics: Sequence[str]):
 
     async def show_help(_event: Event, ctx: Context) -> None:
         lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}") for topic in topics]
+        links = ctx.platforms.group_links()
+        if links and allowed(ctx.member, Permission.GROUP_NEWS):  # who adds the bot to groups
+            lines.append(ctx.t("help.add_to_group", links=" ".join(links)))
         await ctx.reply("\n".join(lines))
 
     return show_help

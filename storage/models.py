@@ -174,6 +174,7 @@ class Chat(Base):
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str | None] = mapped_column(String(255))
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
+    left_at: Mapped[datetime | None]  # the bot was removed; nothing is posted here meanwhile
 
 
 class Skill(Base):
@@ -291,6 +292,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     sent_message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A private message decided in a group: where to show the member the link that opens
+    # their private chat, should the platform refuse it (status "parked" until they do).
+    via_chat_id: Mapped[str | None] = mapped_column(String(255))
+    via_thread_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class CallForHelp(Base):

@@ -90,6 +90,12 @@ class Chat:
     kind: str
     title: str | None
     cell_id: int | None
+    left_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """The bot is in this chat (it was not removed from it)."""
+        return self.left_at is None
 
 
 @dataclass(frozen=True)
