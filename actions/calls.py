@@ -8,7 +8,7 @@ is queued here, in each reader's own language; the caller turns the result into 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from actions.buttons import JoinCall, MoreAboutCall
@@ -105,13 +105,58 @@ async def describe(
 
 
 async def call_post(ctx: ActionContext, call: Call) -> Reply:
-    """The call as posted in a group chat, in the network's language."""
+    """The call as posted in a group chat, in the network's language, with the live count.
+    A full call loses its "join" button (latecomers can still ask for the waiting list
+    privately); a closed or cancelled one loses its buttons and says so."""
     t = Translator(ctx.network.language)
-    buttons = (
+    buttons: tuple[Button, ...] = (
         Button(t("calls.join"), JoinCall(call.id).encode(), "👍"),
         Button(t("calls.more"), MoreAboutCall(call.id).encode(), "ℹ️"),
     )
-    return Reply(await describe(ctx, call, t, tz=ctx.network.timezone, header=True), buttons)
+    text = await describe(ctx, call, t, tz=ctx.network.timezone, header=True)
+    if call.status.ended:
+        buttons = ()
+        status = (
+            "calls.post_cancelled" if call.status is CallStatus.CANCELLED else "calls.post_closed"
+        )
+        text += "\n" + t(status)
+    elif call.status is CallStatus.FULL:
+        buttons = buttons[1:]
+        text += "\n" + t("calls.post_full")
+    return Reply(text, buttons)
+
+
+def post_key(call: Call, chat: Chat) -> str:
+    """The outbox key of the call's post in ``chat`` (it finds the post again to edit it)."""
+    return f"call:{call.id}:post:{chat.platform}:{chat.platform_chat_id}"
+
+
+async def refresh_posts(ctx: ActionContext, call_id: int) -> int:
+    """Edit the call's posts in its chats in place: the live count, and the buttons as the
+    call's state allows (:func:`call_post`). A post not sent yet is left alone. Returns how
+    many edits were queued."""
+    call = await ctx.storage.calls.get(call_id)
+    if call is None:
+        return 0
+    post = await call_post(ctx, call)
+    taken = await ctx.storage.calls.counted(call.id)
+    stamp = f"{ctx.now().isoformat()}:{call.status.value}:{taken}"
+    messages = []
+    for chat in await call_chats(ctx, call):
+        sent = await ctx.storage.outbox.sent_message_id(post_key(call, chat))
+        if sent is None:
+            continue
+        platform, chat_id, message_id = sent
+        messages.append(
+            Outgoing(
+                f"call:{call.id}:edit:{platform}:{chat_id}:{stamp}",
+                replace(post, edit_of=message_id),
+                platform=platform,
+                chat_id=chat_id,
+                kind="call",
+            )
+        )
+    return await ctx.send_many(messages, at_once=True)  # before any step after the commit
 
 
 # -- posting ------------------------------------------------------------------------------------
@@ -140,7 +185,7 @@ async def post_call(
     post = await call_post(ctx, call)
     messages = [
         Outgoing(
-            f"call:{call.id}:post:{chat.platform}:{chat.platform_chat_id}",
+            post_key(call, chat),
             post,
             platform=chat.platform,
             chat_id=chat.platform_chat_id,
@@ -194,6 +239,7 @@ async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
     )
     if outcome.became_full:
         await announce_full(ctx, call, outcome.pledge.id)
+    await refresh_posts(ctx, call.id)
     return Joined(outcome, await ctx.storage.calls.counted(call.id))
 
 
@@ -233,6 +279,7 @@ async def close_call(ctx: ActionContext, member: Member | None, call_id: int) ->
     call = await find_call(ctx, call_id)
     require_own_call(member, call)
     await ctx.storage.calls.close(call.id)
+    await refresh_posts(ctx, call.id)
     return call
 
 
@@ -269,4 +316,5 @@ async def cancel_call(ctx: ActionContext, member: Member | None, call_id: int) -
         for chat in await call_chats(ctx, call)
     ]
     await ctx.send_many(messages)
+    await refresh_posts(ctx, call.id)
     return Cancelled(call, len(people))

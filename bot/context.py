@@ -103,9 +103,9 @@ class ServiceContext:
         """Where broadcasts are queued (they leave after the commit)."""
         return self.work
 
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
+    async def send_many(self, messages: Sequence[Outgoing], *, at_once: bool = False) -> int:
         """Queue messages through the outbox, each once (keys make it repeatable)."""
-        return await self.work.send_many(messages)
+        return await self.work.send_many(messages, at_once=at_once)
 
 
 class Context(ServiceContext):

@@ -64,8 +64,11 @@ class UnitOfWork:
             self.queued += 1
         return True
 
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
-        """Record a broadcast for the delivery loop; returns how many keys were new."""
+    async def send_many(self, messages: Sequence[Outgoing], *, at_once: bool = False) -> int:
+        """Record a broadcast for the delivery loop; returns how many keys were new.
+        ``at_once``: a few messages this worker sends right after the commit (:meth:`send`)."""
+        if at_once:
+            return sum([await self.send(message, at_once=True) for message in messages])
         prepared = [replace(m, reply=await self._with_refs(m.reply)) for m in messages]
         added = await self.outbox.enqueue_many(prepared, storage=self.storage)
         self.queued += added

@@ -142,8 +142,9 @@ async def test_a_press_in_a_group_answers_the_message_it_was_under(
     running: tuple[App, Platform],
 ) -> None:
     app, platform = running
-    press = ButtonPress(GROUP, person("Bram"), "nope:1", event_id="p1", message_id="post-3",
-                        thread_id="topic-2")
+    press = ButtonPress(
+        GROUP, person("Bram"), "nope:1", event_id="p1", message_id="post-3", thread_id="topic-2"
+    )
     await app.intake.dispatch(press)
     [answer] = platform.in_chat("groep")
     assert answer.text.startswith("Deze knop werkt niet meer")
@@ -211,8 +212,9 @@ async def test_removed_from_a_group_the_bot_stops_posting_there_and_tells_the_in
     cell = await app.storage.networks.ensure_cell(network.id, "Oost")
     await app.storage.chats.set_cell(chat.id, cell.id)
     platform.never_started.add("groep")  # anything still sent there would show up as refused
-    waiting = await app.outbox.enqueue("later", Reply("nog voor de groep"), platform="test",
-                                       chat_id="groep")
+    waiting = await app.outbox.enqueue(
+        "later", Reply("nog voor de groep"), platform="test", chat_id="groep"
+    )
     assert waiting is not None
 
     await app.intake.dispatch(membership(MembershipChange.REMOVED, by="Sanne", n=2))
@@ -293,3 +295,41 @@ async def test_initiators_see_how_to_add_the_bot_to_a_group_in_help(
     await make_initiator(app, "Sanne")
     await app.intake.dispatch(dm("Sanne", "/hulp", n=2))
     assert GROUP_LINK in platform.in_chat("dm:sanne")[-1].text
+
+
+# -- a call's group post, live ------------------------------------------------------------------
+async def test_a_call_post_is_edited_in_place_with_the_count_and_loses_its_buttons(
+    running: tuple[App, Platform],
+) -> None:
+    from actions.buttons import JoinCall
+    from actions.calls import close_call
+
+    app, platform = running
+    sanne = await make_initiator(app, "Sanne")
+    await app.intake.dispatch(membership(MembershipChange.ADDED, n=1))
+    member = await app.storage.members.get(sanne)
+    assert member is not None
+    async with app.work() as ctx:
+        posted = await post_call(ctx, member, NewCall("Soep koken", people=2), everyone=False)
+    await app.settle()
+    post_index = len(platform.sent)
+    post = platform.in_chat("groep")[-1]
+    assert "0 van 2" in post.text and len(post.buttons) == 2
+    post_id = f"m{post_index}"
+    join = JoinCall(posted.call.id).encode()
+
+    await app.intake.dispatch(ButtonPress(GROUP, person("Anne"), join, "p1", post_id))
+    edits = [r for r in platform.in_chat("groep") if r.edit_of == post_id]
+    assert edits and "1 van 2" in edits[-1].text and len(edits[-1].buttons) == 2
+
+    await app.intake.dispatch(ButtonPress(GROUP, person("Bob"), join, "p2", post_id))
+    edits = [r for r in platform.in_chat("groep") if r.edit_of == post_id]
+    full = edits[-1]
+    assert "2 van 2" in full.text and "Vol!" in full.text
+    assert join not in [b.payload for b in full.buttons], "a full call keeps no join button"
+
+    async with app.work() as ctx:
+        await close_call(ctx, await app.storage.members.get(sanne), posted.call.id)
+    await app.settle()
+    closed = [r for r in platform.in_chat("groep") if r.edit_of == post_id][-1]
+    assert "Gesloten" in closed.text and closed.buttons == ()
