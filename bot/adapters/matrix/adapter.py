@@ -24,6 +24,7 @@ from nio import (
     MegolmEvent,
     ProfileGetDisplayNameResponse,
     RoomCreateResponse,
+    RoomGetEventResponse,
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
@@ -32,11 +33,12 @@ from nio import (
 from nio import Event as NioEvent
 from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
 
+from bot.adapters.matrix.addressing import strip_reply_fallback
 from bot.adapters.matrix.buttons import ButtonMemory, Offer
 from bot.adapters.matrix.failures import CONNECTION_ERRORS, delivery_error
 from bot.adapters.matrix.incoming import EventReader, RecentIds, localpart
 from bot.adapters.matrix.media import upload_content
-from bot.adapters.matrix.render import message_content, option_emojis
+from bot.adapters.matrix.render import Quoted, message_content, option_emojis
 from bot.adapters.matrix.rooms import DirectRooms
 from bot.adapters.matrix.session import (
     MatrixConfig,
@@ -454,10 +456,20 @@ class MatrixAdapter:
         homeserver: the same transaction id with the same access token returns the event
         that was already sent."""
         self._refuse_when_standing_by()
+        if reply.keeps_text:  # Matrix edits replace the whole content; the text is unknown here
+            log.debug("buttons-only edit of %s in %s skipped on Matrix", reply.edit_of, chat_id)
+            return SentMessage(chat_id, reply.edit_of or "")
         hint = None
         if reply.buttons:
             hint = Translator(await self._language_of_room(chat_id))("matrix.buttons_hint")
-        event_id = await self._room_send(chat_id, message_content(reply, hint), tx_id=_tx(key, "m"))
+        quoted = await self._quoted(chat_id, reply.reply_to) if reply.reply_to else None
+        content = message_content(reply, hint, quoted=quoted)
+        event_id = await self._room_send(chat_id, content, tx_id=_tx(key, "m"))
+        if reply.edit_of:  # the reactions stay on the original; its options become these
+            emojis = option_emojis(reply.buttons)
+            offer = Offer(reply.edit_of, await self._buttons.refs(reply.buttons), tuple(emojis))
+            await self._buttons.revise(chat_id, reply.edit_of, offer if reply.buttons else None)
+            return SentMessage(chat_id, reply.edit_of)
         if reply.buttons:
             emojis = option_emojis(reply.buttons)
             offer = Offer(event_id, await self._buttons.refs(reply.buttons), tuple(emojis))
@@ -468,6 +480,21 @@ class MatrixAdapter:
         if reply.attachment is not None:
             await self._send_attachment(chat_id, reply.attachment, _tx(key, "a"))
         return SentMessage(chat_id, event_id)
+
+    async def _quoted(self, room_id: str, event_id: str) -> Quoted | None:
+        """The message answered, for the reply fallback; None when it cannot be fetched (the
+        reply still carries ``m.in_reply_to``)."""
+        try:
+            resp = await self.client.room_get_event(room_id, event_id)
+        except CONNECTION_ERRORS as exc:
+            log.debug("replied-to event %s not fetched: %s", event_id, exc)
+            return None
+        if not isinstance(resp, RoomGetEventResponse):
+            return None
+        body = resp.event.source.get("content", {}).get("body")
+        if not isinstance(body, str):
+            return None
+        return Quoted(room_id, event_id, resp.event.sender, strip_reply_fallback(body))
 
     async def _react(self, room_id: str, event_id: str, key: str, tx_id: str | None) -> None:
         relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
