@@ -333,3 +333,72 @@ async def test_a_call_post_is_edited_in_place_with_the_count_and_loses_its_butto
     await app.settle()
     closed = [r for r in platform.in_chat("groep") if r.edit_of == post_id][-1]
     assert "Gesloten" in closed.text and closed.buttons == ()
+
+
+# -- handling off the receiving loop ------------------------------------------------------------
+async def test_a_slow_handler_never_holds_up_receiving_nor_other_chats(settings: Settings) -> None:
+    """What an adapter hands over (a Matrix sync's events, a Telegram batch) is stored and
+    handled in the background: ``accept`` returns at once, a slow handler holds up only its
+    own chat, and at most ``concurrency`` events are handled at a time.
+
+    PostgreSQL only: on SQLite one process writes at a time, so a handler slow *inside* its
+    unit of work holds up every other write, storing received events included."""
+    import asyncio
+
+    from bot.intake import EventIntake
+
+    if settings.effective_database_url.startswith("sqlite"):
+        pytest.skip("SQLite: one writer at a time; a handler slow in its transaction blocks it")
+
+    storage = await Storage.open(settings.effective_database_url)
+    release = asyncio.Event()
+    changed = asyncio.Condition()
+    running: list[str] = []
+    done = most = 0
+
+    async def slow(event: object, ctx: object) -> None:
+        nonlocal most, done
+        assert isinstance(event, IncomingMessage)
+        async with changed:
+            running.append(event.chat.chat_id)
+            most = max(most, len(running))
+            changed.notify_all()
+        if event.text.startswith("/traag"):
+            await release.wait()
+        async with changed:
+            running.remove(event.chat.chat_id)
+            done += 1
+            changed.notify_all()
+
+    async def until(check: object) -> None:
+        async with changed:
+            await changed.wait_for(check)  # type: ignore[arg-type]
+
+    router = build_router()
+    router.command("traag")(slow)
+    router.command("snel")(slow)
+    app = App(Services(settings, storage, SimulatedClock(START)), router, [Platform()])
+    await app.start()
+    intake = EventIntake(app, concurrency=2)
+    try:
+        chats = [ChatRef("test", f"g{n}", ChatKind.GROUP, f"G{n}") for n in range(3)]
+        async with asyncio.timeout(5):
+            await intake.accept(
+                [
+                    said("Anne", "/traag", n=1, chat=chats[0]),
+                    said("Bob", "/snel", n=2, chat=chats[1]),
+                ]
+            )  # returns while /traag still waits
+            await until(lambda: running == ["g0"] and done == 1)  # /snel went through meanwhile
+            await intake.accept([said("Cor", "/traag", n=3, chat=chats[2])])
+            await intake.accept([said("Dirk", "/snel", n=4, chat=chats[0])])  # after g0's
+            await until(lambda: sorted(running) == ["g0", "g2"])
+            assert most == 2, "never more than two at once"
+            release.set()
+            await until(lambda: done == 4)
+        await app.stop()  # lets what is in progress commit
+        assert await storage.inbox.handled() == 4
+    finally:
+        release.set()
+        await app.stop()
+        await storage.close()

@@ -31,7 +31,7 @@ from nio import (
     UnknownAccountDataEvent,
 )
 from nio import Event as NioEvent
-from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
+from nio.exceptions import EncryptionError, OlmUnverifiedDeviceError, SendRetryError
 
 from bot.adapters.matrix.addressing import strip_reply_fallback
 from bot.adapters.matrix.buttons import ButtonMemory, Offer
@@ -56,6 +56,7 @@ from storage import Storage
 from storage.locks import HeldLock
 
 log = logging.getLogger(__name__)
+MAX_UNDECRYPTED = 500  # undecryptable events kept waiting for their keys
 
 PLATFORM = "matrix"
 READY_TIMEOUT_S = 60.0
@@ -100,6 +101,9 @@ class MatrixAdapter:
         self._create_lock = asyncio.Lock()
         self._pending_invites: dict[str, InviteInfo] = {}
         self._apologised: set[tuple[str, str]] = set()  # (room, megolm session) answered
+        # Events not decryptable yet, by event id: tried again after every sync, as their
+        # keys may arrive later (a key request answered, a key forwarded).
+        self._undecrypted: dict[str, tuple[str, MegolmEvent]] = {}
         self._synced = asyncio.Event()  # replaced after each sync: wakes who waits for one
         # Only one process syncs this account (storage.locks, PostgreSQL advisory lock); the
         # others stand by and take over when the holder stops or dies.
@@ -287,6 +291,9 @@ class MatrixAdapter:
         if self.client.olm is not None:
             with contextlib.suppress(Exception):
                 await self.client.request_room_key(event)
+            self._undecrypted[event.event_id] = (room.room_id, event)
+            while len(self._undecrypted) > MAX_UNDECRYPTED:  # the oldest give up
+                self._undecrypted.pop(next(iter(self._undecrypted)))
         key = (room.room_id, event.session_id or event.event_id)
         if key in self._apologised:
             return
@@ -344,6 +351,28 @@ class MatrixAdapter:
             users = client.get_users_for_key_claiming()
             await self._quiet(client.keys_claim(users), "claiming keys")
         await self._quiet(client.send_to_device_messages(), "sending to-device messages")
+        if self._undecrypted:
+            await self._quiet(self._late_keys(), "decrypting events whose keys came late")
+
+    async def _late_keys(self) -> None:
+        """Events that could not be decrypted when they came: those whose keys have arrived
+        since are read and handed to the intake like any other."""
+        events: list[Event] = []
+        for event_id, (room_id, encrypted) in list(self._undecrypted.items()):
+            room = self.client.rooms.get(room_id)
+            try:
+                decrypted = self.client.decrypt_event(encrypted)
+            except EncryptionError:
+                continue  # still no key
+            del self._undecrypted[event_id]
+            if room is None or self._reader is None:
+                continue
+            log.info("Matrix event %s in %s decrypted once its key arrived", event_id, room_id)
+            translated = await self._reader.read(room, decrypted)
+            if translated is not None:
+                events.append(translated)
+        if events and self._intake is not None:
+            await self._intake.accept(events)
 
     async def _quiet(self, work: Awaitable[Any], what: str) -> None:
         try:
