@@ -336,7 +336,7 @@ class App:
         if isinstance(event, IncomingMessage) and not event.chat.is_direct and not too_long:
             understood = None
             if self.router.wants_reading(event):
-                understood = await self.reader.read(event, network_id=network.id)
+                understood = await self.reader.read(event, network_id=network.id, storage=storage)
             route = self.router.resolve(event, understood=understood)
             if route is None:
                 return
@@ -374,7 +374,9 @@ class App:
             understood = None
             if self.router.wants_reading(event, open_flow=flow):
                 assert isinstance(event, IncomingMessage)
-                understood = await self.reader.read(event, network_id=network.id, asker=member)
+                understood = await self.reader.read(
+                    event, network_id=network.id, asker=member, storage=storage
+                )
             route = self.router.resolve(event, open_flow=flow, understood=understood)
         if route is None:
             if isinstance(event, ButtonPress):
@@ -462,11 +464,11 @@ class App:
             )
             if pending is not None:
                 return pending
-        member = None
+        known: Member | None = None
         if event.platform == "console":  # in the console the speaker's name is the handle
-            member = await members.by_handle(network.id, sender.platform_user_id)
-        if member is None:
-            member = await members.create(
+            known = await members.by_handle(network.id, sender.platform_user_id)
+        if known is None:
+            known = await members.create(
                 network.id,
                 handle=sender.username or sender.display_name or sender.platform_user_id,
                 display_name=sender.display_name or sender.username or sender.platform_user_id,
@@ -474,6 +476,7 @@ class App:
                 timezone=network.timezone,
                 now=self.clock.now(),
             )
+        member = known
         await members.link_account(
             member.id,
             event.platform,

@@ -150,18 +150,21 @@ def demo(
 
 @app.command()
 def run(config: ConfigOption = None, database_url: DatabaseOption = None) -> None:
-    """Run the configured chat adapters (Telegram, Matrix) until stopped."""
+    """Run the configured chat adapters (Telegram, Matrix) until stopped; without a chat
+    token, the console adapter in this terminal on the same database."""
     settings = _settings(config, database_url)
     if not (settings.telegram_token or settings.matrix_homeserver):
         typer.echo(
-            "No chat platform is configured, so there is nothing to run.\n"
+            "No chat platform is configured: Vonk runs in this terminal (the console adapter).\n"
             "- Telegram: create a bot with @BotFather and set VONK_TELEGRAM_TOKEN.\n"
             "- Matrix: set VONK_MATRIX_HOMESERVER, VONK_MATRIX_USER_ID and VONK_MATRIX_PASSWORD "
             "(or VONK_MATRIX_ACCESS_TOKEN).\n"
-            "To try Vonk without any account: `vonk demo` (or `vonk chat` on your own database).",
+            "A ready-made network to try: `vonk demo`.",
             err=True,
         )
-        raise typer.Exit(2)
+        typer.echo(CONSOLE_INTRO)
+        asyncio.run(run_console(settings, script=None, start=_local_start(settings, None)))
+        return
     asyncio.run(run_service(settings))
 
 

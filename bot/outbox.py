@@ -227,7 +227,7 @@ class Outbox:
             delivered = await self._deliver(item)
             if delivered is True:
                 sent += 1
-            elif delivered is not None:
+            elif isinstance(delivered, datetime):
                 held[destination] = delivered
         return sent
 

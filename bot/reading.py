@@ -15,6 +15,7 @@ from bot.core import IncomingMessage
 
 if TYPE_CHECKING:
     from kennis.search import Response, Search
+    from storage import Storage
     from storage.records import Member
 
 REMEMBERED = 256  # readings kept: more than the events in flight at once
@@ -30,9 +31,15 @@ class Reader:
         return self._search is not None
 
     async def read(
-        self, message: IncomingMessage, *, network_id: int, asker: Member | None = None
+        self,
+        message: IncomingMessage,
+        *,
+        network_id: int,
+        asker: Member | None = None,
+        storage: Storage | None = None,
     ) -> Response | None:
-        """What the message means and, for a request, who fits; None without a search."""
+        """What the message means and, for a request, who fits; None without a search.
+        ``storage``: the unit of work answering it (the search keeps in step through it)."""
         if self._search is None:
             return None
         key = (
@@ -45,7 +52,9 @@ class Reader:
         if found is not None and (asker is None or found.answer is None):
             return found
         if found is not None:  # read before the asker was known: same vector, no encode
-            answer = await self._search.ask(found.reading, network_id=network_id, asker=asker)
+            answer = await self._search.ask(
+                found.reading, network_id=network_id, asker=asker, storage=storage
+            )
             return type(found)(found.action, found.reading, answer)
         response = await self._search.respond(
             message.text,
@@ -53,6 +62,7 @@ class Reader:
             asker=asker,
             direct=message.chat.is_direct,
             addressed=message.addressed,
+            storage=storage,
         )
         if asker is None:
             self._recent[key] = response

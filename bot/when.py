@@ -49,10 +49,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -178,8 +178,8 @@ def _alt(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def _merged(table: dict[str, dict[str, object]], languages: Sequence[str]) -> dict:
-    out: dict = {}
+def _merged(table: Mapping[str, Mapping[str, Any]], languages: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for lang in languages:
         out.update(table[lang])
     return out
@@ -471,12 +471,12 @@ class _Grammar:
         if name == "noon":
             return _Piece(s, e, "time", ("clock", 12, 0, True))
         if name == "uur":
-            h = self._number(low["h"])
-            if h is None or not 0 <= h <= 24:
+            said = self._number(low["h"])
+            if said is None or not 0 <= said <= 24:
                 return None
             # Without "om", "twee uur" is as often a duration ("twee uur flyers rondbrengen")
             # as a clock time, so it only counts next to a day ("zaterdag 10 uur").
-            return _Piece(s, e, "time", ("clock", _afternoon(h), 0, False), weak="upre" not in g)
+            return _Piece(s, e, "time", ("clock", _afternoon(said), 0, False), weak="upre" not in g)
         if name == "weak_hour":
             h = int(g["h"])
             if not 0 <= h <= 24:

@@ -32,7 +32,11 @@ async def ask_command(_event: Event, ctx: Context) -> None:
     if not topic:
         raise UserFacingError("ask.empty")
     await answer(
-        ctx, topic, await search_of(ctx).ask(topic, network_id=ctx.network.id, asker=ctx.member)
+        ctx,
+        topic,
+        await search_of(ctx).ask(
+            topic, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+        ),
     )
 
 
@@ -40,7 +44,9 @@ async def understood_request(_event: Event, ctx: Context) -> None:
     """Words read as a request for a person: answered with those who fit, or honestly."""
     reading = ctx.route.understood.reading
     # The reading's vector is reused: asking again for this asker costs no encode.
-    found = await search_of(ctx).ask(reading, network_id=ctx.network.id, asker=ctx.member)
+    found = await search_of(ctx).ask(
+        reading, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+    )
     await answer(ctx, reading.topic[:TOPIC_MAX], found)
 
 
@@ -94,8 +100,10 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
 
 
 async def search_pressed(press: AskSearch, ctx: Context) -> None:
-    """"Yes, that is what I meant": the search, for this asker."""
-    found = await search_of(ctx).ask(press.topic, network_id=ctx.network.id, asker=ctx.member)
+    """ "Yes, that is what I meant": the search, for this asker."""
+    found = await search_of(ctx).ask(
+        press.topic, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+    )
     await answer(ctx, press.topic, found)
 
 

@@ -105,7 +105,12 @@ async def check_pledge(ctx: ServiceContext, pledge_id: int) -> datetime | None:
     """The day before, the morning itself, the morning after ("Gelukt?"), and the lapse."""
     storage = ctx.storage
     pledge = await storage.pledges.get(pledge_id)
-    if pledge is None or pledge.status is not PledgeStatus.PLEDGED or pledge.due_at is None:
+    if (
+        pledge is None
+        or pledge.status is not PledgeStatus.PLEDGED
+        or pledge.due_at is None
+        or pledge.member_id is None
+    ):
         return None
     member = await storage.members.get(pledge.member_id)
     if member is None or not member.active:

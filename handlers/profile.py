@@ -24,12 +24,12 @@ TOGGLES: tuple[Toggle, ...] = ("findable", "invitable")
 async def show(_event: Event, ctx: Context) -> None:
     """``/profiel``: show everything; ``/profiel naam Anna`` etc. change one field directly."""
     field, _, value = ctx.args.partition(" ")
-    field = _FIELD_ALIASES.get(field.casefold())
-    if field in EDITABLE and value.strip():
-        await save(ctx, field, value.strip())
+    chosen = _FIELD_ALIASES.get(field.casefold())
+    if chosen in EDITABLE and value.strip():
+        await save(ctx, chosen, value.strip())
         return
-    if field in EDITABLE:
-        await ask(ctx, field)
+    if chosen in EDITABLE:
+        await ask(ctx, chosen)
         return
     member = await ctx.refresh_member()
     t = ctx.t

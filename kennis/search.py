@@ -306,8 +306,13 @@ class Search:
         self.on_ask: Callable[[float], None] | None = None
 
     # -- keeping in step ----------------------------------------------------------------------
-    async def sync(self, progress: Progress | None = None) -> int:
-        """Apply what changed since the last sync (everything, the first time)."""
+    async def sync(
+        self, progress: Progress | None = None, *, storage: Storage | None = None
+    ) -> int:
+        """Apply what changed since the last sync (everything, the first time).
+
+        ``storage``: read through this one, e.g. bound to the unit of work of the event being
+        answered, so keeping in step costs that event no transaction of its own."""
         async with self._sync_lock:
             # Nothing committed since the last look (any connection, any process): skip the
             # change-feed query. A commit after this probe changes it for the next call.
@@ -315,20 +320,21 @@ class Search:
             if version is not None and version == self._seen_version and self._seen_change >= 0:
                 return 0
             await self._reference.load()
+            store = storage or self._storage
             if self._seen_change < 0:
-                latest = await self._storage.changes.latest()
-                member_ids = await self._storage.members.ids()
-                lesson_ids = await self._storage.lessons.ids()
+                latest = await store.changes.latest()
+                member_ids = await store.members.ids()
+                lesson_ids = await store.lessons.ids()
             else:
-                changes = await self._storage.changes.since(self._seen_change)
+                changes = await store.changes.since(self._seen_change)
                 if not changes:
                     self._seen_version = version
                     return 0
                 latest = changes[-1][0]
                 member_ids = sorted({eid for _, kind, eid in changes if kind == "member"})
                 lesson_ids = sorted({eid for _, kind, eid in changes if kind == "lesson"})
-            await self._load_members(member_ids, progress)
-            await self._load_lessons(lesson_ids, progress)
+            await self._load_members(member_ids, progress, store)
+            await self._load_lessons(lesson_ids, progress, store)
             self._seen_change = latest
             self._seen_version = version
             return len(member_ids) + len(lesson_ids)
@@ -338,14 +344,17 @@ class Search:
         probe = getattr(db, "data_version", None)
         return probe() if probe is not None else None
 
-    async def _load_members(self, ids: list[int], progress: Progress | None) -> None:
+    async def _load_members(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
+        store = store or self._storage
         # (cast: storage annotates with ``list`` inside a class that has a ``list`` method)
-        records = cast("list[Member]", await self._storage.members.get_many(ids))
+        records = cast("list[Member]", await store.members.get_many(ids))
         found = {m.id: m for m in records}
         keep = [found[i] for i in ids if i in found and found[i].active]
-        learned = await self._storage.learned.for_members(m.id for m in keep)
+        learned = await store.learned.for_members(m.id for m in keep)
         labels = [_labels(m) + [need for need, _ in learned.get(m.id, ())] for m in keep]
         rows = await self._cache.rows_for([t for texts in labels for t in texts], progress=progress)
         for member_id in ids:
@@ -452,10 +461,12 @@ class Search:
             items.append(_Item("learned", skill))
         return out_rows, offsets, items
 
-    async def _load_lessons(self, ids: list[int], progress: Progress | None) -> None:
+    async def _load_lessons(
+        self, ids: list[int], progress: Progress | None, store: Storage | None = None
+    ) -> None:
         if not ids:
             return
-        found = [x for x in await self._storage.lessons.get_many(ids)]
+        found = [x for x in await (store or self._storage).lessons.get_many(ids)]
         texts = [_lesson_texts(x) for x in found]
         rows = await self._cache.rows_for([t for ts in texts for t in ts], progress=progress)
         for lesson_id in ids:
@@ -470,10 +481,12 @@ class Search:
             at += len(ts)
 
     # -- understanding ------------------------------------------------------------------------
-    async def read(self, text: str, *, direct: bool, addressed: bool = False) -> Reading:
+    async def read(
+        self, text: str, *, direct: bool, addressed: bool = False, storage: Storage | None = None
+    ) -> Reading:
         """What ``text`` is and what to do with it; embeds its need once (the vector travels
-        with the reading to :meth:`ask`)."""
-        await self.sync()
+        with the reading to :meth:`ask`). ``storage``: see :meth:`sync`."""
+        await self.sync(storage=storage)
         ref = self._reference
         if ref.classifier is None:
             examples = load_intent_examples()
@@ -502,13 +515,17 @@ class Search:
         direct: bool,
         addressed: bool = False,
         limit: int = 5,
+        storage: Storage | None = None,
     ) -> Response:
         """Read a message and, when it is a help request (or a lesson question), search: one
-        encode. An unaddressed group line is answered only when someone fits clearly."""
-        reading = await self.read(text, direct=direct, addressed=addressed)
+        encode. An unaddressed group line is answered only when someone fits clearly.
+        ``storage``: see :meth:`sync`."""
+        reading = await self.read(text, direct=direct, addressed=addressed, storage=storage)
         action = reading.action
         if action == "answer":
-            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=limit)
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
             if not reading.spoken_to and not answer.named:
                 action = "silent"
             return Response(action, reading, answer)
@@ -517,7 +534,9 @@ class Search:
             # ("we willen uitzoeken waarom vrijwilligers afhaken"): the search costs no encode,
             # so look. A clear member match and no fitting lesson note make it a request.
             # (Not for offers: "ik wil best de koffieochtend draaien" must never get names.)
-            answer = await self.ask(reading, network_id=network_id, asker=asker, limit=limit)
+            answer = await self.ask(
+                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            )
             if answer.named and not answer.lessons and reading.help_probability >= SECOND_LOOK:
                 return Response("answer", reading, answer)
             return Response(action, reading, answer)
@@ -533,6 +552,7 @@ class Search:
         limit: int = 5,
         lessons: int = 2,
         min_score: float | None = None,
+        storage: Storage | None = None,
     ) -> Answer:
         """Findable members and lessons for the question (a text, or a :class:`Reading`
         whose vector is reused), best first.
@@ -544,7 +564,7 @@ class Search:
         operators)."""
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
-        scored = await self._score(query)
+        scored = await self._score(query, storage)
         threshold = self._named_threshold(scored, reading)
         ranked = self._rank_members(
             scored,
@@ -616,7 +636,7 @@ class Search:
         self.stats["encodes"] += 1
         return self._cache.encode_query(text)
 
-    async def _score(self, query: str | Reading) -> _Scored:
+    async def _score(self, query: str | Reading, storage: Storage | None = None) -> _Scored:
         """Sync, embed the query (unless a reading brings its vector), score the texts.
 
         The query is embedded on the event loop, not in a worker thread: one short text takes
@@ -624,8 +644,9 @@ class Search:
         thread hand-off cost more (~0.4 ms per ask) than overlapping it with the sync check
         and the lexical scoring saved. Indexing (long batches) does use a worker thread.
         After ``sync()`` no passage encode of this search holds the model's lock.
+        ``storage``: see :meth:`sync`.
         """
-        await self.sync()
+        await self.sync(storage=storage)
         if isinstance(query, Reading):
             text, vector = query.need, query.vector
         else:

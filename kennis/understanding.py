@@ -337,7 +337,7 @@ def decide(
         intent: Intent = fixed
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
     else:
-        intent = max(probs, key=probs.__getitem__)  # type: ignore[arg-type]
+        intent = max(probs, key=probs.__getitem__)
     p_help = probs["help"]
     action: Action
     if direct or addressed:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: sets up .venv, lints, starts a throw-away PostgreSQL, and runs the whole
+# The test command: sets up .venv, lints and type-checks, starts a throw-away PostgreSQL, and runs the whole
 # suite (the tests marked both_databases run on SQLite and on PostgreSQL).
 # pytest's own exit code is kept, so a run that collects no tests (exit 5) fails.
 # PostgreSQL is required: if it cannot be installed or started, the run fails here.
@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/mypy
 
 pg_env=$(./scripts/pg_temp.sh start) || { echo "test.sh: could not start PostgreSQL" >&2; exit 1; }
 eval "$pg_env"

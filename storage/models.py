@@ -7,7 +7,7 @@ own Alembic revisions; docs/architecture.md lists the planned schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -61,8 +62,8 @@ def _text_limits(mapper: Mapper[Any]) -> list[tuple[str, int]]:
     a key nor unique. Cached per mapper."""
     cached = _TEXT_LIMITS.get(mapper)
     if cached is None:
-        keyed = {c for u in mapper.local_table.constraints if isinstance(u, UniqueConstraint)
-                 for c in u.columns}
+        table = cast(Table, mapper.local_table)
+        keyed = {c for u in table.constraints if isinstance(u, UniqueConstraint) for c in u.columns}
         cached = [
             (prop.key, column.type.length)
             for prop in mapper.column_attrs

@@ -9,18 +9,30 @@ Free text is cut to its column as the ORM's own inserts do (``models.fitted``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base, fitted
 
 
-def _insert(s: AsyncSession, model: type[Base]) -> Any:
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE, DELETE or INSERT touched (``Session.execute`` types its result as the
+    general ``Result``; for those statements it is a ``CursorResult``)."""
+    return cast("CursorResult[Any]", result).rowcount or 0
+
+
+def dialect(s: AsyncSession) -> str:
+    """The database the session talks to: ``"postgresql"`` or ``"sqlite"``."""
     bind = s.bind
-    assert bind is not None
-    return (postgresql if bind.dialect.name == "postgresql" else sqlite).insert(model)
+    assert bind is not None, "a session of Storage is always bound"
+    return bind.dialect.name
+
+
+def _insert(s: AsyncSession, model: type[Base]) -> Any:
+    return (postgresql if dialect(s) == "postgresql" else sqlite).insert(model)
 
 
 def insert_ignoring(

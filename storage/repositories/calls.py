@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import models
 from storage.repositories.jobs import touch_job
 from storage.session import Sessions
-from storage.sql import insert_ignoring
+from storage.sql import dialect, insert_ignoring
 
 
 class CallStatus(enum.StrEnum):
@@ -132,7 +132,7 @@ async def _lock_call(s: AsyncSession, call_id: int) -> models.CallForHelp | None
     """Load a call for update: on PostgreSQL concurrent pledges for it queue up here; SQLite
     has one writer at a time anyway."""
     query = select(models.CallForHelp).where(models.CallForHelp.id == call_id)
-    if s.bind.dialect.name == "postgresql":
+    if dialect(s) == "postgresql":
         query = query.with_for_update()
     return await s.scalar(query)
 
@@ -204,6 +204,8 @@ class CallRepository:
         those pledges, as they were, so their members can be told."""
         async with self._sessions.write() as s:
             call = await _lock_call(s, call_id)
+            if call is None:
+                return []
             call.status = CallStatus.CANCELLED.value
             rows = list(
                 await s.scalars(
@@ -524,8 +526,8 @@ async def weekly_figures(
         open_calls,
         new,
         done,
-        float(hours),
-        [tuple(r) for r in overdue],
-        [tuple(r) for r in lapsed],
+        float(hours or 0),
+        [(r[0], r[1]) for r in overdue],
+        [(r[0], r[1]) for r in lapsed],
         list(newcomers),
     )

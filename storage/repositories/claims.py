@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.workers import holder_dead
+from storage.sql import dialect
 
 
 def new_claim(worker: str) -> str:
@@ -58,7 +59,7 @@ async def claim_due_rows(
         .order_by(due_column, model.id)
         .limit(limit)
     )
-    if s.bind.dialect.name == "postgresql":
+    if dialect(s) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(await s.scalars(due))
     if not ids:

@@ -175,7 +175,7 @@ class ImpactRepository:
                 end=end,
                 people_active=people or 0,
                 pledges_done=int(done),
-                hours=float(hours),
+                hours=float(hours or 0),
                 calls=int(calls),
                 calls_filled=int(calls_filled),
                 thanks=thanks or 0,
@@ -218,7 +218,7 @@ class ImpactRepository:
                 .having(func.count(P.id) >= SPARK_MIN_DONE)
                 .order_by(P.member_id)
             )
-            spark_ids = tuple(sparks)
+            spark_ids = tuple(i for i in sparks if i is not None)
             pledged_before = exists().where(P.member_id == M.id, P.created_at < end)
             dormant = await s.scalar(
                 select(func.count(M.id)).where(

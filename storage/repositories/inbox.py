@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from storage import models
 from storage.repositories.claims import claimable, new_claim
 from storage.session import Sessions
-from storage.sql import insert_ignoring
+from storage.sql import affected, insert_ignoring
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class InboxRepository:
                 )
                 .execution_options(synchronize_session=False)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def claim_left_over(
         self, worker: str, *, now: datetime, lease: timedelta, limit: int = 100

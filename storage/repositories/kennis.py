@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 
 from storage import models
 from storage.session import Sessions, in_unit_of_work
+from storage.sql import affected
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class LessonRepository:
         async with self._sessions.write() as s:
             result = await s.execute(delete(models.Lesson).where(models.Lesson.id == lesson_id))
             s.add(models.Change(entity="lesson", entity_id=lesson_id))
-            return bool(result.rowcount)
+            return bool(affected(result))
 
 
 class EmbeddingStore:

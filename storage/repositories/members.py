@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ from storage.records import (
 )
 from storage.repositories.networks import ensure_cell_in
 from storage.session import Sessions
-from storage.sql import insert_ignoring, upsert
+from storage.sql import affected, insert_ignoring, upsert
 
 UPDATABLE = frozenset(
     {
@@ -369,9 +370,9 @@ class MemberRepository:
                     func.lower(models.Skill.text) == text.strip().lower(),
                 )
             )
-            if result.rowcount:
+            if affected(result):
                 record_change(s, member_id)
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def list(self, network_id: int, *, active_only: bool = True) -> list[Member]:
         async with self._sessions.read() as s:
@@ -390,11 +391,11 @@ class MemberRepository:
                 skills.setdefault(member_id, []).append(text)
             return [_member(m, skills.get(m.id, ())) for m in members]
 
-    async def ids(self) -> list[int]:
+    async def ids(self) -> builtins.list[int]:
         async with self._sessions.read() as s:
             return list(await s.scalars(select(models.Member.id).order_by(models.Member.id)))
 
-    async def get_many(self, ids: Iterable[int]) -> list[Member]:
+    async def get_many(self, ids: Iterable[int]) -> builtins.list[Member]:
         """Members by id (left ones too), with their skills; unknown ids are skipped."""
         wanted = sorted(set(ids))
         result: list[Member] = []
@@ -479,7 +480,7 @@ class MemberRepository:
                     )
                 )
             }
-            fresh_ids = [ids[r["handle"].lower()] for r in new_rows]
+            fresh_ids = [ids[str(r["handle"]).lower()] for r in new_rows]
             for start in range(0, len(updated_ids), 5000):
                 await s.execute(
                     delete(models.Skill).where(

@@ -14,7 +14,7 @@ from sqlalchemy.sql.selectable import Exists
 from storage import models
 from storage.repositories.claims import claim_due_rows, new_claim
 from storage.session import Sessions
-from storage.sql import insert_ignoring, insert_many_ignoring
+from storage.sql import affected, dialect, insert_ignoring, insert_many_ignoring
 
 ANALYZE_AFTER = 1000  # messages queued at once (PostgreSQL: refresh the planner's view)
 
@@ -184,7 +184,7 @@ class OutboxRepository:
                         ],
                     )
                 )
-            if len(fresh) >= ANALYZE_AFTER and s.bind.dialect.name == "postgresql":
+            if len(fresh) >= ANALYZE_AFTER and dialect(s) == "postgresql":
                 # Fresh statistics at once: planned with the old ones (a near-empty table),
                 # the per-chat order check becomes a nested loop over the whole broadcast,
                 # seconds per claim until autovacuum's next analyze, a minute later.
@@ -243,7 +243,7 @@ class OutboxRepository:
             deleted = await s.execute(
                 delete(models.OutboxMessage).where(*held, models.OutboxMessage.kind == "reply")
             )
-            if deleted.rowcount:
+            if affected(deleted):
                 return
             await s.execute(
                 update(models.OutboxMessage)

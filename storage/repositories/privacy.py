@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.session import Sessions
+from storage.sql import affected
 
 REDACTED = "…"
 # Other members' words that may mention someone by name: blanked on forget.
@@ -193,7 +194,7 @@ class PrivacyRepository:
                     continue
                 for column in member_columns(table):
                     result = await s.execute(delete(table).where(column == member_id))
-                    touched[table.name] += result.rowcount or 0
+                    touched[table.name] += affected(result)
             await s.execute(delete(models.Member).where(models.Member.id == member_id))
             touched[models.Member.__tablename__] += 1
             # The search index follows the change feed: one last change makes it drop them.
@@ -218,36 +219,36 @@ class PrivacyRepository:
                 )
             )
         )
-        touched["jobs"] += jobs.rowcount or 0
+        touched["jobs"] += affected(jobs)
         kept = await s.execute(
             update(P)
             .where(P.member_id == member_id, P.status == "done")
             .values(member_id=None, what="")
         )
         dropped = await s.execute(delete(P).where(P.member_id == member_id))
-        touched["pledges"] += (kept.rowcount or 0) + (dropped.rowcount or 0)
+        touched["pledges"] += affected(kept) + affected(dropped)
         T = models.Thanks
         for column in (T.giver_id, T.receiver_id):
             result = await s.execute(
                 update(T).where(column == member_id).values({column: None, T.reason: ""})
             )
-            touched["thanks"] += result.rowcount or 0
+            touched["thanks"] += affected(result)
         A = models.AuditEntry
         for column in (A.actor_id, A.target_id):
             result = await s.execute(update(A).where(column == member_id).values({column: None}))
-            touched["audit_log"] += result.rowcount or 0
+            touched["audit_log"] += affected(result)
         calls = await s.execute(
             update(models.CallForHelp)
             .where(models.CallForHelp.initiator_id == member_id)
             .values(initiator_id=None)
         )
-        touched["calls"] += calls.rowcount or 0
+        touched["calls"] += affected(calls)
         lessons = await s.execute(
             update(models.Lesson)
             .where(models.Lesson.author_id == member_id)
             .values(author_id=None, author_name="")
         )
-        touched["lessons"] += lessons.rowcount or 0
+        touched["lessons"] += affected(lessons)
 
     async def _forget_chats(
         self,
@@ -268,7 +269,7 @@ class PrivacyRepository:
                 doomed.append(row_id)
         for start in range(0, len(doomed), 500):
             result = await s.execute(delete(O).where(O.id.in_(doomed[start : start + 500])))
-            touched["outbox"] += result.rowcount or 0
+            touched["outbox"] += affected(result)
         # Handled events keep their platform id (a redelivery must stay a no-op), not the chat.
         I = models.InboxEvent  # noqa: E741
         for platform, chat_id in direct:
@@ -277,7 +278,7 @@ class PrivacyRepository:
                 .where(I.platform == platform, I.chat_key == chat_id)
                 .values(chat_key="-", payload={})
             )
-            touched["inbox"] += result.rowcount or 0
+            touched["inbox"] += affected(result)
         Ch = models.Chat
         for platform, chat_id in direct:
             result = await s.execute(
@@ -285,7 +286,7 @@ class PrivacyRepository:
                     Ch.kind == "direct", Ch.platform == platform, Ch.platform_chat_id == chat_id
                 )
             )
-            touched["chats"] += result.rowcount or 0
+            touched["chats"] += affected(result)
         S = models.AdapterState
         for row in list(await s.scalars(select(S))):
             if any(chat in row.key for chat in chat_ids):
@@ -319,7 +320,7 @@ class PrivacyRepository:
         ]
         for start in range(0, len(doomed), 500):
             result = await s.execute(delete(B).where(B.id.in_(doomed[start : start + 500])))
-            touched["button_payloads"] += result.rowcount or 0
+            touched["button_payloads"] += affected(result)
 
     async def _blank_mentions(
         self, s: AsyncSession, names: set[str], touched: Counter[str]
@@ -355,7 +356,7 @@ class PrivacyRepository:
                     models.InboxEvent.status == "done", models.InboxEvent.received_at < before
                 )
             )
-            return result.rowcount or 0
+            return affected(result)
 
     async def prune_outbox(self, before: datetime) -> int:
         """Delete sent, failed and parked messages older than ``before`` (a parked one waited
@@ -374,4 +375,4 @@ class PrivacyRepository:
                     ),
                 )
             )
-            return result.rowcount or 0
+            return affected(result)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from storage import models
 from storage.session import Sessions
+from storage.sql import affected
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class StoryRepository:
                     models.Story.id == story_id, models.Story.member_id == member_id
                 )
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def between(
         self, network_id: int, start: datetime, end: datetime, *, limit: int = 50

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 
 from storage import models
 from storage.session import Sessions
+from storage.sql import affected
 
 #: A worker whose heartbeat is older than this is gone; its claims are free at once.
 STALE_AFTER = timedelta(seconds=8)
@@ -40,7 +41,7 @@ class WorkerRegistry:
             result = await s.execute(
                 update(models.Worker).where(models.Worker.id == worker_id).values(heartbeat_at=now)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def retire(self, worker_id: str) -> None:
         """A clean stop: the claims this worker still holds are free for others at once."""
@@ -74,4 +75,4 @@ class WorkerRegistry:
             result = await s.execute(
                 delete(models.Worker).where(models.Worker.heartbeat_at < before)
             )
-            return int(result.rowcount or 0)
+            return affected(result)

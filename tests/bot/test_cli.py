@@ -35,10 +35,31 @@ def test_settings_lists_variables_with_help(env: dict[str, str]) -> None:
     )
 
 
-def test_run_without_platform_explains_how_to_configure(env: dict[str, str]) -> None:
-    result = runner.invoke(app, ["run"], env=env)
-    assert result.exit_code == 2
-    assert "VONK_TELEGRAM_TOKEN" in result.output and "vonk demo" in result.output
+def _vonk(args: list[str], typed: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The installed ``vonk`` command as a newcomer runs it, fed from standard input."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "vonk"), *args],
+        input=typed,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_run_without_platform_runs_the_console_on_the_same_database(
+    env: dict[str, str],
+) -> None:
+    """A fresh machine without a chat token: `vonk run` talks in the terminal, says how to
+    connect a platform, and what was said is in the database the next run uses."""
+    first = _vonk(["run"], "anna@dm: /start\nanna@dm: Anna\n", env)
+    assert first.returncode == 0, first.stderr
+    assert "VONK_TELEGRAM_TOKEN" in first.stderr and "vonk demo" in first.stderr
+    assert "[dm anna] vonk:" in first.stdout
+    again = _vonk(["run"], "anna@dm: /profiel\n", env)
+    assert again.returncode == 0, again.stderr
+    assert "Naam: Anna (@anna)" in again.stdout
 
 
 def test_bad_setting_is_a_clear_error(env: dict[str, str]) -> None:
@@ -159,17 +180,8 @@ def test_db_upgrade(env: dict[str, str]) -> None:
 
 def test_demo_runs_as_a_real_process_with_a_piped_script(env: dict[str, str]) -> None:
     """What a newcomer gets: the installed `vonk demo` command, fed from standard input."""
-    vonk = Path(sys.executable).parent / "vonk"
     script = "sanne@dm: /profiel\nanna@dm: /profiel\n"
-    done = subprocess.run(
-        [str(vonk), "demo", "--start", "2026-11-24T10:00"],
-        input=script,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-        check=False,
-    )
+    done = _vonk(["demo", "--start", "2026-11-24T10:00"], script, env)
     assert done.returncode == 0, done.stderr
     assert "Rol: initiatiefnemer" in done.stdout
     assert "• fietsen repareren" in done.stdout and "Buurt: Oost" in done.stdout

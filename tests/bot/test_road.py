@@ -19,7 +19,10 @@ from bot.core import Capabilities, ChatKind, ChatRef, IncomingMessage, Reply, Se
 from bot.event_codec import to_json
 from bot.ratelimit import RateLimits
 from handlers import build_router
+from kennis.embedding import HashingEmbedder
+from kennis.search import Search
 from storage import Storage
+from storage.records import MemberImportRow
 from storage.repositories.inbox import NewEvent
 from storage.repositories.workers import STALE_AFTER
 from tests.conftest import START
@@ -63,10 +66,10 @@ async def storage(settings: Settings) -> AsyncIterator[Storage]:
 
 
 async def make_app(
-    settings: Settings, storage: Storage, clock: SimulatedClock
+    settings: Settings, storage: Storage, clock: SimulatedClock, *, search: Search | None = None
 ) -> tuple[App, Recorder]:
     recorder = Recorder()
-    app = App(Services(settings, storage, clock), build_router(), [recorder])
+    app = App(Services(settings, storage, clock, search), build_router(), [recorder])
     await app.start(background=False)
     return app, recorder
 
@@ -107,6 +110,31 @@ async def test_a_command_costs_three_transactions_and_chatter_none(
                 )
         assert begun == [], "unanswered chatter writes (and reads) nothing"
         assert len(recorder.said) == 2
+    finally:
+        await app.stop()
+
+
+async def test_a_question_answered_by_name_costs_three_transactions(
+    settings: Settings, storage: Storage
+) -> None:
+    network = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=START
+    )
+    rows = [MemberImportRow(2, "anna", "Anna", ("fietsen repareren",), "", "")]
+    await storage.members.import_rows(
+        network.id, rows, language="nl", timezone="Europe/Amsterdam", now=START
+    )
+    search = Search(HashingEmbedder(256), storage)
+    app, recorder = await make_app(settings, storage, SimulatedClock(START), search=search)
+    try:
+        await app.intake.dispatch(said_by("ria", "/hulp", event_id="1"))  # Ria is known now
+        # The first question of a process loads the model's reference texts (once).
+        await app.intake.dispatch(said_by("ria", "wie kan mijn ketting spannen?", event_id="w"))
+        question = "wie kan helpen met fietsen repareren?"
+        with transactions(storage) as begun:
+            await app.intake.dispatch(said_by("ria", question, event_id="2"))
+        assert "Anna" in recorder.said[-1][1]
+        assert len(begun) <= 3, begun  # inbox, the unit of work (search in step inside), sent
     finally:
         await app.stop()
 

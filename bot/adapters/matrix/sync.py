@@ -62,6 +62,9 @@ class SyncFailed(Exception):
         self.at_least = at_least
 
 
+_SYNC_ERRORS: tuple[type[BaseException], ...] = (SyncFailed, *CONNECTION_ERRORS)
+
+
 class SyncLoop:
     def __init__(
         self,
@@ -100,7 +103,7 @@ class SyncLoop:
                 await self.sync_once()
             except asyncio.CancelledError:
                 raise
-            except (SyncFailed, *CONNECTION_ERRORS) as exc:
+            except _SYNC_ERRORS as exc:
                 at_least = exc.at_least if isinstance(exc, SyncFailed) else 0.0
                 delay = self.backoff.next_delay(at_least)
                 log.warning(

@@ -115,5 +115,5 @@ def _postgres_fk_name() -> str:
     inspector = sa.inspect(op.get_bind())
     for fk in inspector.get_foreign_keys('pledges'):
         if fk['constrained_columns'] == ['member_id']:
-            return fk['name']
+            return str(fk['name'])
     raise RuntimeError('pledges.member_id has no foreign key to replace')
