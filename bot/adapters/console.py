@@ -213,6 +213,9 @@ class ConsoleAdapter:
     def start_link(self) -> str | None:
         return None  # everyone in the console is reachable already
 
+    def group_link(self) -> str | None:
+        return None  # a console group exists as soon as someone speaks in it
+
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)
 

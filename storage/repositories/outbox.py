@@ -310,7 +310,7 @@ class OutboxRepository:
                 .where(O.member_id == member_id, O.status == PARKED, O.created_at >= now - keep)
                 .values(status="pending", next_attempt_at=now)
             )
-            return released.rowcount or 0
+            return affected(released)
 
     async def parked(self, member_id: int) -> int:
         async with self._sessions.read() as s:
@@ -334,7 +334,7 @@ class OutboxRepository:
                 .where(O.platform == platform, O.chat_id == chat_id, O.status == "pending")
                 .values(status="failed", last_error=reason[:1000])
             )
-            return result.rowcount or 0
+            return affected(result)
 
     async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
         """A chat goes on under a new id: what still waits for it (and private messages
@@ -352,7 +352,7 @@ class OutboxRepository:
                 .where(O.platform == platform, O.via_chat_id == old_chat_id, waiting)
                 .values(via_chat_id=new_chat_id)
             )
-            return moved.rowcount or 0
+            return affected(moved)
 
     async def sent_message_id(self, key: str) -> tuple[str, str, str] | None:
         """(platform, chat id, platform message id) of the message sent under ``key`` (kept

@@ -409,6 +409,10 @@ class MatrixAdapter:
         Matrix client."""
         return f"https://matrix.to/#/{self.user_id}"
 
+    def group_link(self) -> str | None:
+        """None: a Matrix room invites the bot by its user id."""
+        return None
+
     def _find_direct(self, user_id: str) -> str | None:
         rooms = self.client.rooms
         for room_id in self._directs.rooms_with(user_id):

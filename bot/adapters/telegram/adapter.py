@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 START_WORD = "hoi"  # the /start argument of the link; names no cell, so it only says hello
-_SCOPE_TYPES: dict[str, type[BotCommandScope]] = {
+_SCOPE_TYPES: dict[str, Callable[[], BotCommandScope]] = {
     "all_private_chats": BotCommandScopeAllPrivateChats,
     "all_group_chats": BotCommandScopeAllGroupChats,
     "all_chat_administrators": BotCommandScopeAllChatAdministrators,
