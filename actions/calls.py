@@ -21,7 +21,7 @@ from bot.clean import clean_name
 from bot.core import Button, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.outbox import Outgoing, edit_by_key
 from storage.ids import is_row_id
 from storage.records import Chat, Member
 from storage.repositories.calls import Call, CallStatus, PledgeOutcome
@@ -141,22 +141,30 @@ async def refresh_posts(ctx: ActionContext, call_id: int) -> int:
     post = await call_post(ctx, call)
     taken = await ctx.storage.calls.counted(call.id)
     stamp = f"{ctx.now().isoformat()}:{call.status.value}:{taken}"
-    messages = []
+    now: list[Outgoing] = []
+    later: list[Outgoing] = []
     for chat in await call_chats(ctx, call):
-        sent = await ctx.storage.outbox.sent_message_id(post_key(call, chat))
-        if sent is None:
-            continue
-        platform, chat_id, message_id = sent
-        messages.append(
+        key = post_key(call, chat)
+        sent = await ctx.storage.outbox.sent_message_id(key)
+        if sent is not None:
+            platform, chat_id, message_id = sent
+            edit_of, into = message_id, now
+        elif await ctx.storage.outbox.waiting(key):  # sent, but not recorded yet: just after
+            platform, chat_id = chat.platform, chat.platform_chat_id
+            edit_of, into = edit_by_key(key), later
+        else:
+            continue  # never posted there (a chat added since)
+        into.append(
             Outgoing(
                 f"call:{call.id}:edit:{platform}:{chat_id}:{stamp}",
-                replace(post, edit_of=message_id),
+                replace(post, edit_of=edit_of),
                 platform=platform,
                 chat_id=chat_id,
                 kind="call",
             )
         )
-    return await ctx.send_many(messages, at_once=True)  # before any step after the commit
+    # At once: before any step after the commit (a forget empties the log after its sends).
+    return await ctx.send_many(now, at_once=True) + await ctx.send_many(later)
 
 
 # -- posting ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,13 @@ IDLE_POLL = 5.0  # seconds: other processes may enqueue too, so never sleep fore
 #: A private message the platform refused (the member never opened the chat) waits this long
 #: for them to open it; older ones are stale by then and never sent.
 PARK_KEEP = timedelta(days=7)
+#: ``Reply.edit_of`` naming a message by its outbox key: the edit waits until that message is
+#: sent, then edits it (a call's post pledged for before its sending was recorded).
+EDIT_BY_KEY = "outbox:"
+
+
+def edit_by_key(key: str) -> str:
+    return EDIT_BY_KEY + key
 
 # Resolves a member's direct chat: (adapter, chat id), or None when unreachable.
 DirectTarget = Callable[[int, str | None], Awaitable[tuple[Adapter, str] | None]]
@@ -265,9 +272,8 @@ class Outbox:
         async with self._flight(adapter):
             try:
                 self._limiter.record(adapter.platform, chat_id, now)
-                sent: SentMessage = await adapter.send(
-                    chat_id, reply_from_json(item.reply), key=item.key
-                )
+                reply = await self._resolved(reply_from_json(item.reply))
+                sent: SentMessage = await adapter.send(chat_id, reply, key=item.key)
             except asyncio.CancelledError:
                 raise
             except HandOver as exc:
@@ -301,6 +307,19 @@ class Outbox:
         if item.kind == "nudge":
             metrics.NUDGES_SENT.inc()
         return True
+
+    async def _resolved(self, reply: Reply) -> Reply:
+        """An edit of a message named by its outbox key (:func:`edit_by_key`) edits the
+        platform message it became; it waits while that message is still to be sent."""
+        if not (reply.edit_of and reply.edit_of.startswith(EDIT_BY_KEY)):
+            return reply
+        key = reply.edit_of.removeprefix(EDIT_BY_KEY)
+        found = await self._storage.outbox.sent_message_id(key)
+        if found is not None:
+            return replace(reply, edit_of=found[2])
+        if await self._storage.outbox.waiting(key):
+            raise RetryLater(f"{key} is not sent yet: its edit waits", 2.0)
+        raise PermanentDeliveryError(f"{key} was never sent: nothing to edit")
 
     async def _park(self, item: OutboxItem, adapter: Adapter, exc: NotStarted) -> None:
         """The member never opened their private chat with the bot: keep the message until

@@ -354,6 +354,13 @@ class OutboxRepository:
             )
             return affected(moved)
 
+    async def waiting(self, key: str) -> bool:
+        """The message queued under ``key`` is still to be sent (pending or being sent)."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.read() as s:
+            status = await s.scalar(select(O.status).where(O.key == key))
+        return status in ("pending", "sending")
+
     async def sent_message_id(self, key: str) -> tuple[str, str, str] | None:
         """(platform, chat id, platform message id) of the message sent under ``key`` (kept
         for messages other than replies), so it can be edited: ``Reply(edit_of=...)``."""

@@ -402,3 +402,27 @@ async def test_a_slow_handler_never_holds_up_receiving_nor_other_chats(settings:
         release.set()
         await app.stop()
         await storage.close()
+
+
+async def test_a_pledge_before_the_post_is_recorded_as_sent_still_edits_it(
+    running: tuple[App, Platform],
+) -> None:
+    """Someone may press the post's button before its sending is recorded: the edit then
+    names the post by its outbox key and waits for it."""
+    from actions.buttons import JoinCall
+
+    app, platform = running
+    sanne = await make_initiator(app, "Sanne")
+    await app.intake.dispatch(membership(MembershipChange.ADDED, n=1))
+    member = await app.storage.members.get(sanne)
+    assert member is not None
+    async with app.work() as ctx:
+        posted = await post_call(ctx, member, NewCall("Soep koken", people=3), everyone=False)
+    join = JoinCall(posted.call.id).encode()  # the post is still waiting in the outbox
+    await app.intake.dispatch(ButtonPress(GROUP, person("Anne"), join, "p1", "m?"))
+    await app.settle()
+    group = platform.in_chat("groep")
+    post_index = next(i for i, s in enumerate(platform.sent) if s.reply.text.startswith("Oproep"))
+    [edit] = [r for r in group if r.edit_of]
+    assert edit.edit_of == f"m{post_index + 1}" and "1 van 3" in edit.text
+    assert await app.storage.outbox.unsent() == 0
