@@ -165,7 +165,8 @@ class Reply:
 
     ``edit_of`` changes a message the bot sent before (its platform message id) instead of
     sending a new one: its text and buttons become these (no buttons: they are removed). An
-    empty ``text`` keeps the text and changes only the buttons.
+    empty ``text`` keeps the text and changes only the buttons. ``edit_of="outbox:<key>"``
+    names the message by its outbox key instead (the outbox resolves it when sending).
     """
 
     text: str
