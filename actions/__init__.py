@@ -9,10 +9,13 @@ turns into its own reply. What an action may use is :class:`ActionContext`; who 
 
 | module | operations |
 |---|---|
-| ``calls`` | post, join, decline, close and cancel a call; its texts |
+| ``calls`` | post, join, decline, change, invite more, close and cancel a call; its texts |
 | ``invitations`` | invite the best-fitting members, the invitation message |
 | ``pledges`` | make, mark done, record hours, reschedule, withdraw, lapse; a place reopened |
-| ``roles``, ``cells`` | set a role; link a group chat to a cell |
+| ``roles``, ``cells`` | set a role; link a group chat to a cell, add a cell, move a member |
+| ``members`` | import checked CSV rows; a member's own language |
+| ``lessons`` | add lesson notes (one, or an import), change one |
+| ``questions`` | put aside a help question nobody could answer |
 | ``privacy`` | export a member's data; forget a member |
 | ``digests``, ``retention`` | the weekly and monthly digests; pruning old traces |
 | ``reach`` | who can be written to now, and the link for who cannot |

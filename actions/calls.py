@@ -1,4 +1,5 @@
-"""Calls for help (oproep): post, join, decline, close and cancel; the texts others receive.
+"""Calls for help (oproep): post, join, decline, change, close and cancel; the texts others
+receive.
 
 The initiator stands at the edge: posting, inviting fitting members privately, keeping the
 count, the waiting list and the "full" announcement are the bot's work. Everything said to
@@ -8,6 +9,7 @@ is queued here, in each reader's own language; the caller turns the result into 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,16 +19,17 @@ from actions.invitations import invitation, invite_count, invite_matches
 from actions.permissions import Permission, require, require_own_call
 from actions.reach import reach
 from actions.wording import when_text
-from bot.clean import clean_name
+from bot.clean import clean_name, clean_text
 from bot.core import Button, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
 from bot.outbox import Outgoing, edit_by_key
 from storage.ids import is_row_id
 from storage.records import Chat, Member
-from storage.repositories.calls import Call, CallStatus, PledgeOutcome
+from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome
 
 CELL_NAME_MAX = 60
+REASON_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -291,15 +294,18 @@ async def close_call(ctx: ActionContext, member: Member | None, call_id: int) ->
     return call
 
 
-async def cancel_call(ctx: ActionContext, member: Member | None, call_id: int) -> Cancelled:
+async def cancel_call(
+    ctx: ActionContext, member: Member | None, call_id: int, reason: str = ""
+) -> Cancelled:
     """The call is not happening: every pledge for it is handed back (nobody is promoted from
     the waiting list), each of those members is told privately, and the call's chats hear it
-    too. Cancelling twice tells nobody twice."""
+    too, with the ``reason`` when one is given. Cancelling twice tells nobody twice."""
     require(member, Permission.CLOSE_CALL)
     call = await find_call(ctx, call_id)
     require_own_call(member, call)
     if call.status is CallStatus.CANCELLED:
         return Cancelled(call, 0)
+    reason = clean_text(reason).strip()[:REASON_MAX]
     ended = await ctx.storage.calls.cancel(call.id, now=ctx.now())
     people = await ctx.storage.members.get_many(p.member_id for p in ended if p.member_id)
     messages = []
@@ -308,15 +314,16 @@ async def cancel_call(ctx: ActionContext, member: Member | None, call_id: int) -
         messages.append(
             Outgoing(
                 f"call:{call.id}:cancelled:{person.id}",
-                Reply(t("calls.cancel_notice", title=call.title)),
+                Reply(_with_reason(t, t("calls.cancel_notice", title=call.title), reason)),
                 member_id=person.id,
             )
         )
     t = Translator(ctx.network.language)
+    group = _with_reason(t, t("calls.cancel_group", id=call.id, title=call.title), reason)
     messages += [
         Outgoing(
             f"call:{call.id}:cancelled:{chat.platform_chat_id}",
-            Reply(t("calls.cancel_group", id=call.id, title=call.title)),
+            Reply(group),
             platform=chat.platform,
             chat_id=chat.platform_chat_id,
             kind="call",
@@ -325,4 +332,140 @@ async def cancel_call(ctx: ActionContext, member: Member | None, call_id: int) -
     ]
     await ctx.send_many(messages)
     await refresh_posts(ctx, call.id)
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "call_cancelled",
+        actor_id=member.id if member else None,
+        details={"call_id": call.id, "told": len(people)},
+        now=ctx.now(),
+    )
     return Cancelled(call, len(people))
+
+
+# -- inviting more -------------------------------------------------------------------------------
+async def invite_more(ctx: ActionContext, member: Member | None, call_id: int) -> int:
+    """Invite the next best-fitting members for a call of one's own (never anyone twice);
+    returns how many were invited."""
+    require(member, Permission.CALL_STATUS)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if call.status.ended:
+        raise UserFacingError("calls.ended_no_change", title=call.title)
+    return await invite_matches(ctx, call, count=invite_count(call))
+
+
+def _with_reason(t: Translator, text: str, reason: str) -> str:
+    return text + "\n" + t("calls.cancel_reason", reason=reason) if reason else text
+
+
+# -- changing -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Changed:
+    change: CallChange
+    told: int  # members told that the call moved (or was renamed)
+
+
+async def change_call(
+    ctx: ActionContext, member: Member | None, call_id: int, new: NewCall
+) -> Changed:
+    """Change a call's what, when, where and how many. The open pledges follow; when the
+    time, the cell or the title changed, the people taking part and the call's chats hear it
+    once; a bigger call gives places to the waiting list in order (they hear it as when a
+    place reopens). Nobody is invited by a change: inviting the next matches does that."""
+    require(member, Permission.POST_CALL)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if call.status.ended:
+        raise UserFacingError("calls.ended_no_change", title=call.title)
+    name = clean_name(new.cell or "").lstrip("#")[:CELL_NAME_MAX]
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name) if name else None
+    change = await ctx.storage.calls.update(
+        call.id,
+        title=new.title,
+        starts_at=new.starts_at,
+        has_time=new.has_time,
+        cell_id=cell.id if cell else None,
+        people_needed=new.people,
+        now=ctx.now(),
+    )
+    before, after = change.before, change.after
+    renamed = before.title != after.title
+    edit = uuid.uuid4().hex[:12]  # each change is news of its own; a retry rolls its rows back
+    messages: list[Outgoing] = []
+    promoted = {p.member_id for p in change.promoted}
+    for pledge in change.promoted:
+        person = await ctx.storage.members.get(pledge.member_id) if pledge.member_id else None
+        if person is not None:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"pledge:{pledge.id}:promoted",
+                    Reply(t("pledges.promoted", title=after.title, id=pledge.id)),
+                    member_id=person.id,
+                )
+            )
+    told = 0
+    if change.moved or renamed:
+        where = cell.name if cell else None
+        people = await ctx.storage.members.get_many(
+            p.member_id for p in change.pledges if p.member_id and p.member_id not in promoted
+        )
+        for person in people:
+            t = Translator(person.language)
+            messages.append(
+                Outgoing(
+                    f"call:{call.id}:changed:{edit}:{person.id}",
+                    Reply(_change_text(ctx, t, change, where, person.timezone, notice=True)),
+                    member_id=person.id,
+                )
+            )
+        told = len(people)
+        t = Translator(ctx.network.language)
+        group = _change_text(ctx, t, change, where, ctx.network.timezone, notice=False)
+        messages += [
+            Outgoing(
+                f"call:{call.id}:changed:{edit}:{chat.platform}:{chat.platform_chat_id}",
+                Reply(group),
+                platform=chat.platform,
+                chat_id=chat.platform_chat_id,
+                kind="call",
+            )
+            for chat in await call_chats(ctx, after)
+        ]
+    await ctx.send_many(messages)
+    fields = [
+        name
+        for name, old, now in (
+            ("title", before.title, after.title),
+            ("when", (before.starts_at, before.has_time), (after.starts_at, after.has_time)),
+            ("cell", before.cell_id, after.cell_id),
+            ("people", before.people_needed, after.people_needed),
+        )
+        if old != now
+    ]
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "call_changed",
+        actor_id=member.id if member else None,
+        details={"call_id": call.id, "fields": fields, "told": told},
+        now=ctx.now(),
+    )
+    return Changed(change, told)
+
+
+def _change_text(
+    ctx: ActionContext,
+    t: Translator,
+    change: CallChange,
+    cell: str | None,
+    tz: str,
+    *,
+    notice: bool,
+) -> str:
+    after = change.after
+    when = when_text(t, after.starts_at, after.has_time, tz=tz, now=ctx.now())
+    key = "calls.change_notice" if notice else "calls.change_group"
+    text = t(key, title=after.title, when=when, where=cell or t("calls.everyone"))
+    if change.before.title != after.title:
+        text += "\n" + t("calls.change_renamed", old=change.before.title)
+    return text

@@ -1,4 +1,5 @@
-"""Linking a group chat to a cell, so calls for that cell are posted there."""
+"""Cells: linking a group chat to one (calls for that cell are posted there), adding one,
+putting a member in one."""
 
 from __future__ import annotations
 
@@ -24,3 +25,32 @@ async def link_chat_to_cell(
     cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name) if name else None
     await ctx.storage.chats.set_cell(chat.id, cell.id if cell else None)
     return cell
+
+
+async def add_cell(ctx: ActionContext, member: Member | None, name: str) -> Cell:
+    """A new cell (or the one already called so)."""
+    require(member, Permission.SET_CHAT_CELL)
+    cleaned = clean_name(name).lstrip("#")[:CELL_NAME_MAX]
+    if not cleaned:
+        raise UserFacingError("cells.usage")
+    return await ctx.storage.networks.ensure_cell(ctx.network.id, cleaned)
+
+
+async def move_member(
+    ctx: ActionContext, member: Member | None, target: Member, cell_name: str
+) -> Member:
+    """Put ``target`` in a cell (created when new); an empty name: in no cell. One audit
+    entry."""
+    require(member, Permission.SET_CHAT_CELL)
+    name = clean_name(cell_name).lstrip("#")[:CELL_NAME_MAX]
+    cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name) if name else None
+    changed = await ctx.storage.members.update(target.id, cell_id=cell.id if cell else None)
+    await ctx.storage.audit.record(
+        ctx.network.id,
+        "cell_change",
+        actor_id=member.id if member else None,
+        target_id=target.id,
+        details={"cell_id": cell.id if cell else None, "previous": target.cell_id},
+        now=ctx.now(),
+    )
+    return changed

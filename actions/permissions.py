@@ -25,6 +25,10 @@ class Permission(enum.StrEnum):
     STORY_DIGEST = "story_digest"  # receives the monthly story digest
     WEEKLY_DIGEST = "weekly_digest"  # receives the weekly digest of calls and pledges
     GROUP_NEWS = "group_news"  # hears when the bot is removed from a group; adds it to groups
+    USE_DASHBOARD = "use_dashboard"  # the web dashboard: a sign-in link, and every page
+    IMPORT = "import"  # members or lessons from a CSV file
+    MANAGE_LESSONS = "manage_lessons"  # change any lesson note (its author may change their own)
+    TRIAGE_QUESTIONS = "triage_questions"  # put aside a question nobody could answer
 
 
 RULES: dict[Permission, frozenset[Role]] = {
@@ -38,6 +42,10 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.WEEKLY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.GROUP_NEWS: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.USE_DASHBOARD: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.IMPORT: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.MANAGE_LESSONS: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.TRIAGE_QUESTIONS: frozenset({Role.INITIATOR, Role.ADMIN}),
 }
 
 

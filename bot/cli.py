@@ -17,7 +17,7 @@ from actions.privacy import export_member_data, forget_member
 from actions.roles import RoleChanged, set_role
 from bot.config import ConfigError, Settings, describe_settings, env_example, load_settings
 from bot.context import ServiceContext
-from bot.errors import ImportRejected
+from bot.errors import ImportRejected, PermissionDenied
 from bot.runtime import (
     close_app,
     configure_logging,
@@ -25,6 +25,7 @@ from bot.runtime import (
     open_app,
     run_console,
     run_service,
+    run_web,
 )
 from kennis.search import Answer, MemberMatch
 from storage.backup import BackupError
@@ -46,6 +47,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+web_app = typer.Typer(
+    help="The web dashboard for initiators: `vonk web` serves it (VONK_WEB_PORT, default "
+    "8080; links use VONK_WEB_BASE_URL), `vonk web link HANDLE` prints a one-time sign-in "
+    "link. Initiators and admins can also send /dashboard to the bot in a private chat.",
+    invoke_without_command=True,
+)
+app.add_typer(web_app, name="web")
 
 ConfigOption = Annotated[
     Path | None,
@@ -500,6 +508,78 @@ def restore(
         typer.echo(f"Restore failed: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(summary)
+
+
+@web_app.callback()
+def web(
+    ctx: typer.Context,
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+    port: Annotated[
+        int | None, typer.Option("--port", "-p", min=1, max=65535, help="Overrides VONK_WEB_PORT.")
+    ] = None,
+) -> None:
+    """Serve the web dashboard until stopped (Ctrl-C).
+
+    It loads the search model (for "wie kan helpen met …") and writes through the outbox:
+    messages it causes (a call posted, pledgers told) are sent by `vonk run`, which may run
+    at the same time; `vonk run` also serves the dashboard itself when VONK_WEB_BASE_URL is
+    set."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = (config, database_url)
+        return
+    settings = _settings(config, database_url)
+    if port is not None:
+        settings = settings.replace(web_port=port)
+
+    def ready(bound: int) -> None:
+        typer.echo(
+            f"Dashboard on http://{settings.web_host}:{bound} (links point to "
+            f"{settings.effective_web_base_url}). Sign in with a link: send /dashboard to the "
+            "bot, or run `vonk web link HANDLE`. Stop with Ctrl-C.",
+            err=True,
+        )
+
+    try:
+        asyncio.run(run_web(settings, ready=ready))
+    except OSError as exc:
+        typer.echo(
+            f"Cannot serve on {settings.web_host}:{settings.web_port}: {exc.strerror or exc}. "
+            "Is another program using that port? Choose another with --port or VONK_WEB_PORT.",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+
+
+@web_app.command("link")
+def web_link(
+    ctx: typer.Context,
+    handle: Annotated[str, typer.Argument(help="The member's handle, e.g. sanne.")],
+    config: ConfigOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Print a one-time sign-in link for an initiator or admin (valid 15 minutes, one use).
+
+    Exits with 1 and says why for an unknown member or one without the role (give it with
+    `vonk role HANDLE initiator`)."""
+    parent = ctx.obj if isinstance(ctx.obj, tuple) else (None, None)
+    settings = _settings(config or parent[0], database_url or parent[1])
+    from handlers.dashboard import sign_in_link
+
+    async def act(ctx: ServiceContext, member: Member) -> str:
+        return await sign_in_link(ctx.storage, settings, member, now=ctx.now())
+
+    try:
+        link = _run_for_member(settings, handle.lstrip("@"), act)
+    except PermissionDenied as exc:
+        typer.echo(
+            f"@{handle.lstrip('@')} may not use the dashboard: it is for initiators and "
+            f"admins. Give the role first: vonk role {handle.lstrip('@')} initiator",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    typer.echo(link)
+    typer.echo("Valid for 15 minutes, for one sign-in.", err=True)
 
 
 @db_app.command("upgrade")

@@ -79,6 +79,19 @@ class Settings:
     http_port: int = setting(
         0, "Port of the /healthz and /metrics server; 0 turns it off.", example="8080"
     )
+    # Web dashboard.
+    web_host: str = setting(
+        "127.0.0.1",
+        "Address the web dashboard listens on (0.0.0.0 in a container, behind a proxy that "
+        "terminates HTTPS).",
+    )
+    web_port: int = setting(8080, "Port of the web dashboard (`vonk web`).")
+    web_base_url: str = setting(
+        "",
+        "Public address of the web dashboard, used in sign-in links and calendar feeds, e.g. "
+        "https://vonk.example.org. Empty: http://127.0.0.1:<VONK_WEB_PORT>. When set, `vonk "
+        "run` serves the dashboard too. With https the session cookie is sent only over HTTPS.",
+    )
     # Search.
     embedding_model: str = setting(
         "",
@@ -146,6 +159,15 @@ class Settings:
             raise ConfigError(f"VONK_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if not 0 <= self.http_port <= 65535:
             raise ConfigError("VONK_HTTP_PORT must be between 0 and 65535 (0: off)")
+        if not 0 < self.web_port <= 65535:
+            raise ConfigError("VONK_WEB_PORT must be between 1 and 65535")
+        if self.web_base_url and not re.fullmatch(
+            r"https?://[^\s/?#]+(/[^\s?#]*)?", self.web_base_url.strip()
+        ):
+            raise ConfigError(
+                "VONK_WEB_BASE_URL must be an http or https address such as "
+                "https://vonk.example.org"
+            )
         if not 0 <= self.digest_hour <= 23:
             raise ConfigError("VONK_DIGEST_HOUR must be between 0 and 23")
         if not re.fullmatch(r"\d{1,2}(:\d{2})?-\d{1,2}(:\d{2})?", self.quiet_hours.strip()):
@@ -164,6 +186,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'vonk.db'}"
+
+    @property
+    def effective_web_base_url(self) -> str:
+        """Where people open the dashboard: VONK_WEB_BASE_URL, or this machine's port."""
+        return (self.web_base_url.strip() or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -133,12 +133,15 @@ class Button:
     # The payload's short server-side id, registered in the unit of work that wrote the
     # message (platforms with small button data send this instead of the payload).
     ref: str | None = None
-    # A link button: opens ``url`` (payload empty) instead of answering the bot.
+    # Opens this https address as a Telegram Mini App instead of answering (the dashboard);
+    # only offered where the platform has such buttons.
     url: str | None = None
+    # A link button: opens this address instead of answering the bot (payload empty).
+    opens: str | None = None
 
     @classmethod
     def link(cls, label: str, url: str) -> Button:
-        return cls(label, "", url=url)
+        return cls(label, "", opens=url)
 
 
 class AttachmentKind(enum.StrEnum):

@@ -7,6 +7,7 @@ by the adapters, so the outbox can decide whether to retry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -39,11 +40,12 @@ class NotFound(UserFacingError):
 
 
 class ImportRejected(VonkError):
-    """An import file was refused as a whole; ``problems`` lists (line number, message)."""
+    """An import file was refused as a whole; ``problems`` lists (line number, problem): a
+    :class:`bot.importer.Problem` (its ``str`` is English), or plain text."""
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, problems: Sequence[tuple[int, object]]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the file")
-        self.problems = problems
+        self.problems = list(problems)
 
 
 class DeliveryError(VonkError):

@@ -7,7 +7,9 @@ change does not orphan its English translation. Catalogs are read once per proce
 
 from __future__ import annotations
 
+import gettext
 import string
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,14 +22,30 @@ DEFAULT_LANGUAGE = "nl"
 
 
 @cache
-def catalog(language: str) -> dict[str, str]:
-    """The messages of one language as ``{key: text}``."""
+def _read(language: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], Callable[[int], int]]:
     if language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
     path = resources.files("bot") / "locale" / language / "LC_MESSAGES" / "vonk.po"
     with path.open("rb") as fh:
         po = read_po(fh, locale=language)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string}
+    single = {str(m.id): str(m.string) for m in po if m.id and m.string and not m.pluralizable}
+    plural = {
+        str(m.id[0]): tuple(str(x) for x in m.string)
+        for m in po
+        if m.id and m.pluralizable and isinstance(m.string, tuple | list) and all(m.string)
+    }
+    return single, plural, gettext.c2py(po.plural_expr)
+
+
+def catalog(language: str) -> dict[str, str]:
+    """The messages of one language as ``{key: text}``."""
+    return _read(language)[0]
+
+
+def plural_catalog(language: str) -> dict[str, tuple[str, ...]]:
+    """The messages with plural forms (``msgid_plural``) as ``{key: (one, other, …)}``: a
+    count picks the form by the catalog's own Plural-Forms rule."""
+    return _read(language)[1]
 
 
 def placeholders(text: str) -> set[str]:
@@ -47,3 +65,15 @@ class Translator:
     def __call__(self, key: str, /, **params: Any) -> str:
         text = catalog(self.language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
         return text.format(**params) if params else text
+
+    def n(self, key: str, count: int, /, **params: Any) -> str:
+        """The plural form of ``key`` that fits ``count`` (also passed as ``{count}``), as
+        gettext's ngettext picks it."""
+        language = self.language
+        forms = plural_catalog(language).get(key)
+        if forms is None:
+            language, forms = DEFAULT_LANGUAGE, plural_catalog(DEFAULT_LANGUAGE).get(key)
+        if forms is None:
+            return key
+        index = min(_read(language)[2](count), len(forms) - 1)
+        return forms[index].format(count=count, **params)

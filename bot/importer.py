@@ -1,17 +1,21 @@
 """Reading member import files: the whole file is checked before anything is stored.
 
 A bad file is refused as a whole with every problem and its line number, so an operator fixes
-it once instead of discovering a half-imported network.
+it once instead of discovering a half-imported network. A problem is a catalog key with its
+values (:class:`Problem`): the dashboard shows it in the reader's language, the CLI in English.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clean import clean_name, clean_text
 from bot.errors import ImportRejected
+from bot.i18n import Translator
 from storage.records import ImportedAccount, MemberImportRow, pending_user_id
 from storage.repositories.kennis import NewLesson
 
@@ -25,6 +29,26 @@ _TELEGRAM_ID = re.compile(r"[0-9]{1,15}")  # Telegram user ids fit in 52 bits
 _TELEGRAM_USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,31})")
 _MATRIX_ID = re.compile(r"@[a-z0-9._=/+\-]+:[A-Za-z0-9.\-]+(?::[0-9]{1,5})?", re.IGNORECASE)
 MAX_ROWS = 200_000
+NAME_MAX, SKILL_MAX, ABOUT_MAX, CELL_MAX = 200, 200, 2000, 100
+TITLE_MAX, TEXT_MAX = 200, 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file is refused: ``import.problem.<key>`` in the catalogs, with its values."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, t: Translator) -> str:
+        return t(f"import.problem.{self.key}", **self.values)
+
+    def __str__(self) -> str:
+        return self.text(Translator("en"))
+
+
+def problem(key: str, **values: object) -> Problem:
+    return Problem(key, values)
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -32,14 +56,14 @@ def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise ImportRejected([(0, f"file {path} does not exist")]) from exc
+        raise ImportRejected([(0, problem("no_file", path=str(path)))]) from exc
     except UnicodeDecodeError as exc:
-        raise ImportRejected([(0, f"file is not UTF-8 text ({exc.reason})")]) from exc
+        raise ImportRejected([(0, problem("not_utf8_because", reason=exc.reason))]) from exc
     reader = csv.DictReader(text.splitlines(), strict=True)
     try:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        raise ImportRejected([(reader.line_num, f"CSV syntax: {exc}")]) from exc
+        raise ImportRejected([(reader.line_num, problem("csv_syntax", error=str(exc)))]) from exc
     return list(reader.fieldnames or []), rows
 
 
@@ -48,17 +72,17 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
     missing = [c for c in MEMBER_HEADER if c not in header]
     if missing:
         raise ImportRejected(
-            [(1, f"header must be {','.join(MEMBER_HEADER)}; missing: {', '.join(missing)}")]
+            [(1, problem("header", header=",".join(MEMBER_HEADER), missing=", ".join(missing)))]
         )
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, Problem]] = []
     seen: dict[str, int] = {}
     result: list[MemberImportRow] = []
     if len(rows) > MAX_ROWS:
-        raise ImportRejected([(0, f"more than {MAX_ROWS} rows; split the file")])
+        raise ImportRejected([(0, problem("too_many_rows", max=MAX_ROWS))])
     accounts_seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         if None in row:
-            problems.append((line, "more fields than the header has"))
+            problems.append((line, problem("extra_fields")))
             continue
         values = {
             k: clean_text(row.get(k) or "").strip() for k in (*MEMBER_HEADER, *ACCOUNT_COLUMNS)
@@ -71,37 +95,37 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
                 continue
             account = read_account(column, values[column])
             if account is None:
-                problems.append((line, ACCOUNT_HELP[column].format(value=values[column])))
+                problems.append((line, problem(f"{column}_bad", value=values[column])))
                 continue
             key = (account.platform, account.platform_user_id.casefold())
             if key in accounts_seen:
+                first = accounts_seen[key]
                 problems.append(
-                    (line, f"{column} {account.label} also on line {accounts_seen[key]}")
+                    (line, problem("account_twice", column=column, label=account.label, line=first))
                 )
             accounts_seen.setdefault(key, line)
             accounts.append(account)
         handle = values["handle"].lstrip("@")
         if not values["handle"]:
-            problems.append((line, "handle is empty"))
+            problems.append((line, problem("handle_empty")))
         elif not _HANDLE.match(values["handle"]):
-            problems.append(
-                (line, f"handle {values['handle']!r} may only hold letters, digits, _ . -")
-            )
+            problems.append((line, problem("handle_chars", handle=values["handle"])))
         elif handle.lower() in seen:
-            problems.append((line, f"handle {handle!r} also on line {seen[handle.lower()]}"))
+            first = seen[handle.lower()]
+            problems.append((line, problem("handle_twice", handle=handle, line=first)))
         else:
             seen[handle.lower()] = line
         if not values["name"]:
-            problems.append((line, "name is empty"))
-        elif len(values["name"]) > 200:
-            problems.append((line, "name is longer than 200 characters"))
+            problems.append((line, problem("name_empty")))
+        elif len(values["name"]) > NAME_MAX:
+            problems.append((line, problem("name_long", max=NAME_MAX)))
         skills = tuple(s.strip() for s in values["skills"].split(";") if s.strip())
-        if any(len(s) > 200 for s in skills):
-            problems.append((line, "a skill is longer than 200 characters"))
-        if len(values["about"]) > 2000:
-            problems.append((line, "about is longer than 2000 characters"))
-        if len(values["cell"]) > 100:
-            problems.append((line, "cell is longer than 100 characters"))
+        if any(len(s) > SKILL_MAX for s in skills):
+            problems.append((line, problem("skill_long", max=SKILL_MAX)))
+        if len(values["about"]) > ABOUT_MAX:
+            problems.append((line, problem("about_long", max=ABOUT_MAX)))
+        if len(values["cell"]) > CELL_MAX:
+            problems.append((line, problem("cell_long", max=CELL_MAX)))
         result.append(
             MemberImportRow(
                 line,
@@ -116,14 +140,8 @@ def read_members_csv(path: Path) -> list[MemberImportRow]:
     if problems:
         raise ImportRejected(problems)
     if not result:
-        raise ImportRejected([(1, "the file has a header but no members")])
+        raise ImportRejected([(1, problem("no_members"))])
     return result
-
-
-ACCOUNT_HELP = {
-    "telegram": "telegram {value!r} is neither a numeric user id nor an @username",
-    "matrix": "matrix {value!r} is not a Matrix user id like @anna:example.org",
-}
 
 
 def read_account(column: str, value: str) -> ImportedAccount | None:
@@ -156,27 +174,27 @@ def read_lessons_csv(path: Path) -> list[NewLesson]:
     missing = [c for c in LESSON_HEADER if c not in header]
     if missing:
         raise ImportRejected(
-            [(1, f"header must be {','.join(LESSON_HEADER)}; missing: {', '.join(missing)}")]
+            [(1, problem("header", header=",".join(LESSON_HEADER), missing=", ".join(missing)))]
         )
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, Problem]] = []
     lessons: list[NewLesson] = []
     for line, row in rows:
         if None in row:
-            problems.append((line, "more fields than the header has"))
+            problems.append((line, problem("extra_fields")))
             continue
         title, text = (row.get("title") or "").strip(), (row.get("text") or "").strip()
         if not title:
-            problems.append((line, "title is empty"))
-        elif len(title) > 200:
-            problems.append((line, "title is longer than 200 characters"))
+            problems.append((line, problem("title_empty")))
+        elif len(title) > TITLE_MAX:
+            problems.append((line, problem("title_long", max=TITLE_MAX)))
         if not text:
-            problems.append((line, "text is empty"))
-        elif len(text) > 5000:
-            problems.append((line, "text is longer than 5000 characters"))
+            problems.append((line, problem("text_empty")))
+        elif len(text) > TEXT_MAX:
+            problems.append((line, problem("text_long", max=TEXT_MAX)))
         tags = tuple(t.lstrip("#") for t in (row.get("tags") or "").replace(";", " ").split())
         lessons.append(NewLesson(title, text, tags, (row.get("author") or "").strip()))
     if problems:
         raise ImportRejected(problems)
     if not lessons:
-        raise ImportRejected([(1, "the file has a header but no lessons")])
+        raise ImportRejected([(1, problem("no_lessons"))])
     return lessons

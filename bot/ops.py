@@ -46,10 +46,14 @@ class OpsServer:
                     return int(address[1])
         return self._port
 
-    async def start(self) -> None:
-        web_app = web.Application()
+    def add_routes(self, web_app: web.Application) -> None:
+        """/healthz and /metrics on an application of its own or on the dashboard's."""
         web_app.router.add_get("/healthz", self._healthz)
         web_app.router.add_get("/metrics", self._metrics)
+
+    async def start(self) -> None:
+        web_app = web.Application()
+        self.add_routes(web_app)
         runner = web.AppRunner(web_app, access_log=None)  # scrapes every few seconds: no noise
         await runner.setup()
         try:

@@ -79,7 +79,9 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
     data: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
         data["buttons"] = [
-            [b.label, b.payload, b.emoji, b.ref] + ([b.url] if b.url else [])
+            [b.label, b.payload, b.emoji, b.ref]
+            + ([b.url] if b.url or b.opens else [])
+            + ([b.opens] if b.opens else [])
             for b in reply.buttons
         ]
     if reply.attachment:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from actions.lessons import add_lessons
+from actions.members import import_members
 from bot import metrics
 from bot.adapters.console import GROUP_CHAT_ID, ConsoleAdapter
 from bot.app import App
@@ -23,7 +25,6 @@ from bot.clock import Clock, SimulatedClock, SystemClock
 from bot.config import Settings
 from bot.context import Services
 from bot.core import Adapter
-from bot.errors import ImportRejected
 from bot.importer import is_lessons_csv, read_lessons_csv, read_members_csv
 from bot.unit_of_work import unit_of_work
 from handlers import build_router, register_jobs
@@ -34,7 +35,6 @@ from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import Role
 from storage.repositories.kennis import NewLesson
-from storage.repositories.members import AccountsTaken
 
 log = logging.getLogger(__name__)
 
@@ -144,27 +144,22 @@ async def close_app(app: App) -> None:
 
 
 async def import_file(app: App, path: Path) -> str:
-    """Members or lessons, told apart by the header; validated whole, stored in one
-    transaction, then indexed (with progress). Returns a one-line summary."""
-    network = await app.network()
-    storage = app.services.storage
+    """Members or lessons, told apart by the header; validated whole, stored in one unit of
+    work (the same actions as the dashboard's import), then indexed (with progress). Returns a
+    one-line summary."""
     if is_lessons_csv(path):
         lessons = read_lessons_csv(path)
-        await storage.lessons.add_many(network.id, lessons, source="import", now=app.clock.now())
+        async with app.work() as ctx:
+            await add_lessons(ctx, None, lessons, source="import")
         summary = f"Imported {len(lessons)} lessons."
     else:
         rows = read_members_csv(path)
-        try:
-            created, updated = await storage.members.import_rows(
-                network.id,
-                rows,
-                language=network.language,
-                timezone=network.timezone,
-                now=app.clock.now(),
-            )
-        except AccountsTaken as exc:
-            raise ImportRejected(exc.problems) from exc
-        summary = f"Imported {created + updated} members ({created} new, {updated} updated)."
+        async with app.work() as ctx:
+            done = await import_members(ctx, None, rows)
+        summary = (
+            f"Imported {done.created + done.updated} members "
+            f"({done.created} new, {done.updated} updated)."
+        )
     if app.services.search is not None:
         await app.services.search.sync(progress=terminal_progress("Indexing"))
     return summary
@@ -256,20 +251,72 @@ async def run_service(settings: Settings, *, stop: asyncio.Event | None = None) 
     app = await open_app(settings)
     for adapter in configured_adapters(settings, app):
         app.add_adapter(adapter)
-    ops = None
+    servers: list = []
     try:
         await app.start()
         log.info("Vonk runs on %s", ", ".join(app.adapters) or "nothing")
-        if settings.http_port:
-            from bot.ops import OpsServer
-
-            ops = OpsServer(app, settings.http_host, settings.http_port)
-            await ops.start()
+        servers = await start_servers(settings, app, web=bool(settings.web_base_url))
         await stop.wait()
         log.info("stopping")
     finally:
-        if ops is not None:
-            await ops.stop()
+        for server in reversed(servers):
+            await server.stop()
+        await close_app(app)
+
+
+async def start_servers(settings: Settings, app: App, *, web: bool) -> list:
+    """The operations server (``VONK_HTTP_PORT``) and, with ``web``, the dashboard
+    (``VONK_WEB_PORT``). When both ask for the same port, the dashboard serves /healthz and
+    /metrics too, so one port is enough."""
+    from bot.ops import OpsServer
+
+    servers: list = []
+    shared = web and settings.http_port == settings.web_port
+    try:
+        if web:
+            from web import Dashboard, WebServer
+
+            server = WebServer(Dashboard(app), settings.web_host, settings.web_port)
+            if shared:
+                server.extra_routes = OpsServer(app, settings.http_host, 0).add_routes
+            await server.start()
+            servers.append(server)
+        if settings.http_port and not shared:
+            ops = OpsServer(app, settings.http_host, settings.http_port)
+            await ops.start()
+            servers.append(ops)
+    except BaseException:
+        for server in reversed(servers):
+            await server.stop()
+        raise
+    return servers
+
+
+async def run_web(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    ready: Callable[[int], None] | None = None,
+) -> None:
+    """``vonk web``: the dashboard alone until SIGINT/SIGTERM. It writes through the outbox
+    like every other way in; a running ``vonk run`` (or the next one) delivers the messages.
+    ``ready`` is told the port once serving."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    app = await open_app(settings)
+    servers: list = []
+    try:
+        await app.network()
+        servers = await start_servers(settings, app, web=True)
+        if ready is not None:
+            ready(servers[0].port)
+        await stop.wait()
+    finally:
+        for server in reversed(servers):
+            await server.stop()
         await close_app(app)
 
 

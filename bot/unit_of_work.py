@@ -79,12 +79,12 @@ class UnitOfWork:
 
     async def _with_refs(self, reply: Reply) -> Reply:
         """Register button payloads now, in this transaction, so sending needs no write."""
-        if all(b.ref or b.url for b in reply.buttons):
+        if all(b.ref or b.url or b.opens for b in reply.buttons):
             return reply
         now = self.outbox.now()
         buttons = []
         for b in reply.buttons:
-            if b.url or b.ref:
+            if b.url or b.opens or b.ref:
                 buttons.append(b)
                 continue
             ref = await self.storage.buttons.short_id(b.payload, now=now)

@@ -8,6 +8,7 @@ from handlers import (
     admin,
     ask,
     calls,
+    dashboard,
     groups,
     health,
     impact,
@@ -38,6 +39,7 @@ HELP_TOPICS = (
     "lesson",
     "call",
     "network",
+    "dashboard",
     "start",
     "profile",
     "language",
@@ -58,6 +60,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     admin.register(router)
     impact.register(router)
     health.register(router)
+    dashboard.register(router)
     stories.register(router)
     thanks.register(router)
     privacy.register(router)

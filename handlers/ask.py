@@ -73,6 +73,9 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
     """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in."""
     t = ctx.t
     named = result.named
+    if not named:
+        # For the initiators' action queue (the dashboard): a question to turn into a call.
+        await ctx.storage.questions.record(ctx.network.id, ctx.member.id, topic, now=ctx.now())
     if not named and not result.lessons:
         await ctx.reply(t("ask.nobody", topic=topic))
         return

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from actions.lessons import add_lessons
 from bot.context import Context
 from bot.core import Event
 from bot.errors import UserFacingError
@@ -48,9 +49,7 @@ async def lesson(_event: Event, ctx: Context) -> None:
     if len(new.title) > TITLE_MAX or len(new.text) > TEXT_MAX:
         raise UserFacingError("lessons.too_long", title_max=TITLE_MAX, text_max=TEXT_MAX)
     new = NewLesson(new.title, new.text, new.tags, ctx.member.display_name, ctx.member.id)
-    [saved] = await ctx.storage.lessons.add_many(
-        ctx.network.id, [new], source="member", now=ctx.now()
-    )
+    [saved] = await add_lessons(ctx, ctx.member, [new], source="member")
     await ctx.reply(ctx.t("lessons.saved", title=saved.title, id=saved.id))
 
 

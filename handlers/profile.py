@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from actions import members
 from actions.buttons import ChooseLanguage, EditProfile, LeaveAnswer, ToggleConsent
 from actions.wording import bullets
 from bot.clean import clean_name
@@ -140,7 +141,7 @@ async def language_pressed(press: ChooseLanguage, ctx: Context) -> None:
 
 
 async def set_language(ctx: Context, code: str) -> None:
-    await ctx.storage.members.update(ctx.member.id, language=code)
+    await members.set_language(ctx, ctx.member, code)
     await ctx.refresh_member()
     await ctx.reply(ctx.t("language.saved"))
 

@@ -9,6 +9,7 @@ from storage.db import Database
 from storage.locks import Locks
 from storage.repositories.calls import CallRepository, PledgeRepository
 from storage.repositories.chats import ChatRepository
+from storage.repositories.dashboard import DashboardQueries
 from storage.repositories.impact import ImpactRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.jobs import JobRepository, NudgeRepository
@@ -29,6 +30,7 @@ from storage.repositories.state import (
     ButtonPayloadStore,
     ConversationStore,
 )
+from storage.repositories.web import OpenQuestions, WebAccess
 from storage.repositories.workers import WorkerRegistry
 from storage.session import OutsideUnitOfWork, Sessions, in_unit_of_work, marked_unit_of_work
 
@@ -65,6 +67,9 @@ class Storage:
         self.privacy = PrivacyRepository(sessions)
         self.jobs = JobRepository(sessions)
         self.nudges = NudgeRepository(sessions)
+        self.web = WebAccess(sessions)
+        self.questions = OpenQuestions(sessions)
+        self.dashboard = DashboardQueries(sessions)
         # Named locks between processes (storage/locks.py): one set per database.
         self.locks = locks if locks is not None else Locks(db.url)
 

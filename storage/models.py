@@ -337,6 +337,20 @@ class Pledge(Base):
     """A doe-bijdrage: what a member will do, and by when; paid or volunteer, it counts."""
 
     __tablename__ = "pledges"
+    __table_args__ = (
+        # The dashboard's impact per month and a member's done pledges (10k members, 100k
+        # pledges: a page in milliseconds). Done pledges in a period are counted from the index
+        # alone (who, for which call, how many hours), without visiting the rows.
+        Index(
+            "ix_pledges_network_status_done",
+            "network_id", "status", "done_at", "member_id", "call_id", "hours",
+        ),
+        Index("ix_pledges_member_status", "member_id", "status"),
+        # Impact's people active (who pledged in a month, from the index alone), and lapses
+        # and drop-outs by when they ended.
+        Index("ix_pledges_network_created", "network_id", "created_at", "member_id"),
+        Index("ix_pledges_network_status_ended", "network_id", "status", "ended_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
@@ -511,3 +525,66 @@ class AuditEntry(Base):
     target_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class WebLink(Base):
+    """A one-time sign-in link for the web dashboard: only its hash is stored, it is bound to
+    one member, expires after minutes and is used at most once."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the database its hash, the member,
+    the form token (CSRF) and when it was last used (idle sessions expire)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(16), default="link")  # link, telegram
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class CalendarFeed(Base):
+    """A private iCal address: a member's own pledges (``member_id`` set) or the network's open
+    calls. Only the token's hash is stored; revoking sets ``revoked_at``."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # member, network
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class OpenQuestion(Base):
+    """A "wie kan helpen met …?" nobody in the network could answer: the dashboard's action
+    queue offers to turn it into a call. The asker's own words, so removed when they are
+    forgotten."""
+
+    __tablename__ = "open_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]

@@ -80,12 +80,12 @@ def render(chat_id: str, reply: Reply) -> str:
     lines += [f"{INDENT}{line}" if line else "" for line in rest]
     if reply.attachment is not None:
         lines.append(f"{INDENT}[{reply.attachment.kind.value}] {reply.attachment.path}")
-    pressable = [b for b in reply.buttons if not b.url]
+    pressable = [b for b in reply.buttons if not b.opens]
     if reply.edit_of:
         shown = [f"({b.label})" for b in pressable]
     else:
         shown = [f"[{i}] {b.label}" for i, b in enumerate(pressable, 1)]
-    shown += [f"<{b.label}: {b.url}>" for b in reply.buttons if b.url]
+    shown += [f"<{b.label}: {b.opens}>" for b in reply.buttons if b.opens]
     if shown:
         lines.append(INDENT + "  ".join(shown))
     elif reply.edit_of:
@@ -159,7 +159,7 @@ class ConsoleAdapter:
         self._intake = None
 
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
-        pressable = [b for b in reply.buttons if not b.url]
+        pressable = [b for b in reply.buttons if not b.opens]
         if pressable and not reply.edit_of:
             await self._remember(chat_id, pressable)
         self._print(render(chat_id, reply))

@@ -85,6 +85,23 @@ class PledgeOutcome:
     already: bool = False  # the member had already pledged for this call
 
 
+@dataclass(frozen=True)
+class CallChange:
+    """A call before and after an edit, its open pledges (after) and who left the waiting
+    list for a place."""
+
+    before: Call
+    after: Call
+    pledges: list[Pledge]
+    promoted: list[Pledge]
+
+    @property
+    def moved(self) -> bool:
+        """When or where changed: what the people taking part need to hear."""
+        b, a = self.before, self.after
+        return (b.starts_at, b.has_time, b.cell_id) != (a.starts_at, a.has_time, a.cell_id)
+
+
 def _call(row: models.CallForHelp) -> Call:
     return Call(
         row.id,
@@ -177,6 +194,17 @@ class CallRepository:
             row = await s.get(models.CallForHelp, call_id)
             return _call(row) if row else None
 
+    async def get_many(self, ids: Iterable[int]) -> list[Call]:
+        """Calls by id, in one statement; unknown ids are skipped."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        async with self._sessions.read() as s:
+            rows = await s.scalars(
+                select(models.CallForHelp).where(models.CallForHelp.id.in_(wanted))
+            )
+            return [_call(r) for r in rows]
+
     async def open_calls(self, network_id: int) -> list[Call]:
         """Calls still taking people (open or full-with-waiting-list), soonest first."""
         async with self._sessions.read() as s:
@@ -222,6 +250,62 @@ class CallRepository:
                 row.status, row.ended_at = PledgeStatus.WITHDRAWN.value, now
                 await touch_job(s, "pledge", row.id, now)
             return ended
+
+    async def update(
+        self,
+        call_id: int,
+        *,
+        title: str,
+        starts_at: datetime | None,
+        has_time: bool,
+        cell_id: int | None,
+        people_needed: int | None,
+        now: datetime,
+    ) -> CallChange:
+        """Change what, when, where and how many. The call's open pledges follow (their
+        ``what`` and due time, their reminders recomputed); more places promote the waiting
+        list in order, fewer never turn anyone away (the call is simply full)."""
+        async with self._sessions.write() as s:
+            row = await _lock_call(s, call_id)
+            if row is None:
+                raise LookupError(f"no call {call_id}")
+            before = _call(row)
+            row.title, row.starts_at, row.has_time = title[:300], starts_at, has_time
+            row.cell_id, row.people_needed = cell_id, people_needed
+            active = list(
+                await s.scalars(
+                    select(models.Pledge)
+                    .where(
+                        models.Pledge.call_id == call_id,
+                        models.Pledge.status.in_([st.value for st in ACTIVE]),
+                    )
+                    .order_by(models.Pledge.id)
+                )
+            )
+            moved = (before.starts_at, before.has_time) != (starts_at, has_time)
+            for pledge in active:
+                pledge.what = row.title
+                if moved:
+                    pledge.due_at, pledge.due_has_time = starts_at, has_time
+                    await touch_job(s, "pledge", pledge.id, now)
+            taken = await _counted(s, call_id)
+            promoted: list[Pledge] = []
+            for pledge in active:
+                if pledge.status != PledgeStatus.WAITING.value:
+                    continue
+                if people_needed and taken >= people_needed:
+                    break
+                pledge.status = PledgeStatus.PLEDGED.value
+                await touch_job(s, "pledge", pledge.id, now)
+                promoted.append(_pledge(pledge))
+                taken += 1
+            if not CallStatus(row.status).ended:
+                full = bool(people_needed) and taken >= (people_needed or 0)
+                row.status = (CallStatus.FULL if full else CallStatus.OPEN).value
+            if moved:
+                await touch_job(s, "call", row.id, now)
+            await s.flush()
+            return CallChange(before, _call(row), [_pledge(p) for p in active], promoted)
 
     async def counted(self, call_id: int) -> int:
         async with self._sessions.read() as s:

@@ -198,7 +198,10 @@ class ImpactRepository:
             ).one()
             return [int(x) for x in row]
 
-    async def health(self, network_id: int, start: datetime, end: datetime) -> HealthFigures:
+    async def health(
+        self, network_id: int, start: datetime, end: datetime, *, per_cell: bool = True
+    ) -> HealthFigures:
+        """The window's health; ``per_cell=False`` leaves the per-cell counts out (empty)."""
         async with self._sessions.read() as s:
             done, by_initiators = (
                 await s.execute(
@@ -239,7 +242,7 @@ class ImpactRepository:
                 dormant=dormant or 0,
                 reciprocal=reciprocal,
                 helpers=helpers,
-                per_cell=await _per_cell(s, network_id, start, end),
+                per_cell=await _per_cell(s, network_id, start, end) if per_cell else (),
             )
 
 

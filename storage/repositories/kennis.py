@@ -111,6 +111,21 @@ class LessonRepository:
                 or 0
             )
 
+    async def update(
+        self, lesson_id: int, *, title: str, text: str, tags: Sequence[str]
+    ) -> Lesson | None:
+        """Rewrite a lesson; the change feed brings the search index along."""
+        async with self._sessions.write() as s:
+            row = await s.get(models.Lesson, lesson_id)
+            if row is None:
+                return None
+            row.title = title[:200]
+            row.text = text
+            row.tags = " ".join(t.lstrip("#").casefold() for t in tags)[:500]
+            s.add(models.Change(entity="lesson", entity_id=lesson_id))
+            await s.flush()
+            return _lesson(row)
+
     async def delete(self, lesson_id: int) -> bool:
         async with self._sessions.write() as s:
             result = await s.execute(delete(models.Lesson).where(models.Lesson.id == lesson_id))

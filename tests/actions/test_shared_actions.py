@@ -141,7 +141,8 @@ async def test_role_in_the_chat_and_on_the_command_line_one_audit_entry_each(
         roles = {m.handle: m.role for m in await storage.members.list(network_id)}
     finally:
         await storage.close()
-    by_operator, by_dirk = entries  # newest first, and nothing else
+    by_operator, by_dirk, imported = entries  # newest first, and nothing else
+    assert imported.action == "import" and imported.details["by"] == "operator"
     assert (handles[by_dirk.actor_id], handles[by_dirk.target_id]) == ("dirk", "tamara")
     assert by_dirk.details == {"role": "initiator", "previous": "member"}
     assert (by_operator.actor_id, handles[by_operator.target_id]) == (None, "willem")
@@ -170,3 +171,46 @@ async def test_cancelling_a_call_hands_back_every_pledge_and_tells_each_member(
     assert "Ik heb de 0 mensen" in out  # cancelling twice tells nobody twice
     assert "vonk: Er is een plek vrijgekomen" not in out  # nobody was promoted
     assert "[groep] vonk: 'Opruimen speelveld' is al gesloten." in out
+
+
+async def test_lessons_language_and_questions_are_actions_with_their_own_checks(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """/les and the dashboard add notes alike; a note is changed by its author or an
+    initiator, never by another member; a language outside the catalogs is refused; putting
+    a question aside is for initiators."""
+    from actions.lessons import edit_lesson
+    from actions.members import set_language
+    from actions.questions import dismiss_question
+    from bot.errors import PermissionDenied, UserFacingError
+
+    await run_script("tamara@dm: /les Soep: begin met uien #koken")
+    app = await open_app(network)
+    try:
+        storage, network_id = app.services.storage, (await app.network()).id
+        tamara = await storage.members.by_handle(network_id, "tamara")
+        bart = await storage.members.by_handle(network_id, "bart")
+        sanne = await storage.members.by_handle(network_id, "sanne")
+        assert tamara is not None and bart is not None and sanne is not None
+        [note] = [n for n in await storage.lessons.list(network_id) if n.author_id == tamara.id]
+        with pytest.raises(PermissionDenied):
+            async with app.work() as ctx:
+                await edit_lesson(ctx, bart, note.id, title="x", text="y", tags=())
+        async with app.work() as ctx:
+            await edit_lesson(ctx, tamara, note.id, title="Soep", text="uien eerst", tags=())
+        async with app.work() as ctx:
+            changed = await edit_lesson(ctx, sanne, note.id, title="Soep!", text="uien", tags=())
+        assert (changed.title, changed.text) == ("Soep!", "uien")
+        with pytest.raises(UserFacingError):
+            async with app.work() as ctx:
+                await set_language(ctx, bart, "xx")
+        now = app.clock.now()
+        await storage.questions.record(network_id, bart.id, "xylofoon", now=now)
+        [question] = await storage.questions.unresolved(network_id, since=now - timedelta(1))
+        with pytest.raises(PermissionDenied):
+            async with app.work() as ctx:
+                await dismiss_question(ctx, bart, question.id)
+        async with app.work() as ctx:
+            assert await dismiss_question(ctx, sanne, question.id)
+    finally:
+        await close_app(app)

@@ -269,7 +269,7 @@ async def test_a_refused_private_message_waits_and_follows_once_the_member_start
     await app.intake.dispatch(said("Anne", "/start", n=1, thread="topic-1"))
     group = platform.in_chat("groep")
     assert "Welkom Anne" in group[0].text
-    [notice] = [r for r in group if START_LINK in [b.url for b in r.buttons]]
+    [notice] = [r for r in group if START_LINK in [b.opens for b in r.buttons]]
     assert notice.text.startswith("Anne, ik kan je nog geen privébericht sturen")
     assert notice.thread_id == "topic-1", "shown where she asked"
     assert len(group) == 2, "one notice, however many messages wait"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, describe_settings, load_settings
-from bot.i18n import Translator, catalog, placeholders
+from bot.i18n import Translator, catalog, placeholders, plural_catalog
 
 
 def test_defaults() -> None:
@@ -73,6 +73,21 @@ def test_both_catalogs_have_the_same_keys_and_placeholders() -> None:
     assert set(nl) == set(en), set(nl) ^ set(en)
     for key in nl:
         assert placeholders(nl[key]) == placeholders(en[key]), key
+
+
+def test_plural_forms_in_both_catalogs() -> None:
+    nl, en = plural_catalog("nl"), plural_catalog("en")
+    assert set(nl) == set(en), set(nl) ^ set(en)
+    assert not set(nl) & set(catalog("nl")), "a key is either plural or not"
+    for key in nl:
+        assert len(nl[key]) == len(en[key]) == 2, key
+        # A singular may say "one" in words instead of {count}; the rest must agree.
+        shapes = {frozenset(placeholders(form) - {"count"}) for form in nl[key] + en[key]}
+        assert len(shapes) == 1, key
+    t = Translator("nl")
+    assert t.n("web.members_count", 1) == "1 lid"
+    assert t.n("web.members_count", 3) == "3 leden"
+    assert Translator("en").n("web.members_count", 0) == "0 members"
 
 
 def test_translator_formats_and_falls_back() -> None:

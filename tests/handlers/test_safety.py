@@ -103,7 +103,9 @@ async def test_audit_log_keeps_role_changes_and_broadcasts(
         tamara = await app.services.storage.members.by_handle(network.id, "tamara")
     finally:
         await close_app(app)
-    broadcast, role_change = entries  # newest first; the refused change left no entry
+    broadcast, role_change, imported = entries  # newest first; the refused change left none
+    assert (imported.action, imported.actor_id) == ("import", None)
+    assert imported.details == {"created": 2, "updated": 0, "by": "operator"}
     assert (role_change.action, role_change.actor_id, role_change.target_id) == (
         "role_change",
         dirk.id,

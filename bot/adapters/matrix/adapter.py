@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any
 
 from nio import (
@@ -492,6 +493,11 @@ class MatrixAdapter:
         if reply.keeps_text:  # Matrix edits replace the whole content; the text is unknown here
             log.debug("buttons-only edit of %s in %s skipped on Matrix", reply.edit_of, chat_id)
             return SentMessage(chat_id, reply.edit_of or "")
+        links = [b for b in reply.buttons if b.opens]
+        if links:  # no link buttons on Matrix: the address is written out
+            lines = "\n".join(f"{b.label}: {b.opens}" for b in links)
+            options = tuple(b for b in reply.buttons if not b.opens)
+            reply = replace(reply, text=f"{reply.text}\n\n{lines}", buttons=options)
         hint = None
         if reply.buttons:
             hint = Translator(await self._language_of_room(chat_id))("matrix.buttons_hint")

@@ -74,6 +74,7 @@ from telegram import (
     Message,
     ReplyParameters,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -454,7 +455,9 @@ class TelegramAdapter:
             return None
         now = self._clock.now()
         keys = [
-            InlineKeyboardButton(button.label, url=button.url)
+            InlineKeyboardButton(button.label, url=button.opens)
+            if button.opens
+            else InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
             if button.url
             else InlineKeyboardButton(
                 button.label,

@@ -5,16 +5,16 @@ added again). ``outbox.via_chat_id`` / ``via_thread_id``: the group (and topic) 
 event that produced a private message happened, where the member is shown the link that opens
 their private chat when the platform refuses the message (Telegram: never started).
 
-Revision ID: 0009_platforms
-Revises: 0008_learned
+Revision ID: 0011_platforms
+Revises: 0010_web_speed
 Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_platforms'
-down_revision = '0008_learned'
+revision = '0011_platforms'
+down_revision = '0010_web_speed'
 branch_labels = None
 depends_on = None
 
