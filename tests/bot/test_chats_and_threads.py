@@ -426,3 +426,21 @@ async def test_a_pledge_before_the_post_is_recorded_as_sent_still_edits_it(
     [edit] = [r for r in group if r.edit_of]
     assert edit.edit_of == f"m{post_index + 1}" and "1 van 3" in edit.text
     assert await app.storage.outbox.unsent() == 0
+
+
+def test_the_console_shows_where_a_message_goes_plainly() -> None:
+    from bot.adapters.console import render
+
+    answer = Reply("Piet kan helpen", reply_to="7", thread_id="2")
+    assert render("groep", answer) == "[groep] vonk: (reply to 7) (thread 2) Piet kan helpen"
+    edit = Reply("Oproep 1: 1 van 2", (Button("Vertel meer", "m"),), edit_of="3")
+    assert render("groep", edit).splitlines() == [
+        "[groep] vonk: (edit of 3) Oproep 1: 1 van 2",
+        "  (Vertel meer)",
+    ]
+    assert render("groep", Reply("", edit_of="3")).splitlines() == [
+        "[groep] vonk: (edit of 3) (same text)",
+        "  (no buttons)",
+    ]
+    notice = Reply("Tik hier", (Button("Ja", "ja"), Button.link("Open", START_LINK)))
+    assert render("groep", notice).splitlines()[-1] == f"  [1] Ja  <Open: {START_LINK}>"
