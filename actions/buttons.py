@@ -110,6 +110,15 @@ class DraftPost(ButtonData, prefix="call:post"):
     audience: Literal["group", "all"]
 
 
+@dataclass(frozen=True)
+class EndCall(ButtonData, prefix="call:end"):
+    """Under a call's status, for its initiator: cancel it (``confirmed``: without a reason,
+    after the reason was asked)."""
+
+    call_id: int
+    confirmed: bool = False
+
+
 # -- pledges ------------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from bot.i18n import Translator
 from bot.outbox import Outgoing, edit_by_key
 from storage.ids import is_row_id
 from storage.records import Chat, Member
-from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome
+from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome, PledgeStatus
 
 CELL_NAME_MAX = 60
 REASON_MAX = 300
@@ -62,6 +62,7 @@ class Joined:
 class Cancelled:
     call: Call
     told: int  # members whose pledge was handed back, each told privately
+    already: bool = False  # it was cancelled before: nobody was told again
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -90,11 +91,10 @@ async def describe(
     initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
     cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
     taken = await ctx.storage.calls.counted(call.id)
-    people = (
-        t("calls.places", taken=taken, needed=call.people_needed)
-        if call.people_needed
-        else t("calls.places_open", taken=taken)
-    )
+    if call.people_needed:
+        people = t.n("calls.places", call.people_needed, taken=taken)
+    else:
+        people = t.n("calls.places_open", taken) if taken else t("calls.places_none")
     when = when_text(t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
     return t(
         "calls.post_text" if header else "calls.details",
@@ -170,6 +170,28 @@ async def refresh_posts(ctx: ActionContext, call_id: int) -> int:
     return await ctx.send_many(now, at_once=True) + await ctx.send_many(later)
 
 
+async def call_replied_to(
+    ctx: ActionContext, platform: str, chat_id: str, message_id: str
+) -> Call | None:
+    """The call whose post (or invitation) is the bot message ``message_id`` in that chat."""
+    key = await ctx.storage.outbox.key_of_sent(platform, chat_id, message_id)
+    if key is None or not key.startswith("call:"):
+        return None
+    number = key.split(":")[1]
+    call = await ctx.storage.calls.get(int(number)) if number.isdigit() else None
+    return call if call is not None and call.network_id == ctx.network.id else None
+
+
+async def calls_open_in_chat(ctx: ActionContext, platform: str, chat_id: str) -> list[Call]:
+    """The calls still taking people that were posted in this group chat."""
+    found = []
+    for call in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now()):
+        chats = await call_chats(ctx, call)
+        if any(c.platform == platform and c.platform_chat_id == chat_id for c in chats):
+            found.append(call)
+    return found
+
+
 # -- posting ------------------------------------------------------------------------------------
 async def post_call(
     ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool
@@ -234,10 +256,42 @@ async def post_call(
 
 
 # -- answering ----------------------------------------------------------------------------------
+def passed(call: Call, now: datetime) -> bool:
+    """The call's moment is behind us (a call without a date never passes)."""
+    return call.starts_at is not None and call.starts_at < now
+
+
+def taking_people(call: Call, now: datetime) -> bool:
+    """Open or full (a waiting list), and still ahead."""
+    return not call.status.ended and not passed(call, now)
+
+
+async def suggestable(ctx: ActionContext, member: Member, calls: list[Call]) -> list[Call]:
+    """The calls worth offering the member: open (not full, not ended), still ahead, with
+    room, not the member's own, not already joined, not declined."""
+    now, joined = (
+        ctx.now(),
+        {p.call_id for p in await ctx.storage.pledges.of_member(member.id, tuple(PledgeStatus))},
+    )
+    found = []
+    for call in calls:
+        if call.status is not CallStatus.OPEN or passed(call, now):
+            continue
+        if call.initiator_id == member.id or call.id in joined:
+            continue
+        if call.people_needed and await ctx.storage.calls.counted(call.id) >= call.people_needed:
+            continue
+        if (await ctx.storage.calls.invitations(call.id)).get(member.id) == "declined":
+            continue
+        found.append(call)
+    return found
+
+
 async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
     """Pledge for the call: a place, or the waiting list when it is full. The pledge that
-    fills the last place announces it in the call's chats and to the initiator."""
-    if call.status.ended:
+    fills the last place announces it in the call's chats and to the initiator. A call that
+    ended or whose moment passed takes nobody."""
+    if not taking_people(call, ctx.now()):
         raise UserFacingError("calls.closed", title=call.title)
     outcome = await ctx.storage.pledges.create(
         ctx.network.id,
@@ -284,14 +338,54 @@ async def decline_invitation(ctx: ActionContext, member: Member, call: Call) -> 
 
 
 # -- ending ---------------------------------------------------------------------------------------
-async def close_call(ctx: ActionContext, member: Member | None, call_id: int) -> Call:
-    """No more pledges: the call is done or has enough people. Pledges stay as they are."""
+async def end_call(
+    ctx: ActionContext, member: Member | None, call_id: int, reason: str = ""
+) -> Cancelled | Call:
+    """What "annuleer", "sluit", "cancel" and "close" mean: a call whose moment passed is
+    closed (it took place; pledges stay for "Gelukt?"), any other call is cancelled."""
     require(member, Permission.CLOSE_CALL)
     call = await find_call(ctx, call_id)
     require_own_call(member, call)
-    await ctx.storage.calls.close(call.id)
-    await refresh_posts(ctx, call.id)
+    if passed(call, ctx.now()) and call.status is not CallStatus.CANCELLED:
+        return await close_call(ctx, member, call_id)
+    return await cancel_call(ctx, member, call_id, reason)
+
+
+async def close_call(ctx: ActionContext, member: Member | None, call_id: int) -> Call:
+    """No more pledges: the call took place or has enough people. Pledges that hold a place
+    stay as they are; whoever was still waiting is told once, kindly."""
+    require(member, Permission.CLOSE_CALL)
+    call = await find_call(ctx, call_id)
+    require_own_call(member, call)
+    if not call.status.ended:
+        await close_and_tell(ctx, call)
     return call
+
+
+async def close_and_tell(ctx: ActionContext, call: Call) -> None:
+    """Close the call; the waiting list hears that no place came free (once each)."""
+    waiting = await ctx.storage.calls.close(call.id, now=ctx.now())
+    people = await ctx.storage.members.get_many(p.member_id for p in waiting if p.member_id)
+    await ctx.send_many(
+        [
+            Outgoing(
+                f"call:{call.id}:closed:{person.id}",
+                Reply(Translator(person.language)("calls.closed_waiting", title=call.title)),
+                member_id=person.id,
+            )
+            for person in people
+        ]
+    )
+    await refresh_posts(ctx, call.id)  # the post says it is closed and loses its buttons
+
+
+async def close_passed(ctx: ActionContext, call: Call) -> bool:
+    """A call whose moment passed (plus the "Gelukt?" grace) closes itself. True if it did."""
+    fresh = await ctx.storage.calls.get(call.id)
+    if fresh is None or fresh.status.ended or not passed(fresh, ctx.now()):
+        return False
+    await close_and_tell(ctx, fresh)
+    return True
 
 
 async def cancel_call(
@@ -304,8 +398,8 @@ async def cancel_call(
     call = await find_call(ctx, call_id)
     require_own_call(member, call)
     if call.status is CallStatus.CANCELLED:
-        return Cancelled(call, 0)
-    reason = clean_text(reason).strip()[:REASON_MAX]
+        return Cancelled(call, 0, already=True)
+    reason = clean_text(reason).strip(" :-")[:REASON_MAX]
     ended = await ctx.storage.calls.cancel(call.id, now=ctx.now())
     people = await ctx.storage.members.get_many(p.member_id for p in ended if p.member_id)
     messages = []

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from actions.context import ActionContext
 from actions.periods import previous_month
 from actions.permissions import Permission, allowed
+from actions.wording import hours_phrase, names_list
 from bot.config import WEEKDAYS
 from bot.core import Reply
 from bot.i18n import Translator
@@ -38,6 +39,9 @@ def next_weekly_digest(ctx: ActionContext, after: datetime) -> datetime:
     day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
     at = datetime.combine(day, time(ctx.settings.digest_hour), tzinfo=tz)
     return at if at > after else at + timedelta(days=7)
+
+
+NEW_NAMES_SHOWN = 5  # the digest names a few newcomers, then counts the rest
 
 
 async def weekly_digest(ctx: ActionContext) -> int:
@@ -64,11 +68,11 @@ async def weekly_digest(ctx: ActionContext) -> int:
             for c, taken in figures.open_calls
         ]
         lines.append(
-            t(
+            t.n(
                 "digest.pledges",
-                new=figures.new_pledges,
+                figures.new_pledges,
                 done=figures.done,
-                hours=f"{figures.hours:g}",
+                hours=hours_phrase(t, figures.hours),
             )
         )
         if figures.overdue:
@@ -81,7 +85,7 @@ async def weekly_digest(ctx: ActionContext) -> int:
             t(
                 "digest.new_members",
                 count=len(figures.new_members),
-                names=", ".join(figures.new_members) or "–",
+                names=names_list(t, figures.new_members, shown=NEW_NAMES_SHOWN) or "–",
             )
         )
         messages.append(

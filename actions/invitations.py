@@ -9,7 +9,7 @@ from __future__ import annotations
 from actions.buttons import DeclineCall, JoinCall
 from actions.context import ActionContext
 from actions.reach import reach
-from actions.wording import when_text
+from actions.wording import first_name, when_text
 from bot.core import Button, Reply
 from bot.i18n import Translator
 from bot.outbox import Outgoing
@@ -68,7 +68,7 @@ async def invitation(
     when = when_text(t, call.starts_at, call.has_time, tz=member.timezone, now=ctx.now())
     text = t(
         "calls.invitation",
-        name=member.display_name,
+        name=first_name(member.display_name),
         title=call.title,
         when=when,
         initiator=initiator.display_name if initiator else t("calls.the_network"),

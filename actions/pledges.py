@@ -8,7 +8,7 @@ a task back is graceful: no questions, and the place goes to someone else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from actions.calls import refresh_posts
 from actions.context import ActionContext
@@ -20,10 +20,10 @@ from bot.i18n import Translator
 from bot.outbox import Outgoing
 from storage.ids import is_row_id
 from storage.records import Member
-from storage.repositories.calls import ACTIVE, Pledge, PledgeOutcome, PledgeStatus
+from storage.repositories.calls import ACTIVE, Call, Pledge, PledgeOutcome, PledgeStatus
 
 WHAT_MAX = 300
-MAX_HOURS = 1000.0  # more than a few weeks of full days for one pledge is a typing slip
+MAX_HOURS = 24.0  # hours per pledge: more than a day for one pledge is a typing slip
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,37 @@ async def withdraw(ctx: ActionContext, member: Member, pledge: Pledge) -> Reopen
     if pledge.status not in ACTIVE:
         raise UserFacingError("pledges.not_open", what=pledge.what)
     outcome = await ctx.storage.pledges.end(pledge.id, PledgeStatus.WITHDRAWN, now=ctx.now())
-    return await place_reopened(ctx, outcome)
+    reopened = await place_reopened(ctx, outcome)
+    if outcome.call is not None and pledge.status is PledgeStatus.PLEDGED:
+        await tell_initiator_if_late(ctx, outcome.call, reopened)
+    return reopened
+
+
+LATE = timedelta(hours=48)  # a drop-out this close to the call is news for its initiator
+
+
+async def tell_initiator_if_late(ctx: ActionContext, call: Call, reopened: Reopened) -> None:
+    """A place handed back within 48 hours of the call: its initiator hears at once (the
+    member who left is not named), with what happened to the place; plainly when nobody is
+    left."""
+    now = ctx.now()
+    if call.status.ended or call.starts_at is None or not now <= call.starts_at <= now + LATE:
+        return
+    initiator = await ctx.storage.members.get(call.initiator_id) if call.initiator_id else None
+    if initiator is None:
+        return
+    t = Translator(initiator.language)
+    taken = await ctx.storage.calls.counted(call.id)
+    if taken == 0 and reopened.promoted is None:
+        text = t("pledges.late_nobody_left", title=call.title)
+    else:
+        text = t("pledges.late_dropout", title=call.title, taken=taken)
+    if reopened.promoted is not None:
+        text += " " + t("pledges.late_promoted")
+    elif reopened.invited:
+        text += " " + t.n("pledges.late_invited", reopened.invited)
+    key = f"call:{call.id}:late:{int(now.timestamp())}:{taken}"
+    await ctx.send_many([Outgoing(key, Reply(text), member_id=initiator.id)])
 
 
 async def lapse(ctx: ActionContext, pledge: Pledge) -> Reopened:

@@ -29,4 +29,20 @@ def names_list(t: Translator, names: Sequence[str], *, shown: int = 10) -> str:
     """'Anna, Bram en 3 anderen': at most ``shown`` names, then a count."""
     named = ", ".join(names[:shown])
     rest = len(names) - shown
-    return t("common.names_and_others", names=named, others=rest) if rest > 0 else named
+    return t.n("common.names_and_others", rest, names=named) if rest > 0 else named
+
+
+def number_text(t: Translator, value: float) -> str:
+    """'1,5' in Dutch, '1.5' in English; whole numbers without decimals."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if t.language == "nl" else text
+
+
+def hours_phrase(t: Translator, hours: float) -> str:
+    """'1 hour', '2.5 hours', '3 uur': the number with the unit in its right form."""
+    return t.n("common.hours", 1 if hours == 1 else 2, hours=number_text(t, hours))
+
+
+def first_name(display_name: str) -> str:
+    """'Anna de Vries' -> 'Anna': how a greeting addresses someone ('Hoi Anna!')."""
+    return display_name.split()[0] if display_name.strip() else display_name

@@ -86,15 +86,32 @@ ScriptOption = Annotated[
         dir_okay=False,
     ),
 ]
+VerboseOption = Annotated[
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        help="Show log lines on stderr: -v for INFO, -vv for DEBUG (default: warnings only).",
+    ),
+]
 
 
-def _settings(config: Path | None, database_url: str | None = None) -> Settings:
+def _settings(
+    config: Path | None, database_url: str | None = None, *, console: int | None = None
+) -> Settings:
+    """The settings, with logging set up: ``VONK_LOG_LEVEL``, or for the console chat
+    (``console`` = how often -v was given) WARNING, INFO with -v, DEBUG with -vv, so the
+    conversation on stdout is all a member sees."""
     try:
         settings = load_settings(config, database_url=database_url)
     except ConfigError as exc:
         typer.echo(f"Configuration problem: {exc}", err=True)
         raise typer.Exit(2) from exc
-    configure_logging(settings.log_level, fmt=settings.log_format)
+    level = settings.log_level
+    if console is not None:
+        level = ("WARNING", "INFO", "DEBUG")[min(console, 2)]
+    configure_logging(level, fmt=settings.log_format)
     return settings
 
 
@@ -123,9 +140,10 @@ def chat(
     database_url: DatabaseOption = None,
     script: ScriptOption = None,
     start: StartOption = None,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Talk to Vonk in this terminal (the console adapter) on the configured database."""
-    settings = _settings(config, database_url)
+    settings = _settings(config, database_url, console=verbose)
     lines = _script_lines(script)
     if lines is None:
         typer.echo(CONSOLE_INTRO)
@@ -137,12 +155,13 @@ def demo(
     config: ConfigOption = None,
     script: ScriptOption = None,
     start: StartOption = None,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Create a fresh demo network (30 members, cells, lessons) and open the console chat.
 
     The demo lives in its own database (demo.db in the data folder), replaced on every run,
     so it never touches a real network."""
-    settings = _settings(config)
+    settings = _settings(config, console=verbose)
     db_file = settings.data_dir / "demo.db"
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db_file}{suffix}").unlink(missing_ok=True)

@@ -73,7 +73,7 @@ def configure_logging(level: str, *, stream: TextIO | None = None, fmt: str = "t
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO), handlers=[handler], force=True
     )
-    for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration", "nio"):
+    for noisy in ("httpx", "aiosqlite", "alembic.runtime.migration", "nio", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -78,7 +78,7 @@ class When:
     rest: str  # the input with that substring removed and whitespace tidied
 
 
-InvalidReason = Literal["no_such_date", "past", "weekday_mismatch", "bad_time"]
+InvalidReason = Literal["no_such_date", "past", "weekday_mismatch", "bad_time", "vague"]
 
 
 @dataclass(frozen=True)
@@ -339,6 +339,22 @@ class _Grammar:
                 r"\s*(?:-|–|tot|to)\s*\d{1,2}(?:(?:[:.]\d{2})(?:\s*uur)?|\s*uur)(?!\w)",
             )
         )
+        # Half and quarter hours: "half vier" is 15:30 (half *to* four), "kwart voor negen"
+        # 08:45, "kwart over 10" 10:15; "half past six" 18:30, "a quarter to nine" 08:45.
+        hour_word = rf"(?:\d{{1,2}}|{_alt(list(self.numbers))})"
+        fractions = []
+        if nl:
+            fractions.append(r"(?:(?P<kw>kwart)\s+(?P<dir_nl>voor|over)|(?P<half_nl>half))")
+        if en:
+            fractions.append(
+                r"(?:(?:a\s+)?(?P<qen>quarter)\s+(?P<dir_en>to|past)|(?P<half_en>half)\s+past)"
+            )
+        p.append(
+            (
+                "fraction",
+                rf"{b}{pre}(?:{'|'.join(fractions)})\s+(?P<h>{hour_word})(?:\s*uur)?{e}",
+            )
+        )
         weak_pre = _alt([*(["om"] if nl else []), *(["at"] if en else [])])
         p.append(("weak_hour", rf"{b}(?:{weak_pre})\s+(?P<h>\d{{1,2}}){_NUM_AFTER}"))
         # Parts of the day as separate words.
@@ -470,6 +486,20 @@ class _Grammar:
             )
         if name == "noon":
             return _Piece(s, e, "time", ("clock", 12, 0, True))
+        if name == "fraction":
+            said = self._number(low["h"])
+            if said is None or not 1 <= said <= 12:
+                return None
+            h = _afternoon(said)
+            if "half_nl" in g:  # Dutch "half vier": half an hour before four
+                h, mi = h - 1, 30
+            elif "half_en" in g:  # English "half past six": half an hour after six
+                mi = 30
+            elif low.get("dir_nl") == "voor" or low.get("dir_en") == "to":
+                h, mi = h - 1, 45
+            else:
+                mi = 15
+            return _Piece(s, e, "time", ("clock", h % 24, mi, False))
         if name == "uur":
             said = self._number(low["h"])
             if said is None or not 0 <= said <= 24:
@@ -775,6 +805,23 @@ def _rest(text: str, start: int, end: int) -> str:
     return rest.strip(" ,;:-")
 
 
+# Said as a date but naming no day: asked back, never guessed ("binnenkort" is not the 1st
+# of next month). Days that are over are said to be past.
+_VAGUE = re.compile(
+    r"(?<!\w)(?:binnenkort|over\s+een\s+(?:tijdje|poosje|tijd)|een\s+dezer\s+dagen|ooit|"
+    r"(?:ergens\s+)?(?:volgende|komende|deze)\s+maand|later\s+deze\s+(?:week|maand)|"
+    r"zo\s+snel\s+mogelijk|z\.s\.m\.?|zsm|"
+    r"(?:some\s*time\s+)?soon|some\s*time|one\s+of\s+these\s+days|"
+    r"(?:next|this|later\s+this)\s+month|asap|in\s+a\s+while)(?!\w)",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"(?<!\w)(?:eergisteren|gisteren|gisteravond|gistermiddag|gisterochtend|vorige\s+week|"
+    r"yesterday|the\s+day\s+before\s+yesterday|last\s+week)(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def parse_when(
     text: str,
     *,
@@ -807,6 +854,9 @@ def parse_when(
             return InvalidWhen(matched=matched, reason=resolved)  # type: ignore[arg-type]
         at, has_time = resolved
         return When(at=at, has_time=has_time, matched=matched, rest=_rest(text, start, end))
+    for pattern, reason in ((_PAST, "past"), (_VAGUE, "vague")):
+        if found := pattern.search(text):
+            return InvalidWhen(matched=found.group(0), reason=reason)  # type: ignore[arg-type]
     if use_fallback and text.strip():
         return _fallback(text, now, tz, g)
     return None

@@ -19,6 +19,7 @@ from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
+from handlers.common import CONTACT_FLOW, lesson_line, yes_or_no
 from storage.records import Member
 
 if TYPE_CHECKING:
@@ -96,9 +97,7 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         lines.append(t("ask.nobody_but_lessons", topic=topic))
     if result.lessons:
         lines.append(t("ask.lessons_intro"))
-        lines += [
-            t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in result.lessons
-        ]
+        lines += [lesson_line(ctx, m.lesson) for m in result.lessons]
     await ctx.reply("\n".join(lines), buttons=buttons)
 
 
@@ -128,6 +127,9 @@ async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
     if matched is None or not matched.active or not matched.findable or matched.id == ctx.member.id:
         await ctx.reply(ctx.t("ask.contact_unavailable"))
         return
+    if await ctx.storage.contacts.pending(ctx.member.id, matched.id) is not None:
+        await ctx.reply(ctx.t("ask.contact_already", name=matched.display_name))
+        return  # pressed twice: one request is enough
     request = await ctx.storage.contacts.create(ctx.member.id, matched.id, topic, now=ctx.now())
     await ctx.reply_direct(ctx.t("ask.contact_sent", name=matched.display_name))
     their = Translator(matched.language)
@@ -142,9 +144,15 @@ async def request_contact(ctx: Context, member_id: int, topic: str) -> None:
         ),
         key=f"contact:{request.id}:ask",
     )
+    if await ctx.storage.conversations.get(matched.id) is None:  # a typed 'ja hoor' counts too
+        await ctx.storage.conversations.set(
+            matched.id, CONTACT_FLOW, "answer", {"request": request.id}, now=ctx.now()
+        )
 
 
 async def contact_answered(ctx: Context, request_id: int, *, accepted: bool) -> None:
+    if ctx.conversation is not None and ctx.conversation.flow == CONTACT_FLOW:
+        await ctx.finish()  # answered by the button: the typed question is closed too
     request = await ctx.storage.contacts.answer(request_id, ctx.member.id, accepted, now=ctx.now())
     if request is None:
         await ctx.reply(ctx.t("ask.contact_stale"))
@@ -203,7 +211,23 @@ async def contact_line(ctx: Context, member: Member, t: Translator | None = None
     return ", ".join(parts) or t("contact.via_bot")
 
 
+async def typed_contact_answer(_event: Event, ctx: Context) -> None:
+    """'ja hoor', 'liever niet', ... typed instead of pressing a button."""
+    request_id = int(ctx.conversation.data.get("request", 0)) if ctx.conversation else 0
+    answer = yes_or_no(ctx.args)
+    if answer is None:
+        if ctx.conversation and ctx.conversation.data.get("asked_again"):
+            await ctx.finish()  # twice something else: they are busy with other things
+        else:
+            await ctx.expect(CONTACT_FLOW, "answer", asked_again=True)
+        await ctx.reply(ctx.t("ask.contact_yes_or_no"))
+        return
+    await ctx.finish()
+    await contact_answered(ctx, request_id, accepted=answer)
+
+
 def register(router: Router) -> None:
+    router.flow(CONTACT_FLOW)(typed_contact_answer)
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)
     router.understood("ask_back")(did_you_mean)

@@ -18,44 +18,54 @@ from actions.buttons import (
     DraftNoDate,
     DraftPeople,
     DraftPost,
+    EndCall,
     JoinCall,
     MoreAboutCall,
 )
 from actions.calls import (
+    CELL_NAME_MAX,
+    Cancelled,
     NewCall,
     Posted,
-    cancel_call,
-    close_call,
+    call_replied_to,
+    calls_open_in_chat,
     decline_invitation,
     describe,
+    end_call,
     find_call,
     join_call,
     post_call,
 )
 from actions.permissions import Permission, require, require_own_call
 from actions.wording import bullets, names_list, when_text
+from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
-from bot.numbers import parse_id, parse_int
+from bot.numbers import parse_amount, parse_id, parse_int
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.common import date_words
+from handlers.common import date_words, yes_or_no
 from storage.repositories.calls import Call, PledgeStatus
 
 FLOW = "call"
 _CELL = re.compile(r"(?<![\w#])#([^\W\d][\w-]*)")
 _PEOPLE = re.compile(
-    r"\b([0-9]{1,3})\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
+    r"\b([0-9]+)\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
     re.IGNORECASE,
 )
-_CALL_REF = re.compile(r"#?([0-9]+)\b")
+_CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
+END_FLOW = "call_end"
+NEVER_MIND = ("toch niet", "laat maar", "nee", "niet", "never mind", "no", "stop")
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
 MAX_PEOPLE = 500
 STATUS_WORDS = ("status", "stand")
-CLOSE_WORDS = ("sluit", "sluiten", "close")
-CANCEL_WORDS = ("annuleer", "annuleren", "afgelast", "cancel")
+# Each ends the call: cancelled (everyone told, with the reason typed after the number), or
+# closed when its moment already passed (it took place).
+CANCEL_WORDS = (
+    "annuleer", "annuleren", "afgelast", "afgeblazen", "sluit", "sluiten", "cancel", "close",
+)  # fmt: skip
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Draft:
     cell: str | None = None
     people: int | None = None
     guided: bool = False
+    too_many: bool = False  # a number of people past MAX_PEOPLE was typed: ask again
 
     @property
     def when(self) -> datetime | None:
@@ -85,7 +96,8 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         draft.cell = match.group(1)
         text = text[: match.start()] + text[match.end() :]
     if match := _PEOPLE.search(text):
-        draft.people = int(match.group(1)) or None
+        people = parse_int(match.group(1), high=MAX_PEOPLE)
+        draft.people, draft.too_many = people or None, people is None
         text = text[: match.start()] + text[match.end() :]
     found = parse_when(text, now=now, tz=tz)
     invalid = None
@@ -98,6 +110,27 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         text = found.rest
     draft.title = " ".join(text.split()).strip(" ,.-")
     return draft, invalid
+
+
+def call_ref_and_rest(text: str) -> tuple[int, str]:
+    """'4 het regent' -> (4, 'het regent'): the call named first, then an optional reason."""
+    match = _CALL_REF.match(text.strip())
+    call_id = parse_id(match.group(1)) if match else None
+    if match is None or call_id is None:
+        raise NotFound("calls.not_found")
+    return call_id, text.strip()[match.end() :].strip(" :,-")
+
+
+def ended_text(t: Translator, ended: Cancelled | Call) -> str:
+    """The initiator's answer after ending a call: who was told, or that it was closed."""
+    if isinstance(ended, Call):
+        return t("calls.closed_now", title=ended.title)
+    title = ended.call.title
+    if ended.already:
+        return t("calls.cancel_already", title=title)
+    if ended.told:
+        return t.n("calls.cancel_done", ended.told, title=title)
+    return t("calls.cancel_done_nobody", title=title)
 
 
 def call_ref(text: str) -> int:
@@ -118,13 +151,9 @@ async def call_command(_event: Event, ctx: Context) -> None:
     if first in STATUS_WORDS:
         await status(ctx, rest)
         return
-    if first in CLOSE_WORDS:
-        call = await close_call(ctx, ctx.member, call_ref(rest))
-        await ctx.reply(ctx.t("calls.closed_now", title=call.title))
-        return
     if first in CANCEL_WORDS:
-        cancelled = await cancel_call(ctx, ctx.member, call_ref(rest))
-        await ctx.reply(ctx.t("calls.cancel_done", title=cancelled.call.title, told=cancelled.told))
+        call_id, reason = call_ref_and_rest(rest)
+        await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, reason)))
         return
     require(ctx.member, Permission.POST_CALL)  # before the questions, not after them
     if not args:
@@ -151,9 +180,10 @@ async def continue_draft(ctx: Context, draft: Draft, invalid: InvalidWhen | None
         )
     elif draft.guided and draft.cell is None:
         cells = await ctx.storage.networks.cells(ctx.network.id)
-        buttons = [Button(c.name, DraftCell(c.name).encode()) for c in cells[:8]]
-        buttons.append(Button(ctx.t("calls.everyone"), DraftCell("-").encode()))
-        await ask(ctx, draft, "cell", ctx.t("calls.ask_cell"), buttons)
+        await ask(ctx, draft, "cell", ctx.t("calls.ask_cell"), cell_buttons(ctx, cells))
+    elif draft.too_many:
+        draft.too_many = False
+        await ask(ctx, draft, "people", ctx.t("calls.too_many_people", max=MAX_PEOPLE))
     elif draft.guided and draft.people is None:
         buttons = [Button(str(n), DraftPeople(n).encode()) for n in (1, 2, 3, 5, 10)]
         buttons.append(Button(ctx.t("calls.any_number"), DraftPeople(0).encode()))
@@ -220,11 +250,18 @@ async def answer(_event: Event, ctx: Context) -> None:
         draft.starts_at, draft.has_time = at.isoformat(), True
         await continue_draft(ctx, draft)
     elif step == "cell":
-        draft.cell = text.lstrip("#")[:60] or "-"
+        await typed_cell(ctx, draft, text)
+    elif step == "cell_new":
+        yes = yes_or_no(text)
+        asked = str(ctx.conversation.data.get("cell", "")) if ctx.conversation else ""
+        if yes is None:
+            await ask_new_cell(ctx, draft, asked)
+            return
+        if yes:
+            draft.cell = asked[:CELL_NAME_MAX] or "-"
         await continue_draft(ctx, draft)
     elif step == "people":
-        number = re.search(r"[0-9]+", text)
-        people = parse_int(number.group(), high=MAX_PEOPLE) if number else None
+        people = typed_people(text)
         if people is None:
             await ask(ctx, draft, "people", ctx.t("calls.ask_people_number"))
             return
@@ -233,6 +270,58 @@ async def answer(_event: Event, ctx: Context) -> None:
         await continue_draft(ctx, draft)
     else:
         await continue_draft(ctx, draft)
+
+
+_ANY_NUMBER = ("maakt niet uit", "maakt niet uit hoeveel", "any", "doesn't matter", "geen")
+_PEOPLE_WORDS = re.compile(r"\b(?:mensen|personen|man|people|persons)\b", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"[0-9?!@/:]")
+
+
+def typed_people(text: str) -> int | None:
+    """'5', 'vijf', '5 mensen', 'maakt niet uit' (0: any number), up to MAX_PEOPLE."""
+    words = _PEOPLE_WORDS.sub(" ", text).strip(" .!").casefold()
+    if words in _ANY_NUMBER:
+        return 0
+    value = parse_amount(words, high=MAX_PEOPLE)
+    return int(value) if value is not None and value == int(value) else None
+
+
+async def typed_cell(ctx: Context, draft: Draft, text: str) -> None:
+    """An existing cell's name, 'iedereen' / '-', or a new name (asked before it is made).
+    A date, a question or a sentence is not a cell: the question comes again."""
+    name = clean_name(text.lstrip("#")).strip(" .!")
+    if name.casefold() in ("-", "iedereen", "everyone", "geen", "none", "alle", "all"):
+        draft.cell = "-"
+        await continue_draft(ctx, draft)
+        return
+    cells = await ctx.storage.networks.cells(ctx.network.id)
+    known = next((c for c in cells if c.name.casefold() == name.casefold()), None)
+    if known is not None:
+        draft.cell = known.name
+        await continue_draft(ctx, draft)
+        return
+    looks_like_date = parse_when(name, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
+    if not name or _NOT_A_NAME.search(name) or len(name.split()) > 3 or looks_like_date:
+        await ask(ctx, draft, "cell", ctx.t("calls.ask_cell_again"), cell_buttons(ctx, cells))
+        return
+    await ask_new_cell(ctx, draft, name[:CELL_NAME_MAX])
+
+
+def cell_buttons(ctx: Context, cells: list) -> list[Button]:
+    buttons = [Button(c.name, DraftCell(c.name).encode()) for c in cells[:8]]
+    buttons.append(Button(ctx.t("calls.everyone"), DraftCell("-").encode()))
+    return buttons
+
+
+async def ask_new_cell(ctx: Context, draft: Draft, name: str) -> None:
+    await ctx.expect(FLOW, "cell_new", draft=asdict(draft), cell=name)
+    await ctx.reply_direct(
+        ctx.t("calls.new_cell", cell=name),
+        buttons=[
+            Button(ctx.t("calls.new_cell_yes", cell=name), DraftCell(name).encode()),
+            Button(ctx.t("calls.everyone"), DraftCell("-").encode()),
+        ],
+    )
 
 
 async def _draft_or_explain(ctx: Context) -> Draft | None:
@@ -278,21 +367,22 @@ async def post_pressed(press: DraftPost, ctx: Context) -> None:
 def posted_text(t: Translator, posted: Posted) -> str:
     """What the initiator hears: where it went, how many it reaches, and honestly who it
     cannot reach yet, with the link that fixes that."""
-    key = "calls.posted_everyone" if posted.everyone else "calls.posted"
-    text = t(key, id=posted.call.id, invited=posted.invited)
+    if posted.everyone:
+        members = t.n("calls.members_wanting", posted.invited)
+        text = t("calls.posted_everyone", id=posted.call.id, members=members)
+    else:
+        invited = (
+            t.n("calls.invited", posted.invited) if posted.invited else t("calls.invited_none")
+        )
+        text = t("calls.posted", id=posted.call.id, invited=invited)
     if posted.unreachable:
-        names = names_list(t, posted.unreachable)
+        names, count = names_list(t, posted.unreachable), len(posted.unreachable)
         if posted.links:
-            text += "\n" + t(
-                "calls.unreachable",
-                count=len(posted.unreachable),
-                names=names,
-                links=" ".join(posted.links),
+            text += "\n" + t.n(
+                "calls.unreachable", count, names=names, links=" ".join(posted.links)
             )
         else:
-            text += "\n" + t(
-                "calls.unreachable_no_link", count=len(posted.unreachable), names=names
-            )
+            text += "\n" + t.n("calls.unreachable_no_link", count, names=names)
     return text
 
 
@@ -337,24 +427,46 @@ async def decline_pressed(press: DeclineCall, ctx: Context) -> None:
     await ctx.reply(ctx.t("calls.declined"))
 
 
-async def join_phrase(_event: Event, ctx: Context) -> None:
-    """Typed 'ik doe mee' (platforms without buttons): the call named, or the newest open one."""
+async def join_phrase(event: Event, ctx: Context) -> None:
+    """Typed 'ik doe mee' (platforms without buttons): the call named; else the call whose
+    post the message replies to; else the only call taking people in this chat; else the
+    member is asked which, never guessed."""
     match = ctx.route.match
     ref = match.group("ref") if match and match.group("ref") else None
     if ref:
-        call = await find_call(ctx, call_ref(ref))
-    else:
-        open_calls = await ctx.storage.calls.open_calls(ctx.network.id)
-        if not open_calls:
-            await ctx.reply(ctx.t("calls.none_open"))
-            return
-        call = max(open_calls, key=lambda c: c.created_at)
-    await join(ctx, call)
+        await join(ctx, await find_call(ctx, call_ref(ref)))
+        return
+    chat = event.chat
+    replied = getattr(event, "reply_to", None)
+    call = await call_replied_to(ctx, chat.platform, chat.chat_id, replied) if replied else None
+    if call is not None:
+        await join(ctx, call)
+        return
+    candidates = (
+        [] if chat.is_direct else await calls_open_in_chat(ctx, chat.platform, chat.chat_id)
+    )
+    if not candidates:
+        candidates = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+    if len(candidates) == 1:
+        await join(ctx, candidates[0])
+        return
+    if not candidates:
+        await ctx.reply(ctx.t("calls.none_open"))
+        return
+    newest = sorted(candidates, key=lambda c: c.id)[-5:]
+    lines = [ctx.t("calls.which_one")]
+    for c in newest:
+        when = when_text(ctx.t, c.starts_at, c.has_time, tz=ctx.member.timezone, now=ctx.now())
+        lines.append(ctx.t("calls.which_line", id=c.id, title=c.title, when=when))
+    buttons = [
+        Button(ctx.t("calls.join_numbered", id=c.id), JoinCall(c.id).encode()) for c in newest
+    ]
+    await ctx.reply("\n".join(lines), buttons=buttons)
 
 
 # -- overviews ----------------------------------------------------------------------------------
 async def list_calls(_event: Event, ctx: Context) -> None:
-    calls = await ctx.storage.calls.open_calls(ctx.network.id)
+    calls = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
     if not calls:
         await ctx.reply(ctx.t("calls.none_open"))
         return
@@ -401,6 +513,11 @@ async def status(ctx: Context, ref: str) -> None:
         return bullets(found) if found else t("calls.nobody")
 
     invitations = await ctx.storage.calls.invitations(call.id)
+    buttons = (
+        [Button(t("calls.end_button"), EndCall(call.id, False).encode(), "🛑")]
+        if not call.status.ended
+        else []
+    )
     text = "\n".join(
         [
             await describe(ctx, call, t, tz=ctx.network.timezone),
@@ -417,13 +534,43 @@ async def status(ctx: Context, ref: str) -> None:
             ),
         ]
     )
-    await ctx.reply_direct(text)
+    await ctx.reply_direct(text, buttons=buttons)
+
+
+async def end_pressed(press: EndCall, ctx: Context) -> None:
+    """The status's cancel button: first the reason (optional), then the call ends."""
+    call = await find_call(ctx, press.call_id)
+    require(ctx.member, Permission.CLOSE_CALL)
+    require_own_call(ctx.member, call)
+    if press.confirmed:
+        if ctx.conversation is not None and ctx.conversation.flow == END_FLOW:
+            await ctx.finish()
+        await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call.id)))
+        return
+    await ctx.expect(END_FLOW, "reason", call_id=call.id)
+    await ctx.reply_direct(
+        ctx.t("calls.end_ask_reason", title=call.title),
+        buttons=[Button(ctx.t("calls.end_without_reason"), EndCall(call.id, True).encode())],
+    )
+
+
+async def end_reason(_event: Event, ctx: Context) -> None:
+    """The reason typed after the cancel button ('toch niet' keeps the call)."""
+    text = ctx.args.strip()
+    call_id = int(ctx.conversation.data.get("call_id", 0)) if ctx.conversation else 0
+    await ctx.finish()
+    if text.casefold().strip(" .!") in NEVER_MIND:
+        await ctx.reply(ctx.t("calls.end_kept"))
+        return
+    await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, text)))
 
 
 def register(router: Router) -> None:
     router.command("oproep", "call", "hulpvraag")(call_command)
     router.command("oproepen", "calls")(list_calls)
     router.flow(FLOW)(answer)
+    router.flow(END_FLOW)(end_reason)
+    router.button(EndCall)(end_pressed)
     router.button(JoinCall)(join_pressed)
     router.button(MoreAboutCall)(more_pressed)
     router.button(DeclineCall)(decline_pressed)

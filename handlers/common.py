@@ -8,9 +8,17 @@ never import each other; tests/handlers/test_layers.py checks).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from kennis.lessons import readable
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from storage.repositories.kennis import Lesson
 
 # Open questions (ctx.expect) one feature starts and another answers.
 STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by handlers/stories.py
+CONTACT_FLOW = "contact_answer"  # "Mag ik je gegevens delen?"; answered by handlers/ask.py
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -20,10 +28,31 @@ def date_words(matched: str) -> str:
     return _LEAD_WORD.sub("", matched.strip())
 
 
+YES_WORDS = {
+    "ja", "ja hoor", "jazeker", "ja zeker", "ja graag", "ja prima", "ja, graag", "ja, prima",
+    "j", "ok", "oké", "okay", "prima", "goed", "is goed", "prima hoor", "graag", "zeker",
+    "natuurlijk", "yes", "y", "yep", "yeah", "sure", "of course", "fine",
+}  # fmt: skip
+NO_WORDS = {
+    "nee", "nee hoor", "nee dank je", "nee, dank je", "liever niet", "niet", "niet nu", "n",
+    "no", "nope", "no thanks", "no, thanks", "rather not", "not now",
+}  # fmt: skip
+
+
 def yes_or_no(text: str) -> bool | None:
-    word = text.strip().casefold().rstrip("!.")
-    if word in {"ja", "yes", "y", "j", "ok", "oké", "prima", "goed", "graag", "zeker", "sure"}:
+    """'ja', 'ja hoor', 'jazeker', 'prima', 'nee', 'liever niet', 'yes', 'sure', 'no', ...;
+    None for anything else (the caller asks again, naming the choices)."""
+    words = " ".join(text.strip().casefold().rstrip("!. ").split())
+    if words in YES_WORDS:
         return True
-    if word in {"nee", "no", "n", "niet", "liever niet", "nope"}:
+    if words in NO_WORDS:
         return False
     return None
+
+
+def lesson_line(ctx: Context, lesson: Lesson) -> str:
+    """One lesson in a list, its title in the reader's language when it is a bundled note."""
+    title, _, _ = readable(
+        lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language
+    )
+    return ctx.t("ask.lesson_line", title=title, id=lesson.id)

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from actions.wording import number_text
 from bot.context import Context
 from bot.i18n import Translator
 
 
-def trend(now: float, before: float) -> str:
-    return "↑" if now > before else "↓" if now < before else "="
+def trend(
+    t: Translator, now: float | None, before: float | None, *, period: str, unit: str = ""
+) -> str:
+    """The change in words: '2 meer dan vorige maand', 'evenveel als ervoor', 'ervoor nog
+    niets' (``period``: 'month' or 'before'; ``unit`` follows the amount, e.g. '%')."""
+    if before is None:
+        return t(f"figures.new_{period}")
+    diff = (now or 0) - before
+    if diff == 0:
+        return t(f"figures.same_{period}")
+    amount = number_text(t, abs(diff)) + unit
+    return t(f"figures.{'more' if diff > 0 else 'less'}_{period}", amount=amount)
 
 
 def hours_text(t: Translator, hours: float) -> str:
-    text = f"{hours:.1f}".removesuffix(".0")
-    return text.replace(".", ",") if t.language == "nl" else text
+    return number_text(t, hours)
 
 
-def figure_line(t: Translator, key: str, now: float, before: float, **extra: object) -> str:
-    return t(key, now=now, before=before, trend=trend(now, before), **extra)
+def figure_line(
+    t: Translator, key: str, now: float, before: float, *, period: str, **extra: object
+) -> str:
+    return t(key, now=now, before=before, trend=trend(t, now, before, period=period), **extra)
 
 
 def chart_path(ctx: Context, kind: str) -> Path:

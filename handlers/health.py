@@ -39,7 +39,7 @@ def spark_names(t: Translator, members: list[Member]) -> str:
     if not named:
         return ""
     text = ", ".join(named)
-    return t("health.sparks_named", names=text, others=others) if others else text
+    return t.n("health.sparks_named", others, names=text) if others else text
 
 
 def health_text(
@@ -52,7 +52,13 @@ def health_text(
             "health.initiator_share",
             now=percent(share_now),
             before=percent(share_before),
-            trend=trend(share_now or 0, share_before or 0),
+            trend=trend(
+                t,
+                None if share_now is None else round(100 * share_now),
+                None if share_before is None else round(100 * share_before),
+                period="before",
+                unit="%",
+            ),
             done=now.pledges_done,
         ),
         figure_line(
@@ -60,18 +66,20 @@ def health_text(
             "health.sparks",
             len(now.spark_carriers),
             len(before.spark_carriers),
+            period="before",
             min_done=SPARK_MIN_DONE,
         ),
     ]
     if names := spark_names(t, sparks):
         lines.append("  " + names)
     lines += [
-        figure_line(t, "health.dormant", now.dormant, before.dormant),
+        figure_line(t, "health.dormant", now.dormant, before.dormant, period="before"),
         figure_line(
             t,
             "health.reciprocity",
             now.reciprocal,
             before.reciprocal,
+            period="before",
             helpers=now.helpers,
             helpers_before=before.helpers,
         ),
@@ -88,6 +96,7 @@ def health_text(
                     "health.cell_line",
                     now_cells.get(cell, 0),
                     before_cells.get(cell, 0),
+                    period="before",
                     cell=cell or t("impact.no_cell"),
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from actions.permissions import Permission, allowed
+from actions.wording import first_name
 from bot.context import Context
 from bot.core import Event
 from bot.router import Router
@@ -14,7 +15,10 @@ def make_help(topics: Sequence[str]):
     """The help handler lists one catalog line per feature, in the order features register."""
 
     async def show_help(_event: Event, ctx: Context) -> None:
-        lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}") for topic in topics]
+        # Examples name a cell that exists (none: the example goes without one).
+        cells = await ctx.storage.networks.cells(ctx.network.id)
+        cell = f" #{cells[0].name}" if cells else ""
+        lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}", cell=cell) for topic in topics]
         links = ctx.platforms.group_links()
         if links and allowed(ctx.member, Permission.GROUP_NEWS):  # who adds the bot to groups
             lines.append(ctx.t("help.add_to_group", links=" ".join(links)))
@@ -40,10 +44,6 @@ async def chatted(_event: Event, ctx: Context) -> None:
     to what the bot is for, never a bare "I did not understand"."""
     key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
-
-
-def first_name(display_name: str) -> str:
-    return display_name.split()[0] if display_name.strip() else display_name
 
 
 def register(router: Router, topics: Sequence[str]) -> None:

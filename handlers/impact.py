@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from actions.periods import month_start, next_month_start, previous_month_start, week_bounds
+from actions.wording import hours_phrase
 from bot.charts import draw_weekly, in_thread
 from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Event
@@ -29,7 +30,7 @@ def cell_lines(t: Translator, cells: tuple[CellCount, ...]) -> list[str]:
             "impact.cell_line",
             cell=c.cell or t("impact.no_cell"),
             done=c.pledges_done,
-            hours=hours_text(t, c.hours),
+            hours=hours_phrase(t, c.hours),
         )
         for c in cells[:CELL_LINES]
     ]
@@ -38,23 +39,24 @@ def cell_lines(t: Translator, cells: tuple[CellCount, ...]) -> list[str]:
 def impact_text(t: Translator, month: str, this: ImpactFigures, last: ImpactFigures) -> str:
     lines = [
         t("impact.title", month=month),
-        figure_line(t, "impact.people", this.people_active, last.people_active),
-        figure_line(t, "impact.pledges_done", this.pledges_done, last.pledges_done),
+        figure_line(t, "impact.people", this.people_active, last.people_active, period="month"),
+        figure_line(t, "impact.pledges_done", this.pledges_done, last.pledges_done, period="month"),
         t(
             "impact.hours",
             now=hours_text(t, this.hours),
             before=hours_text(t, last.hours),
-            trend=trend(this.hours, last.hours),
+            trend=trend(t, this.hours, last.hours, period="month"),
         ),
         figure_line(
             t,
             "impact.calls_filled",
             this.calls_filled,
             last.calls_filled,
+            period="month",
             calls=this.calls,
             calls_before=last.calls,
         ),
-        figure_line(t, "impact.thanks", this.thanks, last.thanks),
+        figure_line(t, "impact.thanks", this.thanks, last.thanks, period="month"),
     ]
     if this.per_cell:
         lines.append(t("impact.cells_intro"))

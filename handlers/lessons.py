@@ -12,6 +12,8 @@ from bot.core import Event
 from bot.errors import UserFacingError
 from bot.numbers import parse_id
 from bot.router import Router
+from handlers.common import lesson_line
+from kennis.lessons import readable
 from storage.repositories.kennis import NewLesson
 
 if TYPE_CHECKING:
@@ -57,13 +59,15 @@ async def show(ctx: Context, lesson_id: int) -> None:
     found = await ctx.storage.lessons.get(lesson_id)
     if found is None or found.network_id != ctx.network.id:
         raise UserFacingError("lessons.not_found", id=lesson_id)
-    tags = " ".join(f"#{t}" for t in found.tags)
+    title, text, tags = readable(
+        found.title, found.text, found.tags, found.source, ctx.t.language
+    )
     await ctx.reply(
         ctx.t(
             "lessons.show",
-            title=found.title,
-            text=found.text,
-            tags=tags,
+            title=title,
+            text=text,
+            tags=" ".join(f"#{t}" for t in tags),
             author=found.author_name or ctx.t("lessons.shared"),
         )
     )
@@ -78,7 +82,7 @@ async def lessons(_event: Event, ctx: Context) -> None:
             await ctx.reply(ctx.t("lessons.none_yet"))
             return
         lines = [ctx.t("lessons.newest")]
-        lines += [ctx.t("ask.lesson_line", title=x.title, id=x.id) for x in newest]
+        lines += [lesson_line(ctx, x) for x in newest]
         await ctx.reply("\n".join(lines))
         return
     search = ctx.services.search
@@ -100,7 +104,7 @@ async def reply_found(ctx: Context, query: str, found: Sequence[LessonMatch]) ->
         await ctx.reply(ctx.t("lessons.nothing", query=query))
         return
     lines = [ctx.t("lessons.found", query=query)]
-    lines += [ctx.t("ask.lesson_line", title=m.lesson.title, id=m.lesson.id) for m in found]
+    lines += [lesson_line(ctx, m.lesson) for m in found]
     await ctx.reply("\n".join(lines))
 
 

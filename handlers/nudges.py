@@ -22,10 +22,11 @@ from actions.buttons import (
     PledgeWithdraw,
     StopReminders,
 )
+from actions.calls import close_passed, suggestable
 from actions.digests import next_weekly_digest, weekly_digest
 from actions.invitations import invite_matches
 from actions.pledges import lapse
-from actions.wording import when_text
+from actions.wording import first_name, when_text
 from bot.context import Context, ServiceContext
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -46,7 +47,9 @@ IDLE_EVERY = timedelta(days=7)
 IDLE_MAX = 3
 LAPSE_AFTER = timedelta(days=3)
 CALL_SHORT_BEFORE = timedelta(days=2)
+CALL_CLOSES_AFTER = timedelta(days=1) + LAPSE_AFTER  # its date, then the "Gelukt?" grace
 MAX_BUTTONS = 6
+FOOTER_EVERY = timedelta(days=7)
 NOT_NOW_DAYS = 3  # "Nu even niet": three quiet days
 _QUIET = re.compile(r"^\s*([0-9]{1,2})(?::([0-9]{2}))?\s*-\s*([0-9]{1,2})(?::([0-9]{2}))?\s*$")
 _PAUSE = re.compile(
@@ -159,6 +162,15 @@ async def check_pledge(ctx: ServiceContext, pledge_id: int) -> datetime | None:
         return lapse_at
     await lapse(ctx, pledge)
     log.info("pledge %s lapsed after no answer; its place reopens", pledge.id)
+    await storage.nudges.offer(  # one kind line, sent with the usual respect
+        f"pledge:{pledge.id}:lapsed:{stamp}",
+        member.id,
+        "lapsed",
+        pledge.id,
+        data={},
+        now=now,
+        expires_at=now + IDLE_EVERY,
+    )
     return None
 
 
@@ -168,7 +180,7 @@ async def check_member(ctx: ServiceContext, member_id: int) -> datetime | None:
     member = await storage.members.get(member_id)
     if member is None or not member.active or not member.invitable:
         return None
-    if await storage.pledges.of_member(member.id, tuple(PledgeStatus)):
+    if await acted(ctx, member.id):
         return None  # they acted: silent from now on
     prefix = f"member:{member.id}:idle:"
     sent = await storage.nudges.count(prefix)
@@ -193,12 +205,11 @@ async def check_member(ctx: ServiceContext, member_id: int) -> datetime | None:
 
 
 async def suggested_calls(ctx: ServiceContext, member: Member, limit: int = 3) -> list[int]:
-    """Open calls that fit the member's skills best (by meaning), else the soonest ones."""
-    calls = [
-        c
-        for c in await ctx.storage.calls.open_calls(member.network_id)
-        if c.initiator_id != member.id
-    ]
+    """Open future calls with room that the member has not joined, best fit first (by
+    meaning), else the soonest ones."""
+    calls = await suggestable(
+        ctx, member, await ctx.storage.calls.open_calls(member.network_id, now=ctx.now())
+    )
     search = ctx.search
     profile = "; ".join([*member.skills, member.about]).strip("; ")
     if search is not None and profile and calls:
@@ -207,21 +218,37 @@ async def suggested_calls(ctx: ServiceContext, member: Member, limit: int = 3) -
     return [c.id for c in calls[:limit]]
 
 
-# -- calls still short of people ----------------------------------------------------------------
+async def acted(ctx: ServiceContext, member_id: int) -> bool:
+    """The member did something (pledged, posted a call): no longer an idle newcomer."""
+    storage = ctx.storage
+    return bool(
+        await storage.pledges.of_member(member_id, tuple(PledgeStatus))
+        or await storage.calls.count_by_initiator(member_id)
+    )
+
+
+# -- calls: still short of people two days ahead; closed once their moment passed ----------
 async def check_call(ctx: ServiceContext, call_id: int) -> datetime | None:
+    """Two days ahead a call still short of people invites the next matches; after its
+    moment plus the "Gelukt?" grace it closes itself (leaving /oproepen, the digest and the
+    suggestions; whoever still waited is told once)."""
     call = await ctx.storage.calls.get(call_id)
-    if call is None or call.starts_at is None or not call.people_needed:
+    if call is None or call.starts_at is None or call.status.ended:
         return None
     now = ctx.now()
-    at = call.starts_at - CALL_SHORT_BEFORE
-    if at > now:
-        return at
-    if now >= call.starts_at or call.status.ended:
-        return None
-    missing = call.people_needed - await ctx.storage.calls.counted(call.id)
-    if missing > 0:
-        invited = await invite_matches(ctx, call, count=missing)
-        log.info("call %s is %d short two days ahead: invited %d more", call.id, missing, invited)
+    short_at = call.starts_at - CALL_SHORT_BEFORE
+    close_at = call.starts_at + CALL_CLOSES_AFTER
+    if call.people_needed and now < call.starts_at:
+        if short_at > now:
+            return short_at
+        missing = call.people_needed - await ctx.storage.calls.counted(call.id)
+        if missing > 0:  # once: the job comes back only when the call is to close
+            invited = await invite_matches(ctx, call, count=missing)
+            log.info("call %s is %d short two days ahead: invited %d", call.id, missing, invited)
+    if close_at > now:
+        return close_at
+    if await close_passed(ctx, call):
+        log.info("call %s passed: closed", call.id)
     return None
 
 
@@ -266,8 +293,10 @@ async def send_bundle(ctx: ServiceContext, member_id: int) -> datetime | None:
 
 async def still_relevant(ctx: ServiceContext, reason: Reason) -> bool:
     if reason.kind == "idle":
-        return not await ctx.storage.pledges.of_member(reason.member_id, tuple(PledgeStatus))
+        return not await acted(ctx, reason.member_id)
     pledge = await ctx.storage.pledges.get(reason.ref_id or 0)
+    if reason.kind == "lapsed":
+        return pledge is not None and pledge.status is PledgeStatus.LAPSED
     return (
         pledge is not None
         and pledge.status is PledgeStatus.PLEDGED
@@ -278,15 +307,13 @@ async def still_relevant(ctx: ServiceContext, reason: Reason) -> bool:
 
 async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) -> Reply:
     t, now = Translator(member.language), ctx.now()
-    lines = [t("nudges.hello", name=member.display_name)]
+    lines = [t("nudges.hello", name=first_name(member.display_name))]
     buttons: list[Button] = []
     for reason in reasons:
         if reason.kind == "idle":
-            calls = [
-                c
-                for c in [await ctx.storage.calls.get(i) for i in reason.data["calls"]]
-                if c is not None
-            ]
+            found = [await ctx.storage.calls.get(i) for i in reason.data["calls"]]
+            # still worth offering now (not cancelled, passed, full or joined meanwhile)
+            calls = await suggestable(ctx, member, [c for c in found if c is not None])
             if calls:
                 lines.append(t("nudges.idle_calls"))
                 for call in calls:
@@ -314,7 +341,8 @@ async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) ->
         Button(t("nudges.not_now"), PauseReminders(NOT_NOW_DAYS).encode()),
         Button(t("nudges.stop"), StopReminders().encode()),
     ]
-    lines.append(t("nudges.footer"))
+    if member.last_nudge_at is None or now - member.last_nudge_at >= FOOTER_EVERY:
+        lines.append(t("nudges.footer"))  # the way out, said once a week, not every time
     return Reply("\n".join(lines), tuple(buttons))
 
 
@@ -345,9 +373,14 @@ async def pause(_event: Event, ctx: Context) -> None:
 
 
 async def set_pause(ctx: Context, days: int) -> None:
-    until = ctx.now() + timedelta(days=min(days, MAX_PAUSE_DAYS))
+    """Quiet until and including the day named in the answer ("tot en met dinsdag"): the
+    pause ends at the end of that day, in the member's timezone."""
+    tz = ZoneInfo(ctx.member.timezone)
+    last_day = (ctx.now().astimezone(tz) + timedelta(days=min(days, MAX_PAUSE_DAYS))).date()
+    until = at_local(last_day + timedelta(days=1), time(0), tz)
     await ctx.storage.members.update(ctx.member.id, paused_until=until)
-    when = when_text(ctx.t, until, False, tz=ctx.member.timezone, now=ctx.now())
+    shown = at_local(last_day, time(12), tz)
+    when = when_text(ctx.t, shown, False, tz=ctx.member.timezone, now=ctx.now())
     await ctx.reply(ctx.t("nudges.paused", until=when))
 
 
@@ -375,8 +408,12 @@ async def reminders(_event: Event, ctx: Context) -> None:
         if member.paused_until and member.paused_until > ctx.now():
             state = ctx.t(
                 "nudges.state_paused",
-                until=when_text(
-                    ctx.t, member.paused_until, False, tz=member.timezone, now=ctx.now()
+                until=when_text(  # the last quiet day: the pause ends at its midnight
+                    ctx.t,
+                    member.paused_until - timedelta(minutes=1),
+                    False,
+                    tz=member.timezone,
+                    now=ctx.now(),
                 ),
             )
         await ctx.reply(
@@ -393,7 +430,23 @@ async def stop_pressed(_press: StopReminders, ctx: Context) -> None:
     await ctx.reply(ctx.t("nudges.off"))
 
 
+async def stop_typed(_event: Event, ctx: Context) -> None:
+    """'Stop' typed (to a reminder): the same as its button."""
+    await ctx.storage.members.update(ctx.member.id, reminders=False)
+    await ctx.reply(ctx.t("nudges.off"))
+
+
+async def not_now_typed(_event: Event, ctx: Context) -> None:
+    """'Nu even niet' typed: the same as its button, three quiet days."""
+    await set_pause(ctx, NOT_NOW_DAYS)
+
+
 def register(router: Router) -> None:
+    router.phrase(
+        r"^\s*(?:stop|stop\s+(?:maar|ermee|herinneringen|reminders)|hou\s+(?:maar\s+)?op"
+        r"|geen\s+herinneringen(?:\s+meer)?|no\s+more\s+reminders)\W*$"
+    )(stop_typed)
+    router.phrase(r"^\s*(?:nu\s+even\s+niet|even\s+niet|not\s+right\s+now)\W*$")(not_now_typed)
     router.command("pauze", "pause")(pause)
     router.command("herinneringen", "reminders", "duwtjes")(reminders)
     router.button(PauseReminders)(pause_pressed)

@@ -7,10 +7,11 @@ personal details are not a group matter.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from actions.buttons import ChooseCell, Consent, KeepName, SkillsLater
-from actions.wording import bullets
+from actions.wording import bullets, first_name
 from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
@@ -25,11 +26,21 @@ STEPS = ("name", "skills", "cell", "findable", "invitable")
 async def start(_event: Event, ctx: Context) -> None:
     member = ctx.member
     if member.onboarded and member.active:
-        await ctx.reply(ctx.t("onboarding.already", name=member.display_name))
+        await ctx.reply(ctx.t("onboarding.already", name=first_name(member.display_name)))
         return
     if not member.active:
         await ctx.storage.members.update(member.id, left_at=None)
         member = await ctx.refresh_member()
+        name = first_name(member.display_name)
+        if not ctx.in_direct_chat:
+            await ctx.reply(ctx.t("onboarding.moved_to_direct", name=name))
+        if member.skills or member.cell_id:  # back after /stop: what they had is still there
+            await ctx.reply_direct(ctx.t("onboarding.welcome_back", name=name))
+            await ask(ctx, "findable")  # /stop switched both consents off: ask them again
+            return
+        await ctx.reply_direct(ctx.t("onboarding.welcome_back_empty", name=name))
+        await ask(ctx, "name")
+        return
     if not ctx.in_direct_chat:
         await ctx.reply(ctx.t("onboarding.moved_to_direct", name=member.display_name))
     await ctx.reply_direct(ctx.t("onboarding.welcome", network=ctx.network.name))
@@ -84,7 +95,7 @@ async def next_step(ctx: Context, done: str) -> None:
         return
     await ctx.finish()
     member = await ctx.storage.members.update(ctx.member.id, onboarded=True)
-    await ctx.reply_direct(ctx.t("onboarding.done", name=member.display_name))
+    await ctx.reply_direct(ctx.t("onboarding.done", name=first_name(member.display_name)))
 
 
 async def answer(_event: Event, ctx: Context) -> None:
@@ -93,9 +104,16 @@ async def answer(_event: Event, ctx: Context) -> None:
     text = ctx.args.strip()
     members = ctx.storage.members
     if step == "name":
+        choice = yes_or_no(text)
+        if choice is True:  # 'ja': the name the platform gave is fine
+            await next_step(ctx, step)
+            return
         text = clean_name(text)
-        if not 1 <= len(text) <= 60:
+        if choice is None and not 1 <= len(text) <= 60:
             await ctx.reply(ctx.t("onboarding.name_invalid"))
+            return
+        if choice is False or not looks_like_a_name(text):
+            await ctx.reply(ctx.t("onboarding.name_again"))
             return
         await members.update(ctx.member.id, display_name=text)
         await ctx.refresh_member()
@@ -108,13 +126,19 @@ async def answer(_event: Event, ctx: Context) -> None:
         await members.add_skills(ctx.member.id, skills, now=ctx.now())
         await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(skills)))
     elif step == "cell":
-        text = clean_name(text)
-        if not 1 <= len(text) <= 60:
-            await ctx.reply(ctx.t("onboarding.cell_invalid"))
+        if not await typed_cell(ctx, clean_name(text)):
             return
-        cell = await ctx.storage.networks.ensure_cell(ctx.network.id, text)
-        await members.update(ctx.member.id, cell_id=cell.id)
-        await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
+    elif step == "cell_new":
+        choice = yes_or_no(text)
+        name = str(ctx.conversation.data.get("new_cell", "")) if ctx.conversation else ""
+        if choice is None or not name:
+            await ctx.reply(ctx.t("onboarding.new_cell", cell=name))
+            return
+        if choice:
+            cell = await ctx.storage.networks.ensure_cell(ctx.network.id, name)
+            await members.update(ctx.member.id, cell_id=cell.id)
+            await ctx.reply(ctx.t("onboarding.cell_saved", cell=cell.name))
+        step = "cell"
     else:  # a consent question answered in words
         choice = yes_or_no(text)
         if choice is None:
@@ -124,11 +148,42 @@ async def answer(_event: Event, ctx: Context) -> None:
     await next_step(ctx, step)
 
 
+_NOT_A_NAME = re.compile(r"[0-9?!@/:#]")
+
+
+def looks_like_a_name(text: str) -> bool:
+    """A name, not a question, a date or a sentence ('wat moet ik hier invullen?')."""
+    return bool(text) and not _NOT_A_NAME.search(text) and len(text.split()) <= 4
+
+
+async def typed_cell(ctx: Context, name: str) -> bool:
+    """The cell step answered in words: an existing cell, 'geen' (none), or a new name that
+    is asked about first. False: the question is asked again (nothing stored)."""
+    choice = yes_or_no(name)
+    if choice is False or name.casefold() in ("geen", "none", "-", "weet niet", "geen idee"):
+        await ctx.storage.members.update(ctx.member.id, cell_id=None)
+        return True
+    cells = await ctx.storage.networks.cells(ctx.network.id)
+    known = next((c for c in cells if c.name.casefold() == name.casefold()), None)
+    if known is not None:
+        await ctx.storage.members.update(ctx.member.id, cell_id=known.id)
+        await ctx.reply(ctx.t("onboarding.cell_saved", cell=known.name))
+        return True
+    if choice is True or not looks_like_a_name(name) or len(name) > 60:
+        await ctx.reply(ctx.t("onboarding.cell_again"))
+        await ask(ctx, "cell")
+        return False
+    await ctx.expect(FLOW, "cell_new", new_cell=name)
+    await ctx.reply(ctx.t("onboarding.new_cell", cell=name))
+    return False
+
+
 async def _open(ctx: Context, step: str) -> bool:
     """Old buttons stay visible on some platforms; a press that does not answer the open
     question is explained rather than applied out of order."""
     question = ctx.conversation
-    if question is None or (question.flow, question.step) != (FLOW, step):
+    steps = (step, "cell_new") if step == "cell" else (step,)
+    if question is None or question.flow != FLOW or question.step not in steps:
         await ctx.reply(ctx.t("common.button_expired"))
         return False
     return True

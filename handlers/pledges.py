@@ -32,16 +32,18 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
-from bot.numbers import parse_decimal, parse_id
+from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import STORY_FLOW, date_words
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
-_HOURS = re.compile(
-    r"([0-9]+(?:[.,][0-9]+)?)\s*(u|uur|uren|h|hours?|min|minuten|minutes)\b", re.IGNORECASE
+_UNIT = re.compile(
+    r"^(?:[^\W_]*?(?:u|uur|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$", re.IGNORECASE
 )
+_NUMBERISH = re.compile(r"[0-9]")
+SKIP_WORDS = ("overslaan", "skip", "weet niet", "weet ik niet", "geen idee", "don't know", "-")
 _REF = re.compile(r"#?([0-9]+)\b")
 HOUR_CHOICES = (("½", 0.5), ("1", 1.0), ("2", 2.0), ("4", 4.0), ("8", 8.0))
 END_OF_DAY = (20, 0)  # a pledge given only a day is due that evening
@@ -122,6 +124,19 @@ async def answer(_event: Event, ctx: Context) -> None:
             await ctx.reply(ctx.t("pledges.bad_date", text=text))
             return
         await create(ctx, data["what"], *due(found.at, found.has_time))
+    elif step == "hours":
+        pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
+        if text.casefold().strip(" .!") in SKIP_WORDS:
+            await ctx.finish()
+        else:
+            hours = parse_hours(text, high=MAX_HOURS)
+            if hours is None:
+                await ctx.reply(ctx.t("pledges.hours_again", max=int(MAX_HOURS)))
+                return
+            await ctx.finish()
+            await record_hours(ctx, ctx.member, pledge, hours)
+        await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
+        await offer_story(ctx, pledge)
     elif step == "new_date":
         found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
         if found is None or isinstance(found, InvalidWhen):
@@ -170,15 +185,21 @@ async def choose(ctx: Context, action: str) -> None:
 
 
 def typed_hours(text: str) -> tuple[float | None, str]:
-    """'2 uur', '1,5 u', '90 minuten' -> hours, and the text without them."""
-    match = _HOURS.search(text)
-    if match is None:
-        return None, text
-    value = parse_decimal(match.group(1), high=MAX_HOURS * 60)
-    if value is None:
-        raise UserFacingError("pledges.hours_invalid", max=int(MAX_HOURS))
-    hours = value / 60 if match.group(2).lower().startswith("min") else value
-    return hours, text[: match.start()] + text[match.end() :]
+    """'2 uur', '1,5 u', 'anderhalf uur', '90 minuten' -> hours, and the text without them.
+    A number with an hours word that is not 0 < h <= MAX_HOURS ('-5 uur', '1e9 uur',
+    '99999 uur') is refused, never read as something else."""
+    words = text.split()
+    for end, word in enumerate(words):
+        if not _UNIT.match(word):
+            continue
+        for start in range(max(0, end - 4), end + 1):  # the longest amount first
+            hours = parse_hours(" ".join(words[start : end + 1]), high=MAX_HOURS)
+            if hours is not None:
+                return hours, " ".join(words[:start] + words[end + 1 :])
+        before = words[end - 1] if end else word
+        if _NUMBERISH.search(before) or _NUMBERISH.search(word):
+            raise UserFacingError("pledges.hours_invalid", max=int(MAX_HOURS))
+    return None, text
 
 
 async def done_command(_event: Event, ctx: Context) -> None:
@@ -202,6 +223,7 @@ async def complete(ctx: Context, pledge: Pledge, hours: float | None) -> None:
         for label, h in HOUR_CHOICES
     ]
     buttons.append(Button(ctx.t("pledges.skip"), PledgeHours(pledge.id, None).encode()))
+    await ctx.expect(FLOW, "hours", pledge=pledge.id)  # a typed answer counts as well
     await ctx.reply(ctx.t("pledges.done_ask_hours", what=pledge.what), buttons=buttons)
 
 

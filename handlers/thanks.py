@@ -94,7 +94,7 @@ async def received(ctx: Context) -> None:
         if t.giver_id
     ]
     await ctx.reply_direct(
-        "\n".join([ctx.t("thanks.received_intro", count=len(thanks)), bullets(lines)])
+        "\n".join([ctx.t.n("thanks.received_intro", len(thanks)), bullets(lines)])
     )
 
 

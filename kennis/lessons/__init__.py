@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 
-__all__ = ["SEED_LANGUAGES", "SeedLesson", "load_seed_lessons"]
+__all__ = ["SEED_LANGUAGES", "SeedLesson", "load_seed_lessons", "readable", "seed_in_language"]
 
 SEED_LANGUAGES = ("nl", "en")
 
@@ -23,6 +24,43 @@ class SeedLesson:
     title: str
     text: str
     tags: tuple[str, ...]
+
+
+@cache
+def _seeds(language: str) -> tuple[SeedLesson, ...]:
+    return tuple(load_seed_lessons(language))
+
+
+def seed_in_language(title: str, text: str, language: str) -> SeedLesson | None:
+    """The same seed lesson in ``language``, when (title, text) is a bundled seed lesson
+    exactly as shipped in another language; None otherwise.
+
+    A network stores its seed lessons once, in its own language; an English member of a
+    Dutch network should still read them in English. Both files hold the same lessons in the
+    same order, so the position is the link. A seed an initiator has edited is theirs now and
+    is shown as written."""
+    if language not in SEED_LANGUAGES:
+        return None
+    for other in SEED_LANGUAGES:
+        for i, seed in enumerate(_seeds(other)):
+            if seed.title == title and seed.text == " ".join(text.split()):
+                if other == language:
+                    return None
+                counterparts = _seeds(language)
+                return counterparts[i] if i < len(counterparts) else None
+    return None
+
+
+def readable(
+    title: str, text: str, tags: tuple[str, ...], source: str, language: str
+) -> tuple[str, str, tuple[str, ...]]:
+    """Title, text and tags of a stored lesson as a member reading ``language`` should see
+    them: a bundled seed lesson in their language, anything people wrote as they wrote it."""
+    if source == "seed":
+        seed = seed_in_language(title, text, language)
+        if seed is not None:
+            return seed.title, seed.text, seed.tags
+    return title, text, tags
 
 
 def load_seed_lessons(language: str = "nl") -> list[SeedLesson]:

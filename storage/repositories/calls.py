@@ -154,6 +154,21 @@ async def _lock_call(s: AsyncSession, call_id: int) -> models.CallForHelp | None
     return await s.scalar(query)
 
 
+def _not_passed(now: datetime | None) -> tuple:
+    """Where-clauses for calls whose moment has not passed (or that have no date)."""
+    if now is None:
+        return ()
+    starts = models.CallForHelp.starts_at
+    return (starts.is_(None) | (starts >= now),)
+
+
+def _still_taking(call: models.CallForHelp, now: datetime) -> bool:
+    """Open or full, and its moment still ahead (or no date)."""
+    if call.status not in (CallStatus.OPEN.value, CallStatus.FULL.value):
+        return False
+    return call.starts_at is None or call.starts_at >= now
+
+
 class CallRepository:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -205,14 +220,16 @@ class CallRepository:
             )
             return [_call(r) for r in rows]
 
-    async def open_calls(self, network_id: int) -> list[Call]:
-        """Calls still taking people (open or full-with-waiting-list), soonest first."""
+    async def open_calls(self, network_id: int, *, now: datetime | None = None) -> list[Call]:
+        """Calls still taking people (open or full-with-waiting-list), soonest first; with
+        ``now``, only those whose moment has not passed (or that have no date)."""
         async with self._sessions.read() as s:
             rows = await s.scalars(
                 select(models.CallForHelp)
                 .where(
                     models.CallForHelp.network_id == network_id,
                     models.CallForHelp.status.in_((CallStatus.OPEN, CallStatus.FULL)),
+                    *_not_passed(now),
                 )
                 .order_by(
                     models.CallForHelp.starts_at.is_(None),
@@ -222,9 +239,40 @@ class CallRepository:
             )
             return [_call(r) for r in rows]
 
-    async def close(self, call_id: int) -> None:
+    async def close(self, call_id: int, *, now: datetime) -> list[Pledge]:
+        """No more pledges: the call took place (or has all it needs). Pledges that hold a
+        place stay as they are ("Gelukt?" still comes); the waiting list is handed back at
+        once, nobody promoted. Returns those waiting pledges, as they were."""
         async with self._sessions.write() as s:
-            (await s.get_one(models.CallForHelp, call_id)).status = CallStatus.CLOSED.value
+            call = await _lock_call(s, call_id)
+            if call is None:
+                return []
+            call.status = CallStatus.CLOSED.value
+            rows = list(
+                await s.scalars(
+                    select(models.Pledge)
+                    .where(
+                        models.Pledge.call_id == call_id,
+                        models.Pledge.status == PledgeStatus.WAITING.value,
+                    )
+                    .order_by(models.Pledge.id)
+                )
+            )
+            ended = [_pledge(row) for row in rows]
+            for row in rows:
+                row.status, row.ended_at = PledgeStatus.WITHDRAWN.value, now
+                await touch_job(s, "pledge", row.id, now)
+            return ended
+
+    async def count_by_initiator(self, member_id: int) -> int:
+        """How many calls the member posted (any status): they acted."""
+        async with self._sessions.read() as s:
+            return (
+                await s.scalar(
+                    select(func.count()).where(models.CallForHelp.initiator_id == member_id)
+                )
+                or 0
+            )
 
     async def cancel(self, call_id: int, *, now: datetime) -> list[Pledge]:
         """The call is not happening: it is marked cancelled and every open pledge for it
@@ -511,7 +559,8 @@ class PledgeRepository:
             row.status, row.ended_at = status.value, now
             await touch_job(s, "pledge", row.id, now)
             call = await _lock_call(s, row.call_id) if row.call_id is not None else None
-            if call is None or not held_place:
+            if call is None or not held_place or not _still_taking(call, now):
+                # a call that ended or whose moment passed has no place to hand on
                 return PledgeOutcome(_pledge(row), _call(call) if call else None)
             waiting = await s.scalar(
                 select(models.Pledge)
@@ -554,6 +603,7 @@ async def weekly_figures(
             .where(
                 models.CallForHelp.network_id == network_id,
                 models.CallForHelp.status.in_((CallStatus.OPEN, CallStatus.FULL)),
+                *_not_passed(now),
             )
             .order_by(models.CallForHelp.id)
         )

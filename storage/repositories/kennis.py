@@ -246,6 +246,22 @@ class ContactRequests:
             await s.flush()
             return ContactRequest(row.id, asker_id, member_id, row.topic, row.status)
 
+    async def pending(self, asker_id: int, member_id: int) -> ContactRequest | None:
+        """The asker's request to this member that is still waiting for an answer."""
+        async with self._sessions.read() as s:
+            row = await s.scalar(
+                select(models.ContactRequest)
+                .where(
+                    models.ContactRequest.asker_id == asker_id,
+                    models.ContactRequest.member_id == member_id,
+                    models.ContactRequest.status == "asked",
+                )
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return ContactRequest(row.id, row.asker_id, row.member_id, row.topic, row.status)
+
     async def answer(
         self, request_id: int, member_id: int, accepted: bool, *, now: datetime
     ) -> ContactRequest | None:

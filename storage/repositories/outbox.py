@@ -377,6 +377,18 @@ class OutboxRepository:
             return None
         return str(row[0]), str(row[1]), str(row[2])
 
+    async def key_of_sent(self, platform: str, chat_id: str, message_id: str) -> str | None:
+        """The key of the message the bot sent as ``message_id`` in that chat (what a
+        member's reply answers), or None."""
+        async with self._sessions.read() as s:
+            return await s.scalar(
+                select(models.OutboxMessage.key).where(
+                    models.OutboxMessage.platform == platform,
+                    models.OutboxMessage.chat_id == chat_id,
+                    models.OutboxMessage.sent_message_id == message_id,
+                )
+            )
+
     async def next_due(self) -> datetime | None:
         """When the earliest waiting message falls due (for sleeping exactly that long)."""
         async with self._sessions.read() as s:

@@ -104,7 +104,7 @@ async def test_import_links_accounts_and_a_broadcast_names_who_it_cannot_reach(
     told = await broadcast(app, telegram, "Speelveld opruimen")
     # Bram (numeric id) is reached at once; Anna (a username not seen yet), Chris (no
     # account) and Dirk (Matrix, which is not configured) are not, and Sanne hears so.
-    assert "gaat persoonlijk naar 1 leden" in told
+    assert "gaat persoonlijk naar 1 lid dat uitnodigingen wil krijgen" in told
     assert "3 leden kan ik nog niet bereiken: Anna, Chris, Dirk." in told
     assert START_LINK in told
     assert any("Speelveld opruimen" in text for text in telegram.texts_to("200"))

@@ -185,3 +185,5 @@ def test_demo_runs_as_a_real_process_with_a_piped_script(env: dict[str, str]) ->
     assert done.returncode == 0, done.stderr
     assert "Rol: initiatiefnemer" in done.stdout
     assert "• fietsen repareren" in done.stdout and "Buurt: Oost" in done.stdout
+    # Only the conversation on stdout; logs on stderr, warnings only unless -v.
+    assert " INFO " not in done.stdout and " INFO " not in done.stderr

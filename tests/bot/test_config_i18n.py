@@ -90,6 +90,17 @@ def test_plural_forms_in_both_catalogs() -> None:
     assert Translator("en").n("web.members_count", 0) == "0 members"
 
 
+def test_plural_forms_follow_the_count() -> None:
+    nl, en = Translator("nl"), Translator("en")
+    assert nl.n("calls.invited", 1) == "Ik heb 1 persoon die goed past persoonlijk uitgenodigd."
+    assert "3 mensen die goed passen" in nl.n("calls.invited", 3)
+    assert en.n("common.names_and_others", 1, names="Ann") == "Ann and 1 other"
+    assert en.n("common.names_and_others", 26, names="Ann") == "Ann and 26 others"
+    assert nl.n("calls.places", 1, taken=0) == "0 van 1 plek gevuld"
+    assert Translator("fr").n("common.names_and_others", 2, names="A") == "A en 2 anderen"
+    assert nl.n("no.such.key", 2) == "no.such.key"
+
+
 def test_translator_formats_and_falls_back() -> None:
     assert Translator("en")("onboarding.name_saved", name="Ann") == "Great, Ann!"
     assert Translator("nl")("onboarding.name_saved", name="Ann") == "Fijn, Ann!"

@@ -241,9 +241,64 @@ def test_now_in_other_timezone_is_converted() -> None:
 
 
 def test_dateparser_fallback_for_vocabulary_we_do_not_handle() -> None:
-    result = when("volgende maand")
-    assert result.at.date() == at(2026, 12, 24).date()
+    result = when("in 1 year")
+    assert result.at.date() == at(2027, 11, 24).date()
     assert result.has_time is False
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"),
+    [
+        ("half vier", 15, 30),  # Dutch: half an hour *before* four, in the afternoon
+        ("om half vier", 15, 30),
+        ("half 11", 10, 30),
+        ("half twaalf", 11, 30),
+        ("kwart voor negen", 8, 45),
+        ("kwart over 10", 10, 15),
+        ("half past six", 18, 30),  # English: half an hour *after* six
+        ("a quarter to nine", 8, 45),
+        ("quarter past seven", 7, 15),
+    ],
+)
+def test_half_and_quarter_hours(text: str, hour: int, minute: int) -> None:
+    result = parse_when(f"zaterdag {text}", now=NOW, tz=TZ)
+    assert isinstance(result, When), text
+    assert (result.at.date(), result.at.hour, result.at.minute) == (
+        at(2026, 11, 28).date(), hour, minute,
+    )  # fmt: skip
+    assert result.has_time and result.rest == ""  # the words leave the title
+
+
+def test_half_hours_leave_the_title_and_take_a_part_of_the_day() -> None:
+    result = parse_when("Soep koken zaterdagavond half acht", now=NOW, tz=TZ)
+    assert isinstance(result, When)
+    assert (result.at.hour, result.at.minute, result.rest) == (19, 30, "Soep koken")
+
+
+def test_a_half_hour_alone_is_today_if_still_ahead() -> None:
+    result = parse_when("half vier", now=NOW, tz=TZ)  # Tuesday 12:00
+    assert isinstance(result, When) and result.at == at(2026, 11, 24, 15, 30)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["binnenkort", "over een tijdje", "ergens volgende maand", "volgende maand", "zsm",
+     "some time soon", "soon", "one of these days", "next month"],
+)  # fmt: skip
+def test_vague_dates_are_asked_back_never_guessed(text: str) -> None:
+    result = parse_when(f"Bankjes verven {text}", now=NOW, tz=TZ)
+    assert isinstance(result, InvalidWhen) and result.reason == "vague", text
+
+
+@pytest.mark.parametrize("text", ["gisteren", "eergisteren", "yesterday", "vorige week"])
+def test_days_that_are_over_are_past(text: str) -> None:
+    result = parse_when(text, now=NOW, tz=TZ)
+    assert isinstance(result, InvalidWhen) and result.reason == "past", text
+
+
+def test_a_vague_word_beside_a_real_date_does_not_hide_it() -> None:
+    result = parse_when("binnenkort, zaterdag 10:00", now=NOW, tz=TZ)
+    assert isinstance(result, When) and result.at == at(2026, 11, 28, 10)
 
 
 class TestFormat:

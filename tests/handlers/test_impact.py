@@ -110,11 +110,11 @@ async def test_impact_of_a_scripted_month(network: Settings, run_script: ScriptR
     # November: pledges 3 (2 h), 1 and 2 (3 h each); active: Sanne (call), Tamara, Willem,
     # Dirk (pledges), Chantal (thanks); call 1 got its 2 people.
     assert "Wat we samen deden in december 2026 (tot nu toe)" in answer
-    assert "• Actieve mensen: 3 ↓ (vorige maand 5)" in answer
-    assert "• Doe-bijdragen gedaan: 3 = (vorige maand 3)" in answer
-    assert "• Uren: 4 ↓ (vorige maand 8)" in answer
-    assert "• Oproepen vol: 0 van 1 ↓ (vorige maand 1 van 1)" in answer
-    assert "• Bedankjes: 2 ↑ (vorige maand 1)" in answer
+    assert "• Actieve mensen: 3 (2 minder dan vorige maand)" in answer  # words, not "↓"
+    assert "• Doe-bijdragen gedaan: 3 (evenveel als vorige maand)" in answer
+    assert "• Uren: 4 (4 minder dan vorige maand)" in answer
+    assert "• Oproepen vol: 0 van 1 (vorige maand 1 van 1)" in answer
+    assert "• Bedankjes: 2 (1 meer dan vorige maand)" in answer
     # Per cell: Dirk's own pledge counts in his cell (Noord), call 2 is in Noord, Sanne's
     # pledge in her cell (Oost).
     assert "  • Noord: 2 gedaan, 3 uur\n    • Oost: 1 gedaan, 1 uur" in answer
@@ -139,17 +139,22 @@ async def test_network_health_for_the_initiator(
 
     answer = block(out, "sanne@dm: /netwerk")
     # The 30 days before 15 December hold all six done pledges; one is Sanne's: 1/6 = 17%.
-    assert "gedane doe-bijdragen door initiatiefnemers: 17% ↑ (ervoor –)" in answer
+    assert "gedane doe-bijdragen door initiatiefnemers: 17% (ervoor nog niets)" in answer
     assert "Deel van de 6 gedane" in answer
     # Dirk did pledges 3, 4 and 6 within 60 days: the one spark carrier, findable, so named.
-    assert "• Vonkdragers (3 of meer gedaan in 60 dagen): 1 ↑ (ervoor 0)\n    Dirk" in answer
+    assert "• Vonkdragers (3 of meer gedaan in 60 dagen): 1 (1 meer dan ervoor)\n    Dirk" in answer
     # Chantal joined on 4 November and never pledged; on 15 November nobody had been a
     # member for 14 days yet.
-    assert "• Slapende aanmeldingen (14+ dagen lid, nog niets toegezegd): 1 ↑ (ervoor 0)" in answer
+    assert (
+        "• Slapende aanmeldingen (14+ dagen lid, nog niets toegezegd): 1 (1 meer dan ervoor)"
+        in answer
+    )
     # Gave: Dirk, Tamara, Willem, Sanne (done) and Dirk, Tamara (thanked). Received: Chantal,
     # Dirk, Tamara (they thanked). Both: Dirk and Tamara; five took part.
-    assert "• Wederkerigheid: 2 van 5 leden gaven én kregen hulp ↑ (ervoor 0 van 0)" in answer
-    assert "  • Noord: 3 ↑ (ervoor 0)" in answer and "  • Oost: 3 ↑ (ervoor 0)" in answer
+    assert "• Wederkerigheid: 2 van 5 leden gaven én kregen hulp (ervoor 0 van 0)" in answer
+    assert (
+        "  • Noord: 3 (3 meer dan ervoor)" in answer and "  • Oost: 3 (3 meer dan ervoor)" in answer
+    )
     (chart,) = image_paths(answer)
     assert png_size(chart) == (800, 450)
 
@@ -171,9 +176,9 @@ async def test_impact_in_english_with_an_empty_last_month(
     )
     answer = block(out, "tamara@dm: /impact")
     assert "What we did together in November 2026 (so far), next to last month:" in answer
-    assert "• Pledges done: 1 ↑ (last month 0)" in answer
-    assert "• Hours: 1.5 ↑ (last month 0)" in answer
-    assert "• Calls filled: 0 of 0 = (last month 0 of 0)" in answer
+    assert "• Pledges done: 1 (up 1 from last month)" in answer
+    assert "• Hours: 1.5 (up 1.5 from last month)" in answer
+    assert "• Calls filled: 0 of 0 (last month 0 of 0)" in answer
     assert "  • Oost: 1 done, 1.5 hours" in answer
     (chart,) = image_paths(answer)
     assert png_size(chart) == (800, 450)

@@ -88,7 +88,10 @@ async def test_pledge_reminders_fire_at_their_local_times_then_lapse(
         "[1] 1 gedaan  [2] Meer tijd  [3] Teruggeven  [4] Nu even niet  [5] Stop herinneringen"
         in steps[6]
     )
-    assert "vonk" not in steps[7].split("kees@dm: /mijn")[0]  # lapsing is never announced
+    lapsed = steps[7].split("kees@dm: /mijn")[0]
+    assert len(dm_lines(lapsed, "kees")) == 1  # one kind line, no blame, nothing public
+    assert "'flyers rondbrengen' (vrijdag 27 november) heb ik van je lijst gehaald" in lapsed
+    assert "[groep]" not in lapsed
     assert "Je hebt nog geen doe-bijdragen." in steps[7]
 
 
@@ -234,6 +237,8 @@ async def test_weekly_digest_for_initiators(network: Settings, run_script: Scrip
         tamara@dm: /klaar
         tamara@dm: [3]
         dirk@dm: /doe bankje schilderen morgen
+        sanne@dm: /oproep Bankjes verven 12 december 3 mensen
+        sanne@dm: [1]
         ~ 5d
         ~ 23h
         """
@@ -241,7 +246,11 @@ async def test_weekly_digest_for_initiators(network: Settings, run_script: Scrip
     before, monday = out.split("\n~ ")[1:]
     assert "Je weekoverzicht" not in before
     digest = after(monday, "[dm sanne] vonk: Je weekoverzicht van het netwerk")
+    # Saturday's call took place: only the one still ahead is open.
     assert "Open oproepen: 1" in digest
+    assert "Bankjes verven" in digest and "Opruimen speelveld" not in digest
+    # At most five newcomers by name, then a count.
+    assert "Nieuwe leden: 8 (Bart, Chantal, Dirk, Lotte, Sanne en 3 anderen)" in digest
     assert "Deze week: 2 nieuwe doe-bijdragen, 1 gedaan (2 uur)." in digest
     assert "• Dirk: bankje schilderen" in digest  # overdue, for the initiator's eyes only
     assert "[dm tamara] vonk: Je weekoverzicht" not in out

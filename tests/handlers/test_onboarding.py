@@ -17,7 +17,9 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
         kees: /start
         kees@dm: Kees Jansen
         kees@dm: ik kan fietsen repareren en help graag met formulieren
+        kees@dm: wat is een cel?
         kees@dm: Oost
+        kees@dm: ja hoor
         kees@dm: [1]
         kees@dm: nee
         """
@@ -40,7 +42,13 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
           • helpen met formulieren
         [dm kees] vonk: In welke buurt, straat of themagroep doe je vooral mee? Kies er een of typ een naam.
           [1] Geen voorkeur
+        kees@dm: wat is een cel?
+        [dm kees] vonk: Dat lees ik niet als de naam van een buurt of groep. Kies er een hieronder, typ een naam, of 'geen'.
+        [dm kees] vonk: In welke buurt, straat of themagroep doe je vooral mee? Kies er een of typ een naam.
+          [1] Geen voorkeur
         kees@dm: Oost
+        [dm kees] vonk: Er is nog geen cel 'Oost'. Nieuwe cel 'Oost' maken? (ja of nee)
+        kees@dm: ja hoor
         [dm kees] vonk: Je hoort bij Oost.
         [dm kees] vonk: Mogen andere leden jou vinden als ze vragen 'wie kan helpen met …'? Ik noem dan je naam en wat je kunt. Je contactgegevens deel ik nooit zonder jouw ja.
           [1] Ja  [2] Nee
@@ -48,7 +56,7 @@ async def test_onboarding_in_dutch_from_the_group(run_script: ScriptRunner) -> N
         [dm kees] vonk: Mag ik je af en toe persoonlijk uitnodigen voor een oproep die bij je past? Nee zeggen kan altijd.
           [1] Ja  [2] Nee
         kees@dm: nee
-        [dm kees] vonk: Klaar, Kees Jansen, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
+        [dm kees] vonk: Klaar, Kees, welkom in het netwerk! Probeer eens 'wie kan helpen met …?' of typ /hulp om te zien wat ik kan. Je gegevens wijzig je met /profiel.
         """,
     )
 
@@ -142,7 +150,35 @@ async def test_leaving_and_coming_back(run_script: ScriptRunner) -> None:
         """
     )
     assert "Je bent uitgeschreven." in out
-    assert "Hoe wil je genoemd worden?" in out.split("Je bent uitgeschreven.")[1]
+    back = out.split("Je bent uitgeschreven.")[1]
+    assert "Welkom terug, ria!" in back
+    assert "Hoe wil je genoemd worden?" in back  # she had told nothing yet
+
+
+async def test_coming_back_after_stop_keeps_what_the_member_had(
+    run_script: ScriptRunner,
+) -> None:
+    out = await run_script(
+        """
+        kees@dm: /start
+        kees@dm: Kees Jansen
+        kees@dm: ik kan fietsen repareren
+        kees@dm: [1]
+        kees@dm: ja
+        kees@dm: ja
+        kees@dm: /stop
+        kees@dm: [1]
+        kees@dm: /start
+        kees@dm: ja
+        kees@dm: nee
+        kees@dm: /profiel
+        """
+    )
+    back = out.split("Je bent uitgeschreven.")[1]
+    assert "Welkom terug, Kees! Je naam, je vaardigheden en je cel staan er nog" in back
+    assert "Hoe wil je genoemd worden?" not in back
+    assert "Mogen andere leden jou vinden" in back
+    assert "fietsen repareren" in back.split("kees@dm: /profiel")[1]
 
 
 async def test_start_again_mid_onboarding_repeats_the_first_question(
@@ -193,3 +229,22 @@ async def test_script_errors_are_reported_and_lose_nothing(run_script: ScriptRun
     assert "! line 2: clock lines look like '~ 3d'" in out
     assert "! line 3: there is no button [9] in this chat" in out
     assert "[dm ria] vonk: Dit kan ik voor je doen:" in out
+
+
+async def test_the_name_step_refuses_a_question_and_ja_keeps_the_name(
+    run_script: ScriptRunner,
+) -> None:
+    out = await run_script(
+        """
+        lena@dm: /start
+        lena@dm: wat moet ik hier invullen?
+        lena@dm: ja
+        lena@dm: tuinieren
+        lena@dm: ja
+        """
+    )
+    assert "Dat lijkt me geen naam." in out
+    assert "Fijn, wat moet ik" not in out
+    assert "Wat kun je, en waar help je graag mee?" in out  # 'ja' kept 'lena'
+    assert "Dat lees ik niet als de naam van een buurt of groep." in out  # 'ja' is no cell
+    assert "Je hoort bij ja" not in out

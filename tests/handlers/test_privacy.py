@@ -143,6 +143,14 @@ async def test_export_has_every_table_with_only_the_members_rows(
 ) -> None:
     out = await run_script(LIFE + "quirijn@dm: /mijngegevens\nquirijn: /mijngegevens\n")
     assert "[groep] vonk: Je gegevens stuur ik alleen in een privégesprek." in out
+    # First a summary a person can read, then the full JSON.
+    assert "[dm quirijn] vonk: Dit weet ik over je:" in out
+    assert "• Naam: Quirijn Zwaneveld; cel: Oost" in out
+    assert "• Wat je kunt: opruimen, schuren schilderen" in out
+    assert "• Doe-bijdragen: 1 open, 1 gedaan (2 uur)" in out
+    assert "• Oproepen die je plaatste: 1" in out
+    assert "• Bedankjes die je kreeg: 1" in out
+    assert "embedding" not in out.split("Dit weet ik over je:")[1].split("[")[0]
     path = attachment(out, "document")
     assert path.parent == exports_dir(network.data_dir)
     document = json.loads(path.read_text(encoding="utf-8"))

@@ -141,7 +141,7 @@ async def test_thanks_named_with_consent_and_told_privately(
     assert "Jezelf bedanken mag altijd, maar dat tel ik niet mee." in out
     assert "Ik ken niemand die 'niemand' heet." in out
     assert (
-        "[dm dirk] vonk: Je kreeg 1 bedankje(s) in de laatste drie maanden:\n  • Tamara: de ladder"
+        "[dm dirk] vonk: Je kreeg 1 bedankje in de laatste drie maanden:\n  • Tamara: de ladder"
         in out
     )
 

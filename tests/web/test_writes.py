@@ -128,7 +128,7 @@ async def test_a_closed_call_or_anothers_call_is_not_edited(site: Site, client: 
         network.id, m["sanne"].id, title="Klaar", starts_at=at(2), has_time=True,
         cell_id=None, people_needed=1, now=site.clock.now(),
     )
-    await storage.calls.close(closed.id)
+    await storage.calls.close(closed.id, now=site.clock.now())
     other = await storage.calls.create(
         network.id, m["beheer"].id, title="Van Bea", starts_at=at(2), has_time=True,
         cell_id=None, people_needed=1, now=site.clock.now(),

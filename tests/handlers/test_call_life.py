@@ -1,0 +1,373 @@
+"""A call's whole life, played in the console on the simulated clock: cancelled with a
+reason (by command or by the status's button), everyone told once and nothing about it
+afterwards; a call that passed closes itself and is never offered again; initiators are not
+nudged as idle newcomers; 'ik doe mee' without a number never guesses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SimulatedClock
+from bot.config import Settings
+from bot.runtime import close_app, import_file, open_app
+from storage.records import Role
+from tests.conftest import START, ScriptRunner
+
+pytestmark = pytest.mark.both_databases  # SQLite and PostgreSQL (tests/databases.py)
+
+MEMBERS = """handle,name,skills,about,cell
+sanne,Sanne,netwerk bouwen,,Oost
+tamara,Tamara,opruimen;zwerfafval prikken,,Oost
+willem,Willem,opruimen;bankjes bouwen,,Oost
+chantal,Chantal,opruimen;koken,,West
+bart,Bart,opruimen;fotografie,,West
+"""
+# Tuesday 24 November 10:00 (START). Saturday is the 28th.
+TWO_CALLS = """
+sanne: /oproep Opruimen speelveld zaterdag 10:00 2 mensen
+sanne@dm: [1]
+sanne: /oproep Bankjes verven 12 december 3 mensen
+sanne@dm: [1]
+"""
+
+
+@pytest.fixture
+async def network(settings: Settings, tmp_path: Path) -> Settings:
+    csv = tmp_path / "leden.csv"
+    csv.write_text(MEMBERS, encoding="utf-8")
+    app = await open_app(settings, clock=SimulatedClock(START))
+    await import_file(app, csv)
+    net = await app.network()
+    sanne = await app.services.storage.members.by_handle(net.id, "sanne")
+    assert sanne is not None
+    await app.services.storage.members.update(sanne.id, role=Role.INITIATOR)
+    await close_app(app)
+    return settings
+
+
+def about(out: str, title: str) -> list[str]:
+    """The bot's lines that mention ``title``."""
+    return [line for line in out.splitlines() if "vonk:" in line and title in line]
+
+
+async def test_a_cancelled_call_tells_everyone_once_with_the_reason_then_goes_quiet(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        sanne@dm: /oproep annuleer 1 het speelveld is afgesloten door de gemeente
+        sanne@dm: /oproep cancel 1
+        """
+    )
+    for who in ("tamara", "willem", "chantal"):  # pledged and waiting alike, once each
+        told = f"[dm {who}] vonk: 'Opruimen speelveld' gaat helaas niet door."
+        assert out.count(told) == 1
+    assert out.count("Reden: het speelveld is afgesloten door de gemeente") == 4  # + group
+    assert "[groep] vonk: Oproep 1, 'Opruimen speelveld', gaat niet door." in out
+    assert "Ik heb de 3 mensen die meededen persoonlijk laten weten." in out
+    assert "'Opruimen speelveld' was al geannuleerd" in out
+    assert "Waar gaat je oproep over" not in out  # 'annuleer 1' never drafts a new call
+
+    # The rest of the week: no reminder, no "Gelukt?", no promotion, no suggestion for it.
+    later = await run_script(
+        """
+        ~ 3d
+        ~ 2d
+        ~ 2d
+        tamara@dm: /mijn
+        bart: ik doe mee 1
+        bart@dm: /oproepen
+        """
+    )
+    assert about(later, "Opruimen speelveld") == [
+        "[groep] vonk: 'Opruimen speelveld' is al gesloten. Dank je dat je wilde helpen!"
+    ]
+    assert "Gelukt" not in later and "plek vrijgekomen" not in later
+    assert "Je hebt nog geen doe-bijdragen." in later
+
+
+async def test_the_status_button_cancels_after_asking_the_reason(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 2
+        sanne@dm: /oproep status 2
+        sanne@dm: [1]
+        sanne@dm: toch niet
+        sanne@dm: /oproep status 2
+        sanne@dm: [1]
+        sanne@dm: De verf is op
+        tamara@dm: /mijn
+        """
+    )
+    assert "[1] Oproep annuleren" in out
+    assert "Waarom gaat 'Bankjes verven' niet door?" in out
+    assert "Goed, de oproep blijft staan." in out
+    assert "'Bankjes verven' gaat niet door. Ik heb de 1 persoon die meedeed" in out
+    assert out.count("[dm tamara] vonk: 'Bankjes verven' gaat helaas niet door.") == 1
+    assert "Reden: De verf is op" in out
+    assert "Je hebt nog geen doe-bijdragen." in out
+
+
+async def test_a_call_that_passed_closes_itself_and_is_never_offered_again(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        ~ 5d
+        bart@dm: /oproepen
+        bart: ik doe mee 1
+        willem@dm: /afzeggen
+        ~ 5d
+        sanne@dm: /oproep status 1
+        """
+    )
+    # Sunday: Saturday's call is no longer listed or joinable...
+    sunday = out.split("bart@dm: /oproepen", 1)[1]
+    listed = sunday.split("bart:", 1)[0]
+    assert "Bankjes verven" in listed and "Opruimen speelveld" not in listed
+    assert "[groep] vonk: 'Opruimen speelveld' is al gesloten." in sunday
+    # ...a place handed back after the date promotes nobody...
+    assert "plek vrijgekomen" not in out
+    # ...and once the "Gelukt?" grace is over it closes: Chantal, still waiting, hears so once.
+    assert out.count("[dm chantal] vonk: 'Opruimen speelveld' is voorbij.") == 1
+    assert "Gelukt met 'Opruimen speelveld'?" in out  # those who took part are still asked
+    status = out.split("sanne@dm: /oproep status 1", 1)[1]
+    assert "Oproep annuleren" not in status  # an ended call has no cancel button
+
+    # Three weeks on, nobody is offered either call any more.
+    later = await run_script("~ 7d\n~ 7d\n~ 7d\nbart@dm: /oproepen")
+    assert about(later, "Opruimen speelveld") == []
+    assert "Er staan op dit moment geen oproepen open." in later
+
+
+async def test_members_who_acted_are_not_nudged_as_idle_newcomers(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        TWO_CALLS
+        + """
+        tamara: ik doe mee 2
+        ~ 4d
+        ~ 7d
+        """
+    )
+    assert "Je bent er nu een paar dagen bij" not in "\n".join(
+        line for line in out.splitlines() if line.startswith(("[dm sanne]", "[dm tamara]"))
+    )
+    idle = [line for line in out.splitlines() if "Je bent er nu een paar dagen bij" in line]
+    assert idle  # the others, who did nothing yet, do hear it
+    # Suggestions: only open future calls with room, never a call that passed.
+    suggested = out.split("~ 4d", 1)[1]
+    assert "Opruimen speelveld" not in suggested.split("~ 7d", 1)[1]
+
+
+async def test_ik_doe_mee_without_a_number_never_guesses(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee
+        tamara: [2]
+        tamara@dm: ik doe mee 2
+        sanne@dm: /oproep annuleer 1
+        willem: ik doe mee
+        """
+    )
+    assert "Bij welke oproep doe je mee?" in out
+    assert "1. Opruimen speelveld" in out and "2. Bankjes verven" in out
+    assert "[dm tamara] vonk: Top, je doet mee met 'Bankjes verven'" in out
+    assert "Je doet al mee met 'Bankjes verven'. Dank je!" in out  # the same pledge twice
+    # One call left taking people: that one, no question.
+    assert "[dm willem] vonk: Top, je doet mee met 'Bankjes verven'" in out
+
+
+async def test_asking_for_contact_twice_sends_one_request(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        bart@dm: /wie zwerfafval prikken
+        bart@dm: [1]
+        bart@dm: /wie zwerfafval prikken
+        bart@dm: [1]
+        """
+    )
+    assert out.count("[dm tamara] vonk:") == 1, out  # one request reaches Tamara
+    assert "Die staat al op je lijst: ik heb Tamara al gevraagd" in out
+
+
+async def test_hours_typed_in_words_and_impossible_hours_refused(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        kees@dm: /doe flyers rondbrengen morgen
+        kees@dm: /doe soep koken morgen
+        kees@dm: /klaar 1 -5 uur
+        kees@dm: /klaar 1 1e9 uur
+        kees@dm: /klaar 1 99999 uur
+        kees@dm: /klaar 1
+        kees@dm: weet ik veel, een paar
+        kees@dm: anderhalf uur
+        kees@dm: /klaar 2 drie uur
+        kees@dm: /impact
+        """
+    )
+    assert out.count("Dat aantal uren kan ik niet noteren") == 3  # never 5, 9 or 99999
+    assert "Hoeveel uur was het ongeveer? Typ een getal tot 24" in out
+    assert "Dank je wel voor 'flyers rondbrengen'!" in out
+    assert "Dank je wel voor 'soep koken'!" in out
+    assert "4,5" in out.split("kees@dm: /impact", 1)[1]  # 1,5 + 3 hours, nothing else
+
+
+async def test_a_call_of_999_people_and_a_date_as_cell_are_asked_again(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne@dm: /oproep Soep koken zaterdag 999 mensen
+        sanne@dm: vijf
+        sanne@dm: [3]
+        sanne@dm: /oproep
+        sanne@dm: Bankjes schilderen
+        sanne@dm: zaterdag 14:00
+        sanne@dm: volgende week zaterdag
+        sanne@dm: wat is een cel?
+        sanne@dm: Zuid
+        sanne@dm: ja
+        sanne@dm: vijf mensen
+        """
+    )
+    assert "Zoveel mensen kan één oproep niet hebben: het kan tot 500." in out
+    assert out.count("Nodig: 5") == 2
+    assert out.count("Dat lees ik niet als de naam van een cel.") == 2  # a date, a question
+    assert "Nieuwe cel 'Zuid' maken?" in out
+    assert "Voor: Zuid" in out
+
+
+async def test_typed_answers_to_the_bots_own_questions(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        bart@dm: /wie zwerfafval prikken
+        bart@dm: [1]
+        tamara@dm: misschien?
+        tamara@dm: ja hoor
+        dirk@dm: /wie zwerfafval prikken
+        dirk@dm: [1]
+        tamara@dm: hoe laat is het?
+        tamara@dm: wat bedoel je?
+        tamara@dm: wie kan helpen met koken?
+        tamara@dm: /mijn
+        kees@dm: /doe flyers rondbrengen vrijdag
+        ~ 2d
+        kees@dm: Stop
+        ~ 2d
+        """
+    )
+    assert "Mag ik jullie met elkaar in contact brengen? Typ 'ja' of 'nee'" in out
+    assert "[dm bart] vonk: Tamara wil graag helpen met 'zwerfafval prikken'!" in out
+    # Something else twice: the typed question lets go, the buttons still work.
+    busy = out.split("tamara@dm: hoe laat is het?", 1)[1]
+    asked, after = busy.split("tamara@dm: wie kan helpen met koken?", 1)
+    assert asked.count("Typ 'ja' of 'nee'") == 2
+    assert "Typ 'ja' of 'nee'" not in after.split("tamara@dm: /mijn", 1)[0]
+    assert "Ik stuur je geen herinneringen meer." in out
+    assert "Vandaag: 'flyers rondbrengen'" not in out.split("kees@dm: Stop", 1)[1]
+
+
+async def test_a_pause_lasts_until_and_including_the_named_day(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        kees@dm: /doe flyers rondbrengen dinsdag 1 december
+        kees@dm: /pauze 1 week
+        kees@dm: /herinneringen
+        ~ 6d
+        ~ 1d
+        ~ 1d
+        """
+    )
+    assert "Rust tot en met dinsdag 1 december." in out
+    assert "gepauzeerd tot en met dinsdag 1 december" in out
+    monday, tuesday, wednesday = out.split("\n~ ")[1:]
+    assert "[dm kees] vonk" not in monday + tuesday  # not on 1 December itself
+    assert "Gelukt met 'flyers rondbrengen'?" in wednesday  # the morning after the pause
+
+
+async def test_nudges_greet_by_first_name_and_say_the_way_out_once_a_week(
+    run_script: ScriptRunner,
+) -> None:
+    out = await run_script(
+        """
+        kees@dm: /start
+        kees@dm: Kees Jansen
+        kees@dm: [1]
+        kees@dm: [1]
+        kees@dm: ja
+        kees@dm: ja
+        kees@dm: /doe flyers rondbrengen donderdag
+        kees@dm: /doe soep koken vrijdag
+        ~ 1d
+        ~ 1d
+        ~ 1d
+        """
+    )
+    nudges = [line for line in out.splitlines() if line.startswith("[dm kees] vonk: Hoi ")]
+    assert len(nudges) >= 2 and all(n.startswith("[dm kees] vonk: Hoi Kees!") for n in nudges)
+    assert "Jansen" not in "\n".join(nudges)
+    assert out.count("(Te veel?") == 1  # only in the first nudge of the week
+
+
+async def test_help_examples_name_a_cell_that_exists(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script("sanne@dm: /hulp\nsanne@dm: /taal en\nsanne@dm: /help")
+    assert "/oproep Opruimen speelveld zaterdag 10:00 #Oost 5 mensen" in out
+    assert "#East" not in out
+    assert "/call Clean up playground saturday 10am #Oost 5 people" in out
+
+
+async def test_a_late_drop_out_alerts_the_initiator_at_once(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Soep koken woensdag 18:00 2 mensen
+        sanne@dm: [1]
+        tamara: ik doe mee 1
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        tamara@dm: /afzeggen
+        willem@dm: /afzeggen
+        chantal@dm: /afzeggen
+        sanne: /oproep Bankjes verven 12 december 3 mensen
+        sanne@dm: [1]
+        bart: ik doe mee 2
+        bart@dm: /afzeggen
+        """
+    )
+    to_sanne = [line for line in out.splitlines() if line.startswith("[dm sanne] vonk:")]
+    late = [line for line in to_sanne if "kort van tevoren" in line]
+    assert late, out
+    assert late[0] == (
+        "[dm sanne] vonk: Iemand heeft zich kort van tevoren afgemeld voor 'Soep koken'; er doen"
+        " nu 2 mee. De eerste op de wachtlijst heeft de plek gekregen."
+    )
+    assert "Er doet nu niemand meer mee met 'Soep koken'" in late[-1]
+    assert all("Tamara" not in line and "Willem" not in line for line in late)  # never named
+    assert not any("Bankjes verven" in line for line in late)  # weeks ahead: no alarm
