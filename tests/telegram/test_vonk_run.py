@@ -99,7 +99,9 @@ def test_dm_onboarding_by_buttons_and_invite_link(running: Chats) -> None:
 
     bram.press(skills, "Later")
     wait_for(fake, bram.dm, "In welke buurt")
-    bram.say("Oost")  # typed instead of pressed: creates the cell
+    bram.say("Oost")  # typed instead of pressed: a new cell is confirmed first
+    wait_for(fake, bram.dm, "Nieuwe cel 'Oost' maken?")
+    bram.say("ja hoor")
     wait_for(fake, bram.dm, "Je hoort bij Oost.")
     bram.press(wait_for(fake, bram.dm, "Mogen andere leden jou vinden"), "Ja")
     bram.press(wait_for(fake, bram.dm, "Mag ik je af en toe"), "Nee")
