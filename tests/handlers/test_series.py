@@ -196,3 +196,101 @@ async def test_the_guided_flow_recognises_a_recurrence(
     assert "Reeks 1 staat: elke eerste maandag van de maand om 19:30. De eerste oproep" in out
     assert "Wanneer: maandag 7 december om 19:30" in out
     assert "4 januari" not in out  # more than three weeks ahead: made later
+
+
+def messages(out: str) -> list[str]:
+    """The bot's messages, each with its continuation lines."""
+    found: list[list[str]] = []
+    for line in out.splitlines():
+        if line.startswith("["):
+            found.append([line])
+        elif line.startswith("  ") and found and found[-1] is not None:
+            found[-1].append(line)
+        else:
+            found.append([])
+    return ["\n".join(m) for m in found if m]
+
+
+async def test_three_weeks_of_a_network_no_dead_call_no_duplicate_no_silent_guess(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Issue 15's "Done when": a cancelled call, a call that passed, a recurring call with
+    one date cancelled alone, a late drop-out, and members answering in their own words."""
+    out = await run_script(
+        """
+        sanne: /oproep Opruimen speelveld zaterdag 10:00 2 mensen
+        sanne@dm: [1]
+        sanne: /oproep Bankjes verven 12 december 3 mensen
+        sanne@dm: [1]
+        sanne@dm: /oproep Koffie-ochtend elke zaterdag 10:00 2 mensen
+        sanne@dm: [1]
+        tamara: ik doe mee
+        tamara: [1]
+        willem: ik doe mee 1
+        chantal: ik doe mee 1
+        tamara: ik doe mee 2
+        sanne@dm: /oproep annuleer 2 de verf is nog niet geleverd
+        bart: ik doe mee 4
+        willem: ik doe mee 4
+        chantal: ik doe mee 4
+        sanne@dm: /oproep annuleer 5 kerstmarkt op het plein
+        ~ 3d
+        tamara@dm: nu even niet
+        ~ 2d
+        willem@dm: /klaar 2 anderhalf uur
+        ~ 2d
+        ~ 2d
+        bart@dm: /afzeggen 5
+        ~ 3d
+        chantal@dm: [1]
+        chantal@dm: twee uur
+        ~ 7d
+        bart@dm: /oproepen
+        sanne@dm: /reeks
+        """
+    )
+    week = out.split("\n~ 3d\n", 1)[1]  # from Friday 27 November on
+
+    # No silent guess: "ik doe mee" with five calls open asks which one.
+    assert "[groep] vonk: Bij welke oproep doe je mee?" in out
+    assert "Top, je doet mee met 'Opruimen speelveld'" in out.split("tamara: [1]", 1)[1]
+
+    # The cancelled call: Tamara hears it once, with the reason; then never again.
+    assert out.count("[dm tamara] vonk: 'Bankjes verven' gaat helaas niet door.") == 1
+    assert "Reden: de verf is nog niet geleverd" in out
+    assert "Bankjes verven" not in week
+
+    # The call that passed: no reminder after its day, nobody promoted, the waiting list
+    # told once that it is over, and it is no longer offered.
+    assert "plek vrijgekomen bij 'Opruimen speelveld'" not in out
+    assert out.count("[dm chantal] vonk: 'Opruimen speelveld' is voorbij.") == 1
+    assert "Dank je wel voor 'Opruimen speelveld'!" in out  # Willem's typed "anderhalf uur"
+    listed = out.split("bart@dm: /oproepen", 1)[1].split("sanne@dm: /reeks", 1)[0]
+    assert "Opruimen speelveld" not in listed
+
+    # The recurring call: every Saturday once, three weeks ahead; 12 December cancelled alone
+    # (nobody had pledged: only the group hears it) and never made again.
+    for call_id, day in ((3, "28 november"), (4, "5 december"), (6, "19 december"),
+                         (7, "26 december"), (8, "2 januari 2027")):  # fmt: skip
+        posts = [m for m in messages(out) if m.startswith(POST.format(id=call_id) + "\n")]
+        assert len(posts) == 1 and f"Wanneer: zaterdag {day} om 10:00" in posts[0]
+    assert out.count("Oproep 5, 'Koffie-ochtend', gaat niet door.") == 1
+    assert "12 december" not in week and "ik doe mee 5" not in week
+    assert POST.format(id=9) not in out
+    assert "Koffie-ochtend" in listed and "Reeks 1: Koffie-ochtend" in out
+
+    # The late drop-out (Thursday before the 5 December coffee): the initiator hears it at
+    # once, unnamed, and the waiting list's Chantal gets the place.
+    assert (
+        "[dm sanne] vonk: Iemand heeft zich kort van tevoren afgemeld voor 'Koffie-ochtend';"
+        " er doen nu 2 mee. De eerste op de wachtlijst heeft de plek gekregen." in out
+    )
+    assert "[dm chantal] vonk: Er is een plek vrijgekomen bij 'Koffie-ochtend'" in out
+
+    # Answers in their own words.
+    assert "[dm tamara] vonk: Rust tot en met maandag 30 november." in out
+    assert "Dank je wel voor 'Koffie-ochtend'!" in out.split("chantal@dm: twee uur", 1)[1]
+
+    # No duplicate: no member receives the same message twice, no call is posted twice.
+    direct = [m for m in messages(out) if m.startswith("[dm ")]
+    assert [m for m in direct if direct.count(m) > 1] == []
