@@ -294,3 +294,25 @@ async def test_three_weeks_of_a_network_no_dead_call_no_duplicate_no_silent_gues
     # No duplicate: no member receives the same message twice, no call is posted twice.
     direct = [m for m in messages(out) if m.startswith("[dm ")]
     assert [m for m in direct if direct.count(m) > 1] == []
+
+
+async def test_help_mentions_recurring_calls(network: Settings, run_script: ScriptRunner) -> None:
+    out = await run_script("sanne@dm: /hulp\nsanne@dm: /taal en\nsanne@dm: /help")
+    assert "/reeks (initiatiefnemers): terugkerende oproepen" in out
+    assert "/oproep Koffie-ochtend elke zaterdag 10:00 #Oost" in out
+    assert "/series (initiators): see, pause, resume or stop recurring calls" in out
+
+
+async def test_an_english_member_makes_a_series_in_english(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne@dm: /taal en
+        sanne@dm: /call Choir practice every first Monday of the month at 19:30
+        sanne@dm: [3]
+        sanne@dm: /call Choir practice every week
+        """
+    )
+    assert "When: every first Monday of the month at 19:30, from 7 December" in out
+    assert "'every week': on which day?" in out
