@@ -7,7 +7,7 @@ pressed, keeps the draft in the conversation, and words the replies.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +64,7 @@ _PEOPLE = re.compile(
     r"\b([0-9]+)\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
     re.IGNORECASE,
 )
+_FROM = re.compile(r"(?<!\w)(?:vanaf|from|starting)(?!\w)", re.IGNORECASE)
 _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
 END_FLOW = "call_end"
 NEVER_MIND = ("toch niet", "laat maar", "nee", "niet", "never mind", "no", "stop")
@@ -111,8 +112,11 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         draft.people, draft.too_many = people or None, people is None
         text = text[: match.start()] + text[match.end() :]
     repeats = parse_recurrence(text, now=now, tz=tz)
-    if isinstance(repeats, InvalidWhen):
-        draft.title = " ".join(text.replace(repeats.matched, " ").split()).strip(" ,.-")
+    if isinstance(repeats, InvalidWhen):  # "vanaf 31 november": the rule stays, the start is asked
+        rule = parse_recurrence(_FROM.sub(" ", text.replace(repeats.matched, " ")), now=now, tz=tz)
+        if isinstance(rule, Recurrence):
+            set_rule(draft, rule, now=now, tz=tz)
+            draft.title = " ".join(rule.rest.split()).strip(" ,.-")
         return draft, repeats
     if isinstance(repeats, VagueRecurrence):
         draft.vague = repeats.matched
@@ -303,6 +307,16 @@ async def answer(_event: Event, ctx: Context) -> None:
         found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
         if found is None or isinstance(found, InvalidWhen):
             await ask(ctx, draft, "when", ctx.t("calls.bad_date", text=text))
+            return
+        if draft.rule is not None:  # the start of a series, asked again: the rule stays
+            rule = replace(
+                Recurrence.from_data(draft.rule),
+                hour=int(draft.rule["hour"]),
+                minute=int(draft.rule["minute"]),
+                start=found.at.date(),
+            )
+            set_rule(draft, rule, now=ctx.now(), tz=tz)
+            await continue_draft(ctx, draft)
             return
         at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
         draft.starts_at, draft.has_time = at.isoformat(), True

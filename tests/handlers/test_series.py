@@ -316,3 +316,17 @@ async def test_an_english_member_makes_a_series_in_english(
     )
     assert "When: every first Monday of the month at 19:30, from 7 December" in out
     assert "'every week': on which day?" in out
+
+
+async def test_an_impossible_start_is_asked_again_and_the_rule_stays(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne@dm: /oproep Koffie-ochtend elke zaterdag 10:00 vanaf 31 november
+        sanne@dm: 5 december
+        """
+    )
+    assert "'31 november' kan ik niet als datum lezen." in out
+    assert "Wat: Koffie-ochtend\n" in out
+    assert "Wanneer: elke zaterdag om 10:00, vanaf 5 december" in out
