@@ -194,11 +194,13 @@ async def calls_open_in_chat(ctx: ActionContext, platform: str, chat_id: str) ->
 
 # -- posting ------------------------------------------------------------------------------------
 async def post_call(
-    ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool
+    ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool, invite: bool = True
 ) -> Posted:
     """Post the call in its chats and invite: the best-fitting few, or (``everyone``) every
     member who wants invitations (in the call's cell, if it has one) whom the bot can reach.
-    Members it cannot reach yet are named in the result, with the link that fixes it."""
+    Members it cannot reach yet are named in the result, with the link that fixes it.
+    ``invite=False`` only posts it (later dates of a series: one invitation per batch, and
+    a call still short two days ahead invites then)."""
     require(initiator, Permission.POST_CALL)
     storage, now = ctx.storage, ctx.now()
     cell = None
@@ -228,7 +230,9 @@ async def post_call(
     ]
     unreachable: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
-    if everyone:
+    if not invite:
+        invited = 0
+    elif everyone:
         wanted = [
             m
             for m in await storage.members.list(ctx.network.id)
@@ -284,7 +288,23 @@ async def suggestable(ctx: ActionContext, member: Member, calls: list[Call]) -> 
         if (await ctx.storage.calls.invitations(call.id)).get(member.id) == "declined":
             continue
         found.append(call)
-    return found
+    return await _one_per_series(ctx, found)
+
+
+async def _one_per_series(ctx: ActionContext, calls: list[Call]) -> list[Call]:
+    """Of a recurring call only its soonest date is suggested: three "Koffie-ochtend"s in one
+    list read as a duplicate."""
+    seen: set[int] = set()
+    kept = []
+    for call in sorted(calls, key=lambda c: (c.starts_at is None, c.starts_at or c.created_at)):
+        series_id = await ctx.storage.series.of_call(call.id)
+        if series_id is not None:
+            if series_id in seen:
+                continue
+            seen.add(series_id)
+        kept.append(call)
+    order = {c.id: i for i, c in enumerate(calls)}
+    return sorted(kept, key=lambda c: order[c.id])
 
 
 async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:

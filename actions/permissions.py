@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 
 from bot.errors import PermissionDenied, UserFacingError
-from storage.records import Member, Role
+from storage.records import Member, Role, Series
 from storage.repositories.calls import Call
 
 
@@ -63,6 +63,14 @@ def require(member: Member | None, permission: Permission) -> None:
 def require_own_call(member: Member | None, call: Call) -> None:
     """A call's overview and closing are for the one who posted it (and for admins)."""
     if member is None or call.initiator_id == member.id:
+        return
+    if not allowed(member, Permission.MANAGE_ANY_CALL):
+        raise UserFacingError("permission.not_your_call")
+
+
+def require_own_series(member: Member | None, series: Series) -> None:
+    """Pausing, resuming and ending a series: like a call, its initiator's (and admins')."""
+    if member is None or series.initiator_id == member.id:
         return
     if not allowed(member, Permission.MANAGE_ANY_CALL):
         raise UserFacingError("permission.not_your_call")

@@ -19,6 +19,7 @@ from handlers import (
     privacy,
     profile,
     recurring,
+    series,
     stories,
     thanks,
 )
@@ -38,6 +39,7 @@ HELP_TOPICS = (
     "lessons",
     "lesson",
     "call",
+    "series",
     "network",
     "dashboard",
     "start",
@@ -56,6 +58,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     ask.register(router)
     lessons.register(router)
     calls.register(router)
+    series.register(router)
     pledges.register(router)
     admin.register(router)
     impact.register(router)
