@@ -1,7 +1,7 @@
 """recurring calls: a series (rule and template) and its occurrences, one call per day
 
-Revision ID: 0011_series
-Revises: 0010_web_speed
+Revision ID: 0012_series
+Revises: 0011_platforms
 Create Date: 2026-12-03
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0011_series'
-down_revision = '0010_web_speed'
+revision = "0012_series"
+down_revision = "0011_platforms"
 branch_labels = None
 depends_on = None
 
