@@ -488,17 +488,9 @@ async def join(ctx: Context, call: Call) -> None:
         await ctx.reply_direct(t("calls.waiting_list", title=call.title))
         return
     when = when_text(t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now())
+    # The group sees the count on the call's own post, edited in place (join_call), and one
+    # line when it is full: no "X doet mee!" per pledge in a busy group.
     await ctx.reply_direct(t("calls.joined", title=call.title, when=when, id=pledge.id))
-    if not ctx.in_direct_chat:
-        key = "calls.joined_group" if call.people_needed else "calls.joined_group_open"
-        await ctx.reply(
-            t(
-                key,
-                name=ctx.member.display_name,
-                taken=joined.taken,
-                needed=call.people_needed or 0,
-            )
-        )
 
 
 async def join_pressed(press: JoinCall, ctx: Context) -> None:

@@ -48,6 +48,22 @@ sanne@dm: [1]
 POST = "[groep] vonk: Oproep {id} van Sanne: Koffie-ochtend"
 
 
+def without_edits(out: str) -> str:
+    """The transcript without the bot's edits of earlier posts (a cancelled or paused date's
+    post is edited in place; that is not a new message about it)."""
+    kept: list[str] = []
+    skipping = False
+    for line in out.splitlines():
+        if "vonk: (edit of" in line:
+            skipping = True
+            continue
+        if skipping and line.startswith("  "):
+            continue
+        skipping = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def lines_of(out: str, who: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith(f"[dm {who}] vonk:")]
 
@@ -84,7 +100,8 @@ async def test_a_recurring_call_is_confirmed_then_made_three_weeks_ahead_once_ea
     assert len(invitations) == 1 and "28 november" in invitations[0]
     # Each occurrence has its own pledges: Tamara's reminder for the 28th names only that one.
     assert "Morgen staat 'Koffie-ochtend' op je lijst (zaterdag 28 november om 10:00)" in out
-    assert "Tamara doet mee! (1 van 2)" in out and "Willem doet mee! (2 van 2)" in out
+    for name in ("tamara", "willem"):
+        assert f"[dm {name}] vonk: Top, je doet mee met 'Koffie-ochtend'" in out
     # A week on, the 19 December call is made, once, with its own invitation.
     assert out.count(POST.format(id=4)) == 1 and "zaterdag 19 december om 10:00" in out
     assert POST.format(id=5) not in out
@@ -113,7 +130,7 @@ async def test_one_date_is_cancelled_alone_and_never_comes_back(
     assert out.count(told) == 1
     assert "Reden: Sinterklaas, het buurthuis is dicht" in out
     assert "Oproep 2, 'Koffie-ochtend', gaat niet door." in out
-    after = out.split("/oproep annuleer 2", 1)[1]
+    after = without_edits(out.split("/oproep annuleer 2", 1)[1])
     # The series goes on (19 and 26 December, 2 January), the 5th never returns.
     assert "Wanneer: zaterdag 5 december" not in after
     assert "Morgen staat 'Koffie-ochtend'" not in after.split("~ 7d", 1)[1].split("~ 7d", 1)[0]
@@ -140,13 +157,15 @@ async def test_pause_resume_and_stop_are_one_command_each(
         """
     )
     assert "Reeks 1 (Koffie-ochtend) staat op pauze" in out
-    paused = out.split("sanne@dm: /reeks pauze 1", 1)[1].split("sanne@dm: /reeks hervat", 1)[0]
+    paused = without_edits(
+        out.split("sanne@dm: /reeks pauze 1", 1)[1].split("sanne@dm: /reeks hervat", 1)[0]
+    )
     assert "van Sanne: Koffie-ochtend" not in paused  # no new dates while paused
     assert "(gepauzeerd)" in paused
     # Resumed on 8 December: the dates up to three weeks ahead that were missing are made.
     resumed = out.split("sanne@dm: /reeks hervat 1", 1)[1].split("sanne@dm: /reeks stop", 1)[0]
     assert "Reeks 1 (Koffie-ochtend) loopt weer; 2 nieuwe oproepen staan erin (4, 5)." in resumed
-    stopped = out.split("sanne@dm: /reeks stop 1", 1)[1]
+    stopped = without_edits(out.split("sanne@dm: /reeks stop 1", 1)[1])
     # Calls 4 and 5 had nobody: cancelled. Call 3 (12 December) has Tamara: it stays, named.
     assert "Reeks 1 (Koffie-ochtend) is gestopt" in stopped
     assert "2 oproepen waarvoor nog niemand zich had aangemeld gaan niet door (4, 5)." in stopped
