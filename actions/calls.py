@@ -10,7 +10,7 @@ is queued here, in each reader's own language; the caller turns the result into 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from actions.buttons import JoinCall, MoreAboutCall
@@ -23,7 +23,7 @@ from bot.clean import clean_name, clean_text
 from bot.core import Button, Reply
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
-from bot.outbox import Outgoing
+from bot.outbox import Outgoing, edit_by_key
 from storage.ids import is_row_id
 from storage.records import Chat, Member
 from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome, PledgeStatus
@@ -108,13 +108,66 @@ async def describe(
 
 
 async def call_post(ctx: ActionContext, call: Call) -> Reply:
-    """The call as posted in a group chat, in the network's language."""
+    """The call as posted in a group chat, in the network's language, with the live count.
+    A full call loses its "join" button (latecomers can still ask for the waiting list
+    privately); a closed or cancelled one loses its buttons and says so."""
     t = Translator(ctx.network.language)
-    buttons = (
+    buttons: tuple[Button, ...] = (
         Button(t("calls.join"), JoinCall(call.id).encode(), "👍"),
         Button(t("calls.more"), MoreAboutCall(call.id).encode(), "ℹ️"),
     )
-    return Reply(await describe(ctx, call, t, tz=ctx.network.timezone, header=True), buttons)
+    text = await describe(ctx, call, t, tz=ctx.network.timezone, header=True)
+    if call.status.ended:
+        buttons = ()
+        status = (
+            "calls.post_cancelled" if call.status is CallStatus.CANCELLED else "calls.post_closed"
+        )
+        text += "\n" + t(status)
+    elif call.status is CallStatus.FULL:
+        buttons = buttons[1:]
+        text += "\n" + t("calls.post_full")
+    return Reply(text, buttons)
+
+
+def post_key(call: Call, chat: Chat) -> str:
+    """The outbox key of the call's post in ``chat`` (it finds the post again to edit it)."""
+    return f"call:{call.id}:post:{chat.platform}:{chat.platform_chat_id}"
+
+
+async def refresh_posts(ctx: ActionContext, call_id: int) -> int:
+    """Edit the call's posts in its chats in place: the live count, and the buttons as the
+    call's state allows (:func:`call_post`). A post not sent yet is left alone. Returns how
+    many edits were queued."""
+    call = await ctx.storage.calls.get(call_id)
+    if call is None:
+        return 0
+    post = await call_post(ctx, call)
+    taken = await ctx.storage.calls.counted(call.id)
+    stamp = f"{ctx.now().isoformat()}:{call.status.value}:{taken}"
+    now: list[Outgoing] = []
+    later: list[Outgoing] = []
+    for chat in await call_chats(ctx, call):
+        key = post_key(call, chat)
+        sent = await ctx.storage.outbox.sent_message_id(key)
+        if sent is not None:
+            platform, chat_id, message_id = sent
+            edit_of, into = message_id, now
+        elif await ctx.storage.outbox.waiting(key):  # sent, but not recorded yet: just after
+            platform, chat_id = chat.platform, chat.platform_chat_id
+            edit_of, into = edit_by_key(key), later
+        else:
+            continue  # never posted there (a chat added since)
+        into.append(
+            Outgoing(
+                f"call:{call.id}:edit:{platform}:{chat_id}:{stamp}",
+                replace(post, edit_of=edit_of),
+                platform=platform,
+                chat_id=chat_id,
+                kind="call",
+            )
+        )
+    # At once: before any step after the commit (a forget empties the log after its sends).
+    return await ctx.send_many(now, at_once=True) + await ctx.send_many(later)
 
 
 async def call_replied_to(
@@ -141,11 +194,13 @@ async def calls_open_in_chat(ctx: ActionContext, platform: str, chat_id: str) ->
 
 # -- posting ------------------------------------------------------------------------------------
 async def post_call(
-    ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool
+    ctx: ActionContext, initiator: Member, new: NewCall, *, everyone: bool, invite: bool = True
 ) -> Posted:
     """Post the call in its chats and invite: the best-fitting few, or (``everyone``) every
     member who wants invitations (in the call's cell, if it has one) whom the bot can reach.
-    Members it cannot reach yet are named in the result, with the link that fixes it."""
+    Members it cannot reach yet are named in the result, with the link that fixes it.
+    ``invite=False`` only posts it (later dates of a series: one invitation per batch, and
+    a call still short two days ahead invites then)."""
     require(initiator, Permission.POST_CALL)
     storage, now = ctx.storage, ctx.now()
     cell = None
@@ -165,7 +220,7 @@ async def post_call(
     post = await call_post(ctx, call)
     messages = [
         Outgoing(
-            f"call:{call.id}:post:{chat.platform}:{chat.platform_chat_id}",
+            post_key(call, chat),
             post,
             platform=chat.platform,
             chat_id=chat.platform_chat_id,
@@ -175,7 +230,9 @@ async def post_call(
     ]
     unreachable: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
-    if everyone:
+    if not invite:
+        invited = 0
+    elif everyone:
         wanted = [
             m
             for m in await storage.members.list(ctx.network.id)
@@ -231,7 +288,23 @@ async def suggestable(ctx: ActionContext, member: Member, calls: list[Call]) -> 
         if (await ctx.storage.calls.invitations(call.id)).get(member.id) == "declined":
             continue
         found.append(call)
-    return found
+    return await _one_per_series(ctx, found)
+
+
+async def _one_per_series(ctx: ActionContext, calls: list[Call]) -> list[Call]:
+    """Of a recurring call only its soonest date is suggested: three "Koffie-ochtend"s in one
+    list read as a duplicate."""
+    seen: set[int] = set()
+    kept = []
+    for call in sorted(calls, key=lambda c: (c.starts_at is None, c.starts_at or c.created_at)):
+        series_id = await ctx.storage.series.of_call(call.id)
+        if series_id is not None:
+            if series_id in seen:
+                continue
+            seen.add(series_id)
+        kept.append(call)
+    order = {c.id: i for i, c in enumerate(calls)}
+    return sorted(kept, key=lambda c: order[c.id])
 
 
 async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
@@ -251,6 +324,7 @@ async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
     )
     if outcome.became_full:
         await announce_full(ctx, call, outcome.pledge.id)
+    await refresh_posts(ctx, call.id)
     return Joined(outcome, await ctx.storage.calls.counted(call.id))
 
 
@@ -322,6 +396,7 @@ async def close_and_tell(ctx: ActionContext, call: Call) -> None:
             for person in people
         ]
     )
+    await refresh_posts(ctx, call.id)  # the post says it is closed and loses its buttons
 
 
 async def close_passed(ctx: ActionContext, call: Call) -> bool:
@@ -370,6 +445,7 @@ async def cancel_call(
         for chat in await call_chats(ctx, call)
     ]
     await ctx.send_many(messages)
+    await refresh_posts(ctx, call.id)
     await ctx.storage.audit.record(
         ctx.network.id,
         "call_cancelled",

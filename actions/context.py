@@ -43,8 +43,10 @@ class ActionContext(Protocol):
 
     def now(self) -> datetime: ...
 
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
-        """Queue messages to other people; keys make a repeated decision send once."""
+    async def send_many(self, messages: Sequence[Outgoing], *, at_once: bool = False) -> int:
+        """Queue messages to other people; keys make a repeated decision send once.
+        ``at_once``: this worker sends them right after the commit, before the steps that
+        run after it (a few edits of the bot's own posts, not a broadcast)."""
 
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once the unit of work committed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 
 from bot.errors import PermissionDenied, UserFacingError
-from storage.records import Member, Role
+from storage.records import Member, Role, Series
 from storage.repositories.calls import Call
 
 
@@ -24,6 +24,7 @@ class Permission(enum.StrEnum):
     VIEW_HEALTH = "view_health"  # /netwerk: the network's health, with names
     STORY_DIGEST = "story_digest"  # receives the monthly story digest
     WEEKLY_DIGEST = "weekly_digest"  # receives the weekly digest of calls and pledges
+    GROUP_NEWS = "group_news"  # hears when the bot is removed from a group; adds it to groups
     USE_DASHBOARD = "use_dashboard"  # the web dashboard: a sign-in link, and every page
     IMPORT = "import"  # members or lessons from a CSV file
     MANAGE_LESSONS = "manage_lessons"  # change any lesson note (its author may change their own)
@@ -40,6 +41,7 @@ RULES: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_HEALTH: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.STORY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.WEEKLY_DIGEST: frozenset({Role.INITIATOR, Role.ADMIN}),
+    Permission.GROUP_NEWS: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.USE_DASHBOARD: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.IMPORT: frozenset({Role.INITIATOR, Role.ADMIN}),
     Permission.MANAGE_LESSONS: frozenset({Role.INITIATOR, Role.ADMIN}),
@@ -61,6 +63,14 @@ def require(member: Member | None, permission: Permission) -> None:
 def require_own_call(member: Member | None, call: Call) -> None:
     """A call's overview and closing are for the one who posted it (and for admins)."""
     if member is None or call.initiator_id == member.id:
+        return
+    if not allowed(member, Permission.MANAGE_ANY_CALL):
+        raise UserFacingError("permission.not_your_call")
+
+
+def require_own_series(member: Member | None, series: Series) -> None:
+    """Pausing, resuming and ending a series: like a call, its initiator's (and admins')."""
+    if member is None or series.initiator_id == member.id:
         return
     if not allowed(member, Permission.MANAGE_ANY_CALL):
         raise UserFacingError("permission.not_your_call")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from actions.calls import refresh_posts
 from actions.context import ActionContext
 from actions.invitations import invite_matches
 from actions.learning import learn
@@ -158,6 +159,8 @@ async def place_reopened(ctx: ActionContext, outcome: PledgeOutcome) -> Reopened
     """After a pledge for a call ended: tell the first on the waiting list they are in, or
     invite the next fitting member. The member who left is never named to anyone."""
     call = outcome.call
+    if call is not None:
+        await refresh_posts(ctx, call.id)  # the live count in the call's group posts
     if call is None or (call.status.ended and outcome.promoted is None):
         return Reopened()
     promoted = outcome.promoted

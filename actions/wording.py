@@ -3,9 +3,12 @@ a bullet list. Pure functions, no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from bot.i18n import Translator
 from bot.when import format_when
@@ -46,3 +49,25 @@ def hours_phrase(t: Translator, hours: float) -> str:
 def first_name(display_name: str) -> str:
     """'Anna de Vries' -> 'Anna': how a greeting addresses someone ('Hoi Anna!')."""
     return display_name.split()[0] if display_name.strip() else display_name
+
+
+def rule_text(
+    t: Translator, rule: Mapping[str, Any], *, hour: int, minute: int, first: datetime | None
+) -> str:
+    """'elke zaterdag om 10:00, vanaf 5 december' / 'every first Monday of the month at
+    19:30, from 7 December': a series' rule in the reader's language."""
+    weekday = format_date(date(2026, 11, 23) + timedelta(days=int(rule["weekday"])), "EEEE",
+                          locale=t.language)  # fmt: skip
+    nth = rule.get("nth")
+    if nth:
+        text = t("series.rule_monthly", nth=t(f"series.nth_{'last' if nth == -1 else nth}"),
+                 weekday=weekday)  # fmt: skip
+    elif int(rule.get("interval") or 1) == 2:
+        text = t("series.rule_biweekly", weekday=weekday)
+    else:
+        text = t("series.rule_weekly", weekday=weekday)
+    text = t("series.rule_at", rule=text, time=f"{hour:02d}:{minute:02d}")
+    if first is not None:
+        text = t("series.rule_from", rule=text, first=format_date(first, "d MMMM",
+                                                                   locale=t.language))  # fmt: skip
+    return text

@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import metrics
 from bot.clock import Clock, SimulatedClock
-from bot.context import Context, ServiceContext, Services
-from bot.core import Adapter, ButtonPress, Event, IncomingMessage, Reply
+from bot.context import Context, ServiceContext, Services, answer
+from bot.core import Adapter, ButtonPress, ChatMembership, Event, IncomingMessage
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.intake import EventIntake
@@ -281,7 +281,13 @@ class App:
 
     async def handle(self, item: InboxItem, event: Event) -> None:
         """Answer one stored event in one unit of work, then send its replies."""
-        kind = "button" if isinstance(event, ButtonPress) else "message"
+        kind = (
+            "button"
+            if isinstance(event, ButtonPress)
+            else "membership"
+            if isinstance(event, ChatMembership)
+            else "message"
+        )
         metrics.MESSAGES_IN.labels(event.platform, kind).inc()
         started = time.perf_counter()
         trace = _Trace()
@@ -343,6 +349,8 @@ class App:
         )
         member = await self._identify(network, event, storage)
         trace.member = member.handle
+        if event.chat.is_direct and await self.outbox.release(storage, member.id):
+            work.queued += 1  # their private chat is open: what waited for it goes out
         reply_key = f"reply:{item.platform}:{item.event_key}"
         if too_long:
             assert isinstance(event, IncomingMessage)
@@ -352,7 +360,7 @@ class App:
                 await work.send(
                     Outgoing(
                         f"{reply_key}:0",
-                        Reply(text),
+                        answer(event, text),
                         event.platform,
                         event.chat.chat_id,
                         kind="reply",
@@ -376,7 +384,7 @@ class App:
                 await work.send(
                     Outgoing(
                         f"{reply_key}:0",
-                        Reply(text),
+                        answer(event, text),
                         event.platform,
                         event.chat.chat_id,
                         kind="reply",
@@ -416,7 +424,7 @@ class App:
                 await work.send(
                     Outgoing(
                         f"reply:{item.platform}:{item.event_key}:apology",
-                        Reply(text),
+                        answer(event, text),
                         event.platform,
                         event.chat.chat_id,
                     )
@@ -514,4 +522,6 @@ def _describe(event: Event) -> str:
         return event.text[:200]
     if isinstance(event, ButtonPress):
         return f"button {event.payload}"
+    if isinstance(event, ChatMembership):
+        return f"bot {event.change.value}"
     return type(event).__name__

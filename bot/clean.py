@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from bot.core import ButtonPress, ChatRef, Event, Sender
+from bot.core import ButtonPress, ChatMembership, ChatRef, Event, Sender
 
 # C0 controls except tab and newline, DEL, C1 controls, surrogates, noncharacters.
 _UNSAFE = re.compile(
@@ -75,6 +75,11 @@ def clean_event(event: Event) -> Event:
             chat=_chat(event.chat),
             sender=_sender(event.sender),
             payload=clean_text(event.payload),
+        )
+    if isinstance(event, ChatMembership):
+        new_id = clean_text(event.new_chat_id) if event.new_chat_id is not None else None
+        return replace(
+            event, chat=_chat(event.chat), sender=_sender(event.sender), new_chat_id=new_id
         )
     return replace(
         event,

@@ -28,6 +28,33 @@ if TYPE_CHECKING:
     from kennis.search import Search
 
 
+def answer(
+    event: Event,
+    text: str,
+    buttons: Sequence[Button] = (),
+    attachment: Attachment | None = None,
+) -> Reply:
+    """A reply to ``event`` in its chat, placed the way people expect there: in the thread
+    or topic it came from; in a group also as an answer to the asker's message (or to the
+    bot's message whose button was pressed), meant for the asker, so a busy group sees whom
+    the bot answers."""
+    thread_id = reply_to = None
+    if isinstance(event, IncomingMessage):
+        thread_id, reply_to = event.thread_id, event.message_id
+    elif isinstance(event, ButtonPress):
+        thread_id, reply_to = event.thread_id, event.message_id
+    if event.chat.is_direct or reply_to is None:
+        return Reply(text, tuple(buttons), attachment, thread_id=thread_id)
+    return Reply(
+        text,
+        tuple(buttons),
+        attachment,
+        reply_to=reply_to,
+        thread_id=thread_id,
+        mentions=(event.sender.platform_user_id,),
+    )
+
+
 @dataclass(frozen=True)
 class Services:
     """Long-lived dependencies, built once at start-up and shared by every context."""
@@ -76,9 +103,9 @@ class ServiceContext:
         """Where broadcasts are queued (they leave after the commit)."""
         return self.work
 
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
+    async def send_many(self, messages: Sequence[Outgoing], *, at_once: bool = False) -> int:
         """Queue messages through the outbox, each once (keys make it repeatable)."""
-        return await self.work.send_many(messages)
+        return await self.work.send_many(messages, at_once=at_once)
 
 
 class Context(ServiceContext):
@@ -138,8 +165,9 @@ class Context(ServiceContext):
         buttons: Sequence[Button] = (),
         attachment: Attachment | None = None,
     ) -> None:
-        """Answer in the chat the event came from (sent right after the commit)."""
-        reply = Reply(text, tuple(buttons), attachment)
+        """Answer in the chat the event came from (sent right after the commit); in a group
+        as an answer to the asker's message, in the thread it came from (:func:`answer`)."""
+        reply = answer(self.event, text, buttons, attachment)
         await self.work.send(
             Outgoing(
                 self._next_key(), reply, self.event.platform, self.event.chat.chat_id, kind="reply"
@@ -154,10 +182,21 @@ class Context(ServiceContext):
             await self.send_to_member(self.member, Reply(text, tuple(buttons)))
 
     async def send_to_member(self, member: Member, reply: Reply, *, key: str | None = None) -> None:
-        """Message a member privately (``key`` makes it happen once, whoever decides it)."""
+        """Message a member privately (``key`` makes it happen once, whoever decides it).
+        Decided in a group, the group is remembered: should the platform refuse the message
+        (the member never opened a private chat with the bot), they are shown the way there."""
+        chat = self.event.chat
+        via = None
+        if not chat.is_direct and member.id == self.member.id:
+            thread = getattr(self.event, "thread_id", None)
+            via = (chat.chat_id, thread)
         await self.work.send(
             Outgoing(
-                key or self._next_key(), reply, platform=self.event.platform, member_id=member.id
+                key or self._next_key(),
+                reply,
+                platform=self.event.platform,
+                member_id=member.id,
+                via=via,
             )
         )
 

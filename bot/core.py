@@ -61,8 +61,12 @@ class IncomingMessage:
     mentions_bot: bool = False
     reply_to_bot: bool = False
     mentions: tuple[str, ...] = ()
-    reply_to: str | None = None
+    reply_to: str | None = None  # the platform's id of the message this one answers
     received_at: datetime | None = None
+    # The platform's id of this message, so an answer can refer to it (Telegram's message_id
+    # in its chat; Matrix: the event id), and the thread or forum topic it was written in.
+    message_id: str | None = None
+    thread_id: str | None = None
 
     @property
     def platform(self) -> str:
@@ -81,14 +85,42 @@ class ButtonPress:
     sender: Sender
     payload: str
     event_id: str | None = None
-    message_id: str | None = None
+    message_id: str | None = None  # the bot's message the button was under
+    thread_id: str | None = None  # the thread or forum topic of that message
 
     @property
     def platform(self) -> str:
         return self.chat.platform
 
 
-Event = IncomingMessage | ButtonPress
+class MembershipChange(enum.StrEnum):
+    ADDED = "added"  # the bot was added to a group chat (or joined one it was invited to)
+    REMOVED = "removed"  # the bot was removed from a group chat, or left it
+    MIGRATED = "migrated"  # the chat goes on under a new id (Telegram: group -> supergroup)
+
+
+@dataclass(frozen=True)
+class ChatMembership:
+    """The bot's own place in a group chat changed; ``sender`` is who changed it.
+
+    ``sees_everything`` (ADDED): the bot receives every message there, not only commands,
+    mentions and replies to it (Telegram's privacy mode off, or an admin bot; Matrix rooms).
+    ``new_chat_id`` (MIGRATED): the chat's id from now on.
+    """
+
+    chat: ChatRef
+    sender: Sender
+    change: MembershipChange
+    event_id: str | None = None
+    new_chat_id: str | None = None
+    sees_everything: bool = False
+
+    @property
+    def platform(self) -> str:
+        return self.chat.platform
+
+
+Event = IncomingMessage | ButtonPress | ChatMembership
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,12 @@ class Button:
     # Opens this https address as a Telegram Mini App instead of answering (the dashboard);
     # only offered where the platform has such buttons.
     url: str | None = None
+    # A link button: opens this address instead of answering the bot (payload empty).
+    opens: str | None = None
+
+    @classmethod
+    def link(cls, label: str, url: str) -> Button:
+        return cls(label, "", opens=url)
 
 
 class AttachmentKind(enum.StrEnum):
@@ -120,13 +158,32 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Reply:
-    """What the bot says. Text is plain: adapters escape it for their markup."""
+    """What the bot says. Text is plain: adapters escape it for their markup.
+
+    Where it goes within the chat is the platform's business, told in neutral terms:
+    ``reply_to`` answers one message (the platform's message id: Telegram quotes it, Matrix
+    sends a rich reply), ``thread_id`` posts in a thread or forum topic, ``mentions`` are the
+    platform user ids the message is meant for (Matrix ``m.mentions``). The context fills
+    these for an answer in a group; handlers never need to.
+
+    ``edit_of`` changes a message the bot sent before (its platform message id) instead of
+    sending a new one: its text and buttons become these (no buttons: they are removed). An
+    empty ``text`` keeps the text and changes only the buttons. ``edit_of="outbox:<key>"``
+    names the message by its outbox key instead (the outbox resolves it when sending).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     attachment: Attachment | None = None
-    # Replace the buttons of the message a press came from (Telegram edits it in place).
     edit_of: str | None = None
+    reply_to: str | None = None
+    thread_id: str | None = None
+    mentions: tuple[str, ...] = ()
+
+    @property
+    def keeps_text(self) -> bool:
+        """An edit of the buttons only."""
+        return self.edit_of is not None and not self.text
 
 
 @dataclass(frozen=True)
@@ -191,6 +248,10 @@ class Adapter(Protocol):
     def start_link(self) -> str | None:
         """A link that opens a private chat with the bot, for people it cannot write to first
         (Telegram: ``https://t.me/<bot>?start=hoi``); None where there is no such link."""
+
+    def group_link(self) -> str | None:
+        """A link that adds the bot to a group (Telegram: ``https://t.me/<bot>?startgroup=``);
+        None where a group invites the bot by its user id instead."""
 
     async def stop(self) -> None:
         """Stop receiving and release connections; safe to call twice."""

@@ -68,3 +68,9 @@ class HandOver(RetryLater):
 
 class PermanentDeliveryError(DeliveryError):
     """The message can never be delivered (blocked bot, unknown chat); do not retry."""
+
+
+class NotStarted(PermanentDeliveryError):
+    """The person never opened a private chat with the bot, so the platform refuses the bot's
+    first message (Telegram: "bot can't initiate conversation with a user"). The outbox keeps
+    the message until they do, and shows them the link that opens the chat."""

@@ -7,7 +7,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from bot.core import ButtonPress, ChatKind, ChatRef, Event, IncomingMessage, Sender
+from bot.core import (
+    ButtonPress,
+    ChatKind,
+    ChatMembership,
+    ChatRef,
+    Event,
+    IncomingMessage,
+    MembershipChange,
+    Sender,
+)
 
 
 def event_key(event: Event) -> str:
@@ -45,7 +54,19 @@ def to_json(event: Event) -> dict[str, Any]:
         "event_id": event.event_id,
     }
     if isinstance(event, ButtonPress):
-        return data | {"type": "press", "payload": event.payload, "message_id": event.message_id}
+        return data | {
+            "type": "press",
+            "payload": event.payload,
+            "message_id": event.message_id,
+            "thread_id": event.thread_id,
+        }
+    if isinstance(event, ChatMembership):
+        return data | {
+            "type": "membership",
+            "change": event.change.value,
+            "new_chat_id": event.new_chat_id,
+            "sees_everything": event.sees_everything,
+        }
     return data | {
         "type": "message",
         "text": event.text,
@@ -54,6 +75,8 @@ def to_json(event: Event) -> dict[str, Any]:
         "mentions": list(event.mentions),
         "reply_to": event.reply_to,
         "received_at": event.received_at.isoformat() if event.received_at else None,
+        "message_id": event.message_id,
+        "thread_id": event.thread_id,
     }
 
 
@@ -63,7 +86,21 @@ def from_json(data: dict[str, Any]) -> Event:
     sender = Sender(s["id"], s["name"], s.get("username"), s.get("language"))
     if data["type"] == "press":
         return ButtonPress(
-            chat, sender, data["payload"], data.get("event_id"), data.get("message_id")
+            chat,
+            sender,
+            data["payload"],
+            data.get("event_id"),
+            data.get("message_id"),
+            data.get("thread_id"),
+        )
+    if data["type"] == "membership":
+        return ChatMembership(
+            chat,
+            sender,
+            MembershipChange(data["change"]),
+            data.get("event_id"),
+            new_chat_id=data.get("new_chat_id"),
+            sees_everything=bool(data.get("sees_everything")),
         )
     received = data.get("received_at")
     return IncomingMessage(
@@ -76,4 +113,6 @@ def from_json(data: dict[str, Any]) -> Event:
         mentions=tuple(data.get("mentions") or ()),
         reply_to=data.get("reply_to"),
         received_at=datetime.fromisoformat(received) if received else None,
+        message_id=data.get("message_id"),
+        thread_id=data.get("thread_id"),
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.core import ButtonPress, Event, IncomingMessage, Reply
+from bot.core import ButtonPress, ChatMembership, Event, IncomingMessage, Reply
 from bot.event_codec import chat_key, event_key, from_json, to_json
 from bot.i18n import Translator
 from bot.limits import MessageLimiter, Verdict
@@ -71,7 +71,7 @@ class EventIntake:
         question of a conversation only matters in a direct chat, where everything is
         answered anyway). An unaddressed group line the router does not know is read for its
         meaning: only a clear request someone can meet is answered."""
-        if isinstance(event, ButtonPress) or event.chat.is_direct:
+        if isinstance(event, ButtonPress | ChatMembership) or event.chat.is_direct:
             return True
         assert isinstance(event, IncomingMessage)
         if len(event.text) > self._app.services.settings.max_message_length:

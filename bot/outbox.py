@@ -19,7 +19,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from typing import Any
 from bot import metrics
 from bot.clock import Clock
 from bot.core import Adapter, Attachment, AttachmentKind, Button, Reply, SentMessage
-from bot.errors import HandOver, PermanentDeliveryError, RetryLater
+from bot.errors import HandOver, NotStarted, PermanentDeliveryError, RetryLater
+from bot.i18n import Translator
 from bot.ratelimit import RateLimiter
 from storage import Storage
 from storage.repositories.claims import new_claim
@@ -39,6 +40,16 @@ LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = timedelta(hours=1)
 IDLE_POLL = 5.0  # seconds: other processes may enqueue too, so never sleep forever
+#: A private message the platform refused (the member never opened the chat) waits this long
+#: for them to open it; older ones are stale by then and never sent.
+PARK_KEEP = timedelta(days=7)
+#: ``Reply.edit_of`` naming a message by its outbox key: the edit waits until that message is
+#: sent, then edits it (a call's post pledged for before its sending was recorded).
+EDIT_BY_KEY = "outbox:"
+
+
+def edit_by_key(key: str) -> str:
+    return EDIT_BY_KEY + key
 
 # Resolves a member's direct chat: (adapter, chat id), or None when unreachable.
 DirectTarget = Callable[[int, str | None], Awaitable[tuple[Adapter, str] | None]]
@@ -54,6 +65,9 @@ class Outgoing:
     chat_id: str | None = None
     member_id: int | None = None
     kind: str = "message"
+    # A private message decided in a group: that group's chat id (and thread), where the
+    # member is shown the link to their private chat should the platform refuse the message.
+    via: tuple[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.chat_id is None and self.member_id is None:
@@ -61,17 +75,23 @@ class Outgoing:
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A reply as the outbox keeps it; every field of :class:`Reply` travels."""
     data: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
         data["buttons"] = [
-            [b.label, b.payload, b.emoji, b.ref, *([b.url] if b.url else [])]
+            [b.label, b.payload, b.emoji, b.ref]
+            + ([b.url] if b.url or b.opens else [])
+            + ([b.opens] if b.opens else [])
             for b in reply.buttons
         ]
     if reply.attachment:
         a = reply.attachment
         data["attachment"] = {"path": str(a.path), "kind": a.kind.value, "filename": a.filename}
-    if reply.edit_of:
-        data["edit_of"] = reply.edit_of
+    for name in ("edit_of", "reply_to", "thread_id"):
+        if value := getattr(reply, name):
+            data[name] = value
+    if reply.mentions:
+        data["mentions"] = list(reply.mentions)
     return data
 
 
@@ -80,7 +100,15 @@ def reply_from_json(data: dict[str, Any]) -> Reply:
     attachment = None
     if a := data.get("attachment"):
         attachment = Attachment(Path(a["path"]), AttachmentKind(a["kind"]), a.get("filename"))
-    return Reply(data["text"], buttons, attachment, edit_of=data.get("edit_of"))
+    return Reply(
+        data["text"],
+        buttons,
+        attachment,
+        edit_of=data.get("edit_of"),
+        reply_to=data.get("reply_to"),
+        thread_id=data.get("thread_id"),
+        mentions=tuple(data.get("mentions") or ()),
+    )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -124,6 +152,7 @@ class Outbox:
         not_before: datetime | None = None,
         storage: Storage | None = None,
         hold: bool = False,
+        via: tuple[str, str | None] | None = None,
     ) -> OutboxItem | None:
         """Queue a message for a chat, or for a member's direct chat; None if the key exists.
 
@@ -144,6 +173,7 @@ class Outbox:
             not_before=not_before,
             held_by=(self.worker_id, new_claim(self.worker_id)) if hold else None,
             lease=LEASE,
+            via=via,
         )
         if item is not None and not hold and storage is None:
             self._wake.set()
@@ -164,6 +194,8 @@ class Outbox:
                     "chat_id": m.chat_id,
                     "member_id": m.member_id,
                     "kind": m.kind,
+                    "via_chat_id": m.via[0] if m.via else None,
+                    "via_thread_id": m.via[1] if m.via else None,
                 }
                 for m in messages
             ],
@@ -242,13 +274,15 @@ class Outbox:
         async with self._flight(adapter):
             try:
                 self._limiter.record(adapter.platform, chat_id, now)
-                sent: SentMessage = await adapter.send(
-                    chat_id, reply_from_json(item.reply), key=item.key
-                )
+                reply = await self._resolved(reply_from_json(item.reply))
+                sent: SentMessage = await adapter.send(chat_id, reply, key=item.key)
             except asyncio.CancelledError:
                 raise
             except HandOver as exc:
                 return await self._hand_over(item, now, exc)
+            except NotStarted as exc:
+                await self._park(item, adapter, exc)
+                return None
             except RetryLater as exc:
                 delay = max(timedelta(seconds=exc.retry_after), backoff(item.attempts + 1))
                 return await self._retry_or_fail(item, now + delay, f"retry later: {exc}")
@@ -275,6 +309,57 @@ class Outbox:
         if item.kind == "nudge":
             metrics.NUDGES_SENT.inc()
         return True
+
+    async def _resolved(self, reply: Reply) -> Reply:
+        """An edit of a message named by its outbox key (:func:`edit_by_key`) edits the
+        platform message it became; it waits while that message is still to be sent."""
+        if not (reply.edit_of and reply.edit_of.startswith(EDIT_BY_KEY)):
+            return reply
+        key = reply.edit_of.removeprefix(EDIT_BY_KEY)
+        found = await self._storage.outbox.sent_message_id(key)
+        if found is not None:
+            return replace(reply, edit_of=found[2])
+        if await self._storage.outbox.waiting(key):
+            raise RetryLater(f"{key} is not sent yet: its edit waits", 2.0)
+        raise PermanentDeliveryError(f"{key} was never sent: nothing to edit")
+
+    async def _park(self, item: OutboxItem, adapter: Adapter, exc: NotStarted) -> None:
+        """The member never opened their private chat with the bot: keep the message until
+        they do (:meth:`release`), and, when it was decided in a group, show them there once
+        the link that opens the chat."""
+        if item.member_id is None:  # addressed to a chat, not a member: nobody to wait for
+            await self._repo.mark_failed(item.id, item.claim, str(exc))
+            log.warning("outbox %s: cannot be delivered: %s", item.key, exc)
+            return
+        first = await self._repo.park(item.id, item.claim, str(exc))
+        log.info("outbox %s: member %s has not opened the chat yet; kept", item.key, item.member_id)
+        link = adapter.start_link()
+        if not (first and item.via_chat_id and link):
+            return
+        member = await self._storage.members.get(item.member_id)
+        if member is None:
+            return
+        t = Translator(member.language)
+        notice = Reply(
+            t("delivery.open_private_chat", name=member.display_name.split(" ")[0]),
+            (Button.link(t("delivery.open_private_chat_button"), link),),
+            thread_id=item.via_thread_id,
+        )
+        await self.enqueue(
+            f"start-link:{item.key}",
+            notice,
+            platform=adapter.platform,
+            chat_id=item.via_chat_id,
+            kind="reply",
+        )
+
+    async def release(self, storage: Storage, member_id: int) -> int:
+        """The member opened their private chat with the bot: what was kept for them goes
+        out (in the unit of work of the event that showed it; wake the loop after the
+        commit). Returns how many."""
+        return await storage.outbox.release_parked(
+            member_id, now=self._clock.now(), keep=PARK_KEEP
+        )
 
     def _flight(self, adapter: Adapter) -> contextlib.AbstractAsyncContextManager[object]:
         if adapter.capabilities.idempotent_sends:  # a resend is a no-op: send side by side

@@ -64,3 +64,14 @@ class Platforms:
             if link:
                 links.append(link)
         return links
+
+    def group_links(self) -> list[str]:
+        """Links that add the bot to a group, one per running platform that has one (Telegram
+        ``?startgroup=``); elsewhere a group invites the bot by its user id."""
+        links = []
+        for adapter in self._adapters.values():
+            group_link = getattr(adapter, "group_link", None)
+            link = group_link() if group_link is not None else None
+            if link:
+                links.append(link)
+        return links

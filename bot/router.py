@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.buttons import ButtonData, split_prefix
-from bot.core import ButtonPress, Event, IncomingMessage
+from bot.core import ButtonPress, ChatMembership, Event, IncomingMessage
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -62,7 +62,7 @@ class Route:
     """What the router decided; ``args`` and ``match`` are what the handler needs from the text."""
 
     handler: Handler
-    kind: str  # "command", "button", "flow", "phrase", "understood" or "fallback"
+    kind: str  # "command", "button", "flow", "phrase", "understood", "membership", "fallback"
     name: str = ""
     args: str = ""
     match: re.Match[str] | None = None
@@ -88,6 +88,7 @@ class Router:
     _flows: dict[str, Handler] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
     _understood: dict[str, Handler] = field(default_factory=dict)
+    _membership: Handler | None = None
     _fallback: Handler | None = None
     bot_names: set[str] = field(default_factory=set)  # lowercase usernames of this bot
 
@@ -159,6 +160,14 @@ class Router:
         route = self.resolve(event, open_flow=open_flow)
         return route is None or route.kind == "fallback"
 
+    def membership(self, handler: Handler) -> Handler:
+        """Register the handler for the bot's own place in a group chat changing (added,
+        removed, the chat migrated): a :class:`bot.core.ChatMembership`."""
+        if self._membership is not None:
+            raise ValueError("membership handler registered twice")
+        self._membership = handler
+        return handler
+
     def fallback(self, handler: Handler) -> Handler:
         self._fallback = handler
         return handler
@@ -177,6 +186,10 @@ class Router:
         read it; consulted only after commands, awaited answers and phrases."""
         if isinstance(event, ButtonPress):
             return self._resolve_press(event.payload)
+        if isinstance(event, ChatMembership):
+            if self._membership is None:
+                return None
+            return Route(self._membership, "membership", event.change.value)
         return self._resolve_message(event, open_flow, understood)
 
     def _resolve_press(self, payload: str) -> Route | None:

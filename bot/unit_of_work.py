@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.core import Button, Reply
+from bot.core import Reply
 from bot.outbox import Outbox, Outgoing
 from storage import Storage
 from storage.repositories.outbox import OutboxItem
@@ -54,6 +54,7 @@ class UnitOfWork:
             kind=message.kind,
             storage=self.storage,
             hold=at_once,
+            via=message.via,
         )
         if item is None:
             return False
@@ -63,14 +64,12 @@ class UnitOfWork:
             self.queued += 1
         return True
 
-    async def send_many(self, messages: Sequence[Outgoing]) -> int:
-        """Record a broadcast for the delivery loop; returns how many keys were new."""
-        prepared = [
-            Outgoing(
-                m.key, await self._with_refs(m.reply), m.platform, m.chat_id, m.member_id, m.kind
-            )
-            for m in messages
-        ]
+    async def send_many(self, messages: Sequence[Outgoing], *, at_once: bool = False) -> int:
+        """Record a broadcast for the delivery loop; returns how many keys were new.
+        ``at_once``: a few messages this worker sends right after the commit (:meth:`send`)."""
+        if at_once:
+            return sum([await self.send(message, at_once=True) for message in messages])
+        prepared = [replace(m, reply=await self._with_refs(m.reply)) for m in messages]
         added = await self.outbox.enqueue_many(prepared, storage=self.storage)
         self.queued += added
         return added
@@ -80,17 +79,17 @@ class UnitOfWork:
 
     async def _with_refs(self, reply: Reply) -> Reply:
         """Register button payloads now, in this transaction, so sending needs no write."""
-        if not reply.buttons or all(b.ref or b.url for b in reply.buttons):
+        if all(b.ref or b.url or b.opens for b in reply.buttons):
             return reply
         now = self.outbox.now()
         buttons = []
         for b in reply.buttons:
-            if b.url:
+            if b.url or b.opens or b.ref:
                 buttons.append(b)
                 continue
-            ref = b.ref or await self.storage.buttons.short_id(b.payload, now=now)
-            buttons.append(Button(b.label, b.payload, b.emoji, ref))
-        return Reply(reply.text, tuple(buttons), reply.attachment, reply.edit_of)
+            ref = await self.storage.buttons.short_id(b.payload, now=now)
+            buttons.append(replace(b, ref=ref))
+        return replace(reply, buttons=tuple(buttons))
 
     async def deliver(self) -> None:
         """After the commit: send the held messages, wake the loop for the queued ones, and

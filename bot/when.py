@@ -59,9 +59,13 @@ from babel.dates import format_date
 
 __all__ = [
     "InvalidWhen",
+    "Recurrence",
+    "VagueRecurrence",
     "When",
     "find_when",
+    "first_occurrence",
     "format_when",
+    "parse_recurrence",
     "parse_when",
 ]
 
@@ -902,3 +906,186 @@ def format_when(
     if with_time:
         text += f" {_AT_WORD[language]} {at:%H:%M}"
     return text
+
+
+# --------------------------------------------------------------------------- recurrence
+# "elke zaterdag", "iedere week op dinsdag", "om de week" (every other week), "elke eerste
+# maandag van de maand", "every Tuesday", "every first Monday of the month". A recurrence that
+# names no day ("elke week", "regelmatig", "every month") is vague: asked back, never guessed.
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A rule for a series of calls: a weekday every ``interval`` weeks, or (``nth``) the
+    nth (1-4, or -1: last) such weekday of every month; a time when one was given."""
+
+    weekday: int
+    interval: int = 1  # weeks between occurrences; unused when ``nth`` is set
+    nth: int | None = None
+    hour: int | None = None
+    minute: int = 0
+    start: date | None = None  # "vanaf 5 december": no occurrence before
+    matched: str = ""
+    rest: str = ""  # the text without the rule, the time and the start
+
+    def as_data(self) -> dict[str, Any]:
+        return {"weekday": self.weekday, "interval": self.interval, "nth": self.nth}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Recurrence:
+        nth = data.get("nth")
+        return cls(int(data["weekday"]), int(data.get("interval") or 1), int(nth) if nth else None)
+
+    def _month_day(self, year: int, month: int) -> date:
+        days = calendar.monthrange(year, month)[1]
+        found = [d for d in range(1, days + 1) if date(year, month, d).weekday() == self.weekday]
+        return date(year, month, found[-1] if self.nth == -1 else found[(self.nth or 1) - 1])
+
+    def first_on_or_after(self, day: date) -> date:
+        """The first day of the rule on or after ``day`` (for a weekly rule: the anchor)."""
+        if self.nth is None:
+            return day + timedelta(days=(self.weekday - day.weekday()) % 7)
+        found = self._month_day(day.year, day.month)
+        if found < day:
+            nxt = _add_months(day.replace(day=1), 1)
+            found = self._month_day(nxt.year, nxt.month)
+        return found
+
+    def days(self, first: date, since: date, until: date) -> list[date]:
+        """The rule's days from ``since`` to ``until`` (both included), a series that began
+        on ``first``: every ``interval`` weeks from it, or the nth weekday of each month."""
+        out: list[date] = []
+        if self.nth is None:
+            step = 7 * max(self.interval, 1)
+            skip = max(0, (since - first).days)
+            day = first + timedelta(days=-(-skip // step) * step)
+            while day <= until:
+                out.append(day)
+                day += timedelta(days=step)
+            return out
+        month = max(first, since).replace(day=1)
+        while month <= until:
+            day = self._month_day(month.year, month.month)
+            if max(first, since) <= day <= until:
+                out.append(day)
+            month = _add_months(month, 1)
+        return out
+
+
+@dataclass(frozen=True)
+class VagueRecurrence:
+    """ "Elke week", "regelmatig", "every month": a repetition without a day. Ask which."""
+
+    matched: str
+
+
+_EVERY = r"(?:elke|iedere|ieder|every|each)"
+_NTH_WORDS: dict[str, int] = {
+    "eerste": 1, "1e": 1, "1ste": 1, "tweede": 2, "2e": 2, "2de": 2, "derde": 3, "3e": 3,
+    "3de": 3, "vierde": 4, "4e": 4, "4de": 4, "laatste": -1,
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+    "4th": 4, "last": -1,
+}  # fmt: skip
+_ALL_WEEKDAYS = _merged(_WEEKDAYS, SUPPORTED_LANGUAGES)
+_WD = _alt(list(_ALL_WEEKDAYS))
+_TWO = r"(?:2|twee|two)"
+_MONTHLY = re.compile(
+    rf"(?<!\w){_EVERY}\s+(?P<nth>{_alt(list(_NTH_WORDS))})\s+(?P<wd>{_WD})"
+    r"(?:\s+(?:van\s+de|of\s+the|of\s+every|van\s+elke|in\s+the)\s+(?:maand|month))?(?!\w)",
+    re.IGNORECASE,
+)
+_WEEKLY = re.compile(
+    r"(?<!\w)(?:"
+    rf"(?P<every>{_EVERY}\s+(?:(?P<other>other|andere)\s+|(?:{_TWO}\s+)?(?:weken|weeks)\s+"
+    rf"(?:op\s+|on\s+)?|week\s+(?:op\s+|on\s+)?)?)(?P<wd>{_WD})|"
+    rf"(?P<lead>om\s+de\s+(?:{_TWO}\s+)?(?:week|weken)|wekelijks|tweewekelijks|weekly|biweekly|"
+    rf"fortnightly)\s+(?:op\s+|on\s+)?(?P<wd2>{_WD})|"
+    rf"(?P<wd3>{_WD})s?\s+(?P<tail>om\s+de\s+(?:{_TWO}\s+)?(?:week|weken))"
+    r")(?:s)?(?!\w)",
+    re.IGNORECASE,
+)
+_VAGUE_RECURRENCE = re.compile(
+    rf"(?<!\w)(?:{_EVERY}\s+(?:(?:{_TWO}\s+)?(?:week|weken|weeks|maand|maanden|month|months)|"
+    r"dag|day|keer|time)|om\s+de\s+(?:twee\s+)?(?:week|weken|maand)|wekelijks|maandelijks|"
+    r"tweewekelijks|regelmatig|af\s+en\s+toe|weekly|monthly|biweekly|fortnightly|regularly|"
+    r"now\s+and\s+then|every\s+so\s+often)(?!\w)",
+    re.IGNORECASE,
+)
+_REC_TIME = re.compile(
+    r"(?<![\w:.])(?:(?:om|at)\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d)(?:\s*uur)?|"
+    r"\s*uur|\s*u\b|\s*h\b|\s*(?P<pm>pm|p\.m\.)|\s*am\b)(?![\w:])|"
+    r"(?<!\w)(?:om|at)\s+(?P<h2>[01]?\d|2[0-3])(?![\w:.,])",
+    re.IGNORECASE,
+)
+_REC_START = re.compile(
+    r"(?<!\w)(?:vanaf|from|starting|beginnend|met\s+ingang\s+van)\s+", re.IGNORECASE
+)
+
+
+def parse_recurrence(
+    text: str, *, now: datetime, tz: ZoneInfo
+) -> Recurrence | VagueRecurrence | InvalidWhen | None:
+    """Find a repetition in ``text``: a :class:`Recurrence` (with the text left over), a
+    :class:`VagueRecurrence` when a repetition names no day, an :class:`InvalidWhen` when its
+    start date ("vanaf 32 december") cannot be, or ``None`` when nothing repeats."""
+    monthly = _MONTHLY.search(text)
+    found = monthly or _WEEKLY.search(text)
+    if found is None:
+        vague = _VAGUE_RECURRENCE.search(text)
+        return VagueRecurrence(vague.group(0)) if vague else None
+    groups = found.groupdict()
+    wd = groups.get("wd") or groups.get("wd2") or groups.get("wd3") or ""
+    weekday = _ALL_WEEKDAYS[wd.casefold()]
+    if monthly:
+        rule = Recurrence(weekday, nth=_NTH_WORDS[found.group("nth").casefold()])
+    else:
+        said = " ".join(filter(None, (groups.get("every"), groups.get("lead"), groups.get("tail"))))
+        said = said.casefold()
+        two = bool(re.search(rf"(?<!\w)(?:{_TWO}|other|andere)(?!\w)", said)) or (
+            "om de" in said or "biweekly" in said or "fortnightly" in said or "tweewek" in said
+        )
+        rule = Recurrence(weekday, interval=2 if two else 1)
+    rest = text[: found.start()] + " " + text[found.end() :]
+    start: date | None = None
+    if lead := _REC_START.search(rest):
+        after = rest[lead.end() :]
+        when = parse_when(after, now=now, tz=tz, use_fallback=False)
+        if isinstance(when, InvalidWhen):
+            return when
+        if when is not None and after.find(when.matched) <= 1:
+            start = when.at.date()
+            cut = lead.end() + after.find(when.matched) + len(when.matched)
+            rest = rest[: lead.start()] + " " + rest[cut:]
+    hour, minute = None, 0
+    if clock := _REC_TIME.search(rest):
+        hour = int(clock.group("h") or clock.group("h2"))
+        minute = int(clock.group("m") or 0)
+        evening = re.search(r"(?<!\w)(?:'s\s+avonds|avond|evening)(?!\w)", rest, re.IGNORECASE)
+        if clock.group("pm") or (evening and hour < 12):
+            hour = hour % 12 + 12
+        elif clock.group("m") is None:
+            hour = _afternoon(hour)  # "om 3 uur": the afternoon
+        rest = rest[: clock.start()] + " " + rest[clock.end() :]
+    return Recurrence(
+        rule.weekday,
+        rule.interval,
+        rule.nth,
+        hour,
+        minute,
+        start,
+        matched=found.group(0),
+        rest=_rest(rest, 0, 0),
+    )
+
+
+def first_occurrence(rule: Recurrence, *, now: datetime, tz: ZoneInfo, hour: int) -> datetime:
+    """The series' first moment: the rule's first day on or after its start (today counts
+    only while the time is still ahead)."""
+    local = now.astimezone(tz)
+    day = max(local.date(), rule.start or local.date())
+    first = rule.first_on_or_after(day)
+    at = _localize(first, rule.hour if rule.hour is not None else hour, rule.minute, tz)
+    if at <= local:
+        first = rule.first_on_or_after(first + timedelta(days=1))
+        at = _localize(first, rule.hour if rule.hour is not None else hour, rule.minute, tz)
+    return at

@@ -9,6 +9,7 @@ from handlers import (
     ask,
     calls,
     dashboard,
+    groups,
     health,
     impact,
     lessons,
@@ -18,6 +19,7 @@ from handlers import (
     privacy,
     profile,
     recurring,
+    series,
     stories,
     thanks,
 )
@@ -37,6 +39,7 @@ HELP_TOPICS = (
     "lessons",
     "lesson",
     "call",
+    "series",
     "network",
     "dashboard",
     "start",
@@ -55,6 +58,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     ask.register(router)
     lessons.register(router)
     calls.register(router)
+    series.register(router)
     pledges.register(router)
     admin.register(router)
     impact.register(router)
@@ -64,6 +68,7 @@ def build_router(bot_names: set[str] | None = None) -> Router:
     thanks.register(router)
     privacy.register(router)
     nudges.register(router)
+    groups.register(router)
     help_.register(router, HELP_TOPICS)
     return router
 

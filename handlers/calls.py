@@ -7,8 +7,9 @@ pressed, keeps the draft in the conversation, and words the replies.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
@@ -37,7 +38,8 @@ from actions.calls import (
     post_call,
 )
 from actions.permissions import Permission, require, require_own_call
-from actions.wording import bullets, names_list, when_text
+from actions.series import Started, start_series
+from actions.wording import bullets, names_list, rule_text, when_text
 from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
@@ -45,7 +47,14 @@ from bot.errors import NotFound, UserFacingError
 from bot.i18n import Translator
 from bot.numbers import parse_amount, parse_id, parse_int
 from bot.router import Router
-from bot.when import InvalidWhen, parse_when
+from bot.when import (
+    InvalidWhen,
+    Recurrence,
+    VagueRecurrence,
+    first_occurrence,
+    parse_recurrence,
+    parse_when,
+)
 from handlers.common import date_words, yes_or_no
 from storage.repositories.calls import Call, PledgeStatus
 
@@ -55,6 +64,7 @@ _PEOPLE = re.compile(
     r"\b([0-9]+)\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
     re.IGNORECASE,
 )
+_FROM = re.compile(r"(?<!\w)(?:vanaf|from|starting)(?!\w)", re.IGNORECASE)
 _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
 END_FLOW = "call_end"
 NEVER_MIND = ("toch niet", "laat maar", "nee", "niet", "never mind", "no", "stop")
@@ -79,6 +89,8 @@ class Draft:
     people: int | None = None
     guided: bool = False
     too_many: bool = False  # a number of people past MAX_PEOPLE was typed: ask again
+    rule: dict[str, Any] | None = None  # a recurring call: Recurrence.as_data()
+    vague: str = ""  # "elke week": a repetition without a day, asked back
 
     @property
     def when(self) -> datetime | None:
@@ -99,6 +111,21 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         people = parse_int(match.group(1), high=MAX_PEOPLE)
         draft.people, draft.too_many = people or None, people is None
         text = text[: match.start()] + text[match.end() :]
+    repeats = parse_recurrence(text, now=now, tz=tz)
+    if isinstance(repeats, InvalidWhen):  # "vanaf 31 november": the rule stays, the start is asked
+        rule = parse_recurrence(_FROM.sub(" ", text.replace(repeats.matched, " ")), now=now, tz=tz)
+        if isinstance(rule, Recurrence):
+            set_rule(draft, rule, now=now, tz=tz)
+            draft.title = " ".join(rule.rest.split()).strip(" ,.-")
+        return draft, repeats
+    if isinstance(repeats, VagueRecurrence):
+        draft.vague = repeats.matched
+        text = text.replace(repeats.matched, " ")
+        repeats = None
+    if repeats is not None:
+        set_rule(draft, repeats, now=now, tz=tz)
+        draft.title = " ".join(repeats.rest.split()).strip(" ,.-")
+        return draft, None
     found = parse_when(text, now=now, tz=tz)
     invalid = None
     if isinstance(found, InvalidWhen):
@@ -110,6 +137,23 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         text = found.rest
     draft.title = " ".join(text.split()).strip(" ,.-")
     return draft, invalid
+
+
+def set_rule(draft: Draft, rule: Recurrence, *, now: datetime, tz: ZoneInfo) -> None:
+    """A recurring call: the rule, and its first moment as the draft's date."""
+    at = first_occurrence(rule, now=now, tz=tz, hour=DEFAULT_HOUR)
+    draft.rule = {**rule.as_data(), "hour": at.hour, "minute": at.minute}
+    draft.starts_at, draft.has_time, draft.vague = at.isoformat(), True, ""
+
+
+def typed_rule(text: str, vague: str, *, now: datetime, tz: ZoneInfo) -> Recurrence | None:
+    """The day asked for after a vague repetition: 'zaterdag' after 'elke week' is every
+    Saturday, 'dinsdag' after 'om de week' every other Tuesday."""
+    for said in (f"{vague} op {text}", f"elke {text}", text):
+        found = parse_recurrence(said, now=now, tz=tz)
+        if isinstance(found, Recurrence):
+            return found
+    return None
 
 
 def call_ref_and_rest(text: str) -> tuple[int, str]:
@@ -170,6 +214,8 @@ async def continue_draft(ctx: Context, draft: Draft, invalid: InvalidWhen | None
         await ask(ctx, draft, "title", ctx.t("calls.ask_title"))
     elif invalid is not None:
         await ask(ctx, draft, "when", ctx.t("calls.bad_date", text=date_words(invalid.matched)))
+    elif draft.vague:
+        await ask(ctx, draft, "when", ctx.t("series.ask_day", text=draft.vague))
     elif draft.starts_at is None and draft.guided:
         await ask(
             ctx,
@@ -222,6 +268,11 @@ def summary(ctx: Context, draft: Draft) -> str:
     when = when_text(t, draft.when, draft.has_time, tz=ctx.member.timezone, now=ctx.now())
     cell = draft.cell if draft.cell and draft.cell != "-" else t("calls.everyone")
     people = str(draft.people) if draft.people else t("calls.any_number")
+    if draft.rule is not None:
+        when = rule_text(
+            t, draft.rule, hour=draft.rule["hour"], minute=draft.rule["minute"], first=draft.when
+        )
+        return t("series.confirm", title=draft.title, when=when, where=cell, people=people)
     return t("calls.confirm", title=draft.title, when=when, where=cell, people=people)
 
 
@@ -233,18 +284,39 @@ async def answer(_event: Event, ctx: Context) -> None:
     if step == "title":
         parsed, invalid = parse_call(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
         draft.title = parsed.title or text
-        for name in ("starts_at", "has_time", "cell", "people"):
+        for name in ("starts_at", "has_time", "cell", "people", "rule", "vague"):
             if getattr(parsed, name) not in (None, False):
                 setattr(draft, name, getattr(parsed, name))
         await continue_draft(ctx, draft, invalid)
     elif step == "when":
         if text.casefold() in ("geen", "nee", "none", "no", "-"):
-            draft.guided = False
+            draft.guided, draft.vague = False, ""
+            await continue_draft(ctx, draft)
+            return
+        tz = ZoneInfo(ctx.member.timezone)
+        repeats = parse_recurrence(text, now=ctx.now(), tz=tz)
+        if draft.vague or isinstance(repeats, (Recurrence, VagueRecurrence)):
+            rule = typed_rule(text, draft.vague, now=ctx.now(), tz=tz)
+            if rule is None:
+                vague = repeats.matched if isinstance(repeats, VagueRecurrence) else draft.vague
+                await ask(ctx, draft, "when", ctx.t("series.ask_day", text=vague or text))
+                return
+            set_rule(draft, rule, now=ctx.now(), tz=tz)
             await continue_draft(ctx, draft)
             return
         found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
         if found is None or isinstance(found, InvalidWhen):
             await ask(ctx, draft, "when", ctx.t("calls.bad_date", text=text))
+            return
+        if draft.rule is not None:  # the start of a series, asked again: the rule stays
+            rule = replace(
+                Recurrence.from_data(draft.rule),
+                hour=int(draft.rule["hour"]),
+                minute=int(draft.rule["minute"]),
+                start=found.at.date(),
+            )
+            set_rule(draft, rule, now=ctx.now(), tz=tz)
+            await continue_draft(ctx, draft)
             return
         at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
         draft.starts_at, draft.has_time = at.isoformat(), True
@@ -359,9 +431,28 @@ async def cancel_pressed(_press: DraftCancel, ctx: Context) -> None:
 async def post_pressed(press: DraftPost, ctx: Context) -> None:
     if draft := await _draft_or_explain(ctx):
         everyone = press.audience == "all"
+        if draft.rule is not None:
+            rule = Recurrence.from_data(draft.rule)
+            tz = ctx.member.timezone
+            started = await start_series(
+                ctx, ctx.member, draft.new_call(), rule, everyone=everyone, timezone=tz
+            )
+            await ctx.finish()
+            await ctx.reply_direct(started_text(ctx.t, started))
+            return
         posted = await post_call(ctx, ctx.member, draft.new_call(), everyone=everyone)
         await ctx.finish()
         await ctx.reply_direct(posted_text(ctx.t, posted))
+
+
+def started_text(t: Translator, started: Started) -> str:
+    """What the initiator hears when a series starts: its rule and the calls made now."""
+    series = started.series
+    rule = rule_text(t, series.rule, hour=series.hour, minute=series.minute, first=None)
+    if not started.posted:
+        return t("series.started_later", id=series.id, rule=rule)
+    calls = ", ".join(str(p.call.id) for p in started.posted)
+    return t.n("series.started", len(started.posted), id=series.id, rule=rule, calls=calls)
 
 
 def posted_text(t: Translator, posted: Posted) -> str:
@@ -397,17 +488,9 @@ async def join(ctx: Context, call: Call) -> None:
         await ctx.reply_direct(t("calls.waiting_list", title=call.title))
         return
     when = when_text(t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now())
+    # The group sees the count on the call's own post, edited in place (join_call), and one
+    # line when it is full: no "X doet mee!" per pledge in a busy group.
     await ctx.reply_direct(t("calls.joined", title=call.title, when=when, id=pledge.id))
-    if not ctx.in_direct_chat:
-        key = "calls.joined_group" if call.people_needed else "calls.joined_group_open"
-        await ctx.reply(
-            t(
-                key,
-                name=ctx.member.display_name,
-                taken=joined.taken,
-                needed=call.people_needed or 0,
-            )
-        )
 
 
 async def join_pressed(press: JoinCall, ctx: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from actions.permissions import Permission, allowed
 from actions.wording import first_name
 from bot.context import Context
 from bot.core import Event
@@ -18,6 +19,9 @@ def make_help(topics: Sequence[str]):
         cells = await ctx.storage.networks.cells(ctx.network.id)
         cell = f" #{cells[0].name}" if cells else ""
         lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}", cell=cell) for topic in topics]
+        links = ctx.platforms.group_links()
+        if links and allowed(ctx.member, Permission.GROUP_NEWS):  # who adds the bot to groups
+            lines.append(ctx.t("help.add_to_group", links=" ".join(links)))
         await ctx.reply("\n".join(lines))
 
     return show_help

@@ -1,5 +1,6 @@
-"""Recurring work on the scheduler: the weekly digest, the monthly story digest and the daily
-retention clean-up (the work itself is in :mod:`actions`). Each job answers with its next
+"""Recurring work on the scheduler: the weekly digest, the monthly story digest, the daily
+retention clean-up, and each series of recurring calls keeping its occurrences made a few
+weeks ahead (the work itself is in :mod:`actions`). Each job answers with its next
 moment, so one ``ensure`` at start-up is all the set-up there is (and a restart never doubles
 them)."""
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from actions.digests import monthly_story_digest, next_weekly_digest
 from actions.retention import prune_retention
+from actions.series import keep_ahead
 from bot.context import ServiceContext
 from bot.scheduler import Scheduler
 
@@ -57,6 +59,13 @@ async def ensure_recurring(ctx: ServiceContext) -> None:
     await jobs.ensure("prune", network_id, next_prune(ctx, now))
 
 
+async def series_ahead(ctx: ServiceContext, series_id: int) -> datetime | None:
+    """A series' daily look: the calls of the coming weeks that are not made yet. Its job is
+    made with the series (and again on resuming), so nothing needs ensuring at start-up."""
+    return await keep_ahead(ctx, series_id)
+
+
 def register_jobs(scheduler: Scheduler) -> None:
+    scheduler.register("series", series_ahead)
     scheduler.register("stories", story_digest)
     scheduler.register("prune", prune)

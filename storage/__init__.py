@@ -24,6 +24,7 @@ from storage.repositories.members import MemberRepository
 from storage.repositories.networks import NetworkRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.privacy import PrivacyRepository
+from storage.repositories.series import SeriesRepository
 from storage.repositories.social import AuditLog, StoryRepository, ThanksRepository
 from storage.repositories.state import (
     AdapterStateStore,
@@ -60,6 +61,7 @@ class Storage:
         self.learned = LearnedMatches(sessions)
         self.calls = CallRepository(sessions)
         self.pledges = PledgeRepository(sessions)
+        self.series = SeriesRepository(sessions)
         self.thanks = ThanksRepository(sessions)
         self.stories = StoryRepository(sessions)
         self.audit = AuditLog(sessions)

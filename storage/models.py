@@ -175,6 +175,7 @@ class Chat(Base):
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str | None] = mapped_column(String(255))
     cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
+    left_at: Mapped[datetime | None]  # the bot was removed; nothing is posted here meanwhile
 
 
 class Skill(Base):
@@ -292,6 +293,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     sent_message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A private message decided in a group: where to show the member the link that opens
+    # their private chat, should the platform refuse it (status "parked" until they do).
+    via_chat_id: Mapped[str | None] = mapped_column(String(255))
+    via_thread_id: Mapped[str | None] = mapped_column(String(255))
 
 
 class CallForHelp(Base):
@@ -311,6 +316,47 @@ class CallForHelp(Base):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+
+
+class CallSeries(Base):
+    """A recurring call ("elke zaterdag 10:00"): the rule and the template its occurrences
+    are made from, a few weeks ahead; each occurrence is an ordinary call."""
+
+    __tablename__ = "call_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    initiator_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    rule: Mapped[dict[str, Any]]
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64))
+    first_at: Mapped[datetime]
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cells.id", ondelete="SET NULL"))
+    people_needed: Mapped[int | None] = mapped_column(Integer)
+    everyone: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class SeriesOccurrence(Base):
+    """One day of a series, claimed once: the call made for it (None once that call is
+    gone). The unique day keeps a restarted or repeated job from making it twice."""
+
+    __tablename__ = "series_occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("call_series.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(String(10))  # ISO date, in the series' timezone
+    call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("series_id", "day"),)
 
 
 class CallInvitation(Base):
@@ -338,7 +384,12 @@ class Pledge(Base):
         # alone (who, for which call, how many hours), without visiting the rows.
         Index(
             "ix_pledges_network_status_done",
-            "network_id", "status", "done_at", "member_id", "call_id", "hours",
+            "network_id",
+            "status",
+            "done_at",
+            "member_id",
+            "call_id",
+            "hours",
         ),
         Index("ix_pledges_member_status", "member_id", "status"),
         # Impact's people active (who pledged in a month, from the index alone), and lapses

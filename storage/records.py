@@ -90,6 +90,12 @@ class Chat:
     kind: str
     title: str | None
     cell_id: int | None
+    left_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """The bot is in this chat (it was not removed from it)."""
+        return self.left_at is None
 
 
 @dataclass(frozen=True)
@@ -130,3 +136,30 @@ class MemberImportRow:
     about: str
     cell: str
     accounts: tuple[ImportedAccount, ...] = ()
+
+
+class SeriesStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"  # no new occurrences; the ones made stay
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class Series:
+    """A recurring call: its rule (see bot.when.Recurrence), time, and the template of
+    every occurrence."""
+
+    id: int
+    network_id: int
+    initiator_id: int | None
+    title: str
+    rule: dict[str, Any]
+    hour: int
+    minute: int
+    timezone: str
+    first_at: datetime
+    cell_id: int | None
+    people_needed: int | None
+    everyone: bool
+    status: SeriesStatus
+    created_at: datetime

@@ -61,15 +61,35 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def render(chat_id: str, reply: Reply) -> str:
-    """One bot message as transcript text."""
+    """One bot message as transcript text. Where it goes within the chat is said plainly
+    before the text: "(edit of 3)" changes the bot's message 3 (the console numbers the bot's
+    messages as it sends them), "(reply to 7)", "(thread 2)". Link buttons show their address
+    and take no number (they open a page, not answer the bot); nor do the buttons of an edit
+    (numbers always press the chat's newest buttons)."""
     label = f"dm {chat_id.removeprefix('dm:')}" if chat_id.startswith("dm:") else chat_id
-    first, *rest = reply.text.split("\n") or [""]
-    lines = [f"[{label}] {BOT_NAME}: {first}"]
+    placing = ""
+    if reply.edit_of:
+        placing += f"(edit of {reply.edit_of}) "
+    if reply.reply_to:
+        placing += f"(reply to {reply.reply_to}) "
+    if reply.thread_id:
+        placing += f"(thread {reply.thread_id}) "
+    text = reply.text if not reply.keeps_text else "(same text)"
+    first, *rest = text.split("\n") or [""]
+    lines = [f"[{label}] {BOT_NAME}: {placing}{first}"]
     lines += [f"{INDENT}{line}" if line else "" for line in rest]
     if reply.attachment is not None:
         lines.append(f"{INDENT}[{reply.attachment.kind.value}] {reply.attachment.path}")
-    if reply.buttons:
-        lines.append(INDENT + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1)))
+    pressable = [b for b in reply.buttons if not b.opens]
+    if reply.edit_of:
+        shown = [f"({b.label})" for b in pressable]
+    else:
+        shown = [f"[{i}] {b.label}" for i, b in enumerate(pressable, 1)]
+    shown += [f"<{b.label}: {b.opens}>" for b in reply.buttons if b.opens]
+    if shown:
+        lines.append(INDENT + "  ".join(shown))
+    elif reply.edit_of:
+        lines.append(f"{INDENT}(no buttons)")
     return "\n".join(lines)
 
 
@@ -139,9 +159,12 @@ class ConsoleAdapter:
         self._intake = None
 
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
-        if reply.buttons:
-            await self._remember(chat_id, reply.buttons)
+        pressable = [b for b in reply.buttons if not b.opens]
+        if pressable and not reply.edit_of:
+            await self._remember(chat_id, pressable)
         self._print(render(chat_id, reply))
+        if reply.edit_of:
+            return SentMessage(chat_id, reply.edit_of)
         self._sent += 1
         return SentMessage(chat_id, str(self._sent))
 
@@ -189,6 +212,9 @@ class ConsoleAdapter:
 
     def start_link(self) -> str | None:
         return None  # everyone in the console is reachable already
+
+    def group_link(self) -> str | None:
+        return None  # a console group exists as soon as someone speaks in it
 
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)

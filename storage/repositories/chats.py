@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 
 from storage import models
 from storage.records import Chat
@@ -19,6 +21,7 @@ def _chat(row: models.Chat) -> Chat:
         kind=row.kind,
         title=row.title,
         cell_id=row.cell_id,
+        left_at=row.left_at,
     )
 
 
@@ -67,10 +70,13 @@ class ChatRepository:
             return _chat(row)
 
     async def groups(self, network_id: int, *, cell_id: int | None = None) -> list[Chat]:
-        """Group chats of the network; with ``cell_id``, the chats of that cell."""
+        """Group chats of the network the bot is in; with ``cell_id``, the chats of that
+        cell."""
         async with self._sessions.read() as s:
             query = select(models.Chat).where(
-                models.Chat.network_id == network_id, models.Chat.kind == "group"
+                models.Chat.network_id == network_id,
+                models.Chat.kind == "group",
+                models.Chat.left_at.is_(None),
             )
             if cell_id is not None:
                 query = query.where(models.Chat.cell_id == cell_id)
@@ -79,3 +85,38 @@ class ChatRepository:
     async def set_cell(self, chat_id: int, cell_id: int | None) -> None:
         async with self._sessions.write() as s:
             (await s.get_one(models.Chat, chat_id)).cell_id = cell_id
+
+    async def set_left(self, chat_id: int, left_at: datetime | None) -> Chat:
+        """The bot left the chat at ``left_at`` (None: it is back)."""
+        async with self._sessions.write() as s:
+            row = await s.get_one(models.Chat, chat_id)
+            row.left_at = left_at
+            await s.flush()
+            return _chat(row)
+
+    async def move(self, chat_id: int, new_platform_chat_id: str) -> Chat:
+        """The chat goes on under a new platform id (a Telegram group became a supergroup).
+        Should the new id have a record already (someone wrote there first), that record
+        stays and takes over what the old one knew (its cell), and the old one goes."""
+        async with self._sessions.write() as s:
+            row = await s.get_one(models.Chat, chat_id)
+            found = await s.scalar(
+                select(models.Chat).where(
+                    models.Chat.platform == row.platform,
+                    models.Chat.platform_chat_id == new_platform_chat_id,
+                )
+            )
+            if found is None:
+                row.platform_chat_id = new_platform_chat_id
+                row.left_at = None
+                await s.flush()
+                return _chat(row)
+            if found.id == row.id:
+                return _chat(row)
+            if found.cell_id is None:
+                found.cell_id = row.cell_id
+            found.title = found.title or row.title
+            found.left_at = None
+            await s.execute(delete(models.Chat).where(models.Chat.id == row.id))
+            await s.flush()
+            return _chat(found)

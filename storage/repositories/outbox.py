@@ -30,6 +30,14 @@ class OutboxItem:
     reply: dict[str, Any]
     attempts: int
     claim: str  # the token of the claim that holds this message; updates must present it
+    # A private message decided in a group: that group (and topic), where the member can be
+    # shown the link to their private chat if the platform refuses the message.
+    via_chat_id: str | None = None
+    via_thread_id: str | None = None
+
+
+#: Waiting for the member to open their private chat with the bot (see ``park``).
+PARKED = "parked"
 
 
 def _item(row: models.OutboxMessage) -> OutboxItem:
@@ -43,6 +51,8 @@ def _item(row: models.OutboxMessage) -> OutboxItem:
         dict(row.reply),
         row.attempts,
         row.claimed_by or "",
+        row.via_chat_id,
+        row.via_thread_id,
     )
 
 
@@ -81,13 +91,15 @@ class OutboxRepository:
         not_before: datetime | None = None,
         held_by: tuple[str, str] | None = None,
         lease: timedelta | None = None,
+        via: tuple[str, str | None] | None = None,
     ) -> OutboxItem | None:
         """Queue a message; None when a message with this key was queued before.
 
         ``held_by`` (worker, claim token) stores it already claimed by that worker for
         ``lease``: the event that wrote it delivers it itself right after its commit, without a
         claiming round trip; should that process die first, the claim lapses with its
-        heartbeat and any other worker sends it."""
+        heartbeat and any other worker sends it. ``via``: the group chat (and thread) where
+        the event that decided a private message happened."""
         values: dict[str, Any] = {
             "key": key,
             "reply": reply,
@@ -99,6 +111,8 @@ class OutboxRepository:
             "attempts": 0,
             "next_attempt_at": max(now, not_before or now),
             "created_at": now,
+            "via_chat_id": via[0] if via else None,
+            "via_thread_id": via[1] if via else None,
         }
         if held_by is not None:
             worker, claim = held_by
@@ -117,7 +131,17 @@ class OutboxRepository:
         if row_id is None:
             return None
         return OutboxItem(
-            row_id, key, platform, chat_id, member_id, kind, reply, 0, values.get("claimed_by", "")
+            row_id,
+            key,
+            platform,
+            chat_id,
+            member_id,
+            kind,
+            reply,
+            0,
+            values.get("claimed_by", ""),
+            values["via_chat_id"],
+            values["via_thread_id"],
         )
 
     async def add_many(self, items: list[dict[str, Any]], *, now: datetime) -> int:
@@ -153,6 +177,8 @@ class OutboxRepository:
                                 "attempts": 0,
                                 "next_attempt_at": now,
                                 "created_at": now,
+                                "via_chat_id": item.get("via_chat_id"),
+                                "via_thread_id": item.get("via_thread_id"),
                             }
                             for item in fresh
                         ],
@@ -255,6 +281,101 @@ class OutboxRepository:
             last_error=error[:1000],
             attempts=models.OutboxMessage.attempts + 1,
         )
+
+    async def park(self, item_id: int, claim: str, error: str) -> bool:
+        """Keep a claimed private message until its member opens their private chat with the
+        bot (the platform refused it: never started). True when it is the member's first
+        parked message, so they are shown the way to that chat once, not once a message."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.write() as s:
+            row = await s.get(O, item_id)
+            if row is None or row.claimed_by != claim:
+                return False
+            others = await s.scalar(
+                select(func.count()).where(
+                    O.member_id == row.member_id, O.status == PARKED, O.id != item_id
+                )
+            )
+            row.status, row.claimed_until, row.last_error = PARKED, None, error[:1000]
+            return not others
+
+    async def release_parked(self, member_id: int, *, now: datetime, keep: timedelta) -> int:
+        """The member opened their private chat: their parked messages go out now, except
+        those parked longer than ``keep`` (stale by then; retention removes them). Returns
+        how many."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.write() as s:
+            released = await s.execute(
+                update(O)
+                .where(O.member_id == member_id, O.status == PARKED, O.created_at >= now - keep)
+                .values(status="pending", next_attempt_at=now)
+            )
+            return affected(released)
+
+    async def parked(self, member_id: int) -> int:
+        async with self._sessions.read() as s:
+            return int(
+                await s.scalar(
+                    select(func.count()).where(
+                        models.OutboxMessage.member_id == member_id,
+                        models.OutboxMessage.status == PARKED,
+                    )
+                )
+                or 0
+            )
+
+    async def drop_for_chat(self, platform: str, chat_id: str, reason: str) -> int:
+        """Messages still waiting for a chat the bot can no longer post in: failed, with the
+        reason."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.write() as s:
+            result = await s.execute(
+                update(O)
+                .where(O.platform == platform, O.chat_id == chat_id, O.status == "pending")
+                .values(status="failed", last_error=reason[:1000])
+            )
+            return affected(result)
+
+    async def move_chat(self, platform: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A chat goes on under a new id: what still waits for it (and private messages
+        decided there) follows. Returns how many messages waiting for it were moved."""
+        O = models.OutboxMessage  # noqa: E741
+        waiting = O.status.in_(("pending", "sending", PARKED))
+        async with self._sessions.write() as s:
+            moved = await s.execute(
+                update(O)
+                .where(O.platform == platform, O.chat_id == old_chat_id, waiting)
+                .values(chat_id=new_chat_id)
+            )
+            await s.execute(
+                update(O)
+                .where(O.platform == platform, O.via_chat_id == old_chat_id, waiting)
+                .values(via_chat_id=new_chat_id)
+            )
+            return affected(moved)
+
+    async def waiting(self, key: str) -> bool:
+        """The message queued under ``key`` is still to be sent (pending or being sent)."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.read() as s:
+            status = await s.scalar(select(O.status).where(O.key == key))
+        return status in ("pending", "sending")
+
+    async def sent_message_id(self, key: str) -> tuple[str, str, str] | None:
+        """(platform, chat id, platform message id) of the message sent under ``key`` (kept
+        for messages other than replies), so it can be edited: ``Reply(edit_of=...)``."""
+        O = models.OutboxMessage  # noqa: E741
+        async with self._sessions.read() as s:
+            row = (
+                await s.execute(
+                    select(O.platform, O.chat_id, O.sent_message_id).where(
+                        O.key == key, O.status == "sent"
+                    )
+                )
+            ).first()
+        if row is None or None in row:
+            return None
+        return str(row[0]), str(row[1]), str(row[2])
 
     async def key_of_sent(self, platform: str, chat_id: str, message_id: str) -> str | None:
         """The key of the message the bot sent as ``message_id`` in that chat (what a

@@ -359,7 +359,8 @@ class PrivacyRepository:
             return affected(result)
 
     async def prune_outbox(self, before: datetime) -> int:
-        """Delete sent and failed messages older than ``before``; pending ones are kept.
+        """Delete sent, failed and parked messages older than ``before`` (a parked one waited
+        for a member who never opened their private chat); pending ones are kept.
 
         The idempotency key goes with the row, so the retention period must be longer than
         any time in which the same message could be enqueued again."""
@@ -367,7 +368,7 @@ class PrivacyRepository:
         async with self._sessions.write() as s:
             result = await s.execute(
                 delete(O).where(
-                    O.status.in_(("sent", "failed")),
+                    O.status.in_(("sent", "failed", "parked")),
                     or_(
                         and_(O.sent_at.is_not(None), O.sent_at < before),
                         and_(O.sent_at.is_(None), O.created_at < before),

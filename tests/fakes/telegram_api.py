@@ -732,6 +732,8 @@ class FakeTelegramServer:
         self._callback_queries: dict[str, JSON] = {}
         self._answered_queries: dict[str, JSON] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (kind, language) -> text
+        self._not_started: set[int] = set()  # users who never opened their chat with the bot
         self._webhook: JSON | None = None
         self._files: dict[str, _StoredFile] = {}
         self._failures: list[_Failure] = []
@@ -748,6 +750,10 @@ class FakeTelegramServer:
             ("setMyCommands", self._set_my_commands),
             ("getMyCommands", self._get_my_commands),
             ("deleteMyCommands", self._delete_my_commands),
+            ("setMyDescription", self._set_my_description),
+            ("getMyDescription", self._get_my_description),
+            ("setMyShortDescription", self._set_my_short_description),
+            ("getMyShortDescription", self._get_my_short_description),
             ("setWebhook", self._set_webhook),
             ("deleteWebhook", self._delete_webhook),
             ("getWebhookInfo", self._get_webhook_info),
@@ -952,6 +958,76 @@ class FakeTelegramServer:
         with self._lock:
             self._forbidden.pop(int(_chat_id_of(chat)), None)
 
+    def never_started(self, user: JSON) -> None:
+        """``user`` never opened their private chat with the bot: Telegram refuses the bot's
+        messages there (403 "bot can't initiate conversation with a user") until the user
+        writes to the bot (``/start``)."""
+        with self._lock:
+            self._not_started.add(int(user["id"]))
+
+    def push_my_chat_member(
+        self, chat: JSON, from_user: JSON, *, old: str, new: str, is_admin_rights: bool = False
+    ) -> JSON:
+        """The bot's own membership in ``chat`` changed from status ``old`` to ``new``
+        ("left", "member", "administrator", "kicked"), by ``from_user``: a ``my_chat_member``
+        update. A kicked or left bot can no longer post there (403)."""
+        with self._lock:
+            chat = self.register_chat(chat) if int(chat["id"]) not in self._chats else chat
+
+            def member(status: str) -> JSON:
+                found: JSON = {"status": status, "user": copy.deepcopy(self.bot_user)}
+                if status == "administrator":
+                    found |= {"can_be_edited": False, "is_anonymous": False}
+                    found |= {"can_manage_chat": True, "can_delete_messages": is_admin_rights}
+                    found |= {"can_manage_video_chats": False, "can_restrict_members": False}
+                    found |= {"can_promote_members": False, "can_change_info": False}
+                    found |= {"can_invite_users": True, "can_post_stories": False}
+                    found |= {"can_edit_stories": False, "can_delete_stories": False}
+                if status == "kicked":
+                    found["until_date"] = 0
+                return found
+
+            if new in ("left", "kicked"):
+                self.block_bot(chat)
+            else:
+                self.unblock_bot(chat)
+            body = {
+                "chat": copy.deepcopy(self._chats[int(chat["id"])]),
+                "from": copy.deepcopy(from_user),
+                "date": int(time.time()),
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
+            }
+        return self.push_update({"my_chat_member": body})
+
+    def migrate_to_supergroup(self, group: JSON, from_user: JSON) -> JSON:
+        """A basic group becomes a supergroup with a new id: the service message
+        ``migrate_to_chat_id`` in the old group (which no longer takes messages) and
+        ``migrate_from_chat_id`` in the new one. Returns the new chat."""
+        with self._lock:
+            old_id = int(group["id"])
+            new_chat = self.group_chat(group.get("title", ""), supergroup=True)
+            for chat_id, field_name, other in (
+                (old_id, "migrate_to_chat_id", new_chat["id"]),
+                (new_chat["id"], "migrate_from_chat_id", old_id),
+            ):
+                message: JSON = {
+                    "message_id": self._next_message_id(chat_id),
+                    "from": copy.deepcopy(from_user),
+                    "chat": copy.deepcopy(self._chats[chat_id]),
+                    "date": int(time.time()),
+                    field_name: other,
+                }
+                self._messages[chat_id].append(message)
+                self.push_update({"message": copy.deepcopy(message)})
+            self._forbidden[old_id] = "Bad Request: group chat was upgraded to a supergroup chat"
+        return copy.deepcopy(new_chat)
+
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """The bot's (short) description as set for ``language_code`` ("" = default)."""
+        with self._lock:
+            return self._descriptions.get(("short" if short else "long", language_code), "")
+
     def push_message(
         self,
         chat: JSON,
@@ -961,8 +1037,11 @@ class FakeTelegramServer:
         entities: list[JSON] | None = None,
         reply_to: JSON | int | None = None,
         date: int | None = None,
+        thread_id: int | None = None,
     ) -> JSON | None:
         """A user sends ``text`` in ``chat``; returns the queued ``Update`` (a dict).
+
+        ``thread_id``: written in that forum topic (``message_thread_id``, ``is_topic_message``).
 
         ``entities`` default to what Telegram's clients detect (``bot_command`` for ``/cmd`` or
         ``/cmd@bot``, url, mention, hashtag). In a group with privacy mode on, the message is
@@ -982,6 +1061,11 @@ class FakeTelegramServer:
             found = detect_entities(text) if entities is None else entities
             if found:
                 message["entities"] = copy.deepcopy(found)
+            if thread_id is not None:
+                message["message_thread_id"] = thread_id
+                message["is_topic_message"] = True
+            if message["chat"]["type"] == "private":
+                self._not_started.discard(int(from_user["id"]))  # they wrote: the bot may write
             if reply_to is not None:
                 reply_id = reply_to if isinstance(reply_to, int) else reply_to["message_id"]
                 target = self._find_message(int(chat["id"]), int(reply_id))
@@ -1507,8 +1591,12 @@ class FakeTelegramServer:
     def _chat_to_send(self, params: JSON) -> JSON:
         chat = self._chat(params.get("chat_id"))
         forbidden = self._forbidden.get(int(chat["id"]))
+        if forbidden and forbidden.startswith("Bad Request"):
+            raise ApiError(400, forbidden)
         if forbidden:
             raise ApiError(403, forbidden)
+        if chat["type"] == "private" and int(chat["id"]) in self._not_started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat
 
     @staticmethod
@@ -1597,6 +1685,8 @@ class FakeTelegramServer:
         }
         if params.get("message_thread_id") is not None:
             message["message_thread_id"] = int(params["message_thread_id"])
+            if chat.get("is_forum"):
+                message["is_topic_message"] = True
         reply_to = self._reply_target(chat, params)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
@@ -1789,6 +1879,32 @@ class FakeTelegramServer:
 
     def _get_my_commands(self, params: JSON, _files: dict[str, UploadedFile]) -> list[JSON]:
         return self.commands(params.get("scope"), str(params.get("language_code") or ""))
+
+    def _describe(self, kind: str, params: JSON, limit: int) -> bool:
+        text = str(params.get("short_description" if kind == "short" else "description") or "")
+        if len(text) > limit:
+            raise ApiError(400, "Bad Request: description is too long")
+        key = (kind, str(params.get("language_code") or ""))
+        with self._lock:
+            if text:
+                self._descriptions[key] = text
+            else:
+                self._descriptions.pop(key, None)
+        return True
+
+    def _set_my_description(self, params: JSON, _files: dict[str, UploadedFile]) -> bool:
+        return self._describe("long", params, 512)
+
+    def _set_my_short_description(self, params: JSON, _files: dict[str, UploadedFile]) -> bool:
+        return self._describe("short", params, 120)
+
+    def _get_my_description(self, params: JSON, _files: dict[str, UploadedFile]) -> JSON:
+        language = str(params.get("language_code") or "")
+        return {"description": self.description(language)}
+
+    def _get_my_short_description(self, params: JSON, _files: dict[str, UploadedFile]) -> JSON:
+        language = str(params.get("language_code") or "")
+        return {"short_description": self.description(language, short=True)}
 
     def _delete_my_commands(self, params: JSON, _files: dict[str, UploadedFile]) -> bool:
         key = (self._scope_key(params.get("scope")), str(params.get("language_code") or ""))

@@ -74,7 +74,8 @@ async def test_call_invitations_pledges_full_done_withdrawn_reinvite(
     )
     assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
     assert "[dm dirk] vonk: Helemaal goed, dank je voor je reactie." in out
-    assert "[groep] vonk: Willem doet mee! (2 van 2)" in out
+    assert "[dm willem] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
+    assert "doet mee! (" not in out, "the group sees the count on the post, not a line per pledge"
     assert "[groep] vonk: 'Opruimen speelveld' is vol." in out
     assert "[dm sanne] vonk: Goed nieuws: 'Opruimen speelveld' is vol." in out
     assert "[dm chantal] vonk: 'Opruimen speelveld' is vol, maar je staat op de wachtlijst." in out

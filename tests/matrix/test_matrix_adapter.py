@@ -326,23 +326,44 @@ async def test_question_in_a_group_is_answered_with_escaped_html(
         "m.relates_to": edit})
     await member.say(room_id, "!onzin")  # an unknown command, not addressed: quiet
     pill = f'<a href="https://matrix.to/#/{vonk.user_id}">{vonk.name}</a>: !hulp'
-    await member.say(room_id, f"{vonk.name}: !hulp", format="org.matrix.custom.html",
-                     formatted_body=pill, **{"m.mentions": {"user_ids": [vonk.user_id]}})
+    asked = await member.say(room_id, f"{vonk.name}: !hulp", format="org.matrix.custom.html",
+                             formatted_body=pill, **{"m.mentions": {"user_ids": [vonk.user_id]}})
     help_text = await member.notice(room_id, vonk.user_id, HELP)
     assert help_text.source["content"]["msgtype"] == "m.notice"
     assert "<br>" in help_text.formatted_body
     assert len(member.notices(room_id, vonk.user_id)) == 1
+    # In a group the answer is a rich reply to the asker, meant for them (and only them).
+    content = help_text.source["content"]
+    assert content["m.relates_to"] == {"m.in_reply_to": {"event_id": asked}}
+    assert content["m.mentions"] == {"user_ids": [member.user_id]}
+    assert help_text.body.startswith(f"> <{member.user_id}> {vonk.name}: !hulp\n\n")
+    assert content["formatted_body"].startswith("<mx-reply><blockquote>")
 
     quote = f"> <{vonk.user_id}> {help_text.body.splitlines()[0]}\n\n!onzin"
     await member.say(room_id, quote, **{"m.relates_to": {"m.in_reply_to": {
         "event_id": help_text.event_id}}})  # a reply to the bot addresses it
     await member.notice(room_id, vonk.user_id, "om te zien wat ik kan")
 
+    # Asked in a thread, answered in that thread.
+    thread = {"rel_type": "m.thread", "event_id": chatter, "is_falling_back": True,
+              "m.in_reply_to": {"event_id": chatter}}
+    in_thread = await member.say(room_id, f"{vonk.name}: !lessen", **{"m.relates_to": thread})
+    threaded = await member.wait_for(
+        lambda: next((n for n in member.notices(room_id, vonk.user_id)
+                      if n.source["content"].get("m.relates_to", {}).get("rel_type")
+                      == "m.thread"), None),
+        "an answer in the thread",
+    )
+    assert threaded.source["content"]["m.relates_to"] == {
+        "rel_type": "m.thread", "event_id": chatter, "is_falling_back": False,
+        "m.in_reply_to": {"event_id": in_thread}}
+    before = len(member.notices(room_id, vonk.user_id))
+
     await member.say(room_id, f"{vonk.name}, !start")  # a mention by name, with a comma
     moved = await member.notice(room_id, vonk.user_id, "Kees <b>vet</b>")
     assert "Kees &lt;b&gt;vet&lt;/b&gt;" in moved.formatted_body
     assert "<b>" not in moved.formatted_body
-    assert len(member.notices(room_id, vonk.user_id)) == 3
+    assert len(member.notices(room_id, vonk.user_id)) == before + 1
 
     # The onboarding moved to a direct room the bot created and invited the member to.
     dm = await member.wait_for(
@@ -471,6 +492,68 @@ async def test_encrypted_room(
     await plain.client.room_send(room_id, "m.room.encrypted", garbage)
     await member.notice(room_id, vonk.user_id, "versleutelde bericht niet lezen")
     assert "cannot decrypt Matrix event" in caplog.text
+
+
+async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
+    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
+    synapse: SynapseServer, tmp_path: Path,
+) -> None:
+    """Eva's client sends a message in an encrypted room before it sent the bot the room key
+    (slow to-device delivery, a client that crashed in between): the bot cannot read it, says
+    so, and answers it once the ``m.room_key`` arrives, without Eva writing again."""
+    import json
+
+    from nio import ToDeviceMessage
+    from nio.crypto.sessions import OutboundGroupSession
+
+    eva_user = matrix_user("eva")
+    eva = await Member.login(synapse.url, eva_user, store=tmp_path / "eva-store")
+    vonk = await start_vonk(matrix_user("vonk"), allowed=[":localhost"], matrix_e2ee=True,
+                            data_dir=tmp_path / "vonk-late")
+    try:
+        room_id = await eva.create_room(vonk.user_id, name="Geheim", initial_state=[MEGOLM])
+        await eva.joined(room_id, vonk.user_id)
+        await eva.say(room_id, f"{vonk.name}: !hulp")  # an Olm session eva -> bot exists now
+        await eva.notice(room_id, vonk.user_id, HELP)
+
+        # A message in a megolm session the bot has not received yet, sent as it is on the
+        # wire (by a second, unencrypting login of Eva, so nio does not encrypt it again).
+        session = OutboundGroupSession()
+        session.mark_as_shared()  # it is not: that is the point
+        session_key = session.session_key  # from the first message on
+        payload = {"type": "m.room.message", "room_id": room_id,
+                   "content": {"msgtype": "m.text", "body": f"{vonk.name}: !lessen"}}
+        machine = eva.client.olm
+        assert machine is not None
+        sender_key = machine.account.identity_keys["curve25519"]
+        encrypted = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": sender_key,
+                     "ciphertext": session.encrypt(json.dumps(payload)),
+                     "session_id": session.id, "device_id": eva.client.device_id}
+        raw_eva = await Member.login(synapse.url, eva_user)
+        try:
+            resp = await raw_eva.client.room_send(room_id, "m.room.encrypted", encrypted)
+            assert isinstance(resp, RoomSendResponse), resp
+            await eva.notice(room_id, vonk.user_id, "versleutelde bericht niet lezen")
+            before = len(eva.notices(room_id, vonk.user_id))
+
+            # The key arrives late, as Eva's client would have sent it: Olm-encrypted to the
+            # bot's device.
+            device = machine.device_store[vonk.user_id][vonk.adapter.client.device_id]
+            olm_session = machine.session_store.get(device.curve25519)
+            assert olm_session is not None
+            key = {"algorithm": "m.megolm.v1.aes-sha2", "room_id": room_id,
+                   "session_id": session.id, "session_key": session_key}
+            content = machine._olm_encrypt(olm_session, device, "m.room_key", key)
+            message = ToDeviceMessage("m.room.encrypted", vonk.user_id, device.id, content)
+            await eva.client.to_device(message)
+            await eva.wait_for(
+                lambda: len(eva.notices(room_id, vonk.user_id)) > before, "the late answer"
+            )
+            assert not vonk.adapter._undecrypted, "nothing left waiting for a key"
+        finally:
+            await raw_eva.close()
+    finally:
+        await eva.close()
 
 
 async def test_vonk_run_answers_in_a_room(
@@ -679,7 +762,11 @@ async def test_a_call_is_posted_and_joined_with_a_thumbs_up(
     post = await kees.notice(room, vonk.user_id, "Oproep 1 van")
     assert "1. Ik doe mee 👍" in post.body
     await kees.react(room, post.event_id, "👍")
-    await kees.notice(room, vonk.user_id, "doet mee! (1 van 2)")
+    # The post itself is edited in place with the live count.
+    edit = await kees.notice(room, vonk.user_id, "1 van 2 plekken")
+    assert edit.source["content"]["m.relates_to"] == {
+        "rel_type": "m.replace", "event_id": post.event_id}
+    assert "1 van 2 plekken" in edit.source["content"]["m.new_content"]["body"]
     kees_member = await storage.members.by_account("matrix", kees.user_id)
     assert kees_member is not None
     [pledge] = await storage.pledges.of_member(kees_member[0].id)

@@ -99,7 +99,9 @@ def test_dm_onboarding_by_buttons_and_invite_link(running: Chats) -> None:
 
     bram.press(skills, "Later")
     wait_for(fake, bram.dm, "In welke buurt")
-    bram.say("Oost")  # typed instead of pressed: creates the cell
+    bram.say("Oost")  # typed instead of pressed: a new cell is confirmed first
+    wait_for(fake, bram.dm, "Nieuwe cel 'Oost' maken?")
+    bram.say("ja hoor")
     wait_for(fake, bram.dm, "Je hoort bij Oost.")
     bram.press(wait_for(fake, bram.dm, "Mogen andere leden jou vinden"), "Ja")
     bram.press(wait_for(fake, bram.dm, "Mag ik je af en toe"), "Nee")
@@ -156,7 +158,8 @@ def test_429_delays_messages_through_the_outbox_exactly_once(running: Chats) -> 
 
 def test_call_for_help_with_button_pledges(running: Chats) -> None:
     """An initiator's call is posted in the group with pledge buttons; the buttons stay under
-    the group message, so several people can press the same one."""
+    the group message, so several people can press the same one; the post is edited in place
+    with the live count, and loses its join button once the call is full."""
     fake, group, vonk = running.fake, running.group, running.vonk
     sanne = running.person("Sanne", username="sanne_init")
     piet, kees = running.person("Piet"), running.person("Kees")
@@ -172,9 +175,40 @@ def test_call_for_help_with_button_pledges(running: Chats) -> None:
     pledge = buttons(call)[0]
     piet.press(call, pledge)
     wait_for(fake, piet.dm, "Opruimen speelveld")
+    wait_until(lambda: "1 van 2" in current(fake, call)["text"], what="the live count")
+    assert buttons(current(fake, call)) == buttons(call)
     kees.press(call, pledge)  # the same message: its buttons are still there
     wait_for(fake, kees.dm, "Opruimen speelveld")
-    assert buttons(current(fake, call)) == buttons(call)
+    full = wait_until(
+        lambda: "Vol!" in current(fake, call)["text"] and current(fake, call),
+        what="the full call's post",
+    )
+    assert "2 van 2" in full["text"] and pledge not in buttons(full)
+    assert buttons(full) == buttons(call)[1:], "only 'Vertel meer' is left"
+    answer = wait_for(fake, group, "Kees doet mee")
+    assert answer["reply_to_message"]["message_id"] == call["message_id"], "answers the press"
+
+
+def test_added_to_a_group_and_a_member_who_never_started(running: Chats) -> None:
+    """The bot added to a group welcomes it; a member who never opened the private chat is
+    shown, in the group, the button that opens it, and what waited follows after /start."""
+    fake = running.fake
+    ilse, bob = running.person("Ilse"), running.person("Bob")
+    group = fake.group_chat("Buurtgroep Noord", is_forum=True)
+    fake.push_my_chat_member(group, ilse.user, old="left", new="member")
+    welcome = wait_for(fake, group, "Ik ben Vonk, de hulpbot")
+    assert "/hulp" in welcome["text"]
+
+    fake.never_started(bob.user)
+    asked = bob.say("/start", group, thread_id=3)
+    assert asked is not None
+    notice = wait_for(fake, group, "ik kan je nog geen privébericht sturen")
+    [[link]] = notice["reply_markup"]["inline_keyboard"]
+    assert link["url"] == f"https://t.me/{BOT_USERNAME}?start=hoi"
+    assert notice["message_thread_id"] == 3, "in the topic where Bob asked"
+    assert not bot_messages(fake, bob.dm)
+    bob.say("/start hoi")  # the button, then Start
+    wait_for(fake, bob.dm, "Hoe wil je genoemd worden?")
 
 
 # -- restarts -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any
 
 from nio import (
@@ -24,19 +25,21 @@ from nio import (
     MegolmEvent,
     ProfileGetDisplayNameResponse,
     RoomCreateResponse,
+    RoomGetEventResponse,
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
     UnknownAccountDataEvent,
 )
 from nio import Event as NioEvent
-from nio.exceptions import OlmUnverifiedDeviceError, SendRetryError
+from nio.exceptions import EncryptionError, OlmUnverifiedDeviceError, SendRetryError
 
+from bot.adapters.matrix.addressing import strip_reply_fallback
 from bot.adapters.matrix.buttons import ButtonMemory, Offer
 from bot.adapters.matrix.failures import CONNECTION_ERRORS, delivery_error
 from bot.adapters.matrix.incoming import EventReader, RecentIds, localpart
 from bot.adapters.matrix.media import upload_content
-from bot.adapters.matrix.render import message_content, option_emojis
+from bot.adapters.matrix.render import Quoted, message_content, option_emojis
 from bot.adapters.matrix.rooms import DirectRooms
 from bot.adapters.matrix.session import (
     MatrixConfig,
@@ -54,6 +57,7 @@ from storage import Storage
 from storage.locks import HeldLock
 
 log = logging.getLogger(__name__)
+MAX_UNDECRYPTED = 500  # undecryptable events kept waiting for their keys
 
 PLATFORM = "matrix"
 READY_TIMEOUT_S = 60.0
@@ -98,6 +102,9 @@ class MatrixAdapter:
         self._create_lock = asyncio.Lock()
         self._pending_invites: dict[str, InviteInfo] = {}
         self._apologised: set[tuple[str, str]] = set()  # (room, megolm session) answered
+        # Events not decryptable yet, by event id: tried again after every sync, as their
+        # keys may arrive later (a key request answered, a key forwarded).
+        self._undecrypted: dict[str, tuple[str, MegolmEvent]] = {}
         self._synced = asyncio.Event()  # replaced after each sync: wakes who waits for one
         # Only one process syncs this account (storage.locks, PostgreSQL advisory lock); the
         # others stand by and take over when the holder stops or dies.
@@ -285,6 +292,9 @@ class MatrixAdapter:
         if self.client.olm is not None:
             with contextlib.suppress(Exception):
                 await self.client.request_room_key(event)
+            self._undecrypted[event.event_id] = (room.room_id, event)
+            while len(self._undecrypted) > MAX_UNDECRYPTED:  # the oldest give up
+                self._undecrypted.pop(next(iter(self._undecrypted)))
         key = (room.room_id, event.session_id or event.event_id)
         if key in self._apologised:
             return
@@ -342,6 +352,28 @@ class MatrixAdapter:
             users = client.get_users_for_key_claiming()
             await self._quiet(client.keys_claim(users), "claiming keys")
         await self._quiet(client.send_to_device_messages(), "sending to-device messages")
+        if self._undecrypted:
+            await self._quiet(self._late_keys(), "decrypting events whose keys came late")
+
+    async def _late_keys(self) -> None:
+        """Events that could not be decrypted when they came: those whose keys have arrived
+        since are read and handed to the intake like any other."""
+        events: list[Event] = []
+        for event_id, (room_id, encrypted) in list(self._undecrypted.items()):
+            room = self.client.rooms.get(room_id)
+            try:
+                decrypted = self.client.decrypt_event(encrypted)
+            except EncryptionError:
+                continue  # still no key
+            del self._undecrypted[event_id]
+            if room is None or self._reader is None:
+                continue
+            log.info("Matrix event %s in %s decrypted once its key arrived", event_id, room_id)
+            translated = await self._reader.read(room, decrypted)
+            if translated is not None:
+                events.append(translated)
+        if events and self._intake is not None:
+            await self._intake.accept(events)
 
     async def _quiet(self, work: Awaitable[Any], what: str) -> None:
         try:
@@ -377,6 +409,10 @@ class MatrixAdapter:
         """``https://matrix.to/#/<bot user id>``: opens a direct chat with the bot in any
         Matrix client."""
         return f"https://matrix.to/#/{self.user_id}"
+
+    def group_link(self) -> str | None:
+        """None: a Matrix room invites the bot by its user id."""
+        return None
 
     def _find_direct(self, user_id: str) -> str | None:
         rooms = self.client.rooms
@@ -454,10 +490,25 @@ class MatrixAdapter:
         homeserver: the same transaction id with the same access token returns the event
         that was already sent."""
         self._refuse_when_standing_by()
+        if reply.keeps_text:  # Matrix edits replace the whole content; the text is unknown here
+            log.debug("buttons-only edit of %s in %s skipped on Matrix", reply.edit_of, chat_id)
+            return SentMessage(chat_id, reply.edit_of or "")
+        links = [b for b in reply.buttons if b.opens]
+        if links:  # no link buttons on Matrix: the address is written out
+            lines = "\n".join(f"{b.label}: {b.opens}" for b in links)
+            options = tuple(b for b in reply.buttons if not b.opens)
+            reply = replace(reply, text=f"{reply.text}\n\n{lines}", buttons=options)
         hint = None
         if reply.buttons:
             hint = Translator(await self._language_of_room(chat_id))("matrix.buttons_hint")
-        event_id = await self._room_send(chat_id, message_content(reply, hint), tx_id=_tx(key, "m"))
+        quoted = await self._quoted(chat_id, reply.reply_to) if reply.reply_to else None
+        content = message_content(reply, hint, quoted=quoted)
+        event_id = await self._room_send(chat_id, content, tx_id=_tx(key, "m"))
+        if reply.edit_of:  # the reactions stay on the original; its options become these
+            emojis = option_emojis(reply.buttons)
+            offer = Offer(reply.edit_of, await self._buttons.refs(reply.buttons), tuple(emojis))
+            await self._buttons.revise(chat_id, reply.edit_of, offer if reply.buttons else None)
+            return SentMessage(chat_id, reply.edit_of)
         if reply.buttons:
             emojis = option_emojis(reply.buttons)
             offer = Offer(event_id, await self._buttons.refs(reply.buttons), tuple(emojis))
@@ -468,6 +519,21 @@ class MatrixAdapter:
         if reply.attachment is not None:
             await self._send_attachment(chat_id, reply.attachment, _tx(key, "a"))
         return SentMessage(chat_id, event_id)
+
+    async def _quoted(self, room_id: str, event_id: str) -> Quoted | None:
+        """The message answered, for the reply fallback; None when it cannot be fetched (the
+        reply still carries ``m.in_reply_to``)."""
+        try:
+            resp = await self.client.room_get_event(room_id, event_id)
+        except CONNECTION_ERRORS as exc:
+            log.debug("replied-to event %s not fetched: %s", event_id, exc)
+            return None
+        if not isinstance(resp, RoomGetEventResponse):
+            return None
+        body = resp.event.source.get("content", {}).get("body")
+        if not isinstance(body, str):
+            return None
+        return Quoted(room_id, event_id, resp.event.sender, strip_reply_fallback(body))
 
     async def _react(self, room_id: str, event_id: str, key: str, tx_id: str | None) -> None:
         relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}

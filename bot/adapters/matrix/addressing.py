@@ -20,6 +20,7 @@ class Addressing:
     mentions_bot: bool
     reply_to: str | None  # event id of the message replied to, if any
     mentions: tuple[str, ...]  # other user ids mentioned (m.mentions)
+    thread_id: str | None = None  # the thread's root event id (m.thread), if in a thread
 
 
 def strip_reply_fallback(body: str) -> str:
@@ -53,8 +54,14 @@ def analyse(content: Mapping[str, Any], bot_user_id: str, bot_names: Iterable[st
     """
     body = str(content.get("body") or "")
     relates = content.get("m.relates_to") or {}
-    in_reply = relates.get("m.in_reply_to") if isinstance(relates, Mapping) else None
+    relates = relates if isinstance(relates, Mapping) else {}
+    in_reply = relates.get("m.in_reply_to")
     reply_to = in_reply.get("event_id") if isinstance(in_reply, Mapping) else None
+    thread_id = None
+    if relates.get("rel_type") == "m.thread" and isinstance(relates.get("event_id"), str):
+        thread_id = str(relates["event_id"])
+        if relates.get("is_falling_back", True):  # no real reply: the thread's latest event
+            reply_to = None
     if reply_to:
         body = strip_reply_fallback(body)
 
@@ -78,4 +85,4 @@ def analyse(content: Mapping[str, Any], bot_user_id: str, bot_names: Iterable[st
         text = loose.sub("", body, count=1)
     text = text.replace(bot_user_id, "").strip()
     others = tuple(u for u in mentioned if u != bot_user_id)
-    return Addressing(text, by_field or by_pill or by_name, reply_to, others)
+    return Addressing(text, by_field or by_pill or by_name, reply_to, others, thread_id)

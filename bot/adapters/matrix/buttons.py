@@ -95,6 +95,24 @@ class ButtonMemory:
         ]
         await self._state.set(PLATFORM, self._key(room_id), json.dumps(data, ensure_ascii=False))
 
+    async def revise(self, room_id: str, event_id: str, offer: Offer | None) -> None:
+        """The message was edited: its options are now ``offer`` (None: it has none), in the
+        same place among the room's offers (an edit does not make it the newest)."""
+        offers = await self._load(room_id)
+        revised = [
+            offer if o.event_id == event_id else o
+            for o in offers
+            if o.event_id != event_id or offer is not None
+        ]
+        if revised == offers:
+            return
+        self._cache[room_id] = [o for o in revised if o is not None]
+        data = [
+            {"event_id": o.event_id, "payloads": list(o.payloads), "emojis": list(o.emojis)}
+            for o in self._cache[room_id]
+        ]
+        await self._state.set(PLATFORM, self._key(room_id), json.dumps(data, ensure_ascii=False))
+
     async def latest(self, room_id: str) -> Offer | None:
         offers = await self._load(room_id)
         return offers[-1] if offers else None

@@ -150,6 +150,8 @@ class EventReader:
             mentions=found.mentions,
             reply_to=found.reply_to,
             received_at=datetime.fromtimestamp(event.server_timestamp / 1000, UTC),
+            message_id=event.event_id,
+            thread_id=found.thread_id,
         )
 
     async def _is_bot_event(self, room_id: str, event_id: str) -> bool:

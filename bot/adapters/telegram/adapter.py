@@ -17,15 +17,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.adapters.telegram import render
 from bot.adapters.telegram.addressing import u16_len
-from bot.adapters.telegram.commands import MENU_LANGUAGES, menu, warn_left_out
+from bot.adapters.telegram.commands import (
+    MENU_LANGUAGES,
+    SCOPES,
+    descriptions,
+    menu,
+    scoped,
+    warn_left_out,
+)
 from bot.adapters.telegram.failures import delivery_errors, is_not_modified
-from bot.adapters.telegram.incoming import PLATFORM, chat_of, message_event, sender_of
+from bot.adapters.telegram.incoming import (
+    PLATFORM,
+    chat_of,
+    membership_event,
+    message_event,
+    migration_event,
+    sender_of,
+    thread_of,
+)
 from bot.adapters.telegram.polling import Poller
 from bot.adapters.telegram.webhook import WebhookServer
 from bot.clean import clean_event
@@ -47,11 +63,16 @@ from storage import Storage
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
     CallbackQuery,
     Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyParameters,
     Update,
     WebAppInfo,
 )
@@ -60,8 +81,13 @@ from telegram.error import BadRequest, TelegramError
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ("message", "callback_query")
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 START_WORD = "hoi"  # the /start argument of the link; names no cell, so it only says hello
+_SCOPE_TYPES: dict[str, Callable[[], BotCommandScope]] = {
+    "all_private_chats": BotCommandScopeAllPrivateChats,
+    "all_group_chats": BotCommandScopeAllGroupChats,
+    "all_chat_administrators": BotCommandScopeAllChatAdministrators,
+}
 POLL_TIMEOUT = 30.0  # seconds a long poll stays open; stop() interrupts it at once
 
 
@@ -190,17 +216,35 @@ class TelegramAdapter:
             self._stopping = False
 
     async def _publish_menu(self) -> None:
-        """The "/" menu per language code, plus the network's language for everyone else."""
+        """The "/" menu per scope (:mod:`commands`: private chats, groups, group
+        administrators) and per language code, plus the network's language for everyone else
+        (also in the default scope); and the bot's description and short description in the
+        same languages. A menu is a nicety: a failure is logged, never fatal."""
+        languages = [(None, self._settings.language)] + [(code, code) for code in MENU_LANGUAGES]
+        for language_code, language in languages:
+            description, short = descriptions(language)
+            try:
+                await self._bot.set_my_description(description, language_code=language_code)
+                await self._bot.set_my_short_description(short, language_code=language_code)
+            except TelegramError as exc:
+                log.warning("setMyDescription (%s) failed: %s", language_code or "default", exc)
         if not self._commands:
             return
         warn_left_out(self._commands)
-        languages = [(None, self._settings.language)] + [(code, code) for code in MENU_LANGUAGES]
-        for language_code, language in languages:
-            commands = [BotCommand(name, text) for name, text in menu(self._commands, language)]
-            try:
-                await self._bot.set_my_commands(commands, language_code=language_code)
-            except TelegramError as exc:  # a menu is a nicety: never refuse to start over it
-                log.warning("setMyCommands (%s) failed: %s", language_code or "default", exc)
+        scopes: list[tuple[str, BotCommandScope | None]] = [("default", None)]
+        scopes += [(name, _SCOPE_TYPES[name]()) for name in SCOPES]
+        for name, scope in scopes:
+            names = scoped(self._commands, "all_private_chats" if scope is None else name)
+            for language_code, language in languages:
+                commands = [BotCommand(n, text) for n, text in menu(names, language)]
+                try:
+                    await self._bot.set_my_commands(
+                        commands, scope=scope, language_code=language_code
+                    )
+                except TelegramError as exc:
+                    log.warning(
+                        "setMyCommands (%s, %s) failed: %s", name, language_code or "-", exc
+                    )
 
     # -- receiving ------------------------------------------------------------------------------
     async def _receive_batch(self, updates: Sequence[Update]) -> None:
@@ -227,6 +271,16 @@ class TelegramAdapter:
             if update.callback_query is not None:
                 press = await self._button_event(update.callback_query)
                 return [press] if press is not None else []
+            if update.my_chat_member is not None:
+                membership = membership_event(
+                    update.my_chat_member,
+                    update.update_id,
+                    reads_all=bool(self._bot.can_read_all_group_messages),
+                )
+                return [membership] if membership is not None else []
+            if update.message is not None and update.message.migrate_to_chat_id is not None:
+                migrated = migration_event(update.message, update.update_id)
+                return [migrated] if migrated is not None else []
             if update.message is not None:
                 event = message_event(
                     update.message,
@@ -262,6 +316,7 @@ class TelegramAdapter:
             payload=payload,
             event_id=f"cb:{query.id}",
             message_id=str(message.message_id),
+            thread_id=thread_of(message) if isinstance(message, Message) else None,
         )
 
     async def _answer(self, query: CallbackQuery, text: str | None = None) -> None:
@@ -300,17 +355,35 @@ class TelegramAdapter:
     async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
         with delivery_errors(chat_id):
             markup = await self._keyboard(reply.buttons)
+            if reply.keeps_text:
+                assert reply.edit_of is not None
+                return await self._edit_buttons(chat_id, reply.edit_of, markup)
             if reply.edit_of is not None and u16_len(reply.text) <= render.MAX_TEXT:
                 return await self._edit(chat_id, reply.edit_of, reply.text, markup)
             if reply.attachment is not None:
                 return await self._send_attachment(chat_id, reply, markup)
-            return await self._send_text(chat_id, reply.text, markup)
+            return await self._send_text(chat_id, reply, markup)
+
+    @staticmethod
+    def _placing(reply: Reply) -> dict[str, Any]:
+        """Where in the chat: the forum topic, and the message answered (quoted; sent anyway
+        should that message be deleted meanwhile)."""
+        placing: dict[str, Any] = {}
+        if reply.thread_id:
+            placing["message_thread_id"] = int(reply.thread_id)
+        if reply.reply_to:
+            placing["reply_parameters"] = ReplyParameters(
+                int(reply.reply_to), allow_sending_without_reply=True
+            )
+        return placing
 
     async def _send_text(
-        self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None
+        self, chat_id: str, reply: Reply, markup: InlineKeyboardMarkup | None
     ) -> SentMessage:
-        """Long texts go out as several messages; the buttons sit under the last one."""
-        pieces = render.split_text(text)
+        """Long texts go out as several messages (the first answers the asker); the buttons
+        sit under the last one."""
+        pieces = render.split_text(reply.text)
+        placing = self._placing(reply)
         sent: Message | None = None
         for number, piece in enumerate(pieces, 1):
             sent = await self._bot.send_message(
@@ -318,7 +391,9 @@ class TelegramAdapter:
                 render.escape(piece),
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if number == len(pieces) else None,
+                **placing,
             )
+            placing.pop("reply_parameters", None)
         assert sent is not None
         return SentMessage(chat_id, str(sent.message_id))
 
@@ -335,6 +410,7 @@ class TelegramAdapter:
             "caption": caption,
             "parse_mode": ParseMode.HTML,
             "reply_markup": markup if fits else None,
+            **self._placing(reply),
         }
         name = attachment.filename or attachment.path.name
         if attachment.kind is AttachmentKind.IMAGE:
@@ -342,7 +418,7 @@ class TelegramAdapter:
         else:
             sent = await self._bot.send_document(int(chat_id), data, filename=name, **common)
         if not fits:
-            return await self._send_text(chat_id, reply.text, markup)
+            return await self._send_text(chat_id, replace(reply, reply_to=None), markup)
         return SentMessage(chat_id, str(sent.message_id))
 
     async def _edit(
@@ -361,12 +437,27 @@ class TelegramAdapter:
                 raise
         return SentMessage(chat_id, message_id)
 
+    async def _edit_buttons(
+        self, chat_id: str, message_id: str, markup: InlineKeyboardMarkup | None
+    ) -> SentMessage:
+        """Only the buttons change (none: they are removed); the text stays."""
+        try:
+            await self._bot.edit_message_reply_markup(
+                chat_id=int(chat_id), message_id=int(message_id), reply_markup=markup
+            )
+        except BadRequest as exc:
+            if not is_not_modified(exc):
+                raise
+        return SentMessage(chat_id, message_id)
+
     async def _keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
         if not buttons:
             return None
         now = self._clock.now()
         keys = [
-            InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
+            InlineKeyboardButton(button.label, url=button.opens)
+            if button.opens
+            else InlineKeyboardButton(button.label, web_app=WebAppInfo(button.url))
             if button.url
             else InlineKeyboardButton(
                 button.label,
@@ -387,3 +478,10 @@ class TelegramAdapter:
         if self._bot_object is None:
             return None
         return f"https://t.me/{self._bot_object.username}?start={START_WORD}"
+
+    def group_link(self) -> str | None:
+        """``https://t.me/<bot>?startgroup=hoi``: Telegram asks which group to add the bot to;
+        once added, the bot welcomes the group and it joins the network."""
+        if self._bot_object is None:
+            return None
+        return f"https://t.me/{self._bot_object.username}?startgroup={START_WORD}"

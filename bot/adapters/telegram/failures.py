@@ -12,11 +12,18 @@ import datetime as dtm
 import warnings
 from collections.abc import Iterator
 
-from bot.errors import PermanentDeliveryError, RetryLater
+from bot.errors import NotStarted, PermanentDeliveryError, RetryLater
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 NETWORK_RETRY = 5.0  # seconds before trying again after a timeout or a connection failure
-_GONE = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
+_NOT_STARTED = "can't initiate conversation"
+_GONE = (
+    "chat not found",
+    "upgraded to a supergroup",
+    "user not found",
+    "peer_id_invalid",
+    "chat_id is empty",
+)
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -39,7 +46,9 @@ def delivery_errors(chat_id: str) -> Iterator[None]:
         yield
     except RetryAfter as exc:
         raise RetryLater(f"Telegram rate limit in chat {chat_id}", retry_seconds(exc)) from exc
-    except Forbidden as exc:  # blocked by the user, removed from the group
+    except Forbidden as exc:  # blocked by the user, removed from the group, never started
+        if _NOT_STARTED in exc.message.lower():
+            raise NotStarted(f"chat {chat_id}: {exc.message}") from exc
         raise PermanentDeliveryError(f"chat {chat_id}: {exc.message}") from exc
     except BadRequest as exc:  # a subclass of NetworkError, so it must come first
         if any(reason in exc.message.lower() for reason in _GONE):
