@@ -250,6 +250,49 @@ async def hand_back(ctx: Context, pledge: Pledge) -> None:
     await ctx.reply(ctx.t("pledges.withdrawn", what=pledge.what))
 
 
+async def asked_about(ctx: Context) -> Pledge | None:
+    """The pledge a typed "gelukt" or "lukt niet" answers: the only open one whose moment has
+    passed (the one "Gelukt?" asked about), else the only open one; None when a choice is
+    needed."""
+    mine = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
+    if not mine:
+        raise UserFacingError("pledges.none_open")
+    passed = [p for p in mine if p.due_at is not None and p.due_at <= ctx.now()]
+    for candidates in (passed, mine):
+        if len(candidates) == 1:
+            return candidates[0]
+    return None
+
+
+async def done_typed(_event: Event, ctx: Context) -> None:
+    """'Gelukt!', 'ja, gedaan, 2 uur', 'done': the answer to "Gelukt?" in words."""
+    hours, _ = typed_hours(ctx.args)
+    pledge = await asked_about(ctx)
+    if pledge is None:
+        await choose(ctx, "done")
+        return
+    await complete(ctx, pledge, hours)
+
+
+async def not_done_typed(_event: Event, ctx: Context) -> None:
+    """'Lukt niet', 'niet gelukt', 'I couldn't': handing it back, in words."""
+    pledge = await asked_about(ctx)
+    if pledge is None:
+        await choose(ctx, "withdraw")
+        return
+    await hand_back(ctx, pledge)
+
+
+async def more_time_typed(event: Event, ctx: Context) -> None:
+    """'Meer tijd', 'more time': a new date is asked, as with the button."""
+    pledge = await asked_about(ctx)
+    if pledge is None:
+        await mine(event, ctx)  # several open: the list, each with its own buttons
+        return
+    await ctx.expect(FLOW, "new_date", pledge=pledge.id)
+    await ctx.reply(ctx.t("pledges.ask_new_date", what=pledge.what))
+
+
 async def done_pressed(press: PledgeDone, ctx: Context) -> None:
     await complete(ctx, await own_pledge(ctx, ctx.member, press.pledge_id), None)
 
@@ -308,4 +351,17 @@ def register(router: Router) -> None:
     router.button(PledgeHours)(hours_pressed)
     router.button(PledgeLater)(later_pressed)
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)
+    # Typed answers to "Gelukt?" (its buttons: done, more time, hand back).
+    router.phrase(
+        r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?(?:het\s+is\s+|it\s+)?"
+        r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished)\b[^?]*$"
+    )(done_typed)
+    router.phrase(
+        r"^\W*(?:nee\W+|no\W+)?(?:het\s+)?(?:is\s+)?(?:niet\s+gelukt|lukt(?:e)?\s+niet"
+        r"|ging\s+niet(?:\s+door)?|ik\s+geef\s+het\s+terug|teruggeven|didn'?t\s+work"
+        r"|i\s+couldn'?t(?:\s+make\s+it)?|hand\s+(?:it\s+)?back)\b[^?]*$"
+    )(not_done_typed)
+    router.phrase(
+        r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$"
+    )(more_time_typed)
     router.understood("pledge")(understood_pledge)

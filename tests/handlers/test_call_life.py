@@ -374,3 +374,29 @@ async def test_a_late_drop_out_alerts_the_initiator_at_once(
     assert "Er doet nu niemand meer mee met 'Soep koken'" in late[-1]
     assert all("Tamara" not in line and "Willem" not in line for line in late)  # never named
     assert not any("Bankjes verven" in line for line in late)  # weeks ahead: no alarm
+
+
+async def test_gelukt_is_answered_in_words(run_script: ScriptRunner) -> None:
+    """The morning after, "Gelukt?" asks with buttons; 'ja, gelukt, twee uur', 'lukt niet'
+    and 'ik heb meer tijd nodig' typed do what the buttons do, for the pledge it asked about."""
+    out = await run_script(
+        """
+        kees@dm: /doe flyers rondbrengen woensdag
+        lies@dm: /doe soep koken woensdag
+        lies@dm: /doe posters ophangen 20 december
+        mo@dm: /doe stoelen klaarzetten woensdag
+        ~ 2d
+        kees@dm: ja, gelukt! twee uur
+        lies@dm: lukt niet helaas
+        mo@dm: ik heb meer tijd nodig
+        mo@dm: vrijdag
+        """
+    )
+    after = out.split("kees@dm: ja, gelukt! twee uur", 1)[1]
+    assert "Gelukt met 'flyers rondbrengen'?" in out
+    assert "[dm kees] vonk: Dank je wel voor 'flyers rondbrengen'!" in after
+    # Lies has two open pledges: the one whose day passed is the one "Gelukt?" asked about.
+    assert "'soep koken' gaat terug naar het netwerk" in after
+    assert "posters ophangen' gaat terug" not in after
+    assert "Wat wordt de nieuwe datum voor 'stoelen klaarzetten'?" in after
+    assert "Dat begreep ik niet" not in after
