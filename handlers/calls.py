@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,7 @@ from handlers.common import date_words, yes_or_no
 from storage.repositories.calls import Call, PledgeStatus
 
 FLOW = "call"
+INVITATION_ANSWERABLE = timedelta(days=7)  # a typed "ja" answers invitations this recent
 _CELL = re.compile(r"(?<![\w#])#([^\W\d][\w-]*)")
 _PEOPLE = re.compile(
     r"\b([0-9]+)\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
@@ -510,6 +511,30 @@ async def decline_pressed(press: DeclineCall, ctx: Context) -> None:
     await ctx.reply(ctx.t("calls.declined"))
 
 
+async def invitations_open(ctx: Context) -> list[Call]:
+    """The invitations this member has not answered yet (newest first), in a direct chat."""
+    if not ctx.in_direct_chat:
+        return []
+    return await ctx.storage.calls.awaiting_answer(
+        ctx.member.id, since=ctx.now() - INVITATION_ANSWERABLE, now=ctx.now()
+    )
+
+
+async def invitation_typed(_event: Event, ctx: Context) -> None:
+    """'ja', 'ja hoor', 'nee dank je' typed after "Doe je mee?": the newest invitation not
+    yet answered, as its buttons would; with none open, said plainly (never read as thanks)."""
+    open_ones = await invitations_open(ctx)
+    answer = yes_or_no(ctx.args)
+    if not open_ones or answer is None:
+        await ctx.reply(ctx.t("calls.nothing_to_answer"))
+        return
+    if answer:
+        await join(ctx, open_ones[0])
+        return
+    await decline_invitation(ctx, ctx.member, open_ones[0])
+    await ctx.reply(ctx.t("calls.declined"))
+
+
 async def join_phrase(event: Event, ctx: Context) -> None:
     """Typed 'ik doe mee' (platforms without buttons): the call named; else the call whose
     post the message replies to; else the only call taking people in this chat; else the
@@ -526,7 +551,9 @@ async def join_phrase(event: Event, ctx: Context) -> None:
         await join(ctx, call)
         return
     candidates = (
-        [] if chat.is_direct else await calls_open_in_chat(ctx, chat.platform, chat.chat_id)
+        (await invitations_open(ctx))[:1]  # in private: the invitation it answers
+        if chat.is_direct
+        else await calls_open_in_chat(ctx, chat.platform, chat.chat_id)
     )
     if not candidates:
         candidates = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
@@ -663,7 +690,13 @@ def register(router: Router) -> None:
     router.button(DraftCancel)(cancel_pressed)
     router.button(DraftPost)(post_pressed)
     router.phrase(
-        r"^\s*(?:ik\s+doe\s+mee|doe\s+mee|ik\s+ben\s+erbij|count\s+me\s+in|i'?m\s+in)"
+        r"^\s*(?:(?:ja|yes|graag|ja\s+graag|ja\s+hoor)\W+)?"
+        r"(?:ik\s+doe\s+mee|doe\s+mee|ik\s+ben\s+erbij|count\s+me\s+in|i'?m\s+in)"
         r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+))?\W*$",
         clear_in_groups=True,
     )(join_phrase)
+    router.phrase(  # a bare yes or no (see handlers.common.yes_or_no); "niet nu" is the nudges'
+        r"^\W*(?:ja|ja\W+hoor|jazeker|ja\W+zeker|ja\W+graag|ja\W+prima|jawel|prima|graag|zeker"
+        r"|yes|yep|yeah|sure|nee|nee\W+hoor|nee\W+dank\W+je(?:\W+wel)?|nee\W+bedankt"
+        r"|liever\W+niet|no|nope|no\W+thanks|rather\W+not)\W*$"
+    )(invitation_typed)

@@ -31,10 +31,11 @@ def date_words(matched: str) -> str:
 YES_WORDS = {
     "ja", "ja hoor", "jazeker", "ja zeker", "ja graag", "ja prima", "ja, graag", "ja, prima",
     "j", "ok", "oké", "okay", "prima", "goed", "is goed", "prima hoor", "graag", "zeker",
-    "natuurlijk", "yes", "y", "yep", "yeah", "sure", "of course", "fine",
+    "natuurlijk", "yes", "y", "yep", "yeah", "sure", "of course", "fine", "jawel",
 }  # fmt: skip
 NO_WORDS = {
     "nee", "nee hoor", "nee dank je", "nee, dank je", "liever niet", "niet", "niet nu", "n",
+    "nee dank je wel", "nee, dank je wel", "nee bedankt", "nee, bedankt",
     "no", "nope", "no thanks", "no, thanks", "rather not", "not now",
 }  # fmt: skip
 

@@ -415,6 +415,27 @@ class CallRepository:
             if row is not None and row.status == "invited":
                 row.status, row.answered_at = status, now
 
+    async def awaiting_answer(
+        self, member_id: int, *, since: datetime, now: datetime
+    ) -> list[Call]:
+        """Calls this member was invited to since ``since`` and has not answered, still open
+        and still ahead, the newest invitation first: what a typed "ja" or "nee" answers."""
+        async with self._sessions.read() as s:
+            C, Inv = models.CallForHelp, models.CallInvitation
+            rows = await s.scalars(
+                select(C)
+                .join(Inv, Inv.call_id == C.id)
+                .where(
+                    Inv.member_id == member_id,
+                    Inv.status == "invited",
+                    Inv.invited_at >= since,
+                    C.status.in_((CallStatus.OPEN.value, CallStatus.FULL.value)),
+                    (C.starts_at.is_(None)) | (C.starts_at > now),
+                )
+                .order_by(Inv.invited_at.desc(), Inv.id.desc())
+            )
+            return [_call(row) for row in rows]
+
     async def invitations(self, call_id: int) -> dict[int, str]:
         """member id -> invited / accepted / declined."""
         async with self._sessions.read() as s:

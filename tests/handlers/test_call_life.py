@@ -400,3 +400,29 @@ async def test_gelukt_is_answered_in_words(run_script: ScriptRunner) -> None:
     assert "posters ophangen' gaat terug" not in after
     assert "Wat wordt de nieuwe datum voor 'stoelen klaarzetten'?" in after
     assert "Dat begreep ik niet" not in after
+
+
+async def test_an_invitation_is_answered_in_words(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """'ja, ik doe mee', 'ja hoor' and 'nee dank je' typed after "Doe je mee?" answer that
+    invitation, never read as a pledge called 'ja, ik doe mee' or as thanks; a 'ja' with no
+    question open is said to be so."""
+    out = await run_script(
+        """
+        sanne: /oproep Opruimen speelveld zaterdag 10:00 3 mensen
+        sanne@dm: [1]
+        tamara@dm: ja, ik doe mee
+        willem@dm: nee dank je
+        chantal@dm: ja hoor
+        sanne@dm: ja
+        """
+    )
+    after = out.split("tamara@dm: ja, ik doe mee", 1)[1]
+    assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in after
+    assert "[dm chantal] vonk: Top, je doet mee met 'Opruimen speelveld'" in after
+    assert "[dm willem] vonk: Graag gedaan" not in after
+    assert "Mooi: 'ja, ik doe mee'" not in after
+    assert "[dm sanne] vonk: Ik heb op dit moment geen vraag voor je openstaan." in after
+    status = await run_script("sanne@dm: /oproep status 1")
+    assert "Persoonlijk uitgenodigd: 4 (nu niet: 1)" in status  # Willem's 'nee' counted
