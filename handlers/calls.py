@@ -341,6 +341,17 @@ async def answer(_event: Event, ctx: Context) -> None:
         draft.people = people or None
         draft.guided = False
         await continue_draft(ctx, draft)
+    elif step == "confirm":
+        said = text.casefold().strip(" .!")
+        yes = True if said in ("plaatsen", "post", "post it") else yes_or_no(text)
+        if said in ("annuleren", "annuleer", "cancel"):
+            yes = False
+        if yes is None:
+            await continue_draft(ctx, draft)  # the summary and its choices again
+        elif yes:
+            await post_pressed(DraftPost("group"), ctx)
+        else:
+            await cancel_pressed(DraftCancel(), ctx)
     else:
         await continue_draft(ctx, draft)
 

@@ -426,3 +426,19 @@ async def test_an_invitation_is_answered_in_words(
     assert "[dm sanne] vonk: Ik heb op dit moment geen vraag voor je openstaan." in after
     status = await run_script("sanne@dm: /oproep status 1")
     assert "Persoonlijk uitgenodigd: 4 (nu niet: 1)" in status  # Willem's 'nee' counted
+
+
+async def test_the_draft_is_confirmed_or_cancelled_in_words(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Opruimen speelveld zaterdag 10:00 3 mensen
+        sanne@dm: ja hoor
+        sanne: /oproep Bankjes verven 12 december 2 mensen
+        sanne@dm: nee
+        """
+    )
+    assert "[groep] vonk: Oproep 1 van Sanne: Opruimen speelveld" in out
+    assert "Bankjes verven" not in out.split("sanne@dm: nee", 1)[1]
+    assert "[groep] vonk: Oproep 2 van Sanne" not in out
