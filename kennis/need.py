@@ -39,12 +39,13 @@ _LEAD = re.compile(
             (?:(?:me|mij|mn|ons|us|iemand|someone)\b\s*)?
             (?:(?:ff|even|eens)\b\s*)?
             (?:(?:helpen|helpe|help|iets|veel|meer|raad|verstand|something|anything)\b\s*)?
+            (?:(?:me|mij|ons|us)\b\s*)?
             (?:(?:met|bij|van|over|with|about|on)\b)?\s*
       | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
       | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\s+(?:me\s+|mij\s+|ons\s+)?
-            (?:(?:ff|even)\s+)?(?:helpen\s+(?:met|bij)\s+)?
+            (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
       | (?:does\s+|is\s+there\s+)?any(?:one|body)\s+(?:who\s+)?(?:(?:knows?|can)\b)?\s*
             (?:about\s+|how\s+to\s+)?
       | (?:can|could)\s+(?:any|some)(?:one|body)\s+(?:help\s+(?:me\s+|us\s+)?(?:with\s+)?)?

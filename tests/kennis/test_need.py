@@ -37,6 +37,9 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
     ("message", "shown"),
     [
         ("wie kan mij helpen met mijn belastingaangifte?", "mijn belastingaangifte"),
+        ("who can help me fix my bike?", "fix my bike"),
+        ("who can help us paint the living room?", "paint the living room"),
+        ("kan iemand mij helpen verhuizen?", "verhuizen"),
         ("@vonk wie weet iets van zonnepanelen?", "zonnepanelen"),
         ("wie heeft verstand van computers", "computers"),
         ("ik zoek iemand die mijn hond kan uitlaten", "mijn hond kan uitlaten"),
