@@ -533,11 +533,12 @@ async def invitations_open(ctx: Context) -> list[Call]:
 
 async def invitation_typed(_event: Event, ctx: Context) -> None:
     """'ja', 'ja hoor', 'nee dank je' typed after "Doe je mee?": the newest invitation not
-    yet answered, as its buttons would; with none open, said plainly (never read as thanks)."""
+    yet answered, as its buttons would; with none open, the member is pointed to the
+    buttons of whatever was asked (never read as thanks or a greeting)."""
     open_ones = await invitations_open(ctx)
     answer = yes_or_no(ctx.args)
     if not open_ones or answer is None:
-        await ctx.reply(ctx.t("calls.nothing_to_answer"))
+        await ctx.reply(ctx.t("calls.nothing_to_answer", text=ctx.args.strip(" .!")))
         return
     if answer:
         await join(ctx, open_ones[0])

@@ -407,7 +407,7 @@ async def test_an_invitation_is_answered_in_words(
 ) -> None:
     """'ja, ik doe mee', 'ja hoor' and 'nee dank je' typed after "Doe je mee?" answer that
     invitation, never read as a pledge called 'ja, ik doe mee' or as thanks; a 'ja' with no
-    question open is said to be so."""
+    invitation open points to the buttons of whatever was asked."""
     out = await run_script(
         """
         sanne: /oproep Opruimen speelveld zaterdag 10:00 3 mensen
@@ -423,7 +423,7 @@ async def test_an_invitation_is_answered_in_words(
     assert "[dm chantal] vonk: Top, je doet mee met 'Opruimen speelveld'" in after
     assert "[dm willem] vonk: Graag gedaan" not in after
     assert "Mooi: 'ja, ik doe mee'" not in after
-    assert "[dm sanne] vonk: Ik heb op dit moment geen vraag voor je openstaan." in after
+    assert "[dm sanne] vonk: Ik weet niet zeker waar je 'ja' op zegt." in after
     status = await run_script("sanne@dm: /oproep status 1")
     assert "Persoonlijk uitgenodigd: 4 (nu niet: 1)" in status  # Willem's 'nee' counted
 
