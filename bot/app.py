@@ -24,8 +24,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import DBAPIError
-
 from bot import metrics
 from bot.clock import Clock, SimulatedClock
 from bot.context import Context, ServiceContext, Services, answer
@@ -43,6 +41,7 @@ from storage import Storage
 from storage.records import Member, Network
 from storage.repositories.inbox import InboxItem
 from storage.repositories.jobs import Job
+from storage.sql import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +63,6 @@ class _Trace:
 
 class _TakenOver(Exception):
     """Another worker took this event over (ours was taken for dead): do not commit."""
-
-
-def _transient(exc: BaseException) -> bool:
-    """A database error that a second try can get past: SQLite busy, PostgreSQL
-    serialization failure or deadlock, a connection that dropped."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    text = str(exc.orig).lower()
-    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return code in ("40001", "40P01") or "database is locked" in text or "deadlock" in text
 
 
 def _pid_alive(pid: int) -> bool:
@@ -269,7 +256,7 @@ class App:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if _transient(exc) and attempt < ATTEMPTS:
+                if is_transient(exc) and attempt < ATTEMPTS:
                     log.info("job %s hit a busy database; trying again", job.key)
                     continue
                 retry = self.clock.now() + self.scheduler.retry_after_failure
@@ -304,7 +291,7 @@ class App:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    if _transient(exc) and attempt < ATTEMPTS:
+                    if is_transient(exc) and attempt < ATTEMPTS:
                         log.info("event %s/%s hit a busy database; again", *_ids(item))
                         continue
                     metrics.HANDLER_ERRORS.labels(trace.kind).inc()

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base, fitted
@@ -59,3 +60,15 @@ def upsert(
     statement = _insert(s, model).values(**values)
     changes = {k: statement.excluded[k] for k in values if k not in conflict}
     return statement.on_conflict_do_update(index_elements=list(conflict), set_=changes)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database error that a second try can get past: SQLite busy, PostgreSQL
+    serialization failure or deadlock, a connection that dropped."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40001", "40P01") or "database is locked" in text or "deadlock" in text
