@@ -175,12 +175,15 @@ class SearchConfig:
     #: A lesson's items ("note": the whole note; "split": also title, text and tags on their
     #: own) and how they pool ("max" or "mean").
     lesson_views: str = "note"
-    lesson_pool: str = "max"
-    #: A seed lesson's questions (kennis/lessons/seed_*.toml) count as its items too.
-    #: Measured on the dev sets: right lesson first .65 -> .74 (e5-sym), .74 -> .81 (USE+e5-sym);
-    #: off, because any question then lands near them ("wie kan mijn piano stemmen?" got
-    #: "Bouw op talenten" under its nobody-fits answer, tests/handlers/test_understanding_chat.py).
-    lesson_questions: bool = False
+    #: A seed lesson's questions (kennis/lessons/seed_*.toml) count as its items too, but only
+    #: for a message read as a lesson question (and for ``/les``): any question lands near
+    #: them, so counted for every message, "wie kan mijn piano stemmen?" got "Bouw op talenten"
+    #: under its nobody-fits answer (tests/handlers/test_understanding_chat.py).
+    lesson_questions: bool = True
+    #: ... read as one: at least this likely a lesson question (kennis.understanding). Measured
+    #: on the dev sets (e5-sym): right lesson first .65 (never) -> .71 (when the intent is
+    #: "lesson") -> .74 (at .1), members unchanged.
+    lesson_question_likely: float = 0.1
     #: Intent decisions (kennis.understanding).
     understanding: UnderstandingConfig = field(default_factory=UnderstandingConfig)
     #: Where the vectors of the bundled knowledge and intent examples are kept between runs
@@ -327,6 +330,8 @@ class Search:
         self._member_records: dict[int, Member] = {}
         self._member_items: dict[int, list[_Item]] = {}
         self._lesson_records: dict[int, Lesson] = {}
+        #: Cache rows of seed lessons' questions (they count only for lesson questions).
+        self._question_rows: set[int] = set()
         self._seen_change = -1
         self._seen_version: int | None = None
         self._sync_lock = asyncio.Lock()
@@ -503,19 +508,23 @@ class Search:
         if not ids:
             return
         found = [x for x in await (store or self._storage).lessons.get_many(ids)]
-        texts = [
-            _lesson_texts(x, self.config.lesson_views, self.config.lesson_questions) for x in found
+        views = [_lesson_texts(x, self.config.lesson_views) for x in found]
+        asked = [
+            list(seed_questions().get(x.title, ())) if self.config.lesson_questions else []
+            for x in found
         ]
+        texts = [v + q for v, q in zip(views, asked, strict=True)]
         rows = await self._cache.rows_for([t for ts in texts for t in ts], progress=progress)
         for lesson_id in ids:
             self._lessons.remove(lesson_id)
             self._lesson_records.pop(lesson_id, None)
         at = 0
-        for lesson, ts in zip(found, texts, strict=True):
+        for lesson, ts, q in zip(found, texts, asked, strict=True):
             self._lessons.put(
                 lesson.id, rows[at : at + len(ts)], [0.0] * len(ts), network_id=lesson.network_id
             )
             self._lesson_records[lesson.id] = lesson
+            self._question_rows.update(int(r) for r in rows[at + len(ts) - len(q) : at + len(ts)])
             at += len(ts)
 
     # -- understanding ------------------------------------------------------------------------
@@ -624,7 +633,15 @@ class Search:
         if min_score is not None:
             members = [m for m in ranked if m.score >= min_score]
         found_lessons = self._rank_lessons(
-            scored, network_id, lessons, self.thresholds.lesson if min_score is None else min_score
+            scored,
+            network_id,
+            lessons,
+            self.thresholds.lesson if min_score is None else min_score,
+            questions=reading is not None
+            and (
+                reading.intent == "lesson"
+                or reading.probabilities.get("lesson", 0.0) >= self.config.lesson_question_likely
+            ),
         )
         if self.on_ask is not None:
             self.on_ask(time.perf_counter() - started)
@@ -672,7 +689,7 @@ class Search:
 
     async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
         return self._rank_lessons(
-            await self._score(query), network_id, limit, self.thresholds.lesson
+            await self._score(query), network_id, limit, self.thresholds.lesson, questions=True
         )
 
     # -- scoring --------------------------------------------------------------------------------
@@ -838,8 +855,10 @@ class Search:
         return direct + np.float32(share) * np.maximum(via - direct, 0.0)
 
     def _rank_lessons(
-        self, scored: _Scored, network_id: int, limit: int, min_score: float
+        self, scored: _Scored, network_id: int, limit: int, min_score: float, *, questions: bool
     ) -> list[LessonMatch]:
+        """Lessons above ``min_score``, best first; ``questions``: whether the seed lessons'
+        questions count (the message reads as a lesson question, see SearchConfig)."""
         index = self._lessons
         if limit <= 0 or not len(index):
             return []
@@ -847,12 +866,9 @@ class Search:
         # They are sentences: read on the sentence scale.
         rows = index.item_rows
         item_scores = scored.scale.sentences(self._cache.matrix[rows] @ scored.vector)
-        if self.config.lesson_pool == "mean":
-            best = np.add.reduceat(item_scores, index._starts[: index._n_segments])
-            best /= np.diff(np.append(index._starts[: index._n_segments], len(rows)))
-            best[~index._alive[: index._n_segments]] = -np.inf
-        else:
-            best = index.segment_scores_from_items(item_scores)
+        if not questions and self._question_rows:
+            item_scores[np.isin(rows, np.fromiter(self._question_rows, dtype=np.intp))] = -np.inf
+        best = index.segment_scores_from_items(item_scores)
         allowed = index.allowed(network_id=network_id) & (best >= min_score)
         candidates = np.flatnonzero(allowed)
         chosen = candidates[top_k(best[candidates], limit)]
@@ -862,18 +878,15 @@ class Search:
         ]
 
 
-def _lesson_texts(lesson: Lesson, views: str = "note", questions: bool = False) -> list[str]:
-    """A lesson's items: the whole note ("note"), or also its title, its text and its tags
-    each on their own ("split"); with ``questions``, the questions a seed lesson answers
-    (kennis.lessons.seed_questions) as well."""
+def _lesson_texts(lesson: Lesson, views: str = "note") -> list[str]:
+    """A lesson's own items: the whole note ("note"), or also its title, its text and its tags
+    each on their own ("split")."""
     if views == "note":
         out = [lesson.search_text]
     else:
         out = [lesson.search_text, lesson.title, lesson.text]
         if lesson.tags:
             out.append(", ".join(lesson.tags))
-    if questions:
-        out += seed_questions().get(lesson.title, ())
     return [t for t in out if t.strip()]
 
 

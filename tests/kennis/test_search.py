@@ -294,3 +294,46 @@ def test_chat_answers_keep_only_members_close_to_the_best() -> None:
     )
     assert [m.member.handle for m in kept] == ["tamara", "hassan"]
     assert close_to_best([]) == []
+
+
+async def seed_lesson_search(storage: Storage, real_embedder: Embedder) -> tuple[Search, int]:
+    from kennis.lessons import load_seed_lessons
+    from storage.repositories.kennis import NewLesson
+
+    net = await network(storage)
+    await import_members(storage, net, [MemberImportRow(2, "kok", "Kok", ("koken",), "", "")])
+    await storage.lessons.add_many(
+        net,
+        [NewLesson(s.title, s.text, s.tags, author_name="Vonk") for s in load_seed_lessons("en")],
+        source="seed",
+        now=NOW,
+    )
+    search = Search(real_embedder, storage)
+    await search.sync()
+    return search, net
+
+
+@pytest.mark.slow
+async def test_seed_lesson_questions_count_for_a_lesson_question_only(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """A seed lesson's questions lead a lesson question to the note that answers it (its own
+    words lead elsewhere), and are left out for anything else: any line lands near some
+    question, so counted always they would put a lesson under every answer."""
+    search, net = await seed_lesson_search(storage, real_embedder)
+    lesson = await search.read("how do you keep a large group manageable?", direct=True)
+    assert lesson.intent == "lesson"
+    found = await search.ask(lesson, network_id=net, limit=0, lessons=1)
+    assert [x.lesson.title for x in found.lessons] == ["Grow in small cells"]
+    assert [x.lesson.title for x in await search.lessons(lesson.text, network_id=net, limit=1)] == [
+        "Grow in small cells"
+    ]
+    # Word for word one of "Make the dream concrete quickly"'s questions, but not read as a
+    # lesson question: that question must not carry it.
+    other = await search.read(
+        "we've been talking about a plan for months but nothing happens", direct=True
+    )
+    assert other.intent != "lesson" and other.probabilities.get("lesson", 0.0) < 0.1
+    ranked = await search.ask(other, network_id=net, limit=0, lessons=1, min_score=-np.inf)
+    assert ranked.lessons and ranked.lessons[0].lesson.title != "Make the dream concrete quickly"
+    assert ranked.lessons[0].score < 2.0  # not offered in a chat answer either
