@@ -37,6 +37,8 @@ async def test_requests_in_many_forms_reach_the_right_neighbour(
             kees@dm: who can help me move a heavy couch?
             kees: @vonk weet iemand hoe ik mijn tablet moet instellen?
             kees@dm: wie kan mijn piano stemmen?
+            kees@dm: onze kat eet al drie dagen niet meer, wie kan haar onderzoeken?
+            kees@dm: wie kan bij mijn vader elke ochtend insuline spuiten?
             """,
             demo=True,
             embedder=real_embedder,
@@ -53,6 +55,15 @@ async def test_requests_in_many_forms_reach_the_right_neighbour(
     assert "Gerda Smit" in named("kees: @vonk weet iemand hoe ik mijn tablet moet instellen?")
     piano = named("kees@dm: wie kan mijn piano stemmen?")
     assert "Ik ken nog niemand die goed past" in piano and "•" not in piano, piano
+    # Help only a professional gives lands on its own kind of help, which no member has:
+    # not the dog walker for a sick cat, nor the car mechanic ("banden wisselen" once
+    # linked to nursing through "verband verwisselen") for insulin.
+    for said in (
+        "kees@dm: onze kat eet al drie dagen niet meer, wie kan haar onderzoeken?",
+        "kees@dm: wie kan bij mijn vader elke ochtend insuline spuiten?",
+    ):
+        answer = named(said)
+        assert "Ik ken nog niemand die goed past" in answer and "•" not in answer, answer
 
 
 async def test_group_chatter_is_left_alone_and_small_talk_answered_kindly(
