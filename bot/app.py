@@ -14,13 +14,14 @@ Jobs take the same road (:meth:`App.run_job`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -266,8 +267,16 @@ class App:
             await work.deliver()
             return
 
-    async def handle(self, item: InboxItem, event: Event) -> None:
-        """Answer one stored event in one unit of work, then send its replies."""
+    async def handle(
+        self,
+        item: InboxItem,
+        event: Event,
+        *,
+        slot: AbstractAsyncContextManager[object] | None = None,
+    ) -> None:
+        """Answer one stored event in one unit of work, then send its replies. ``slot`` is
+        held over the unit of work only (the intake's bound on events handled at once), not
+        while the replies are sent."""
         kind = (
             "button"
             if isinstance(event, ButtonPress)
@@ -279,36 +288,44 @@ class App:
         started = time.perf_counter()
         trace = _Trace()
         try:
-            for attempt in range(1, ATTEMPTS + 1):
-                try:
-                    async with unit_of_work(self.storage, self.outbox) as work:
-                        if not await work.storage.inbox.finish(item, now=self.clock.now()):
-                            raise _TakenOver
-                        await self._answer(item, event, work, trace)
-                except _TakenOver:
-                    log.info("event %s/%s was taken over by another worker", *_ids(item))
-                    return
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    if is_transient(exc) and attempt < ATTEMPTS:
-                        log.info("event %s/%s hit a busy database; again", *_ids(item))
-                        continue
-                    metrics.HANDLER_ERRORS.labels(trace.kind).inc()
-                    log.exception(
-                        "handler %s failed on %s event in chat %s from member %s: %r",
-                        trace.route,
-                        event.platform,
-                        event.chat.chat_id,
-                        trace.member,
-                        _describe(event),
-                    )
-                    await self._apologise(item, event)
-                    return
+            async with slot or contextlib.nullcontext():
+                work = await self._committed(item, event, trace)
+            if work is not None:
                 await work.deliver()
-                return
         finally:
             metrics.HANDLER_SECONDS.labels(trace.kind).observe(time.perf_counter() - started)
+
+    async def _committed(self, item: InboxItem, event: Event, trace: _Trace) -> UnitOfWork | None:
+        """The event's unit of work, committed (its replies still to deliver); None when
+        another worker took the event over, or when it failed and was apologised for."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with unit_of_work(self.storage, self.outbox) as work:
+                    if not await work.storage.inbox.finish(item, now=self.clock.now()):
+                        raise _TakenOver
+                    await self._answer(item, event, work, trace)
+            except _TakenOver:
+                log.info("event %s/%s was taken over by another worker", *_ids(item))
+                return None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc) and attempt < ATTEMPTS:
+                    log.info("event %s/%s hit a busy database; again", *_ids(item))
+                    continue
+                metrics.HANDLER_ERRORS.labels(trace.kind).inc()
+                log.exception(
+                    "handler %s failed on %s event in chat %s from member %s: %r",
+                    trace.route,
+                    event.platform,
+                    event.chat.chat_id,
+                    trace.member,
+                    _describe(event),
+                )
+                await self._apologise(item, event)
+                return None
+            return work
+        return None
 
     async def _answer(self, item: InboxItem, event: Event, work: UnitOfWork, trace: _Trace) -> None:
         """Route (before anything is looked up for a group message), identify, handle; the

@@ -125,8 +125,8 @@ class EventIntake:
         lane = self._lanes.setdefault(key, _ChatLane())
         lane.users += 1
         try:
-            async with lane.lock, self._slots:
-                await self._app.handle(item, event)
+            async with lane.lock:  # held while its replies go out: the next one follows them
+                await self._app.handle(item, event, slot=self._slots)
         finally:
             lane.users -= 1
             if lane.users == 0:

@@ -10,6 +10,13 @@ be; Matrix closes it (the key is the transaction id, a resend is a no-op on the 
 
 Replies to an event are written already claimed by the worker handling it, which sends them
 itself right after the commit: no claiming round trip for the common case.
+
+In flight, on a platform without idempotent sends (Telegram): a message the bot starts itself
+(broadcast, invitation, nudge) goes one at a time; replies to incoming messages go side by
+side, up to :data:`REPLIES_IN_FLIGHT` (different chats: the intake handles one event of a chat
+at a time, and its replies in order). A message stays in flight until its sending is recorded,
+so a crash repeats at most the messages in flight. Sends are recorded in batches: one write
+marks every message sent while the previous write ran.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from bot.i18n import Translator
 from bot.ratelimit import RateLimiter
 from storage import Storage
 from storage.repositories.claims import new_claim
-from storage.repositories.outbox import OutboxItem
+from storage.repositories.outbox import OutboxItem, OutboxRepository, Sent
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,9 @@ PARK_KEEP = timedelta(days=7)
 #: ``Reply.edit_of`` naming a message by its outbox key: the edit waits until that message is
 #: sent, then edits it (a call's post pledged for before its sending was recorded).
 EDIT_BY_KEY = "outbox:"
+#: Replies to incoming messages in flight at once per platform without idempotent sends (each
+#: to its own chat): what a crash may repeat at most. Other messages go one at a time.
+REPLIES_IN_FLIGHT = 8
 
 
 def edit_by_key(key: str) -> str:
@@ -131,9 +141,12 @@ class Outbox:
         self._adapters = adapters
         self._direct_target = direct_target
         self._limiter = RateLimiter()
-        # One message in flight per platform without idempotent sends: a crash can catch at
-        # most one sent but not yet recorded (Telegram has no idempotency key).
+        # Per platform without idempotent sends: what is in flight, i.e. sent or being sent but
+        # not recorded yet, is what a crash can repeat (Telegram has no idempotency key). One
+        # message the bot starts itself at a time; replies side by side, a bounded number.
         self._in_flight: dict[str, asyncio.Lock] = {}
+        self._replies_in_flight: dict[str, asyncio.Semaphore] = {}
+        self._records = _Records(self._repo, clock)
         self._wake = asyncio.Event()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
 
@@ -271,7 +284,7 @@ class Outbox:
         if wait > timedelta(0):
             await self._repo.retry_at(item.id, item.claim, now + wait, "rate limit", failed=False)
             return now + wait
-        async with self._flight(adapter):
+        async with self._flight(adapter, item):
             try:
                 self._limiter.record(adapter.platform, chat_id, now)
                 reply = await self._resolved(reply_from_json(item.reply))
@@ -295,15 +308,10 @@ class Outbox:
                 return await self._retry_or_fail(
                     item, now + backoff(item.attempts + 1), repr(exc)
                 )
-            # Sent, not yet recorded: a crash now is the one way a message goes out twice.
-            # So nothing else is sending meanwhile, and the record jumps the write queue.
-            await self._repo.mark_sent(
-                item.id,
-                item.claim,
-                now=self._clock.now(),
-                message_id=sent.message_id,
-                platform=adapter.platform,
-                chat_id=chat_id,
+            # Sent, not yet recorded: a crash now is the one way a message goes out twice. So
+            # it stays in flight until recorded, and the record jumps the write queue.
+            await self._records.record(
+                Sent(item.id, item.claim, sent.message_id, adapter.platform, chat_id)
             )
         metrics.MESSAGES_OUT.labels(adapter.platform, item.kind).inc()
         if item.kind == "nudge":
@@ -361,9 +369,16 @@ class Outbox:
             member_id, now=self._clock.now(), keep=PARK_KEEP
         )
 
-    def _flight(self, adapter: Adapter) -> contextlib.AbstractAsyncContextManager[object]:
+    def _flight(
+        self, adapter: Adapter, item: OutboxItem
+    ) -> contextlib.AbstractAsyncContextManager[object]:
+        """Held from sending a message until its sending is recorded."""
         if adapter.capabilities.idempotent_sends:  # a resend is a no-op: send side by side
             return contextlib.nullcontext()
+        if item.kind == "reply":
+            return self._replies_in_flight.setdefault(
+                adapter.platform, asyncio.Semaphore(REPLIES_IN_FLIGHT)
+            )
         return self._in_flight.setdefault(adapter.platform, asyncio.Lock())
 
     async def _hand_over(self, item: OutboxItem, now: datetime, exc: HandOver) -> datetime:
@@ -414,3 +429,37 @@ class Outbox:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+
+class _Records:
+    """Sends recorded in batches: whoever writes takes along every send finished meanwhile,
+    so many messages in flight cost one write, not one each."""
+
+    def __init__(self, repo: OutboxRepository, clock: Clock) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._waiting: list[_Record] = []
+        self._writing = asyncio.Lock()
+
+    async def record(self, sent: Sent) -> None:
+        """Return once ``sent`` is recorded (by this call's write or another's)."""
+        mine = _Record(sent)
+        self._waiting.append(mine)
+        async with self._writing:
+            if mine.done:
+                return
+            batch, self._waiting = self._waiting, []
+            try:
+                await self._repo.mark_sent_many([r.sent for r in batch], now=self._clock.now())
+            except BaseException:
+                # The others are still waiting for the lock: the next one tries theirs again.
+                self._waiting[:0] = [r for r in batch if r is not mine]
+                raise
+            for record in batch:
+                record.done = True
+
+
+@dataclass
+class _Record:
+    sent: Sent
+    done: bool = False

@@ -3,11 +3,12 @@ idempotency key and per-row claims, never twice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
@@ -34,6 +35,18 @@ class OutboxItem:
     # shown the link to their private chat if the platform refuses the message.
     via_chat_id: str | None = None
     via_thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A claimed message the platform accepted: what :meth:`OutboxRepository.mark_sent_many`
+    records (the platform and chat it went to, and the platform's id for it)."""
+
+    id: int
+    claim: str
+    message_id: str | None
+    platform: str
+    chat_id: str
 
 
 #: Waiting for the member to open their private chat with the bot (see ``park``).
@@ -235,29 +248,42 @@ class OutboxRepository:
         platform: str,
         chat_id: str,
     ) -> None:
-        """A reply is deleted once sent (its event is done: nothing can enqueue it again,
+        """See :meth:`mark_sent_many` (one message)."""
+        await self.mark_sent_many([Sent(item_id, claim, message_id, platform, chat_id)], now=now)
+
+    async def mark_sent_many(self, sent: Sequence[Sent], *, now: datetime) -> None:
+        """Record messages as sent, all in one write (each only while its claim still holds
+        it). A reply is deleted once sent (its event is done: nothing can enqueue it again,
         and what someone was told in a chat needs no second copy here); other messages keep
         their key for retention_days, so a repeated decision still sends nothing twice."""
-        held = (models.OutboxMessage.id == item_id, models.OutboxMessage.claimed_by == claim)
+        if not sent:
+            return
+        O = models.OutboxMessage  # noqa: E741
         async with self._sessions.write(urgent=True) as s:
+            held = tuple_(O.id, O.claimed_by).in_([(m.id, m.claim) for m in sent])
             deleted = await s.execute(
-                delete(models.OutboxMessage).where(*held, models.OutboxMessage.kind == "reply")
+                delete(O)
+                .where(held, O.kind == "reply")
+                .execution_options(synchronize_session=False)
             )
-            if affected(deleted):
+            if affected(deleted) == len(sent):  # all replies: nothing else to record
                 return
-            await s.execute(
-                update(models.OutboxMessage)
-                .where(*held)
-                .values(
-                    claimed_until=None,
-                    status="sent",
-                    sent_at=now,
-                    last_error=None,
-                    sent_message_id=message_id,
-                    platform=platform,
-                    chat_id=chat_id,
+            kept = set(await s.scalars(select(O.id).where(held)))
+            for m in (m for m in sent if m.id in kept):
+                await s.execute(
+                    update(O)
+                    .where(O.id == m.id, O.claimed_by == m.claim)
+                    .values(
+                        claimed_until=None,
+                        status="sent",
+                        sent_at=now,
+                        last_error=None,
+                        sent_message_id=m.message_id,
+                        platform=m.platform,
+                        chat_id=m.chat_id,
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-            )
 
     async def retry_at(
         self, item_id: int, claim: str, when: datetime, error: str, *, failed: bool = True

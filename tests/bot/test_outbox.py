@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.clock import SimulatedClock
 from bot.core import Capabilities, Reply, SentMessage
 from bot.errors import PermanentDeliveryError, RetryLater
-from bot.outbox import LEASE, Outbox
+from bot.outbox import LEASE, REPLIES_IN_FLIGHT, Outbox
 from bot.ratelimit import RateLimits
 from storage import Storage
+from storage.repositories.outbox import OutboxItem, Sent
 from tests.conftest import START
 
 
@@ -161,3 +163,68 @@ async def test_messages_to_one_chat_keep_their_order_after_a_429(storage: Storag
     clock.advance(timedelta(seconds=30))
     await outbox.drain()
     assert adapter.sent[1:] == [("dm:ria", "Welkom!"), ("dm:ria", "Hoe heet je?")]
+
+
+class SlowAdapter(RecordingAdapter):
+    """Each send takes a round trip; counts how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def send(self, chat_id: str, reply: Reply, *, key: str | None = None) -> SentMessage:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            return await super().send(chat_id, reply, key=key)
+        finally:
+            self.in_flight -= 1
+
+
+async def _held(
+    outbox: Outbox, storage: Storage, key: str, chat_id: str, kind: str
+) -> OutboxItem:
+    async with storage.unit_of_work() as work:
+        item = await outbox.enqueue(
+            key, Reply(key), platform="test", chat_id=chat_id, kind=kind, storage=work, hold=True
+        )
+    assert item is not None
+    return item
+
+
+async def test_replies_go_side_by_side_up_to_the_bound_the_rest_one_at_a_time(
+    storage: Storage,
+) -> None:
+    clock, adapter = SimulatedClock(START), SlowAdapter()
+    outbox = make_outbox(storage, clock, adapter)
+    replies = [await _held(outbox, storage, f"r{i}", f"dm:{i}", "reply") for i in range(20)]
+    await asyncio.gather(*(outbox.deliver_held([item]) for item in replies))
+    assert adapter.most_in_flight == REPLIES_IN_FLIGHT
+    assert len(adapter.sent) == 20
+    assert await storage.outbox.unsent() == 0, "every reply recorded (in batches)"
+
+    adapter.most_in_flight = 0
+    others = [await _held(outbox, storage, f"m{i}", f"dm:{i}", "message") for i in range(5)]
+    await asyncio.gather(*(outbox.deliver_held([item]) for item in others))
+    assert adapter.most_in_flight == 1, "what the bot starts itself goes one at a time"
+    assert await storage.outbox.counts() == {"sent": 5}
+
+
+async def test_one_write_records_the_replies_sent_meanwhile(storage: Storage) -> None:
+    clock, adapter = SimulatedClock(START), SlowAdapter()
+    outbox = make_outbox(storage, clock, adapter)
+    replies = [await _held(outbox, storage, f"r{i}", f"dm:{i}", "reply") for i in range(16)]
+    writes = 0
+    mark_sent_many = storage.outbox.mark_sent_many
+
+    async def counted(sent: Sequence[Sent], *, now: datetime) -> None:
+        nonlocal writes
+        writes += 1
+        await mark_sent_many(sent, now=now)
+
+    storage.outbox.mark_sent_many = counted  # type: ignore[method-assign]
+    await asyncio.gather(*(outbox.deliver_held([item]) for item in replies))
+    assert await storage.outbox.unsent() == 0
+    assert writes < len(replies) / 2, f"{writes} writes for {len(replies)} replies"
