@@ -256,7 +256,7 @@ def _encoder(
     )
     inputs: list[list[str]] = []
     for i in range(f.layers):
-        w = e5._layer_weights(i)
+        w: dict[str, Any] = dict(e5._layer_weights(i))
         p = f"l{i}."
         b_out, b_fo = w["out"][1], w["ffn_out"][1]
         w["qkv"] = folded(w["qkv"], b_out)
