@@ -282,6 +282,7 @@ class ItemIndex:
         self._dead_items = 0
         self._version = 0  # bumped on every change: invalidates _allowed_cache
         self._allowed_cache: dict[tuple[int | None, str | None], tuple[int, np.ndarray]] = {}
+        self._by_row_cache: tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def __len__(self) -> int:
         return len(self._segment_of)
@@ -401,24 +402,52 @@ class ItemIndex:
         """Best item score (with its offset) per segment, from a score per matrix row
         (:func:`joined` with the extra scores when items point at them).
 
-        Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped, so the
-        per-segment maximum costs O(items of candidate texts), not O(all items).
+        Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped: when
+        most rows do, only the items of the scored rows and the items on extra rows are
+        looked at (:meth:`_by_row`), so the cost is O(those items), not O(all items).
         """
         ni = self._n_items
-        item_scores = text_scores[self._item_rows[:ni]]
-        live = np.flatnonzero(item_scores > -np.inf)
+        scored = np.flatnonzero(text_scores > -np.inf)
+        if 4 * len(scored) >= len(text_scores):
+            return self.segment_scores_from_items(text_scores[self._item_rows[:ni]])
+        order, row_start, extra = self._by_row()
+        rows = scored[scored < len(row_start) - 1]
+        first, counts = row_start[rows], row_start[rows + 1] - row_start[rows]
+        # The items of each scored row, concatenated: order[first[k] : first[k] + counts[k]].
+        at = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        items = np.concatenate([order[at + np.arange(len(at))], extra])
         best = np.full(self._n_segments, -np.inf, dtype=np.float32)
-        if len(live) == ni:
-            return self.segment_scores_from_items(item_scores)
-        np.maximum.at(best, self._item_segment[live], item_scores[live] + self._item_offsets[live])
+        values = text_scores[self._item_rows[items]] + self._item_offsets[items]
+        np.maximum.at(best, self._item_segment[items], values)
         return best
 
+    def _by_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The items by what they point at, rebuilt after a change: the items on text rows
+        sorted by row (``order``) with each row's first position in it (``row_start``, one
+        more than rows), and the items on extra rows."""
+        cached = self._by_row_cache
+        if cached is not None and cached[0] == self._version:
+            return cached[1]
+        rows = self._item_rows[: self._n_items]
+        on_text = np.flatnonzero(rows >= 0)
+        order = on_text[np.argsort(rows[on_text], kind="stable")]
+        counts = np.bincount(rows[on_text]) if len(on_text) else np.zeros(0, dtype=np.intp)
+        row_start = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
+        built = (order, row_start, np.flatnonzero(rows < 0))
+        self._by_row_cache = (self._version, built)
+        return built
+
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
-        """Best item score (with its offset) per segment, from a raw score per item."""
-        if self._n_segments == 0:
-            return np.zeros(0, dtype=np.float32)
-        scored = item_scores + self._item_offsets[: self._n_items]
-        return np.maximum.reduceat(scored, self._starts[: self._n_segments])
+        """Best item score (with its offset) per segment, from a raw score per item.
+
+        ``np.maximum.at`` rather than ``reduceat`` over the segment starts: the same maxima,
+        measured 4x faster (numpy 2's ``ufunc.at``; ``reduceat`` pays per segment)."""
+        ni = self._n_items
+        best = np.full(self._n_segments, -np.inf, dtype=np.float32)
+        if ni:
+            scored = item_scores + self._item_offsets[:ni]
+            np.maximum.at(best, self._item_segment[:ni], scored)
+        return best
 
     def best_item(self, seg: int, text_scores: np.ndarray) -> int:
         """Index, within the owner's items, of the item that gave segment ``seg`` its score."""
