@@ -282,7 +282,6 @@ class ItemIndex:
         self._dead_items = 0
         self._version = 0  # bumped on every change: invalidates _allowed_cache
         self._allowed_cache: dict[tuple[int | None, str | None], tuple[int, np.ndarray]] = {}
-        self._by_row_cache: tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def __len__(self) -> int:
         return len(self._segment_of)
@@ -402,40 +401,17 @@ class ItemIndex:
         """Best item score (with its offset) per segment, from a score per matrix row
         (:func:`joined` with the extra scores when items point at them).
 
-        Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped: when
-        most rows do, only the items of the scored rows and the items on extra rows are
-        looked at (:meth:`_by_row`), so the cost is O(those items), not O(all items).
+        Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped, so the
+        per-segment maximum costs O(items of candidate texts), not O(all items).
         """
         ni = self._n_items
-        scored = np.flatnonzero(text_scores > -np.inf)
-        if 4 * len(scored) >= len(text_scores):
-            return self.segment_scores_from_items(text_scores[self._item_rows[:ni]])
-        order, row_start, extra = self._by_row()
-        rows = scored[scored < len(row_start) - 1]
-        first, counts = row_start[rows], row_start[rows + 1] - row_start[rows]
-        # The items of each scored row, concatenated: order[first[k] : first[k] + counts[k]].
-        at = np.repeat(first - (np.cumsum(counts) - counts), counts)
-        items = np.concatenate([order[at + np.arange(len(at))], extra])
+        item_scores = text_scores[self._item_rows[:ni]]
+        live = np.flatnonzero(item_scores > -np.inf)
         best = np.full(self._n_segments, -np.inf, dtype=np.float32)
-        values = text_scores[self._item_rows[items]] + self._item_offsets[items]
-        np.maximum.at(best, self._item_segment[items], values)
+        if len(live) == ni:
+            return self.segment_scores_from_items(item_scores)
+        np.maximum.at(best, self._item_segment[live], item_scores[live] + self._item_offsets[live])
         return best
-
-    def _by_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The items by what they point at, rebuilt after a change: the items on text rows
-        sorted by row (``order``) with each row's first position in it (``row_start``, one
-        more than rows), and the items on extra rows."""
-        cached = self._by_row_cache
-        if cached is not None and cached[0] == self._version:
-            return cached[1]
-        rows = self._item_rows[: self._n_items]
-        on_text = np.flatnonzero(rows >= 0)
-        order = on_text[np.argsort(rows[on_text], kind="stable")]
-        counts = np.bincount(rows[on_text]) if len(on_text) else np.zeros(0, dtype=np.intp)
-        row_start = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
-        built = (order, row_start, np.flatnonzero(rows < 0))
-        self._by_row_cache = (self._version, built)
-        return built
 
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
         """Best item score (with its offset) per segment, from a raw score per item.
