@@ -212,13 +212,14 @@ def _encoder(
 
     The biases of the attention output and the second FFN linear are folded into the beta
     of the layer norm before them, whose output is both the residual and the input of the
-    next linear: ``LN(y + b + r)`` with ``r = LN(...) `` becomes ``LN(y + r')`` with
+    next linear: ``LN(y + b + r)`` with ``r = LN(...)`` becomes ``LN(y + r')`` with
     ``r' = r + b`` (beta + b), and that next linear's bias loses ``W @ b`` to make up for
-    it. Exact in real arithmetic, and two Adds per layer fewer. The Q/K/V bias goes into
-    the QGEMM (static ranges) and the first FFN bias into BiasGelu (onnxruntime's fused
+    it. Exact in real arithmetic (the int8 graph's static ranges are measured on ``r'``),
+    and two Adds per layer fewer. The Q/K/V and first FFN biases go into the QGEMM (static
+    ranges; in the float32 graph into attention and FastGelu). onnxruntime's fused
     SkipLayerNormalization measured ~30 us per call against ~10 for the plain ops; the
-    session disables that fusion). Returns the model and, per layer, the names of the four linears'
-    inputs (for the calibration run, which asks for them as extra outputs).
+    session disables that fusion. Returns the model and, per layer, the names of the four
+    linears' inputs (for the calibration run, which asks for them as extra outputs).
     """
     f = e5._file
     g = _Graph()
