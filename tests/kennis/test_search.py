@@ -167,6 +167,35 @@ async def test_member_who_left_does_not_shift_the_others(storage: Storage) -> No
 # -- the item index --------------------------------------------------------------------------
 
 
+def test_item_index_sparse_scores_match_brute_force_with_extra_rows() -> None:
+    # A two-stage search scores few text rows; items may point at extra rows (negative).
+    rng = np.random.default_rng(1)
+    index = ItemIndex()
+    truth: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for step in range(3000):
+        owner = int(rng.integers(0, 300))
+        if rng.random() < 0.2:
+            index.remove(owner)
+            truth.pop(owner, None)
+        else:
+            rows = rng.integers(-20, 1000, size=int(rng.integers(1, 6)))
+            offsets = rng.choice([0.0, -0.5, -1.0], size=len(rows)).astype(np.float32)
+            index.put(owner, rows, offsets)
+            truth[owner] = (rows, offsets)
+        if step % 500 == 499:
+            source = rng.standard_normal(1020).astype(np.float32)
+            source[:1000][rng.random(1000) < 0.97] = -np.inf  # few candidates
+            source[-3] = -np.inf  # an extra score may be missing too
+            scores = index.segment_scores(source)
+            got = {
+                int(o): float(s)
+                for o, s, ok in zip(index.owners, scores, index.allowed(), strict=True)
+                if ok
+            }
+            want = {o: float(np.max(source[r] + w)) for o, (r, w) in truth.items()}
+            assert got == want
+
+
 def test_item_index_segments_match_brute_force_through_changes_and_compaction() -> None:
     rng = np.random.default_rng(0)
     index = ItemIndex()
