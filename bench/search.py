@@ -244,7 +244,7 @@ async def run_size(size: int, runs: int, seed: int, use_cache: bool = True) -> d
                 prefer_cell=asker.cell_id,
                 min_score=search._named_threshold(scored, None),
             )
-            search._rank_lessons(scored, network.id, 2, search.thresholds.lesson)
+            search._rank_lessons(scored, network.id, 2, search.thresholds.lesson, questions=False)
             rank_ms.append((time.perf_counter() - t) * 1000)
         res["encodes_per_ask"] = (search.stats["encodes"] - encodes0) / runs
         res["fallbacks"] = search.stats["exact_fallbacks"] - fallbacks0
