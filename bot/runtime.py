@@ -129,6 +129,7 @@ async def open_app(
         await add_seed_lessons(app, network.id, network.language)
     if searcher is not None:
         await searcher.sync(progress=terminal_progress("Indexing"))
+        await searcher.prepare()
     return app
 
 

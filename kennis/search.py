@@ -528,6 +528,29 @@ class Search:
             at += len(ts)
 
     # -- understanding ------------------------------------------------------------------------
+    @property
+    def understands(self) -> bool:
+        """Whether the intent classifier is trained (:meth:`prepare`)."""
+        return self._reference.classifier is not None
+
+    async def prepare(self) -> None:
+        """Train the intent classifier, once per process (a few seconds of CPU on the event
+        loop: the examples and the knowledge file's situations). ``vonk run`` calls it at
+        start, so that the first message after a restart is not the one that waits, with
+        every message queued behind it."""
+        ref = self._reference
+        if ref.classifier is not None:
+            return
+        await ref.load()
+        examples = load_intent_examples()
+        await ref.load_intents(
+            [need(t) for t in examples.texts],
+            l2=self.config.understanding.l2,
+            situations=self.config.understanding.situations,
+            length_cues=self.config.understanding.length_cues,
+            classifier=self.config.understanding.classifier,
+        )
+
     async def read(
         self, text: str, *, direct: bool, addressed: bool = False, storage: Storage | None = None
     ) -> Reading:
@@ -535,15 +558,7 @@ class Search:
         with the reading to :meth:`ask`). ``storage``: see :meth:`sync`."""
         await self.sync(storage=storage)
         ref = self._reference
-        if ref.classifier is None:
-            examples = load_intent_examples()
-            await ref.load_intents(
-                [need(t) for t in examples.texts],
-                l2=self.config.understanding.l2,
-                situations=self.config.understanding.situations,
-                length_cues=self.config.understanding.length_cues,
-                classifier=self.config.understanding.classifier,
-            )
+        await self.prepare()
         assert ref.classifier is not None
         wanted = need(text)
         vector = self._encode(wanted)

@@ -84,3 +84,20 @@ async def test_stale_onboarding_button_is_explained(app: App) -> None:
     )
     await app.intake.dispatch(press)
     assert "Die knop hoort bij een eerdere vraag." in app.out.getvalue()  # type: ignore[attr-defined]
+
+
+async def test_the_bot_is_ready_to_understand_before_the_first_message(settings: Settings) -> None:
+    """Reading intents needs a classifier trained on the examples and the knowledge file's
+    situations (seconds of CPU on the event loop): done while starting, not by the first
+    member who writes after a restart, with every message queued behind theirs."""
+    from bot.runtime import close_app, open_app
+
+    app = await open_app(settings)
+    try:
+        search = app.services.search
+        assert search is not None and search.understands
+        encodes = search.stats["encodes"]
+        reading = await search.read("wie kan mijn fiets maken?", direct=True)
+        assert reading.intent == "help" and search.stats["encodes"] == encodes + 1
+    finally:
+        await close_app(app)
