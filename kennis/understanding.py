@@ -269,27 +269,7 @@ class IntentClassifier:
             np.stack([cue_features(t, lengths) for t in texts]),
             np.asarray(known, dtype=np.float32),
         )
-        mean = x.mean(axis=0)
-        mean[-1] = 0.0
-        scale = x.std(axis=0)
-        scale[scale < 1e-6] = 1.0
-        x = (x - mean) / scale
-        y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
-        y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
-        # Balance the intents: each weighs as much in total, however many examples it has
-        # (an example's own weight, default 1, counts within its intent).
-        own = np.ones(len(labels), dtype=np.float32) if weights is None else weights
-        counts = (y * own[:, None]).sum(axis=0)
-        sample_w = own * (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1e-6))))
-        sample_w = sample_w.astype(np.float32)
-        w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
-        velocity = np.zeros_like(w)
-        n = float(len(labels))
-        for _ in range(steps):
-            p = _softmax(x @ w)
-            grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
-            velocity = 0.9 * velocity - rate * grad
-            w += velocity
+        w, mean, scale = _fit_softmax(x, labels, weights, l2=l2, steps=steps, rate=rate)
         return cls(w, mean, scale, lengths)
 
     def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
@@ -385,25 +365,7 @@ class NeighbourIntentClassifier:
             [near, cues, np.asarray(known, dtype=np.float32), np.ones((len(near), 1), np.float32)],
             axis=1,
         )
-        mean = x.mean(axis=0)
-        mean[-1] = 0.0
-        scale = x.std(axis=0)
-        scale[scale < 1e-6] = 1.0
-        x = (x - mean) / scale
-        y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
-        y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
-        own = np.ones(len(labels), dtype=np.float32) if weights is None else weights
-        counts = (y * own[:, None]).sum(axis=0)
-        sample_w = own * (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1e-6))))
-        sample_w = sample_w.astype(np.float32)
-        w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
-        velocity = np.zeros_like(w)
-        n = float(len(labels))
-        for _ in range(steps):
-            p = _softmax(x @ w)
-            grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
-            velocity = 0.9 * velocity - rate * grad
-            w += velocity
+        w, mean, scale = _fit_softmax(x, labels, weights, l2=l2, steps=steps, rate=rate)
         return cls(vectors, group, n_groups, k, w, mean, scale, lengths)
 
     def probabilities(self, vector: np.ndarray, text: str, known: np.ndarray) -> np.ndarray:
@@ -418,6 +380,41 @@ class NeighbourIntentClassifier:
             ]
         )
         return _softmax((((x - self.mean) / self.scale) @ self.weights)[None, :])[0]
+
+
+def _fit_softmax(
+    x: np.ndarray,
+    labels: Sequence[str],
+    weights: np.ndarray | None,
+    *,
+    l2: float,
+    steps: int,
+    rate: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Softmax regression over standardised features (the last column is the bias, kept at
+    1), by gradient descent with momentum: ``(w, mean, scale)``. The intents are balanced:
+    each weighs as much in total, however many examples it has (an example's own weight,
+    default 1, counts within its intent)."""
+    mean = x.mean(axis=0)
+    mean[-1] = 0.0
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    x = (x - mean) / scale
+    y = np.zeros((len(labels), len(INTENTS)), dtype=np.float32)
+    y[np.arange(len(labels)), [INTENTS.index(lab) for lab in labels]] = 1.0
+    own = np.ones(len(labels), dtype=np.float32) if weights is None else weights
+    counts = (y * own[:, None]).sum(axis=0)
+    sample_w = own * (y @ (len(labels) / (len(INTENTS) * np.maximum(counts, 1e-6))))
+    sample_w = sample_w.astype(np.float32)
+    w = np.zeros((x.shape[1], len(INTENTS)), dtype=np.float32)
+    velocity = np.zeros_like(w)
+    n = float(len(labels))
+    for _ in range(steps):
+        p = _softmax(x @ w)
+        grad = x.T @ ((p - y) * sample_w[:, None]) / n + l2 * w
+        velocity = 0.9 * velocity - rate * grad
+        w += velocity
+    return w, mean, scale
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
