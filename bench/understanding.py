@@ -205,6 +205,10 @@ async def evaluate(
                 tally.add(f"R1:{key}", r1)
             tally.add("R5:all", sum(hits[:5]) / min(len(right), 5))
             tally.add("MRR:all", 0.0 if first is None else 1.0 / (first + 1))
+            if SHOW and not r1:
+                top = full.members[0] if full.members else None
+                why = f"{top.member.handle} {top.why!r} via {top.via}" if top else "nobody"
+                print(f"  rank {r['lang']} {r['text']!r}: {why}; right {sorted(right)} at {first}")
             before = search.stats["encodes"]
             response = await search.respond(
                 r["text"],

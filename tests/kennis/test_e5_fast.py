@@ -205,12 +205,14 @@ def test_batch_threads_give_the_same_vectors(fast: Embedder) -> None:
 
     assert isinstance(fast, OnnxE5Embedder)
     texts = [*SENTENCES[:40], LONG]
-    expected = fast.encode(texts, kind="passage")
-    fast.batch_threads = 2  # chunks on two threads through the same session
+    default = fast.batch_threads
     try:
+        fast.batch_threads = 1
+        expected = fast.encode(texts, kind="passage")
+        fast.batch_threads = 2  # chunks on two threads through the same session
         got = fast.encode(texts, kind="passage")
     finally:
-        fast.batch_threads = 1
+        fast.batch_threads = default
     np.testing.assert_array_equal(got, expected)
 
 

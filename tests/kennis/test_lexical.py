@@ -130,3 +130,18 @@ def test_remembered_matches_follow_a_growing_vocabulary() -> None:
         after, LexicalIndex([*TEXTS, "fietsenmaker aan huis"]).scores("fietsenmaker gezocht")
     )
     assert after[-1] == after.max()
+
+
+def test_a_compounds_first_part_is_weaker_evidence_than_its_last() -> None:
+    """ "wijkverpleging" is nursing: "wijk" alone matches it less than "aangifte" matches
+    "belastingaangifte", and another form of a word ("computers") still matches fully."""
+    from rapidfuzz import fuzz
+
+    from kennis.lexical import _term_similarity
+
+    head = _term_similarity("aangift", "belastingaangift", fuzz.ratio)
+    first = _term_similarity("wijk", "wijkverpleg", fuzz.ratio)
+    assert head == 0.8 and 0 < first < head
+    assert _term_similarity("compute", "computer", fuzz.ratio) == 0.8
+    s = lexical_scores("hoeveel mensen bereiken we per wijk", ["wijkverpleging", "wijkfeest"])
+    assert s.max() < 0.5
