@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -205,7 +206,7 @@ async def evaluate(
                 tally.add(f"R1:{key}", r1)
             tally.add("R5:all", sum(hits[:5]) / min(len(right), 5))
             tally.add("MRR:all", 0.0 if first is None else 1.0 / (first + 1))
-            if SHOW and not r1:
+            if SHOW and not r1 and os.environ.get("SHOW_RANK"):
                 top = full.members[0] if full.members else None
                 why = f"{top.member.handle} {top.why!r} via {top.via}" if top else "nobody"
                 print(f"  rank {r['lang']} {r['text']!r}: {why}; right {sorted(right)} at {first}")
@@ -218,6 +219,13 @@ async def evaluate(
             )
             tally.add("encodes_per_respond", search.stats["encodes"] - before)
             named = response.answer.named if response.answer and response.action == "answer" else []
+            if spoken and SHOW and not named:
+                top = full.members[0] if full.members else None
+                print(
+                    f"  unnamed {r['lang']} {r['text']!r} ({response.action}, {reading.intent}):"
+                    f" top {top.member.handle if top else None} {top.score if top else 0:.2f}"
+                    f" {'right' if top and top.member.handle in right else 'wrong'}"
+                )
             if spoken:
                 tally.add(f"named:{r['lang']}", float(bool(named)))
                 tally.add("named:all", float(bool(named)))

@@ -180,9 +180,31 @@ _CLEAR_REQUEST = re.compile(
 )
 
 
-def clear_request(text: str) -> bool:
-    """A request for a person by its framing alone (checked on the whole message)."""
-    return bool(_CLEAR_REQUEST.search(text))
+# Spoken to the bot, asking *for a person who can or knows*: "wie kan er foto's maken …?",
+# "kan iemand …", "is er een budgetcoach in de groep?", "heeft iemand tijd om …", "who could
+# …", "can anyone …", "I need help with …". In a group these can be chatter among neighbours
+# ("wie kan er morgen rijden?"), so they count only when the bot is addressed; questions about
+# things ("heeft iemand een paraplu gevonden?", "wie neemt er soep mee?") do not match.
+_ASKS_FOR_SOMEONE = re.compile(
+    r"\bwie\s+(?:kan|kunnen|kent|heeft\s+(?:verstand|ervaring|tijd)|is\s+(?:er\s+)?(?:handig|"
+    r"goed))\b|"
+    r"\b(?:kan|kun|wil)\s+(?:er\s+)?iemand\b|"
+    r"\bis\s+er\s+(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
+    r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
+    r"\biemand\s+die\b|"
+    r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
+    r"\b(?:can|could)\s+(?:any|some)(?:one|body)\b|"
+    r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
+    r"\bi\s+need\s+(?:some\s+)?help\b|"
+    r"\blooking\s+for\s+(?:some|any)(?:one|body)\b",
+    re.IGNORECASE,
+)
+
+
+def clear_request(text: str, *, spoken_to: bool = False) -> bool:
+    """A request for a person by its framing alone (checked on the whole message); spoken to
+    the bot, any question for someone who can or knows is one."""
+    return bool(_CLEAR_REQUEST.search(text)) or (spoken_to and bool(_ASKS_FOR_SOMEONE.search(text)))
 
 
 def pattern_intent(text: str) -> Intent | None:
@@ -469,7 +491,8 @@ def decide(
         p[INTENTS.index("other")] /= config.spoken_other_odds
         p /= p.sum()
     probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
-    fixed = "help" if clear_request(text) else pattern_intent(need(text))
+    spoken = direct or addressed
+    fixed = "help" if clear_request(text, spoken_to=spoken) else pattern_intent(need(text))
     if fixed is not None:
         intent: Intent = fixed
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}

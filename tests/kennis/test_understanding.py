@@ -135,6 +135,45 @@ def test_rules_of_conduct() -> None:
     assert reading.need == "wie kan mij helpen met de dakgoot?"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@vonk wie kan er foto's maken bij de opening van de moestuin zaterdag",
+        "is er een budgetcoach in de groep?",
+        "kan iemand ff naar mn wasmachine kijken",
+        "heeft iemand tijd om met mijn buurvrouw naar de markt te lopen?",
+        "wie heeft verstand van subsidies?",
+        "iemand die Pools spreekt?",
+        "could someone practise a job interview with me?",
+        "I need help with my tax return",
+        "looking for someone who knows QGIS",
+    ],
+)
+def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
+    """Whatever the classifier says (here: surely chatter), a question for a person who can
+    or knows is a request when the bot is spoken to; unaddressed in a group it is not fixed
+    by its words, because neighbours ask each other such things."""
+    chatter = np.array([0.02, 0.02, 0.02, 0.02, 0.02, 0.9])
+    config = UnderstandingConfig()
+    vector = np.zeros(4, dtype=np.float32)
+    spoken = decide(text, vector, chatter, direct=True, addressed=False, config=config)
+    assert (spoken.intent, spoken.action) == ("help", "answer")
+    group = decide(text, vector, chatter, direct=False, addressed=False, config=config)
+    assert group.action == "silent"
+
+
+@pytest.mark.parametrize(
+    "text", ["heeft iemand een paraplu gevonden?", "wie neemt er soep mee?", "wie gaat er mee?"]
+)
+def test_a_question_about_things_is_not_fixed_as_a_request(text: str) -> None:
+    chatter = np.array([0.02, 0.02, 0.02, 0.02, 0.02, 0.9])
+    vector = np.zeros(4, dtype=np.float32)
+    reading = decide(
+        text, vector, chatter, direct=True, addressed=False, config=UnderstandingConfig()
+    )
+    assert reading.intent == "other" and not reading.fixed
+
+
 # -- one encode per message -------------------------------------------------------------------
 
 
