@@ -14,9 +14,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pg_temp.sh"
 @contextmanager
 def temporary_postgres() -> Iterator[str]:
     """Start a server, yield its ``postgresql+asyncpg://`` URL, stop and remove it after."""
-    out = subprocess.run(
-        [str(SCRIPT), "start"], check=True, capture_output=True, text=True
-    ).stdout
+    out = subprocess.run([str(SCRIPT), "start"], check=True, capture_output=True, text=True).stdout
     values = dict(line.split("=", 1) for line in out.split())
     try:
         yield values["PG_TEMP_URL"]

@@ -59,9 +59,20 @@ from storage import Storage, models  # noqa: E402
 from storage.sequences import sync_sequences  # noqa: E402
 
 BATCH = 10_000
-WHAT = ["flyers rondbrengen", "soep koken", "fiets repareren", "bankje schilderen",
-        "boodschappen doen", "tuin opruimen", "taalles geven", "oppassen", "verhuisdozen sjouwen",
-        "huiswerkhulp", "computerhulp", "kerstmarkt opbouwen"]
+WHAT = [
+    "flyers rondbrengen",
+    "soep koken",
+    "fiets repareren",
+    "bankje schilderen",
+    "boodschappen doen",
+    "tuin opruimen",
+    "taalles geven",
+    "oppassen",
+    "verhuisdozen sjouwen",
+    "huiswerkhulp",
+    "computerhulp",
+    "kerstmarkt opbouwen",
+]
 Row = dict[str, Any]
 
 
@@ -101,8 +112,15 @@ async def build(storage: Storage, members: int, pledges: int, table: Table) -> N
     async with storage.db.engine.begin() as conn:
         await conn.execute(
             insert(models.Network),
-            [{"id": 1, "name": "Stad", "language": "nl", "timezone": "Europe/Amsterdam",
-              "created_at": NOW}],
+            [
+                {
+                    "id": 1,
+                    "name": "Stad",
+                    "language": "nl",
+                    "timezone": "Europe/Amsterdam",
+                    "created_at": NOW,
+                }
+            ],
         )
         cells = sorted({p.cell for p in people})
         await conn.execute(
@@ -112,27 +130,58 @@ async def build(storage: Storage, members: int, pledges: int, table: Table) -> N
         cell_ids = {c: i + 1 for i, c in enumerate(cells)}
         for start in range(0, members, BATCH):
             chunk = list(enumerate(people[start : start + BATCH], start=start + 1))
-            await conn.execute(insert(models.Member), [
-                {"id": i, "network_id": 1, "handle": p.handle, "display_name": p.name,
-                 "role": "member", "language": "nl", "timezone": "Europe/Amsterdam",
-                 "about": p.about, "cell_id": cell_ids[p.cell], "findable": True,
-                 "invitable": True, "onboarded": True,
-                 "joined_at": NOW - timedelta(days=rng.randint(0, 400)), "reminders": True}
-                for i, p in chunk
-            ])
-            await conn.execute(insert(models.Skill), [
-                {"member_id": i, "text": s, "created_at": NOW}
-                for i, p in chunk for s in p.skills
-            ])
-            await conn.execute(insert(models.Account), [
-                {"id": i, "member_id": i, "platform": "rec", "platform_user_id": f"u{i}",
-                 "direct_chat_id": f"dm:{i}"}
-                for i, _ in chunk
-            ])
+            await conn.execute(
+                insert(models.Member),
+                [
+                    {
+                        "id": i,
+                        "network_id": 1,
+                        "handle": p.handle,
+                        "display_name": p.name,
+                        "role": "member",
+                        "language": "nl",
+                        "timezone": "Europe/Amsterdam",
+                        "about": p.about,
+                        "cell_id": cell_ids[p.cell],
+                        "findable": True,
+                        "invitable": True,
+                        "onboarded": True,
+                        "joined_at": NOW - timedelta(days=rng.randint(0, 400)),
+                        "reminders": True,
+                    }
+                    for i, p in chunk
+                ],
+            )
+            await conn.execute(
+                insert(models.Skill),
+                [
+                    {"member_id": i, "text": s, "created_at": NOW}
+                    for i, p in chunk
+                    for s in p.skills
+                ],
+            )
+            await conn.execute(
+                insert(models.Account),
+                [
+                    {
+                        "id": i,
+                        "member_id": i,
+                        "platform": "rec",
+                        "platform_user_id": f"u{i}",
+                        "direct_chat_id": f"dm:{i}",
+                    }
+                    for i, _ in chunk
+                ],
+            )
         member_jobs = [
-            {"key": f"member:{i}", "kind": "member", "ref_id": i,
-             "due_at": NOW + timedelta(minutes=rng.randint(1, 60 * 24 * 21)),
-             "status": rng.choice(("pending", "done")), "updated_at": NOW}
+            {
+                "key": f"member:{i}",
+                "kind": "member",
+                "ref_id": i,
+                "due_at": NOW + timedelta(minutes=rng.randint(1, 60 * 24 * 21)),
+                "status": rng.choice(("pending", "done")),
+                "updated_at": NOW,
+            }
             for i in range(1, members + 1)
         ]
         await insert_batches(conn, models.Job, member_jobs)
@@ -141,19 +190,33 @@ async def build(storage: Storage, members: int, pledges: int, table: Table) -> N
             for i in range(start + 1, min(start + BATCH * 5, pledges) + 1):
                 due = NOW + timedelta(minutes=rng.randint(-60 * 24 * 180, 60 * 24 * 60))
                 status = rng.choice(("pledged", "done", "done", "withdrawn", "lapsed"))
-                rows.append({
-                    "id": i, "network_id": 1, "member_id": rng.randint(1, members),
-                    "what": rng.choice(WHAT), "due_at": due, "due_has_time": True,
-                    "status": status, "hours": 2.0 if status == "done" else None,
-                    "created_at": due - timedelta(days=5),
-                    "done_at": due if status == "done" else None,
-                })
+                rows.append(
+                    {
+                        "id": i,
+                        "network_id": 1,
+                        "member_id": rng.randint(1, members),
+                        "what": rng.choice(WHAT),
+                        "due_at": due,
+                        "due_has_time": True,
+                        "status": status,
+                        "hours": 2.0 if status == "done" else None,
+                        "created_at": due - timedelta(days=5),
+                        "done_at": due if status == "done" else None,
+                    }
+                )
                 if status == "pledged" and due > NOW - timedelta(days=2):
                     # Older open pledges lapsed long ago (their jobs are done); the last two
                     # days' are a backlog the first wake-ups find due at once.
-                    jobs.append({"key": f"pledge:{i}", "kind": "pledge", "ref_id": i,
-                                 "due_at": max(due, NOW + timedelta(minutes=1)),
-                                 "status": "pending", "updated_at": NOW})
+                    jobs.append(
+                        {
+                            "key": f"pledge:{i}",
+                            "kind": "pledge",
+                            "ref_id": i,
+                            "due_at": max(due, NOW + timedelta(minutes=1)),
+                            "status": "pending",
+                            "updated_at": NOW,
+                        }
+                    )
             await insert_batches(conn, models.Pledge, rows)
             await insert_batches(conn, models.Job, jobs)
         await sync_sequences(conn)
@@ -162,8 +225,11 @@ async def build(storage: Storage, members: int, pledges: int, table: Table) -> N
         await conn.execute(text("VACUUM ANALYZE"))
         skills = await conn.scalar(select(func.count()).select_from(models.Skill))
         jobs_n = await conn.scalar(select(func.count()).select_from(models.Job))
-    table.add("bulk load", f"{time.perf_counter() - started:.0f} s",
-              f"{members} members, {skills} skills, {pledges} pledges, {jobs_n} jobs")
+    table.add(
+        "bulk load",
+        f"{time.perf_counter() - started:.0f} s",
+        f"{members} members, {skills} skills, {pledges} pledges, {jobs_n} jobs",
+    )
 
 
 # -- measurements ------------------------------------------------------------------------------
@@ -178,8 +244,11 @@ async def measure_ask(storage: Storage, runs: int, table: Table) -> None:
     started = time.perf_counter()
     await search.sync()
     took = time.perf_counter() - started
-    table.add("index build (Search.sync)", f"{took:.0f} s",
-              f"{len(search._cache)} unique texts, {len(search._cache) / took:.0f} texts/s")
+    table.add(
+        "index build (Search.sync)",
+        f"{took:.0f} s",
+        f"{len(search._cache)} unique texts, {len(search._cache) / took:.0f} texts/s",
+    )
     devset = json.loads((ROOT / "bench" / "devset_nl.json").read_text(encoding="utf-8"))
     questions = [q["text"] for q in devset["questions"]]
     askers = await storage.members.get_many(range(1, 501))
@@ -189,18 +258,25 @@ async def measure_ask(storage: Storage, runs: int, table: Table) -> None:
     found = 0
     for i in range(runs):
         started = time.perf_counter()
-        answer = await search.ask(questions[i % len(questions)], network_id=1,
-                                  asker=askers[i % len(askers)])
+        answer = await search.ask(
+            questions[i % len(questions)], network_id=1, asker=askers[i % len(askers)]
+        )
         samples.append((time.perf_counter() - started) * 1000)
         found += bool(answer.members)
-    table.add("ask p50 / p95", f"{statistics.median(samples):.1f} / {pct(samples, 0.95):.1f} ms",
-              f"{runs} asks, {found} with members found")
+    table.add(
+        "ask p50 / p95",
+        f"{statistics.median(samples):.1f} / {pct(samples, 0.95):.1f} ms",
+        f"{runs} asks, {found} with members found",
+    )
 
 
 async def measure_wakeup(storage: Storage, table: Table) -> None:
     for label, samples in await measure_scheduler(storage, 20):
-        table.add(f"scheduler: {label}",
-                  f"{statistics.median(samples):.1f} / {pct(samples, 0.95):.1f} ms", "p50 / p95")
+        table.add(
+            f"scheduler: {label}",
+            f"{statistics.median(samples):.1f} / {pct(samples, 0.95):.1f} ms",
+            "p50 / p95",
+        )
 
 
 async def broadcast(storage: Storage, name: str, members: range) -> int:
@@ -235,8 +311,11 @@ async def measure_outbox(storage: Storage, count: int, table: Table) -> None:
     sent = await app.outbox.drain()
     took = time.perf_counter() - started
     table.add("outbox enqueue", f"{count / enqueue_s:.0f} msg/s", f"{count} in one transaction")
-    table.add("outbox send (1 process)", f"{sent / took:.0f} msg/s",
-              f"{sent} member messages, no-op adapter")
+    table.add(
+        "outbox send (1 process)",
+        f"{sent / took:.0f} msg/s",
+        f"{sent} member messages, no-op adapter",
+    )
 
 
 async def measure_two_processes(storage: Storage, count: int, table: Table) -> None:
@@ -246,8 +325,15 @@ async def measure_two_processes(storage: Storage, count: int, table: Table) -> N
         env = {**os.environ, "PYTHONPATH": str(ROOT), "VONK_LOG_LEVEL": "WARNING"}
         procs = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.outbox_worker", storage.db.url, str(out),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, env=env,
+                sys.executable,
+                "-m",
+                "tests.outbox_worker",
+                storage.db.url,
+                str(out),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                cwd=ROOT,
+                env=env,
             )
             for out in outs
         ]
@@ -264,8 +350,11 @@ async def measure_two_processes(storage: Storage, count: int, table: Table) -> N
     sent = Counter(chat for part in lines for chat in part)
     duplicates = sum(n - 1 for n in sent.values() if n > 1)
     lost = len({f"dm:{m}" for m in range(1, count + 1)} - set(sent))
-    table.add("2 processes: broadcast", f"{count / took:.0f} msg/s",
-              f"{count} members in {took:.0f} s; shares {[len(p) for p in lines]}, exit {codes}")
+    table.add(
+        "2 processes: broadcast",
+        f"{count / took:.0f} msg/s",
+        f"{count} members in {took:.0f} s; shares {[len(p) for p in lines]}, exit {codes}",
+    )
     table.add("2 processes: duplicates / losses", f"{duplicates} / {lost}", "(must be 0 / 0)")
 
 
@@ -289,8 +378,9 @@ async def run(args: argparse.Namespace, url: str) -> Table:
             await timed(table, "ask", lambda: measure_ask(storage, args.asks, table))
         await timed(table, "scheduler", lambda: measure_wakeup(storage, table))
         await timed(table, "outbox", lambda: measure_outbox(storage, args.outbox, table))
-        await timed(table, "two processes",
-                    lambda: measure_two_processes(storage, args.broadcast, table))
+        await timed(
+            table, "two processes", lambda: measure_two_processes(storage, args.broadcast, table)
+        )
     finally:
         await storage.close()
     return table

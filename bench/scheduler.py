@@ -168,7 +168,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument(
-        "--postgres", action="store_true",
+        "--postgres",
+        action="store_true",
         help="on a throw-away PostgreSQL (scripts/pg_temp.sh), not SQLite",
     )
     args = parser.parse_args()

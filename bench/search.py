@@ -242,7 +242,9 @@ async def run_size(size: int, runs: int, seed: int, use_cache: bool = True) -> d
                 limit=5,
                 exclude={asker.id},
                 prefer_cell=asker.cell_id,
-                min_score=search._named_threshold(scored, None),
+                min_score=search._named_threshold(
+                    scored, None, network_id=network.id, consent="findable"
+                ),
             )
             search._rank_lessons(scored, network.id, 2, search.thresholds.lesson, questions=False)
             rank_ms.append((time.perf_counter() - t) * 1000)

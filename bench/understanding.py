@@ -221,6 +221,16 @@ async def evaluate(
             named = response.answer.named if response.answer and response.action == "answer" else []
             if spoken and SHOW and not named:
                 top = full.members[0] if full.members else None
+                sc = await search._score(reading)
+                k = int(np.argmax(sc.kinds))
+                limit_ = search._named_threshold(
+                    sc, reading, network_id=network.id, consent="findable"
+                )
+                print(
+                    f"    why {top.why if top else None!r} via {top.via if top else None};"
+                    f" threshold {limit_:.2f}; nearest kind"
+                    f" {search._reference.kinds[k].id} {sc.kinds[k]:.2f} name {sc.known[0] * 5:.2f}"
+                )
                 print(
                     f"  unnamed {r['lang']} {r['text']!r} ({response.action}, {reading.intent}):"
                     f" top {top.member.handle if top else None} {top.score if top else 0:.2f}"

@@ -65,106 +65,198 @@ async def build(storage: Storage, members: int, pledges: int, calls: int) -> dic
     cell_ids = {c: i + 1 for i, c in enumerate(cells)}
     initiators = list(range(1, 21))
     async with storage.db.engine.begin() as conn:
-        await conn.execute(insert(models.Network), [
-            {"id": 1, "name": "Stad", "language": "nl", "timezone": "Europe/Amsterdam",
-             "created_at": NOW - timedelta(days=700)},
-        ])
-        await conn.execute(insert(models.Cell), [
-            {"id": i, "network_id": 1, "name": c, "key": c.casefold()}
-            for c, i in cell_ids.items()
-        ])
+        await conn.execute(
+            insert(models.Network),
+            [
+                {
+                    "id": 1,
+                    "name": "Stad",
+                    "language": "nl",
+                    "timezone": "Europe/Amsterdam",
+                    "created_at": NOW - timedelta(days=700),
+                },
+            ],
+        )
+        await conn.execute(
+            insert(models.Cell),
+            [
+                {"id": i, "network_id": 1, "name": c, "key": c.casefold()}
+                for c, i in cell_ids.items()
+            ],
+        )
         rows = [
-            {"id": i, "network_id": 1, "handle": p.handle, "display_name": p.name,
-             "role": "admin" if i == 21 else "initiator" if i in initiators else "member",
-             "language": "nl", "timezone": "Europe/Amsterdam", "about": p.about,
-             "cell_id": cell_ids[p.cell], "findable": rng.random() < 0.8,
-             "invitable": rng.random() < 0.7, "onboarded": True, "reminders": True,
-             "joined_at": NOW - timedelta(days=rng.randint(0, 700))}
+            {
+                "id": i,
+                "network_id": 1,
+                "handle": p.handle,
+                "display_name": p.name,
+                "role": "admin" if i == 21 else "initiator" if i in initiators else "member",
+                "language": "nl",
+                "timezone": "Europe/Amsterdam",
+                "about": p.about,
+                "cell_id": cell_ids[p.cell],
+                "findable": rng.random() < 0.8,
+                "invitable": rng.random() < 0.7,
+                "onboarded": True,
+                "reminders": True,
+                "joined_at": NOW - timedelta(days=rng.randint(0, 700)),
+            }
             for i, p in enumerate(people, start=1)
         ]
         await insert_batches(conn, models.Member, rows)
-        await insert_batches(conn, models.Skill, [
-            {"member_id": i, "text": s, "created_at": NOW}
-            for i, p in enumerate(people, start=1) for s in p.skills
-        ])
-        await insert_batches(conn, models.Account, [
-            {"id": i, "member_id": i, "platform": "telegram", "platform_user_id": str(1000 + i),
-             "direct_chat_id": str(1000 + i)}
-            for i in range(1, members + 1)
-        ])
+        await insert_batches(
+            conn,
+            models.Skill,
+            [
+                {"member_id": i, "text": s, "created_at": NOW}
+                for i, p in enumerate(people, start=1)
+                for s in p.skills
+            ],
+        )
+        await insert_batches(
+            conn,
+            models.Account,
+            [
+                {
+                    "id": i,
+                    "member_id": i,
+                    "platform": "telegram",
+                    "platform_user_id": str(1000 + i),
+                    "direct_chat_id": str(1000 + i),
+                }
+                for i in range(1, members + 1)
+            ],
+        )
         # Calls: a year back, two months ahead; most for everyone, some for a cell.
         call_rows = []
         for i in range(1, calls + 1):
             starts = NOW + timedelta(hours=rng.randint(-24 * 365, 24 * 60))
-            call_rows.append({
-                "id": i, "network_id": 1, "initiator_id": rng.choice(initiators),
-                "title": rng.choice(WHAT), "details": "", "starts_at": starts, "has_time": True,
-                "cell_id": rng.choice([None, None, None, *cell_ids.values()]),
-                "people_needed": rng.choice([None, 2, 3, 4, 6, 10]),
-                "status": "closed" if starts < NOW - timedelta(days=3) else "open",
-                "created_at": starts - timedelta(days=rng.randint(2, 20)),
-            })
+            call_rows.append(
+                {
+                    "id": i,
+                    "network_id": 1,
+                    "initiator_id": rng.choice(initiators),
+                    "title": rng.choice(WHAT),
+                    "details": "",
+                    "starts_at": starts,
+                    "has_time": True,
+                    "cell_id": rng.choice([None, None, None, *cell_ids.values()]),
+                    "people_needed": rng.choice([None, 2, 3, 4, 6, 10]),
+                    "status": "closed" if starts < NOW - timedelta(days=3) else "open",
+                    "created_at": starts - timedelta(days=rng.randint(2, 20)),
+                }
+            )
         await insert_batches(conn, models.CallForHelp, call_rows)
         invitations = []
         for call in call_rows:
             for m in rng.sample(range(22, members + 1), 5):
-                invitations.append({
-                    "call_id": call["id"], "member_id": m,
-                    "status": rng.choice(("invited", "accepted", "declined")),
-                    "score": rng.random(), "invited_at": call["created_at"],
-                })
+                invitations.append(
+                    {
+                        "call_id": call["id"],
+                        "member_id": m,
+                        "status": rng.choice(("invited", "accepted", "declined")),
+                        "score": rng.random(),
+                        "invited_at": call["created_at"],
+                    }
+                )
         await insert_batches(conn, models.CallInvitation, invitations)
         active = range(22, max(23, int(members * 0.9)))  # the last tenth never pledged
         pledge_rows = []
         for i in range(1, pledges + 1):
             call = rng.choice(call_rows) if rng.random() < 0.6 else None
-            due = call["starts_at"] if call else NOW + timedelta(
-                minutes=rng.randint(-60 * 24 * 365, 60 * 24 * 60)
+            due = (
+                call["starts_at"]
+                if call
+                else NOW + timedelta(minutes=rng.randint(-60 * 24 * 365, 60 * 24 * 60))
             )
             past = due < NOW
             status = rng.choices(
                 ("done", "pledged", "withdrawn", "lapsed", "waiting"),
                 (6, 1, 1, 1, 0.2) if past else (0, 6, 1, 0, 1),
             )[0]
-            ended = due - timedelta(hours=rng.randint(1, 200)) if status == "withdrawn" else (
-                due + timedelta(days=3) if status == "lapsed" else None
+            ended = (
+                due - timedelta(hours=rng.randint(1, 200))
+                if status == "withdrawn"
+                else (due + timedelta(days=3) if status == "lapsed" else None)
             )
-            pledge_rows.append({
-                "id": i, "network_id": 1, "member_id": rng.choice(active),
-                "call_id": call["id"] if call else None,
-                "what": call["title"] if call else rng.choice(WHAT), "due_at": due,
-                "due_has_time": True, "status": status,
-                "hours": round(rng.uniform(0.5, 4), 1) if status == "done" else None,
-                "created_at": due - timedelta(days=rng.randint(1, 14)),
-                "done_at": due if status == "done" else None, "ended_at": ended,
-            })
+            pledge_rows.append(
+                {
+                    "id": i,
+                    "network_id": 1,
+                    "member_id": rng.choice(active),
+                    "call_id": call["id"] if call else None,
+                    "what": call["title"] if call else rng.choice(WHAT),
+                    "due_at": due,
+                    "due_has_time": True,
+                    "status": status,
+                    "hours": round(rng.uniform(0.5, 4), 1) if status == "done" else None,
+                    "created_at": due - timedelta(days=rng.randint(1, 14)),
+                    "done_at": due if status == "done" else None,
+                    "ended_at": ended,
+                }
+            )
         await insert_batches(conn, models.Pledge, pledge_rows)
-        await insert_batches(conn, models.Thanks, [
-            {"network_id": 1, "giver_id": rng.choice(initiators), "receiver_id": rng.choice(active),
-             "reason": "dank je!", "created_at": NOW - timedelta(days=rng.randint(0, 365))}
-            for _ in range(pledges // 20)
-        ])
+        await insert_batches(
+            conn,
+            models.Thanks,
+            [
+                {
+                    "network_id": 1,
+                    "giver_id": rng.choice(initiators),
+                    "receiver_id": rng.choice(active),
+                    "reason": "dank je!",
+                    "created_at": NOW - timedelta(days=rng.randint(0, 365)),
+                }
+                for _ in range(pledges // 20)
+            ],
+        )
         audit = sorted(
             NOW - timedelta(minutes=rng.randint(0, 60 * 24 * 365)) for _ in range(pledges // 20)
         )
-        await insert_batches(conn, models.AuditEntry, [
-            {"network_id": 1, "actor_id": rng.choice(initiators),
-             "action": rng.choice(("broadcast", "role_change", "cell_change", "import")),
-             "target_id": rng.choice(active),
-             "details": {"call_id": rng.randint(1, calls), "messages": 5}, "created_at": at}
-            for at in audit
-        ])
-        await insert_batches(conn, models.OpenQuestion, [
-            {"network_id": 1, "member_id": rng.choice(active), "topic": rng.choice(WHAT),
-             "created_at": NOW - timedelta(days=rng.randint(0, 60))}
-            for _ in range(300)
-        ])
-        await insert_batches(conn, models.Lesson, [
-            {"network_id": 1, "title": f"Les {i}: {rng.choice(WHAT)}",
-             "text": "Zo pak je het aan. " * 20, "tags": "buurt", "author_name": "Vonk",
-             "source": "seed", "created_at": NOW - timedelta(days=i)}
-            for i in range(1, 201)
-        ])
+        await insert_batches(
+            conn,
+            models.AuditEntry,
+            [
+                {
+                    "network_id": 1,
+                    "actor_id": rng.choice(initiators),
+                    "action": rng.choice(("broadcast", "role_change", "cell_change", "import")),
+                    "target_id": rng.choice(active),
+                    "details": {"call_id": rng.randint(1, calls), "messages": 5},
+                    "created_at": at,
+                }
+                for at in audit
+            ],
+        )
+        await insert_batches(
+            conn,
+            models.OpenQuestion,
+            [
+                {
+                    "network_id": 1,
+                    "member_id": rng.choice(active),
+                    "topic": rng.choice(WHAT),
+                    "created_at": NOW - timedelta(days=rng.randint(0, 60)),
+                }
+                for _ in range(300)
+            ],
+        )
+        await insert_batches(
+            conn,
+            models.Lesson,
+            [
+                {
+                    "network_id": 1,
+                    "title": f"Les {i}: {rng.choice(WHAT)}",
+                    "text": "Zo pak je het aan. " * 20,
+                    "tags": "buurt",
+                    "author_name": "Vonk",
+                    "source": "seed",
+                    "created_at": NOW - timedelta(days=i),
+                }
+                for i in range(1, 201)
+            ],
+        )
         await sync_sequences(conn)
     async with storage.db.engine.connect() as conn:
         if storage.db.url.startswith("postgresql"):
@@ -220,15 +312,21 @@ async def measure(url: str, tmp: Path, runs: int, warmup: int, ids: dict[str, in
     )
     started = time.perf_counter()
     app = await open_app(settings, clock=SimulatedClock(NOW))
-    print(f"  app open (index of {len(app.services.search._cache)} texts): "
-          f"{time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"  app open (index of {len(app.services.search._cache)} texts): "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     results = []
     try:
         dashboard = Dashboard(app)
         started = time.perf_counter()
         await dashboard.warm()  # as `vonk web` does when it starts
-        print(f"  warm-up at start (the last year's finished months): "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"  warm-up at start (the last year's finished months): "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         storage = app.services.storage
         member = await storage.members.get(INITIATOR)
         link = await sign_in_link(storage, settings, member, now=NOW)
@@ -266,8 +364,11 @@ async def run(backend: str, url: str, tmp: Path, args: argparse.Namespace) -> li
             raise SystemExit("the database is not empty; give an empty one")
         started = time.perf_counter()
         ids = await build(storage, args.members, args.pledges, args.calls)
-        print(f"[{backend}] bulk load: {time.perf_counter() - started:.0f} s "
-              f"({args.members} members, {args.pledges} pledges, {args.calls} calls)", flush=True)
+        print(
+            f"[{backend}] bulk load: {time.perf_counter() - started:.0f} s "
+            f"({args.members} members, {args.pledges} pledges, {args.calls} calls)",
+            flush=True,
+        )
     finally:
         await storage.close()
     return await measure(url, tmp, args.runs, args.warmup, ids)
@@ -293,8 +394,10 @@ def table(results: dict[str, list[tuple]]) -> None:
                 worst = max(worst, p95)
             cells += f"  {first:>14.1f} {p50:>12.1f} {p95:>11.1f}{'!' if p95 > TARGET_MS else ' '}"
         print(f"{page:<{width}}{cells}")
-    print(f"(ms, server-side; 'first': the first request, after the warm-up; "
-          f"target p95 <= {TARGET_MS:.0f} for pages; the .csv rows are downloads)")
+    print(
+        f"(ms, server-side; 'first': the first request, after the warm-up; "
+        f"target p95 <= {TARGET_MS:.0f} for pages; the .csv rows are downloads)"
+    )
     print()
     verdict = "all pages within" if worst <= TARGET_MS else "SOME PAGES OVER"
     print(f"slowest page p95: {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")

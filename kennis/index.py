@@ -282,6 +282,8 @@ class ItemIndex:
         self._dead_items = 0
         self._version = 0  # bumped on every change: invalidates _allowed_cache
         self._allowed_cache: dict[tuple[int | None, str | None], tuple[int, np.ndarray]] = {}
+        self._extras_cache: dict[tuple[str, int, int | None, str | None], tuple[int, np.ndarray]]
+        self._extras_cache = {}
 
     def __len__(self) -> int:
         return len(self._segment_of)
@@ -388,6 +390,25 @@ class ItemIndex:
                 self._allowed_cache.clear()
             hit = self._allowed_cache[key] = (self._version, mask)
         return hit[1].copy()
+
+    def extras_covered(
+        self, n_extra: int, *, network_id: int | None = None, consent: str | None = None
+    ) -> np.ndarray:
+        """Boolean mask over the extra scores (the kinds of help): whether an allowed owner
+        has an item pointing at it (a member linked to that kind)."""
+        key = ("extras", n_extra, network_id, consent)
+        hit = self._extras_cache.get(key)
+        if hit is None or hit[0] != self._version:
+            allowed = self.allowed(network_id=network_id, consent=consent)
+            rows = self._item_rows[: self._n_items]
+            live = (rows < 0) & allowed[self._item_segment[: self._n_items]]
+            mask = np.zeros(n_extra, dtype=bool)
+            extra = -rows[live] - 1
+            mask[extra[extra < n_extra]] = True
+            if len(self._extras_cache) > 16:
+                self._extras_cache.clear()
+            hit = self._extras_cache[key] = (self._version, mask)
+        return hit[1]
 
     def cells(self) -> np.ndarray:
         return self._cell[: self._n_segments]

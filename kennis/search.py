@@ -105,6 +105,14 @@ class Thresholds:
     #: the answerable ones better than the member's score alone, and as a share it carries
     #: over between models (USE's scores reach higher than e5's).
     relative: float = 0.8
+    #: ... but a question that lands on a kind of help no member is linked to, and within
+    #: this of a kind a member *is* linked to, asks for that kind about as much (the nearest
+    #: kind of "de muren zijn vergeeld, ik krijg mijn arm niet boven mijn hoofd" is masonry,
+    #: painting a close second): the threshold rises by the covered kind's score instead.
+    #: Half a unit, like ``SearchConfig.link_margin``. Dev sets: named nl .874 -> .914, first
+    #: nl .695 -> .713, unaddressed first .567 -> .598, professional named .689 -> .726,
+    #: unanswerable named nobody .865 unchanged (at 1.0: named .954, nobody .730).
+    covered_margin: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -633,7 +641,9 @@ class Search:
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
         scored = await self._score(query, storage)
-        threshold = self._named_threshold(scored, reading)
+        threshold = self._named_threshold(
+            scored, reading, network_id=network_id, consent="findable"
+        )
         ranked = self._rank_members(
             scored,
             network_id=network_id,
@@ -662,12 +672,21 @@ class Search:
             self.on_ask(time.perf_counter() - started)
         return Answer(scored.query, members, found_lessons, named, reading)
 
-    def _named_threshold(self, scored: _Scored, reading: Reading | None) -> float:
+    def _named_threshold(
+        self, scored: _Scored, reading: Reading | None, *, network_id: int, consent: str
+    ) -> float:
         """The score a member needs to be named for this query (see :class:`Thresholds`)."""
         t = self.thresholds
         base = t.group if reading is not None and not reading.spoken_to else t.member
         # How well the question matches the nearest kind of help (a name, or a situation).
         nearest = max(float(scored.known[0]) * 5.0, float(np.max(scored.kinds, initial=0.0)))
+        if self.config.knowledge and len(scored.kinds) and len(self._members):
+            covered = self._members.extras_covered(
+                len(scored.kinds), network_id=network_id, consent=consent
+            )
+            best_covered = float(np.max(scored.kinds[covered], initial=-np.inf))
+            if nearest - t.covered_margin <= best_covered < nearest:
+                nearest = best_covered
         return base + t.relative * max(0.0, nearest)
 
     async def invitees(
@@ -690,7 +709,9 @@ class Search:
                 limit=limit,
                 exclude=set(exclude),
                 prefer_cell=prefer_cell,
-                min_score=self._named_threshold(scored, None),
+                min_score=self._named_threshold(
+                    scored, None, network_id=network_id, consent="invitable"
+                ),
             ),
             self.thresholds.close,
         )

@@ -366,3 +366,47 @@ async def test_seed_lesson_questions_count_for_a_lesson_question_only(
     ranked = await search.ask(other, network_id=net, limit=0, lessons=1, min_score=-np.inf)
     assert ranked.lessons and ranked.lessons[0].lesson.title != "Make the dream concrete quickly"
     assert ranked.lessons[0].score < 2.0  # not offered in a chat answer either
+
+
+def test_kinds_covered_follow_the_members_their_network_and_consent() -> None:
+    index = ItemIndex()
+    # Rows >= 0 are texts; -(j + 1) the j-th kind of help.
+    index.put(1, np.array([0, -3]), [0.0, -0.5], network_id=7)
+    index.put(2, np.array([1, -1]), [0.0, -0.5], network_id=8)
+    index.put(3, np.array([2, -2]), [0.0, -0.5], network_id=7, findable=False)
+    covered = index.extras_covered(4, network_id=7, consent="findable")
+    assert covered.tolist() == [False, False, True, False]
+    assert index.extras_covered(4, network_id=7).tolist() == [False, True, True, False]
+    index.remove(1)  # a change is seen at once
+    assert not index.extras_covered(4, network_id=7, consent="findable").any()
+
+
+@pytest.mark.slow
+async def test_a_question_between_two_kinds_names_the_member_of_the_covered_one(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Yellowed walls, and the asker cannot lift an arm: the nearest kind of help is masonry,
+    which nobody here does, and painting is a close second. The painter is named; without
+    the covered kind's margin, the masonry kind's high score keeps everybody out."""
+    from kennis.search import Thresholds
+
+    net = await network(storage)
+    await import_members(
+        storage,
+        net,
+        [
+            MemberImportRow(2, "marieke", "Marieke", ("behangen", "muren schilderen"), "", ""),
+            MemberImportRow(3, "peter", "Peter", ("sloten vervangen",), "", ""),
+            MemberImportRow(4, "anouk", "Anouk", ("moestuinieren",), "", ""),
+        ],
+    )
+    question = (
+        "de muren in de woonkamer zijn helemaal vergeeld en ik krijg mijn arm niet meer omhoog"
+    )
+    search = Search(real_embedder, storage)
+    reading = await search.read(question, direct=True)
+    assert [m.member.handle for m in (await search.ask(reading, network_id=net)).named] == [
+        "marieke"
+    ]
+    strict = Search(real_embedder, storage, Thresholds(covered_margin=0.0))
+    assert (await strict.ask(await strict.read(question, direct=True), network_id=net)).named == []
