@@ -236,6 +236,12 @@ async def evaluate(
                     f" top {top.member.handle if top else None} {top.score if top else 0:.2f}"
                     f" {'right' if top and top.member.handle in right else 'wrong'}"
                 )
+            if spoken and SHOW and named and named[0].member.handle not in right:
+                print(
+                    f"  wrong-first {r['lang']} {r['text']!r}: {named[0].member.handle}"
+                    f" {named[0].why!r} via {named[0].via} {named[0].score:.2f};"
+                    f" right {sorted(right)} at {first}"
+                )
             if spoken:
                 tally.add(f"named:{r['lang']}", float(bool(named)))
                 tally.add("named:all", float(bool(named)))
