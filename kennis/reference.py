@@ -109,6 +109,8 @@ class Reference:
         #: How a kind's best name and best situation combine into its score: "max" (either
         #: fits) or "mean" (both count).
         self.pool = "max"
+        #: With "max": how much less a kind's best name counts than its best situation.
+        self.name_offset = 0.0
 
     @property
     def n_kinds(self) -> int:
@@ -297,5 +299,5 @@ class Reference:
                     np.maximum(kinds, by_name),
                 ).astype(np.float32)
             else:
-                np.maximum(kinds, by_name, out=kinds)
+                np.maximum(kinds, by_name - np.float32(self.name_offset), out=kinds)
         return scale, kinds, known
