@@ -71,6 +71,18 @@ def test_the_knowledge_file_is_complete_and_bilingual() -> None:
             assert len(kind.situations[lang]) >= 5, (kind.id, lang)
 
 
+def test_a_name_belongs_to_one_kind_of_help() -> None:
+    """A name shared by two kinds makes a member linked to one of them evidence for the
+    other ("beekeeper" in both the backyard-animals and the bee-swarm kind named the chicken
+    keeper first for "any beekeepers in the group?")."""
+    owners: dict[str, set[str]] = {}
+    for kind in load_everyday_help():
+        for name in kind.all_names:
+            owners.setdefault(name.strip().lower(), set()).add(kind.id)
+    shared = {name: sorted(ids) for name, ids in owners.items() if len(ids) > 1}
+    assert not shared, shared
+
+
 def test_links_go_to_a_clearly_nearest_kind_or_nowhere() -> None:
     names = np.eye(4, dtype=np.float32)  # four names, of kinds 0, 0, 1, 2
     name_kind = np.array([0, 0, 1, 2])
