@@ -263,6 +263,11 @@ async def evaluate(
             labelled.append((u["text"], where, "help"))
             named = response.answer.named if response.answer and response.action == "answer" else []
             tally.add(f"nobody:{u['lang']}", float(not named))
+            if named and SHOW:
+                print(
+                    f"  unanswerable named {named[0].member.handle} ({named[0].why!r} via"
+                    f" {named[0].via}, {named[0].score:.2f}): {u['text']}"
+                )
             tally.add("nobody:all", float(not named))
         for line in data.get("intents", []):
             where = line["where"]
