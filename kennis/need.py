@@ -46,8 +46,8 @@ _LEAD = re.compile(
       | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\s+(?:me\s+|mij\s+|ons\s+)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
-      | (?:does\s+|is\s+there\s+)?any(?:one|body)\s+(?:who\s+)?(?:(?:knows?|can)\b)?\s*
-            (?:about\s+|how\s+to\s+)?
+      | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
+            (?:(?:who|that)\s+)?(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?
       | (?:can|could)\s+(?:any|some)(?:one|body)\s+(?:help\s+(?:me\s+|us\s+)?(?:with\s+)?)?
       | i(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+
       | i\s+need\s+(?:some\s+)?help\s+(?:with\s+)?

@@ -51,6 +51,9 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
         ("does anyone know how to fix a tap?", "fix a tap"),
         ("can anyone help me move a couch?", "move a couch"),
         ("I need help with my taxes", "my taxes"),
+        ("anyone around who can fix a wobbly table leg?", "fix a wobbly table leg"),
+        ("is there someone who can tune my piano?", "tune my piano"),
+        ("is there anybody here that knows about bees?", "bees"),
         ("mijn fiets heeft een lekke band", "mijn fiets heeft een lekke band"),
         ("wie?", "wie"),  # nothing would be left: keep the question
     ],
