@@ -188,14 +188,14 @@ class Reference:
                 rows = await self.cache.rows_for(texts, kind="query")
                 vectors = self.cache.matrix[rows]
                 vector_files.save(self.vector_dir, *key, vectors)
-            known = np.stack([self.read(v)[2] for v in vectors])
+            known = self.known_many(vectors)
             labels = list(examples.labels)
             weights = np.ones(len(texts), dtype=np.float32)
             all_texts = list(texts)
             if situations > 0 and self.situations:
                 extra = await self.cache.rows_for(self.situations, kind="query")
                 sv = self.cache.matrix[extra]
-                sk = np.stack([self.read(v, skip=i)[2] for i, v in enumerate(sv)])
+                sk = self.known_many(sv, leave_out=True)
                 n_help = max(1, sum(1 for x in labels if x == "help"))
                 vectors = np.concatenate([vectors, sv])
                 known = np.concatenate([known, sk])
@@ -257,6 +257,29 @@ class Reference:
         if len(vectors) == 0:
             return np.zeros(0, dtype=np.float32)
         return (self._hub_raw(vectors) - self._hub_mean) / self._hub_std
+
+    def known_many(self, vectors: np.ndarray, *, leave_out: bool = False) -> np.ndarray:
+        """``read(v)[2]`` for many vectors at once (one matrix product per block instead of
+        a pass over the reference per vector: training the intent classifier at start-up
+        reads ~3,500 texts). ``leave_out``: row ``i`` is the ``i``-th situation, read as
+        ``read(v, skip=i)``."""
+        out = np.empty((len(vectors), 2), dtype=np.float32)
+        n = self._n_names
+        for start in range(0, len(vectors), 512):  # bounded temporaries
+            both = vectors[start : start + 512] @ self._matrix.T
+            label, sentence = both[:, :n], both[:, n:]
+            if leave_out and sentence.shape[1] > 1:
+                rows = np.arange(len(sentence))
+                cols = rows + start
+                own = sentence[rows, cols]
+                sentence[rows, cols] = (sentence.sum(axis=1) - own) / (sentence.shape[1] - 1)
+            lm, ls = label.mean(axis=1), np.maximum(label.std(axis=1), 1e-6)
+            sm, ss = sentence.mean(axis=1), np.maximum(sentence.std(axis=1), 1e-6)
+            best_label = np.maximum(label.max(axis=1, initial=0.0), 0.0)
+            best_sentence = np.maximum((sentence.max(axis=1, initial=-np.inf) - sm) / ss, 0.0)
+            out[start : start + 512, 0] = (best_label - lm) / ls / 5.0
+            out[start : start + 512, 1] = best_sentence / 5.0
+        return out
 
     def read(
         self, vector: np.ndarray, *, skip: int | None = None

@@ -421,3 +421,18 @@ async def test_a_question_between_two_kinds_asks_for_the_covered_one(storage: St
     assert search._named_threshold(
         probe, None, network_id=other, consent="findable"
     ) == pytest.approx(t.member + t.relative * 4.0)
+
+
+async def test_reading_many_vectors_at_once_equals_reading_each(storage: Storage) -> None:
+    """The intent classifier is trained on ~3,500 readings at start-up, in blocks."""
+    search = Search(HashingEmbedder(256), storage)
+    await search.sync()
+    ref = search._reference
+    n = ref._n_names
+    situations = ref._matrix[n : n + 600]
+    one_by_one = np.stack([ref.read(v, skip=i)[2] for i, v in enumerate(situations)])
+    np.testing.assert_allclose(ref.known_many(situations, leave_out=True), one_by_one, atol=1e-4)
+    queries = ref._matrix[:40] + ref._matrix[n : n + 40]
+    np.testing.assert_allclose(
+        ref.known_many(queries), np.stack([ref.read(v)[2] for v in queries]), atol=1e-4
+    )
