@@ -184,14 +184,15 @@ _CLEAR_REQUEST = re.compile(
 # "kan iemand …", "is er een budgetcoach in de groep?", "heeft iemand tijd om …", "who could
 # …", "can anyone …", "I need help with …". In a group these can be chatter among neighbours
 # ("wie kan er morgen rijden?"), so they count only when the bot is addressed; questions about
-# things ("heeft iemand een paraplu gevonden?", "wie neemt er soep mee?") do not match.
+# things ("heeft iemand een paraplu gevonden?", "wie neemt er soep mee?") do not match, nor
+# does a statement about someone ("ik ken iemand die goed kan schilderen").
 _ASKS_FOR_SOMEONE = re.compile(
     r"\bwie\s+(?:kan|kunnen|kent|heeft\s+(?:verstand|ervaring|tijd)|is\s+(?:er\s+)?(?:handig|"
     r"goed))\b|"
     r"\b(?:kan|kun|wil)\s+(?:er\s+)?iemand\b|"
     r"\bis\s+er\s+(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
-    r"\biemand\s+die\b|"
+    r"^\W*iemand\s+die\b|"
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
     r"\b(?:can|could)\s+(?:any|some)(?:one|body)\b|"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
@@ -204,7 +205,9 @@ _ASKS_FOR_SOMEONE = re.compile(
 def clear_request(text: str, *, spoken_to: bool = False) -> bool:
     """A request for a person by its framing alone (checked on the whole message); spoken to
     the bot, any question for someone who can or knows is one."""
-    return bool(_CLEAR_REQUEST.search(text)) or (spoken_to and bool(_ASKS_FOR_SOMEONE.search(text)))
+    return bool(_CLEAR_REQUEST.search(text)) or (
+        spoken_to and bool(_ASKS_FOR_SOMEONE.search(need(text)))
+    )
 
 
 def pattern_intent(text: str) -> Intent | None:

@@ -144,6 +144,7 @@ def test_rules_of_conduct() -> None:
         "heeft iemand tijd om met mijn buurvrouw naar de markt te lopen?",
         "wie heeft verstand van subsidies?",
         "iemand die Pools spreekt?",
+        "@vonk iemand die Pools spreekt?",
         "could someone practise a job interview with me?",
         "I need help with my tax return",
         "looking for someone who knows QGIS",
@@ -163,7 +164,13 @@ def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["heeft iemand een paraplu gevonden?", "wie neemt er soep mee?", "wie gaat er mee?"]
+    "text",
+    [
+        "heeft iemand een paraplu gevonden?",
+        "wie neemt er soep mee?",
+        "wie gaat er mee?",
+        "ik ken iemand die goed kan schilderen",
+    ],
 )
 def test_a_question_about_things_is_not_fixed_as_a_request(text: str) -> None:
     chatter = np.array([0.02, 0.02, 0.02, 0.02, 0.02, 0.9])
