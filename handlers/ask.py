@@ -44,6 +44,9 @@ async def ask_command(_event: Event, ctx: Context) -> None:
 async def understood_request(_event: Event, ctx: Context) -> None:
     """Words read as a request for a person: answered with those who fit, or honestly."""
     reading = ctx.route.understood.reading
+    if reading.framing_only:  # "wie kan mij helpen?": with what, first
+        await ctx.reply(ctx.t("ask.what"))
+        return
     # The reading's vector is reused: asking again for this asker costs no encode.
     found = await search_of(ctx).ask(
         reading, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage

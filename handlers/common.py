@@ -53,7 +53,5 @@ def yes_or_no(text: str) -> bool | None:
 
 def lesson_line(ctx: Context, lesson: Lesson) -> str:
     """One lesson in a list, its title in the reader's language when it is a bundled note."""
-    title, _, _ = readable(
-        lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language
-    )
+    title, _, _ = readable(lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language)
     return ctx.t("ask.lesson_line", title=title, id=lesson.id)

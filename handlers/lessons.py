@@ -59,9 +59,7 @@ async def show(ctx: Context, lesson_id: int) -> None:
     found = await ctx.storage.lessons.get(lesson_id)
     if found is None or found.network_id != ctx.network.id:
         raise UserFacingError("lessons.not_found", id=lesson_id)
-    title, text, tags = readable(
-        found.title, found.text, found.tags, found.source, ctx.t.language
-    )
+    title, text, tags = readable(found.title, found.text, found.tags, found.source, ctx.t.language)
     await ctx.reply(
         ctx.t(
             "lessons.show",

@@ -361,7 +361,7 @@ def register(router: Router) -> None:
         r"|ging\s+niet(?:\s+door)?|ik\s+geef\s+het\s+terug|teruggeven|didn'?t\s+work"
         r"|i\s+couldn'?t(?:\s+make\s+it)?|hand\s+(?:it\s+)?back)\b[^?]*$"
     )(not_done_typed)
-    router.phrase(
-        r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$"
-    )(more_time_typed)
+    router.phrase(r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$")(
+        more_time_typed
+    )
     router.understood("pledge")(understood_pledge)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["need", "topic"]
+__all__ = ["framing_only", "need", "topic"]
 
 _ADDRESS = re.compile(
     r"""^\s*(?:
@@ -44,11 +44,11 @@ _LEAD = re.compile(
       | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
       | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
-      | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\s+(?:me\s+|mij\s+|ons\s+)?
+      | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\b\s*(?:me\s+|mij\s+|ons\s+)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
       | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
             (?:(?:who|that)\s+)?(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?
-      | (?:can|could)\s+(?:any|some)(?:one|body)\s+(?:help\s+(?:me\s+|us\s+)?(?:with\s+)?)?
+      | (?:can|could)\s+(?:any|some)(?:one|body)\b\s*(?:help\b\s*(?:me\s+|us\s+)?(?:with\s+)?)?
       | i(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+
       | i\s+need\s+(?:some\s+)?help\s+(?:with\s+)?
       | ik\s+heb\s+hulp\s+nodig\s+(?:met|bij)\s+
@@ -79,3 +79,11 @@ def topic(text: str) -> str:
     base = need(text)
     stripped = _TAIL.sub("", _LEAD.sub("", base, count=1)).strip(" ,;:-")
     return stripped if len(stripped) >= 3 else base.rstrip("?!. ")
+
+
+def framing_only(text: str) -> bool:
+    """Whether the message is request framing and nothing else ("wie kan mij helpen?", "kan
+    iemand?", "who can help me?"): it asks for someone without saying what for."""
+    base = need(text)
+    stripped = _TAIL.sub("", _LEAD.sub("", base, count=1)).strip(" ,;:-")
+    return len(stripped) < 3 and stripped != base.rstrip("?!. ")

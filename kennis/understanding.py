@@ -30,7 +30,7 @@ from typing import Literal
 
 import numpy as np
 
-from kennis.need import need, topic
+from kennis.need import framing_only, need, topic
 
 __all__ = [
     "INTENTS",
@@ -468,6 +468,9 @@ class Reading:
     #: Decided by an unambiguous pattern (thanks, a greeting, an offer, a question about the
     #: bot), not by the classifier.
     fixed: bool = False
+    #: A request that says nothing of what is needed ("wie kan mij helpen?"): the chat asks
+    #: what for instead of searching.
+    framing_only: bool = False
 
     @property
     def help_probability(self) -> float:
@@ -514,6 +517,11 @@ def decide(
             action = intent
     else:
         action = "answer" if intent == "help" and p_help >= config.group else "silent"
+    bare = intent == "help" and framing_only(text)
+    if bare and not (direct or addressed):
+        action = "silent"  # "kan iemand?" among neighbours: nothing to answer with
+    elif bare:
+        action = "answer"  # the chat asks what for
     return Reading(
         text=text,
         intent=intent,
@@ -526,4 +534,5 @@ def decide(
         action=action,
         probabilities=probs,
         fixed=fixed is not None,
+        framing_only=bare,
     )

@@ -102,8 +102,12 @@ async def test_forget_leaves_no_trace_in_any_database_file_while_the_bot_runs(
 
         # The buttons about him answer kindly, everywhere they are still on screen.
         await console.feed("tamara: [1]")
-        assert out.getvalue().rstrip().endswith(
-            "[groep] vonk: Deze knop werkt niet meer. Kijk even naar mijn laatste bericht."
+        assert (
+            out.getvalue()
+            .rstrip()
+            .endswith(
+                "[groep] vonk: Deze knop werkt niet meer. Kijk even naar mijn laatste bericht."
+            )
         )
     finally:
         await close_app(app)

@@ -146,9 +146,7 @@ def test_import_with_chat_accounts_checks_them_and_links_them(
     result = runner.invoke(app, ["import", str(good)], env=env)  # again: nothing doubles
     assert "(0 new, 2 updated)" in result.output, result.output
     taken = tmp_path / "bezet.csv"
-    taken.write_text(
-        "handle,name,skills,about,cell,telegram\nwim,Wim,,,,12345\n", encoding="utf-8"
-    )
+    taken.write_text("handle,name,skills,about,cell,telegram\nwim,Wim,,,,12345\n", encoding="utf-8")
     result = runner.invoke(app, ["import", str(taken)], env=env)
     assert result.exit_code == 1
     assert "line 2: telegram 12345 already belongs to @kees" in result.output

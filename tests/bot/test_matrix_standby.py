@@ -104,7 +104,9 @@ async def test_second_process_stands_by_then_takes_over_when_the_first_stops(
 
 
 async def test_holder_that_loses_its_connection_stops_syncing(
-    backend: str, matrix_settings: Settings, stores: tuple[Storage, Storage],
+    backend: str,
+    matrix_settings: Settings,
+    stores: tuple[Storage, Storage],
     fake_sync: list[str],
 ) -> None:
     if backend != "postgres":

@@ -183,9 +183,7 @@ class SlowAdapter(RecordingAdapter):
             self.in_flight -= 1
 
 
-async def _held(
-    outbox: Outbox, storage: Storage, key: str, chat_id: str, kind: str
-) -> OutboxItem:
+async def _held(outbox: Outbox, storage: Storage, key: str, chat_id: str, kind: str) -> OutboxItem:
     async with storage.unit_of_work() as work:
         item = await outbox.enqueue(
             key, Reply(key), platform="test", chat_id=chat_id, kind=kind, storage=work, hold=True

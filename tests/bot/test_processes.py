@@ -47,10 +47,19 @@ async def add_members(storage: Storage, count: int) -> list[int]:
                 insert(models.Member),
                 [
                     {
-                        "id": i, "network_id": 1, "handle": f"m{i}", "display_name": f"M {i}",
-                        "role": "member", "language": "nl", "timezone": "UTC", "about": "",
-                        "findable": True, "invitable": True, "onboarded": True,
-                        "joined_at": NOW, "reminders": True,
+                        "id": i,
+                        "network_id": 1,
+                        "handle": f"m{i}",
+                        "display_name": f"M {i}",
+                        "role": "member",
+                        "language": "nl",
+                        "timezone": "UTC",
+                        "about": "",
+                        "findable": True,
+                        "invitable": True,
+                        "onboarded": True,
+                        "joined_at": NOW,
+                        "reminders": True,
                     }
                     for i in ids
                 ],
@@ -58,8 +67,13 @@ async def add_members(storage: Storage, count: int) -> list[int]:
             await conn.execute(
                 insert(models.Account),
                 [
-                    {"id": i, "member_id": i, "platform": "rec", "platform_user_id": f"u{i}",
-                     "direct_chat_id": f"dm:m{i}"}
+                    {
+                        "id": i,
+                        "member_id": i,
+                        "platform": "rec",
+                        "platform_user_id": f"u{i}",
+                        "direct_chat_id": f"dm:m{i}",
+                    }
                     for i in ids
                 ],
             )
@@ -69,7 +83,11 @@ async def add_members(storage: Storage, count: int) -> list[int]:
 
 async def start_worker(url: str, out: Path) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.outbox_worker", url, str(out),
+        sys.executable,
+        "-m",
+        "tests.outbox_worker",
+        url,
+        str(out),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         cwd=ROOT,
@@ -102,9 +120,7 @@ async def test_two_processes_send_a_10k_broadcast_without_duplicates_or_losses(
         for proc in procs:  # both begin together
             proc.stdin.write(b"go\n")  # type: ignore[union-attr]
             await proc.stdin.drain()  # type: ignore[union-attr]
-        results = await asyncio.wait_for(
-            asyncio.gather(*(p.communicate() for p in procs)), 240
-        )
+        results = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), 240)
         assert [p.returncode for p in procs] == [0] * WORKERS, results
 
         per_worker = [out.read_text().split() for out in outs]
@@ -125,12 +141,18 @@ async def test_processes_starting_together_on_a_fresh_database_migrate_once(
 ) -> None:
     url = await databases.create_postgres_database(migrated=False)
     try:
-        code = "import asyncio, sys; from storage import Storage\n" \
-               "async def m():\n    s = await Storage.open(sys.argv[1]); await s.close()\n" \
-               "asyncio.run(m())"
+        code = (
+            "import asyncio, sys; from storage import Storage\n"
+            "async def m():\n    s = await Storage.open(sys.argv[1]); await s.close()\n"
+            "asyncio.run(m())"
+        )
         procs = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-c", code, url, cwd=ROOT,
+                sys.executable,
+                "-c",
+                code,
+                url,
+                cwd=ROOT,
                 stderr=asyncio.subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},
             )

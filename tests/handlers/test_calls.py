@@ -236,7 +236,9 @@ async def test_restart_mid_broadcast_to_200_members_sends_each_exactly_once(
     await app.start(background=False)
     await app.services.storage.chats.ensure(net.id, "console", "groep", kind="group")
     dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
-    await app.intake.dispatch(IncomingMessage(dm, Sender("sanne", "Sanne"), "/oproep Straatfeest morgen"))
+    await app.intake.dispatch(
+        IncomingMessage(dm, Sender("sanne", "Sanne"), "/oproep Straatfeest morgen")
+    )
     with pytest.raises(SystemExit):
         from bot.core import ButtonPress
 
@@ -275,7 +277,9 @@ async def test_a_call_for_a_cell_goes_to_the_cells_own_chat(network: Settings) -
     dm = ChatRef("console", "dm:sanne", ChatKind.DIRECT)
     await app.intake.dispatch(IncomingMessage(oost, tamara, "/cel Oost"))
     await app.intake.dispatch(IncomingMessage(oost, sanne, "/cel Oost"))
-    await app.intake.dispatch(IncomingMessage(dm, sanne, "/oproep Opruimen speelveld zaterdag #Oost"))
+    await app.intake.dispatch(
+        IncomingMessage(dm, sanne, "/oproep Opruimen speelveld zaterdag #Oost")
+    )
     await app.intake.dispatch(ButtonPress(dm, sanne, "call:post:group"))
     await close_app(app)
     text = out.getvalue()

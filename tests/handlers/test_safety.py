@@ -185,7 +185,10 @@ async def test_forged_button_payloads_are_explained_not_applied(settings: Settin
     finally:
         await close_app(app)
     answers = out.getvalue().splitlines()
-    assert answers == ["[dm kees] vonk: Deze knop werkt niet meer. Kijk even naar mijn laatste bericht."] * 10
+    assert (
+        answers
+        == ["[dm kees] vonk: Deze knop werkt niet meer. Kijk even naar mijn laatste bericht."] * 10
+    )
 
 
 @pytest.mark.both_databases

@@ -40,6 +40,9 @@ async def test_requests_in_many_forms_reach_the_right_neighbour(
             kees@dm: wie kan mijn piano stemmen?
             kees@dm: onze kat eet al drie dagen niet meer, wie kan haar onderzoeken?
             kees@dm: wie kan bij mijn vader elke ochtend insuline spuiten?
+            kees@dm: wie kan mij helpen?
+            kees@dm: anyone around who can fix a wobbly table leg?
+            kees: kan iemand?
             """,
             demo=True,
             embedder=real_embedder,
@@ -67,6 +70,15 @@ async def test_requests_in_many_forms_reach_the_right_neighbour(
     ):
         answer = named(said)
         assert "Ik ken nog niemand die goed past" in answer and "•" not in answer, answer
+    # Asking for someone without saying what for: asked what for, nobody searched.
+    assert named("kees@dm: wie kan mij helpen?") == (
+        "[dm kees] vonk: Waarmee zoek je hulp? Vertel het in een paar woorden, bijvoorbeeld: "
+        "wie kan helpen met mijn lekke fietsband?"
+    )
+    assert "'fix a wobbly table leg'" in named(
+        "kees@dm: anyone around who can fix a wobbly table leg?"
+    )
+    assert named("kees: kan iemand?") == ""  # among neighbours: not the bot's business
 
 
 async def test_group_chatter_is_left_alone_and_small_talk_answered_kindly(

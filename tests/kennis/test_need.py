@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kennis.need import need, topic
+from kennis.need import framing_only, need, topic
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,20 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
 )
 def test_topic_drops_the_framing(message: str, shown: str) -> None:
     assert topic(message) == shown
+
+
+@pytest.mark.parametrize(
+    ("message", "bare"),
+    [
+        ("wie kan mij helpen?", True),
+        ("@vonk kan iemand?", True),
+        ("who can help me?", True),
+        ("can anyone help?", True),
+        ("wie kan mij helpen met de dakgoot?", False),
+        ("mijn fiets heeft een lekke band", False),
+        ("hoi", False),
+        ("wie?", False),
+    ],
+)
+def test_framing_alone_asks_for_nothing(message: str, bare: bool) -> None:
+    assert framing_only(message) is bare

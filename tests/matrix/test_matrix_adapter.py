@@ -62,7 +62,11 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 T = TypeVar("T")
-MEGOLM = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+MEGOLM = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 
 
 # -- the member: a nio client with its own background sync ---------------------------------------
@@ -153,7 +157,9 @@ class Member:
 
     async def say(self, room_id: str, body: str, **content: Any) -> str:
         resp = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": body, **content},
+            room_id,
+            "m.room.message",
+            {"msgtype": "m.text", "body": body, **content},
             ignore_unverified_devices=True,
         )
         assert isinstance(resp, RoomSendResponse), resp
@@ -166,14 +172,16 @@ class Member:
 
     # -- listening --------------------------------------------------------------------------
     def notices(self, room_id: str, sender: str) -> list[RoomMessageNotice]:
-        return [e for r, e in self.events
-                if r == room_id and isinstance(e, RoomMessageNotice) and e.sender == sender]
+        return [
+            e
+            for r, e in self.events
+            if r == room_id and isinstance(e, RoomMessageNotice) and e.sender == sender
+        ]
 
     async def notice(self, room_id: str, sender: str, containing: str) -> RoomMessageNotice:
         """The first notice from ``sender`` in the room whose body contains the text."""
         return await self.wait_for(
-            lambda: next((n for n in self.notices(room_id, sender) if containing in n.body),
-                         None),
+            lambda: next((n for n in self.notices(room_id, sender) if containing in n.body), None),
             f"a notice containing {containing!r}",
         )
 
@@ -182,9 +190,13 @@ class Member:
 
     async def _membership(self, room_id: str, user_id: str, membership: str) -> None:
         await self.wait_for(
-            lambda: any(r == room_id and isinstance(e, RoomMemberEvent)
-                        and e.state_key == user_id and e.membership == membership
-                        for r, e in self.events),
+            lambda: any(
+                r == room_id
+                and isinstance(e, RoomMemberEvent)
+                and e.state_key == user_id
+                and e.membership == membership
+                for r, e in self.events
+            ),
             f"{user_id} to {membership} {room_id}",
         )
 
@@ -213,7 +225,9 @@ StartVonk = Callable[..., Awaitable[Vonk]]
 NewMember = Callable[..., Awaitable[Member]]
 
 
-def vonk_settings(synapse: SynapseServer, user: MatrixUser, data_dir: Path, **extra: Any) -> Settings:
+def vonk_settings(
+    synapse: SynapseServer, user: MatrixUser, data_dir: Path, **extra: Any
+) -> Settings:
     values: dict[str, Any] = {
         "data_dir": data_dir,
         "database_url": f"sqlite+aiosqlite:///{data_dir / 'vonk.db'}",
@@ -229,14 +243,26 @@ async def start_vonk(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[St
     """``await start_vonk(bot_user, allowed=[...])``: an app on its own database, running."""
     running: list[App] = []
 
-    async def start(user: MatrixUser, *, allowed: list[str], data_dir: Path | None = None,
-                    timeline_limit: int = 50, **extra: Any) -> Vonk:
-        settings = vonk_settings(synapse, user, data_dir or tmp_path / user.localpart,
-                                 matrix_allowed_inviters=allowed, **extra)
+    async def start(
+        user: MatrixUser,
+        *,
+        allowed: list[str],
+        data_dir: Path | None = None,
+        timeline_limit: int = 50,
+        **extra: Any,
+    ) -> Vonk:
+        settings = vonk_settings(
+            synapse,
+            user,
+            data_dir or tmp_path / user.localpart,
+            matrix_allowed_inviters=allowed,
+            **extra,
+        )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         app = await open_app(settings)
-        adapter = MatrixAdapter(settings, app.services.storage, app.clock, poll_ms=5000,
-                                timeline_limit=timeline_limit)
+        adapter = MatrixAdapter(
+            settings, app.services.storage, app.clock, poll_ms=5000, timeline_limit=timeline_limit
+        )
         app.add_adapter(adapter)
         running.append(app)
         await app.start()
@@ -248,8 +274,9 @@ async def start_vonk(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[St
 
 
 @pytest_asyncio.fixture
-async def new_member(synapse: SynapseServer, matrix_user: Callable[..., MatrixUser]
-                     ) -> AsyncIterator[NewMember]:
+async def new_member(
+    synapse: SynapseServer, matrix_user: Callable[..., MatrixUser]
+) -> AsyncIterator[NewMember]:
     members: list[Member] = []
 
     async def make(prefix: str = "member", *, store: Path | None = None) -> Member:
@@ -284,8 +311,11 @@ async def dm_with(member: Member, vonk: Vonk, **options: Any) -> str:
 
 # -- the conversations -----------------------------------------------------------------------------
 async def test_invites_are_checked_and_images_uploaded(
-    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
-    caplog: pytest.LogCaptureFixture, tmp_path: Path,
+    start_vonk: StartVonk,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
     member, stranger = await new_member("member"), await new_member("stranger")
     vonk = await start_vonk(matrix_user("vonk"), allowed=[member.user_id])
@@ -301,11 +331,15 @@ async def test_invites_are_checked_and_images_uploaded(
 
     chart = tmp_path / "grafiek.png"
     chart.write_bytes(PNG)
-    await vonk.adapter.send(room_id, Reply("De grafiek:", attachment=Attachment(
-        chart, AttachmentKind.IMAGE)))
-    image = await member.wait_for(lambda: next(
-        (e for r, e in member.events if r == room_id and isinstance(e, RoomMessageImage)), None),
-        "the chart")
+    await vonk.adapter.send(
+        room_id, Reply("De grafiek:", attachment=Attachment(chart, AttachmentKind.IMAGE))
+    )
+    image = await member.wait_for(
+        lambda: next(
+            (e for r, e in member.events if r == room_id and isinstance(e, RoomMessageImage)), None
+        ),
+        "the chart",
+    )
     assert image.url.startswith("mxc://") and image.body == "grafiek.png"
 
 
@@ -321,13 +355,23 @@ async def test_question_in_a_group_is_answered_with_escaped_html(
 
     chatter = await member.say(room_id, "wie heeft er een ladder?")  # not addressed: quiet
     edit = {"rel_type": "m.replace", "event_id": chatter}
-    await member.say(room_id, f"* {vonk.name}: !hulp", **{  # an edit is never handled
-        "m.new_content": {"msgtype": "m.text", "body": f"{vonk.name}: !hulp"},
-        "m.relates_to": edit})
+    await member.say(
+        room_id,
+        f"* {vonk.name}: !hulp",
+        **{  # an edit is never handled
+            "m.new_content": {"msgtype": "m.text", "body": f"{vonk.name}: !hulp"},
+            "m.relates_to": edit,
+        },
+    )
     await member.say(room_id, "!onzin")  # an unknown command, not addressed: quiet
     pill = f'<a href="https://matrix.to/#/{vonk.user_id}">{vonk.name}</a>: !hulp'
-    asked = await member.say(room_id, f"{vonk.name}: !hulp", format="org.matrix.custom.html",
-                             formatted_body=pill, **{"m.mentions": {"user_ids": [vonk.user_id]}})
+    asked = await member.say(
+        room_id,
+        f"{vonk.name}: !hulp",
+        format="org.matrix.custom.html",
+        formatted_body=pill,
+        **{"m.mentions": {"user_ids": [vonk.user_id]}},
+    )
     help_text = await member.notice(room_id, vonk.user_id, HELP)
     assert help_text.source["content"]["msgtype"] == "m.notice"
     assert "<br>" in help_text.formatted_body
@@ -340,23 +384,36 @@ async def test_question_in_a_group_is_answered_with_escaped_html(
     assert content["formatted_body"].startswith("<mx-reply><blockquote>")
 
     quote = f"> <{vonk.user_id}> {help_text.body.splitlines()[0]}\n\n!onzin"
-    await member.say(room_id, quote, **{"m.relates_to": {"m.in_reply_to": {
-        "event_id": help_text.event_id}}})  # a reply to the bot addresses it
+    await member.say(
+        room_id, quote, **{"m.relates_to": {"m.in_reply_to": {"event_id": help_text.event_id}}}
+    )  # a reply to the bot addresses it
     await member.notice(room_id, vonk.user_id, "om te zien wat ik kan")
 
     # Asked in a thread, answered in that thread.
-    thread = {"rel_type": "m.thread", "event_id": chatter, "is_falling_back": True,
-              "m.in_reply_to": {"event_id": chatter}}
+    thread = {
+        "rel_type": "m.thread",
+        "event_id": chatter,
+        "is_falling_back": True,
+        "m.in_reply_to": {"event_id": chatter},
+    }
     in_thread = await member.say(room_id, f"{vonk.name}: !lessen", **{"m.relates_to": thread})
     threaded = await member.wait_for(
-        lambda: next((n for n in member.notices(room_id, vonk.user_id)
-                      if n.source["content"].get("m.relates_to", {}).get("rel_type")
-                      == "m.thread"), None),
+        lambda: next(
+            (
+                n
+                for n in member.notices(room_id, vonk.user_id)
+                if n.source["content"].get("m.relates_to", {}).get("rel_type") == "m.thread"
+            ),
+            None,
+        ),
         "an answer in the thread",
     )
     assert threaded.source["content"]["m.relates_to"] == {
-        "rel_type": "m.thread", "event_id": chatter, "is_falling_back": False,
-        "m.in_reply_to": {"event_id": in_thread}}
+        "rel_type": "m.thread",
+        "event_id": chatter,
+        "is_falling_back": False,
+        "m.in_reply_to": {"event_id": in_thread},
+    }
     before = len(member.notices(room_id, vonk.user_id))
 
     await member.say(room_id, f"{vonk.name}, !start")  # a mention by name, with a comma
@@ -404,7 +461,9 @@ async def test_direct_onboarding_by_number_and_by_reaction(
 
 
 async def test_restart_resumes_from_the_saved_token(
-    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
+    start_vonk: StartVonk,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
     tmp_path: Path,
 ) -> None:
     member = await new_member("piet")
@@ -423,8 +482,7 @@ async def test_restart_resumes_from_the_saved_token(
     for n in range(8):  # more than one sync returns: the bot must fill the gap
         await member.say(group, f"gewoon buurtpraat {n}")
 
-    again = await start_vonk(bot_user, allowed=[":localhost"], data_dir=data_dir,
-                             timeline_limit=5)
+    again = await start_vonk(bot_user, allowed=[":localhost"], data_dir=data_dir, timeline_limit=5)
     await member.wait_for(lambda: len(member.notices(dm, again.user_id)) >= 2, "the missed /help")
     await member.notice(group, again.user_id, HELP)
     await member.say(dm, "/hulp")  # a sync later: nothing old came back a second time
@@ -434,8 +492,11 @@ async def test_restart_resumes_from_the_saved_token(
 
 
 async def test_first_start_ignores_history_and_homeserver_restart_is_survived(
-    synapse: SynapseServer, start_vonk: StartVonk, new_member: NewMember,
-    matrix_user: Callable[..., MatrixUser], caplog: pytest.LogCaptureFixture,
+    synapse: SynapseServer,
+    start_vonk: StartVonk,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     member = await new_member("lotte")
     bot_user = matrix_user("vonk")
@@ -461,8 +522,11 @@ async def test_first_start_ignores_history_and_homeserver_restart_is_survived(
 
 
 async def test_encrypted_room(
-    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
-    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    start_vonk: StartVonk,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     member = await new_member("eva", store=tmp_path / "eva-store")
     bot_user, data_dir = matrix_user("vonk"), tmp_path / "vonk-e2e"
@@ -487,16 +551,24 @@ async def test_encrypted_room(
     plain = await new_member("zonder-sleutel")
     assert isinstance(await member.client.room_invite(room_id, plain.user_id), object)
     await join_invite(plain, room_id)
-    garbage = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgA", "device_id": "NOPE",
-               "sender_key": "x" * 43, "session_id": "s" * 43}
+    garbage = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgA",
+        "device_id": "NOPE",
+        "sender_key": "x" * 43,
+        "session_id": "s" * 43,
+    }
     await plain.client.room_send(room_id, "m.room.encrypted", garbage)
     await member.notice(room_id, vonk.user_id, "versleutelde bericht niet lezen")
     assert "cannot decrypt Matrix event" in caplog.text
 
 
 async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
-    start_vonk: StartVonk, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
-    synapse: SynapseServer, tmp_path: Path,
+    start_vonk: StartVonk,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
+    synapse: SynapseServer,
+    tmp_path: Path,
 ) -> None:
     """Eva's client sends a message in an encrypted room before it sent the bot the room key
     (slow to-device delivery, a client that crashed in between): the bot cannot read it, says
@@ -508,8 +580,12 @@ async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
 
     eva_user = matrix_user("eva")
     eva = await Member.login(synapse.url, eva_user, store=tmp_path / "eva-store")
-    vonk = await start_vonk(matrix_user("vonk"), allowed=[":localhost"], matrix_e2ee=True,
-                            data_dir=tmp_path / "vonk-late")
+    vonk = await start_vonk(
+        matrix_user("vonk"),
+        allowed=[":localhost"],
+        matrix_e2ee=True,
+        data_dir=tmp_path / "vonk-late",
+    )
     try:
         room_id = await eva.create_room(vonk.user_id, name="Geheim", initial_state=[MEGOLM])
         await eva.joined(room_id, vonk.user_id)
@@ -521,14 +597,21 @@ async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
         session = OutboundGroupSession()
         session.mark_as_shared()  # it is not: that is the point
         session_key = session.session_key  # from the first message on
-        payload = {"type": "m.room.message", "room_id": room_id,
-                   "content": {"msgtype": "m.text", "body": f"{vonk.name}: !lessen"}}
+        payload = {
+            "type": "m.room.message",
+            "room_id": room_id,
+            "content": {"msgtype": "m.text", "body": f"{vonk.name}: !lessen"},
+        }
         machine = eva.client.olm
         assert machine is not None
         sender_key = machine.account.identity_keys["curve25519"]
-        encrypted = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": sender_key,
-                     "ciphertext": session.encrypt(json.dumps(payload)),
-                     "session_id": session.id, "device_id": eva.client.device_id}
+        encrypted = {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "sender_key": sender_key,
+            "ciphertext": session.encrypt(json.dumps(payload)),
+            "session_id": session.id,
+            "device_id": eva.client.device_id,
+        }
         raw_eva = await Member.login(synapse.url, eva_user)
         try:
             resp = await raw_eva.client.room_send(room_id, "m.room.encrypted", encrypted)
@@ -541,8 +624,12 @@ async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
             device = machine.device_store[vonk.user_id][vonk.adapter.client.device_id]
             olm_session = machine.session_store.get(device.curve25519)
             assert olm_session is not None
-            key = {"algorithm": "m.megolm.v1.aes-sha2", "room_id": room_id,
-                   "session_id": session.id, "session_key": session_key}
+            key = {
+                "algorithm": "m.megolm.v1.aes-sha2",
+                "room_id": room_id,
+                "session_id": session.id,
+                "session_key": session_key,
+            }
             content = machine._olm_encrypt(olm_session, device, "m.room_key", key)
             message = ToDeviceMessage("m.room.encrypted", vonk.user_id, device.id, content)
             await eva.client.to_device(message)
@@ -557,22 +644,31 @@ async def test_an_event_whose_key_comes_late_is_answered_once_it_arrives(
 
 
 async def test_vonk_run_answers_in_a_room(
-    synapse: SynapseServer, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
+    synapse: SynapseServer,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
     tmp_path: Path,
 ) -> None:
     member = await new_member("jan")
     bot_user = matrix_user("vonk")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VONK_")}
-    env.update({
-        "VONK_DATA_DIR": str(tmp_path),
-        "VONK_MATRIX_HOMESERVER": synapse.url,
-        "VONK_MATRIX_USER_ID": bot_user.user_id,
-        "VONK_MATRIX_ACCESS_TOKEN": bot_user.access_token,
-        "VONK_MATRIX_ALLOWED_INVITERS": f"{member.user_id}, :elders.example",
-    })
+    env.update(
+        {
+            "VONK_DATA_DIR": str(tmp_path),
+            "VONK_MATRIX_HOMESERVER": synapse.url,
+            "VONK_MATRIX_USER_ID": bot_user.user_id,
+            "VONK_MATRIX_ACCESS_TOKEN": bot_user.access_token,
+            "VONK_MATRIX_ALLOWED_INVITERS": f"{member.user_id}, :elders.example",
+        }
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from bot.cli import main; main()", "run",
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-c",
+        "from bot.cli import main; main()",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     assert proc.stdout is not None
     lines: list[str] = []
@@ -619,8 +715,9 @@ class FaultyProxy:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
 
-    def fail(self, method: str, path_part: str, status: int, body: dict[str, Any] | None = None
-             ) -> None:
+    def fail(
+        self, method: str, path_part: str, status: int, body: dict[str, Any] | None = None
+    ) -> None:
         """The next matching request gets ``status`` (JSON ``body``, or an HTML page)."""
         self.faults.append((method, path_part, status, body))
 
@@ -630,17 +727,23 @@ class FaultyProxy:
                 del self.faults[index]
                 self.injected.append(f"{method} {part} {status}")
                 if body is None:
-                    return web.Response(status=status, text="<h1>Bad Gateway</h1>",
-                                        content_type="text/html")
+                    return web.Response(
+                        status=status, text="<h1>Bad Gateway</h1>", content_type="text/html"
+                    )
                 return web.json_response(body, status=status)
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
         async with self._session.request(
-            request.method, self.upstream + request.path_qs, headers=headers,
+            request.method,
+            self.upstream + request.path_qs,
+            headers=headers,
             data=await request.read(),
         ) as upstream:
-            return web.Response(body=await upstream.read(), status=upstream.status,
-                                content_type=upstream.content_type)
+            return web.Response(
+                body=await upstream.read(),
+                status=upstream.status,
+                content_type=upstream.content_type,
+            )
 
     async def __aenter__(self) -> FaultyProxy:
         self._session = aiohttp.ClientSession()
@@ -661,15 +764,22 @@ class FaultyProxy:
 
 
 async def test_rate_limits_and_server_errors_are_retried(
-    synapse: SynapseServer, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
+    synapse: SynapseServer,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
     tmp_path: Path,
 ) -> None:
     member = await new_member("bram")
     bot_user = matrix_user("vonk")
     limited = {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests", "retry_after_ms": 300}
     async with FaultyProxy(synapse.url) as proxy:
-        settings = vonk_settings(synapse, bot_user, tmp_path, matrix_homeserver=proxy.url,
-                                 matrix_allowed_inviters=[":localhost"])
+        settings = vonk_settings(
+            synapse,
+            bot_user,
+            tmp_path,
+            matrix_homeserver=proxy.url,
+            matrix_allowed_inviters=[":localhost"],
+        )
         app = await open_app(settings)
         adapter = MatrixAdapter(settings, app.services.storage, app.clock, poll_ms=1000)
         app.add_adapter(adapter)
@@ -697,7 +807,9 @@ async def test_rate_limits_and_server_errors_are_retried(
 
 
 async def test_a_thumbs_up_on_an_older_call_is_a_button_press(
-    synapse: SynapseServer, new_member: NewMember, matrix_user: Callable[..., MatrixUser],
+    synapse: SynapseServer,
+    new_member: NewMember,
+    matrix_user: Callable[..., MatrixUser],
     tmp_path: Path,
 ) -> None:
     member, bot_user = await new_member("fleur"), matrix_user("vonk")
@@ -715,9 +827,20 @@ async def test_a_thumbs_up_on_an_older_call_is_a_button_press(
         await adapter.send(room_id, Reply("Iets anders?", (Button("Ja", "other:yes"),)))
         shown = await member.notice(room_id, bot_user.user_id, "Wie helpt zaterdag?")
         assert "1. Ik doe mee 👍\n2. Nee" in shown.body
-        offered = await member.wait_for(lambda: {
-            e.key for r, e in member.events if r == room_id and isinstance(e, ReactionEvent)
-            and e.reacts_to == call.message_id} == {"👍", "2️⃣"} or None, "the offered reactions")
+        offered = await member.wait_for(
+            lambda: (
+                {
+                    e.key
+                    for r, e in member.events
+                    if r == room_id
+                    and isinstance(e, ReactionEvent)
+                    and e.reacts_to == call.message_id
+                }
+                == {"👍", "2️⃣"}
+                or None
+            ),
+            "the offered reactions",
+        )
         assert offered
 
         await member.react(room_id, call.message_id, "👍")
@@ -765,7 +888,9 @@ async def test_a_call_is_posted_and_joined_with_a_thumbs_up(
     # The post itself is edited in place with the live count.
     edit = await kees.notice(room, vonk.user_id, "1 van 2 plekken")
     assert edit.source["content"]["m.relates_to"] == {
-        "rel_type": "m.replace", "event_id": post.event_id}
+        "rel_type": "m.replace",
+        "event_id": post.event_id,
+    }
     assert "1 van 2 plekken" in edit.source["content"]["m.new_content"]["body"]
     kees_member = await storage.members.by_account("matrix", kees.user_id)
     assert kees_member is not None

@@ -50,8 +50,10 @@ def test_options_past_ten_have_no_emoji() -> None:
     assert emojis[0] == "1️⃣" and emojis[9] == "🔟" and emojis[10:] == [None, None]
 
 
-@pytest.mark.parametrize(("text", "number"), [("2", 2), (" 3. ", 3), ("1)", 1), ("12", 12),
-                                              ("2 stuks", None), ("twee", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("2", 2), (" 3. ", 3), ("1)", 1), ("12", 12), ("2 stuks", None), ("twee", None), ("", None)],
+)
 def test_a_lone_number_answers_an_option(text: str, number: int | None) -> None:
     assert parse_number(text) == number
 
@@ -96,8 +98,10 @@ def _error(status: int, body: dict[str, object]) -> RoomSendError:
 
 
 def test_rate_limits_and_server_errors_are_temporary() -> None:
-    limited = delivery_error(_error(429, {"errcode": "M_LIMIT_EXCEEDED", "error": "slow down",
-                                          "retry_after_ms": 2500}), "send")
+    limited = delivery_error(
+        _error(429, {"errcode": "M_LIMIT_EXCEEDED", "error": "slow down", "retry_after_ms": 2500}),
+        "send",
+    )
     assert isinstance(limited, RetryLater) and limited.retry_after == 2.5
     assert "HTTP 429 M_LIMIT_EXCEEDED: slow down" in str(limited)
     assert isinstance(delivery_error(_error(502, {}), "send"), RetryLater)
@@ -107,8 +111,9 @@ def test_rate_limits_and_server_errors_are_temporary() -> None:
 def test_refusals_are_permanent() -> None:
     forbidden = _error(403, {"errcode": "M_FORBIDDEN", "error": "not in room"})
     assert isinstance(delivery_error(forbidden, "send"), PermanentDeliveryError)
-    assert isinstance(delivery_error(_error(404, {"errcode": "M_NOT_FOUND"}), "send"),
-                      PermanentDeliveryError)
+    assert isinstance(
+        delivery_error(_error(404, {"errcode": "M_NOT_FOUND"}), "send"), PermanentDeliveryError
+    )
 
 
 def test_backoff_doubles_up_to_its_cap_and_honours_retry_after() -> None:
@@ -175,8 +180,12 @@ def test_allowed_inviters_are_users_or_whole_servers() -> None:
 
 def test_settings_are_checked_and_the_store_defaults_to_the_data_folder(tmp_path: Path) -> None:
     def config(**values: object) -> MatrixConfig:
-        base = {"data_dir": tmp_path, "matrix_homeserver": "https://matrix.buurt.nl",
-                "matrix_user_id": BOT, "matrix_password": "geheim"}
+        base = {
+            "data_dir": tmp_path,
+            "matrix_homeserver": "https://matrix.buurt.nl",
+            "matrix_user_id": BOT,
+            "matrix_password": "geheim",
+        }
         return MatrixConfig.from_settings(load_settings(env={}, **{**base, **values}))
 
     assert config().store_path == tmp_path / "matrix-store"

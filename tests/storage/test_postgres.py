@@ -154,9 +154,7 @@ async def test_hold_waits_for_the_lock(db_url: str) -> None:
         await store.close()
 
 
-async def test_a_lost_connection_loses_the_lock_to_the_other(
-    backend: str, db_url: str
-) -> None:
+async def test_a_lost_connection_loses_the_lock_to_the_other(backend: str, db_url: str) -> None:
     if backend != "postgres":
         pytest.skip("SQLite: one process, no lock connection to lose")
     first, second = await Storage.open(db_url), await Storage.open(db_url)
@@ -205,7 +203,10 @@ async def test_a_killed_holder_process_frees_the_lock(backend: str, db_url: str)
     if backend != "postgres":
         pytest.skip("SQLite: a single process is assumed")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", HOLDER, db_url,
+        sys.executable,
+        "-c",
+        HOLDER,
+        db_url,
         stdout=asyncio.subprocess.PIPE,
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -119,47 +119,95 @@ async def test_naive_datetimes_are_refused(storage: Storage) -> None:
         await storage.networks.create("x", language="nl", timezone="UTC", now=datetime(2026, 1, 1))
 
 
-async def test_editing_a_call_moves_its_pledges_and_fills_from_the_waiting_list(storage: Storage) -> None:
+async def test_editing_a_call_moves_its_pledges_and_fills_from_the_waiting_list(
+    storage: Storage,
+) -> None:
     from storage.repositories.calls import CallStatus, PledgeStatus
 
-    net = await storage.networks.create("Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW)
+    net = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
     people = [
         await storage.members.create(
-            net.id, handle=f"m{i}", display_name=f"M{i}", language="nl",
-            timezone="Europe/Amsterdam", now=NOW,
+            net.id,
+            handle=f"m{i}",
+            display_name=f"M{i}",
+            language="nl",
+            timezone="Europe/Amsterdam",
+            now=NOW,
         )
         for i in range(4)
     ]
     call = await storage.calls.create(
-        net.id, people[0].id, title="Soep", starts_at=NOW + timedelta(days=2), has_time=True,
-        cell_id=None, people_needed=1, now=NOW,
+        net.id,
+        people[0].id,
+        title="Soep",
+        starts_at=NOW + timedelta(days=2),
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=NOW,
     )
     pledges = [
-        (await storage.pledges.create(
-            net.id, m.id, what=call.title, due_at=call.starts_at, due_has_time=True, now=NOW,
-            call_id=call.id,
-        )).pledge
+        (
+            await storage.pledges.create(
+                net.id,
+                m.id,
+                what=call.title,
+                due_at=call.starts_at,
+                due_has_time=True,
+                now=NOW,
+                call_id=call.id,
+            )
+        ).pledge
         for m in people[1:]
     ]
-    assert [p.status for p in pledges] == [PledgeStatus.PLEDGED, PledgeStatus.WAITING, PledgeStatus.WAITING]
+    assert [p.status for p in pledges] == [
+        PledgeStatus.PLEDGED,
+        PledgeStatus.WAITING,
+        PledgeStatus.WAITING,
+    ]
     later = NOW + timedelta(days=3, hours=4)
     change = await storage.calls.update(
-        call.id, title="Soep koken", starts_at=later, has_time=True, cell_id=None,
-        people_needed=2, now=NOW,
+        call.id,
+        title="Soep koken",
+        starts_at=later,
+        has_time=True,
+        cell_id=None,
+        people_needed=2,
+        now=NOW,
     )
     assert change.moved and change.before.title == "Soep" and change.after.status is CallStatus.FULL
     assert [p.id for p in change.promoted] == [pledges[1].id]  # the first in line, only one place
     after = {p.id: p for p in await storage.pledges.of_call(call.id)}
-    assert [after[p.id].status for p in pledges] == [PledgeStatus.PLEDGED, PledgeStatus.PLEDGED, PledgeStatus.WAITING]
+    assert [after[p.id].status for p in pledges] == [
+        PledgeStatus.PLEDGED,
+        PledgeStatus.PLEDGED,
+        PledgeStatus.WAITING,
+    ]
     assert all(p.due_at == later and p.what == "Soep koken" for p in after.values())
     fewer = await storage.calls.update(
-        call.id, title="Soep koken", starts_at=later, has_time=True, cell_id=None,
-        people_needed=1, now=NOW,
+        call.id,
+        title="Soep koken",
+        starts_at=later,
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=NOW,
     )
     assert not fewer.moved and not fewer.promoted and fewer.after.status is CallStatus.FULL
-    assert sum(p.status is PledgeStatus.PLEDGED for p in await storage.pledges.of_call(call.id)) == 2
-    unlimited = await storage.calls.update(
-        call.id, title="Soep koken", starts_at=later, has_time=True, cell_id=None,
-        people_needed=None, now=NOW,
+    assert (
+        sum(p.status is PledgeStatus.PLEDGED for p in await storage.pledges.of_call(call.id)) == 2
     )
-    assert unlimited.after.status is CallStatus.OPEN and [p.id for p in unlimited.promoted] == [pledges[2].id]
+    unlimited = await storage.calls.update(
+        call.id,
+        title="Soep koken",
+        starts_at=later,
+        has_time=True,
+        cell_id=None,
+        people_needed=None,
+        now=NOW,
+    )
+    assert unlimited.after.status is CallStatus.OPEN and [p.id for p in unlimited.promoted] == [
+        pledges[2].id
+    ]

@@ -139,30 +139,63 @@ async def seed_everything(site: Site) -> Seeded:
     west = await storage.networks.ensure_cell(network.id, "West")
     await storage.members.update(m["piet"].id, cell_id=west.id)
     short = await storage.calls.create(
-        network.id, m["sanne"].id, title="Speeltuin opruimen", starts_at=at(1), has_time=True,
-        cell_id=cells["Oost"].id, people_needed=4, now=now,
+        network.id,
+        m["sanne"].id,
+        title="Speeltuin opruimen",
+        starts_at=at(1),
+        has_time=True,
+        cell_id=cells["Oost"].id,
+        people_needed=4,
+        now=now,
     )
     await storage.pledges.create(
-        network.id, m["kees"].id, what=short.title, due_at=short.starts_at, due_has_time=True,
-        now=now, call_id=short.id,
+        network.id,
+        m["kees"].id,
+        what=short.title,
+        due_at=short.starts_at,
+        due_has_time=True,
+        now=now,
+        call_id=short.id,
     )
     dropped = await storage.calls.create(
-        network.id, m["sanne"].id, title="Soep koken voor de buren", starts_at=at(1, 17),
-        has_time=True, cell_id=None, people_needed=2, now=now,
+        network.id,
+        m["sanne"].id,
+        title="Soep koken voor de buren",
+        starts_at=at(1, 17),
+        has_time=True,
+        cell_id=None,
+        people_needed=2,
+        now=now,
     )
     pledged = await storage.pledges.create(
-        network.id, m["anna"].id, what=dropped.title, due_at=dropped.starts_at,
-        due_has_time=True, now=now, call_id=dropped.id,
+        network.id,
+        m["anna"].id,
+        what=dropped.title,
+        due_at=dropped.starts_at,
+        due_has_time=True,
+        now=now,
+        call_id=dropped.id,
     )
     await storage.pledges.end(pledged.pledge.id, PledgeStatus.WITHDRAWN, now=now)
     past = await storage.calls.create(
-        network.id, m["sanne"].id, title="Bladeren ruimen", starts_at=at(-1), has_time=True,
-        cell_id=west.id, people_needed=2, now=now - timedelta(days=5),
+        network.id,
+        m["sanne"].id,
+        title="Bladeren ruimen",
+        starts_at=at(-1),
+        has_time=True,
+        cell_id=west.id,
+        people_needed=2,
+        now=now - timedelta(days=5),
     )
     for handle in ("piet", "kees"):
         await storage.pledges.create(
-            network.id, m[handle].id, what=past.title, due_at=past.starts_at, due_has_time=True,
-            now=now - timedelta(days=5), call_id=past.id,
+            network.id,
+            m[handle].id,
+            what=past.title,
+            due_at=past.starts_at,
+            due_has_time=True,
+            now=now - timedelta(days=5),
+            call_id=past.id,
         )
     for days_ago, handle, what, hours in (
         (40, "anna", "Tuin snoeien", 3.0),
@@ -171,46 +204,72 @@ async def seed_everything(site: Site) -> Seeded:
         (6, "anna", "Soep koken", 2.5),
     ):
         made = await storage.pledges.create(
-            network.id, m[handle].id, what=what, due_at=at(-days_ago), due_has_time=False,
+            network.id,
+            m[handle].id,
+            what=what,
+            due_at=at(-days_ago),
+            due_has_time=False,
             now=now - timedelta(days=days_ago + 3),
         )
-        await storage.pledges.complete(made.pledge.id, hours=hours, now=now - timedelta(days=days_ago))
+        await storage.pledges.complete(
+            made.pledge.id, hours=hours, now=now - timedelta(days=days_ago)
+        )
     await storage.questions.record(
         network.id, m["piet"].id, "iemand met een aanhanger", now=now - timedelta(days=1)
     )
     newcomer = await storage.members.create(
-        network.id, handle="mila", display_name="Mila", language="nl",
-        timezone="Europe/Amsterdam", now=now - timedelta(days=1),
+        network.id,
+        handle="mila",
+        display_name="Mila",
+        language="nl",
+        timezone="Europe/Amsterdam",
+        now=now - timedelta(days=1),
     )
     await storage.members.add_skills(newcomer.id, ["naaien", "kleding herstellen"], now=now)
     lessons = await storage.lessons.add_many(
         network.id,
-        [NewLesson(
-            title="Een buurtfeest in vijf stappen",
-            text="Begin klein, vraag de gemeente op tijd om een vergunning, en laat de buren "
-            "zelf iets meenemen.",
-            tags=("buurtfeest", "organiseren"),
-            author_name="Sanne",
-        )],
+        [
+            NewLesson(
+                title="Een buurtfeest in vijf stappen",
+                text="Begin klein, vraag de gemeente op tijd om een vergunning, en laat de buren "
+                "zelf iets meenemen.",
+                tags=("buurtfeest", "organiseren"),
+                author_name="Sanne",
+            )
+        ],
         source="web",
         now=now,
     )
     await storage.thanks.add(
-        network.id, m["sanne"].id, m["anna"].id, "voor de heerlijke soep", now=now - timedelta(days=5)
+        network.id,
+        m["sanne"].id,
+        m["anna"].id,
+        "voor de heerlijke soep",
+        now=now - timedelta(days=5),
     )
     # The audit log is append-only: written in the order things happened.
     await storage.audit.record(
-        network.id, "import", actor_id=m["beheer"].id, details={"created": 4, "updated": 0},
+        network.id,
+        "import",
+        actor_id=m["beheer"].id,
+        details={"created": 4, "updated": 0},
         now=now - timedelta(days=60),
     )
     await storage.audit.record(
-        network.id, "role_change", actor_id=m["beheer"].id, target_id=m["sanne"].id,
-        details={"role": "initiator", "previous": "member"}, now=now - timedelta(days=30),
+        network.id,
+        "role_change",
+        actor_id=m["beheer"].id,
+        target_id=m["sanne"].id,
+        details={"role": "initiator", "previous": "member"},
+        now=now - timedelta(days=30),
     )
     for call, messages in ((short, 4), (dropped, 3)):
         await storage.audit.record(
-            network.id, "broadcast", actor_id=m["sanne"].id,
-            details={"call_id": call.id, "everyone": False, "messages": messages}, now=now,
+            network.id,
+            "broadcast",
+            actor_id=m["sanne"].id,
+            details={"call_id": call.id, "everyone": False, "messages": messages},
+            now=now,
         )
     await site.app.services.search.sync()
     return Seeded(short.id, lessons[0].id, m["kees"].id)

@@ -43,7 +43,9 @@ class Site:
 
     async def link(self, handle: str) -> str:
         member = await self.storage.members.get(self.members[handle].id)
-        return await sign_in_link(self.storage, self.app.services.settings, member, now=self.clock.now())
+        return await sign_in_link(
+            self.storage, self.app.services.settings, member, now=self.clock.now()
+        )
 
 
 async def build_site(settings: Settings, *, start: datetime = START) -> tuple[Site, ConsoleAdapter]:
@@ -55,7 +57,9 @@ async def build_site(settings: Settings, *, start: datetime = START) -> tuple[Si
     await app.start(background=False)
     storage = app.services.storage
     network = await app.network()
-    await storage.chats.ensure(network.id, console.platform, GROUP_CHAT_ID, kind="group", title="groep")
+    await storage.chats.ensure(
+        network.id, console.platform, GROUP_CHAT_ID, kind="group", title="groep"
+    )
     members: dict[str, Member] = {}
     oost = await storage.networks.ensure_cell(network.id, "Oost")
     for handle, name, skills, role in (
@@ -66,15 +70,21 @@ async def build_site(settings: Settings, *, start: datetime = START) -> tuple[Si
         ("beheer", "Bea", [], Role.ADMIN),
     ):
         m = await storage.members.create(
-            network.id, handle=handle, display_name=name, language="nl",
-            timezone="Europe/Amsterdam", now=clock.now(),
+            network.id,
+            handle=handle,
+            display_name=name,
+            language="nl",
+            timezone="Europe/Amsterdam",
+            now=clock.now(),
         )
         await storage.members.update(
             m.id, role=role, findable=True, invitable=True, onboarded=True, cell_id=oost.id
         )
         if skills:
             await storage.members.add_skills(m.id, skills, now=clock.now())
-        await storage.members.link_account(m.id, "console", handle, username=handle, display_name=name)
+        await storage.members.link_account(
+            m.id, "console", handle, username=handle, display_name=name
+        )
         members[handle] = await storage.members.get(m.id)
     await app.services.search.sync()
     return Site(app, clock, Dashboard(app), out, members), console

@@ -116,12 +116,23 @@ async def test_cancel_a_call_and_the_pledgers_are_told(page, live: LiveSite) -> 
     s = live.site
     network = await s.app.network()
     call = await s.storage.calls.create(
-        network.id, s.members["sanne"].id, title="Bankjes schilderen", starts_at=at(3),
-        has_time=True, cell_id=None, people_needed=2, now=s.clock.now(),
+        network.id,
+        s.members["sanne"].id,
+        title="Bankjes schilderen",
+        starts_at=at(3),
+        has_time=True,
+        cell_id=None,
+        people_needed=2,
+        now=s.clock.now(),
     )
     await s.storage.pledges.create(
-        network.id, s.members["kees"].id, what=call.title, due_at=call.starts_at,
-        due_has_time=True, now=s.clock.now(), call_id=call.id,
+        network.id,
+        s.members["kees"].id,
+        what=call.title,
+        due_at=call.starts_at,
+        due_has_time=True,
+        now=s.clock.now(),
+        call_id=call.id,
     )
     await sign_in(page, live)
     await page.goto(f"{live.base}/calls/{call.id}")

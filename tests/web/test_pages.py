@@ -32,19 +32,36 @@ async def seed_calls(site: Site) -> int:
     storage, network = site.storage, await site.app.network()
     m = site.members
     call = await storage.calls.create(
-        network.id, m["sanne"].id, title="Opruimen speelveld", starts_at=at(1), has_time=True,
-        cell_id=None, people_needed=3, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Opruimen speelveld",
+        starts_at=at(1),
+        has_time=True,
+        cell_id=None,
+        people_needed=3,
+        now=site.clock.now(),
     )
     await storage.pledges.create(
-        network.id, m["kees"].id, what=call.title, due_at=call.starts_at, due_has_time=True,
-        now=site.clock.now(), call_id=call.id,
+        network.id,
+        m["kees"].id,
+        what=call.title,
+        due_at=call.starts_at,
+        due_has_time=True,
+        now=site.clock.now(),
+        call_id=call.id,
     )
     done = await storage.pledges.create(
-        network.id, m["anna"].id, what="Soep koken", due_at=at(-3), due_has_time=False,
+        network.id,
+        m["anna"].id,
+        what="Soep koken",
+        due_at=at(-3),
+        due_has_time=False,
         now=site.clock.now(),
     )
     await storage.pledges.complete(done.pledge.id, hours=2.5, now=site.clock.now())
-    await storage.questions.record(network.id, m["piet"].id, "iemand met een aanhanger", now=site.clock.now())
+    await storage.questions.record(
+        network.id, m["piet"].id, "iemand met een aanhanger", now=site.clock.now()
+    )
     return call.id
 
 
@@ -55,7 +72,10 @@ async def test_every_page_renders(site: Site, client: TestClient) -> None:
         response = await client.get(path)
         body = await response.text()
         assert response.status == 200, (path, body[-2000:])
-        assert "web." not in body.replace("/web.", ""), (path, [x for x in body.splitlines() if "web." in x][:3])
+        assert "web." not in body.replace("/web.", ""), (
+            path,
+            [x for x in body.splitlines() if "web." in x][:3],
+        )
 
 
 async def test_today_shows_the_action_queue(site: Site, client: TestClient) -> None:
@@ -80,7 +100,9 @@ async def test_bad_ids_are_not_found(site: Site, client: TestClient) -> None:
         assert (await client.get(path)).status == 404, path
 
 
-@pytest.mark.parametrize("csv_text, line", [("handle,name,skills,about,cell\nok,Ok,,,\n,Leeg,,,\n", 3)])
+@pytest.mark.parametrize(
+    "csv_text, line", [("handle,name,skills,about,cell\nok,Ok,,,\n,Leeg,,,\n", 3)]
+)
 async def test_import_reports_lines_and_writes_nothing(
     site: Site, client: TestClient, csv_text: str, line: int
 ) -> None:

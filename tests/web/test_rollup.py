@@ -25,34 +25,55 @@ async def test_months_add_up_to_the_period_as_the_chat_counts_it(site: Site) -> 
     # A member active in two months is one person for the period; a lapse is a miss.
     for days in (45, 3):
         made = await storage.pledges.create(
-            network.id, m["kees"].id, what="Boodschappen", due_at=at(-days), due_has_time=False,
+            network.id,
+            m["kees"].id,
+            what="Boodschappen",
+            due_at=at(-days),
+            due_has_time=False,
             now=now - timedelta(days=days + 1),
         )
         await storage.pledges.complete(made.pledge.id, hours=1.5, now=now - timedelta(days=days))
     lapsed = await storage.pledges.create(
-        network.id, m["piet"].id, what="Flyers", due_at=at(-10), due_has_time=False,
+        network.id,
+        m["piet"].id,
+        what="Flyers",
+        due_at=at(-10),
+        due_has_time=False,
         now=now - timedelta(days=12),
     )
     from storage.repositories.calls import PledgeStatus
 
     await storage.pledges.end(lapsed.pledge.id, PledgeStatus.LAPSED, now=now - timedelta(days=8))
     bounds = month_bounds(now, network.timezone, 12)
-    months = [
-        await storage.dashboard.month_facts(network.id, a, b) for a, b in pairwise(bounds)
-    ]
+    months = [await storage.dashboard.month_facts(network.id, a, b) for a, b in pairwise(bounds)]
     whole = merge_facts(months)
     figures = await storage.impact.figures(network.id, bounds[0], bounds[-1])
-    assert (len(whole.active), whole.pledges_done, whole.calls, whole.calls_filled, whole.thanks) == (
-        figures.people_active, figures.pledges_done, figures.calls, figures.calls_filled, figures.thanks,
+    assert (
+        len(whole.active),
+        whole.pledges_done,
+        whole.calls,
+        whole.calls_filled,
+        whole.thanks,
+    ) == (
+        figures.people_active,
+        figures.pledges_done,
+        figures.calls,
+        figures.calls_filled,
+        figures.thanks,
     )
     assert whole.hours == pytest.approx(figures.hours)
     cells = {c.id: c.name for c in await storage.networks.cells(network.id)}
-    assert {(cells.get(c), n) for c, n, _h in whole.per_cell} == {(c.cell, c.pledges_done) for c in figures.per_cell}
+    assert {(cells.get(c), n) for c, n, _h in whole.per_cell} == {
+        (c.cell, c.pledges_done) for c in figures.per_cell
+    }
     assert sum(x.missed for x in months) == 1
     assert sum(len(x.active) for x in months) > len(whole.active)  # kees, twice
     for month in months:
         health = await storage.impact.health(network.id, month.start, month.end)
-        assert (month.pledges_done, month.initiator_share) == (health.pledges_done, health.initiator_share)
+        assert (month.pledges_done, month.initiator_share) == (
+            health.pledges_done,
+            health.initiator_share,
+        )
 
 
 class CountingQueries:
@@ -118,8 +139,18 @@ async def test_kept_figures_are_bounded() -> None:
 def test_merging_nothing_but_one_month_changes_nothing() -> None:
     start = datetime(2026, 10, 1).astimezone()
     month = MonthFacts(
-        start, start + timedelta(days=31), 3, 4.5, 1, 1, 2, 1, 2, frozenset({1, 2}),
-        ((None, 1, 1.5), (7, 2, 3.0)), (("soep", "Soep", 3, 4.5),),
+        start,
+        start + timedelta(days=31),
+        3,
+        4.5,
+        1,
+        1,
+        2,
+        1,
+        2,
+        frozenset({1, 2}),
+        ((None, 1, 1.5), (7, 2, 3.0)),
+        (("soep", "Soep", 3, 4.5),),
     )
     assert merge_facts([month]) == replace(month)
 

@@ -44,21 +44,29 @@ async def test_an_expired_link_is_refused(site: Site, client: TestClient) -> Non
     assert response.status == 403 and "verlopen" in await response.text()
 
 
-async def test_unknown_links_and_foreign_origins_are_refused(site: Site, client: TestClient) -> None:
+async def test_unknown_links_and_foreign_origins_are_refused(
+    site: Site, client: TestClient
+) -> None:
     assert (await client.post("/in/not-a-token", allow_redirects=False)).status == 403
     path = path_of(await site.link("sanne"))
-    evil = await client.post(path, headers={"Origin": "https://evil.example"}, allow_redirects=False)
+    evil = await client.post(
+        path, headers={"Origin": "https://evil.example"}, allow_redirects=False
+    )
     assert evil.status == 403
     assert (await client.post(path, allow_redirects=False)).status == 303  # the link is unspent
 
 
-async def test_secrets_in_addresses_never_leave_for_another_site(site: Site, client: TestClient) -> None:
+async def test_secrets_in_addresses_never_leave_for_another_site(
+    site: Site, client: TestClient
+) -> None:
     """Same-origin, not no-referrer: under no-referrer browsers post our own forms with
     "Origin: null", which the sign-in's origin check refuses (a real browser could not sign
     in; tests/web/test_browser.py signs in through Chromium)."""
     page = await client.get(path_of(await site.link("sanne")))
     assert page.headers["Referrer-Policy"] == "same-origin"
-    null = await client.post(path_of(await site.link("sanne")), headers={"Origin": "null"}, allow_redirects=False)
+    null = await client.post(
+        path_of(await site.link("sanne")), headers={"Origin": "null"}, allow_redirects=False
+    )
     assert null.status == 403
 
 
@@ -93,22 +101,55 @@ async def test_forms_need_their_token(site: Site, client: TestClient) -> None:
 
 async def test_another_networks_ids_show_nothing(site: Site, client: TestClient) -> None:
     storage, now = site.storage, site.clock.now()
-    other = await storage.networks.create("Ander netwerk", language="nl", timezone="Europe/Amsterdam", now=now)
+    other = await storage.networks.create(
+        "Ander netwerk", language="nl", timezone="Europe/Amsterdam", now=now
+    )
     stranger = await storage.members.create(
-        other.id, handle="x", display_name="Xander", language="nl", timezone="Europe/Amsterdam", now=now
+        other.id,
+        handle="x",
+        display_name="Xander",
+        language="nl",
+        timezone="Europe/Amsterdam",
+        now=now,
     )
     call = await storage.calls.create(
-        other.id, stranger.id, title="Geheim", starts_at=None, has_time=False, cell_id=None,
-        people_needed=2, now=now,
+        other.id,
+        stranger.id,
+        title="Geheim",
+        starts_at=None,
+        has_time=False,
+        cell_id=None,
+        people_needed=2,
+        now=now,
     )
-    lesson = (await storage.lessons.add_many(other.id, [__import__("storage.repositories.kennis", fromlist=["NewLesson"]).NewLesson("Geheim", "tekst")], source="web", now=now))[0]
+    lesson = (
+        await storage.lessons.add_many(
+            other.id,
+            [
+                __import__("storage.repositories.kennis", fromlist=["NewLesson"]).NewLesson(
+                    "Geheim", "tekst"
+                )
+            ],
+            source="web",
+            now=now,
+        )
+    )[0]
     await sign_in(client, site)
-    for path in (f"/calls/{call.id}", f"/members/{stranger.id}", f"/lessons/{lesson.id}", f"/lessons/{lesson.id}/edit"):
+    for path in (
+        f"/calls/{call.id}",
+        f"/members/{stranger.id}",
+        f"/lessons/{lesson.id}",
+        f"/lessons/{lesson.id}/edit",
+    ):
         response = await client.get(path)
         assert response.status == 404, path
         assert "Geheim" not in await response.text() and "Xander" not in await response.text()
     token = await csrf_of(client)
-    for path in (f"/calls/{call.id}/cancel", f"/calls/{call.id}/close", f"/members/{stranger.id}/role"):
+    for path in (
+        f"/calls/{call.id}/cancel",
+        f"/calls/{call.id}/close",
+        f"/members/{stranger.id}/role",
+    ):
         response = await client.post(path, data={"csrf": token, "role": "admin"})
         assert response.status in (403, 404), path
     assert (await storage.calls.get(call.id)).status.value == "open"
@@ -128,7 +169,9 @@ async def test_only_admins_change_roles(site: Site, client: TestClient) -> None:
 async def test_sign_out_ends_the_session(site: Site, client: TestClient) -> None:
     await sign_in(client, site)
     token = await csrf_of(client)
-    assert (await client.post("/signout", data={"csrf": token}, allow_redirects=False)).status == 303
+    assert (
+        await client.post("/signout", data={"csrf": token}, allow_redirects=False)
+    ).status == 303
     assert (await client.get("/today", allow_redirects=False)).status == 303
 
 
@@ -143,7 +186,11 @@ TOKEN = "123456:ABC-secret"
 
 
 def init_data(user_id: int, auth_date: int, token: str = TOKEN) -> str:
-    fields = {"auth_date": str(auth_date), "query_id": "AAH", "user": json.dumps({"id": user_id, "first_name": "Sanne"})}
+    fields = {
+        "auth_date": str(auth_date),
+        "query_id": "AAH",
+        "user": json.dumps({"id": user_id, "first_name": "Sanne"}),
+    }
     return urlencode({**fields, "hash": sign_init_data(fields, token)})
 
 
@@ -164,13 +211,25 @@ def test_init_data_is_verified(site: Site) -> None:
 
 async def test_mini_app_signs_in_a_linked_initiator(site: Site, client: TestClient) -> None:
     site.dashboard.settings = site.dashboard.settings.replace(telegram_token=TOKEN)
-    await site.storage.members.link_account(site.members["sanne"].id, "telegram", "42", username="sanne", display_name="Sanne")
-    await site.storage.members.link_account(site.members["kees"].id, "telegram", "43", username="kees", display_name="Kees")
+    await site.storage.members.link_account(
+        site.members["sanne"].id, "telegram", "42", username="sanne", display_name="Sanne"
+    )
+    await site.storage.members.link_account(
+        site.members["kees"].id, "telegram", "43", username="kees", display_name="Kees"
+    )
     stamp = int(site.clock.now().timestamp())
-    kees = await client.post("/telegram/auth", data={"init_data": init_data(43, stamp)}, allow_redirects=False)
+    kees = await client.post(
+        "/telegram/auth", data={"init_data": init_data(43, stamp)}, allow_redirects=False
+    )
     assert kees.status == 403
-    forged = await client.post("/telegram/auth", data={"init_data": init_data(42, stamp, token="x:y")}, allow_redirects=False)
+    forged = await client.post(
+        "/telegram/auth",
+        data={"init_data": init_data(42, stamp, token="x:y")},
+        allow_redirects=False,
+    )
     assert forged.status == 403
-    ok = await client.post("/telegram/auth", data={"init_data": init_data(42, stamp)}, allow_redirects=False)
+    ok = await client.post(
+        "/telegram/auth", data={"init_data": init_data(42, stamp)}, allow_redirects=False
+    )
     assert ok.status == 303
     assert (await client.get("/today")).status == 200

@@ -15,13 +15,22 @@ from storage.repositories.calls import PledgeStatus
 from tests.web.conftest import Site, at, csrf_of, sign_in
 
 
-async def test_a_call_made_on_the_web_is_posted_in_the_group(site: Site, client: TestClient) -> None:
+async def test_a_call_made_on_the_web_is_posted_in_the_group(
+    site: Site, client: TestClient
+) -> None:
     await sign_in(client, site)
     token = await csrf_of(client, "/calls/new")
     day = at(4).date().isoformat()
     response = await client.post(
         "/calls/new",
-        data={"csrf": token, "title": "Fietsen repareren op het plein", "date": day, "time": "14:00", "people": "2", "reach": "matches"},
+        data={
+            "csrf": token,
+            "title": "Fietsen repareren op het plein",
+            "date": day,
+            "time": "14:00",
+            "people": "2",
+            "reach": "matches",
+        },
     )
     assert response.status == 200
     body = await response.text()
@@ -37,7 +46,8 @@ async def test_bad_input_is_explained_and_kept(site: Site, client: TestClient) -
     await sign_in(client, site)
     token = await csrf_of(client, "/calls/new")
     response = await client.post(
-        "/calls/new", data={"csrf": token, "title": "Soep koken", "date": "2026-02-31", "people": "9999"}
+        "/calls/new",
+        data={"csrf": token, "title": "Soep koken", "date": "2026-02-31", "people": "9999"},
     )
     body = await response.text()
     assert response.status == 400
@@ -45,41 +55,71 @@ async def test_bad_input_is_explained_and_kept(site: Site, client: TestClient) -
     assert 'value="Soep koken"' in body  # nothing typed is lost
 
 
-async def test_cancelling_tells_the_pledgers_with_the_reason(site: Site, client: TestClient) -> None:
+async def test_cancelling_tells_the_pledgers_with_the_reason(
+    site: Site, client: TestClient
+) -> None:
     storage, network, m = site.storage, await site.app.network(), site.members
     call = await storage.calls.create(
-        network.id, m["sanne"].id, title="Bankjes schilderen", starts_at=at(3), has_time=True,
-        cell_id=None, people_needed=1, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Bankjes schilderen",
+        starts_at=at(3),
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=site.clock.now(),
     )
     for handle in ("kees", "anna"):  # anna waits: the one place is kees's
         await storage.pledges.create(
-            network.id, m[handle].id, what=call.title, due_at=call.starts_at, due_has_time=True,
-            now=site.clock.now(), call_id=call.id,
+            network.id,
+            m[handle].id,
+            what=call.title,
+            due_at=call.starts_at,
+            due_has_time=True,
+            now=site.clock.now(),
+            call_id=call.id,
         )
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{call.id}")
-    response = await client.post(f"/calls/{call.id}/cancel", data={"csrf": token, "reason": "de verf is op"})
+    response = await client.post(
+        f"/calls/{call.id}/cancel", data={"csrf": token, "reason": "de verf is op"}
+    )
     assert response.status == 200 and "gaat niet door" in await response.text()
     await site.app.settle()
     transcript = site.transcript()
     for handle in ("kees", "anna"):
-        assert re.search(rf"\[dm {handle}\] vonk: 'Bankjes schilderen' gaat helaas niet door", transcript), transcript
+        assert re.search(
+            rf"\[dm {handle}\] vonk: 'Bankjes schilderen' gaat helaas niet door", transcript
+        ), transcript
     assert "Reden: de verf is op" in transcript
     assert all(p.status is PledgeStatus.WITHDRAWN for p in await storage.pledges.of_call(call.id))
     history = await (await client.get("/history")).text()
     assert "Oproep afgelast" in history
 
 
-async def test_editing_a_call_tells_who_takes_part_and_the_group(site: Site, client: TestClient) -> None:
+async def test_editing_a_call_tells_who_takes_part_and_the_group(
+    site: Site, client: TestClient
+) -> None:
     storage, network, m = site.storage, await site.app.network(), site.members
     call = await storage.calls.create(
-        network.id, m["sanne"].id, title="Bankjes schilderen", starts_at=at(3), has_time=True,
-        cell_id=None, people_needed=1, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Bankjes schilderen",
+        starts_at=at(3),
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=site.clock.now(),
     )
     for handle in ("kees", "anna"):  # anna waits for the one place
         await storage.pledges.create(
-            network.id, m[handle].id, what=call.title, due_at=call.starts_at, due_has_time=True,
-            now=site.clock.now(), call_id=call.id,
+            network.id,
+            m[handle].id,
+            what=call.title,
+            due_at=call.starts_at,
+            due_has_time=True,
+            now=site.clock.now(),
+            call_id=call.id,
         )
     await sign_in(client, site)
     form = await (await client.get(f"/calls/{call.id}/edit")).text()
@@ -88,15 +128,27 @@ async def test_editing_a_call_tells_who_takes_part_and_the_group(site: Site, cli
     day = at(4).date().isoformat()
     response = await client.post(
         f"/calls/{call.id}/edit",
-        data={"csrf": token, "title": "Bankjes schilderen", "date": day, "time": "14:00", "cell": "Oost", "people": "2"},
+        data={
+            "csrf": token,
+            "title": "Bankjes schilderen",
+            "date": day,
+            "time": "14:00",
+            "cell": "Oost",
+            "people": "2",
+        },
         allow_redirects=False,
     )
-    assert response.status == 303 and response.headers["Location"] == f"/calls/{call.id}?note=changed_told"
+    assert (
+        response.status == 303
+        and response.headers["Location"] == f"/calls/{call.id}?note=changed_told"
+    )
     await site.app.settle()
     transcript = site.transcript()
     assert "[dm kees] vonk: Let op: 'Bankjes schilderen' is gewijzigd." in transcript, transcript
     assert "Voor: Oost" in transcript and "14:00" in transcript
-    assert "[dm anna] vonk: Er is een plek vrijgekomen bij 'Bankjes schilderen'" in transcript  # the second place
+    assert (
+        "[dm anna] vonk: Er is een plek vrijgekomen bij 'Bankjes schilderen'" in transcript
+    )  # the second place
     assert "[groep] vonk: 'Bankjes schilderen' is gewijzigd." in transcript
     changed = await storage.calls.get(call.id)
     assert changed.people_needed == 2 and changed.cell_id is not None
@@ -104,19 +156,35 @@ async def test_editing_a_call_tells_who_takes_part_and_the_group(site: Site, cli
     assert "Oproep gewijzigd" in await (await client.get("/history")).text()
 
 
-async def test_editing_only_the_places_of_a_past_call_tells_nobody(site: Site, client: TestClient) -> None:
+async def test_editing_only_the_places_of_a_past_call_tells_nobody(
+    site: Site, client: TestClient
+) -> None:
     storage, network, m = site.storage, await site.app.network(), site.members
     call = await storage.calls.create(
-        network.id, m["sanne"].id, title="Bladeren ruimen", starts_at=at(-2), has_time=True,
-        cell_id=None, people_needed=3, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Bladeren ruimen",
+        starts_at=at(-2),
+        has_time=True,
+        cell_id=None,
+        people_needed=3,
+        now=site.clock.now(),
     )
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{call.id}/edit")
-    data = {"csrf": token, "title": "Bladeren ruimen", "date": at(-2).date().isoformat(), "time": "10:00", "people": "2"}
+    data = {
+        "csrf": token,
+        "title": "Bladeren ruimen",
+        "date": at(-2).date().isoformat(),
+        "time": "10:00",
+        "people": "2",
+    }
     response = await client.post(f"/calls/{call.id}/edit", data=data, allow_redirects=False)
     assert response.headers["Location"] == f"/calls/{call.id}?note=changed"
     assert (await storage.calls.get(call.id)).people_needed == 2
-    moved = await client.post(f"/calls/{call.id}/edit", data={**data, "date": at(-1).date().isoformat()})
+    moved = await client.post(
+        f"/calls/{call.id}/edit", data={**data, "date": at(-1).date().isoformat()}
+    )
     assert moved.status == 400 and "Die datum is al voorbij" in await moved.text()
     await site.app.settle()
     assert "gewijzigd" not in site.transcript()
@@ -125,13 +193,25 @@ async def test_editing_only_the_places_of_a_past_call_tells_nobody(site: Site, c
 async def test_a_closed_call_or_anothers_call_is_not_edited(site: Site, client: TestClient) -> None:
     storage, network, m = site.storage, await site.app.network(), site.members
     closed = await storage.calls.create(
-        network.id, m["sanne"].id, title="Klaar", starts_at=at(2), has_time=True,
-        cell_id=None, people_needed=1, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Klaar",
+        starts_at=at(2),
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=site.clock.now(),
     )
     await storage.calls.close(closed.id, now=site.clock.now())
     other = await storage.calls.create(
-        network.id, m["beheer"].id, title="Van Bea", starts_at=at(2), has_time=True,
-        cell_id=None, people_needed=1, now=site.clock.now(),
+        network.id,
+        m["beheer"].id,
+        title="Van Bea",
+        starts_at=at(2),
+        has_time=True,
+        cell_id=None,
+        people_needed=1,
+        now=site.clock.now(),
     )
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{other.id}/edit")
@@ -147,15 +227,21 @@ async def test_import_with_preview_then_confirm(site: Site, client: TestClient) 
     await sign_in(client, site)
     token = await csrf_of(client, "/members/import")
     text = "handle,name,skills,about,cell\nmila,Mila,naaien;koken,,West\nkees,Kees de Fietser,fietsen,,Oost\n"
-    preview = await client.post("/members/import", data={"csrf": token, "file": io.BytesIO(text.encode())})
+    preview = await client.post(
+        "/members/import", data={"csrf": token, "file": io.BytesIO(text.encode())}
+    )
     body = await preview.text()
     assert preview.status == 200 and "2 regels" in body and "1 is nieuw" in body
     network = await site.app.network()
     assert await site.storage.members.by_handle(network.id, "mila") is None  # nothing yet
-    done = await client.post("/members/import", data={"csrf": token, "confirm": "yes", "csv_text": text})
+    done = await client.post(
+        "/members/import", data={"csrf": token, "confirm": "yes", "csv_text": text}
+    )
     assert done.status == 200
     assert (await site.storage.members.by_handle(network.id, "mila")).display_name == "Mila"
-    assert (await site.storage.members.by_handle(network.id, "kees")).display_name == "Kees de Fietser"
+    assert (
+        await site.storage.members.by_handle(network.id, "kees")
+    ).display_name == "Kees de Fietser"
 
 
 async def test_exports(site: Site, client: TestClient) -> None:
@@ -172,23 +258,40 @@ async def test_exports(site: Site, client: TestClient) -> None:
 async def test_calendar_feeds(site: Site, client: TestClient) -> None:
     storage, network, m = site.storage, await site.app.network(), site.members
     call = await storage.calls.create(
-        network.id, m["sanne"].id, title="Koffieochtend", starts_at=at(2), has_time=True,
-        cell_id=None, people_needed=4, now=site.clock.now(),
+        network.id,
+        m["sanne"].id,
+        title="Koffieochtend",
+        starts_at=at(2),
+        has_time=True,
+        cell_id=None,
+        people_needed=4,
+        now=site.clock.now(),
     )
     await storage.pledges.create(
-        network.id, m["sanne"].id, what=call.title, due_at=call.starts_at, due_has_time=True,
-        now=site.clock.now(), call_id=call.id,
+        network.id,
+        m["sanne"].id,
+        what=call.title,
+        due_at=call.starts_at,
+        due_has_time=True,
+        now=site.clock.now(),
+        call_id=call.id,
     )
     await sign_in(client, site)
     token = await csrf_of(client)
-    page = await (await client.post("/settings/calendar", data={"csrf": token, "kind": "network", "do": "new"})).text()
+    page = await (
+        await client.post(
+            "/settings/calendar", data={"csrf": token, "kind": "network", "do": "new"}
+        )
+    ).text()
     url = re.search(r'value="(http://127\.0\.0\.1:8080/ical/[^"]+)"', page).group(1)
     feed = await client.get(url.split("8080", 1)[1])
     body = await feed.text()
     assert feed.status == 200 and "BEGIN:VCALENDAR" in body and "SUMMARY:Koffieochtend" in body
     await client.post("/settings/calendar", data={"csrf": token, "kind": "network", "do": "revoke"})
     assert (await client.get(url.split("8080", 1)[1])).status == 404
-    mine = await (await client.post("/settings/calendar", data={"csrf": token, "kind": "member", "do": "new"})).text()
+    mine = await (
+        await client.post("/settings/calendar", data={"csrf": token, "kind": "member", "do": "new"})
+    ).text()
     url = re.search(r'value="(http://127\.0\.0\.1:8080/ical/[^"]+)"', mine).group(1)
     assert "Koffieochtend" in await (await client.get(url.split("8080", 1)[1])).text()
 
@@ -201,13 +304,19 @@ async def test_dashboard_in_the_chat(run_script) -> None:  # type: ignore[no-unt
         """,
         demo=True,
     )
-    assert re.search(r"inloglink voor het dashboard .*\n\s+http://127\.0\.0\.1:8080/in/\S+", transcript), transcript
+    assert re.search(
+        r"inloglink voor het dashboard .*\n\s+http://127\.0\.0\.1:8080/in/\S+", transcript
+    ), transcript
     group = await run_script("kees: /dashboard")
     assert "/in/" not in group
 
 
 def test_vonk_web_link(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {"VONK_DATABASE_URL": settings.database_url, "VONK_DATA_DIR": str(tmp_path), "VONK_EMBEDDING_MODEL": "hashing"}
+    env = {
+        "VONK_DATABASE_URL": settings.database_url,
+        "VONK_DATA_DIR": str(tmp_path),
+        "VONK_EMBEDDING_MODEL": "hashing",
+    }
     runner = CliRunner()
     assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
     csv_file = tmp_path / "m.csv"
