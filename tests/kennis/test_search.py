@@ -382,10 +382,10 @@ def test_kinds_covered_follow_the_members_their_network_and_consent() -> None:
 
 
 async def test_a_question_between_two_kinds_asks_for_the_covered_one(storage: Storage) -> None:
-    """The naming threshold follows the nearest kind of help, unless that kind is one no
-    member here is linked to and a kind a member *is* linked to comes within
-    ``covered_margin`` of it: then the question asks for the covered kind about as much
-    ("de muren zijn vergeeld": masonry first, painting a close second)."""
+    """With ``covered_margin`` set (off by default), the naming threshold follows the nearest
+    kind of help, unless that kind is one no member here is linked to and a kind a member
+    *is* linked to comes within the margin of it: then the question asks for the covered
+    kind about as much ("de muren zijn vergeeld": masonry first, painting a close second)."""
     from dataclasses import replace
 
     from kennis.search import Thresholds
@@ -401,7 +401,7 @@ async def test_a_question_between_two_kinds_asks_for_the_covered_one(storage: St
     c, u = int(np.flatnonzero(covered)[0]), int(np.flatnonzero(~covered)[0])
     t = search.thresholds
 
-    def threshold(uncovered: float, near: float, margin: float = t.covered_margin) -> float:
+    def threshold(uncovered: float, near: float, margin: float = 0.5) -> float:
         kinds = np.zeros_like(scored.kinds)
         kinds[u], kinds[c] = uncovered, near
         probe = replace(scored, kinds=kinds, known=np.zeros_like(scored.known))
@@ -417,7 +417,7 @@ async def test_a_question_between_two_kinds_asks_for_the_covered_one(storage: St
     kinds = np.zeros_like(scored.kinds)
     kinds[u], kinds[c] = 4.0, 3.7
     probe = replace(scored, kinds=kinds, known=np.zeros_like(scored.known))
-    search.thresholds = t
+    search.thresholds = Thresholds(covered_margin=0.5)
     assert search._named_threshold(
         probe, None, network_id=other, consent="findable"
     ) == pytest.approx(t.member + t.relative * 4.0)
