@@ -333,7 +333,8 @@ def parse_config(text: str) -> tuple[Any, Any]:
     understanding = config.understanding
     for part in filter(None, (p.strip() for p in text.split(";"))):
         key, _, raw = part.partition("=")
-        value: Any = raw == "true" if raw in ("true", "false") else raw
+        # "False" must not become bool("False") == True further down.
+        value: Any = raw.lower() == "true" if raw.lower() in ("true", "false") else raw
         if raw == "none":
             value = None
         if isinstance(value, str):
