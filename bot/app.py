@@ -351,9 +351,9 @@ class App:
             kind=event.chat.kind.value,
             title=event.chat.title,
         )
-        member = await self._identify(network, event, storage)
+        member, parked = await self._identify(network, event, storage)
         trace.member = member.handle
-        if event.chat.is_direct and await self.outbox.release(storage, member.id):
+        if event.chat.is_direct and parked and await self.outbox.release(storage, member.id):
             work.queued += 1  # their private chat is open: what waited for it goes out
         reply_key = f"reply:{item.platform}:{item.event_key}"
         if too_long:
@@ -437,15 +437,22 @@ class App:
         except Exception:  # the database itself is failing; the log already has the cause
             log.exception("could not close event %s/%s after its failure", *_ids(item))
 
-    async def _identify(self, network: Network, event: Event, storage: Storage) -> Member:
+    async def _identify(
+        self, network: Network, event: Event, storage: Storage
+    ) -> tuple[Member, bool]:
         """Platform identity -> account -> member; an imported member's pending account
-        (``@username``) is claimed; strangers become new members."""
+        (``@username``) is claimed; strangers become new members. Also whether messages may
+        be parked for the member (a known one's are looked up in the same statement)."""
         members = storage.members
         sender = event.sender
         direct_chat = event.chat.chat_id if event.chat.is_direct else None
-        found = await members.by_account(event.platform, sender.platform_user_id)
+        if direct_chat:
+            found = await members.by_account_with_parked(event.platform, sender.platform_user_id)
+        else:
+            seen = await members.by_account(event.platform, sender.platform_user_id)
+            found = None if seen is None else (*seen, False)
         if found is not None:
-            member, account = found
+            member, account, parked = found
             changed = (account.username, account.display_name) != (
                 sender.username,
                 sender.display_name,
@@ -457,7 +464,7 @@ class App:
                     display_name=sender.display_name,
                     **({"direct_chat_id": direct_chat} if direct_chat else {}),
                 )
-            return member
+            return member, parked
         if sender.username:
             pending = await members.claim_pending_account(
                 event.platform,
@@ -467,10 +474,11 @@ class App:
                 direct_chat_id=direct_chat,
             )
             if pending is not None:
-                return pending
+                return pending, True
         known: Member | None = None
         if event.platform == "console":  # in the console the speaker's name is the handle
             known = await members.by_handle(network.id, sender.platform_user_id)
+        parked = known is not None  # a member made just now has nothing waiting for them
         if known is None:
             known = await members.create(
                 network.id,
@@ -489,7 +497,7 @@ class App:
             display_name=sender.display_name,
             direct_chat_id=direct_chat,
         )
-        return member
+        return member, parked
 
     # -- delivery -------------------------------------------------------------------------------
     async def direct_target(

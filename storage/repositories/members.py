@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
@@ -23,8 +23,9 @@ from storage.records import (
     pending_user_id,
 )
 from storage.repositories.networks import ensure_cell_in
+from storage.repositories.outbox import PARKED
 from storage.session import Sessions
-from storage.sql import affected, insert_ignoring, upsert
+from storage.sql import affected, insert_ignoring, table, upsert
 
 UPDATABLE = frozenset(
     {
@@ -63,7 +64,52 @@ def make_handle(text: str) -> str:
     return handle[:40] or "lid"
 
 
-def _member(row: models.Member, skills: Iterable[str] = ()) -> Member:
+_MEMBERS, _ACCOUNTS, _SKILLS = table(models.Member), table(models.Account), table(models.Skill)
+_OUTBOX = table(models.OutboxMessage)
+# Nearly every event looks its sender up: member, account and skills in one statement, built
+# once (storage/sql.py), plain rows; account columns are prefixed (both tables have an id).
+_BY_ACCOUNT_COLUMNS = (
+    *_MEMBERS.c,
+    *(c.label(f"account_{c.name}") for c in _ACCOUNTS.c),
+    _SKILLS.c.text.label("skill"),
+)
+
+
+def _by_account(*extra: Any) -> Any:
+    return (
+        select(*_BY_ACCOUNT_COLUMNS, *extra)
+        .join_from(_MEMBERS, _ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id)
+        .outerjoin(_SKILLS, _SKILLS.c.member_id == _MEMBERS.c.id)
+        .where(
+            _ACCOUNTS.c.platform == bindparam("platform"),
+            _ACCOUNTS.c.platform_user_id == bindparam("platform_user_id"),
+        )
+        .order_by(_SKILLS.c.id)
+    )
+
+
+_BY_ACCOUNT = _by_account()
+#: The same, and whether messages wait for the member to open their private chat.
+_BY_ACCOUNT_PARKED = _by_account(
+    exists()
+    .where(_OUTBOX.c.member_id == _MEMBERS.c.id, _OUTBOX.c.status == PARKED)
+    .label("has_parked")
+)
+
+
+def _account_of(row: Any) -> Account:
+    return Account(
+        id=row.account_id,
+        member_id=row.account_member_id,
+        platform=row.account_platform,
+        platform_user_id=row.account_platform_user_id,
+        username=row.account_username,
+        display_name=row.account_display_name,
+        direct_chat_id=row.account_direct_chat_id,
+    )
+
+
+def _member(row: Any, skills: Iterable[str] = ()) -> Member:
     return Member(
         id=row.id,
         network_id=row.network_id,
@@ -136,24 +182,29 @@ class MemberRepository:
         self, platform: str, platform_user_id: str
     ) -> tuple[Member, Account] | None:
         """Member, account and skills in one round trip: this runs for nearly every event."""
+        found = await self._by_account(_BY_ACCOUNT, platform, platform_user_id)
+        return None if found is None else (found[0], found[1])
+
+    async def by_account_with_parked(
+        self, platform: str, platform_user_id: str
+    ) -> tuple[Member, Account, bool] | None:
+        """:meth:`by_account`, and whether messages are parked for the member (waiting for
+        them to open their private chat with the bot), in the same statement: a direct
+        message releases them, and most direct messages find none."""
+        return await self._by_account(_BY_ACCOUNT_PARKED, platform, platform_user_id)
+
+    async def _by_account(
+        self, statement: Any, platform: str, platform_user_id: str
+    ) -> tuple[Member, Account, bool] | None:
+        key = {"platform": platform, "platform_user_id": platform_user_id}
         async with self._sessions.read() as s:
-            rows = (
-                await s.execute(
-                    select(models.Member, models.Account, models.Skill.text)
-                    .join(models.Account, models.Account.member_id == models.Member.id)
-                    .outerjoin(models.Skill, models.Skill.member_id == models.Member.id)
-                    .where(
-                        models.Account.platform == platform,
-                        models.Account.platform_user_id == platform_user_id,
-                    )
-                    .order_by(models.Skill.id)
-                )
-            ).all()
-            if not rows:
-                return None
-            member, account, _ = rows[0]
-            skills = [text for _, _, text in rows if text is not None]
-            return _member(member, skills), _account(account)
+            rows = (await s.execute(statement, key)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        skills = [row.skill for row in rows if row.skill is not None]
+        parked = bool(first.has_parked) if "has_parked" in first._fields else False
+        return _member(first, skills), _account_of(first), parked
 
     async def create(
         self,
