@@ -6,6 +6,7 @@ import builtins
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from storage import models
 from storage.records import (
     PENDING_PREFIX,
     Account,
+    Conversation,
     ImportedAccount,
     Member,
     MemberImportRow,
@@ -65,7 +67,7 @@ def make_handle(text: str) -> str:
 
 
 _MEMBERS, _ACCOUNTS, _SKILLS = table(models.Member), table(models.Account), table(models.Skill)
-_OUTBOX = table(models.OutboxMessage)
+_OUTBOX, _CONVERSATIONS = table(models.OutboxMessage), table(models.Conversation)
 # Nearly every event looks its sender up: member, account and skills in one statement, built
 # once (storage/sql.py), plain rows; account columns are prefixed (both tables have an id).
 _BY_ACCOUNT_COLUMNS = (
@@ -75,11 +77,15 @@ _BY_ACCOUNT_COLUMNS = (
 )
 
 
-def _by_account(*extra: Any) -> Any:
+def _by_account(*extra: Any, direct: bool = False) -> Any:
+    joined = _MEMBERS.join(_ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id).outerjoin(
+        _SKILLS, _SKILLS.c.member_id == _MEMBERS.c.id
+    )
+    if direct:
+        joined = joined.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.member_id == _MEMBERS.c.id)
     return (
         select(*_BY_ACCOUNT_COLUMNS, *extra)
-        .join_from(_MEMBERS, _ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id)
-        .outerjoin(_SKILLS, _SKILLS.c.member_id == _MEMBERS.c.id)
+        .select_from(joined)
         .where(
             _ACCOUNTS.c.platform == bindparam("platform"),
             _ACCOUNTS.c.platform_user_id == bindparam("platform_user_id"),
@@ -89,12 +95,25 @@ def _by_account(*extra: Any) -> Any:
 
 
 _BY_ACCOUNT = _by_account()
-#: The same, and whether messages wait for the member to open their private chat.
-_BY_ACCOUNT_PARKED = _by_account(
+#: The same for a direct message: also whether messages wait for the member to open their
+#: private chat (they go out now), and the question the bot asked them, if any.
+_FOR_DIRECT_MESSAGE = _by_account(
     exists()
     .where(_OUTBOX.c.member_id == _MEMBERS.c.id, _OUTBOX.c.status == PARKED)
-    .label("has_parked")
+    .label("has_parked"),
+    *(c.label(f"conversation_{c.name}") for c in _CONVERSATIONS.c),
+    direct=True,
 )
+
+
+@dataclass(frozen=True)
+class DirectSender:
+    """Who wrote a direct message, as :meth:`MemberRepository.for_direct_message` finds them."""
+
+    member: Member
+    account: Account
+    parked: bool  # messages wait for them to open their private chat with the bot
+    conversation: Conversation | None  # the question the bot asked them and awaits
 
 
 def _account_of(row: Any) -> Account:
@@ -107,6 +126,10 @@ def _account_of(row: Any) -> Account:
         display_name=row.account_display_name,
         direct_chat_id=row.account_direct_chat_id,
     )
+
+
+def _skills_of(rows: Iterable[Any]) -> list[str]:
+    return [row.skill for row in rows if row.skill is not None]
 
 
 def _member(row: Any, skills: Iterable[str] = ()) -> Member:
@@ -182,29 +205,38 @@ class MemberRepository:
         self, platform: str, platform_user_id: str
     ) -> tuple[Member, Account] | None:
         """Member, account and skills in one round trip: this runs for nearly every event."""
-        found = await self._by_account(_BY_ACCOUNT, platform, platform_user_id)
-        return None if found is None else (found[0], found[1])
+        rows = await self._rows(_BY_ACCOUNT, platform, platform_user_id)
+        if not rows:
+            return None
+        return _member(rows[0], _skills_of(rows)), _account_of(rows[0])
 
-    async def by_account_with_parked(
-        self, platform: str, platform_user_id: str
-    ) -> tuple[Member, Account, bool] | None:
-        """:meth:`by_account`, and whether messages are parked for the member (waiting for
-        them to open their private chat with the bot), in the same statement: a direct
-        message releases them, and most direct messages find none."""
-        return await self._by_account(_BY_ACCOUNT_PARKED, platform, platform_user_id)
-
-    async def _by_account(
-        self, statement: Any, platform: str, platform_user_id: str
-    ) -> tuple[Member, Account, bool] | None:
-        key = {"platform": platform, "platform_user_id": platform_user_id}
-        async with self._sessions.read() as s:
-            rows = (await s.execute(statement, key)).all()
+    async def for_direct_message(self, platform: str, platform_user_id: str) -> DirectSender | None:
+        """:meth:`by_account` for a direct message, in the same statement: whether messages
+        are parked for the member (a direct message releases them; most find none) and their
+        open conversation."""
+        rows = await self._rows(_FOR_DIRECT_MESSAGE, platform, platform_user_id)
         if not rows:
             return None
         first = rows[0]
-        skills = [row.skill for row in rows if row.skill is not None]
-        parked = bool(first.has_parked) if "has_parked" in first._fields else False
-        return _member(first, skills), _account_of(first), parked
+        conversation = None
+        if first.conversation_member_id is not None:
+            conversation = Conversation(
+                first.conversation_member_id,
+                first.conversation_flow,
+                first.conversation_step,
+                dict(first.conversation_data),
+            )
+        return DirectSender(
+            _member(first, _skills_of(rows)),
+            _account_of(first),
+            bool(first.has_parked),
+            conversation,
+        )
+
+    async def _rows(self, statement: Any, platform: str, platform_user_id: str) -> list[Any]:
+        key = {"platform": platform, "platform_user_id": platform_user_id}
+        async with self._sessions.read() as s:
+            return list((await s.execute(statement, key)).all())
 
     async def create(
         self,
