@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, text, tuple_, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
@@ -434,13 +434,22 @@ class OutboxRepository:
                 )
             )
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest waiting message falls due (for sleeping exactly that long)."""
+    async def next_due(
+        self, *, worker: str | None = None, now: datetime | None = None
+    ) -> datetime | None:
+        """When the earliest waiting message falls due (for sleeping exactly that long).
+
+        With ``worker`` and ``now``: a message that worker holds (a reply it is sending, its
+        lease running) falls due when its lease runs out, not at once: only then could its
+        delivery loop claim it, so it does not poll every 50 ms while replies are in flight."""
+        O = models.OutboxMessage  # noqa: E741
+        due: Any = O.next_attempt_at
+        if worker is not None and now is not None:
+            held = (O.status == "sending") & (O.claimed_worker == worker) & (O.claimed_until >= now)
+            due = case((held, O.claimed_until), else_=O.next_attempt_at)
         async with self._sessions.read() as s:
             return await s.scalar(
-                select(func.min(models.OutboxMessage.next_attempt_at)).where(
-                    models.OutboxMessage.status.in_(("pending", "sending")), ~_overtakes()
-                )
+                select(func.min(due)).where(O.status.in_(("pending", "sending")), ~_overtakes())
             )
 
     async def unsent(self) -> int:
