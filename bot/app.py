@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import os
 import socket
@@ -39,7 +40,7 @@ from bot.router import Router
 from bot.scheduler import JobHandler, Scheduler
 from bot.unit_of_work import UnitOfWork, unit_of_work
 from storage import Storage
-from storage.records import Member, Network
+from storage.records import Account, Conversation, Member, Network
 from storage.repositories.inbox import InboxItem
 from storage.repositories.jobs import Job
 from storage.sql import is_transient
@@ -60,6 +61,15 @@ class _Trace:
     kind: str = "none"
     route: str = "none"
     member: str = "?"
+
+
+class _Unread(enum.Enum):
+    """A direct message's conversation not read with its member: read it separately."""
+
+    UNREAD = "unread"
+
+
+_UNREAD = _Unread.UNREAD
 
 
 class _TakenOver(Exception):
@@ -351,9 +361,9 @@ class App:
             kind=event.chat.kind.value,
             title=event.chat.title,
         )
-        member = await self._identify(network, event, storage)
+        member, parked, conversation = await self._identify(network, event, storage)
         trace.member = member.handle
-        if event.chat.is_direct and await self.outbox.release(storage, member.id):
+        if event.chat.is_direct and parked and await self.outbox.release(storage, member.id):
             work.queued += 1  # their private chat is open: what waited for it goes out
         reply_key = f"reply:{item.platform}:{item.event_key}"
         if too_long:
@@ -372,7 +382,8 @@ class App:
                 )
             trace.kind = trace.route = "too_long"
             return
-        conversation = await storage.conversations.get(member.id) if event.chat.is_direct else None
+        if conversation is _UNREAD:
+            conversation = await storage.conversations.get(member.id)
         if route is None:
             flow = conversation.flow if conversation else None
             understood = None
@@ -437,15 +448,25 @@ class App:
         except Exception:  # the database itself is failing; the log already has the cause
             log.exception("could not close event %s/%s after its failure", *_ids(item))
 
-    async def _identify(self, network: Network, event: Event, storage: Storage) -> Member:
+    async def _identify(
+        self, network: Network, event: Event, storage: Storage
+    ) -> tuple[Member, bool, Conversation | _Unread | None]:
         """Platform identity -> account -> member; an imported member's pending account
-        (``@username``) is claimed; strangers become new members."""
+        (``@username``) is claimed; strangers become new members. Also, in a direct chat,
+        whether messages may be parked for the member and their open conversation (for a
+        known member both come with the look-up; otherwise the conversation is _UNREAD)."""
         members = storage.members
         sender = event.sender
         direct_chat = event.chat.chat_id if event.chat.is_direct else None
-        found = await members.by_account(event.platform, sender.platform_user_id)
+        found: tuple[Member, Account, bool, Conversation | _Unread | None] | None = None
+        if direct_chat:
+            writer = await members.for_direct_message(event.platform, sender.platform_user_id)
+            if writer is not None:
+                found = (writer.member, writer.account, writer.parked, writer.conversation)
+        elif seen := await members.by_account(event.platform, sender.platform_user_id):
+            found = (*seen, False, None)
         if found is not None:
-            member, account = found
+            member, account, parked, conversation = found
             changed = (account.username, account.display_name) != (
                 sender.username,
                 sender.display_name,
@@ -457,7 +478,7 @@ class App:
                     display_name=sender.display_name,
                     **({"direct_chat_id": direct_chat} if direct_chat else {}),
                 )
-            return member
+            return member, parked, conversation
         if sender.username:
             pending = await members.claim_pending_account(
                 event.platform,
@@ -467,10 +488,11 @@ class App:
                 direct_chat_id=direct_chat,
             )
             if pending is not None:
-                return pending
+                return pending, True, _UNREAD if direct_chat else None
         known: Member | None = None
         if event.platform == "console":  # in the console the speaker's name is the handle
             known = await members.by_handle(network.id, sender.platform_user_id)
+        parked = member_found = known is not None  # a new member has nothing waiting for them
         if known is None:
             known = await members.create(
                 network.id,
@@ -489,7 +511,7 @@ class App:
             display_name=sender.display_name,
             direct_chat_id=direct_chat,
         )
-        return member
+        return member, parked, _UNREAD if direct_chat and member_found else None
 
     # -- delivery -------------------------------------------------------------------------------
     async def direct_target(

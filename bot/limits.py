@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 WINDOW = timedelta(minutes=1)
+SWEEP_AFTER = 1000  # people remembered before the first sweep of idle ones
 
 
 class Verdict(enum.Enum):
@@ -28,13 +29,17 @@ class MessageLimiter:
         self.window = window
         self._seen: dict[Hashable, deque[datetime]] = {}
         self._told: dict[Hashable, datetime] = {}
+        self._sweep_at = SWEEP_AFTER
 
     def check(self, who: Hashable, now: datetime) -> Verdict:
         """Count one message by ``who`` at ``now`` (refused ones are not counted)."""
         if self.per_window <= 0:
             return Verdict.ALLOW
-        if len(self._seen) > 1000:
+        if len(self._seen) > self._sweep_at:
+            # A sweep looks at everyone: with more people active in the window than this, the
+            # next one waits until there are twice as many (not one sweep per message).
             self.forget_idle(now)
+            self._sweep_at = max(SWEEP_AFTER, 2 * len(self._seen))
         times = self._seen.setdefault(who, deque())
         while times and times[0] <= now - self.window:
             times.popleft()

@@ -417,7 +417,7 @@ class Outbox:
         while not stop.is_set():
             try:
                 await self.drain()
-                next_due = await self._repo.next_due()
+                next_due = await self._repo.next_due(worker=self.worker_id, now=self._clock.now())
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -15,8 +15,9 @@ def make_help(topics: Sequence[str]):
     """The help handler lists one catalog line per feature, in the order features register."""
 
     async def show_help(_event: Event, ctx: Context) -> None:
-        # Examples name a cell that exists (none: the example goes without one).
-        cells = await ctx.storage.networks.cells(ctx.network.id)
+        # Examples name a cell that exists (none: the example goes without one); a cell added
+        # by another process may take half a minute to show up here.
+        cells = await ctx.storage.networks.cells_recent(ctx.network.id)
         cell = f" #{cells[0].name}" if cells else ""
         lines = [ctx.t("help.intro")] + [ctx.t(f"help.{topic}", cell=cell) for topic in topics]
         links = ctx.platforms.group_links()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage import sqlite_driver
 from storage.locks import lock_key
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -41,7 +42,11 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+        # SQLite: one hand-off to aiosqlite's thread per statement (storage/sqlite_driver.py).
+        module = sqlite_driver.dbapi() if self.is_sqlite else None
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, **({"module": module} if module is not None else {})
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

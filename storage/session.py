@@ -78,9 +78,13 @@ class Sessions:
             yield self.shared
             # Repositories mix ORM objects with Core statements; in one long session an object
             # loaded before a Core update would be stale. Records leave as frozen copies, so
-            # forgetting every loaded object after each write costs only a re-read.
-            await self.shared.flush()
-            self.shared.expire_all()
+            # forgetting every loaded object after each write costs only a re-read. A write of
+            # Core statements alone (the hot path's) leaves nothing to flush or forget.
+            shared = self.shared.sync_session
+            if shared.new or shared.dirty or shared.deleted:
+                await self.shared.flush()
+            if shared.identity_map:
+                shared.expire_all()
             return
         if in_unit_of_work():
             raise OutsideUnitOfWork(

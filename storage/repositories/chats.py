@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 
 from storage import models
 from storage.records import Chat
 from storage.session import Sessions
-from storage.sql import insert_ignoring
+from storage.sql import insert_ignoring, table
+
+_CHATS = table(models.Chat)
+# Every routed event reads its chat: built once (storage/sql.py, ``Prepared``), plain rows.
+_BY_PLATFORM_ID = select(_CHATS).where(
+    _CHATS.c.platform == bindparam("platform"),
+    _CHATS.c.platform_chat_id == bindparam("platform_chat_id"),
+)
+_RETITLE = update(_CHATS).where(_CHATS.c.id == bindparam("chat_id")).values(title=bindparam("new"))
 
 
-def _chat(row: models.Chat) -> Chat:
+def _chat(row: Any) -> Chat:
     return Chat(
         id=row.id,
         network_id=row.network_id,
@@ -41,12 +51,9 @@ class ChatRepository:
         """The chat's record, created on first sight (by whichever event or process comes
         first: the insert ignores a conflict and the row is read back); a changed title is
         followed."""
+        key = {"platform": platform, "platform_chat_id": platform_chat_id}
         async with self._sessions.write() as s:
-            where = (
-                models.Chat.platform == platform,
-                models.Chat.platform_chat_id == platform_chat_id,
-            )
-            row = await s.scalar(select(models.Chat).where(*where))
+            row = (await s.execute(_BY_PLATFORM_ID, key)).first()
             if row is None:
                 await s.execute(
                     insert_ignoring(
@@ -62,11 +69,13 @@ class ChatRepository:
                         ),
                     )
                 )
-                row = await s.scalar(select(models.Chat).where(*where))
+                row = (await s.execute(_BY_PLATFORM_ID, key)).first()
                 assert row is not None
             elif title and row.title != title:
-                row.title = title
-            await s.flush()
+                fitted = models.fitted(models.Chat, {"title": title})["title"]
+                if row.title != fitted:  # a long title is kept cut to its column
+                    await s.execute(_RETITLE, {"chat_id": row.id, "new": fitted})
+                    return replace(_chat(row), title=fitted)
             return _chat(row)
 
     async def groups(self, network_id: int, *, cell_id: int | None = None) -> list[Chat]:

@@ -14,13 +14,40 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from storage import models
 from storage.repositories.claims import claimable, new_claim
 from storage.session import Sessions
-from storage.sql import affected, insert_ignoring
+from storage.sql import Prepared, affected, insert_for, table
+
+_INBOX = table(models.InboxEvent)
+
+# The statements every event runs, built once (storage/sql.py, ``Prepared``).
+_STORE = Prepared(
+    lambda dialect: (
+        insert_for(dialect, models.InboxEvent)
+        .on_conflict_do_nothing(index_elements=["platform", "event_key"])
+        .returning(_INBOX.c.id)
+    )
+)
+_FINISH = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.id == bindparam("item_id"),
+        _INBOX.c.claimed_by == bindparam("claim"),
+        _INBOX.c.status == "working",
+    )
+    .values(
+        status="done",
+        handled_at=bindparam("now"),
+        payload={},
+        claimed_by=None,
+        claimed_worker=None,
+        claimed_until=None,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +86,12 @@ class InboxRepository:
         claim = new_claim(worker)
         stored: list[InboxItem | None] = []
         async with self._sessions.write() as s:
+            statement = _STORE(s)
             for event in events:
                 row_id = await s.scalar(
-                    insert_ignoring(
-                        s,
+                    statement,
+                    models.fitted(
                         models.InboxEvent,
-                        ("platform", "event_key"),
                         {
                             "platform": event.platform,
                             "event_key": event.event_key,
@@ -76,7 +103,7 @@ class InboxRepository:
                             "claimed_worker": worker,
                             "claimed_until": now + lease,
                         },
-                    ).returning(models.InboxEvent.id)
+                    ),
                 )
                 stored.append(
                     None
@@ -96,23 +123,7 @@ class InboxRepository:
         """Mark the event handled (inside its unit of work). False when this claim no longer
         holds it: another worker took it over, and this handling must not commit."""
         async with self._sessions.write() as s:
-            result = await s.execute(
-                update(models.InboxEvent)
-                .where(
-                    models.InboxEvent.id == item.id,
-                    models.InboxEvent.claimed_by == item.claim,
-                    models.InboxEvent.status == "working",
-                )
-                .values(
-                    status="done",
-                    handled_at=now,
-                    payload={},
-                    claimed_by=None,
-                    claimed_worker=None,
-                    claimed_until=None,
-                )
-                .execution_options(synchronize_session=False)
-            )
+            result = await s.execute(_FINISH, {"item_id": item.id, "claim": item.claim, "now": now})
             return bool(affected(result))
 
     async def claim_left_over(

@@ -6,16 +6,18 @@ import builtins
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models
 from storage.records import (
     PENDING_PREFIX,
     Account,
+    Conversation,
     ImportedAccount,
     Member,
     MemberImportRow,
@@ -23,8 +25,9 @@ from storage.records import (
     pending_user_id,
 )
 from storage.repositories.networks import ensure_cell_in
+from storage.repositories.outbox import PARKED
 from storage.session import Sessions
-from storage.sql import affected, insert_ignoring, upsert
+from storage.sql import affected, insert_ignoring, table, upsert
 
 UPDATABLE = frozenset(
     {
@@ -63,7 +66,73 @@ def make_handle(text: str) -> str:
     return handle[:40] or "lid"
 
 
-def _member(row: models.Member, skills: Iterable[str] = ()) -> Member:
+_MEMBERS, _ACCOUNTS, _SKILLS = table(models.Member), table(models.Account), table(models.Skill)
+_OUTBOX, _CONVERSATIONS = table(models.OutboxMessage), table(models.Conversation)
+# Nearly every event looks its sender up: member, account and skills in one statement, built
+# once (storage/sql.py), plain rows; account columns are prefixed (both tables have an id).
+_BY_ACCOUNT_COLUMNS = (
+    *_MEMBERS.c,
+    *(c.label(f"account_{c.name}") for c in _ACCOUNTS.c),
+    _SKILLS.c.text.label("skill"),
+)
+
+
+def _by_account(*extra: Any, direct: bool = False) -> Any:
+    joined = _MEMBERS.join(_ACCOUNTS, _ACCOUNTS.c.member_id == _MEMBERS.c.id).outerjoin(
+        _SKILLS, _SKILLS.c.member_id == _MEMBERS.c.id
+    )
+    if direct:
+        joined = joined.outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.member_id == _MEMBERS.c.id)
+    return (
+        select(*_BY_ACCOUNT_COLUMNS, *extra)
+        .select_from(joined)
+        .where(
+            _ACCOUNTS.c.platform == bindparam("platform"),
+            _ACCOUNTS.c.platform_user_id == bindparam("platform_user_id"),
+        )
+        .order_by(_SKILLS.c.id)
+    )
+
+
+_BY_ACCOUNT = _by_account()
+#: The same for a direct message: also whether messages wait for the member to open their
+#: private chat (they go out now), and the question the bot asked them, if any.
+_FOR_DIRECT_MESSAGE = _by_account(
+    exists()
+    .where(_OUTBOX.c.member_id == _MEMBERS.c.id, _OUTBOX.c.status == PARKED)
+    .label("has_parked"),
+    *(c.label(f"conversation_{c.name}") for c in _CONVERSATIONS.c),
+    direct=True,
+)
+
+
+@dataclass(frozen=True)
+class DirectSender:
+    """Who wrote a direct message, as :meth:`MemberRepository.for_direct_message` finds them."""
+
+    member: Member
+    account: Account
+    parked: bool  # messages wait for them to open their private chat with the bot
+    conversation: Conversation | None  # the question the bot asked them and awaits
+
+
+def _account_of(row: Any) -> Account:
+    return Account(
+        id=row.account_id,
+        member_id=row.account_member_id,
+        platform=row.account_platform,
+        platform_user_id=row.account_platform_user_id,
+        username=row.account_username,
+        display_name=row.account_display_name,
+        direct_chat_id=row.account_direct_chat_id,
+    )
+
+
+def _skills_of(rows: Iterable[Any]) -> list[str]:
+    return [row.skill for row in rows if row.skill is not None]
+
+
+def _member(row: Any, skills: Iterable[str] = ()) -> Member:
     return Member(
         id=row.id,
         network_id=row.network_id,
@@ -136,24 +205,38 @@ class MemberRepository:
         self, platform: str, platform_user_id: str
     ) -> tuple[Member, Account] | None:
         """Member, account and skills in one round trip: this runs for nearly every event."""
+        rows = await self._rows(_BY_ACCOUNT, platform, platform_user_id)
+        if not rows:
+            return None
+        return _member(rows[0], _skills_of(rows)), _account_of(rows[0])
+
+    async def for_direct_message(self, platform: str, platform_user_id: str) -> DirectSender | None:
+        """:meth:`by_account` for a direct message, in the same statement: whether messages
+        are parked for the member (a direct message releases them; most find none) and their
+        open conversation."""
+        rows = await self._rows(_FOR_DIRECT_MESSAGE, platform, platform_user_id)
+        if not rows:
+            return None
+        first = rows[0]
+        conversation = None
+        if first.conversation_member_id is not None:
+            conversation = Conversation(
+                first.conversation_member_id,
+                first.conversation_flow,
+                first.conversation_step,
+                dict(first.conversation_data),
+            )
+        return DirectSender(
+            _member(first, _skills_of(rows)),
+            _account_of(first),
+            bool(first.has_parked),
+            conversation,
+        )
+
+    async def _rows(self, statement: Any, platform: str, platform_user_id: str) -> list[Any]:
+        key = {"platform": platform, "platform_user_id": platform_user_id}
         async with self._sessions.read() as s:
-            rows = (
-                await s.execute(
-                    select(models.Member, models.Account, models.Skill.text)
-                    .join(models.Account, models.Account.member_id == models.Member.id)
-                    .outerjoin(models.Skill, models.Skill.member_id == models.Member.id)
-                    .where(
-                        models.Account.platform == platform,
-                        models.Account.platform_user_id == platform_user_id,
-                    )
-                    .order_by(models.Skill.id)
-                )
-            ).all()
-            if not rows:
-                return None
-            member, account, _ = rows[0]
-            skills = [text for _, _, text in rows if text is not None]
-            return _member(member, skills), _account(account)
+            return list((await s.execute(statement, key)).all())
 
     async def create(
         self,

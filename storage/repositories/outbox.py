@@ -8,14 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text, tuple_, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Exists
 
 from storage import models
 from storage.repositories.claims import claim_due_rows, new_claim
 from storage.session import Sessions
-from storage.sql import affected, dialect, insert_ignoring, insert_many_ignoring
+from storage.sql import (
+    Prepared,
+    affected,
+    dialect,
+    insert_for,
+    insert_many_ignoring,
+    table,
+)
 
 ANALYZE_AFTER = 1000  # messages queued at once (PostgreSQL: refresh the planner's view)
 
@@ -87,6 +94,21 @@ def _overtakes() -> Exists:
     )
 
 
+_OUTBOX = table(models.OutboxMessage)
+
+# The statements every answered event runs, built once (storage/sql.py, ``Prepared``).
+_ADD = Prepared(
+    lambda dialect: (
+        insert_for(dialect, models.OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_OUTBOX.c.id)
+    )
+)
+#: (id, claim) pairs in one expanding parameter: one statement for any number of messages.
+_HELD = tuple_(_OUTBOX.c.id, _OUTBOX.c.claimed_by).in_(bindparam("held", expanding=True))
+_DELETE_SENT_REPLIES = delete(_OUTBOX).where(_HELD, _OUTBOX.c.kind == "reply")
+
+
 class OutboxRepository:
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -126,6 +148,10 @@ class OutboxRepository:
             "created_at": now,
             "via_chat_id": via[0] if via else None,
             "via_thread_id": via[1] if via else None,
+            # Always named, so the statement has one shape, held or not.
+            "claimed_worker": None,
+            "claimed_by": None,
+            "claimed_until": None,
         }
         if held_by is not None:
             worker, claim = held_by
@@ -136,11 +162,7 @@ class OutboxRepository:
                 "claimed_until": now + (lease or timedelta(minutes=2)),
             }
         async with self._sessions.write() as s:
-            row_id = await s.scalar(
-                insert_ignoring(s, models.OutboxMessage, ("key",), values).returning(
-                    models.OutboxMessage.id
-                )
-            )
+            row_id = await s.scalar(_ADD(s), models.fitted(models.OutboxMessage, values))
         if row_id is None:
             return None
         return OutboxItem(
@@ -152,7 +174,7 @@ class OutboxRepository:
             kind,
             reply,
             0,
-            values.get("claimed_by", ""),
+            values["claimed_by"] or "",
             values["via_chat_id"],
             values["via_thread_id"],
         )
@@ -260,14 +282,11 @@ class OutboxRepository:
             return
         O = models.OutboxMessage  # noqa: E741
         async with self._sessions.write(urgent=True) as s:
-            held = tuple_(O.id, O.claimed_by).in_([(m.id, m.claim) for m in sent])
-            deleted = await s.execute(
-                delete(O)
-                .where(held, O.kind == "reply")
-                .execution_options(synchronize_session=False)
-            )
+            pairs = [(m.id, m.claim) for m in sent]
+            deleted = await s.execute(_DELETE_SENT_REPLIES, {"held": pairs})
             if affected(deleted) == len(sent):  # all replies: nothing else to record
                 return
+            held = tuple_(O.id, O.claimed_by).in_(pairs)
             kept = set(await s.scalars(select(O.id).where(held)))
             for m in (m for m in sent if m.id in kept):
                 await s.execute(
@@ -415,13 +434,22 @@ class OutboxRepository:
                 )
             )
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest waiting message falls due (for sleeping exactly that long)."""
+    async def next_due(
+        self, *, worker: str | None = None, now: datetime | None = None
+    ) -> datetime | None:
+        """When the earliest waiting message falls due (for sleeping exactly that long).
+
+        With ``worker`` and ``now``: a message that worker holds (a reply it is sending, its
+        lease running) falls due when its lease runs out, not at once: only then could its
+        delivery loop claim it, so it does not poll every 50 ms while replies are in flight."""
+        O = models.OutboxMessage  # noqa: E741
+        due: Any = O.next_attempt_at
+        if worker is not None and now is not None:
+            held = (O.status == "sending") & (O.claimed_worker == worker) & (O.claimed_until >= now)
+            due = case((held, O.claimed_until), else_=O.next_attempt_at)
         async with self._sessions.read() as s:
             return await s.scalar(
-                select(func.min(models.OutboxMessage.next_attempt_at)).where(
-                    models.OutboxMessage.status.in_(("pending", "sending")), ~_overtakes()
-                )
+                select(func.min(due)).where(O.status.in_(("pending", "sending")), ~_overtakes())
             )
 
     async def unsent(self) -> int:

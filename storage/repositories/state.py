@@ -6,13 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from storage import models
 from storage.ids import is_row_id
 from storage.records import Conversation
 from storage.session import Sessions
-from storage.sql import insert_ignoring, upsert
+from storage.sql import insert_ignoring, table, upsert
+
+_CONVERSATIONS = table(models.Conversation)
+# Every direct message asks for its member's open question: built once, a plain row.
+_CONVERSATION = select(_CONVERSATIONS).where(_CONVERSATIONS.c.member_id == bindparam("member_id"))
 
 
 class AdapterStateStore:
@@ -52,8 +56,8 @@ class ConversationStore:
 
     async def get(self, member_id: int) -> Conversation | None:
         async with self._sessions.read() as s:
-            row = await s.get(models.Conversation, member_id)
-            return Conversation(row.member_id, row.flow, row.step, dict(row.data)) if row else None
+            row = (await s.execute(_CONVERSATION, {"member_id": member_id})).first()
+        return Conversation(row.member_id, row.flow, row.step, dict(row.data)) if row else None
 
     async def set(
         self, member_id: int, flow: str, step: str, data: dict[str, Any], *, now: datetime

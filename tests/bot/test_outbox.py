@@ -226,3 +226,21 @@ async def test_one_write_records_the_replies_sent_meanwhile(storage: Storage) ->
     await asyncio.gather(*(outbox.deliver_held([item]) for item in replies))
     assert await storage.outbox.unsent() == 0
     assert writes < len(replies) / 2, f"{writes} writes for {len(replies)} replies"
+
+
+async def test_a_reply_in_flight_does_not_make_its_delivery_loop_poll(storage: Storage) -> None:
+    """A reply this worker holds (sending it after the commit) is due for the loop only when
+    its lease runs out; another worker's, or a waiting message, as before."""
+    clock, adapter = SimulatedClock(START), RecordingAdapter()
+    outbox = make_outbox(storage, clock, adapter)
+    held = await outbox.enqueue(
+        "reply:1", Reply("Hoi"), platform="test", chat_id="dm:ria", kind="reply", hold=True
+    )
+    assert held is not None
+    mine = {"worker": outbox.worker_id, "now": START}
+    assert await storage.outbox.next_due(**mine) == START + LEASE
+    assert await storage.outbox.next_due(worker="another", now=START) == START
+    assert await storage.outbox.next_due() == START
+    clock.advance(timedelta(seconds=5))
+    await outbox.enqueue("later", Reply("Hallo"), platform="test", chat_id="dm:kees")
+    assert await storage.outbox.next_due(**mine) == START + timedelta(seconds=5)

@@ -67,6 +67,26 @@ async def test_members_accounts_and_skills(storage: Storage) -> None:
         await storage.members.update(anna.id, handle="x")
 
 
+async def test_cells_for_an_example_are_kept_until_this_process_adds_one(
+    storage: Storage,
+) -> None:
+    net = await storage.networks.create(
+        "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
+    )
+    assert await storage.networks.cells_recent(net.id) == []
+    await storage.networks.ensure_cell(net.id, "West")
+    assert [c.name for c in await storage.networks.cells_recent(net.id)] == ["West"]
+    async with storage.unit_of_work() as bound:  # an import adds a cell in its unit of work
+        await bound.members.import_rows(
+            net.id,
+            [MemberImportRow(2, "kees", "Kees", (), "", "Oost")],
+            language="nl",
+            timezone="Europe/Amsterdam",
+            now=NOW,
+        )
+    assert [c.name for c in await storage.networks.cells_recent(net.id)] == ["Oost", "West"]
+
+
 async def test_import_upserts_atomically(storage: Storage) -> None:
     net = await storage.networks.create(
         "Buurt", language="nl", timezone="Europe/Amsterdam", now=NOW
