@@ -17,10 +17,15 @@ class RateLimits:
     per_chat_per_minute: int | None = None  # messages per minute into one chat
 
 
+#: The longest window kept: older sends no longer count for any limit.
+_KEPT = timedelta(minutes=1)
+
+
 class RateLimiter:
     def __init__(self) -> None:
         self._overall: dict[str, deque[datetime]] = defaultdict(deque)
         self._per_chat: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
+        self._sweep_at = 1024  # chats remembered before idle ones are forgotten
 
     def wait(
         self,
@@ -54,8 +59,18 @@ class RateLimiter:
         return max(waits)
 
     def record(self, platform: str, chat_id: str, now: datetime) -> None:
-        self._overall[platform].append(now)
-        self._per_chat[platform, chat_id].append(now)
+        """Count a send. Sends older than the longest window are dropped here, so a process
+        that only answers (never asks :meth:`wait` with the overall limit) stays small, and
+        chats idle for a minute are forgotten whenever their number has doubled."""
+        for sent in (self._overall[platform], self._per_chat[platform, chat_id]):
+            sent.append(now)
+            while sent[0] <= now - _KEPT:
+                sent.popleft()
+        if len(self._per_chat) >= self._sweep_at:
+            idle = [k for k, sent in self._per_chat.items() if not sent or sent[-1] <= now - _KEPT]
+            for key in idle:
+                del self._per_chat[key]
+            self._sweep_at = max(1024, 2 * len(self._per_chat))
 
 
 def _window_wait(sent: deque[datetime], limit: int, window: timedelta, now: datetime) -> timedelta:
