@@ -61,6 +61,7 @@ REPLIES_IN_FLIGHT = 8
 def edit_by_key(key: str) -> str:
     return EDIT_BY_KEY + key
 
+
 # Resolves a member's direct chat: (adapter, chat id), or None when unreachable.
 DirectTarget = Callable[[int, str | None], Awaitable[tuple[Adapter, str] | None]]
 
@@ -305,9 +306,7 @@ class Outbox:
                 return None
             except Exception as exc:
                 log.exception("outbox %s: delivery failed", item.key)
-                return await self._retry_or_fail(
-                    item, now + backoff(item.attempts + 1), repr(exc)
-                )
+                return await self._retry_or_fail(item, now + backoff(item.attempts + 1), repr(exc))
             # Sent, not yet recorded: a crash now is the one way a message goes out twice. So
             # it stays in flight until recorded, and the record jumps the write queue.
             await self._records.record(
@@ -365,9 +364,7 @@ class Outbox:
         """The member opened their private chat with the bot: what was kept for them goes
         out (in the unit of work of the event that showed it; wake the loop after the
         commit). Returns how many."""
-        return await storage.outbox.release_parked(
-            member_id, now=self._clock.now(), keep=PARK_KEEP
-        )
+        return await storage.outbox.release_parked(member_id, now=self._clock.now(), keep=PARK_KEEP)
 
     def _flight(
         self, adapter: Adapter, item: OutboxItem

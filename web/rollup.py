@@ -53,9 +53,7 @@ class KeptFigures:
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending: set[Hashable] = set()
 
-    async def get(
-        self, key: Hashable, read: Callable[[], Awaitable[T]], *, finished: bool
-    ) -> T:
+    async def get(self, key: Hashable, read: Callable[[], Awaitable[T]], *, finished: bool) -> T:
         """The figures for ``key``: kept ones if fresh enough; ``finished`` periods are served
         while they are read again behind the scenes."""
         fresh_for = self._refresh if finished else self._current_refresh
@@ -69,9 +67,7 @@ class KeptFigures:
                 return kept[1]
         return await self._read(key, read, fresh_for)
 
-    async def _read(
-        self, key: Hashable, read: Callable[[], Awaitable[T]], fresh_for: float
-    ) -> T:
+    async def _read(self, key: Hashable, read: Callable[[], Awaitable[T]], fresh_for: float) -> T:
         async with self._lock:
             kept = self._kept.get(key)
             if kept is not None and self._monotonic() - kept[0] <= fresh_for:
@@ -126,7 +122,5 @@ async def months(
         async def read(start: datetime = start, end: datetime = end) -> MonthFacts:
             return await queries.month_facts(network_id, start, end)
 
-        result.append(
-            await kept.get(("month", network_id, start, end), read, finished=end <= now)
-        )
+        result.append(await kept.get(("month", network_id, start, end), read, finished=end <= now))
     return result

@@ -70,9 +70,7 @@ async def claim_due_rows(
     await s.execute(
         update(model.__table__)
         .where(model.id == bindparam("row_id"), condition)
-        .values(
-            status=working, claimed_by=claim, claimed_worker=worker, claimed_until=now + lease
-        ),
+        .values(status=working, claimed_by=claim, claimed_worker=worker, claimed_until=now + lease),
         [{"row_id": i} for i in ids],
     )
     rows = await s.scalars(

@@ -437,8 +437,15 @@ class DashboardQueries:
                 skills.setdefault(member_id, []).append(skill)
             rows = await s.execute(
                 select(
-                    M.id, M.handle, M.display_name, M.about, M.cell_id, M.role, M.findable,
-                    M.invitable, M.joined_at,
+                    M.id,
+                    M.handle,
+                    M.display_name,
+                    M.about,
+                    M.cell_id,
+                    M.role,
+                    M.findable,
+                    M.invitable,
+                    M.joined_at,
                 )
                 .where(M.network_id == network_id, M.left_at.is_(None))
                 .order_by(M.handle)
@@ -539,21 +546,23 @@ class DashboardQueries:
             )
             # People active: made a pledge, finished one, posted a call or thanked someone.
             active = (
-                select(P.member_id.label("m")).where(
-                    P.network_id == network_id, P.created_at >= start, P.created_at < end
+                (
+                    select(P.member_id.label("m")).where(
+                        P.network_id == network_id, P.created_at >= start, P.created_at < end
+                    )
                 )
-            ).union(
-                select(P.member_id).where(*done_in),
-                select(C.initiator_id).where(
-                    C.network_id == network_id, C.created_at >= start, C.created_at < end
-                ),
-                select(T.giver_id).where(
-                    T.network_id == network_id, T.created_at >= start, T.created_at < end
-                ),
-            ).subquery()
-            people = frozenset(
-                await s.scalars(select(active.c.m).where(active.c.m.is_not(None)))
+                .union(
+                    select(P.member_id).where(*done_in),
+                    select(C.initiator_id).where(
+                        C.network_id == network_id, C.created_at >= start, C.created_at < end
+                    ),
+                    select(T.giver_id).where(
+                        T.network_id == network_id, T.created_at >= start, T.created_at < end
+                    ),
+                )
+                .subquery()
             )
+            people = frozenset(await s.scalars(select(active.c.m).where(active.c.m.is_not(None))))
             # Calls taking place in the period, and whether they were filled (as now counted):
             # a few hundred calls, each counted through the pledges' call index.
             when = func.coalesce(C.starts_at, C.created_at)

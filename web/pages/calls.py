@@ -118,20 +118,21 @@ async def new_form(request: web.Request) -> web.Response:
     return await _form(request, values, {}, status=200)
 
 
-async def _form(
-    request: web.Request, values, errors, *, status: int, call=None
-) -> web.Response:
+async def _form(request: web.Request, values, errors, *, status: int, call=None) -> web.Response:
     d, viewer = dashboard_of(request), viewer_of(request)
     cells = await d.storage.networks.cells(viewer.network.id)
     return render(
-        request, "call_form.html", status=status, values=values, errors=errors, cells=cells,
+        request,
+        "call_form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        cells=cells,
         call=call,
     )
 
 
-def _read_form(
-    request: web.Request, call: Call | None = None
-) -> tuple[dict, dict, writes.NewCall]:
+def _read_form(request: web.Request, call: Call | None = None) -> tuple[dict, dict, writes.NewCall]:
     """The form's values as typed (to show again), its problems, and the call they describe.
     Editing ``call``: a time left empty means "just the day", and a date in the past is only a
     problem when it was changed, so an old call's other fields can still be corrected."""
