@@ -197,7 +197,8 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
     r"\bi\s+need\s+(?:some\s+)?help\b|"
-    r"\blooking\s+for\s+(?:some|any)(?:one|body)\b",
+    r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
+    r"\b(?:iemand|iemant|anyone|anybody|someone|somebody)\s*\?+\s*$",  # "lekke band, iemand?"
     re.IGNORECASE,
 )
 

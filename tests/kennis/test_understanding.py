@@ -146,6 +146,8 @@ def test_rules_of_conduct() -> None:
         "@vonk iemand die Pools spreekt?",
         "I need help with my tax return",
         "looking for someone who knows QGIS",
+        "lekke band, iemand?",
+        "@vonk photos for the garden opening sat? anyone?",
     ],
 )
 def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
