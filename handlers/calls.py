@@ -117,7 +117,7 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         rule = parse_recurrence(_FROM.sub(" ", text.replace(repeats.matched, " ")), now=now, tz=tz)
         if isinstance(rule, Recurrence):
             set_rule(draft, rule, now=now, tz=tz)
-            draft.title = " ".join(rule.rest.split()).strip(" ,.-")
+            draft.title = tidy_title(rule.rest)
         return draft, repeats
     if isinstance(repeats, VagueRecurrence):
         draft.vague = repeats.matched
@@ -125,7 +125,7 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         repeats = None
     if repeats is not None:
         set_rule(draft, repeats, now=now, tz=tz)
-        draft.title = " ".join(repeats.rest.split()).strip(" ,.-")
+        draft.title = tidy_title(repeats.rest)
         return draft, None
     found = parse_when(text, now=now, tz=tz)
     invalid = None
@@ -136,8 +136,18 @@ def parse_call(text: str, *, now: datetime, tz: ZoneInfo) -> tuple[Draft, Invali
         at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
         draft.starts_at, draft.has_time = at.isoformat(), True
         text = found.rest
-    draft.title = " ".join(text.split()).strip(" ,.-")
+    draft.title = tidy_title(text)
     return draft, invalid
+
+
+_LEFT_PUNCTUATION = re.compile(r"\s*([,;])(?:\s*[,;])+")  # "maken, , 3 uur" once "4 mensen" left
+
+
+def tidy_title(text: str) -> str:
+    """What is left of a call's text once the date, cell and number of people are taken out:
+    single spaces, no doubled commas, no punctuation at the ends."""
+    text = _LEFT_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+    return text.replace(" ,", ",").strip(" ,;.-")
 
 
 def set_rule(draft: Draft, rule: Recurrence, *, now: datetime, tz: ZoneInfo) -> None:

@@ -287,3 +287,25 @@ async def test_a_call_for_a_cell_goes_to_the_cells_own_chat(network: Settings) -
     assert "[oost] vonk: Deze groep hoort nu bij Oost" in text
     assert "[oost] vonk: Oproep 1 van Sanne: Opruimen speelveld" in text
     assert "[groep] vonk: Oproep" not in text  # the cell has its own chat
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        (
+            "de buurttuin winterklaar maken, 4 mensen, 3 uur",
+            "de buurttuin winterklaar maken, 3 uur",
+        ),
+        ("Opruimen speelveld, 5 mensen #Oost", "Opruimen speelveld"),
+        ("koffie schenken ,  , 2 vrijwilligers; taart", "koffie schenken, taart"),
+    ],
+)
+def test_a_calls_title_keeps_no_leftover_punctuation(typed: str, title: str) -> None:
+    """What is left once the number of people and the cell are taken out reads as typed,
+    without ',,' where '4 mensen' was."""
+    from zoneinfo import ZoneInfo
+
+    from handlers.calls import parse_call
+
+    draft, invalid = parse_call(typed, now=START, tz=ZoneInfo("Europe/Amsterdam"))
+    assert invalid is None and draft.title == title
