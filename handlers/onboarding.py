@@ -156,11 +156,20 @@ def looks_like_a_name(text: str) -> bool:
     return bool(text) and not _NOT_A_NAME.search(text) and len(text.split()) <= 4
 
 
+# "No cell" in the words people use: 'geen', 'weet ik niet', 'geen voorkeur', 'dunno', 'no idea'.
+_NO_PREFERENCE = re.compile(
+    r"^\W*(?:geen(?:\s+(?:idee|voorkeur|flauw\s+idee))?|none|nothing|-|maakt\s+(?:me\s+)?niet\s+uit|"
+    r"(?:ik\s+)?weet\s+(?:ik\s+)?(?:het\s+)?niet|geen\s+flauw\s+idee|idk|dunno|no\s+idea|"
+    r"not\s+sure|(?:i\s+)?don'?t\s+know|no\s+preference|doesn'?t\s+matter|whatever)\W*$",
+    re.IGNORECASE,
+)
+
+
 async def typed_cell(ctx: Context, name: str) -> bool:
     """The cell step answered in words: an existing cell, 'geen' (none), or a new name that
     is asked about first. False: the question is asked again (nothing stored)."""
     choice = yes_or_no(name)
-    if choice is False or name.casefold() in ("geen", "none", "-", "weet niet", "geen idee"):
+    if choice is False or _NO_PREFERENCE.match(name):
         await ctx.storage.members.update(ctx.member.id, cell_id=None)
         return True
     cells = await ctx.storage.networks.cells(ctx.network.id)

@@ -248,3 +248,17 @@ async def test_the_name_step_refuses_a_question_and_ja_keeps_the_name(
     assert "Wat kun je, en waar help je graag mee?" in out  # 'ja' kept 'lena'
     assert "Dat lees ik niet als de naam van een buurt of groep." in out  # 'ja' is no cell
     assert "Je hoort bij ja" not in out
+
+
+async def test_not_knowing_a_cell_is_no_cell(run_script: ScriptRunner) -> None:
+    """'dunno', 'weet ik niet', 'geen voorkeur': no cell, not a new cell of that name."""
+    out = await run_script(
+        """
+        lena@dm: /start
+        lena@dm: Lena
+        lena@dm: tuinieren
+        lena@dm: dunno
+        """
+    )
+    assert "Nieuwe cel" not in out and "'dunno'" not in out
+    assert "Dat lees ik niet als de naam" not in out
