@@ -51,6 +51,34 @@ def yes_or_no(text: str) -> bool | None:
     return None
 
 
+# "english please", "can we speak English?", "Nederlands graag": asked in words, mid-question.
+_LANGUAGE_ASKED = (
+    (
+        "en",
+        re.compile(
+            r"^\W*(?:(?:in\s+)?english(?:\s+(?:please|pls|plz))?|(?:can|could)\s+(?:we|you)\s+"
+            r"(?:speak|talk|write|use)\s+english(?:\s+please)?|(?:do\s+you\s+)?speak\s+english|"
+            r"i\s+(?:don'?t|do\s+not)\s+speak\s+dutch|(?:in\s+het\s+)?engels(?:\s+(?:graag|"
+            r"alsjeblieft|aub|svp))?)\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "nl",
+        re.compile(
+            r"^\W*(?:(?:in\s+het\s+)?nederlands(?:\s+(?:graag|alsjeblieft|aub|svp))?|kunnen\s+we"
+            r"\s+nederlands\s+(?:praten|spreken)|(?:in\s+)?dutch(?:\s+please)?)\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def language_asked(text: str) -> str | None:
+    """The language a member asks for in words ("english please"), else None."""
+    return next((code for code, pattern in _LANGUAGE_ASKED if pattern.match(text)), None)
+
+
 def lesson_line(ctx: Context, lesson: Lesson) -> str:
     """One lesson in a list, its title in the reader's language when it is a bundled note."""
     title, _, _ = readable(lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from actions import members as member_actions
 from actions.buttons import ChooseCell, Consent, KeepName, SkillsLater
 from actions.wording import bullets, first_name
 from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import yes_or_no
+from handlers.common import language_asked, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "onboarding"
@@ -103,6 +104,13 @@ async def answer(_event: Event, ctx: Context) -> None:
     step = ctx.conversation.step if ctx.conversation else "name"
     text = ctx.args.strip()
     members = ctx.storage.members
+    code = language_asked(text)
+    if code is not None:  # "english please" is no name, skill or cell: switch, ask again
+        await member_actions.set_language(ctx, ctx.member, code)
+        await ctx.refresh_member()
+        await ctx.reply(ctx.t("language.saved"))
+        await ask(ctx, step if step in STEPS else "cell")
+        return
     if step == "name":
         choice = yes_or_no(text)
         if choice is True:  # 'ja': the name the platform gave is fine

@@ -262,3 +262,33 @@ async def test_not_knowing_a_cell_is_no_cell(run_script: ScriptRunner) -> None:
     )
     assert "Nieuwe cel" not in out and "'dunno'" not in out
     assert "Dat lees ik niet als de naam" not in out
+
+
+async def test_asking_for_english_mid_question_switches_and_asks_again(
+    run_script: ScriptRunner,
+) -> None:
+    """'english please' typed as the answer to the skills question is no skill: the language
+    changes and the same question comes again, now in English."""
+    out = await run_script(
+        """
+        tom@dm: /start
+        tom@dm: Tom
+        tom@dm: english please
+        tom@dm: I can fix bikes
+        """
+    )
+    assert "english please" not in out.split("tom@dm: english please", 1)[1]
+    assert "Fine, I'll speak English with you." in out
+    assert "What can you do, and what do you like to help with?" in out
+    assert "• fix bikes" in out
+
+
+def test_language_asked_in_words() -> None:
+    from handlers.common import language_asked
+
+    assert language_asked("english please") == "en"
+    assert language_asked("Can we speak English?") == "en"
+    assert language_asked("Engels graag") == "en"
+    assert language_asked("Nederlands graag!") == "nl"
+    assert language_asked("I teach English") is None
+    assert language_asked("Engelse les geven") is None
