@@ -28,6 +28,9 @@ P = TypeVar("P", bound=ButtonData)
 # A button's handler gets the parsed payload, never the string.
 ButtonHandler = Callable[[P, "Context"], Awaitable[None]]
 
+#: How alike (rapidfuzz ratio, 0-100) an unknown command must be to a known one to be
+#: suggested instead of the plain "type /help".
+NEAREST_COMMAND_SCORE = 70
 _COMMAND = re.compile(r"^\s*[/!]([A-Za-z][\w-]*)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -220,7 +223,8 @@ class Router:
             if found is not None:
                 return Route(found[1], "command", found[0], command.args)
             if msg.addressed or command.bot_name:
-                return self._fallback_route(msg)
+                # "/oproepn": the nearest command, to suggest
+                return self._fallback_route(msg, self.nearest_command(command.name) or "")
             return None
         if open_flow is not None and open_flow in self._flows and msg.chat.is_direct:
             return Route(self._flows[open_flow], "flow", open_flow, msg.text.strip())
@@ -238,5 +242,20 @@ class Router:
                 )
         return self._fallback_route(msg) if msg.addressed else None
 
-    def _fallback_route(self, msg: IncomingMessage) -> Route | None:
-        return Route(self._fallback, "fallback", "", msg.text) if self._fallback else None
+    def nearest_command(self, typed: str) -> str | None:
+        """The command name (or alias) closest to a mistyped or guessed one ("/mycalls" ->
+        "mine", "/oproepn" -> "oproepen"), when one is close enough to suggest."""
+        from rapidfuzz import fuzz, process, utils
+
+        best = process.extractOne(
+            typed.casefold(),
+            [name for name in self._commands if len(name) >= 3],  # not "h" for "/hepl"
+            scorer=fuzz.ratio,
+            processor=utils.default_process,
+            score_cutoff=NEAREST_COMMAND_SCORE,
+        )
+        return best[0] if best else None
+
+    def _fallback_route(self, msg: IncomingMessage, suggestion: str = "") -> Route | None:
+        """``suggestion`` (the route's name): a known command close to an unknown one typed."""
+        return Route(self._fallback, "fallback", suggestion, msg.text) if self._fallback else None

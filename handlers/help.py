@@ -29,6 +29,10 @@ def make_help(topics: Sequence[str]):
 
 
 async def not_understood(_event: Event, ctx: Context) -> None:
+    suggestion = ctx.route.name if ctx.route.kind == "fallback" else ""
+    if suggestion:  # "/oproepn": the command meant, most likely
+        await ctx.reply(ctx.t("help.unknown_command", command=f"/{suggestion}"))
+        return
     key = "help.not_understood" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
 

@@ -224,3 +224,13 @@ def test_registering_twice_is_refused(router: Router) -> None:
 
 def test_command_names_lists_aliases(router: Router) -> None:
     assert sorted(router.command_names()["wie"]) == ["who", "wie"]
+
+
+def test_the_nearest_known_command_to_an_unknown_one() -> None:
+    from handlers import build_router
+
+    router = build_router()
+    assert router.nearest_command("oproepn") == "oproepen"
+    assert router.nearest_command("hepl") == "help"  # not the one-letter "h"
+    assert router.nearest_command("mycalls") == "calls"
+    assert router.nearest_command("xyz") is None

@@ -292,3 +292,14 @@ def test_language_asked_in_words() -> None:
     assert language_asked("Nederlands graag!") == "nl"
     assert language_asked("I teach English") is None
     assert language_asked("Engelse les geven") is None
+
+
+async def test_a_mistyped_command_gets_the_nearest_one_suggested(run_script: ScriptRunner) -> None:
+    out = await run_script(
+        """
+        lena@dm: /oproepn
+        lena@dm: /xyz
+        """
+    )
+    assert "Die opdracht ken ik niet. Bedoel je /oproepen?" in out
+    assert out.count("Bedoel je") == 1  # nothing near /xyz: the plain pointer to /hulp
