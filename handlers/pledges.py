@@ -274,6 +274,21 @@ async def done_typed(_event: Event, ctx: Context) -> None:
     await complete(ctx, pledge, hours)
 
 
+# 'Lukt niet', 'lukt toch niet, sorry', 'sorry, ik kan toch niet komen', 'actually I can't
+# make it saturday': a pledge handed back in words, before or after its day. Only short lines
+# with a few words of time or regret after it: "het lukt niet om in te loggen" asks for help.
+NOT_GOING = (
+    r"^\W*(?:(?:nee|no|sorry|helaas|actually|eigenlijk|oh|oops)\W+)*"
+    r"(?:het\s+)?(?:is\s+)?(?:niet\s+gelukt|lukt(?:e)?\s+(?:het\s+)?(?:me\s+|mij\s+)?"
+    r"(?:toch\s+|helaas\s+|echt\s+)?niet|ging\s+niet(?:\s+door)?|ik\s+geef\s+het\s+terug"
+    r"|teruggeven|(?:ik\s+)?kan\s+(?:toch\s+|helaas\s+|echt\s+)?niet(?:\s+(?:komen|meer))?"
+    r"|didn'?t\s+work|i\s+couldn'?t(?:\s+make\s+it)?|i\s+can'?t\s+(?:make\s+it|come)"
+    r"|can'?t\s+make\s+it|i\s+(?:have|need)\s+to\s+cancel|hand\s+(?:it\s+)?back)"
+    r"(?:\W+(?:sorry|helaas|meer|toch|after\s+all|anymore|this\s+time|vandaag|morgen|today"
+    r"|tomorrow|(?:op|on)\s+\w+|\w+dag|\w+day)){0,3}[^\w?]*$"
+)
+
+
 async def not_done_typed(_event: Event, ctx: Context) -> None:
     """'Lukt niet', 'niet gelukt', 'I couldn't': handing it back, in words."""
     pledge = await asked_about(ctx)
@@ -356,11 +371,7 @@ def register(router: Router) -> None:
         r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?(?:het\s+is\s+|it\s+)?"
         r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished)\b[^?]*$"
     )(done_typed)
-    router.phrase(
-        r"^\W*(?:nee\W+|no\W+)?(?:het\s+)?(?:is\s+)?(?:niet\s+gelukt|lukt(?:e)?\s+niet"
-        r"|ging\s+niet(?:\s+door)?|ik\s+geef\s+het\s+terug|teruggeven|didn'?t\s+work"
-        r"|i\s+couldn'?t(?:\s+make\s+it)?|hand\s+(?:it\s+)?back)\b[^?]*$"
-    )(not_done_typed)
+    router.phrase(NOT_GOING)(not_done_typed)
     router.phrase(r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$")(
         more_time_typed
     )
