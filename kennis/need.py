@@ -44,6 +44,7 @@ _LEAD = re.compile(
       | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
       | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
+            (?:(?:kan|wil)\s+(?:mij\s+|me\s+|ons\s+)?(?:helpen|help)\s+(?:met|bij)\s+)?
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\b\s*(?:me\s+|mij\s+|ons\s+)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
       | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
@@ -77,7 +78,11 @@ def topic(text: str) -> str:
     """The need without its request framing and end punctuation, for display and calls;
     the need itself when nothing would be left."""
     base = need(text)
-    stripped = _TAIL.sub("", _LEAD.sub("", base, count=1)).strip(" ,;:-")
+    lead = _LEAD.sub("", base, count=1)
+    if lead != base and "?" in lead.rstrip("?!. "):
+        # "wie kan helpen met mijn aangifte? ik snap er niks van": the question is the topic
+        lead = lead[: lead.index("?")]
+    stripped = _TAIL.sub("", lead).strip(" ,;:-")
     return stripped if len(stripped) >= 3 else base.rstrip("?!. ")
 
 

@@ -54,6 +54,11 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
         ("anyone around who can fix a wobbly table leg?", "fix a wobbly table leg"),
         ("is there someone who can tune my piano?", "tune my piano"),
         ("is there anybody here that knows about bees?", "bees"),
+        (
+            "wie kan mij helpen met mijn belastingaangifte? ik snap er niks van",
+            "mijn belastingaangifte",
+        ),
+        ("@vonk iemand die kan helpen met de wifi in het buurthuis?", "de wifi in het buurthuis"),
         ("mijn fiets heeft een lekke band", "mijn fiets heeft een lekke band"),
         ("wie?", "wie"),  # nothing would be left: keep the question
     ],
