@@ -22,6 +22,7 @@ from actions.buttons import (
     EndCall,
     JoinCall,
     MoreAboutCall,
+    PledgeWithdraw,
 )
 from actions.calls import (
     CELL_NAME_MAX,
@@ -547,6 +548,8 @@ async def invitation_typed(_event: Event, ctx: Context) -> None:
     buttons of whatever was asked (never read as thanks or a greeting)."""
     open_ones = await invitations_open(ctx)
     answer = yes_or_no(ctx.args)
+    if not open_ones and answer is not None and await reminder_answered(ctx, answer):
+        return
     if not open_ones or answer is None:
         await ctx.reply(ctx.t("calls.nothing_to_answer", text=ctx.args.strip(" .!")))
         return
@@ -555,6 +558,36 @@ async def invitation_typed(_event: Event, ctx: Context) -> None:
         return
     await decline_invitation(ctx, ctx.member, open_ones[0])
     await ctx.reply(ctx.t("calls.declined"))
+
+
+#: A pledge this close is the one "Morgen staat … op je lijst. Lukt het nog?" asked about.
+REMINDED_AHEAD = timedelta(hours=36)
+
+
+async def reminder_answered(ctx: Context, answer: bool) -> bool:
+    """'ja' or 'nee' to the reminder's "Lukt het nog?": the member's only pledge due within
+    a day and a half. Yes: a kind word. No: the way to hand it back (a button, not done on a
+    bare 'nee'). False when no such pledge is open (the caller points to the buttons)."""
+    if not ctx.in_direct_chat:
+        return False
+    now = ctx.now()
+    soon = [
+        p
+        for p in await ctx.storage.pledges.of_member(ctx.member.id, (PledgeStatus.PLEDGED,))
+        if p.due_at is not None and now <= p.due_at <= now + REMINDED_AHEAD
+    ]
+    if len(soon) != 1:
+        return False
+    pledge = soon[0]
+    when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=ctx.member.timezone, now=now)
+    if answer:
+        await ctx.reply(ctx.t("pledges.still_on", what=pledge.what, when=when))
+    else:
+        await ctx.reply(
+            ctx.t("pledges.hand_back_offer", what=pledge.what, when=when),
+            buttons=[Button(ctx.t("nudges.hand_back"), PledgeWithdraw(pledge.id).encode())],
+        )
+    return True
 
 
 async def join_phrase(event: Event, ctx: Context) -> None:

@@ -423,6 +423,26 @@ async def test_dropping_out_before_the_day_in_words(run_script: ScriptRunner) ->
     assert "Je hebt geen" not in after.split("mo@dm:", 1)[1]  # not "no open pledges"
 
 
+async def test_yes_or_no_to_the_reminder_the_day_before(run_script: ScriptRunner) -> None:
+    """ "Morgen staat … op je lijst. Lukt het nog?": 'ja' gets a kind word, 'nee' the way to
+    hand it back (a button: a bare 'nee' hands nothing back by itself)."""
+    out = await run_script(
+        """
+        kees@dm: /doe flyers rondbrengen zaterdag
+        lies@dm: /doe soep koken zaterdag
+        ~ 3d
+        kees@dm: ja hoor
+        lies@dm: nee
+        """
+    )
+    assert "Morgen staat 'flyers rondbrengen' op je lijst" in out
+    kees = out.split("kees@dm: ja hoor", 1)[1].split("lies@dm: nee", 1)[0]
+    assert "Top, succes met 'flyers rondbrengen'" in kees
+    lies = out.split("lies@dm: nee", 1)[1]
+    assert "Jammer! Wil je 'soep koken'" in lies and "[1] Teruggeven" in lies
+    assert "gaat terug naar het netwerk" not in lies
+
+
 async def test_an_invitation_is_answered_in_words(
     network: Settings, run_script: ScriptRunner
 ) -> None:
