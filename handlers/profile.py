@@ -12,7 +12,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import yes_or_no
+from handlers.common import language_asked, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "profile"
@@ -123,8 +123,10 @@ async def toggle_pressed(press: ToggleConsent, ctx: Context) -> None:
 
 
 async def language(_event: Event, ctx: Context) -> None:
-    """``/taal en`` or ``/taal nl``; without an argument, buttons."""
-    choice = (ctx.args or "").strip().casefold()[:2]
+    """``/taal en``, ``/taal nl``, ``/taal Nederlands``, ``/language english``; without an
+    argument, buttons."""
+    typed = (ctx.args or "").strip()
+    choice = language_asked(typed) or typed.casefold()[:2]
     if choice not in SUPPORTED_LANGUAGES:
         buttons = [
             Button(ctx.t(f"language.{code}"), ChooseLanguage(code).encode())  # type: ignore[arg-type]

@@ -303,3 +303,15 @@ async def test_a_mistyped_command_gets_the_nearest_one_suggested(run_script: Scr
     )
     assert "Die opdracht ken ik niet. Bedoel je /oproepen?" in out
     assert out.count("Bedoel je") == 1  # nothing near /xyz: the plain pointer to /hulp
+
+
+async def test_the_language_by_its_name(run_script: ScriptRunner) -> None:
+    """'/taal Nederlands' once read as 'ne' and got the buttons; 'Engels' and 'english' too."""
+    out = await run_script(
+        """
+        lena@dm: /taal english
+        lena@dm: /language Nederlands
+        """
+    )
+    assert "Fine, I'll speak English with you." in out
+    assert "Goed, ik praat Nederlands met je." in out
