@@ -607,6 +607,8 @@ class Search:
         ``storage``: see :meth:`sync`."""
         reading = await self.read(text, direct=direct, addressed=addressed, storage=storage)
         action = reading.action
+        if action == "answer" and reading.framing_only:
+            return Response(action, reading, None)  # "wie kan mij helpen?": asked what for
         if action == "answer":
             answer = await self.ask(
                 reading, network_id=network_id, asker=asker, limit=limit, storage=storage
