@@ -6,6 +6,12 @@ with names (what members type as a skill) and situations (what people type when 
 it), in Dutch and English. The search links each member skill to its nearest kinds by meaning
 (:func:`link_kinds`) and lets the situations of a linked kind count as extra evidence for
 that member (kennis.evidence); skills the file does not know keep working by meaning alone.
+
+A kind may name the kinds whose helpers usually do it too (``done_by``: a plumber unblocks a
+drain, a babysitter minds a baby on an evening out). A member linked to such a kind is linked
+to the narrower one as well (:func:`done_by_index`), so a question that lands on the narrower
+kind finds them, while a kind that needs another person (piano tuning is not piano lessons)
+still finds nobody.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from importlib.resources import files
 
 import numpy as np
 
-__all__ = ["HelpKind", "KindLinks", "link_kinds", "load_everyday_help"]
+__all__ = ["HelpKind", "KindLinks", "done_by_index", "link_kinds", "load_everyday_help"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,8 @@ class HelpKind:
     category: str
     names: dict[str, tuple[str, ...]]  # language -> names
     situations: dict[str, tuple[str, ...]]  # language -> situations
+    #: Ids of the kinds whose helpers can usually do this one too (not symmetric).
+    done_by: tuple[str, ...] = ()
 
     def name(self, language: str = "nl") -> str:
         """The first name in ``language`` (or in any language)."""
@@ -63,12 +71,28 @@ def load_everyday_help() -> tuple[HelpKind, ...]:
                     lang: tuple(str(x) for x in item.get(f"situations_{lang}", ()))
                     for lang in ("nl", "en")
                 },
+                done_by=tuple(str(x) for x in item.get("done_by", ())),
             )
         )
     ids = [k.id for k in kinds]
     if len(set(ids)) != len(ids):  # pragma: no cover - guards the data file
         raise ValueError("everyday_help.toml: duplicate ids")
+    known = set(ids)
+    for kind in kinds:
+        if not set(kind.done_by) <= known - {kind.id}:  # pragma: no cover - guards the data file
+            raise ValueError(f"everyday_help.toml: {kind.id}: done_by names an unknown kind")
     return tuple(kinds)
+
+
+def done_by_index(kinds: tuple[HelpKind, ...]) -> tuple[tuple[int, ...], ...]:
+    """Per kind (by position), the positions of the kinds its helpers do too: the kinds that
+    name it in ``done_by``. One step only: "done by" is not passed along a chain."""
+    at = {kind.id: j for j, kind in enumerate(kinds)}
+    narrower: list[list[int]] = [[] for _ in kinds]
+    for j, kind in enumerate(kinds):
+        for broader in kind.done_by:
+            narrower[at[broader]].append(j)
+    return tuple(tuple(n) for n in narrower)
 
 
 @dataclass(frozen=True)

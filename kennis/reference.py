@@ -23,7 +23,7 @@ import numpy as np
 
 from kennis import vector_files
 from kennis.index import VectorCache
-from kennis.knowledge import HelpKind, load_everyday_help
+from kennis.knowledge import HelpKind, done_by_index, load_everyday_help
 from kennis.understanding import (
     IntentClassifier,
     NeighbourIntentClassifier,
@@ -85,6 +85,8 @@ class Reference:
         self.cache = cache
         self.vector_dir = vector_dir  # kennis.vector_files: kept between runs
         self.kinds = load_everyday_help() if kinds is None else kinds
+        #: Per kind, the kinds its helpers do too (kennis.knowledge.done_by_index).
+        self.narrower = done_by_index(self.kinds)
         names, name_kind, sits, sit_kind = [], [], [], []
         for j, kind in enumerate(self.kinds):
             names += kind.all_names

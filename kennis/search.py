@@ -136,6 +136,11 @@ class SearchConfig:
     #: A need the member was seen to meet (a contact accepted, a pledge done: learned from
     #: outcomes) counts this much less than the member's own words.
     learned_offset: float = 0.5
+    #: Whether a member linked to a kind of help is also linked to the kinds its helpers
+    #: usually do too (``done_by`` in the knowledge file: a plumber, the blocked drain).
+    done_by: bool = True
+    #: ... counting this much less than a kind the member's skill is linked to itself.
+    done_by_offset: float = 0.25
     #: Whether the names of a linked kind count as evidence too, besides its situations.
     knowledge_names: bool = True
     #: A kind's score for a query: the mean of its best name and its best situation (True;
@@ -504,14 +509,32 @@ class Search:
             for kind, closeness in skill_links:
                 if kind not in closest or closeness > closest[kind][0]:
                     closest[kind] = (closeness, skill)
+        # A kind the helpers of a linked kind do too counts as linked, as closely as the kind
+        # that does it, a little less (a plumber's skill finds "the drain is blocked", after
+        # a member whose own skill is unblocking drains).
+        inherited: dict[int, tuple[float, str]] = {}
+        if self.config.done_by:
+            for kind, found in closest.items():
+                for narrower in self._reference.narrower[kind]:
+                    if narrower not in closest and (
+                        narrower not in inherited or found[0] > inherited[narrower][0]
+                    ):
+                        inherited[narrower] = found
         kinds = self._reference.kinds
         weight = self.config.knowledge_closeness
-        for kind, (closeness, skill) in closest.items():
-            out_rows.append(-(kind + 1))
-            offsets.append(
-                -self.config.knowledge_offset + weight * (min(closeness, LINK_FULL) - LINK_FULL)
-            )
-            items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
+        n_kinds = len(kinds)
+        for links_of, extra, at in (
+            (closest, 0.0, 0),
+            (inherited, self.config.done_by_offset, n_kinds),  # see _extra_scores
+        ):
+            for kind, (closeness, skill) in links_of.items():
+                out_rows.append(-(at + kind + 1))
+                offsets.append(
+                    -self.config.knowledge_offset
+                    - extra
+                    + weight * (min(closeness, LINK_FULL) - LINK_FULL)
+                )
+                items.append(_Item("knowledge", skill, kinds[kind].name(member.language)))
         first_learned = n_skills + (1 if member.about else 0)
         for j, (_need, skill) in enumerate(learned):
             out_rows.append(int(rows[first_learned + j]))
@@ -837,7 +860,7 @@ class Search:
         index = self._members
         if limit <= 0 or not len(index):
             return []
-        scores = joined(scored.text, scored.kinds if self.config.knowledge else None)
+        scores = joined(scored.text, self._extra_scores(scored))
         best = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
@@ -879,6 +902,21 @@ class Search:
             item = self._member_items[owner][index.best_item(int(seg), scores)]
             out.append(MemberMatch(member, float(best[seg]), item.why, item.source, item.via))
         return out
+
+    def _extra_scores(self, scored: _Scored) -> np.ndarray | None:
+        """What the items that point at a kind of help score: per kind, how well the question
+        matches it; then, for the kinds a member is linked to only by ``done_by``, the same
+        for the kind the question lands on nearest and -inf for the rest. A done-by link is
+        there for the question that plainly asks for that kind (the banking app, for the
+        smartphone helper); counted for every loose match, it would make a broad helper
+        (computers, odd jobs) the near-tie winner of any question."""
+        if not self.config.knowledge:
+            return None
+        kinds = scored.kinds
+        if not self.config.done_by:
+            return kinds
+        asked = np.where(kinds >= kinds.max(initial=-np.inf), kinds, -np.inf)
+        return np.concatenate([kinds, asked.astype(np.float32, copy=False)])
 
     def _member_scores(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
         """Each member's score: their best own words ("direct": skills, about text), lifted

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
-from kennis.knowledge import link_kinds, load_everyday_help
+from kennis.knowledge import HelpKind, done_by_index, link_kinds, load_everyday_help
 from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
@@ -81,6 +81,21 @@ def test_a_name_belongs_to_one_kind_of_help() -> None:
             owners.setdefault(name.strip().lower(), set()).add(kind.id)
     shared = {name: sorted(ids) for name, ids in owners.items() if len(ids) > 1}
     assert not shared, shared
+
+
+def test_done_by_names_other_kinds_of_the_file() -> None:
+    for kind in load_everyday_help():
+        assert kind.id not in kind.done_by, kind.id
+
+
+def test_done_by_points_from_the_helper_to_the_narrower_kinds_one_step() -> None:
+    def kind(id_: str, *done_by: str) -> HelpKind:
+        return HelpKind(id_, "", {"nl": (id_,)}, {"nl": ()}, done_by)
+
+    kinds = (kind("plumber"), kind("drain", "plumber"), kind("sewer", "drain"), kind("tap"))
+    # The plumber's helpers do the drain too; a drain helper does the sewer. Not the other
+    # way round, and not plumber -> sewer (not passed along a chain).
+    assert done_by_index(kinds) == ((1,), (2,), (), ())
 
 
 def test_links_go_to_a_clearly_nearest_kind_or_nowhere() -> None:
@@ -196,3 +211,30 @@ async def test_nobody_fits_is_said_not_padded(storage: Storage, real_embedder: E
     assert response.answer is not None
     assert [m.member.handle for m in response.answer.named] == ["kees"]
     assert response.answer.named[0].why == "heg knippen"
+
+
+@pytest.mark.slow
+async def test_a_kind_done_by_a_linked_kind_finds_its_helper(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Online banking is done by whoever helps with smartphones (``done_by`` in the file):
+    the smartphone helper is named for a banking app, though no member offers banking help
+    as such; without the relation the question lands on a kind nobody is linked to and
+    nobody is named. Piano tuning, done by no linked kind, stays with nobody."""
+    net = await network_with(storage, [*EVERYDAY, ("tineke", ("smartphone uitleg",), "")])
+    banking = (
+        "mijn moeder krijgt de bankapp op haar telefoon niet aan de praat",
+        "my dad can't log in to his banking app",
+    )
+    search = Search(real_embedder, storage)
+    for question in banking:
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None, question
+        assert [m.member.handle for m in response.answer.named] == ["tineke"], question
+        assert response.answer.named[0].why == "smartphone uitleg"
+    response = await search.respond("wie kan mijn piano stemmen?", network_id=net, direct=True)
+    assert response.answer is not None and response.answer.named == []
+    strict = Search(real_embedder, storage, config=SearchConfig(done_by=False))
+    for question in banking:
+        response = await strict.respond(question, network_id=net, direct=True)
+        assert response.answer is not None and response.answer.named == [], question
