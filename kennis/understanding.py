@@ -151,8 +151,9 @@ _ONLY_GREETING = re.compile(
 # "ik kan zaterdag flyers rondbrengen", "I can bring my gazebo": a first-person offer, as long
 # as nothing says it is a problem ("ik kan mijn aangifte niet invullen") or a question.
 _OFFER = re.compile(
-    r"^\W*(?:ik|i|we|wij)\s+(?:kan|can|could|will|'ll|zal|bring|breng|neem|take|regel|kom|"
-    r"come|doe\s+mee|do\s+the|help\s+(?:graag|wel|mee|out)|am\s+happy\s+to|ben\s+erbij)\b",
+    r"^\W*(?:ik|i|we|wij)(?:\s+|(?='))(?:kan|can|could|will|'ll|zal|bring|breng|neem|take|regel|kom|"
+    r"come|doe\s+mee|do\s+the|help\s+(?:graag|wel|mee|out)|am\s+happy\s+to|ben\s+erbij|"
+    r"wil\s+best|(?:'d|would)\s+be\s+happy\s+to|don'?t\s+mind)\b",
     re.IGNORECASE,
 )
 _PROBLEM = re.compile(
@@ -203,12 +204,19 @@ _ASKS_FOR_SOMEONE = re.compile(
 )
 
 
-def clear_request(text: str, *, spoken_to: bool = False) -> bool:
-    """A request for a person by its framing alone (checked on the whole message); spoken to
-    the bot, any question for someone who can or knows is one."""
-    return bool(_CLEAR_REQUEST.search(text)) or (
-        spoken_to and bool(_ASKS_FOR_SOMEONE.search(need(text)))
-    )
+def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
+    """The intent the words alone decide, else None: a request for a person by its framing
+    (checked on the whole message), a question about the bot itself ("how does this work,
+    do I just ask you who can help?" asks how to ask, not for a person), and spoken to the
+    bot any question for someone who can or knows; then :func:`pattern_intent`."""
+    if _CLEAR_REQUEST.search(text):
+        return "help"
+    wanted = need(text)
+    if _ABOUT_BOT.match(wanted):
+        return "other"
+    if spoken_to and _ASKS_FOR_SOMEONE.search(wanted):
+        return "help"
+    return pattern_intent(wanted)
 
 
 def pattern_intent(text: str) -> Intent | None:
@@ -499,7 +507,7 @@ def decide(
         p /= p.sum()
     probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
     spoken = direct or addressed
-    fixed = "help" if clear_request(text, spoken_to=spoken) else pattern_intent(need(text))
+    fixed = fixed_intent(text, spoken_to=spoken)
     if fixed is not None:
         intent: Intent = fixed
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}

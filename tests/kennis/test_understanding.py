@@ -19,6 +19,7 @@ from kennis.understanding import (
     INTENTS,
     UnderstandingConfig,
     decide,
+    fixed_intent,
     load_intent_examples,
     pattern_intent,
 )
@@ -80,6 +81,8 @@ async def network_with(storage: Storage, members: list[tuple[str, tuple[str, ...
         ("ik doe mee", "pledge"),
         ("ik kan zaterdag flyers rondbrengen", "pledge"),
         ("I can bring my gazebo if it rains", "pledge"),
+        ("ik wil best 1x per maand de koffieochtend draaien", "pledge"),
+        ("I'd be happy to bake something for the fair", "pledge"),
         ("count me in", None),  # left to the model
         ("ben jij een bot?", "other"),
         ("hoe werkt dit eigenlijk?", "other"),
@@ -92,6 +95,21 @@ async def network_with(storage: Storage, members: list[tuple[str, tuple[str, ...
 )
 def test_unambiguous_patterns(text: str, intent: str | None) -> None:
     assert pattern_intent(text) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken_to", "intent"),
+    [
+        ("wie kan helpen met mijn fiets?", False, "help"),
+        ("wie kan er foto's maken op het feest?", True, "help"),
+        ("wie kan er foto's maken op het feest?", False, None),  # chatter among neighbours
+        # Asking how to ask is a question about the bot, not a request for a person.
+        ("@vonk how does this work, do I just ask you who can help?", True, "other"),
+        ("hoe werkt dit, moet ik jou vragen wie kan helpen?", True, "other"),
+    ],
+)
+def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
+    assert fixed_intent(text, spoken_to=spoken_to) == intent
 
 
 def test_the_examples_cover_every_intent_in_both_languages() -> None:
