@@ -159,7 +159,11 @@ class SearchConfig:
     link_min: float = 5.0
     #: ... and within this many of the skill's nearest kind; at most ``link_top`` kinds.
     link_margin: float = 0.5
-    link_top: int = 2
+    #: One: a second kind within the margin was more often a wrong guess ("telefoon
+    #: instellen" also linked to phone repair, and was named for a cracked screen) than a
+    #: second trade; what a helper of one kind also does is said by ``done_by`` in the file.
+    #: Dev: unanswerable named nobody .865 -> .919 (everyday), named nl .903 -> .899.
+    link_top: int = 1
     #: A linked kind counts this much less per standard deviation its skill is further from
     #: the kind's names than ``LINK_FULL`` (a skill that is plainly that kind of help is
     #: better evidence than one that merely leans towards it; it also orders members who
