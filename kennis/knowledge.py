@@ -8,10 +8,10 @@ it), in Dutch and English. The search links each member skill to its nearest kin
 that member (kennis.evidence); skills the file does not know keep working by meaning alone.
 
 A kind may name the kinds whose helpers usually do it too (``done_by``: a plumber unblocks a
-drain, a babysitter minds a baby on an evening out). A member linked to such a kind is linked
-to the narrower one as well (:func:`done_by_index`), so a question that lands on the narrower
-kind finds them, while a kind that needs another person (piano tuning is not piano lessons)
-still finds nobody.
+drain, a smartphone helper sorts out a banking app). A member linked to such a kind counts
+for the narrower one as well (:func:`done_by_index`; kennis.search weighs it a little less
+and only for a question that lands nearest on the narrower kind), while a kind that needs
+another person (piano tuning is not piano lessons) still finds nobody.
 """
 
 from __future__ import annotations

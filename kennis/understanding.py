@@ -170,6 +170,14 @@ _ABOUT_BOT = re.compile(
 )
 
 
+# How to use the bot: "how does this work", "do I just ask you", "moet ik jou vragen".
+_HOW_TO_ASK = re.compile(
+    r"\b(?:how\s+does\s+(?:this|it|vonk)\s+work|hoe\s+werkt\s+(?:dit|het|vonk)|ask\s+you|"
+    r"(?:jou|u)\s+(?:iets\s+)?vragen|vraag\s+ik\s+(?:jou|u|het\s+aan\s+jou))\b",
+    re.IGNORECASE,
+)
+
+
 # "wie kan helpen met …", "ik zoek iemand die …", "who can help with …": a request by its
 # framing alone, whatever the topic (read on the whole text: ``need`` strips this framing).
 _CLEAR_REQUEST = re.compile(
@@ -212,9 +220,12 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     if _CLEAR_REQUEST.search(text):
         return "help"
     wanted = need(text)
-    if _ABOUT_BOT.match(wanted):
+    asks = spoken_to and bool(_ASKS_FOR_SOMEONE.search(wanted))
+    # "wat kan je doen tegen schimmel, wie weet dat?" opens like a question about the bot
+    # ("wat kan je …") but asks for a person; asking *how to ask* does not.
+    if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    if spoken_to and _ASKS_FOR_SOMEONE.search(wanted):
+    if asks:
         return "help"
     return pattern_intent(wanted)
 

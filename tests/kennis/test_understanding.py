@@ -106,6 +106,8 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         # Asking how to ask is a question about the bot, not a request for a person.
         ("@vonk how does this work, do I just ask you who can help?", True, "other"),
         ("hoe werkt dit, moet ik jou vragen wie kan helpen?", True, "other"),
+        # "wat kan je …" is also the generic "what can one do": with a person asked for, help.
+        ("wat kan je doen tegen schimmel? wie kan er eens komen kijken?", True, "help"),
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
