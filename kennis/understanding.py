@@ -207,7 +207,14 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
     r"\bi\s+need\s+(?:some\s+)?help\b|"
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
-    r"\b(?:iemand|iemant|anyone|anybody|someone|somebody)\s*\?+\s*$",  # "lekke band, iemand?"
+    r"\b(?:iemand|iemant|anyone|anybody|someone|somebody)\s*\?+\s*$|"  # "lekke band, iemand?"
+    # Looking for a person by what they do: "ik zoek een babysit", "dog walker needed".
+    r"^\W*(?:ik|wij|we)\s+(?:zoek|zoeken)\s+(?:een|iemand)\b|"
+    r"\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+looking\s+for\s+an?\b|"
+    r"\b(?:needed|wanted|gezocht)\W*$|"
+    # A wish to learn asks for a teacher: "I want to practise my Dutch", "ik wil piano leren".
+    r"\bi\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:learn|practi[cs]e|improve)\b|"
+    r"\bik\s+(?:wil|zou)\s+(?:graag\s+|wel\s+|heel\s+graag\s+)?(?:\w+\s+){0,3}(?:leren|oefenen)\b",
     re.IGNORECASE,
 )
 

@@ -106,6 +106,13 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         # Asking how to ask is a question about the bot, not a request for a person.
         ("@vonk how does this work, do I just ask you who can help?", True, "other"),
         ("hoe werkt dit, moet ik jou vragen wie kan helpen?", True, "other"),
+        # Looking for a person by what they do, and a wish to learn, spoken to the bot.
+        ("ik zoek een babysit voor zaterdag", True, "help"),
+        ("dog walker needed", True, "help"),
+        ("I'm looking for a plumber", True, "help"),
+        ("I want to practise my Dutch", True, "help"),
+        ("ik wil graag piano leren", True, "help"),
+        ("ik zoek een babysit voor zaterdag", False, None),  # among neighbours: the model
         # "wat kan je …" is also the generic "what can one do": with a person asked for, help.
         ("wat kan je doen tegen schimmel? wie kan er eens komen kijken?", True, "help"),
     ],
