@@ -11,17 +11,21 @@ import re
 from typing import Literal
 
 from actions import members as member_actions
-from actions.buttons import ChooseCell, Consent, KeepName, SkillsLater
+from actions.buttons import AskSearch, ChooseCell, Consent, KeepName, SkillsLater
 from actions.wording import bullets, first_name
 from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from handlers.common import language_asked, yes_or_no
+from kennis.need import topic
 from kennis.skill_phrases import extract_skills
+from kennis.understanding import fixed_intent
 
 FLOW = "onboarding"
 STEPS = ("name", "skills", "cell", "findable", "invitable")
+#: A question parked during onboarding is kept (and offered back as a button) this long.
+PARKED_MAX = 100
 
 
 async def start(_event: Event, ctx: Context) -> None:
@@ -94,9 +98,32 @@ async def next_step(ctx: Context, done: str) -> None:
     if index < len(STEPS):
         await ask(ctx, STEPS[index])
         return
+    parked = str(ctx.conversation.data.get("parked", "")) if ctx.conversation else ""
     await ctx.finish()
     member = await ctx.storage.members.update(ctx.member.id, onboarded=True)
-    await ctx.reply_direct(ctx.t("onboarding.done", name=first_name(member.display_name)))
+    buttons = (
+        [Button(ctx.t("onboarding.search_parked", topic=parked), AskSearch(parked).encode())]
+        if parked
+        else []
+    )
+    await ctx.reply_direct(
+        ctx.t("onboarding.done", name=first_name(member.display_name)), buttons=buttons
+    )
+
+
+def asks_for_help(text: str) -> bool:
+    """A request typed where a name or a yes/no was asked ("wie kan mijn fiets maken?"):
+    kept for after onboarding rather than refused. Only what the words alone make a request
+    (an answer to an open question is not read by the classifier): "hoe lang duurt dit
+    nog?" is no question for a neighbour."""
+    return fixed_intent(text, spoken_to=True) == "help"
+
+
+async def park_question(ctx: Context, step: str, text: str) -> None:
+    """Keep the question, say so, and ask the open question again with its buttons."""
+    await ctx.expect(FLOW, step, parked=topic(text)[:PARKED_MAX])
+    await ctx.reply(ctx.t("onboarding.question_parked"))
+    await ask(ctx, step)
 
 
 async def answer(_event: Event, ctx: Context) -> None:
@@ -115,6 +142,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         choice = yes_or_no(text)
         if choice is True:  # 'ja': the name the platform gave is fine
             await next_step(ctx, step)
+            return
+        if choice is None and asks_for_help(text):
+            await park_question(ctx, step, text)
             return
         text = clean_name(text)
         if choice is None and not 1 <= len(text) <= 60:
@@ -149,6 +179,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         step = "cell"
     else:  # a consent question answered in words
         choice = yes_or_no(text)
+        if choice is None and asks_for_help(text):
+            await park_question(ctx, step, text)
+            return
         if choice is None:
             await ctx.reply(ctx.t("common.yes_or_no"))
             return

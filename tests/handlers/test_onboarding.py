@@ -315,3 +315,30 @@ async def test_the_language_by_its_name(run_script: ScriptRunner) -> None:
     )
     assert "Fine, I'll speak English with you." in out
     assert "Goed, ik praat Nederlands met je." in out
+
+
+async def test_a_question_asked_mid_onboarding_is_kept_and_offered_at_the_end(
+    run_script: ScriptRunner,
+) -> None:
+    """A newcomer asks for help where a name or a yes/no was asked: the question is kept,
+    the open question comes again, and the last message offers the search as a button
+    (before, 'Dat lijkt me geen naam' and 'Zeg maar ja of nee' dropped it)."""
+    out = await run_script(
+        """
+        lena@dm: /start
+        lena@dm: wie kan mijn fiets maken?
+        lena@dm: ja
+        lena@dm: tuinieren
+        lena@dm: geen
+        lena@dm: ja
+        lena@dm: hoe lang duurt dit nog?
+        lena@dm: nee
+        lena@dm: [1]
+        """
+    )
+    assert "Dat lijkt me geen naam." not in out
+    assert out.count("Je vraag onthoud ik") == 1  # "hoe lang duurt dit nog?" asks no person
+    assert "Zeg maar ja of nee." in out
+    done = out.split("welkom in het netwerk!", 1)[1]
+    assert "[1] Zoek hulp bij 'mijn fiets maken'" in done
+    assert "'mijn fiets maken'" in done.split("lena@dm: [1]", 1)[1]  # the search ran
