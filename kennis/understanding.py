@@ -211,7 +211,7 @@ _ASKS_FOR_SOMEONE = re.compile(
     # Looking for a person by what they do: "ik zoek een babysit", "dog walker needed".
     r"^\W*(?:ik|wij|we)\s+(?:zoek|zoeken)\s+(?:een|iemand)\b|"
     r"\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+looking\s+for\s+an?\b|"
-    r"\b(?:needed|wanted|gezocht)\W*$|"
+    r"^\W*(?!(?:i|we|ik|wij|you|he|she|they)\b)(?:[\w-]+\s+){1,3}(?:needed|gezocht)\b|"
     # A wish to learn asks for a teacher: "I want to practise my Dutch", "ik wil piano leren".
     r"\bi\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:learn|practi[cs]e|improve)\b|"
     r"\bik\s+(?:wil|zou)\s+(?:graag\s+|wel\s+|heel\s+graag\s+)?(?:\w+\s+){0,3}(?:leren|oefenen)\b",

@@ -109,6 +109,9 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         # Looking for a person by what they do, and a wish to learn, spoken to the bot.
         ("ik zoek een babysit voor zaterdag", True, "help"),
         ("dog walker needed", True, "help"),
+        ("dog walker needed next week", True, "help"),
+        ("oppas gezocht voor zaterdagavond", True, "help"),
+        ("I needed a break, back now", True, None),
         ("I'm looking for a plumber", True, "help"),
         ("I want to practise my Dutch", True, "help"),
         ("ik wil graag piano leren", True, "help"),
