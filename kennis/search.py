@@ -864,7 +864,7 @@ class Search:
         index = self._members
         if limit <= 0 or not len(index):
             return []
-        scores = joined(scored.text, self._extra_scores(scored))
+        scores = joined(scored.text, self._extra_scores(scored, min_score))
         best = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
@@ -907,20 +907,28 @@ class Search:
             out.append(MemberMatch(member, float(best[seg]), item.why, item.source, item.via))
         return out
 
-    def _extra_scores(self, scored: _Scored) -> np.ndarray | None:
+    def _extra_scores(self, scored: _Scored, min_score: float = -np.inf) -> np.ndarray | None:
         """What the items that point at a kind of help score: per kind, how well the question
         matches it; then, for the kinds a member is linked to only by ``done_by``, the same
         for the kind the question lands on nearest and -inf for the rest. A done-by link is
         there for the question that plainly asks for that kind (the banking app, for the
         smartphone helper); counted for every loose match, it would make a broad helper
-        (computers, odd jobs) the near-tie winner of any question."""
+        (computers, odd jobs) the near-tie winner of any question.
+
+        A kind below ``min_score`` is -inf too: its items (whose offsets are never positive)
+        cannot bring a member up to it, and every member linked to it would otherwise be
+        scored (at 10k members most of the per-member maximum's work)."""
         if not self.config.knowledge:
             return None
         kinds = scored.kinds
-        if not self.config.done_by:
-            return kinds
-        asked = np.where(kinds >= kinds.max(initial=-np.inf), kinds, -np.inf)
-        return np.concatenate([kinds, asked.astype(np.float32, copy=False)])
+        if self.config.done_by:
+            asked = np.where(kinds >= kinds.max(initial=-np.inf), kinds, -np.inf)
+            kinds = np.concatenate([kinds, asked.astype(np.float32, copy=False)])
+        c = self.config
+        never_positive = min(c.knowledge_offset, c.done_by_offset, c.knowledge_closeness) >= 0
+        if min_score > -np.inf and never_positive:
+            kinds = np.where(kinds >= min_score, kinds, -np.inf).astype(np.float32, copy=False)
+        return kinds
 
     def _member_scores(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
         """Each member's score: their best own words ("direct": skills, about text), lifted
