@@ -170,6 +170,13 @@ _ABOUT_BOT = re.compile(
 )
 
 
+# A question how or why ("hoe pak ik dat aan?", "how do we keep volunteers?"): no offer, unlike
+# "ik kan zaterdag, hoe laat?".
+_HOW_QUESTION = re.compile(
+    r"\b(?:hoe|how|waarom|why)\b(?!\s+(?:laat|late)\b)[^?]*\?", re.IGNORECASE
+)
+
+
 # How to use the bot: "how does this work", "do I just ask you", "moet ik jou vragen".
 _HOW_TO_ASK = re.compile(
     r"\b(?:how\s+does\s+(?:this|it|vonk)\s+work|hoe\s+werkt\s+(?:dit|het|vonk)|ask\s+you|"
@@ -531,6 +538,10 @@ def decide(
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
     else:
         intent = max(probs, key=probs.__getitem__)
+        if intent == "pledge" and _HOW_QUESTION.search(text):
+            # "ik doe alles zelf en loop op mijn tandvlees, hoe pak ik dat aan?" asks how,
+            # it offers nothing (the pledge's "when will you do it?" made no sense).
+            intent = max((i for i in INTENTS if i != "pledge"), key=probs.__getitem__)
     p_help = probs["help"]
     action: Action
     if direct or addressed:

@@ -304,3 +304,27 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         "ik neem wel soep mee",
     ):
         assert (await group(chatter)).action == "silent", chatter
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Asking how is no offer, even when the words lean towards one.
+        ("ik doe eigenlijk alles zelf in ons netwerk, hoe pak ik dat aan?", "lesson"),
+        ("how do we keep volunteers from dropping out?", "lesson"),
+        # A pledge may still ask when.
+        ("ik kan zaterdag wel helpen, hoe laat?", "pledge"),
+    ],
+)
+def test_a_how_question_is_no_pledge(text: str, intent: str) -> None:
+    leaning = np.array([0.05, 0.35, 0.45, 0.05, 0.05, 0.05])  # pledge, then lesson
+    assert INTENTS[int(np.argmax(leaning))] == "pledge" and INTENTS[1] == "lesson"
+    reading = decide(
+        text,
+        np.zeros(4, dtype=np.float32),
+        leaning,
+        direct=True,
+        addressed=False,
+        config=UnderstandingConfig(),
+    )
+    assert reading.intent == intent
