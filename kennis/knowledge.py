@@ -36,6 +36,8 @@ class HelpKind:
     situations: dict[str, tuple[str, ...]]  # language -> situations
     #: Ids of the kinds whose helpers can usually do this one too (not symmetric).
     done_by: tuple[str, ...] = ()
+    #: Whether its situations teach the intent classifier what a help request looks like.
+    help_example: bool = True
 
     def name(self, language: str = "nl") -> str:
         """The first name in ``language`` (or in any language)."""
@@ -72,6 +74,7 @@ def load_everyday_help() -> tuple[HelpKind, ...]:
                     for lang in ("nl", "en")
                 },
                 done_by=tuple(str(x) for x in item.get("done_by", ())),
+                help_example=bool(item.get("help_example", True)),
             )
         )
     ids = [k.id for k in kinds]

@@ -87,12 +87,15 @@ class Reference:
         self.kinds = load_everyday_help() if kinds is None else kinds
         #: Per kind, the kinds its helpers do too (kennis.knowledge.done_by_index).
         self.narrower = done_by_index(self.kinds)
-        names, name_kind, sits, sit_kind = [], [], [], []
+        names, name_kind, sits, sit_kind, examples = [], [], [], [], []
         for j, kind in enumerate(self.kinds):
             names += kind.all_names
             name_kind += [j] * len(kind.all_names)
             sits += kind.all_situations
             sit_kind += [j] * len(kind.all_situations)
+            examples += [kind.help_example] * len(kind.all_situations)
+        #: Per situation (file order): whether it is a help example for the intent classifier.
+        self._situation_is_example = np.asarray(examples, dtype=bool)
         self.names = names
         self.name_kind = np.asarray(name_kind, dtype=np.intp)
         self.situations = sits
@@ -177,10 +180,13 @@ class Reference:
         its match to the knowledge is that of a new message, not a perfect self-match."""
         if self.classifier is not None:
             return
+        example = self._situation_is_example
         key = (
             self.cache.embedder.name,
             f"intents l2={l2} situations={situations} lengths={length_cues} {classifier}",
-            _digest(texts + self.names + self.situations),
+            _digest(
+                texts + self.names + [s for s, e in zip(self.situations, example, strict=True) if e]
+            ),
         )
         shared = _SHARED_CLASSIFIERS.get(key)
         if shared is None:
@@ -194,15 +200,16 @@ class Reference:
             labels = list(examples.labels)
             weights = np.ones(len(texts), dtype=np.float32)
             all_texts = list(texts)
-            if situations > 0 and self.situations:
+            if situations > 0 and example.any():
                 extra = await self.cache.rows_for(self.situations, kind="query")
                 sv = self.cache.matrix[extra]
                 sk = self.known_many(sv, leave_out=True)
+                sv, sk = sv[example], sk[example]  # read against them all, taught by some
                 n_help = max(1, sum(1 for x in labels if x == "help"))
                 vectors = np.concatenate([vectors, sv])
                 known = np.concatenate([known, sk])
-                all_texts += self.situations
-                labels += ["help"] * len(self.situations)
+                all_texts += [s for s, e in zip(self.situations, example, strict=True) if e]
+                labels += ["help"] * len(sv)
                 weights = np.concatenate(
                     [
                         weights,

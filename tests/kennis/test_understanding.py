@@ -328,3 +328,18 @@ def test_a_how_question_is_no_pledge(text: str, intent: str) -> None:
         config=UnderstandingConfig(),
     )
     assert reading.intent == intent
+
+
+@pytest.mark.slow
+async def test_a_question_about_running_the_network_stays_a_lesson(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """The professional kinds of the knowledge file (governance, volunteer policy, ...) do
+    not teach what a help request looks like (``help_example = false``): taught by them,
+    this lesson question leaned towards help (lesson 0.51 against 0.76)."""
+    search = Search(real_embedder, storage)
+    reading = await search.read(
+        "een paar leden nemen alleen maar en geven nooit iets terug, wat doen we daarmee?",
+        direct=True,
+    )
+    assert reading.intent == "lesson" and reading.probabilities["lesson"] > 0.65
