@@ -279,18 +279,32 @@ async def done_typed(_event: Event, ctx: Context) -> None:
 # with a few words of time or regret after it: "het lukt niet om in te loggen" asks for help.
 NOT_GOING = (
     r"^\W*(?:(?:nee|no|sorry|helaas|actually|eigenlijk|oh|oops)\W+)*"
+    # "zaterdag gaat toch niet lukken", "saturday I can't make it"
+    r"(?:(?:\w+dag|morgen|vanavond|vandaag|tomorrow|tonight|today|\w+day)\W+)?"
     r"(?:het\s+)?(?:is\s+)?(?:niet\s+gelukt|lukt(?:e)?\s+(?:het\s+)?(?:me\s+|mij\s+)?"
     r"(?:toch\s+|helaas\s+|echt\s+)?niet|ging\s+niet(?:\s+door)?|ik\s+geef\s+het\s+terug"
+    r"|gaat\s+(?:me\s+|mij\s+|het\s+)?(?:toch\s+|helaas\s+|echt\s+)?niet\s+lukken"
+    r"|(?:ik\s+)?red\s+het\s+(?:toch\s+|helaas\s+)?niet"
     r"|teruggeven|(?:ik\s+)?kan\s+(?:toch\s+|helaas\s+|echt\s+)?niet(?:\s+(?:komen|meer))?"
     r"|didn'?t\s+work|i\s+couldn'?t(?:\s+make\s+it)?|i\s+can'?t\s+(?:make\s+it|come)"
-    r"|can'?t\s+make\s+it|i\s+(?:have|need)\s+to\s+cancel|hand\s+(?:it\s+)?back)"
+    r"|can'?t\s+make\s+it|(?:i\s+)?won'?t\s+(?:be\s+able\s+to\s+)?(?:make\s+it|come)"
+    r"|i\s+(?:have|need)\s+to\s+cancel|hand\s+(?:it\s+)?back)"
     r"(?:\W+(?:sorry|helaas|meer|toch|after\s+all|anymore|this\s+time|vandaag|morgen|today"
-    r"|tomorrow|(?:op|on)\s+\w+|\w+dag|\w+day)){0,3}[^\w?]*$"
+    r"|tomorrow|(?:op|on)\s+\w+|\w+dag|\w+day)){0,3}"
+    # ... with a reason after a comma or 'want'/'omdat'/'because' ("…, mijn schoonmoeder is
+    # jarig"), as long as it asks nothing ("het lukt niet, wie kan helpen?" is a request).
+    r"(?:(?:\s*[,;:.!-]+\s*|\s+(?=want\b|omdat\b|because\b|since\b))"
+    r"(?![^?]*\b(?:iemand|anyone|anybody|someone|help|helpen|hulp|wie|who)\b)[^?]*)?"
+    r"[^\w?]*$"
 )
 
 
 async def not_done_typed(_event: Event, ctx: Context) -> None:
     """'Lukt niet', 'niet gelukt', 'I couldn't': handing it back, in words."""
+    if not await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE):
+        # "het lukt niet, mijn laptop start niet op": nothing to hand back, maybe a need.
+        await ctx.reply(ctx.t("pledges.nothing_to_hand_back"))
+        return
     pledge = await asked_about(ctx)
     if pledge is None:
         await choose(ctx, "withdraw")

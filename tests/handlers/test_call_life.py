@@ -423,6 +423,30 @@ async def test_dropping_out_before_the_day_in_words(run_script: ScriptRunner) ->
     assert "Je hebt geen" not in after.split("mo@dm:", 1)[1]  # not "no open pledges"
 
 
+async def test_dropping_out_with_a_reason(run_script: ScriptRunner) -> None:
+    """'zaterdag gaat toch niet lukken, mijn schoonmoeder is jarig' hands the pledge back
+    (it was read as a request for help and named a neighbour); with nothing to hand back,
+    'het lukt niet, mijn laptop start niet op' gets a pointer to asking for help, not an
+    empty list to choose from."""
+    out = await run_script(
+        """
+        kees@dm: /doe flyers rondbrengen zaterdag
+        tom@dm: /taal en
+        tom@dm: /doe soup for the fair saturday
+        ~ 1d
+        kees@dm: zaterdag gaat toch niet lukken, mijn schoonmoeder is jarig
+        tom@dm: I won't make it on saturday because my kid is sick
+        mo@dm: het lukt niet, mijn laptop start niet op
+        """
+    )
+    kees = out.split("kees@dm: zaterdag gaat", 1)[1].split("tom@dm: I won't", 1)[0]
+    assert "'flyers rondbrengen' gaat terug naar het netwerk" in kees
+    tom = out.split("tom@dm: I won't", 1)[1].split("mo@dm:", 1)[0]
+    assert "'soup for the fair'" in tom
+    mo = out.split("mo@dm:", 1)[1]
+    assert "Je hebt nu niets openstaan om terug te geven" in mo
+
+
 async def test_yes_or_no_to_the_reminder_the_day_before(run_script: ScriptRunner) -> None:
     """ "Morgen staat … op je lijst. Lukt het nog?": 'ja' gets a kind word, 'nee' the way to
     hand it back (a button: a bare 'nee' hands nothing back by itself)."""
