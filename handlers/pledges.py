@@ -292,9 +292,11 @@ NOT_GOING = (
     r"(?:\W+(?:sorry|helaas|meer|toch|after\s+all|anymore|this\s+time|vandaag|morgen|today"
     r"|tomorrow|(?:op|on)\s+\w+|\w+dag|\w+day)){0,3}"
     # ... with a reason after a comma or 'want'/'omdat'/'because' ("…, mijn schoonmoeder is
-    # jarig"), as long as it asks nothing ("het lukt niet, wie kan helpen?" is a request).
+    # jarig"), as long as it asks nothing ("het lukt niet, wie kan helpen?" is a request) and
+    # describes no problem ("het lukt niet, mijn laptop start niet op" is one too).
     r"(?:(?:\s*[,;:.!-]+\s*|\s+(?=want\b|omdat\b|because\b|since\b))"
-    r"(?![^?]*\b(?:iemand|anyone|anybody|someone|help|helpen|hulp|wie|who)\b)[^?]*)?"
+    r"(?![^?]*\b(?:iemand|anyone|anybody|someone|help|helpen|hulp|wie|who|niet|geen|kapot"
+    r"|broken|not|cannot|\w+n't)\b)[^?]*)?"
     r"[^\w?]*$"
 )
 

@@ -426,8 +426,8 @@ async def test_dropping_out_before_the_day_in_words(run_script: ScriptRunner) ->
 async def test_dropping_out_with_a_reason(run_script: ScriptRunner) -> None:
     """'zaterdag gaat toch niet lukken, mijn schoonmoeder is jarig' hands the pledge back
     (it was read as a request for help and named a neighbour); with nothing to hand back,
-    'het lukt niet, mijn laptop start niet op' gets a pointer to asking for help, not an
-    empty list to choose from."""
+    'lukt toch niet' gets a pointer to asking for help; 'het lukt niet, mijn laptop start
+    niet op' describes a problem and stays a request."""
     out = await run_script(
         """
         kees@dm: /doe flyers rondbrengen zaterdag
@@ -436,6 +436,8 @@ async def test_dropping_out_with_a_reason(run_script: ScriptRunner) -> None:
         ~ 1d
         kees@dm: zaterdag gaat toch niet lukken, mijn schoonmoeder is jarig
         tom@dm: I won't make it on saturday because my kid is sick
+        mo@dm: lukt toch niet, sorry
+        mo@dm: /doe soep koken zaterdag
         mo@dm: het lukt niet, mijn laptop start niet op
         """
     )
@@ -444,7 +446,12 @@ async def test_dropping_out_with_a_reason(run_script: ScriptRunner) -> None:
     tom = out.split("tom@dm: I won't", 1)[1].split("mo@dm:", 1)[0]
     assert "'soup for the fair'" in tom
     mo = out.split("mo@dm:", 1)[1]
-    assert "Je hebt nu niets openstaan om terug te geven" in mo
+    assert "Je hebt nu niets openstaan om terug te geven" in mo  # nothing open
+    # With a pledge open, a problem described after the comma hands nothing back: it is
+    # a request for help.
+    laptop = out.split("mo@dm: het lukt niet, mijn laptop", 1)[1]
+    assert "'soep koken' gaat terug" not in laptop
+    assert "Ik ken nog niemand die goed past bij" in laptop or "kunnen misschien helpen" in laptop
 
 
 async def test_yes_or_no_to_the_reminder_the_day_before(run_script: ScriptRunner) -> None:
