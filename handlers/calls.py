@@ -31,6 +31,7 @@ from actions.calls import (
     Posted,
     call_replied_to,
     calls_open_in_chat,
+    change_call,
     decline_invitation,
     describe,
     end_call,
@@ -77,6 +78,12 @@ STATUS_WORDS = ("status", "stand")
 # closed when its moment already passed (it took place).
 CANCEL_WORDS = (
     "annuleer", "annuleren", "afgelast", "afgeblazen", "sluit", "sluiten", "cancel", "close",
+)  # fmt: skip
+# Moves the call to another moment ('/oproep verzet 3 zondag 14:00'): everyone taking part
+# is told once (actions.calls.change_call).
+MOVE_WORDS = (
+    "verzet", "verzetten", "verplaats", "verplaatsen", "uitstellen", "move", "reschedule",
+    "postpone",
 )  # fmt: skip
 
 
@@ -211,6 +218,10 @@ async def call_command(_event: Event, ctx: Context) -> None:
         call_id, reason = call_ref_and_rest(rest)
         await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, reason)))
         return
+    if first in MOVE_WORDS:
+        call_id, when = call_ref_and_rest(rest)
+        await move(ctx, call_id, when)
+        return
     require(ctx.member, Permission.POST_CALL)  # before the questions, not after them
     if not args:
         await ctx.expect(FLOW, "title", draft=asdict(Draft(guided=True)))
@@ -218,6 +229,24 @@ async def call_command(_event: Event, ctx: Context) -> None:
         return
     draft, invalid = parse_call(args, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
     await continue_draft(ctx, draft, invalid)
+
+
+async def move(ctx: Context, call_id: int, text: str) -> None:
+    """The call to another moment; what, where and how many stay as they were."""
+    found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone)) if text else None
+    if found is None or isinstance(found, InvalidWhen) or found.rest.strip(" ,.!"):
+        await ctx.reply(ctx.t("calls.move_bad_date", text=text, id=call_id))
+        return
+    call = await find_call(ctx, call_id)
+    cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
+    at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
+    new = NewCall(call.title, at, True, cell.name if cell else None, call.people_needed)
+    changed = await change_call(ctx, ctx.member, call_id, new)
+    when = when_text(ctx.t, at, True, tz=ctx.member.timezone, now=ctx.now())
+    if changed.told:
+        await ctx.reply(ctx.t.n("calls.moved", changed.told, title=call.title, when=when))
+    else:
+        await ctx.reply(ctx.t("calls.moved_nobody", title=call.title, when=when))
 
 
 async def continue_draft(ctx: Context, draft: Draft, invalid: InvalidWhen | None = None) -> None:

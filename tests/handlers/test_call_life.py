@@ -92,6 +92,31 @@ async def test_a_cancelled_call_tells_everyone_once_with_the_reason_then_goes_qu
     assert "Je hebt nog geen doe-bijdragen." in later
 
 
+async def test_a_call_moved_to_another_day_tells_everyone_once(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """'/oproep verzet 1 zondag 14:00' moves the call (it used to draft a new call called
+    'verzet 1'): the people taking part and the group hear it once, the pledge follows, and
+    a date that is none gets an example instead of a guess."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        sanne@dm: /oproep verzet 1 zondag 14:00
+        sanne@dm: /oproep verzet 1 als het droog is
+        tamara@dm: /mijn
+        """
+    )
+    assert "Waar gaat je oproep over" not in out and "verzet 1'" not in out
+    assert "'Opruimen speelveld' is verzet naar zondag" in out
+    assert "Ik heb de 1 persoon die meedoet persoonlijk laten weten." in out
+    assert out.count("[dm tamara] vonk: Let op: 'Opruimen speelveld' is gewijzigd.") == 1
+    assert "[groep] vonk: 'Opruimen speelveld' is gewijzigd." in out
+    assert "'als het droog is' kan ik niet als nieuwe datum lezen" in out
+    mine = out.split("tamara@dm: /mijn", 1)[1]
+    assert "zondag" in mine and "14:00" in mine
+
+
 async def test_the_status_button_cancels_after_asking_the_reason(
     network: Settings, run_script: ScriptRunner
 ) -> None:
