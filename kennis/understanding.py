@@ -219,6 +219,11 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"^\W*(?:ik|wij|we)\s+(?:zoek|zoeken)\s+(?:een|iemand)\b|"
     r"\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+looking\s+for\s+an?\b|"
     r"^\W*(?!(?:i|we|ik|wij|you|he|she|they)\b)(?:[\w-]+\s+){1,3}(?:needed|gezocht)\b|"
+    # Wanting a person for something: "would love someone to go on walks with", "ik zou
+    # graag iemand hebben die …".
+    r"\b(?:would\s+love|'d\s+love|would\s+like|'d\s+like|need|want)\s+(?:some|any)(?:one|body)"
+    r"\s+(?:to|who|for)\b|"
+    r"\b(?:zou|wil)\s+(?:graag\s+|heel\s+graag\s+)?iemand\s+(?:hebben\s+)?(?:die|om|voor)\b|"
     # A wish to learn asks for a teacher: "I want to practise my Dutch", "ik wil piano leren".
     r"\bi\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:learn|practi[cs]e|improve)\b|"
     r"\bik\s+(?:wil|zou)\s+(?:graag\s+|wel\s+|heel\s+graag\s+)?(?:\w+\s+){0,3}(?:leren|oefenen)\b",

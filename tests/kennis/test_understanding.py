@@ -116,6 +116,8 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("I want to practise my Dutch", True, "help"),
         ("ik wil graag piano leren", True, "help"),
         ("ik zoek een babysit voor zaterdag", False, None),  # among neighbours: the model
+        ("new in town and would love someone to go on walks with", True, "help"),
+        ("ik zou graag iemand hebben die af en toe met mijn moeder wandelt", True, "help"),
         # "wat kan je …" is also the generic "what can one do": with a person asked for, help.
         ("wat kan je doen tegen schimmel? wie kan er eens komen kijken?", True, "help"),
     ],
