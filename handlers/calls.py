@@ -693,7 +693,7 @@ async def status(ctx: Context, ref: str) -> None:
         ]
         if not mine:
             raise UserFacingError("calls.no_own_calls")
-        call = max(mine, key=lambda c: c.created_at)
+        call = max(mine, key=lambda c: (c.created_at, c.id))  # the newest, also within a tick
     require_own_call(ctx.member, call)
     pledges = await ctx.storage.pledges.of_call(call.id)
     names = {

@@ -117,6 +117,16 @@ async def test_a_call_moved_to_another_day_tells_everyone_once(
     assert "zondag" in mine and "14:00" in mine
 
 
+async def test_status_without_a_number_is_the_newest_call(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Two calls posted in the same moment: '/oproep status' shows the one posted last (it
+    showed the first: a tie on the creation time)."""
+    await run_script(TWO_CALLS)
+    out = await run_script("sanne@dm: /oproep status")
+    assert "Oproep 2: Bankjes verven" in out
+
+
 async def test_the_status_button_cancels_after_asking_the_reason(
     network: Settings, run_script: ScriptRunner
 ) -> None:
