@@ -169,9 +169,13 @@ class SearchConfig:
     #: better evidence than one that merely leans towards it; it also orders members who
     #: share a kind).
     knowledge_closeness: float = 0.0
-    #: How much of a linked kind's lead over the member's own words counts (1: the best of
-    #: the two, as if the kind were the member's own words; see Search._member_scores).
-    knowledge_share: float = 1.0
+    #: How much of a linked kind's lead over the member's own words counts in the order
+    #: (1: the best of the two, as if the kind were the member's own words; whether a member
+    #: is named goes by the best of the two either way, see Search._member_scores). At 0.9
+    #: members who share a kind keep the order of their own words: dev R@1 everyday .784 ->
+    #: .796, professional .802 -> .830, neighbourhood .810 -> .860, first named nl .707 ->
+    #: .724, the share named unchanged.
+    knowledge_share: float = 0.9
     #: ... and at least this many standard deviations of unrelated names' cosines (the
     #: reference's spread) closer to the kind's name than that name's nearest names of other
     #: kinds are (kennis.knowledge.link_kinds; -inf: not checked).
@@ -865,11 +869,11 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
-        best = self._member_scores(scored, scores)
+        best, gate = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
             allowed[index.segments(list(exclude))] = False
-        allowed &= best >= min_score
+        allowed &= gate >= min_score
         candidates = np.flatnonzero(allowed)
         if (
             scored.truncated
@@ -904,7 +908,7 @@ class Search:
             owner = int(index.owners[seg])
             member = self._member_records[owner]
             item = self._member_items[owner][index.best_item(int(seg), scores)]
-            out.append(MemberMatch(member, float(best[seg]), item.why, item.source, item.via))
+            out.append(MemberMatch(member, float(gate[seg]), item.why, item.source, item.via))
         return out
 
     def _extra_scores(self, scored: _Scored, min_score: float = -np.inf) -> np.ndarray | None:
@@ -930,27 +934,35 @@ class Search:
             kinds = np.where(kinds >= min_score, kinds, -np.inf).astype(np.float32, copy=False)
         return kinds
 
-    def _member_scores(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
-        """Each member's score: their best own words ("direct": skills, about text), lifted
-        by ``knowledge_share`` of how much better a linked kind of help matches, so the kind
-        supports the member's own words rather than replacing them (members who share a kind
-        keep the order of their own words; a kind that matches a question only loosely does
-        not outrank a member whose skill matches it well)."""
+    def _member_scores(
+        self, scored: _Scored, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each member's order and score. The score, which decides whether a member is good
+        enough to name, is their best item. The order is their best own words ("direct":
+        skills, about text), lifted by ``knowledge_share`` of how much better a linked kind
+        of help matches: members who share a kind keep the order of their own words (the
+        smartphone helper before the laptop helper for a banking app on a phone), and a kind
+        that matches a question only loosely does not outrank a member whose skill matches
+        it well."""
         index = self._members
         share = self.config.knowledge_share
         if not self.config.knowledge or share >= 1.0 or len(scores) == len(scored.text):
-            return index.segment_scores(scores)
+            best = index.segment_scores(scores)
+            return best, best
         n = len(scored.text)
         nothing = np.full(len(scores) - n, -np.inf, dtype=np.float32)
         direct = index.segment_scores(np.concatenate([scored.text, nothing]))
         via = index.segment_scores(
             np.concatenate([np.full(n, -np.inf, dtype=np.float32), scores[n:]])
         )
+        gate = np.maximum(direct, via)
         if scored.truncated:
             # Own words outside the candidates score below the weakest candidate.
             unknown = np.isneginf(direct)
             direct[unknown] = np.minimum(np.float32(scored.tail), via[unknown])
-        return direct + np.float32(share) * np.maximum(via - direct, 0.0)
+        # Only where the kind leads (-inf minus -inf would be NaN, for members with neither).
+        lead = np.subtract(via, direct, out=np.zeros_like(via), where=via > direct)
+        return direct + np.float32(share) * lead, gate
 
     def _rank_lessons(
         self, scored: _Scored, network_id: int, limit: int, min_score: float, *, questions: bool

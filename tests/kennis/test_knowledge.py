@@ -238,3 +238,24 @@ async def test_a_kind_done_by_a_linked_kind_finds_its_helper(
     for question in banking:
         response = await strict.respond(question, network_id=net, direct=True)
         assert response.answer is not None and response.answer.named == [], question
+
+
+@pytest.mark.slow
+async def test_members_who_share_a_kind_keep_the_order_of_their_own_words(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Both helpers do online banking (done_by): both are named, equally good, but the one
+    whose own words fit the device comes first (knowledge_share)."""
+    net = await network_with(
+        storage,
+        [*EVERYDAY, ("tineke", ("smartphone uitleg",), ""), ("yusuf", ("laptop instellen",), "")],
+    )
+    search = Search(real_embedder, storage)
+    for question, first in (
+        ("mijn oma snapt de bankapp op haar telefoon niet", "tineke"),
+        ("de bankapp op mijn laptop doet raar", "yusuf"),
+    ):
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None
+        named = [m.member.handle for m in response.answer.named]
+        assert named[0] == first and set(named) == {"tineke", "yusuf"}, (question, named)
