@@ -434,6 +434,22 @@ class ItemIndex:
         np.maximum.at(best, self._item_segment[live], item_scores[live] + self._item_offsets[live])
         return best
 
+    def segment_scores_split(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`segment_scores`, but per segment twice: the best item that points at
+        a text row, and the best that points at an extra score (``-inf`` where none)."""
+        ni = self._n_items
+        rows = self._item_rows[:ni]
+        item_scores = scores[rows]
+        live = np.flatnonzero(item_scores > -np.inf)
+        values = item_scores[live] + self._item_offsets[live]
+        segments = self._item_segment[live]
+        extra = rows[live] < 0
+        direct = np.full(self._n_segments, -np.inf, dtype=np.float32)
+        via = np.full(self._n_segments, -np.inf, dtype=np.float32)
+        np.maximum.at(direct, segments[~extra], values[~extra])
+        np.maximum.at(via, segments[extra], values[extra])
+        return direct, via
+
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
         """Best item score (with its offset) per segment, from a raw score per item.
 

@@ -949,12 +949,7 @@ class Search:
         if not self.config.knowledge or share >= 1.0 or len(scores) == len(scored.text):
             best = index.segment_scores(scores)
             return best, best
-        n = len(scored.text)
-        nothing = np.full(len(scores) - n, -np.inf, dtype=np.float32)
-        direct = index.segment_scores(np.concatenate([scored.text, nothing]))
-        via = index.segment_scores(
-            np.concatenate([np.full(n, -np.inf, dtype=np.float32), scores[n:]])
-        )
+        direct, via = index.segment_scores_split(scores)
         gate = np.maximum(direct, via)
         if scored.truncated:
             # Own words outside the candidates score below the weakest candidate.

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
-from kennis.index import ItemIndex
+from kennis.index import ItemIndex, joined
 from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
@@ -194,6 +194,32 @@ def test_item_index_sparse_scores_match_brute_force_with_extra_rows() -> None:
             }
             want = {o: float(np.max(source[r] + w)) for o, (r, w) in truth.items()}
             assert got == want
+
+
+def test_item_index_splits_own_words_from_extra_scores() -> None:
+    """segment_scores_split: per owner the best item on a text row and the best on an extra
+    score (negative rows, see joined), whose maximum is segment_scores."""
+    rng = np.random.default_rng(1)
+    index = ItemIndex()
+    truth: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for owner in range(300):
+        rows = rng.integers(-20, 500, size=int(rng.integers(1, 6)))
+        offsets = rng.choice([0.0, -0.25, -0.5], size=len(rows)).astype(np.float32)
+        index.put(owner, rows, offsets)
+        truth[owner] = (rows, offsets)
+    text = rng.standard_normal(500).astype(np.float32)
+    text[rng.random(500) < 0.5] = -np.inf
+    scores = joined(text, rng.standard_normal(20).astype(np.float32))
+    direct, via = index.segment_scores_split(scores)
+    np.testing.assert_array_equal(np.maximum(direct, via), index.segment_scores(scores))
+    for seg, owner in enumerate(index.owners):
+        rows, offsets = truth[int(owner)]
+        values = scores[rows] + offsets
+        own, extra = values[rows >= 0], values[rows < 0]
+        assert direct[seg] == pytest.approx(own.max(initial=-np.inf)) or direct[seg] == -np.inf
+        assert via[seg] == pytest.approx(extra.max(initial=-np.inf)) or via[seg] == -np.inf
+        assert (direct[seg] == -np.inf) == (own.max(initial=-np.inf) == -np.inf)
+        assert (via[seg] == -np.inf) == (extra.max(initial=-np.inf) == -np.inf)
 
 
 def test_item_index_segments_match_brute_force_through_changes_and_compaction() -> None:
