@@ -181,12 +181,12 @@ class Reference:
         if self.classifier is not None:
             return
         example = self._situation_is_example
+        # The situations are read against all of them, and taught by those marked.
+        left_out = ",".join(map(str, np.flatnonzero(~example)))
         key = (
             self.cache.embedder.name,
             f"intents l2={l2} situations={situations} lengths={length_cues} {classifier}",
-            _digest(
-                texts + self.names + [s for s, e in zip(self.situations, example, strict=True) if e]
-            ),
+            _digest(texts + self.names + self.situations + [left_out]),
         )
         shared = _SHARED_CLASSIFIERS.get(key)
         if shared is None:
