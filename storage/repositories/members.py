@@ -116,18 +116,6 @@ class DirectSender:
     conversation: Conversation | None  # the question the bot asked them and awaits
 
 
-def _account_of(row: Any) -> Account:
-    return Account(
-        id=row.account_id,
-        member_id=row.account_member_id,
-        platform=row.account_platform,
-        platform_user_id=row.account_platform_user_id,
-        username=row.account_username,
-        display_name=row.account_display_name,
-        direct_chat_id=row.account_direct_chat_id,
-    )
-
-
 def _skills_of(rows: Iterable[Any]) -> list[str]:
     return [row.skill for row in rows if row.skill is not None]
 
@@ -156,15 +144,21 @@ def _member(row: Any, skills: Iterable[str] = ()) -> Member:
     )
 
 
-def _account(row: models.Account) -> Account:
+def _account(row: Any, prefix: str = "") -> Account:
+    """An account from its table's row, or from a joined row whose account columns carry
+    ``prefix`` ("account_", see _by_account)."""
+
+    def column(name: str) -> Any:
+        return getattr(row, prefix + name)
+
     return Account(
-        id=row.id,
-        member_id=row.member_id,
-        platform=row.platform,
-        platform_user_id=row.platform_user_id,
-        username=row.username,
-        display_name=row.display_name,
-        direct_chat_id=row.direct_chat_id,
+        id=column("id"),
+        member_id=column("member_id"),
+        platform=column("platform"),
+        platform_user_id=column("platform_user_id"),
+        username=column("username"),
+        display_name=column("display_name"),
+        direct_chat_id=column("direct_chat_id"),
     )
 
 
@@ -208,7 +202,7 @@ class MemberRepository:
         rows = await self._rows(_BY_ACCOUNT, platform, platform_user_id)
         if not rows:
             return None
-        return _member(rows[0], _skills_of(rows)), _account_of(rows[0])
+        return _member(rows[0], _skills_of(rows)), _account(rows[0], "account_")
 
     async def for_direct_message(self, platform: str, platform_user_id: str) -> DirectSender | None:
         """:meth:`by_account` for a direct message, in the same statement: whether messages
@@ -228,7 +222,7 @@ class MemberRepository:
             )
         return DirectSender(
             _member(first, _skills_of(rows)),
-            _account_of(first),
+            _account(first, "account_"),
             bool(first.has_parked),
             conversation,
         )
