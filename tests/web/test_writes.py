@@ -11,8 +11,43 @@ from aiohttp.test_utils import TestClient
 from typer.testing import CliRunner
 
 from bot.cli import app as cli
-from storage.repositories.calls import PledgeStatus
+from storage.repositories.calls import Call, PledgeStatus
 from tests.web.conftest import Site, at, csrf_of, sign_in
+
+
+async def call_of(
+    site: Site,
+    initiator: str,
+    title: str,
+    *,
+    days: int,
+    people: int,
+    pledgers: tuple[str, ...] = (),
+) -> Call:
+    """A call ``days`` from now, with a pledge by each of ``pledgers`` in order (the ones
+    past ``people`` wait for a place)."""
+    storage, network, m = site.storage, await site.app.network(), site.members
+    call = await storage.calls.create(
+        network.id,
+        m[initiator].id,
+        title=title,
+        starts_at=at(days),
+        has_time=True,
+        cell_id=None,
+        people_needed=people,
+        now=site.clock.now(),
+    )
+    for handle in pledgers:
+        await storage.pledges.create(
+            network.id,
+            m[handle].id,
+            what=call.title,
+            due_at=call.starts_at,
+            due_has_time=True,
+            now=site.clock.now(),
+            call_id=call.id,
+        )
+    return call
 
 
 async def test_a_call_made_on_the_web_is_posted_in_the_group(
@@ -58,27 +93,10 @@ async def test_bad_input_is_explained_and_kept(site: Site, client: TestClient) -
 async def test_cancelling_tells_the_pledgers_with_the_reason(
     site: Site, client: TestClient
 ) -> None:
-    storage, network, m = site.storage, await site.app.network(), site.members
-    call = await storage.calls.create(
-        network.id,
-        m["sanne"].id,
-        title="Bankjes schilderen",
-        starts_at=at(3),
-        has_time=True,
-        cell_id=None,
-        people_needed=1,
-        now=site.clock.now(),
+    storage = site.storage
+    call = await call_of(  # anna waits: the one place is kees's
+        site, "sanne", "Bankjes schilderen", days=3, people=1, pledgers=("kees", "anna")
     )
-    for handle in ("kees", "anna"):  # anna waits: the one place is kees's
-        await storage.pledges.create(
-            network.id,
-            m[handle].id,
-            what=call.title,
-            due_at=call.starts_at,
-            due_has_time=True,
-            now=site.clock.now(),
-            call_id=call.id,
-        )
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{call.id}")
     response = await client.post(
@@ -100,27 +118,10 @@ async def test_cancelling_tells_the_pledgers_with_the_reason(
 async def test_editing_a_call_tells_who_takes_part_and_the_group(
     site: Site, client: TestClient
 ) -> None:
-    storage, network, m = site.storage, await site.app.network(), site.members
-    call = await storage.calls.create(
-        network.id,
-        m["sanne"].id,
-        title="Bankjes schilderen",
-        starts_at=at(3),
-        has_time=True,
-        cell_id=None,
-        people_needed=1,
-        now=site.clock.now(),
+    storage = site.storage
+    call = await call_of(  # anna waits for the one place
+        site, "sanne", "Bankjes schilderen", days=3, people=1, pledgers=("kees", "anna")
     )
-    for handle in ("kees", "anna"):  # anna waits for the one place
-        await storage.pledges.create(
-            network.id,
-            m[handle].id,
-            what=call.title,
-            due_at=call.starts_at,
-            due_has_time=True,
-            now=site.clock.now(),
-            call_id=call.id,
-        )
     await sign_in(client, site)
     form = await (await client.get(f"/calls/{call.id}/edit")).text()
     assert 'value="Bankjes schilderen"' in form and 'value="10:00"' in form
@@ -159,17 +160,8 @@ async def test_editing_a_call_tells_who_takes_part_and_the_group(
 async def test_editing_only_the_places_of_a_past_call_tells_nobody(
     site: Site, client: TestClient
 ) -> None:
-    storage, network, m = site.storage, await site.app.network(), site.members
-    call = await storage.calls.create(
-        network.id,
-        m["sanne"].id,
-        title="Bladeren ruimen",
-        starts_at=at(-2),
-        has_time=True,
-        cell_id=None,
-        people_needed=3,
-        now=site.clock.now(),
-    )
+    storage = site.storage
+    call = await call_of(site, "sanne", "Bladeren ruimen", days=-2, people=3)
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{call.id}/edit")
     data = {
@@ -191,28 +183,10 @@ async def test_editing_only_the_places_of_a_past_call_tells_nobody(
 
 
 async def test_a_closed_call_or_anothers_call_is_not_edited(site: Site, client: TestClient) -> None:
-    storage, network, m = site.storage, await site.app.network(), site.members
-    closed = await storage.calls.create(
-        network.id,
-        m["sanne"].id,
-        title="Klaar",
-        starts_at=at(2),
-        has_time=True,
-        cell_id=None,
-        people_needed=1,
-        now=site.clock.now(),
-    )
+    storage = site.storage
+    closed = await call_of(site, "sanne", "Klaar", days=2, people=1)
     await storage.calls.close(closed.id, now=site.clock.now())
-    other = await storage.calls.create(
-        network.id,
-        m["beheer"].id,
-        title="Van Bea",
-        starts_at=at(2),
-        has_time=True,
-        cell_id=None,
-        people_needed=1,
-        now=site.clock.now(),
-    )
+    other = await call_of(site, "beheer", "Van Bea", days=2, people=1)
     await sign_in(client, site)
     token = await csrf_of(client, f"/calls/{other.id}/edit")
     assert (await client.get(f"/calls/{closed.id}/edit", allow_redirects=False)).status == 303
@@ -256,26 +230,7 @@ async def test_exports(site: Site, client: TestClient) -> None:
 
 
 async def test_calendar_feeds(site: Site, client: TestClient) -> None:
-    storage, network, m = site.storage, await site.app.network(), site.members
-    call = await storage.calls.create(
-        network.id,
-        m["sanne"].id,
-        title="Koffieochtend",
-        starts_at=at(2),
-        has_time=True,
-        cell_id=None,
-        people_needed=4,
-        now=site.clock.now(),
-    )
-    await storage.pledges.create(
-        network.id,
-        m["sanne"].id,
-        what=call.title,
-        due_at=call.starts_at,
-        due_has_time=True,
-        now=site.clock.now(),
-        call_id=call.id,
-    )
+    await call_of(site, "sanne", "Koffieochtend", days=2, people=4, pledgers=("sanne",))
     await sign_in(client, site)
     token = await csrf_of(client)
     page = await (
