@@ -40,6 +40,19 @@ NO_WORDS = {
 }  # fmt: skip
 
 
+# "Not this question": typed where a button offers to skip ("Later", "Overslaan").
+SKIP_WORDS = {
+    "-", "skip", "overslaan", "sla over", "later", "straks", "nog niet", "not now", "not yet",
+    "weet niet", "weet ik niet", "geen idee", "don't know", "dont know", "no idea",
+}  # fmt: skip
+
+
+def skipped(text: str) -> bool:
+    """Whether a typed answer skips the question ('later', 'overslaan', 'skip', 'weet ik
+    niet')."""
+    return text.casefold().strip(" .!") in SKIP_WORDS
+
+
 def yes_or_no(text: str) -> bool | None:
     """'ja', 'ja hoor', 'jazeker', 'prima', 'nee', 'liever niet', 'yes', 'sure', 'no', ...;
     None for anything else (the caller asks again, naming the choices)."""

@@ -17,10 +17,10 @@ from bot.clean import clean_name
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import language_asked, yes_or_no
+from handlers.common import language_asked, skipped, yes_or_no
 from kennis.need import topic
 from kennis.skill_phrases import extract_skills
-from kennis.understanding import fixed_intent
+from kennis.understanding import asks_anyone
 
 FLOW = "onboarding"
 STEPS = ("name", "skills", "cell", "findable", "invitable")
@@ -111,16 +111,11 @@ async def next_step(ctx: Context, done: str) -> None:
     )
 
 
-def asks_for_help(text: str) -> bool:
-    """A request typed where a name or a yes/no was asked ("wie kan mijn fiets maken?"):
-    kept for after onboarding rather than refused. Only what the words alone make a request
-    (an answer to an open question is not read by the classifier): "hoe lang duurt dit
-    nog?" is no question for a neighbour."""
-    return fixed_intent(text, spoken_to=True) == "help"
-
-
 async def park_question(ctx: Context, step: str, text: str) -> None:
-    """Keep the question, say so, and ask the open question again with its buttons."""
+    """A request typed where a name or a yes/no was asked ("wie kan mijn fiets maken?"):
+    keep it for after onboarding, say so, and ask the open question again with its buttons.
+    Only what the words alone make a request is kept (kennis.understanding.asks_anyone):
+    "hoe lang duurt dit nog?" is no question for a neighbour."""
     await ctx.expect(FLOW, step, parked=topic(text)[:PARKED_MAX])
     await ctx.reply(ctx.t("onboarding.question_parked"))
     await ask(ctx, step)
@@ -143,7 +138,7 @@ async def answer(_event: Event, ctx: Context) -> None:
         if choice is True:  # 'ja': the name the platform gave is fine
             await next_step(ctx, step)
             return
-        if choice is None and asks_for_help(text):
+        if choice is None and asks_anyone(text):
             await park_question(ctx, step, text)
             return
         text = clean_name(text)
@@ -157,6 +152,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         await ctx.refresh_member()
         await ctx.reply(ctx.t("onboarding.name_saved", name=text))
     elif step == "skills":
+        if skipped(text):  # 'later', as the button says
+            await next_step(ctx, step)
+            return
         skills = extract_skills(text)
         if not skills:
             await ctx.reply(ctx.t("onboarding.skills_unclear"))
@@ -179,7 +177,7 @@ async def answer(_event: Event, ctx: Context) -> None:
         step = "cell"
     else:  # a consent question answered in words
         choice = yes_or_no(text)
-        if choice is None and asks_for_help(text):
+        if choice is None and asks_anyone(text):
             await park_question(ctx, step, text)
             return
         if choice is None:

@@ -35,7 +35,7 @@ from bot.i18n import Translator
 from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.common import STORY_FLOW, date_words
+from handlers.common import STORY_FLOW, date_words, skipped
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
@@ -43,7 +43,6 @@ _UNIT = re.compile(
     r"^(?:[^\W_]*?(?:u|uur|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$", re.IGNORECASE
 )
 _NUMBERISH = re.compile(r"[0-9]")
-SKIP_WORDS = ("overslaan", "skip", "weet niet", "weet ik niet", "geen idee", "don't know", "-")
 _REF = re.compile(r"#?([0-9]+)\b")
 HOUR_CHOICES = (("½", 0.5), ("1", 1.0), ("2", 2.0), ("4", 4.0), ("8", 8.0))
 END_OF_DAY = (20, 0)  # a pledge given only a day is due that evening
@@ -126,7 +125,7 @@ async def answer(_event: Event, ctx: Context) -> None:
         await create(ctx, data["what"], *due(found.at, found.has_time))
     elif step == "hours":
         pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
-        if text.casefold().strip(" .!") in SKIP_WORDS:
+        if skipped(text):
             await ctx.finish()
         else:
             hours = parse_hours(text, high=MAX_HOURS)

@@ -17,12 +17,12 @@ from actions.periods import end_of_today
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import STORY_FLOW, yes_or_no
+from handlers.common import STORY_FLOW, skipped, yes_or_no
 
 MAX_LENGTH = 500
 RECENT = timedelta(days=60)
 SHOWN = 10
-SKIP_WORDS = {"-", "skip", "overslaan", "sla over", "geen", "none", "nee", "no"}
+NOTHING_WORDS = {"geen", "none"}  # no story to tell
 
 
 async def answer(_event: Event, ctx: Context) -> None:
@@ -30,7 +30,7 @@ async def answer(_event: Event, ctx: Context) -> None:
     data = ctx.conversation.data if ctx.conversation else {}
     text = " ".join(ctx.args.split())
     await ctx.finish()
-    if not text or text.casefold() in SKIP_WORDS or yes_or_no(text) is False:
+    if not text or skipped(text) or text.casefold() in NOTHING_WORDS or yes_or_no(text) is False:
         await ctx.reply(ctx.t("stories.skipped"))
         return
     story = await ctx.storage.stories.add(

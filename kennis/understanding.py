@@ -231,6 +231,22 @@ _ASKS_FOR_SOMEONE = re.compile(
 )
 
 
+# "Kan iemand …?", "can anyone …?": a request or a favour among neighbours, left to the
+# classifier in chat (see _ASKS_FOR_SOMEONE); a question all the same.
+_ASKS_ANYONE = re.compile(
+    r"\b(?:kan|kun|weet|heeft)\s+(?:er\s+)?(?:iemand|iemant)\b|"
+    r"\b(?:can|could|does|would)\s+(?:any|some)(?:one|body)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_anyone(text: str) -> bool:
+    """Whether the words ask something of anyone who can ("kan iemand mijn fiets maken?"):
+    where no reading is made (an answer typed to a question of the bot), such a line is
+    taken for a question for a neighbour."""
+    return bool(_ASKS_ANYONE.search(text)) or fixed_intent(text, spoken_to=True) == "help"
+
+
 def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,

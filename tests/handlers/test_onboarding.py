@@ -342,3 +342,26 @@ async def test_a_question_asked_mid_onboarding_is_kept_and_offered_at_the_end(
     done = out.split("welkom in het netwerk!", 1)[1]
     assert "[1] Zoek hulp bij 'mijn fiets maken'" in done
     assert "'mijn fiets maken'" in done.split("lena@dm: [1]", 1)[1]  # the search ran
+
+
+async def test_typed_later_skips_the_skills_and_can_anyone_is_kept(
+    run_script: ScriptRunner,
+) -> None:
+    """'later' typed to the skills question does what its button says (it was saved as a
+    skill called 'later'); 'can anyone fix a flat bike tyre?' where a name was asked is kept
+    like 'wie kan …?' (it got 'That doesn't look like a name')."""
+    out = await run_script(
+        """
+        tom@dm: /start
+        tom@dm: english please
+        tom@dm: can anyone fix a flat bike tyre?
+        tom@dm: Tom
+        tom@dm: later
+        tom@dm: dunno
+        tom@dm: yes
+        tom@dm: no
+        """
+    )
+    assert "doesn't look like a name" not in out
+    assert "• later" not in out and "Noted:" not in out
+    assert "[1] Find help with 'fix a flat bike tyre'" in out.split("welcome to the network", 1)[1]
