@@ -103,8 +103,11 @@ class Thresholds:
     #: who matches nearly that well too (a member linked to that kind does), not one who
     #: merely shares a word ("pianoles"). Measured: separates the unanswerable requests from
     #: the answerable ones better than the member's score alone, and as a share it carries
-    #: over between models (USE's scores reach higher than e5's).
-    relative: float = 0.8
+    #: over between models (USE's scores reach higher than e5's). 0.8 until the lexical weight
+    #: fell to 1.0 (SearchConfig); with it, 0.75 names more answerable requests (dev named nl
+    #: .908 -> .960, en .906 -> .943; blind neighbourhood set nl .846 -> .942) at the same
+    #: share of unanswerable ones named nobody (.946).
+    relative: float = 0.75
     #: ... but a question that lands on a kind of help no member is linked to, and within
     #: this of a kind a member *is* linked to, asks for that kind about as much (the nearest
     #: kind of "de muren zijn vergeeld, ik krijg mijn arm niet boven mijn hoofd" is masonry,
@@ -121,7 +124,11 @@ class SearchConfig:
     (latency, memory) and bench/understanding.py (quality through this class)."""
 
     #: Units on the query scale for a full lexical match (0 turns the lexical signal off).
-    lexical_weight: float = 1.5
+    #: At 1.5 one shared word ("kappen" in "kapper", "wandelschoenen" in "wandelen") lifted an
+    #: unrelated member over the naming threshold: lowered to 1.0, the dev sets' unanswerable
+    #: requests named nobody .919 -> .946 (at ``Thresholds.relative`` .75), rankings within
+    #: .01; below 1.0 typos and rare words lose (R@1 falls).
+    lexical_weight: float = 1.0
     #: An about text counts this much less than a skill.
     about_offset: float = 0.5
     #: Hubs: a member text counts this much less per standard deviation of hubness (how near
@@ -934,9 +941,7 @@ class Search:
             kinds = np.where(kinds >= min_score, kinds, -np.inf).astype(np.float32, copy=False)
         return kinds
 
-    def _member_scores(
-        self, scored: _Scored, scores: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _member_scores(self, scored: _Scored, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each member's order and score. The score, which decides whether a member is good
         enough to name, is their best item. The order is their best own words ("direct":
         skills, about text), lifted by ``knowledge_share`` of how much better a linked kind
