@@ -9,9 +9,12 @@ is queued here, in each reader's own language; the caller turns the result into 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+
+from rapidfuzz import fuzz
 
 from actions.buttons import JoinCall, MoreAboutCall
 from actions.context import ActionContext
@@ -263,6 +266,42 @@ async def post_call(
 def passed(call: Call, now: datetime) -> bool:
     """The call's moment is behind us (a call without a date never passes)."""
     return call.starts_at is not None and call.starts_at < now
+
+
+#: Words that say nothing about which call is meant ("ik doe mee met *de* speeltuin").
+_FILLER = frozenset(
+    "de het een die dat deze dit van voor met bij aan op in om the a an that this of for with"
+    " at on to oproep call".split()
+)
+#: How alike (rapidfuzz ratio, 0-100) a word must be to a title word to count as naming it:
+#: a typo ("speeltuun") counts, a different word sharing a prefix ("speelveld") does not.
+TITLE_WORD_MATCH = 80.0
+
+
+def _title_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.casefold()) if w not in _FILLER and len(w) > 1]
+
+
+def titled(calls: list[Call], words: str) -> list[Call]:
+    """The calls the words name by their title ("ik doe mee met de speeltuin" for
+    "Speeltuin opknappen"), best first: those whose title holds the largest share of the
+    meaningful words, at least half, typos allowed (the rest may say when: "the cleanup on
+    saturday").
+    Empty when the words name none (the member is then shown the list)."""
+    wanted = _title_words(words)
+    if not wanted:
+        return []
+    scored = []
+    for call in calls:
+        title = _title_words(call.title)
+        if not title:
+            continue
+        best = [max(fuzz.ratio(w, t) for t in title) for w in wanted]
+        named = sum(b >= TITLE_WORD_MATCH for b in best) / len(wanted)
+        if named >= 0.5:
+            scored.append((named, sum(best), call))
+    scored.sort(key=lambda x: (-x[0], -x[1], x[2].id))
+    return [call for share, _, call in scored if share == scored[0][0]]
 
 
 def taking_people(call: Call, now: datetime) -> bool:

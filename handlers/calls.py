@@ -38,6 +38,7 @@ from actions.calls import (
     find_call,
     join_call,
     post_call,
+    titled,
 )
 from actions.permissions import Permission, require, require_own_call
 from actions.series import Started, start_series
@@ -628,6 +629,10 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     if ref:
         await join(ctx, await find_call(ctx, call_ref(ref)))
         return
+    named = match.group("title") if match and match.group("title") else None
+    if named:
+        await join_titled(ctx, named)
+        return
     chat = event.chat
     replied = getattr(event, "reply_to", None)
     call = await call_replied_to(ctx, chat.platform, chat.chat_id, replied) if replied else None
@@ -647,8 +652,28 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     if not candidates:
         await ctx.reply(ctx.t("calls.none_open"))
         return
+    await ask_which(ctx, candidates, ctx.t("calls.which_one"))
+
+
+async def join_titled(ctx: Context, words: str) -> None:
+    """'ik doe mee met de speeltuin': the one open call its title names; several: the member
+    chooses among them; none (ended, or another name): the open calls to choose from."""
+    open_now = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+    found = titled(open_now, words)
+    if len(found) == 1:
+        await join(ctx, found[0])
+        return
+    if not open_now:
+        await ctx.reply(ctx.t("calls.none_open"))
+        return
+    intro = "calls.which_one" if found else "calls.which_one_unnamed"
+    await ask_which(ctx, found or open_now, ctx.t(intro, words=words.strip()))
+
+
+async def ask_which(ctx: Context, candidates: list[Call], intro: str) -> None:
+    """The member picks the call (at most the five newest), never guessed."""
     newest = sorted(candidates, key=lambda c: c.id)[-5:]
-    lines = [ctx.t("calls.which_one")]
+    lines = [intro]
     for c in newest:
         when = when_text(ctx.t, c.starts_at, c.has_time, tz=ctx.member.timezone, now=ctx.now())
         lines.append(ctx.t("calls.which_line", id=c.id, title=c.title, when=when))
@@ -776,7 +801,11 @@ def register(router: Router) -> None:
     router.phrase(
         r"^\s*(?:(?:ja|yes|graag|ja\s+graag|ja\s+hoor)\W+)?"
         r"(?:ik\s+doe\s+mee|doe\s+mee|ik\s+ben\s+erbij|count\s+me\s+in|i'?m\s+in)"
-        r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+))?\W*$",
+        r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+)"
+        # "ik doe mee met de speeltuin": a call named by its title
+        r"|\s+(?:met|with|voor|for|bij|aan|on)\s+(?P<title>[^\d\W][^,.;!?]*?))?"
+        # "doe mee, maar ik weet nog niet wanneer": a remark after it does not stop the join
+        r"(?:\s*[,.;!]\s*\S.*|\s+(?:maar|but)\b.*)?\W*$",
         clear_in_groups=True,
     )(join_phrase)
     router.phrase(  # a bare yes or no (see handlers.common.yes_or_no); "niet nu" is the nudges'

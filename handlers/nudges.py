@@ -327,7 +327,10 @@ async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) ->
         pledge = await ctx.storage.pledges.get(reason.ref_id or 0)
         assert pledge is not None
         when = when_text(t, pledge.due_at, pledge.due_has_time, tz=member.timezone, now=now)
-        lines.append(t(f"nudges.{reason.kind}", what=pledge.what, when=when, id=pledge.id))
+        key = f"nudges.{reason.kind}"
+        if reason.kind == "lapsed" and pledge.call_id is None:
+            key = "nudges.lapsed_own"  # no call, so no place that opens up again
+        lines.append(t(key, what=pledge.what, when=when, id=pledge.id))
         if reason.kind == "due_today":
             buttons.append(Button(t("nudges.done", id=pledge.id), PledgeDone(pledge.id).encode()))
         elif reason.kind == "overdue":

@@ -233,6 +233,32 @@ async def test_ik_doe_mee_without_a_number_never_guesses(
     assert "[dm willem] vonk: Top, je doet mee met 'Bankjes verven'" in out
 
 
+async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_no_pledge(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: ik doe mee met het speelveld
+        willem@dm: count me in for the bankjes on saturday
+        chantal@dm: ik doe mee met de taartenwedstrijd
+        bart@dm: doe mee, maar ik weet nog niet hoe laat
+        tamara@dm: /mijn
+        """
+    )
+    assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
+    assert "[dm willem] vonk: Top, je doet mee met 'Bankjes verven'" in out
+    # A title no open call has: the list to choose from, never a pledge of those words.
+    chantal = out.split("chantal@dm:", 1)[1].split("bart@dm:", 1)[0]
+    assert "Ik zie geen open oproep die 'de taartenwedstrijd' heet." in chantal
+    assert "1. Opruimen speelveld" in chantal and "2. Bankjes verven" in chantal
+    assert "doe-bijdrage" not in chantal and "Wanneer denk je" not in chantal
+    bart = out.split("bart@dm:", 1)[1].split("tamara@dm: /mijn", 1)[0]
+    assert "Bij welke oproep doe je mee?" in bart
+    mine = out.split("tamara@dm: /mijn", 1)[1]
+    assert "Opruimen speelveld" in mine and "het speelveld" not in mine
+
+
 async def test_asking_for_contact_twice_sends_one_request(
     network: Settings, run_script: ScriptRunner
 ) -> None:

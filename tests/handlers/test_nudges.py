@@ -91,6 +91,7 @@ async def test_pledge_reminders_fire_at_their_local_times_then_lapse(
     lapsed = steps[7].split("kees@dm: /mijn")[0]
     assert len(dm_lines(lapsed, "kees")) == 1  # one kind line, no blame, nothing public
     assert "'flyers rondbrengen' (vrijdag 27 november) heb ik van je lijst gehaald" in lapsed
+    assert "plek" not in lapsed  # a pledge of one's own holds no place in a call
     assert "[groep]" not in lapsed
     assert "Je hebt nog geen doe-bijdragen." in steps[7]
 
