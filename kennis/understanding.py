@@ -177,6 +177,19 @@ _HOW_QUESTION = re.compile(
 )
 
 
+# Asking whether it is all right ("ik kan pas om 12 uur, is dat ok?", "can I also join a week
+# later?"): a question for the one who organises, not yet a pledge.
+_ASKS_IF_OK = re.compile(
+    r"\b(?:is\s+dat\s+(?:ook\s+)?(?:ok|oke|oké|okay|goed|prima|erg|een\s+probleem)|"
+    r"(?:mag|kan)\s+dat(?:\s+ook)?|(?:mag|kan)\s+ik\s+ook|"
+    r"is\s+that\s+(?:ok|okay|fine|alright|all\s+right|a\s+problem)|"
+    r"(?:would|does|will)\s+that\s+(?:work|be\s+ok|be\s+okay|be\s+fine)|"
+    r"(?:can|could|may)\s+i\s+(?:also|still)|"
+    r"(?:would|does)\s+it\s+matter)\b[^?]*\?",
+    re.IGNORECASE,
+)
+
+
 # How to use the bot: "how does this work", "do I just ask you", "moet ik jou vragen".
 _HOW_TO_ASK = re.compile(
     r"\b(?:how\s+does\s+(?:this|it|vonk)\s+work|hoe\s+werkt\s+(?:dit|het|vonk)|ask\s+you|"
@@ -262,6 +275,8 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if asks:
         return "help"
+    if _OFFER.match(wanted) and _ASKS_IF_OK.search(wanted):
+        return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
     return pattern_intent(wanted)
 
 
@@ -559,9 +574,10 @@ def decide(
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
     else:
         intent = max(probs, key=probs.__getitem__)
-        if intent == "pledge" and _HOW_QUESTION.search(text):
+        if intent == "pledge" and (_HOW_QUESTION.search(text) or _ASKS_IF_OK.search(text)):
             # "ik doe alles zelf en loop op mijn tandvlees, hoe pak ik dat aan?" asks how,
-            # it offers nothing (the pledge's "when will you do it?" made no sense).
+            # it offers nothing (the pledge's "when will you do it?" made no sense); "ik kan
+            # pas om 12 uur, is dat ok?" asks first (it was recorded as a pledge).
             intent = max((i for i in INTENTS if i != "pledge"), key=probs.__getitem__)
     p_help = probs["help"]
     action: Action

@@ -314,11 +314,16 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         # Asking how is no offer, even when the words lean towards one.
         ("ik doe eigenlijk alles zelf in ons netwerk, hoe pak ik dat aan?", "lesson"),
         ("how do we keep volunteers from dropping out?", "lesson"),
+        # Asking whether it is all right is no pledge yet.
+        ("ik kan pas om 12 uur, is dat ok?", "other"),
+        ("I can only come at noon, is that ok?", "other"),
+        ("kan ik ook een week later meedoen?", "lesson"),
         # A pledge may still ask when.
         ("ik kan zaterdag wel helpen, hoe laat?", "pledge"),
+        ("ik kan zaterdag de soep maken, waar moet ik zijn?", "pledge"),
     ],
 )
-def test_a_how_question_is_no_pledge(text: str, intent: str) -> None:
+def test_asking_how_or_whether_it_is_ok_is_no_pledge(text: str, intent: str) -> None:
     leaning = np.array([0.05, 0.35, 0.45, 0.05, 0.05, 0.05])  # pledge, then lesson
     assert INTENTS[int(np.argmax(leaning))] == "pledge" and INTENTS[1] == "lesson"
     reading = decide(
