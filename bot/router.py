@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.buttons import ButtonData, split_prefix
@@ -22,6 +23,7 @@ from bot.core import ButtonPress, ChatMembership, Event, IncomingMessage
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from storage.records import Conversation
 
 Handler = Callable[[Event, "Context"], Awaitable[None]]
 P = TypeVar("P", bound=ButtonData)
@@ -89,6 +91,7 @@ class Router:
     _commands: dict[str, tuple[str, Handler]] = field(default_factory=dict)
     _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
+    _flow_lasts: dict[str, timedelta] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
     _understood: dict[str, Handler] = field(default_factory=dict)
     _membership: Handler | None = None
@@ -121,14 +124,29 @@ class Router:
 
         return register
 
-    def flow(self, name: str) -> Callable[[Handler], Handler]:
+    def flow(self, name: str, *, lasts: timedelta | None = None) -> Callable[[Handler], Handler]:
+        """Route the answers to the open question of flow ``name`` to the handler. ``lasts``:
+        how long the question stays open; after that the member's next message is read on its
+        own (a "when will you do it?" left unanswered for days must not take whatever they say
+        next as a date). None: open until answered or replaced (a half-done sign-up)."""
+
         def register(handler: Handler) -> Handler:
             if name in self._flows:
                 raise ValueError(f"flow {name!r} registered twice")
             self._flows[name] = handler
+            if lasts is not None:
+                self._flow_lasts[name] = lasts
             return handler
 
         return register
+
+    def still_open(self, conversation: Conversation | None, now: datetime) -> bool:
+        """Whether the member's open question still takes their answer (see :meth:`flow`)."""
+        if conversation is None:
+            return False
+        lasts = self._flow_lasts.get(conversation.flow)
+        asked = conversation.asked_at
+        return lasts is None or asked is None or now - asked <= lasts
 
     def phrase(
         self, pattern: str, *, clear_in_groups: bool = False

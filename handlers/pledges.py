@@ -39,6 +39,10 @@ from handlers.common import STORY_FLOW, date_words, skipped
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
+#: "Wanneer denk je het te doen?", "Hoeveel uur?" and "Welke nieuwe datum?" stay open this
+#: long; later, what the member says is read on its own (not refused as a date). An unanswered
+#: "when" records no pledge: the member never confirmed it.
+PLEDGE_QUESTION_LASTS = timedelta(hours=24)
 _UNIT = re.compile(
     r"^(?:[^\W_]*?(?:u|uur|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$", re.IGNORECASE
 )
@@ -374,7 +378,7 @@ def register(router: Router) -> None:
     router.command("klaar", "done", "gedaan")(done_command)
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
     router.command("mijn", "mine", "toezeggingen", "pledges")(mine)
-    router.flow(FLOW)(answer)
+    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS)(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)

@@ -104,6 +104,8 @@ class Conversation:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+    #: When the question was asked (None: not known, e.g. built in a test).
+    asked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

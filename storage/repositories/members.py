@@ -219,6 +219,7 @@ class MemberRepository:
                 first.conversation_flow,
                 first.conversation_step,
                 dict(first.conversation_data),
+                first.conversation_updated_at,
             )
         return DirectSender(
             _member(first, _skills_of(rows)),

@@ -57,7 +57,9 @@ class ConversationStore:
     async def get(self, member_id: int) -> Conversation | None:
         async with self._sessions.read() as s:
             row = (await s.execute(_CONVERSATION, {"member_id": member_id})).first()
-        return Conversation(row.member_id, row.flow, row.step, dict(row.data)) if row else None
+        if row is None:
+            return None
+        return Conversation(row.member_id, row.flow, row.step, dict(row.data), row.updated_at)
 
     async def set(
         self, member_id: int, flow: str, step: str, data: dict[str, Any], *, now: datetime

@@ -259,6 +259,26 @@ async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_n
     assert "Opruimen speelveld" in mine and "het speelveld" not in mine
 
 
+async def test_a_when_question_left_for_days_does_not_swallow_the_next_message(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        bart@dm: ik ga de buurman helpen met zijn tuin
+        ~ 2d
+        bart@dm: ik doe mee met het speelveld
+        bart@dm: ik ga de heg knippen
+        bart@dm: morgen
+        """
+    )
+    assert "Mooi: 'de buurman helpen met zijn tuin'. Wanneer denk je het te doen?" in out
+    later = out.split("~ 2d", 1)[1]
+    assert "kan ik niet als datum lezen" not in later
+    assert "Er staan op dit moment geen oproepen open." in later  # read as a join
+    # A fresh question is answered as before.
+    assert "Genoteerd als doe-bijdrage" in later and "de heg knippen" in later
+
+
 async def test_asking_for_contact_twice_sends_one_request(
     network: Settings, run_script: ScriptRunner
 ) -> None:
