@@ -9,6 +9,7 @@ from actions.wording import first_name
 from bot.context import Context
 from bot.core import Event
 from bot.router import Router
+from kennis.understanding import asks_if_ok
 
 
 def make_help(topics: Sequence[str]):
@@ -46,9 +47,31 @@ async def greeted(_event: Event, ctx: Context) -> None:
 
 async def chatted(_event: Event, ctx: Context) -> None:
     """Spoken to with something that is no request, question or pledge: a friendly pointer
-    to what the bot is for, never a bare "I did not understand"."""
+    to what the bot is for, never a bare "I did not understand". Asking whether a way of
+    taking part is all right ("I can only come after 3, is that ok?") is for the organiser
+    of the call the member joined last: the bot names them rather than decide."""
+    if asks_if_ok(ctx.text) and (organiser := await last_joined_organiser(ctx)) is not None:
+        name, title = organiser
+        await ctx.reply(ctx.t("help.ask_organiser", name=name, title=title))
+        return
     key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
+
+
+async def last_joined_organiser(ctx: Context) -> tuple[str, str] | None:
+    """The organiser's name and the title of the call the member most recently joined and
+    still takes part in (None: no such call, or its organiser is gone)."""
+    pledges = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
+    if not pledges:
+        return None
+    newest = max(pledges, key=lambda p: (p.created_at, p.id))
+    call = await ctx.storage.calls.get(newest.call_id or 0)
+    if call is None or call.initiator_id is None or call.initiator_id == ctx.member.id:
+        return None
+    initiator = await ctx.storage.members.get(call.initiator_id)
+    if initiator is None:
+        return None
+    return initiator.display_name, call.title
 
 
 def register(router: Router, topics: Sequence[str]) -> None:

@@ -178,13 +178,14 @@ _HOW_QUESTION = re.compile(
 
 
 # Asking whether it is all right ("ik kan pas om 12 uur, is dat ok?", "can I also join a week
-# later?"): a question for the one who organises, not yet a pledge.
+# later?", "mag ik mijn buurman meenemen?"): a question for the one who organises, not yet a
+# pledge.
 _ASKS_IF_OK = re.compile(
     r"\b(?:is\s+dat\s+(?:ook\s+)?(?:ok|oke|oké|okay|goed|prima|erg|een\s+probleem)|"
     r"(?:mag|kan)\s+dat(?:\s+ook)?|(?:mag|kan)\s+ik\s+ook|"
     r"is\s+that\s+(?:ok|okay|fine|alright|all\s+right|a\s+problem)|"
     r"(?:would|does|will)\s+that\s+(?:work|be\s+ok|be\s+okay|be\s+fine)|"
-    r"(?:can|could|may)\s+i\s+(?:also|still)|"
+    r"(?:can|could|may)\s+i\s+(?:also|still|bring)|(?:mag|kan)\s+ik\s+[^?]*\bmeenemen|"
     r"(?:would|does)\s+it\s+matter)\b[^?]*\?",
     re.IGNORECASE,
 )
@@ -275,9 +276,20 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if asks:
         return "help"
-    if _OFFER.match(wanted) and _ASKS_IF_OK.search(wanted):
+    if asks_if_ok(wanted):
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
     return pattern_intent(wanted)
+
+
+_TAKING_PART = re.compile(
+    r"\b(?:meedoen|mee\s+doen|join|come|komen|bring|meenemen)\b", re.IGNORECASE
+)
+
+
+def asks_if_ok(text: str) -> bool:
+    """Whether the words ask if a way of taking part is all right ("ik kan pas om 12 uur, is
+    dat ok?", "kan ik ook een week later meedoen?"): a question for whoever organises it."""
+    return bool(_ASKS_IF_OK.search(text)) and bool(_OFFER.match(text) or _TAKING_PART.search(text))
 
 
 def pattern_intent(text: str) -> Intent | None:

@@ -259,6 +259,28 @@ async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_n
     assert "Opruimen speelveld" in mine and "het speelveld" not in mine
 
 
+async def test_asking_if_a_way_of_taking_part_is_ok_points_to_the_organiser(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        chantal@dm: ik kan pas om 12 uur, is dat ok?
+        tamara@dm: ik doe mee 1
+        tamara@dm: ik kan pas om 12 uur, is dat ok?
+        tamara@dm: mag ik mijn buurjongen meenemen?
+        tamara@dm: /mijn
+        """
+    )
+    chantal = out.split("tamara@dm: ik doe mee 1", 1)[0]
+    assert "doe-bijdrage" not in chantal  # no pledge of a question
+    assert "organisator" not in chantal  # she joined nothing: the usual pointer
+    tamara = out.split("tamara@dm: ik doe mee 1", 1)[1].split("tamara@dm: /mijn", 1)[0]
+    assert tamara.count("vraag het Sanne gerust zelf (de oproep 'Opruimen speelveld')") == 2
+    mine = out.split("tamara@dm: /mijn", 1)[1]
+    assert "is dat ok" not in mine and "meenemen" not in mine
+
+
 async def test_a_when_question_left_for_days_does_not_swallow_the_next_message(
     network: Settings, run_script: ScriptRunner
 ) -> None:

@@ -18,6 +18,7 @@ from kennis.search import Search
 from kennis.understanding import (
     INTENTS,
     UnderstandingConfig,
+    asks_if_ok,
     decide,
     fixed_intent,
     load_intent_examples,
@@ -309,6 +310,23 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
 
 
 @pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("ik kan pas om 12 uur, is dat ok?", True),
+        ("I can only come after 3, is that ok?", True),
+        ("kan ik ook een week later meedoen?", True),
+        ("mag ik mijn buurjongen meenemen?", True),
+        ("can I bring my neighbour too?", True),
+        ("ik kan zaterdag flyers rondbrengen", False),
+        ("kan ik ook hulp krijgen bij mijn aangifte?", False),
+        ("is dat ok?", False),  # nothing about taking part
+    ],
+)
+def test_asks_if_ok(text: str, asks: bool) -> None:
+    assert asks_if_ok(text) is asks
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         # Asking how is no offer, even when the words lean towards one.
@@ -317,7 +335,7 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         # Asking whether it is all right is no pledge yet.
         ("ik kan pas om 12 uur, is dat ok?", "other"),
         ("I can only come at noon, is that ok?", "other"),
-        ("kan ik ook een week later meedoen?", "lesson"),
+        ("kan ik ook een week later meedoen?", "other"),
         # A pledge may still ask when.
         ("ik kan zaterdag wel helpen, hoe laat?", "pledge"),
         ("ik kan zaterdag de soep maken, waar moet ik zijn?", "pledge"),
