@@ -31,8 +31,10 @@ Rules (all relative to ``now``; results are never in the past):
   ``has_time=True``. ``vanavond`` after 19:00 (but before midnight) means the next quarter hour.
   A clock hour below 12 combined with middag/avond/pm is moved to the afternoon/evening.
 * ``vandaag 10:00`` at 12:00, ``vanochtend`` in the afternoon: invalid (reason ``"past"``).
-* ``volgende week`` alone is Monday of next week; ``dit weekend`` is the coming Saturday
-  (today on a Saturday or Sunday).
+* ``volgende week`` alone is Monday of next week; ``dit weekend`` / ``komend weekend`` is
+  the coming Saturday (today on a Saturday or Sunday); ``volgend weekend`` / ``next
+  weekend`` is the Saturday of next week, like ``volgende week zaterdag``. ``eind deze
+  maand`` / ``end of the month`` is the month's last day.
 * ``over 3 dagen`` / ``in two weeks`` / ``over een maand`` give a day (``has_time=False``);
   ``over 2 uur`` / ``in 30 minutes`` give an exact moment (real elapsed time, DST-safe).
 * Day-only results carry 00:00 local time and ``has_time=False``: the caller picks the hour
@@ -259,8 +261,16 @@ class _Grammar:
         p.append(
             (
                 "weekend",
-                rf"{b}(?:dit weekend|in het weekend|this weekend|"
-                rf"at the weekend|on the weekend){e}",
+                rf"{b}(?:(?P<wk_next>volgend|volgende|next)\s+weekend|dit weekend|"
+                rf"in het weekend|komend weekend|this weekend|at the weekend|on the weekend|"
+                rf"this coming weekend|the coming weekend){e}",
+            )
+        )
+        p.append(
+            (
+                "month_end",
+                rf"{b}(?:(?:aan\s+het\s+)?eind(?:e)?\s+(?:van\s+)?(?:deze|de)\s+maand|"
+                rf"(?:at\s+the\s+|by\s+the\s+)?end\s+of\s+(?:the|this)\s+month){e}",
             )
         )
         p.append(
@@ -440,7 +450,9 @@ class _Grammar:
         if name == "tonight":
             return _Piece(s, e, "date", ("rel", 0, low.get("tpart", "evening")))
         if name == "weekend":
-            return _Piece(s, e, "date", ("weekend",))
+            return _Piece(s, e, "date", ("weekend", bool(low.get("wk_next"))))
+        if name == "month_end":
+            return _Piece(s, e, "date", ("month_end",))
         if name == "delta":
             n = self._number(low["n"])
             unit = self.units[low["unit"]]
@@ -694,8 +706,16 @@ def _resolve(group: list[_Piece], now: datetime, tz: ZoneInfo) -> tuple[datetime
         return at, has_time
 
     if kind == "weekend":
+        if main.spec[1]:  # "volgend weekend": the Saturday of next week
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+            return at_on(monday + timedelta(days=5)), has_time
         ahead = (5 - today.weekday()) % 7 if today.weekday() <= 5 else 0
         at = at_on(today + timedelta(days=ahead))
+        return (at, has_time) if not has_time or at > now else "past"
+
+    if kind == "month_end":
+        last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+        at = at_on(last)
         return (at, has_time) if not has_time or at > now else "past"
 
     if kind == "nextweek":

@@ -50,6 +50,11 @@ def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
         ("2026-12-15", at(2026, 12, 15), False),
         ("29 februari", at(2028, 2, 29), False),  # next leap year
         ("dit weekend", at(2026, 11, 28), False),
+        ("komend weekend", at(2026, 11, 28), False),
+        ("volgend weekend", at(2026, 12, 5), False),  # the Saturday of next week
+        ("next weekend", at(2026, 12, 5), False),
+        ("eind deze maand", at(2026, 11, 30), False),
+        ("end of the month", at(2026, 11, 30), False),
         ("volgende week", at(2026, 11, 30), False),  # Monday of next week
         ("over 2 uur", at(2026, 11, 24, 14), True),
     ],
