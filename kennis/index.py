@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from kennis.embedding import Embedder, Kind
+from kennis.languages import languages
 from kennis.lexical import LexicalIndex
 from storage.repositories.kennis import EmbeddingStore
 
@@ -144,6 +145,10 @@ class VectorCache:
             CoarseProjection(coarse_dim) if coarse_min_rows is not None else None
         )
         self._coarse_min_rows = coarse_min_rows or 0
+        # Rows whose text names a language (kennis.languages): few, kept as they are added.
+        self._language_rows: list[int] = []
+        self._language_masks: list[int] = []
+        self._languages: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def matrix(self) -> np.ndarray:
@@ -226,9 +231,23 @@ class VectorCache:
         self._matrix[self._size : self._size + n] = vectors
         for i, h in enumerate(hashes):
             self._rows[h] = self._size + i
+        for i, text in enumerate(texts):
+            if mask := languages(text):
+                self._language_rows.append(self._size + i)
+                self._language_masks.append(mask)
+                self._languages = None
         self._size += n
         if self.lexical is not None:
             self.lexical.add(texts)
+
+    def named_languages(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose text names a language, and which (kennis.languages masks)."""
+        if self._languages is None:
+            self._languages = (
+                np.array(self._language_rows, dtype=np.intp),
+                np.array(self._language_masks, dtype=np.int64),
+            )
+        return self._languages
 
     def _update_coarse(self) -> None:
         coarse = self.coarse

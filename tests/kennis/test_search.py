@@ -12,6 +12,7 @@ import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
 from kennis.index import ItemIndex, joined
+from kennis.languages import LOCAL, languages
 from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
@@ -462,3 +463,42 @@ async def test_reading_many_vectors_at_once_equals_reading_each(storage: Storage
     np.testing.assert_allclose(
         ref.known_many(queries), np.stack([ref.read(v)[2] for v in queries]), atol=1e-4
     )
+
+
+@pytest.mark.slow
+async def test_a_request_for_one_language_is_not_met_by_another(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    net = await network(storage)
+    rows = [
+        MemberImportRow(2, "omar", "Omar", ("Arabisch tolken",), "", ""),
+        MemberImportRow(3, "lisa", "Lisa", ("taalmaatje Nederlands",), "", ""),
+        MemberImportRow(4, "sarah", "Sarah", ("English conversation practice",), "", ""),
+    ]
+    await import_members(storage, net, rows)
+    search = Search(real_embedder, storage)
+
+    async def named(text: str) -> list[str]:
+        response = await search.respond(text, network_id=net, direct=True)
+        assert response.answer is not None, text
+        return [m.member.handle for m in response.answer.named]
+
+    # Interpreting is near interpreting in any language; the language decides.
+    assert await named("wie kan Tamil tolken? mijn collega moet naar de huisarts") == []
+    assert "omar" not in await named("does anyone speak Tamil? my neighbour is in hospital")
+    assert (await named("wie kan Arabisch tolken bij de huisarts?"))[:1] == ["omar"]
+    # Dutch alone names what is missing, not a language asked for.
+    assert "omar" in await named("mijn buurman spreekt alleen Arabisch en geen Nederlands")
+    # With another language named, Dutch counts: the Dutch language buddy fits.
+    polish = await named("mijn Poolse buurman wil graag Nederlands leren")
+    assert "lisa" in polish and "omar" not in polish
+
+
+def test_languages_named_in_a_text() -> None:
+    assert languages("fietsen repareren") == 0
+    assert languages("tolk Arabisch") == languages("Arabische les") == languages("arabic")
+    assert languages("Poolse buurman") == languages("Polish interpreter") != 0
+    assert languages("nail polish") == languages("polish my shoes") == 0
+    assert languages("gebarentaal") == languages("sign language") != 0
+    assert languages("Nederlands oefenen") & LOCAL and not languages("Nederlands") & ~LOCAL
+    assert languages("Frans komt helpen") == 0  # a first name, not French
