@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from kennis.embedding import Embedder, Kind
-from kennis.languages import languages
+from kennis.exact import exact_terms
 from kennis.lexical import LexicalIndex
 from storage.repositories.kennis import EmbeddingStore
 
@@ -145,10 +145,11 @@ class VectorCache:
             CoarseProjection(coarse_dim) if coarse_min_rows is not None else None
         )
         self._coarse_min_rows = coarse_min_rows or 0
-        # Rows whose text names a language (kennis.languages): few, kept as they are added.
-        self._language_rows: list[int] = []
-        self._language_masks: list[int] = []
-        self._languages: tuple[np.ndarray, np.ndarray] | None = None
+        # Rows whose text names a language or an instrument (kennis.exact): few, kept as
+        # they are added.
+        self._exact_rows: list[int] = []
+        self._exact_masks: list[int] = []
+        self._exact: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def matrix(self) -> np.ndarray:
@@ -232,22 +233,23 @@ class VectorCache:
         for i, h in enumerate(hashes):
             self._rows[h] = self._size + i
         for i, text in enumerate(texts):
-            if mask := languages(text):
-                self._language_rows.append(self._size + i)
-                self._language_masks.append(mask)
-                self._languages = None
+            if mask := exact_terms(text):
+                self._exact_rows.append(self._size + i)
+                self._exact_masks.append(mask)
+                self._exact = None
         self._size += n
         if self.lexical is not None:
             self.lexical.add(texts)
 
-    def named_languages(self) -> tuple[np.ndarray, np.ndarray]:
-        """The rows whose text names a language, and which (kennis.languages masks)."""
-        if self._languages is None:
-            self._languages = (
-                np.array(self._language_rows, dtype=np.intp),
-                np.array(self._language_masks, dtype=np.int64),
+    def exact_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose text names a language or an instrument, and which (kennis.exact
+        masks)."""
+        if self._exact is None:
+            self._exact = (
+                np.array(self._exact_rows, dtype=np.intp),
+                np.array(self._exact_masks, dtype=np.int64),
             )
-        return self._languages
+        return self._exact
 
     def _update_coarse(self) -> None:
         coarse = self.coarse

@@ -51,9 +51,9 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
+from kennis.exact import asked_for, exact_terms, mismatched
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
-from kennis.languages import LOCAL, languages
 from kennis.lessons import seed_questions
 from kennis.need import need, topic
 from kennis.ranking import top_k
@@ -359,7 +359,7 @@ class Search:
         self._reference.name_offset = self.config.name_offset
         self._members = ItemIndex()
         self._lessons = ItemIndex()
-        self._kind_language_masks: np.ndarray | None = None
+        self._kind_exact: np.ndarray | None = None
         # Records as of the last sync (the change feed covers every profile change), so an
         # answer needs no database round trip; what each member's items are, for "why".
         self._hub = np.zeros(0, dtype=np.float32)  # per member-cache row
@@ -878,7 +878,7 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
-        scores = self._other_languages_out(scored, scores)
+        scores = self._mismatches_out(scored, scores)
         best, gate = self._member_scores(scored, scores)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
@@ -921,19 +921,19 @@ class Search:
             out.append(MemberMatch(member, float(gate[seg]), item.why, item.source, item.via))
         return out
 
-    def _other_languages_out(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
-        """A request that names a language ("wie kan Tamil tolken?") is not met by texts or
-        kinds of help that name only other languages ("Arabisch tolken"): they score -inf for
-        it, whatever the vectors say (kennis.languages). Measured on the blind harbour dev
-        set: unanswerable requests named nobody .800 -> .850; neighbourhood set
-        first named en .821 -> .857; nothing else moved."""
-        asked = languages(scored.query)
-        if not asked & ~LOCAL:  # Dutch or English alone: see kennis.languages
+    def _mismatches_out(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
+        """A request that names a language or an instrument ("wie kan Tamil tolken?", "harp
+        lessons") is not met by texts or kinds of help that name only other ones ("Arabisch
+        tolken", "pianoles"): they score -inf for it, whatever the vectors say (kennis.exact).
+        Languages, measured on the blind harbour dev set: unanswerable requests named nobody
+        .800 -> .850; neighbourhood set first named en .821 -> .857; nothing else moved."""
+        asked = asked_for(exact_terms(scored.query))
+        if not asked:
             return scores
-        rows, masks = self._cache.named_languages()
-        other_rows = rows[(masks & asked) == 0]
-        kinds = self._kind_languages()
-        other_kinds = np.flatnonzero((kinds != 0) & ((kinds & asked) == 0))
+        rows, masks = self._cache.exact_terms()
+        other_rows = rows[mismatched(asked, masks)]
+        kinds = self._kind_terms()
+        other_kinds = np.flatnonzero(mismatched(asked, kinds))
         if not len(other_rows) and not len(other_kinds):
             return scores
         out = scores.copy() if scores is scored.text else scores
@@ -946,14 +946,14 @@ class Search:
             out[len(out) - 1 - (block + other_kinds)] = -np.inf
         return out
 
-    def _kind_languages(self) -> np.ndarray:
-        """Per kind of help, the languages its names name (kennis.languages masks)."""
+    def _kind_terms(self) -> np.ndarray:
+        """Per kind of help, the languages and instruments its names name (kennis.exact)."""
         kinds = self._reference.kinds
-        if self._kind_language_masks is None or len(self._kind_language_masks) != len(kinds):
-            self._kind_language_masks = np.array(
-                [languages(" / ".join(kind.all_names)) for kind in kinds], dtype=np.int64
+        if self._kind_exact is None or len(self._kind_exact) != len(kinds):
+            self._kind_exact = np.array(
+                [exact_terms(" / ".join(kind.all_names)) for kind in kinds], dtype=np.int64
             )
-        return self._kind_language_masks
+        return self._kind_exact
 
     def _extra_scores(self, scored: _Scored, min_score: float = -np.inf) -> np.ndarray | None:
         """What the items that point at a kind of help score: per kind, how well the question
@@ -997,6 +997,9 @@ class Search:
             # Own words outside the candidates score below the weakest candidate.
             unknown = np.isneginf(direct)
             direct[unknown] = np.minimum(np.float32(scored.tail), via[unknown])
+        # Own words that do not count for this request (_mismatches_out): the kind orders.
+        kind_only = np.isneginf(direct) & np.isfinite(via)
+        direct[kind_only] = via[kind_only]
         # Only where the kind leads (-inf minus -inf would be NaN, for members with neither).
         lead = np.subtract(via, direct, out=np.zeros_like(via), where=via > direct)
         return direct + np.float32(share) * lead, gate

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
+from kennis.exact import LOCAL, asked_for, exact_terms
 from kennis.index import ItemIndex, joined
-from kennis.languages import LOCAL, languages
 from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
@@ -494,7 +494,8 @@ async def test_a_request_for_one_language_is_not_met_by_another(
     assert "lisa" in polish and "omar" not in polish
 
 
-def test_languages_named_in_a_text() -> None:
+def test_languages_and_instruments_named_in_a_text() -> None:
+    languages = exact_terms
     assert languages("fietsen repareren") == 0
     assert languages("tolk Arabisch") == languages("Arabische les") == languages("arabic")
     assert languages("Poolse buurman") == languages("Polish interpreter") != 0
@@ -502,3 +503,8 @@ def test_languages_named_in_a_text() -> None:
     assert languages("gebarentaal") == languages("sign language") != 0
     assert languages("Nederlands oefenen") & LOCAL and not languages("Nederlands") & ~LOCAL
     assert languages("Frans komt helpen") == 0  # a first name, not French
+    assert exact_terms("pianoles") == exact_terms("piano lessons") != exact_terms("gitaarles")
+    # Dutch or English alone ask for nothing exact; with another language they do.
+    assert asked_for(exact_terms("ze spreekt geen Nederlands")) == 0
+    polish_dutch = exact_terms("Poolse buurman wil Nederlands leren")
+    assert asked_for(polish_dutch) == polish_dutch

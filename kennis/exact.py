@@ -1,11 +1,12 @@
-"""Which languages a text names, so that a request for one language is not answered with a
-neighbour who speaks another.
+"""Words that are exact: which languages and which instruments a text names, so that a request
+for one is not answered with a neighbour who does another.
 
 Embeddings put "Tamil tolken" right next to "Arabisch tolken", and "gebarentaal" near any
 interpreter: the shared part (interpreting) outweighs the one word that decides. A language is
 exact: an Arabic interpreter cannot help with Tamil, however close the vectors. So when a
 request names a language, a member's text that names only *other* languages does not count
-for it (kennis.search). Texts that name no language (most skills) are left alone.
+for it (kennis.search). Texts that name no language (most skills) are left alone. Musical
+instruments are the same: a harp teacher is not found among piano teachers.
 
 Dutch and English alone do not make a request about a language: requests name them as what
 is missing ("ze spreekt nog geen Nederlands", "an English-speaking GP"), while the answer is
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LOCAL", "languages"]
+import numpy as np
+
+__all__ = ["LOCAL", "exact_terms", "mismatched"]
 
 # Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ.
 _NAMES: dict[str, str] = {
@@ -68,18 +71,71 @@ _NAMES: dict[str, str] = {
     "norwegian": r"noors(?:e)?|norwegian",
     "sign": r"gebarentaal|ngt|sign\s+language|bsl|asl",
 }
-_BITS = {name: 1 << i for i, name in enumerate(_NAMES)}
+# Instruments, nl and en (plural and "-les" forms through the prefix match of the stem).
+_INSTRUMENTS: dict[str, str] = {
+    "piano": r"piano\w*|vleugel",
+    "organ": r"orgel\w*|organ(?:ist)?",
+    "guitar": r"gitaar\w*|gitar\w*|guitar\w*",
+    "bass": r"basgitaar\w*|bass\s+guitar|contrabas\w*|double\s+bass",
+    "violin": r"viool\w*|violen|violin\w*|fiddle",
+    "cello": r"cello\w*",
+    "flute": r"dwarsfluit\w*|fluit\w*|flute\w*",
+    "recorder": r"blokfluit\w*|recorder",
+    "clarinet": r"klarinet\w*|clarinet\w*",
+    "saxophone": r"saxofoon\w*|saxophone\w*|sax",
+    "trumpet": r"trompet\w*|trumpet\w*",
+    "trombone": r"trombone\w*",
+    "drums": r"drum\w*|slagwerk\w*|percussie\w*|percussion",
+    "accordion": r"accordeon\w*|accordion\w*|trekzak",
+    "harp": r"harp\w*",
+    "ukulele": r"ukelele\w*|ukulele\w*",
+    "mandolin": r"mandoline\w*|mandolin\w*",
+    "banjo": r"banjo\w*",
+}
+_FAMILIES = {"language": _NAMES, "instrument": _INSTRUMENTS}
+_BITS: dict[str, int] = {}
+_FAMILY_MASKS: dict[str, int] = {}
+for _family, _names in _FAMILIES.items():
+    for _name in _names:
+        _BITS[f"{_family}:{_name}"] = 1 << len(_BITS)
+    _FAMILY_MASKS[_family] = sum(_BITS[f"{_family}:{n}"] for n in _names)
+_PATTERNS = [
+    (f"{family}:{name}", pattern)
+    for family, names in _FAMILIES.items()
+    for name, pattern in names.items()
+]
 _PATTERN = re.compile(
-    "|".join(rf"(?P<g{i}>\b(?:{p})\b)" for i, p in enumerate(_NAMES.values())), re.IGNORECASE
+    "|".join(rf"(?P<g{i}>\b(?:{p})\b)" for i, (_, p) in enumerate(_PATTERNS)), re.IGNORECASE
 )
-_GROUPS = {f"g{i}": _BITS[name] for i, name in enumerate(_NAMES)}
+_GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 #: The languages of the network itself (see the module's docstring).
-LOCAL = _BITS["dutch"] | _BITS["english"]
+LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 
 
-def languages(text: str) -> int:
-    """The languages the text names, as a bit mask: 0 when it names none."""
+def exact_terms(text: str) -> int:
+    """The languages and instruments the text names, as a bit mask: 0 when it names none."""
     mask = 0
     for match in _PATTERN.finditer(text):
         mask |= _GROUPS[match.lastgroup or ""]
     return mask
+
+
+def asked_for(mask: int) -> int:
+    """The part of a request's terms that asks for something exact: Dutch or English alone
+    do not (see the module's docstring)."""
+    languages = mask & _FAMILY_MASKS["language"]
+    if not languages & ~LOCAL:
+        mask &= ~languages
+    return mask
+
+
+def mismatched(asked: int, masks: np.ndarray) -> np.ndarray:
+    """Per text (its :func:`exact_terms`), whether it names only other languages or only other
+    instruments than the request (``asked``, from :func:`asked_for`) does."""
+    out = np.zeros(len(masks), dtype=bool)
+    for family in _FAMILY_MASKS.values():
+        wanted = asked & family
+        if wanted:
+            named = masks & family
+            out |= (named != 0) & ((named & wanted) == 0)
+    return out
