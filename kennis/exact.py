@@ -22,30 +22,37 @@ import numpy as np
 
 __all__ = ["LOCAL", "exact_terms", "mismatched"]
 
-# Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ.
+# Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ; a
+# country or people whose newcomers mostly speak the language names it too ("mijn buurvrouw
+# komt uit Eritrea": Tigrinya, not Arabic).
 _NAMES: dict[str, str] = {
     "dutch": r"nederlands(?:e|talig|talige)?|dutch",
     "english": r"engels(?:e|talig|talige)?|english",
-    "arabic": r"arabisch(?:e|talig|talige)?|arabic",
-    "turkish": r"turks(?:e|talig|talige)?|turkish",
+    "arabic": r"arabisch(?:e|talig|talige)?|arabic|syri[eë]|syria|syrisch(?:e)?|syrian|marokk\w*"
+    r"|morocc\w*|ira[kq]|iraaks(?:e)?|iraqi|egypt\w*|jemen\w*|yemen\w*|soedan\w*|sudan\w*"
+    r"|libanon|libanees|libanese|lebanon|lebanese|palestijn\w*|palestin\w*|algerij\w*"
+    r"|algeria\w*|tunesi\w*|tunisia\w*|libi[eë]|libisch(?:e)?|libya\w*",
+    "turkish": r"turks(?:e|talig|talige)?|turkish|turkije|turkey",
     "polish": r"pools(?:e|talig|talige)?|(?<!nail\s)(?<!shoe\s)polish"  # not shoe polish
     r"(?!\s+(?:my|the|your|his|her|our|it|them|shoes?|nails?|silver|furniture|cars?|floors?"
     r"|wood))",
-    "ukrainian": r"oekra[iï]ens(?:e|talig|talige)?|ukrainian",
-    "russian": r"russisch(?:e|talig|talige)?|russian",
-    "spanish": r"spaans(?:e|talig|talige)?|spanish",
+    "ukrainian": r"oekra[iï]ens(?:e|talig|talige)?|ukrainian|oekra[iï]ne|ukraine|charkiv|kharkiv"
+    r"|kyiv|kiev|odessa|lviv",
+    "russian": r"russisch(?:e|talig|talige)?|russian|rusland|russia",
+    "spanish": r"spaans(?:e|talig|talige)?|spanish|spanje|spain",
     "french": r"frans(?:e|talig|talige)|french",  # "Frans" alone is also a first name
     "german": r"duits(?:e|talig|talige)?|german",
     "italian": r"italiaans(?:e|talig|talige)?|italian",
-    "portuguese": r"portugee?s(?:e|talig|talige)?|portuguese",
-    "tigrinya": r"tigrin(?:y|j|i)a",
-    "amharic": r"amhaars(?:e)?|amharic",
-    "somali": r"somalisch(?:e)?|somali",
-    "persian": r"farsi|perzisch(?:e)?|persian|dari",
+    "portuguese": r"portugee?s(?:e|talig|talige)?|portuguese|portugal|brazili\w*|brazil",
+    "tigrinya": r"tigrin(?:y|j|i)a|eritrea|eritrees|eritrese|eritrean",
+    "amharic": r"amhaars(?:e)?|amharic|ethiopi[eë]|ethiopia|ethiopisch(?:e)?|ethiopian",
+    "somali": r"somalisch(?:e)?|somali|somali[eë]|somalia",
+    "persian": r"farsi|perzisch(?:e)?|persian|dari|iran|iraans(?:e)?|iranian|afghanistan"
+    r"|afghaans(?:e)?|afghan",
     "pashto": r"pashto|pasjtoe",
-    "kurdish": r"koerdisch(?:e)?|kurdish|kurmanji|sorani",
+    "kurdish": r"koerdisch(?:e)?|kurdish|kurmanji|sorani|koerdistan|kurdistan",
     "berber": r"berbers(?:e)?|berber|tamazight",
-    "chinese": r"chinee?s(?:e)?|chinese|mandarijn|mandarin|kantonees|cantonese",
+    "chinese": r"chinee?s(?:e)?|chinese|mandarijn|mandarin|kantonees|cantonese|china",
     "japanese": r"japans(?:e)?|japanese",
     "hindi": r"hindi",
     "urdu": r"urdu",

@@ -504,6 +504,9 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     assert languages("Nederlands oefenen") & LOCAL and not languages("Nederlands") & ~LOCAL
     assert languages("Frans komt helpen") == 0  # a first name, not French
     assert exact_terms("pianoles") == exact_terms("piano lessons") != exact_terms("gitaarles")
+    # Where a newcomer comes from names the language they most likely speak.
+    assert exact_terms("mijn buurvrouw komt uit Eritrea") == exact_terms("tolk Tigrinya")
+    assert exact_terms("my Syrian neighbour") == exact_terms("Arabisch tolken")
     # Dutch or English alone ask for nothing exact; with another language they do.
     assert asked_for(exact_terms("ze spreekt geen Nederlands")) == 0
     polish_dutch = exact_terms("Poolse buurman wil Nederlands leren")
