@@ -111,8 +111,11 @@ _PATTERNS = [
     for family, names in _FAMILIES.items()
     for name, pattern in names.items()
 ]
+# One word boundary check, then the alternatives, only where a word starts (the alternatives
+# each behind their own boundary took ~0.4 ms on a long message; this way ~0.03 ms).
 _PATTERN = re.compile(
-    "|".join(rf"(?P<g{i}>\b(?:{p})\b)" for i, (_, p) in enumerate(_PATTERNS)), re.IGNORECASE
+    r"\b(?:" + "|".join(rf"(?P<g{i}>(?:{p}))" for i, (_, p) in enumerate(_PATTERNS)) + r")\b",
+    re.IGNORECASE,
 )
 _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 #: The languages of the network itself (see the module's docstring).
