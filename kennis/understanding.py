@@ -228,7 +228,10 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
     r"\bi\s+need\s+(?:some\s+)?help\b|"
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
-    r"\b(?:iemand|iemant|anyone|anybody|someone|somebody)\s*\?+\s*$|"  # "lekke band, iemand?"
+    r"\b(?:iemand|iemant|anyone|anybody|any1|someone|somebody|some1)\s*\?+\s*$|"  # "iemand?"
+    # "anyone driving to the Lidl on saturday?", "any1 with a van?"
+    r"^\W*(?:any(?:one|body|1)|some(?:one|body|1))\s+(?:who|that|with|good\s+(?:at|with)|"
+    r"\w+ing)\b|"
     # Looking for a person by what they do: "ik zoek een babysit", "dog walker needed".
     r"^\W*(?:ik|wij|we)\s+(?:zoek|zoeken)\s+(?:een|iemand)\b|"
     r"\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+looking\s+for\s+an?\b|"

@@ -181,6 +181,9 @@ def test_rules_of_conduct() -> None:
         "looking for someone who knows QGIS",
         "lekke band, iemand?",
         "@vonk photos for the garden opening sat? anyone?",
+        "any1 driving to the Lidl sat? cant carry the shopping on the bus",
+        "anyone with a van this weekend?",
+        "someone good at fixing zips?",
     ],
 )
 def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
