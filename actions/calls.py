@@ -286,8 +286,7 @@ def titled(calls: list[Call], words: str) -> list[Call]:
     """The calls the words name by their title ("ik doe mee met de speeltuin" for
     "Speeltuin opknappen"), best first: those whose title holds the largest share of the
     meaningful words, at least half, typos allowed (the rest may say when: "the cleanup on
-    saturday").
-    Empty when the words name none (the member is then shown the list)."""
+    saturday"). Empty when the words name none (the member is then shown the list)."""
     wanted = _title_words(words)
     if not wanted:
         return []

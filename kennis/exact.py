@@ -106,13 +106,14 @@ for _family, _names in _FAMILIES.items():
     for _name in _names:
         _BITS[f"{_family}:{_name}"] = 1 << len(_BITS)
     _FAMILY_MASKS[_family] = sum(_BITS[f"{_family}:{n}"] for n in _names)
+assert len(_BITS) < 63, "the masks are numpy int64"
 _PATTERNS = [
     (f"{family}:{name}", pattern)
     for family, names in _FAMILIES.items()
     for name, pattern in names.items()
 ]
 # One word boundary check, then the alternatives, only where a word starts (the alternatives
-# each behind their own boundary took ~0.4 ms on a long message; this way ~0.03 ms).
+# each behind their own boundary took 0.36 ms on a long message; this way 0.10 ms).
 _PATTERN = re.compile(
     r"\b(?:" + "|".join(rf"(?P<g{i}>(?:{p}))" for i, (_, p) in enumerate(_PATTERNS)) + r")\b",
     re.IGNORECASE,
