@@ -349,6 +349,8 @@ async def join_call(ctx: ActionContext, member: Member, call: Call) -> Joined:
     """Pledge for the call: a place, or the waiting list when it is full. The pledge that
     fills the last place announces it in the call's chats and to the initiator. A call that
     ended or whose moment passed takes nobody."""
+    if call.status is CallStatus.CANCELLED:
+        raise UserFacingError("calls.closed_cancelled", title=call.title)
     if not taking_people(call, ctx.now()):
         raise UserFacingError("calls.closed", title=call.title)
     outcome = await ctx.storage.pledges.create(

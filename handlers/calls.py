@@ -655,11 +655,24 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     await ask_which(ctx, candidates, ctx.t("calls.which_one"))
 
 
+#: How far back a call named by its title may have ended and still be recognised.
+TITLED_LOOKBACK = timedelta(days=60)
+
+
 async def join_titled(ctx: Context, words: str) -> None:
     """'ik doe mee met de speeltuin': the one open call its title names; several: the member
-    chooses among them; none (ended, or another name): the open calls to choose from."""
+    chooses among them; one that ended or was cancelled: that is said (as for its number);
+    none: the open calls to choose from."""
     open_now = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
     found = titled(open_now, words)
+    if not found:
+        recent = await ctx.storage.calls.created_since(
+            ctx.network.id, ctx.now() - TITLED_LOOKBACK
+        )
+        ended = titled([c for c in recent if c.id not in {o.id for o in open_now}], words)
+        if len(ended) == 1:
+            await join(ctx, ended[0])  # "... is al gesloten" / "... gaat niet door"
+            return
     if len(found) == 1:
         await join(ctx, found[0])
         return

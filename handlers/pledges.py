@@ -281,7 +281,8 @@ async def done_typed(_event: Event, ctx: Context) -> None:
 # make it saturday': a pledge handed back in words, before or after its day. Only short lines
 # with a few words of time or regret after it: "het lukt niet om in te loggen" asks for help.
 NOT_GOING = (
-    r"^\W*(?:(?:nee|no|sorry|helaas|actually|eigenlijk|oh|oops)\W+)*"
+    r"^\W*(?:(?:nee|no|sorry|helaas|actually|eigenlijk|oh|oops|oeps|oei|wacht|wait|hmm+|ah|ai"
+    r"|ugh|damn|shoot)\W+)*"
     # "zaterdag gaat toch niet lukken", "saturday I can't make it"
     r"(?:(?:\w+dag|morgen|vanavond|vandaag|tomorrow|tonight|today|\w+day)\W+)?"
     r"(?:het\s+)?(?:is\s+)?(?:niet\s+gelukt|lukt(?:e)?\s+(?:het\s+)?(?:me\s+|mij\s+)?"

@@ -239,6 +239,20 @@ class CallRepository:
             )
             return [_call(r) for r in rows]
 
+    async def created_since(self, network_id: int, since: datetime) -> list[Call]:
+        """Every call of the network posted since ``since``, whatever its status, newest
+        first (a member may name one that has ended meanwhile)."""
+        async with self._sessions.read() as s:
+            rows = await s.scalars(
+                select(models.CallForHelp)
+                .where(
+                    models.CallForHelp.network_id == network_id,
+                    models.CallForHelp.created_at >= since,
+                )
+                .order_by(models.CallForHelp.id.desc())
+            )
+            return [_call(r) for r in rows]
+
     async def close(self, call_id: int, *, now: datetime) -> list[Pledge]:
         """No more pledges: the call took place (or has all it needs). Pledges that hold a
         place stay as they are ("Gelukt?" still comes); the waiting list is handed back at

@@ -171,7 +171,7 @@ async def test_cancelling_a_call_hands_back_every_pledge_and_tells_each_member(
     assert "[groep] vonk: Oproep 1, 'Opruimen speelveld', gaat niet door." in out
     assert "'Opruimen speelveld' was al geannuleerd" in out  # twice tells nobody twice
     assert "vonk: Er is een plek vrijgekomen" not in out  # nobody was promoted
-    assert "[groep] vonk: 'Opruimen speelveld' is al gesloten." in out
+    assert "[groep] vonk: 'Opruimen speelveld' gaat niet door. Dank je" in out
 
 
 async def test_lessons_language_and_questions_are_actions_with_their_own_checks(

@@ -86,7 +86,7 @@ async def test_a_cancelled_call_tells_everyone_once_with_the_reason_then_goes_qu
         """
     )
     assert about(later, "Opruimen speelveld") == [
-        "[groep] vonk: 'Opruimen speelveld' is al gesloten. Dank je dat je wilde helpen!"
+        "[groep] vonk: 'Opruimen speelveld' gaat niet door. Dank je dat je wilde helpen!"
     ]
     assert "Gelukt" not in later and "plek vrijgekomen" not in later
     assert "Je hebt nog geen doe-bijdragen." in later
@@ -257,6 +257,26 @@ async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_n
     assert "Bij welke oproep doe je mee?" in bart
     mine = out.split("tamara@dm: /mijn", 1)[1]
     assert "Opruimen speelveld" in mine and "het speelveld" not in mine
+
+
+async def test_a_cancelled_call_named_by_its_title_says_so_and_oh_wait_hands_back(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        sanne@dm: /oproep annuleer 1 het veld is afgesloten
+        tamara@dm: ik doe mee met het speelveld
+        willem@dm: ik doe mee met de bankjes
+        willem@dm: oh wacht ik kan toch niet, sorry
+        willem@dm: /mijn
+        """
+    )
+    assert "[dm tamara] vonk: 'Opruimen speelveld' gaat niet door. Dank je" in out
+    assert "Top, je doet mee met 'Opruimen speelveld'" not in out
+    assert "[dm willem] vonk: Top, je doet mee met 'Bankjes verven'" in out
+    assert "'Bankjes verven' gaat terug naar het netwerk." in out
+    assert "Bankjes verven" not in out.split("willem@dm: /mijn", 1)[1]
 
 
 async def test_asking_if_a_way_of_taking_part_is_ok_points_to_the_organiser(
