@@ -148,6 +148,28 @@ _ONLY_GREETING = re.compile(
 )
 
 
+# Greetings and thanks are said with a handful of words. The classifier also puts short lines
+# there that have none of them ("de heg snoeien" read as a greeting, .96): without such a
+# word, a line is neither.
+_GREETING_WORD = re.compile(
+    r"\b(?:hoi|hallo\w*|hey|hee|hi|hiya|hai|hello|yo|howdy|moi|dag|goede?\w*|goeie\w*|morgen"
+    r"|middag|welkom|welcome|fijne?|prettige|gezegende|happy|merry|good\s+(?:morning|afternoon"
+    r"|evening)|morning|evening|greetings|hoe\s+(?:gaat|is)\s+het|alles\s+goed|how\s+are"
+    r"|what'?s\s+up|nieuwjaar|new\s+year|\w*feest\w*|kerst\w*|christmas|holidays?|eid|mubarak"
+    r"|ramadan|wakker|are\s+you\s+there|ontmoeten|meet\s+you|nieuw|new|ben\s+\w+|i'?m\s+\w+)\b",
+    re.IGNORECASE,
+)
+_THANKS_WORD = re.compile(
+    r"\b(?:dank\w*|bedank\w*|thanks?|thank\s+you|thx|thnx|tnx|ty|ta|merci|cheers|top|super|held|"
+    r"star|grateful|dankbaar|appreciated?|waardeer\w*|duim|lief|fijn|blij|geweldig|great|awesome"
+    r"|lovely|mate)\b",
+    re.IGNORECASE,
+)
+_NEEDS_A_WORD = {"greeting": _GREETING_WORD, "thanks": _THANKS_WORD}
+# "help", "hulp?", "menu": how to use the bot (the answer points to /hulp), not a request.
+_BARE_HELP = re.compile(r"^\W*(?:help|hulp|menu|info|\?+)\W*$", re.IGNORECASE)
+
+
 # "ik kan zaterdag flyers rondbrengen", "I can bring my gazebo": a first-person offer, as long
 # as nothing says it is a problem ("ik kan mijn aangifte niet invullen") or a question.
 _OFFER = re.compile(
@@ -303,7 +325,7 @@ def pattern_intent(text: str) -> Intent | None:
         return "greeting"
     if _OFFER.match(text) and not _PROBLEM.search(text):
         return "pledge"
-    if _ABOUT_BOT.match(text):
+    if _ABOUT_BOT.match(text) or _BARE_HELP.match(text):
         return "other"
     return None
 
@@ -578,9 +600,14 @@ def decide(
 ) -> Reading:
     """The reading of ``text`` from its classifier probabilities."""
     p = np.asarray(probabilities, dtype=np.float64).copy()
+    for said, word in _NEEDS_A_WORD.items():
+        if not word.search(text):
+            p[INTENTS.index(said)] = 0.0
+    if p.sum() <= 0:
+        p[INTENTS.index("other")] = 1.0
     if direct or addressed:
         p[INTENTS.index("other")] /= config.spoken_other_odds
-        p /= p.sum()
+    p /= p.sum()
     probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
     spoken = direct or addressed
     fixed = fixed_intent(text, spoken_to=spoken)

@@ -143,7 +143,8 @@ def test_rules_of_conduct() -> None:
     vector = np.zeros(4, dtype=np.float32)
     config = UnderstandingConfig()
     sure_help = np.array([0.9, 0.02, 0.02, 0.02, 0.02, 0.02])
-    unsure = np.array([0.35, 0.05, 0.05, 0.05, 0.05, 0.45])
+    # (no mass on thanks or greeting: without a word for them, decide() drops it)
+    unsure = np.array([0.35, 0.1, 0.1, 0.0, 0.0, 0.45])
     chatter = np.array([0.05, 0.05, 0.05, 0.05, 0.05, 0.75])
 
     def action(p: np.ndarray, text: str = "de dakgoot loopt over", **where: bool) -> str:
@@ -371,3 +372,36 @@ async def test_a_question_about_running_the_network_stays_a_lesson(
         direct=True,
     )
     assert reading.intent == "lesson" and reading.probabilities["lesson"] > 0.65
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("de heg snoeien", "help"),  # short, like a greeting, but no greeting word
+        ("woonkamer verven", "help"),
+        ("hoi vonk", "greeting"),
+        ("Fijn Suikerfeest allemaal!", "greeting"),
+        ("ta!", "thanks"),
+    ],
+)
+def test_a_greeting_or_thanks_needs_a_word_for_it(text: str, intent: str) -> None:
+    # The classifier leaning to greeting and thanks, help next.
+    leaning = np.zeros(len(INTENTS))
+    leaning[INTENTS.index("greeting")] = 0.5
+    leaning[INTENTS.index("thanks")] = 0.3
+    leaning[INTENTS.index("help")] = 0.2
+    if intent == "thanks":
+        leaning[INTENTS.index("greeting")] = 0.1
+    reading = decide(
+        text,
+        np.zeros(4, dtype=np.float32),
+        leaning,
+        direct=True,
+        addressed=False,
+        config=UnderstandingConfig(),
+    )
+    assert reading.intent == intent
+
+
+def test_bare_help_asks_how_to_use_the_bot() -> None:
+    assert fixed_intent("help") == fixed_intent("hulp?") == "other"
