@@ -125,8 +125,8 @@ class SearchConfig:
     (latency, memory) and bench/understanding.py (quality through this class)."""
 
     #: Units on the query scale for a full lexical match (0 turns the lexical signal off).
-    #: At 1.5 one shared word ("kappen" in "kapper", "wandelschoenen" in "wandelen") lifted an
-    #: unrelated member over the naming threshold: lowered to 1.0, the dev sets' unanswerable
+    #: At 1.5 one shared word ("wandelschoenen" in "wandelen") could lift an unrelated
+    #: member over the naming threshold: lowered to 1.0, the dev sets' unanswerable
     #: requests named nobody .919 -> .946 (at ``Thresholds.relative`` .75), rankings within
     #: .01; below 1.0 typos and rare words lose (R@1 falls).
     lexical_weight: float = 1.0
