@@ -25,6 +25,11 @@ SHOWN = 10
 NOTHING_WORDS = {"geen", "none"}  # no story to tell
 
 
+#: "Hoe ging het?" takes the story for a day; later, what the member says ("wie kan mijn
+#: fiets maken?") is read on its own instead of being saved as their story.
+STORY_QUESTION_LASTS = timedelta(hours=24)
+
+
 async def answer(_event: Event, ctx: Context) -> None:
     """The typed story (or a typed 'skip')."""
     data = ctx.conversation.data if ctx.conversation else {}
@@ -70,6 +75,6 @@ async def recent(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("verhalen", "stories", "verhaal")(recent)
-    router.flow(STORY_FLOW)(answer)
+    router.flow(STORY_FLOW, lasts=STORY_QUESTION_LASTS)(answer)
     router.button(SkipStory)(skip_pressed)
     router.button(UndoStory)(undo_pressed)

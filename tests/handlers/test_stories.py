@@ -86,6 +86,24 @@ async def test_story_asked_after_done_skippable_and_undoable(
     assert "Oeps" not in stories and "Dirk" not in stories
 
 
+async def test_a_story_question_left_for_days_does_not_take_the_next_message(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        tamara@dm: /doe ramen lappen vandaag
+        tamara@dm: /klaar 1 1 uur
+        ~ 2d
+        tamara@dm: wie kan mijn fiets maken?
+        tamara: /verhalen
+        """
+    )
+    assert "Hoe ging het met 'ramen lappen'?" in out
+    later = out.split("~ 2d", 1)[1]
+    assert "verhaal" not in later.split("tamara: /verhalen", 1)[0].lower()
+    assert "fiets maken" not in later.split("tamara: /verhalen", 1)[1]
+
+
 async def test_monthly_digest_goes_to_initiators_once(
     network: Settings, run_script: ScriptRunner
 ) -> None:

@@ -17,6 +17,7 @@ from kennis.embedding import Embedder, HashingEmbedder, Kind
 from kennis.search import Search
 from kennis.understanding import (
     INTENTS,
+    Reading,
     UnderstandingConfig,
     asks_if_ok,
     decide,
@@ -348,15 +349,15 @@ def test_asks_if_ok(text: str, asks: bool) -> None:
 def test_asking_how_or_whether_it_is_ok_is_no_pledge(text: str, intent: str) -> None:
     leaning = np.array([0.05, 0.35, 0.45, 0.05, 0.05, 0.05])  # pledge, then lesson
     assert INTENTS[int(np.argmax(leaning))] == "pledge" and INTENTS[1] == "lesson"
-    reading = decide(
-        text,
-        np.zeros(4, dtype=np.float32),
-        leaning,
-        direct=True,
-        addressed=False,
-        config=UnderstandingConfig(),
+    assert spoken_to(text, leaning).intent == intent
+
+
+def spoken_to(text: str, probabilities: np.ndarray) -> Reading:
+    """How ``decide`` reads ``text`` in a direct chat, given the classifier's say."""
+    vector = np.zeros(4, dtype=np.float32)
+    return decide(
+        text, vector, probabilities, direct=True, addressed=False, config=UnderstandingConfig()
     )
-    assert reading.intent == intent
 
 
 @pytest.mark.slow
@@ -392,15 +393,7 @@ def test_a_greeting_or_thanks_needs_a_word_for_it(text: str, intent: str) -> Non
     leaning[INTENTS.index("help")] = 0.2
     if intent == "thanks":
         leaning[INTENTS.index("greeting")] = 0.1
-    reading = decide(
-        text,
-        np.zeros(4, dtype=np.float32),
-        leaning,
-        direct=True,
-        addressed=False,
-        config=UnderstandingConfig(),
-    )
-    assert reading.intent == intent
+    assert spoken_to(text, leaning).intent == intent
 
 
 def test_bare_help_asks_how_to_use_the_bot() -> None:
