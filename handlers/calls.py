@@ -666,9 +666,7 @@ async def join_titled(ctx: Context, words: str) -> None:
     open_now = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
     found = titled(open_now, words)
     if not found:
-        recent = await ctx.storage.calls.created_since(
-            ctx.network.id, ctx.now() - TITLED_LOOKBACK
-        )
+        recent = await ctx.storage.calls.created_since(ctx.network.id, ctx.now() - TITLED_LOOKBACK)
         ended = titled([c for c in recent if c.id not in {o.id for o in open_now}], words)
         if len(ended) == 1:
             await join(ctx, ended[0])  # "... is al gesloten" / "... gaat niet door"
