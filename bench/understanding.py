@@ -278,6 +278,9 @@ async def evaluate(
                 addressed=where == "mention",
             )
             labelled.append((line["text"], where, line["intent"]))
+            read_as = response.reading.intent if response.reading is not None else None
+            if SHOW and read_as != line["intent"]:
+                print(f"  intent {line['intent']} read as {read_as}: {line['text']}")
             named = response.answer.named if response.answer and response.action == "answer" else []
             if line["intent"] != "help":
                 key = "grp_chat" if where == "group" else "addr_chat"
@@ -501,7 +504,8 @@ def main() -> None:
     ap.add_argument(
         "--sets",
         default="everyday,professional",
-        help="also 'legacy' (bench/devset_nl.json, dev half only)",
+        help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour'"
+        " and 'market' sets (bench/sets/README.md), dev half only",
     )
     ap.add_argument("--quick", action="store_true", help="the default option only")
     ap.add_argument("--show", action="store_true", help="print failures (dev halves only)")

@@ -36,6 +36,7 @@ from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import STORY_FLOW, date_words, skipped
+from kennis.understanding import standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
@@ -73,7 +74,12 @@ async def do_phrase(_event: Event, ctx: Context) -> None:
 
 async def understood_pledge(_event: Event, ctx: Context) -> None:
     """Words read as a pledge ("ik kan zaterdag flyers rondbrengen"): recorded as one, asking
-    for a date when none was said."""
+    for a date when none was said. An offer to whoever needs it ("anyone can borrow my bike
+    pump") has no date and nothing to report back: it belongs in the profile, where the next
+    question for it finds the member."""
+    if standing_offer(ctx.text):
+        await ctx.reply(ctx.t("pledges.standing_offer"))
+        return
     await pledge_from_text(ctx, ctx.text)
 
 

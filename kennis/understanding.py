@@ -199,6 +199,21 @@ _HOW_QUESTION = re.compile(
 )
 
 
+# Lines the classifier may read as pledges that offer nothing: a question for someone ("wie
+# leert mijn zoon schaken?"), looking for something ("we zoeken gebak voor de koffieochtend"),
+# a wish ("ik wil bezwaar maken tegen de WOZ", not "ik wil wel …"), or a line about one's own
+# things ("mijn konijn moet eten krijgen als ik weg ben"). An offer names what the speaker
+# will do.
+_NO_OFFER = re.compile(
+    r"^\W*(?:wie|who|wat|what|waar|where|welke|which|mijn|mn|m'n|my|onze|our)\b|"
+    r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|(?:heb|hebben)\s+[^.?!]*\bnodig)\b|"
+    r"^\W*(?:ik|we|wij|i)\s+(?:wil|willen|want|would\s+like|'d\s+like)\b"
+    r"(?![^.?!]*\b(?:wel|best|graag\s+(?:helpen|meedoen)|help\w*|happy|aanmelden|opgeven"
+    r"|inschrijven|meedoen|meehelpen|vrijwilliger|volunteer|sign\s+up|join)\b)",
+    re.IGNORECASE,
+)
+
+
 # Asking whether it is all right ("ik kan pas om 12 uur, is dat ok?", "can I also join a week
 # later?", "mag ik mijn buurman meenemen?"): a question for the one who organises, not yet a
 # pledge.
@@ -211,6 +226,104 @@ _ASKS_IF_OK = re.compile(
     r"(?:would|does)\s+it\s+matter)\b[^?]*\?",
     re.IGNORECASE,
 )
+
+
+# A standing offer to whoever needs it ("ik heb een busje, als iemand ooit iets moet verhuizen
+# mag je het gewoon vragen", "wie hulp nodig heeft met toeslagen mag mij altijd appen",
+# "anyone can borrow my bike pump"): the speaker offers, nobody asks (never with a "?").
+_STANDING_OFFER = re.compile(
+    r"\b(?:mag|mogen|kan|kunnen)\s+(?:je|jij|jullie|u|iedereen|mij|me|ons|altijd|gewoon|gerust)"
+    r"\b(?:(?!help)[^.?!]){0,30}?\b(?:appen|bellen|vragen|mailen|lenen|gebruiken|langskomen"
+    r"|aankloppen)\b|"
+    r"\b(?:app|bel|vraag|mail)\s+(?:me|mij|ons)\s+(?:maar|gerust|gewoon|dan|even)\b|"
+    r"\b(?:als|mocht)\b[^.?!]*\blaat\s+(?:het\s+)?(?:maar\s+)?(?:even\s+)?weten\b|"
+    r"\bif\b[^.?!]*\b(?:let\s+me\s+know|give\s+me\s+a\s+(?:shout|call|ring)|just\s+ask"
+    r"|hit\s+me\s+up|message\s+me|text\s+me)\b|"
+    r"\b(?:feel\s+free\s+to|you'?re\s+welcome\s+to)\s+(?:ask|borrow|use|message|text|call|come)\b|"
+    r"\b(?:any|every)(?:one|body)\s+(?:can|may|is\s+welcome\s+to)\s+(?:borrow|use|have|ask"
+    r"|message|call|come|drop)\b|"
+    r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b",
+    re.IGNORECASE,
+)
+
+
+def standing_offer(text: str) -> bool:
+    """Whether the words offer help to whoever needs it, asking nothing: the chat suggests
+    putting it in the member's profile, where the next question finds it."""
+    return "?" not in text and bool(_STANDING_OFFER.search(text))
+
+
+# Questions that ask for something other than a person who can help:
+# - what happened ("heeft iemand mijn sleutels gevonden?", "wie had die appeltaart gemaakt?",
+#   "did anyone see a grey cat?"),
+# - a fact ("hoe laat begint de markt?", "hoeveel kost het?", "where do I drop off food?",
+#   "is de voedselbank open op tweede kerstdag?", "wie is de contactpersoon van …?"),
+# - the bot's own list ("kun je mijn naam uit de lijst halen?", "how do I change my skills?").
+_NOT_FOR_A_PERSON = re.compile(
+    r"\b(?:heeft|hebben|had)\s+(?:er\s+)?(?:iemand|iemant|jij|je|u|jullie)\b[^?]*\b(?:gevonden"
+    r"|gezien|gehoord|gespot|opgemerkt|meegenomen|laten\s+liggen|verloren|gemist|gemaakt"
+    r"|gebakken|gebracht|geleend|gekregen|ontvangen|gelezen)\b|"
+    r"\bwie\s+(?:heeft|had|hebben)\b[^?]*\b(?:gevonden|gezien|gehoord|meegenomen|laten\s+liggen"
+    r"|gemaakt|gebakken|gebracht|geleend|gestuurd|gedaan|georganiseerd)\b|"
+    r"\b(?:has|have|did)\s+(?:any|some)(?:one|body|1)\s+(?:\w+\s+){0,3}?(?:seen|found|see|find"
+    r"|heard|hear|taken|take|borrowed|spotted|noticed|picked\s+up)\b|"
+    r"\bwho\s+(?:made|baked|brought|left|took|found|borrowed|organi[sz]ed|did)\b|"
+    r"^\W*(?:hoeveel|how\s+(?:many|much|long)|wanneer|when|hoe\s+laat|what\s+time|hoe\s+lang"
+    r"|waar\s+(?:is|zijn|was|ligt|liggen|staat|staan|moet\s+ik\s+\w+\s+(?:heen|naartoe))"
+    r"|where\s+(?:is|are|was|were|do\s+i\s+(?:drop|leave|go|bring|find\s+the))"
+    r"|is\s+(?:de|het|the)\s+\w+(?:\s+\w+)?\s+(?:open|dicht|closed|gesloten))\b|"
+    r"^\W*(?:wie|who)\s+(?:is|was|zijn|are)\s+(?:eigenlijk\s+|actually\s+)?(?:de|het|the|onze"
+    r"|our)\s+(?!beste|juiste|best|right)\w+|"
+    r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
+    r"|list|profiel|profile|account|gegevens|details|uitschrijven|afmelden|verwijderen|remove"
+    r"|delete|unsubscribe|herinneringen|reminders?)\b|"
+    r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
+    r"|profiel|profile|gegevens|details|taal|language)\b",
+    re.IGNORECASE,
+)
+_SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
+
+
+def not_for_a_person(text: str) -> bool:
+    """Whether a question asks what happened, a fact, or about the bot's own list, rather
+    than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
+    found = _NOT_FOR_A_PERSON.search(text)
+    if found is None:
+        return False
+    # "when can someone look at my boiler?" asks for a person after all.
+    opening = found.group(0).lower().lstrip()
+    asks_fact = opening[:1] in "hwi" and not opening.startswith(("heeft", "hebben", "had", "has"))
+    return not (asks_fact and _SOMEONE.search(text) and not opening.startswith(("who", "wie")))
+
+
+# A problem solved or already taken care of is news, not a request: "de naaimachine van het
+# buurthuis is gerepareerd!", "my bike's finally fixed", "corporatie is al gebeld".
+_SOLVED = re.compile(
+    r"\b(?:weer\s+(?:helemaal\s+)?(?:heel|gerepareerd|gemaakt|in\s+orde|als\s+nieuw)"
+    r"|(?:werkt|rijdt|draait|doet\s+het|loopt)\s+(?:\w+\s+)?weer"
+    r"|is\s+(?:weer\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
+    r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
+    r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended))\b",
+    re.IGNORECASE,
+)
+_STILL_A_PROBLEM = re.compile(
+    r"\?|\b(?:maar|but|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk)\b|n't\b",
+    re.IGNORECASE,
+)
+_TAKEN_CARE_OF = re.compile(
+    r"\b(?:al\s+(?:gebeld|geregeld|gemeld|opgelost)|already\s+(?:called|fixed|sorted|reported"
+    r"|been\s+reported|on\s+it))\b",
+    re.IGNORECASE,
+)
+
+
+def solved(text: str) -> bool:
+    """Whether the words report a problem solved or already taken care of, asking nothing."""
+    if "?" in text:
+        return False
+    return bool(_TAKEN_CARE_OF.search(text)) or (
+        bool(_SOLVED.search(text)) and not _STILL_A_PROBLEM.search(text)
+    )
 
 
 # How to use the bot: "how does this work", "do I just ask you", "moet ik jou vragen".
@@ -299,10 +412,14 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    if asks:
+    if asks and not standing_offer(wanted):
         return "help"
     if asks_if_ok(wanted):
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
+    if standing_offer(wanted):
+        return "pledge"
+    if not_for_a_person(wanted):
+        return "other"
     return pattern_intent(wanted)
 
 
@@ -603,6 +720,9 @@ def decide(
     for said, word in _NEEDS_A_WORD.items():
         if not word.search(text):
             p[INTENTS.index(said)] = 0.0
+    wanted = need(text)
+    if solved(wanted):  # news, neither a request nor an offer
+        p[INTENTS.index("help")] = p[INTENTS.index("pledge")] = 0.0
     if p.sum() <= 0:
         p[INTENTS.index("other")] = 1.0
     if direct or addressed:
@@ -616,11 +736,17 @@ def decide(
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
     else:
         intent = max(probs, key=probs.__getitem__)
-        if intent == "pledge" and (_HOW_QUESTION.search(text) or _ASKS_IF_OK.search(text)):
+        if intent == "pledge" and (
+            _HOW_QUESTION.search(text) or _ASKS_IF_OK.search(text) or _NO_OFFER.search(wanted)
+        ):
             # "ik doe alles zelf en loop op mijn tandvlees, hoe pak ik dat aan?" asks how,
             # it offers nothing (the pledge's "when will you do it?" made no sense); "ik kan
-            # pas om 12 uur, is dat ok?" asks first (it was recorded as a pledge).
-            intent = max((i for i in INTENTS if i != "pledge"), key=probs.__getitem__)
+            # pas om 12 uur, is dat ok?" asks first (it was recorded as a pledge); see
+            # _NO_OFFER for the rest. Ruled out, the pledge's share goes to the others, as a
+            # greeting's does without a greeting word.
+            rest = 1.0 - probs["pledge"]
+            probs = {i: (0.0 if i == "pledge" else x / rest) for i, x in probs.items()}
+            intent = max(probs, key=probs.__getitem__)
     p_help = probs["help"]
     action: Action
     if direct or addressed:
@@ -643,7 +769,7 @@ def decide(
         text=text,
         intent=intent,
         confidence=probs[intent],
-        need=need(text),
+        need=wanted,
         topic=topic(text),
         vector=vector,
         direct=direct,

@@ -637,3 +637,22 @@ async def test_the_draft_is_confirmed_or_cancelled_in_words(
     assert "[groep] vonk: Oproep 1 van Sanne: Opruimen speelveld" in out
     assert "Bankjes verven" not in out.split("sanne@dm: nee", 1)[1]
     assert "[groep] vonk: Oproep 2 van Sanne" not in out
+
+
+async def test_offers_news_and_lost_things_are_not_requests_or_pledges(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """An offer to whoever needs it goes to the profile, not into a pledge that asks when;
+    news of a repair and a question for lost keys name nobody and record nothing."""
+    out = await run_script(
+        """
+        willem@dm: ik heb een aanhanger, als iemand ooit iets groots moet vervoeren mag je het gewoon vragen
+        willem@dm: heeft iemand mijn sleutels gevonden? blauwe sleutelhanger
+        willem@dm: de naaimachine van het buurthuis is gerepareerd!
+        willem@dm: /mijn
+        """
+    )
+    assert "[dm willem] vonk: Wat een mooi aanbod! Zet het in je profiel (/profiel" in out
+    assert "Wanneer denk je het te doen?" not in out
+    assert "kunnen misschien helpen" not in out
+    assert "Je hebt nog geen doe-bijdragen" in out.split("willem@dm: /mijn", 1)[1]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder, Kind
+from kennis.need import need
 from kennis.search import Search
 from kennis.understanding import (
     INTENTS,
@@ -23,7 +24,10 @@ from kennis.understanding import (
     decide,
     fixed_intent,
     load_intent_examples,
+    not_for_a_person,
     pattern_intent,
+    solved,
+    standing_offer,
 )
 from storage import Storage
 from storage.records import MemberImportRow
@@ -216,7 +220,7 @@ def test_a_question_about_things_is_not_fixed_as_a_request(text: str) -> None:
     reading = decide(
         text, vector, chatter, direct=True, addressed=False, config=UnderstandingConfig()
     )
-    assert reading.intent == "other" and not reading.fixed
+    assert reading.intent == "other" and fixed_intent(text, spoken_to=True) != "help"
 
 
 # -- one encode per message -------------------------------------------------------------------
@@ -398,3 +402,121 @@ def test_a_greeting_or_thanks_needs_a_word_for_it(text: str, intent: str) -> Non
 
 def test_bare_help_asks_how_to_use_the_bot() -> None:
     assert fixed_intent("help") == fixed_intent("hulp?") == "other"
+
+
+def leaning_to(intent: str, then: str) -> np.ndarray:
+    """Classifier probabilities that favour ``intent``, with ``then`` a clear second."""
+    p = np.full(len(INTENTS), 0.02)
+    p[INTENTS.index(intent)] = 0.6
+    p[INTENTS.index(then)] = 0.3
+    return p / p.sum()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wie leert mijn zoon schaken?",
+        "@vonk we zoeken gebak voor de koffieochtend",
+        "ik wil bezwaar maken tegen de WOZ waarde",
+        "mijn konijn moet eten krijgen als ik weg ben",
+    ],
+)
+def test_a_line_that_offers_nothing_is_no_pledge(text: str) -> None:
+    """Read as a pledge, these asked "Wanneer denk je het te doen?"; the pledge's share goes
+    to the rest, so a request leaning second is answered straight away."""
+    reading = spoken_to(text, leaning_to("pledge", then="help"))
+    assert reading.intent == "help" and reading.action == "answer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik wil wel koffie zetten zaterdag",
+        "ik wil me aanmelden als vrijwilliger voor de inzameling",
+        "I want to volunteer at the food bank",
+        "ik neem mee wat nodig is",
+    ],
+)
+def test_an_offer_stays_a_pledge(text: str) -> None:
+    assert spoken_to(text, leaning_to("pledge", then="help")).intent == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb een busje, als iemand ooit iets moet verhuizen mag je het gewoon vragen",
+        "wie hulp nodig heeft met toeslagen mag mij altijd appen",
+        "@vonk I'm happy to do english conversation with anyone who wants to practice",
+        "I've got a spare bike pump, anyone can borrow it at the repair cafe",
+        "als je hulp nodig hebt met je fiets, laat het maar weten",
+    ],
+)
+def test_an_offer_to_whoever_needs_it_is_a_pledge_not_a_request(text: str) -> None:
+    assert standing_offer(text)
+    assert spoken_to(text, leaning_to("help", then="other")).intent == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan iemand mij een boor lenen?",
+        "heeft iemand een ladder die ik mag lenen?",
+        "kan je me helpen met het lenen van een auto",
+    ],
+)
+def test_asking_to_borrow_is_no_standing_offer(text: str) -> None:
+    assert not standing_offer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@vonk heeft iemand mijn sleutels gevonden? blauwe sleutelhanger",
+        "wie had die appeltaart gemaakt? recept pls",
+        "did anyone see a grey cat near the school?",
+        "@vonk hoeveel klussers heb je nodig om een lamp te vervangen? 😂",
+        "hoe laat begint de markt zaterdag?",
+        "where do i drop off food donations?",
+        "wie is eigenlijk de contactpersoon van de voedselbank?",
+        "kun je mijn naam uit de lijst halen? ik verhuis",
+        "how do I change my skills in the list?",
+    ],
+)
+def test_a_question_for_a_fact_or_the_past_is_not_a_request(text: str) -> None:
+    assert not_for_a_person(need(text))
+    assert spoken_to(text, leaning_to("help", then="other")).intent == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "has anyone got a ladder I can borrow?",
+        "when can someone look at my boiler?",
+        "wie heeft verstand van computers?",
+        "heeft iemand tijd om mijn gras te maaien?",
+        "waar kan ik hulp krijgen met mijn aangifte?",
+        "who is the best person to ask about my roof?",
+        "how can i help my son with his maths",
+    ],
+)
+def test_a_question_for_someone_stays_one(text: str) -> None:
+    assert not not_for_a_person(need(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "news"),
+    [
+        ("de naaimachine van het buurthuis is gerepareerd!", True),
+        ("the sewing machine at the community centre works again!", True),
+        ("my bike's finally fixed and parked by the market, come say hi", True),
+        ("de lift in blok B is weer kapot, corporatie is al gebeld", True),
+        ("mijn fiets is gerepareerd maar de rem doet het niet", False),
+        ("my laptop got fixed but now the wifi doesn't work", False),
+        ("de kraan lekt weer", False),
+        ("de verwarming werkt weer niet", False),
+    ],
+)
+def test_a_problem_solved_is_news(text: str, news: bool) -> None:
+    assert solved(text) is news
+    reading = spoken_to(text, leaning_to("help", then="pledge"))
+    assert (reading.intent not in ("help", "pledge")) is news
