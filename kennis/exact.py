@@ -1,12 +1,13 @@
-"""Words that are exact: which languages and which instruments a text names, so that a request
-for one is not answered with a neighbour who does another.
+"""Words that are exact: which languages, instruments and school subjects a text names, so that
+a request for one is not answered with a neighbour who does another.
 
 Embeddings put "Tamil tolken" right next to "Arabisch tolken", and "gebarentaal" near any
 interpreter: the shared part (interpreting) outweighs the one word that decides. A language is
 exact: an Arabic interpreter cannot help with Tamil, however close the vectors. So when a
 request names a language, a member's text that names only *other* languages does not count
 for it (kennis.search). Texts that name no language (most skills) are left alone. Musical
-instruments are the same: a harp teacher is not found among piano teachers.
+instruments are the same: a harp teacher is not found among piano teachers; and school
+subjects: a physics tutor is not found for chemistry.
 
 Dutch and English alone do not make a request about a language: requests name them as what
 is missing ("ze spreekt nog geen Nederlands", "an English-speaking GP"), while the answer is
@@ -17,10 +18,11 @@ count ("mijn Poolse buurman wil Nederlands leren" is met by a Dutch language bud
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["LOCAL", "exact_terms", "mismatched"]
+__all__ = ["LOCAL", "conflicting", "exact_terms", "mismatched"]
 
 # Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ; a
 # country or people whose newcomers mostly speak the language names it too ("mijn buurvrouw
@@ -99,14 +101,24 @@ _INSTRUMENTS: dict[str, str] = {
     "mandolin": r"mandoline\w*|mandolin\w*",
     "banjo": r"banjo\w*",
 }
-_FAMILIES = {"language": _NAMES, "instrument": _INSTRUMENTS}
+# School subjects (the languages are above): a physics tutor does not teach chemistry.
+_SUBJECTS: dict[str, str] = {
+    "math": r"wiskunde\w*|rekenen|rekenles\w*|rekenbijles|maths?|mathematics|algebra|meetkunde"
+    r"|calculus",
+    "physics": r"natuurkunde\w*|physics",
+    "chemistry": r"scheikunde\w*|chemie|chemistry",
+    "biology": r"biologie\w*|biology",
+    "history": r"geschiedenis\w*|history",
+    "geography": r"aardrijkskunde\w*|geography|topografie",
+    "economics": r"economie\w*|economics|bedrijfseconomie",
+}
+_FAMILIES = {"language": _NAMES, "instrument": _INSTRUMENTS, "subject": _SUBJECTS}
 _BITS: dict[str, int] = {}
 _FAMILY_MASKS: dict[str, int] = {}
 for _family, _names in _FAMILIES.items():
     for _name in _names:
         _BITS[f"{_family}:{_name}"] = 1 << len(_BITS)
     _FAMILY_MASKS[_family] = sum(_BITS[f"{_family}:{n}"] for n in _names)
-assert len(_BITS) < 63, "the masks are numpy int64"
 _PATTERNS = [
     (f"{family}:{name}", pattern)
     for family, names in _FAMILIES.items()
@@ -123,8 +135,10 @@ _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 
 
+@lru_cache(maxsize=1 << 16)  # member texts repeat (the same skill, a kind link per skill)
 def exact_terms(text: str) -> int:
-    """The languages and instruments the text names, as a bit mask: 0 when it names none."""
+    """The languages, instruments and school subjects the text names, as a bit mask (a Python
+    int: wider than 64 bits): 0 when it names none."""
     mask = 0
     for match in _PATTERN.finditer(text):
         mask |= _GROUPS[match.lastgroup or ""]
@@ -141,12 +155,24 @@ def asked_for(mask: int) -> int:
 
 
 def mismatched(asked: int, masks: np.ndarray) -> np.ndarray:
-    """Per text (its :func:`exact_terms`), whether it names only other languages or only other
-    instruments than the request (``asked``, from :func:`asked_for`) does."""
+    """Per text (its :func:`exact_terms`, in an object array: the masks are wider than 64
+    bits), whether it names only other languages, instruments or subjects, in a family the
+    request (``asked``, from :func:`asked_for`) names."""
     out = np.zeros(len(masks), dtype=bool)
     for family in _FAMILY_MASKS.values():
         wanted = asked & family
         if wanted:
             named = masks & family
-            out |= (named != 0) & ((named & wanted) == 0)
+            out |= ((named != 0) & ((named & wanted) == 0)).astype(bool)
     return out
+
+
+def conflicting(a: int, b: int) -> bool:
+    """Whether two texts' terms (:func:`exact_terms`) name different things of one family and
+    nothing in common there: a skill "dari tolk" is not linked to the kind of help of
+    Tigrinya interpreters, whatever the vectors say."""
+    for family in _FAMILY_MASKS.values():
+        x, y = a & family, b & family
+        if x and y and not x & y:
+            return True
+    return False

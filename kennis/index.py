@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from kennis.embedding import Embedder, Kind
-from kennis.exact import exact_terms
+from kennis.exact import exact_terms, mismatched
 from kennis.lexical import LexicalIndex
 from storage.repositories.kennis import EmbeddingStore
 
@@ -145,8 +145,8 @@ class VectorCache:
             CoarseProjection(coarse_dim) if coarse_min_rows is not None else None
         )
         self._coarse_min_rows = coarse_min_rows or 0
-        # Rows whose text names a language or an instrument (kennis.exact): few, kept as
-        # they are added.
+        # Rows whose text names a language, an instrument or a subject (kennis.exact): few,
+        # kept as they are added.
         self._exact_rows: list[int] = []
         self._exact_masks: list[int] = []
         self._exact: tuple[np.ndarray, np.ndarray] | None = None
@@ -242,12 +242,12 @@ class VectorCache:
             self.lexical.add(texts)
 
     def exact_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """The rows whose text names a language or an instrument, and which (kennis.exact
-        masks)."""
+        """The rows whose text names a language, an instrument or a school subject, and which
+        (kennis.exact masks)."""
         if self._exact is None:
             self._exact = (
                 np.array(self._exact_rows, dtype=np.intp),
-                np.array(self._exact_masks, dtype=np.int64),
+                np.array(self._exact_masks, dtype=object),  # wider than 64 bits
             )
         return self._exact
 
@@ -290,6 +290,9 @@ class ItemIndex:
         self._item_rows = np.zeros(0, dtype=np.intp)
         self._item_offsets = np.zeros(0, dtype=np.float32)
         self._item_segment = np.zeros(0, dtype=np.intp)
+        # Per item, what exact terms its own words name (kennis.exact; 0 for most): an item
+        # that reaches a kind of help through a skill keeps the skill's terms.
+        self._item_exact = np.zeros(0, dtype=object)
         self._n_items = 0
         self._starts = np.zeros(0, dtype=np.intp)
         self._owner = np.zeros(0, dtype=np.int64)
@@ -322,7 +325,9 @@ class ItemIndex:
         findable: bool = True,
         invitable: bool = True,
         cell_id: int | None = None,
+        exact: Sequence[int] | None = None,
     ) -> None:
+        """``exact``: per item, the kennis.exact terms of the owner's words it stands for."""
         self.remove(owner_id)
         n = len(rows)
         if n == 0:
@@ -332,6 +337,11 @@ class ItemIndex:
         self._item_rows = _grow(self._item_rows, at + n)
         self._item_offsets = _grow(self._item_offsets, at + n)
         self._item_segment = _grow(self._item_segment, at + n)
+        if len(self._item_exact) < at + n:
+            grown = np.zeros(max(at + n, 2 * len(self._item_exact)), dtype=object)
+            grown[: len(self._item_exact)] = self._item_exact
+            self._item_exact = grown
+        self._item_exact[at : at + n] = 0 if exact is None else list(exact)
         self._item_rows[at : at + n] = rows
         self._item_offsets[at : at + n] = offsets
         self._item_segment[at : at + n] = seg
@@ -370,6 +380,7 @@ class ItemIndex:
         keep_items = np.repeat(alive, sizes)
         self._item_rows = self._item_rows[:ni][keep_items].copy()
         self._item_offsets = self._item_offsets[:ni][keep_items].copy()
+        self._item_exact = self._item_exact[:ni][keep_items].copy()
         self._n_items = len(self._item_rows)
         live_sizes = sizes[alive]
         self._starts = np.concatenate(([0], np.cumsum(live_sizes)[:-1])).astype(np.intp)
@@ -439,15 +450,32 @@ class ItemIndex:
         segs = [self._segment_of[i] for i in owner_ids if i in self._segment_of]
         return np.asarray(segs, dtype=np.intp)
 
-    def segment_scores(self, text_scores: np.ndarray) -> np.ndarray:
+    def items_naming_other(self, asked: int) -> np.ndarray:
+        """Items whose own words name only other languages, instruments or subjects than a
+        request asks for (kennis.exact.mismatched), as item positions."""
+        ni = self._n_items
+        if not asked or not ni:
+            return np.zeros(0, dtype=np.intp)
+        masks = self._item_exact[:ni]
+        named = np.flatnonzero(masks != 0)
+        return named[mismatched(asked, masks[named])]
+
+    def _item_scores(self, scores: np.ndarray, drop: np.ndarray | None) -> np.ndarray:
+        out = scores[self._item_rows[: self._n_items]]
+        if drop is not None and len(drop):
+            out[drop] = -np.inf
+        return out
+
+    def segment_scores(self, text_scores: np.ndarray, drop: np.ndarray | None = None) -> np.ndarray:
         """Best item score (with its offset) per segment, from a score per matrix row
-        (:func:`joined` with the extra scores when items point at them).
+        (:func:`joined` with the extra scores when items point at them), leaving out the
+        items ``drop`` (:meth:`items_naming_other`).
 
         Rows scoring ``-inf`` (outside a two-stage search's candidates) are skipped, so the
         per-segment maximum costs O(items of candidate texts), not O(all items).
         """
         ni = self._n_items
-        item_scores = text_scores[self._item_rows[:ni]]
+        item_scores = self._item_scores(text_scores, drop)
         live = np.flatnonzero(item_scores > -np.inf)
         best = np.full(self._n_segments, -np.inf, dtype=np.float32)
         if len(live) == ni:
@@ -455,12 +483,14 @@ class ItemIndex:
         np.maximum.at(best, self._item_segment[live], item_scores[live] + self._item_offsets[live])
         return best
 
-    def segment_scores_split(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def segment_scores_split(
+        self, scores: np.ndarray, drop: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`segment_scores`, but per segment twice: the best item that points at
         a text row, and the best that points at an extra score (``-inf`` where none)."""
         ni = self._n_items
         rows = self._item_rows[:ni]
-        item_scores = scores[rows]
+        item_scores = self._item_scores(scores, drop)
         live = np.flatnonzero(item_scores > -np.inf)
         values = item_scores[live] + self._item_offsets[live]
         segments = self._item_segment[live]
@@ -483,10 +513,13 @@ class ItemIndex:
             np.maximum.at(best, self._item_segment[:ni], scored)
         return best
 
-    def best_item(self, seg: int, text_scores: np.ndarray) -> int:
+    def best_item(self, seg: int, text_scores: np.ndarray, drop: np.ndarray | None = None) -> int:
         """Index, within the owner's items, of the item that gave segment ``seg`` its score."""
         items = self._segment_items(seg)
         s = text_scores[self._item_rows[items.start : items.stop]]
+        if drop is not None and len(drop):
+            s = s.copy()
+            s[drop[(drop >= items.start) & (drop < items.stop)] - items.start] = -np.inf
         return int(np.argmax(s + self._item_offsets[items.start : items.stop]))
 
 

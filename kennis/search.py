@@ -51,7 +51,7 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.exact import asked_for, exact_terms, mismatched
+from kennis.exact import asked_for, conflicting, exact_terms, mismatched
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
 from kennis.lessons import seed_questions
@@ -459,6 +459,7 @@ class Search:
                     findable=member.findable,
                     invitable=member.invitable,
                     cell_id=member.cell_id,
+                    exact=[exact_terms(item.why) for item in items],
                 )
                 self._member_records[member.id] = member
                 self._member_items[member.id] = items
@@ -522,8 +523,12 @@ class Search:
             items.append(_Item("about", member.about))
         # Per linked kind, the skill that is closest to it.
         closest: dict[int, tuple[float, str]] = {}
+        kind_terms = self._kind_terms()
         for skill, skill_links in zip(member.skills, links, strict=True):
+            terms = exact_terms(skill)
             for kind, closeness in skill_links:
+                if terms and conflicting(terms, int(kind_terms[kind])):
+                    continue
                 if kind not in closest or closeness > closest[kind][0]:
                     closest[kind] = (closeness, skill)
         # A kind the helpers of a linked kind do too counts as linked, as closely as the kind
@@ -881,8 +886,10 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
-        scores = self._mismatches_out(scored, scores)
-        best, gate = self._member_scores(scored, scores)
+        asked = asked_for(exact_terms(scored.query))
+        scores = self._mismatches_out(asked, scored, scores)
+        drop = index.items_naming_other(asked)
+        best, gate = self._member_scores(scored, scores, drop)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
             allowed[index.segments(list(exclude))] = False
@@ -920,17 +927,18 @@ class Search:
         for seg in candidates[top_k(ranked, limit)]:
             owner = int(index.owners[seg])
             member = self._member_records[owner]
-            item = self._member_items[owner][index.best_item(int(seg), scores)]
+            item = self._member_items[owner][index.best_item(int(seg), scores, drop)]
             out.append(MemberMatch(member, float(gate[seg]), item.why, item.source, item.via))
         return out
 
-    def _mismatches_out(self, scored: _Scored, scores: np.ndarray) -> np.ndarray:
+    def _mismatches_out(self, asked: int, scored: _Scored, scores: np.ndarray) -> np.ndarray:
         """A request that names a language or an instrument ("wie kan Tamil tolken?", "harp
         lessons") is not met by texts or kinds of help that name only other ones ("Arabisch
         tolken", "pianoles"): they score -inf for it, whatever the vectors say (kennis.exact).
         Languages, measured on the blind harbour dev set: unanswerable requests named nobody
-        .800 -> .850; neighbourhood set first named en .821 -> .857; nothing else moved."""
-        asked = asked_for(exact_terms(scored.query))
+        .800 -> .850; neighbourhood set first named en .821 -> .857; nothing else moved.
+        A member's link to a kind counts only as far as the skill it came from: see
+        ItemIndex.items_naming_other, applied in :meth:`_rank_members`."""
         if not asked:
             return scores
         rows, masks = self._cache.exact_terms()
@@ -950,11 +958,12 @@ class Search:
         return out
 
     def _kind_terms(self) -> np.ndarray:
-        """Per kind of help, the languages and instruments its names name (kennis.exact)."""
+        """Per kind of help, the languages, instruments and school subjects its names name
+        (kennis.exact)."""
         kinds = self._reference.kinds
         if self._kind_exact is None or len(self._kind_exact) != len(kinds):
             self._kind_exact = np.array(
-                [exact_terms(" / ".join(kind.all_names)) for kind in kinds], dtype=np.int64
+                [exact_terms(" / ".join(kind.all_names)) for kind in kinds], dtype=object
             )
         return self._kind_exact
 
@@ -981,7 +990,9 @@ class Search:
             kinds = np.where(kinds >= min_score, kinds, -np.inf).astype(np.float32, copy=False)
         return kinds
 
-    def _member_scores(self, scored: _Scored, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _member_scores(
+        self, scored: _Scored, scores: np.ndarray, drop: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Each member's order and score. The score, which decides whether a member is good
         enough to name, is their best item. The order is their best own words ("direct":
         skills, about text), lifted by ``knowledge_share`` of how much better a linked kind
@@ -992,9 +1003,9 @@ class Search:
         index = self._members
         share = self.config.knowledge_share
         if not self.config.knowledge or share >= 1.0 or len(scores) == len(scored.text):
-            best = index.segment_scores(scores)
+            best = index.segment_scores(scores, drop)
             return best, best
-        direct, via = index.segment_scores_split(scores)
+        direct, via = index.segment_scores_split(scores, drop)
         gate = np.maximum(direct, via)
         if scored.truncated:
             # Own words outside the candidates score below the weakest candidate.

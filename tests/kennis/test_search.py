@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
-from kennis.exact import LOCAL, asked_for, exact_terms
+from kennis.exact import LOCAL, asked_for, conflicting, exact_terms
 from kennis.index import ItemIndex, joined
 from kennis.search import Search, SearchConfig
 from storage import Storage
@@ -492,6 +492,62 @@ async def test_a_request_for_one_language_is_not_met_by_another(
     # With another language named, Dutch counts: the Dutch language buddy fits.
     polish = await named("mijn Poolse buurman wil graag Nederlands leren")
     assert "lisa" in polish and "omar" not in polish
+
+
+@pytest.mark.slow
+async def test_a_tutor_or_interpreter_is_not_found_for_another_subject_or_language(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """A skill's link to a kind of help counts only as far as the skill: the physics tutor is
+    linked to the tutoring kind that names chemistry too, and the Dari interpreter's skill
+    was linked to the Tigrinya interpreters' kind (both named through it, blind market set)."""
+    net = await network(storage)
+    rows = [
+        MemberImportRow(2, "kateryna", "Kateryna", ("physics tutoring high school",), "", ""),
+        MemberImportRow(3, "zahra", "Zahra", ("dari tolk",), "", ""),
+        MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
+    ]
+    await import_members(storage, net, rows)
+    search = Search(real_embedder, storage)
+
+    async def named(text: str) -> list[str]:
+        response = await search.respond(text, network_id=net, direct=True)
+        assert response.answer is not None, text
+        return [m.member.handle for m in response.answer.named]
+
+    assert await named("wie kan bijles scheikunde geven, 5 vwo?") == []
+    assert await named("my son needs biology tutoring for his final exams") == []
+    assert (await named("wie geeft bijles natuurkunde? mijn zoon zakt"))[:1] == ["kateryna"]
+    assert await named("weet iemand iemand die tigrinya spreekt?") == []
+    assert (await named("wie kan Dari tolken bij de huisarts?"))[:1] == ["zahra"]
+
+
+def test_conflicting_terms() -> None:
+    """Two texts conflict when they name different things of one family and nothing in
+    common there; a text that names nothing exact conflicts with nothing."""
+    physics, chemistry = exact_terms("bijles natuurkunde"), exact_terms("scheikunde")
+    assert physics and chemistry and physics != chemistry
+    assert conflicting(physics, chemistry)
+    assert not conflicting(physics, exact_terms("bijles natuurkunde en scheikunde"))
+    assert not conflicting(physics, exact_terms("pianoles"))  # another family
+    assert not conflicting(physics, 0)
+    assert exact_terms("wiskundebijles") == exact_terms("maths tutoring") == exact_terms("rekenen")
+    assert exact_terms("rekening betalen") == exact_terms("uitrekenen") == 0
+
+
+def test_an_item_can_be_left_out_for_what_its_words_name() -> None:
+    index = ItemIndex()
+    physics = exact_terms("physics tutoring")
+    # Owner 1: a plain skill (row 0) and a kind link (-1) that came from the physics skill.
+    index.put(1, np.array([0, -1]), [0.0, 0.0], exact=[0, physics])
+    index.put(2, np.array([1]), [0.0], exact=[0])
+    scores = joined(np.array([1.0, 2.0], dtype=np.float32), np.array([5.0], dtype=np.float32))
+    assert index.segment_scores(scores).tolist() == [5.0, 2.0]
+    drop = index.items_naming_other(asked_for(exact_terms("bijles scheikunde")))
+    assert drop.tolist() == [1]
+    assert index.segment_scores(scores, drop).tolist() == [1.0, 2.0]
+    assert index.best_item(0, scores) == 1 and index.best_item(0, scores, drop) == 0
+    assert len(index.items_naming_other(asked_for(exact_terms("natuurkunde")))) == 0
 
 
 def test_languages_and_instruments_named_in_a_text() -> None:
