@@ -135,7 +135,7 @@ _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 
 
-@lru_cache(maxsize=1 << 16)  # member texts repeat (the same skill, a kind link per skill)
+@lru_cache(maxsize=4096)  # member texts repeat (the same skill, a kind link per skill)
 def exact_terms(text: str) -> int:
     """The languages, instruments and school subjects the text names, as a bit mask (a Python
     int: wider than 64 bits): 0 when it names none."""

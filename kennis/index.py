@@ -290,9 +290,12 @@ class ItemIndex:
         self._item_rows = np.zeros(0, dtype=np.intp)
         self._item_offsets = np.zeros(0, dtype=np.float32)
         self._item_segment = np.zeros(0, dtype=np.intp)
-        # Per item, what exact terms its own words name (kennis.exact; 0 for most): an item
-        # that reaches a kind of help through a skill keeps the skill's terms.
-        self._item_exact = np.zeros(0, dtype=object)
+        # Per item, what exact terms its own words name (kennis.exact), as an index into
+        # ``_terms`` (0: none, most items): an item that reaches a kind of help through a
+        # skill keeps the skill's terms. Few distinct masks, so 4 bytes an item.
+        self._item_term = np.zeros(0, dtype=np.int32)
+        self._terms: list[int] = [0]
+        self._term_of: dict[int, int] = {0: 0}
         self._n_items = 0
         self._starts = np.zeros(0, dtype=np.intp)
         self._owner = np.zeros(0, dtype=np.int64)
@@ -337,11 +340,8 @@ class ItemIndex:
         self._item_rows = _grow(self._item_rows, at + n)
         self._item_offsets = _grow(self._item_offsets, at + n)
         self._item_segment = _grow(self._item_segment, at + n)
-        if len(self._item_exact) < at + n:
-            grown = np.zeros(max(at + n, 2 * len(self._item_exact)), dtype=object)
-            grown[: len(self._item_exact)] = self._item_exact
-            self._item_exact = grown
-        self._item_exact[at : at + n] = 0 if exact is None else list(exact)
+        self._item_term = _grow(self._item_term, at + n)
+        self._item_term[at : at + n] = [self._term(m) for m in exact] if exact else 0
         self._item_rows[at : at + n] = rows
         self._item_offsets[at : at + n] = offsets
         self._item_segment[at : at + n] = seg
@@ -380,7 +380,7 @@ class ItemIndex:
         keep_items = np.repeat(alive, sizes)
         self._item_rows = self._item_rows[:ni][keep_items].copy()
         self._item_offsets = self._item_offsets[:ni][keep_items].copy()
-        self._item_exact = self._item_exact[:ni][keep_items].copy()
+        self._item_term = self._item_term[:ni][keep_items].copy()
         self._n_items = len(self._item_rows)
         live_sizes = sizes[alive]
         self._starts = np.concatenate(([0], np.cumsum(live_sizes)[:-1])).astype(np.intp)
@@ -453,12 +453,17 @@ class ItemIndex:
     def items_naming_other(self, asked: int) -> np.ndarray:
         """Items whose own words name only other languages, instruments or subjects than a
         request asks for (kennis.exact.mismatched), as item positions."""
-        ni = self._n_items
-        if not asked or not ni:
+        if not asked or len(self._terms) == 1:
             return np.zeros(0, dtype=np.intp)
-        masks = self._item_exact[:ni]
-        named = np.flatnonzero(masks != 0)
-        return named[mismatched(asked, masks[named])]
+        other = mismatched(asked, np.array(self._terms, dtype=object))
+        return np.flatnonzero(other[self._item_term[: self._n_items]])
+
+    def _term(self, mask: int) -> int:
+        found = self._term_of.get(mask)
+        if found is None:
+            found = self._term_of[mask] = len(self._terms)
+            self._terms.append(mask)
+        return found
 
     def _item_scores(self, scores: np.ndarray, drop: np.ndarray | None) -> np.ndarray:
         out = scores[self._item_rows[: self._n_items]]
