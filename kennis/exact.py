@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["LOCAL", "conflicting", "exact_terms", "mismatched"]
+__all__ = ["LOCAL", "asked_for", "asked_in", "conflicting", "exact_terms", "mismatched"]
 
 # Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ; a
 # country or people whose newcomers mostly speak the language names it too ("mijn buurvrouw
@@ -152,6 +152,25 @@ def asked_for(mask: int) -> int:
     if not languages & ~LOCAL:
         mask &= ~languages
     return mask
+
+
+# Dutch or English named as what someone lacks ("spreekt nog geen Nederlands", "doesn't speak
+# any English or Dutch"): what is missing, never what is asked, whatever else is named.
+_LACKING = re.compile(
+    r"(?:\b(?:geen|niet|no|not|never|nooit|nauwelijks|amper|weinig|barely|hardly)|n't)"
+    r"(?:\s+\w+){0,4}?\s+(?:nederlands|dutch|engels|english)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_in(text: str) -> int:
+    """What a request asks for that is exact: :func:`asked_for` of its terms, less Dutch and
+    English where the words say someone lacks them ("komt uit Eritrea en spreekt nog geen
+    Nederlands" asks for Tigrinya, not for the Dutch language buddy)."""
+    mask = exact_terms(text)
+    if mask & LOCAL and _LACKING.search(text):
+        mask &= ~LOCAL
+    return asked_for(mask)
 
 
 def mismatched(asked: int, masks: np.ndarray) -> np.ndarray:

@@ -51,7 +51,7 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.exact import asked_for, conflicting, exact_terms, mismatched
+from kennis.exact import asked_in, conflicting, exact_terms, mismatched
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
 from kennis.lessons import seed_questions
@@ -739,7 +739,15 @@ class Search:
         nearest = max(name, float(np.max(scored.kinds, initial=0.0)))
         # A kind for another language or instrument still sets the bar: "wie kan Tamil
         # tolken?" asks for an interpreter as plainly as the Arabic interpreters' kind says
-        # (measured: ruling such kinds out here too named a hospital driver for it).
+        # (measured: ruling such kinds out here too named a hospital driver for it). Unless
+        # the file has a kind for what is asked: "komt uit Syrië en spreekt nog geen
+        # Nederlands" is measured against the Arabic interpreters, not the Dutch practice.
+        asked = asked_in(scored.query)
+        if asked and self.config.knowledge:
+            terms = self._kind_terms()
+            fitting = ~mismatched(asked, terms)
+            if ((terms & asked) != 0).astype(bool).any():
+                nearest = float(np.max(scored.kinds[fitting], initial=0.0))
         if t.covered_margin > 0 and self.config.knowledge and len(self._members):
             covered = self._members.extras_covered(
                 len(scored.kinds), network_id=network_id, consent=consent
@@ -886,7 +894,7 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
-        asked = asked_for(exact_terms(scored.query))
+        asked = asked_in(scored.query)
         scores = self._mismatches_out(asked, scored, scores)
         drop = index.items_naming_other(asked)
         best, gate = self._member_scores(scored, scores, drop)

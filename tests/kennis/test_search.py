@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
-from kennis.exact import LOCAL, asked_for, conflicting, exact_terms
+from kennis.exact import LOCAL, asked_for, asked_in, conflicting, exact_terms
 from kennis.index import ItemIndex, joined
 from kennis.search import Search, SearchConfig
 from storage import Storage
@@ -492,6 +492,11 @@ async def test_a_request_for_one_language_is_not_met_by_another(
     # With another language named, Dutch counts: the Dutch language buddy fits.
     polish = await named("mijn Poolse buurman wil graag Nederlands leren")
     assert "lisa" in polish and "omar" not in polish
+    # ... unless the words say it is what someone lacks: then the other language is asked,
+    # and the bar is how well the Arabic interpreters' kind fits, not the Dutch practice's
+    # (the right interpreter went unnamed under it).
+    syrian = await named("mijn buurvrouw komt uit Syrië en spreekt nog geen Nederlands")
+    assert syrian[:1] == ["omar"] and "lisa" not in syrian
 
 
 @pytest.mark.slow
@@ -567,3 +572,8 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     assert asked_for(exact_terms("ze spreekt geen Nederlands")) == 0
     polish_dutch = exact_terms("Poolse buurman wil Nederlands leren")
     assert asked_for(polish_dutch) == polish_dutch
+    # Named as what someone lacks, they are not asked for, whatever else is named.
+    amharic = exact_terms("amharic")
+    assert asked_in("does anyone speak amharic? she doesn't speak any english or dutch") == amharic
+    assert asked_in("komt uit Eritrea en spreekt nog geen Nederlands") == exact_terms("Eritrea")
+    assert asked_in("Poolse buurman wil Nederlands leren") == polish_dutch
