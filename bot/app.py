@@ -384,8 +384,8 @@ class App:
             return
         if conversation is _UNREAD:
             conversation = await storage.conversations.get(member.id)
-        if not self.router.still_open(conversation, self.clock.now()):
-            conversation = None  # asked too long ago: the message is read on its own
+        if not self.router.still_open(conversation, self.clock.now(), event):
+            conversation = None  # asked too long ago, or plainly something new: read on its own
         if route is None:
             flow = conversation.flow if conversation else None
             understood = None

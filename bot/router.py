@@ -92,6 +92,7 @@ class Router:
     _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _flow_lasts: dict[str, timedelta] = field(default_factory=dict)
+    _flow_lets_go: dict[str, Callable[[str], bool]] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
     _understood: dict[str, Handler] = field(default_factory=dict)
     _membership: Handler | None = None
@@ -124,11 +125,20 @@ class Router:
 
         return register
 
-    def flow(self, name: str, *, lasts: timedelta | None = None) -> Callable[[Handler], Handler]:
+    def flow(
+        self,
+        name: str,
+        *,
+        lasts: timedelta | None = None,
+        lets_go: Callable[[str], bool] | None = None,
+    ) -> Callable[[Handler], Handler]:
         """Route the answers to the open question of flow ``name`` to the handler. ``lasts``:
         how long the question stays open; after that the member's next message is read on its
         own (a "when will you do it?" left unanswered for days must not take whatever they say
-        next as a date). None: open until answered or replaced (a half-done sign-up)."""
+        next as a date). None: open until answered or replaced (a half-done sign-up).
+        ``lets_go``: whether a message is plainly not an answer to the question but something
+        new ("wie kan mijn fiets maken?" after "Wanneer denk je het te doen?"): it is read on
+        its own, and the question stays open for the message after."""
 
         def register(handler: Handler) -> Handler:
             if name in self._flows:
@@ -136,17 +146,30 @@ class Router:
             self._flows[name] = handler
             if lasts is not None:
                 self._flow_lasts[name] = lasts
+            if lets_go is not None:
+                self._flow_lets_go[name] = lets_go
             return handler
 
         return register
 
-    def still_open(self, conversation: Conversation | None, now: datetime) -> bool:
-        """Whether the member's open question still takes their answer (see :meth:`flow`)."""
+    def still_open(
+        self, conversation: Conversation | None, now: datetime, event: Event | None = None
+    ) -> bool:
+        """Whether the member's open question still takes their answer, this ``event`` (see
+        :meth:`flow`)."""
         if conversation is None:
             return False
         lasts = self._flow_lasts.get(conversation.flow)
         asked = conversation.asked_at
-        return lasts is None or asked is None or now - asked <= lasts
+        if not (lasts is None or asked is None or now - asked <= lasts):
+            return False
+        lets_go = self._flow_lets_go.get(conversation.flow)
+        return not (
+            lets_go is not None
+            and isinstance(event, IncomingMessage)
+            and parse_command(event.text) is None
+            and lets_go(event.text)
+        )
 
     def phrase(
         self, pattern: str, *, clear_in_groups: bool = False

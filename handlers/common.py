@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kennis.lessons import readable
+from kennis.understanding import asks_anyone
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -45,6 +46,17 @@ SKIP_WORDS = {
     "-", "skip", "overslaan", "sla over", "later", "straks", "nog niet", "not now", "not yet",
     "weet niet", "weet ik niet", "geen idee", "don't know", "dont know", "no idea",
 }  # fmt: skip
+
+
+# A question of its own: "wie …?", "who …?" (a question for someone is caught by asks_anyone).
+_WHO_QUESTION = re.compile(r"^\W*(?:wie|who)\b[^?]*\?\W*$", re.IGNORECASE)
+
+
+def something_new(text: str) -> bool:
+    """Whether a message typed where the bot asked "when?" or "how did it go?" is plainly a
+    new question for the network ("wie kan mijn fiets maken?", "kan iemand zaterdag
+    rijden?"), not the answer: it is read on its own (Router.flow's ``lets_go``)."""
+    return asks_anyone(text) or bool(_WHO_QUESTION.match(text))
 
 
 def skipped(text: str) -> bool:

@@ -35,7 +35,7 @@ from bot.i18n import Translator
 from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.common import STORY_FLOW, date_words, skipped
+from handlers.common import STORY_FLOW, date_words, skipped, something_new
 from kennis.understanding import standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
@@ -385,7 +385,7 @@ def register(router: Router) -> None:
     router.command("klaar", "done", "gedaan")(done_command)
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
     router.command("mijn", "mine", "toezeggingen", "pledges")(mine)
-    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS)(answer)
+    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS, lets_go=something_new)(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)

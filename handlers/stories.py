@@ -17,7 +17,7 @@ from actions.periods import end_of_today
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import STORY_FLOW, skipped, yes_or_no
+from handlers.common import STORY_FLOW, skipped, something_new, yes_or_no
 
 MAX_LENGTH = 500
 RECENT = timedelta(days=60)
@@ -75,6 +75,6 @@ async def recent(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("verhalen", "stories", "verhaal")(recent)
-    router.flow(STORY_FLOW, lasts=STORY_QUESTION_LASTS)(answer)
+    router.flow(STORY_FLOW, lasts=STORY_QUESTION_LASTS, lets_go=something_new)(answer)
     router.button(SkipStory)(skip_pressed)
     router.button(UndoStory)(undo_pressed)

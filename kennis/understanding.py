@@ -721,8 +721,9 @@ def decide(
         if not word.search(text):
             p[INTENTS.index(said)] = 0.0
     wanted = need(text)
-    if solved(wanted):  # news, neither a request nor an offer
-        p[INTENTS.index("help")] = p[INTENTS.index("pledge")] = 0.0
+    if solved(wanted):  # news: no request, offer or question
+        for said in ("help", "pledge", "lesson"):
+            p[INTENTS.index(said)] = 0.0
     if p.sum() <= 0:
         p[INTENTS.index("other")] = 1.0
     if direct or addressed:

@@ -321,6 +321,25 @@ async def test_a_when_question_left_for_days_does_not_swallow_the_next_message(
     assert "Genoteerd als doe-bijdrage" in later and "de heg knippen" in later
 
 
+async def test_a_new_question_while_the_bot_asks_when_is_answered_and_the_when_waits(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """A question for someone typed where the bot asked "when?" is a question of its own
+    (before, it got "kan ik niet als datum lezen"); the date that follows still answers."""
+    out = await run_script(
+        """
+        bart@dm: ik ga de buurman helpen met zijn tuin
+        bart@dm: kan iemand mij helpen met zwerfafval prikken?
+        bart@dm: zaterdag
+        """
+    )
+    assert "kan ik niet als datum lezen" not in out
+    asked = out.split("bart@dm: kan iemand", 1)[1].split("bart@dm: zaterdag", 1)[0]
+    assert "Tamara" in asked  # the request was answered
+    assert "Genoteerd als doe-bijdrage" in out.split("bart@dm: zaterdag", 1)[1]
+    assert "de buurman helpen met zijn tuin (zaterdag" in out
+
+
 async def test_asking_for_contact_twice_sends_one_request(
     network: Settings, run_script: ScriptRunner
 ) -> None:
