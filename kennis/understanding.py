@@ -214,6 +214,13 @@ _NO_OFFER = re.compile(
 )
 
 
+# Someone who offers says who: "ik", "mij", "we", "count me in", "happy to …" ("vonk, vertel
+# eens een mop" offers nothing).
+_FIRST_PERSON = re.compile(
+    r"\b(?:ik|i|me|mij|mijn|m'n|mn|we|wij|ons|onze|us|my|our)\b|^\W*happy\s+to\b", re.IGNORECASE
+)
+
+
 # Asking whether it is all right ("ik kan pas om 12 uur, is dat ok?", "can I also join a week
 # later?", "mag ik mijn buurman meenemen?"): a question for the one who organises, not yet a
 # pledge.
@@ -278,7 +285,13 @@ _NOT_FOR_A_PERSON = re.compile(
     r"|list|profiel|profile|account|gegevens|details|uitschrijven|afmelden|verwijderen|remove"
     r"|delete|unsubscribe|herinneringen|reminders?)\b|"
     r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
-    r"|profiel|profile|gegevens|details|taal|language)\b",
+    r"|profiel|profile|gegevens|details|taal|language)\b|"
+    # how to take part ("moet ik me aanmelden of kan ik gewoon binnenlopen?", "do I need to
+    # sign up?"): for the organiser, or the call's page
+    r"^\W*(?:moet|moeten|hoef|hoeven)\s+(?:ik|we|wij|je)\s+(?:me|mij|ons|je)?\s*(?:\w+\s+){0,4}?"
+    r"(?:aanmelden|opgeven|inschrijven|betalen|meenemen|reserveren)\b|"
+    r"^\W*(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:sign\s+up|register|book|pay|bring"
+    r"|reserve)\b",
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -738,7 +751,10 @@ def decide(
     else:
         intent = max(probs, key=probs.__getitem__)
         if intent == "pledge" and (
-            _HOW_QUESTION.search(text) or _ASKS_IF_OK.search(text) or _NO_OFFER.search(wanted)
+            _HOW_QUESTION.search(text)
+            or _ASKS_IF_OK.search(text)
+            or _NO_OFFER.search(wanted)
+            or not _FIRST_PERSON.search(wanted)
         ):
             # "ik doe alles zelf en loop op mijn tandvlees, hoe pak ik dat aan?" asks how,
             # it offers nothing (the pledge's "when will you do it?" made no sense); "ik kan

@@ -428,6 +428,14 @@ def test_a_line_that_offers_nothing_is_no_pledge(text: str) -> None:
     assert reading.intent == "help" and reading.action == "answer"
 
 
+def test_an_offer_says_who_offers() -> None:
+    assert spoken_to("vonk, vertel eens een mop", leaning_to("pledge", then="other")).intent == (
+        "other"
+    )
+    assert spoken_to("doe ik!", leaning_to("pledge", then="other")).intent == "pledge"
+    assert spoken_to("happy to help out", leaning_to("pledge", then="other")).intent == "pledge"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -480,6 +488,8 @@ def test_asking_to_borrow_is_no_standing_offer(text: str) -> None:
         "wie is eigenlijk de contactpersoon van de voedselbank?",
         "kun je mijn naam uit de lijst halen? ik verhuis",
         "how do I change my skills in the list?",
+        "@vonk moet ik me aanmelden voor de breiclub of kan ik gewoon binnenlopen?",
+        "do I need to sign up for the repair cafe?",
     ],
 )
 def test_a_question_for_a_fact_or_the_past_is_not_a_request(text: str) -> None:
