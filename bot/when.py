@@ -34,7 +34,9 @@ Rules (all relative to ``now``; results are never in the past):
 * ``volgende week`` alone is Monday of next week; ``dit weekend`` / ``komend weekend`` is
   the coming Saturday (today on a Saturday or Sunday); ``volgend weekend`` / ``next
   weekend`` is the Saturday of next week, like ``volgende week zaterdag``. ``eind deze
-  maand`` / ``end of the month`` is the month's last day.
+  maand`` / ``end of the month`` is the month's last day. Fixed feast days name their date
+  (``kerst`` 25 December, ``oud en nieuw`` 31 December, ``koningsdag`` 27 April, …); ``na
+  de kerst`` / ``after Christmas`` is 27 December, ``voor de kerst`` the 24th.
 * ``over 3 dagen`` / ``in two weeks`` / ``over een maand`` give a day (``has_time=False``);
   ``over 2 uur`` / ``in 30 minutes`` give an exact moment (real elapsed time, DST-safe).
 * Day-only results carry 00:00 local time and ``has_time=False``: the caller picks the hour
@@ -179,6 +181,23 @@ _UNITS: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+# Fixed feast days (month, day); "na de kerst" is two days after Christmas Day (after Boxing
+# Day), "voor de kerst" the day before. Moving feasts (Easter, Whitsun) are left out.
+_FEASTS: dict[str, tuple[int, int]] = {
+    "kerst": (12, 25), "kerstmis": (12, 25), "kerstfeest": (12, 25), "eerste kerstdag": (12, 25),
+    "christmas": (12, 25), "christmas day": (12, 25), "xmas": (12, 25),
+    "kerstavond": (12, 24), "christmas eve": (12, 24),
+    "tweede kerstdag": (12, 26), "boxing day": (12, 26),
+    "oudjaar": (12, 31), "oudejaarsdag": (12, 31), "oudejaarsavond": (12, 31),
+    "oud en nieuw": (12, 31), "new year's eve": (12, 31), "new years eve": (12, 31),
+    "nieuwjaar": (1, 1), "nieuwjaarsdag": (1, 1), "new year's day": (1, 1),
+    "new years day": (1, 1), "new year": (1, 1),
+    "sinterklaas": (12, 5), "pakjesavond": (12, 5),
+    "koningsdag": (4, 27), "king's day": (4, 27), "kings day": (4, 27),
+    "bevrijdingsdag": (5, 5), "liberation day": (5, 5),
+}  # fmt: skip
+
+
 def _alt(words: Sequence[str]) -> str:
     """Regex alternation, longest first so that e.g. 'sept' wins over 'sep'."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -264,6 +283,13 @@ class _Grammar:
                 rf"{b}(?:(?P<wk_next>volgend|volgende|next)\s+weekend|dit weekend|"
                 rf"in het weekend|komend weekend|this weekend|at the weekend|on the weekend|"
                 rf"this coming weekend|the coming weekend){e}",
+            )
+        )
+        p.append(
+            (
+                "feast",
+                rf"{b}(?:(?P<fx>na|after|voor|before)\s+)?(?:de\s+|the\s+)?"
+                rf"(?P<feast>{_alt(sorted(_FEASTS, key=len, reverse=True))}){e}",
             )
         )
         p.append(
@@ -453,6 +479,10 @@ class _Grammar:
             return _Piece(s, e, "date", ("weekend", bool(low.get("wk_next"))))
         if name == "month_end":
             return _Piece(s, e, "date", ("month_end",))
+        if name == "feast":
+            shift = {"na": 2, "after": 2, "voor": -1, "before": -1}.get(low.get("fx") or "", 0)
+            month, day = _FEASTS[low["feast"]]
+            return _Piece(s, e, "date", ("feast", month, day, shift))
         if name == "delta":
             n = self._number(low["n"])
             unit = self.units[low["unit"]]
@@ -713,6 +743,15 @@ def _resolve(group: list[_Piece], now: datetime, tz: ZoneInfo) -> tuple[datetime
         at = at_on(today + timedelta(days=ahead))
         return (at, has_time) if not has_time or at > now else "past"
 
+    if kind == "feast":
+        _, month, day, shift = main.spec
+        for year in (today.year, today.year + 1):
+            when = date(year, month, day) + timedelta(days=shift)
+            at = at_on(when)
+            if when > today or (when == today and (not has_time or at > now)):
+                return at, has_time
+        return "past"
+
     if kind == "month_end":
         last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
         at = at_on(last)
@@ -865,6 +904,10 @@ def parse_when(
     g = _grammar(languages)
     now = now.astimezone(tz)
     pieces = g.pieces(text)
+    if any(p.kind == "date" and p.spec[0] != "feast" for p in pieces):
+        # A feast day is often the subject ("kerst pakketten rondbrengen 20 december"):
+        # another date in the text is the one meant.
+        pieces = [p for p in pieces if not (p.kind == "date" and p.spec[0] == "feast")]
     for group in _groups(pieces, text):
         if not _usable(group):
             continue

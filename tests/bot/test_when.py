@@ -55,6 +55,13 @@ def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
         ("next weekend", at(2026, 12, 5), False),
         ("eind deze maand", at(2026, 11, 30), False),
         ("end of the month", at(2026, 11, 30), False),
+        # Fixed feast days: "na de kerst" is after Boxing Day, "voor de kerst" the day before.
+        ("na de kerst", at(2026, 12, 27), False),
+        ("after Christmas", at(2026, 12, 27), False),
+        ("voor de kerst", at(2026, 12, 24), False),
+        ("op tweede kerstdag 14:00", at(2026, 12, 26, 14), True),
+        ("met oud en nieuw", at(2026, 12, 31), False),
+        ("koningsdag", at(2027, 4, 27), False),  # past this year: next year's
         ("volgende week", at(2026, 11, 30), False),  # Monday of next week
         ("over 2 uur", at(2026, 11, 24, 14), True),
     ],
@@ -325,3 +332,12 @@ class TestFormat:
     def test_unknown_language(self) -> None:
         with pytest.raises(ValueError):
             format_when(NOW, language="fr")
+
+
+def test_a_feast_day_named_as_the_subject_yields_to_a_date() -> None:
+    """"Kerst pakketten rondbrengen 20 december": the packages are for Christmas, the date is
+    the 20th."""
+    result = when("/oproep Kerst pakketten rondbrengen 20 december 10:00")
+    assert result.at == at(2026, 12, 20, 10)
+    assert "Kerst pakketten rondbrengen" in result.rest
+    assert when("sinterklaas intocht helpen zaterdag").at == at(2026, 11, 28)
