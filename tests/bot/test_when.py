@@ -335,8 +335,8 @@ class TestFormat:
 
 
 def test_a_feast_day_named_as_the_subject_yields_to_a_date() -> None:
-    """"Kerst pakketten rondbrengen 20 december": the packages are for Christmas, the date is
-    the 20th."""
+    """In "Kerst pakketten rondbrengen 20 december" the packages are for Christmas and the
+    date is the 20th."""
     result = when("/oproep Kerst pakketten rondbrengen 20 december 10:00")
     assert result.at == at(2026, 12, 20, 10)
     assert "Kerst pakketten rondbrengen" in result.rest
