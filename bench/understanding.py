@@ -504,8 +504,8 @@ def main() -> None:
     ap.add_argument(
         "--sets",
         default="everyday,professional",
-        help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour'"
-        " and 'market' sets (bench/sets/README.md), dev half only",
+        help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour',"
+        " 'market' and 'expertise' sets (bench/sets/README.md), dev half only",
     )
     ap.add_argument("--quick", action="store_true", help="the default option only")
     ap.add_argument("--show", action="store_true", help="print failures (dev halves only)")
