@@ -249,9 +249,33 @@ _STANDING_OFFER = re.compile(
     r"\b(?:feel\s+free\s+to|you'?re\s+welcome\s+to)\s+(?:ask|borrow|use|message|text|call|come)\b|"
     r"\b(?:any|every)(?:one|body)\s+(?:can|may|is\s+welcome\s+to)\s+(?:borrow|use|have|ask"
     r"|message|call|come|drop)\b|"
-    r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b",
+    r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b|"
+    r"\b(?:just\s+)?(?:ping|dm|pm|message|text|mail|email|contact)\s+me\b",
     re.IGNORECASE,
 )
+
+
+# An offer with what and when, anywhere in the line ("ik heb in maart twee dagen over en help
+# graag een initiatief met hun AVG", "wie wil: ik geef in mei een gratis training", "zet maar
+# op mijn naam dat ik drie energiescans doe"): a pledge, not a request, unless the line also
+# looks for something.
+_OFFERING = re.compile(
+    r"\bhelp\s+(?:ik\s+)?graag\b|"
+    r"\b(?:ik|we|wij)\s+(?:geef|geven|bied|bieden|organiseer|organiseren|verzorg|verzorgen)\b"
+    r"[^.?!]*\b(?:gratis|aan|voor\s+(?:vrijwilligers|iedereen|buurthuizen|initiatieven))\b|"
+    r"\bzet\s+(?:het\s+)?(?:maar\s+)?op\s+mijn\s+naam\b|"
+    r"^\W*happy\s+to\b|\b(?:i'?m|i\s+am)\s+(?:offering|available\s+to)\b|\bi\s+(?:can\s+)?offer\b",
+    re.IGNORECASE,
+)
+_LOOKING = re.compile(
+    r"\?|\b(?:zoek|zoeken|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b",
+    re.IGNORECASE,
+)
+
+
+def offering(text: str) -> bool:
+    """Whether the words offer to do something, asking nothing (see _OFFERING)."""
+    return bool(_OFFERING.search(text)) and not _LOOKING.search(text)
 
 
 def standing_offer(text: str) -> bool:
@@ -425,11 +449,11 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    if asks and not standing_offer(wanted):
+    if asks and not (standing_offer(wanted) or offering(wanted)):
         return "help"
     if asks_if_ok(wanted):
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
-    if standing_offer(wanted):
+    if standing_offer(wanted) or offering(wanted):
         return "pledge"
     if not_for_a_person(wanted):
         return "other"

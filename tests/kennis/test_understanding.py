@@ -25,6 +25,7 @@ from kennis.understanding import (
     fixed_intent,
     load_intent_examples,
     not_for_a_person,
+    offering,
     pattern_intent,
     solved,
     standing_offer,
@@ -456,12 +457,34 @@ def test_an_offer_stays_a_pledge(text: str) -> None:
         "wie hulp nodig heeft met toeslagen mag mij altijd appen",
         "@vonk I'm happy to do english conversation with anyone who wants to practice",
         "I've got a spare bike pump, anyone can borrow it at the repair cafe",
+        "happy to review one funding application a month for free, just ping me",
         "als je hulp nodig hebt met je fiets, laat het maar weten",
     ],
 )
 def test_an_offer_to_whoever_needs_it_is_a_pledge_not_a_request(text: str) -> None:
     assert standing_offer(text)
     assert spoken_to(text, leaning_to("help", then="other")).intent == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb in maart twee dagen over en help graag een initiatief met hun AVG",
+        "@vonk zet maar op mijn naam dat ik in april drie gratis energiescans doe",
+        "wie wil: ik geef in mei een gratis training eerste hulp bij psychische problemen",
+        "I can offer a free energy scan to community centres",
+    ],
+)
+def test_an_offer_of_what_and_when_is_a_pledge(text: str) -> None:
+    """Professionals offering their time named the colleague whose skill the offer shares."""
+    assert offering(need(text)) and fixed_intent(text, spoken_to=True) == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text", ["wie kan mij helpen? ik help graag terug", "ik zoek iemand, ik help graag mee"]
+)
+def test_an_offer_that_also_asks_stays_a_request(text: str) -> None:
+    assert not offering(text) and fixed_intent(text, spoken_to=True) == "help"
 
 
 @pytest.mark.parametrize(
