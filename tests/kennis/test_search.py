@@ -577,3 +577,33 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     assert asked_in("does anyone speak amharic? she doesn't speak any english or dutch") == amharic
     assert asked_in("komt uit Eritrea en spreekt nog geen Nederlands") == exact_terms("Eritrea")
     assert asked_in("Poolse buurman wil Nederlands leren") == polish_dutch
+
+
+@pytest.mark.slow
+async def test_a_lesson_question_a_member_fits_clearly_names_them(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Read as a question for the lesson notes, this asks for what one member does: the
+    answer names her, with the notes that fit (before, only the notes, when any fitted)."""
+    from kennis.lessons import load_seed_lessons
+    from storage.repositories.kennis import NewLesson
+
+    net = await network(storage)
+    rows = [
+        MemberImportRow(2, "claire", "Claire", ("theory of change", "outcome indicators"), "", ""),
+        MemberImportRow(3, "piet", "Piet", ("fietsen repareren",), "", ""),
+    ]
+    await import_members(storage, net, rows)
+    await storage.lessons.add_many(
+        net,
+        [NewLesson(s.title, s.text, s.tags, author_name="Vonk") for s in load_seed_lessons("en")],
+        source="seed",
+        now=NOW,
+    )
+    search = Search(real_embedder, storage)
+    text = "@vonk the funder asked for a theory of change and outcome indicators by next week"
+    response = await search.respond(text, network_id=net, direct=False, addressed=True)
+    assert response.reading.intent == "lesson"
+    assert response.action == "answer" and response.answer is not None
+    assert [m.member.handle for m in response.answer.named][:1] == ["claire"]
+    assert response.answer.lessons  # a fitting note comes along (handlers/ask.answer)
