@@ -30,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 
+from kennis.exact import exact_terms
 from kennis.need import framing_only, need, topic
 
 __all__ = [
@@ -420,6 +421,11 @@ _ASKS_FOR_SOMEONE = re.compile(
 )
 
 
+# "wie spreekt Pools?", "who speaks Tigrinya?": a person, when a language is named (not "wie
+# spreekt er zaterdag op de vergadering?").
+_WHO_SPEAKS = re.compile(r"\b(?:wie\s+spreekt|who\s+speaks)\b", re.IGNORECASE)
+
+
 # "Kan iemand …?", "can anyone …?": a request or a favour among neighbours, left to the
 # classifier in chat (see _ASKS_FOR_SOMEONE); a question all the same.
 _ASKS_ANYONE = re.compile(
@@ -444,7 +450,9 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     if _CLEAR_REQUEST.search(text):
         return "help"
     wanted = need(text)
-    asks = spoken_to and bool(_ASKS_FOR_SOMEONE.search(wanted))
+    asks = spoken_to and bool(
+        _ASKS_FOR_SOMEONE.search(wanted) or (_WHO_SPEAKS.search(wanted) and exact_terms(wanted))
+    )
     # "wat kan je doen tegen schimmel, wie weet dat?" opens like a question about the bot
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):

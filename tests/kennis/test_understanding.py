@@ -429,6 +429,12 @@ def test_a_line_that_offers_nothing_is_no_pledge(text: str) -> None:
     assert reading.intent == "help" and reading.action == "answer"
 
 
+def test_who_speaks_a_language_asks_for_a_person() -> None:
+    assert fixed_intent("wie spreekt Pools?", spoken_to=True) == "help"
+    assert fixed_intent("who speaks Tigrinya here?", spoken_to=True) == "help"
+    assert fixed_intent("wie spreekt er zaterdag op de vergadering?", spoken_to=True) is None
+
+
 def test_an_offer_says_who_offers() -> None:
     assert spoken_to("vonk, vertel eens een mop", leaning_to("pledge", then="other")).intent == (
         "other"
