@@ -384,7 +384,7 @@ def register(router: Router) -> None:
     router.command("doe", "do", "toezeggen", "pledge")(do_command)
     router.command("klaar", "done", "gedaan")(done_command)
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
-    router.command("mijn", "mine", "toezeggingen", "pledges")(mine)
+    router.command("mijn", "mine", "my", "toezeggingen", "pledges")(mine)
     router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS, lets_go=something_new)(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeDone)(done_pressed)
