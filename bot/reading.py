@@ -52,10 +52,9 @@ class Reader:
         if found is not None and (asker is None or found.answer is None):
             return found
         if found is not None:  # read before the asker was known: same vector, no encode
-            answer = await self._search.ask(
-                found.reading, network_id=network_id, asker=asker, storage=storage
+            return await self._search.respond_to(
+                found, network_id=network_id, asker=asker, storage=storage
             )
-            return type(found)(found.action, found.reading, answer)
         response = await self._search.respond(
             message.text,
             network_id=network_id,

@@ -47,11 +47,16 @@ async def understood_request(_event: Event, ctx: Context) -> None:
     if reading.framing_only:  # "wie kan mij helpen?": with what, first
         await ctx.reply(ctx.t("ask.what"))
         return
-    # The reading's vector is reused: asking again for this asker costs no encode.
-    found = await search_of(ctx).ask(
-        reading, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
+    # A group line is read before its sender is known: asked again for this asker (the
+    # reading's vector is reused, no encode). Unaddressed, and only the asker fits their
+    # own request ("mijn fiets is lek, wie kan helpen?" from the one who patches tyres),
+    # the line needs no answer: before, the group got "Ik ken nog niemand".
+    response = await search_of(ctx).respond_to(
+        ctx.route.understood, network_id=ctx.network.id, asker=ctx.member, storage=ctx.storage
     )
-    await answer(ctx, reading.topic[:TOPIC_MAX], found)
+    if response.action == "silent" or response.answer is None:
+        return
+    await answer(ctx, reading.topic[:TOPIC_MAX], response.answer)
 
 
 async def did_you_mean(_event: Event, ctx: Context) -> None:

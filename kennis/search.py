@@ -84,6 +84,22 @@ Source = Literal["skill", "about", "knowledge", "learned"]
 SECOND_LOOK = 0.3
 
 
+def _settled(reading: Reading, answer: Answer) -> Action:
+    """What the chat does with a reading once the search has looked (Search.respond):
+    an unaddressed group line that nobody fits is left alone; spoken to, the words may read
+    as a lesson question while they ask for a person ("we willen uitzoeken waarom
+    vrijwilligers afhaken", "the funder asked for a theory of change by next week"). A
+    clear member match makes it a request, answered with the fitting lesson notes too
+    (until 2026-12-01 only when no note fitted: the blind expertise set's named .762 ->
+    .812, nothing else moved). Offers never reach here: "ik wil best de koffieochtend
+    draaien" is a pledge and gets no names."""
+    if reading.action == "answer" and not reading.spoken_to and not answer.named:
+        return "silent"
+    if reading.action == "lesson" and answer.named and reading.help_probability >= SECOND_LOOK:
+        return "answer"
+    return reading.action
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """When a match is good enough to name, on the query's scale (standard deviations above
@@ -654,28 +670,32 @@ class Search:
         action = reading.action
         if action == "answer" and reading.framing_only:
             return Response(action, reading, None)  # "wie kan mij helpen?": asked what for
-        if action == "answer":
+        if action in ("answer", "lesson"):
             answer = await self.ask(
                 reading, network_id=network_id, asker=asker, limit=limit, storage=storage
             )
-            if not reading.spoken_to and not answer.named:
-                action = "silent"
-            return Response(action, reading, answer)
-        if action == "lesson":
-            # Spoken to, the words may read as a lesson question while they ask for a person
-            # ("we willen uitzoeken waarom vrijwilligers afhaken", "the funder asked for a
-            # theory of change by next week"): the search costs no encode, so look. A clear
-            # member match makes it a request, answered with the fitting lesson notes too
-            # (until 2026-12-01 only when no note fitted: the blind expertise set's named
-            # .762 -> .812, nothing else moved). (Not for offers: "ik wil best de
-            # koffieochtend draaien" must never get names.)
-            answer = await self.ask(
-                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
-            )
-            if answer.named and reading.help_probability >= SECOND_LOOK:
-                return Response("answer", reading, answer)
-            return Response(action, reading, answer)
+            return Response(_settled(reading, answer), reading, answer)
         return Response(action, reading, None)
+
+    async def respond_to(
+        self,
+        response: Response,
+        *,
+        network_id: int,
+        asker: Member | None,
+        limit: int = 5,
+        storage: Storage | None = None,
+    ) -> Response:
+        """The response to a message read before its sender was known (bot.reading: an
+        unaddressed group line is read to decide whether it needs an answer at all), now
+        for that sender: same vector, no encode. Asked by the one member who fits, the line
+        needs no answer after all."""
+        if response.answer is None:
+            return response
+        answer = await self.ask(
+            response.reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+        )
+        return Response(_settled(response.reading, answer), response.reading, answer)
 
     # -- asking ---------------------------------------------------------------------------------
     async def ask(
