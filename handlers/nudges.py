@@ -449,7 +449,9 @@ def register(router: Router) -> None:
         r"^\s*(?:stop|stop\s+(?:maar|ermee|herinneringen|reminders)|hou\s+(?:maar\s+)?op"
         r"|geen\s+herinneringen(?:\s+meer)?|no\s+more\s+reminders)\W*$"
     )(stop_typed)
-    router.phrase(r"^\s*(?:nu\s+even\s+niet|even\s+niet|not\s+right\s+now)\W*$")(not_now_typed)
+    router.phrase(r"^\s*(?:nu\s+even\s+niet|even\s+niet|niet\s+nu|not\s+(?:right\s+)?now)\W*$")(
+        not_now_typed
+    )
     router.command("pauze", "pause")(pause)
     router.command("herinneringen", "reminders", "duwtjes")(reminders)
     router.button(PauseReminders)(pause_pressed)

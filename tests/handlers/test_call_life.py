@@ -12,6 +12,7 @@ import pytest
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.runtime import close_app, import_file, open_app
+from kennis.embedding import Embedder
 from storage.records import Role
 from tests.conftest import START, ScriptRunner
 
@@ -675,3 +676,37 @@ async def test_offers_news_and_lost_things_are_not_requests_or_pledges(
     assert "Wanneer denk je het te doen?" not in out
     assert "kunnen misschien helpen" not in out
     assert "Je hebt nog geen doe-bijdragen" in out.split("willem@dm: /mijn", 1)[1]
+
+
+@pytest.mark.slow
+async def test_a_group_request_only_the_asker_fits_gets_no_answer(
+    network: Settings, run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """A group line is read before its sender is known. When the only one who fits is the
+    asker, the unaddressed line needs no answer (the group got "Ik ken nog niemand …");
+    asked by someone else, the same line names her."""
+    out = await run_script(
+        """
+        tamara: wie kan helpen met zwerfafval prikken langs de vaart?
+        bart: wie kan helpen met zwerfafval prikken langs de vaart?
+        """,
+        embedder=real_embedder,
+    )
+    tamara = out.split("bart: ", 1)[0]
+    assert "[groep] vonk:" not in tamara
+    assert "[groep] vonk: Deze mensen kunnen misschien helpen" in out.split("bart: ", 1)[1]
+    assert "Tamara" in out.split("bart: ", 1)[1]
+
+
+async def test_not_now_typed_is_the_button(network: Settings, run_script: ScriptRunner) -> None:
+    """The reminders' button says "Not now" / "Nu even niet"; typed, in either language or
+    the other word order, it does the same (English "not now" got the chatter pointer)."""
+    out = await run_script(
+        """
+        bart@dm: /language en
+        bart@dm: not now
+        willem@dm: niet nu
+        """
+    )
+    assert "[dm bart] vonk: Quiet until" in out
+    assert "[dm willem] vonk: Rust tot en met" in out
