@@ -613,8 +613,8 @@ _GAP = re.compile(
 )
 # A preposition just before the expression belongs to it: "flyers rondbrengen voor vrijdag".
 _LEAD = re.compile(
-    r"(?:^|(?<=\s))(?:op|om|voor|vóór|uiterlijk|tegen|rond|on|at|by|before|"
-    r"around)\s+$",
+    r"(?:^|(?<=\s))(?:(?:op|on|at|by|before|around)\s+the|op|om|voor|vóór|uiterlijk|tegen|rond"
+    r"|on|at|by|before|around|the)\s+$",
     re.IGNORECASE,
 )
 _COMMAND = re.compile(r"^\s*/\w+(?:@\w+)?(?:\s+|$)")
@@ -638,8 +638,30 @@ def _groups(pieces: list[_Piece], text: str) -> list[list[_Piece]]:
 
 
 def _is_wd_abs_pair(cur: list[_Piece], pc: _Piece) -> bool:
+    """ "donderdag 3 december", and "zaterdag na de kerst"."""
     dates = [p.spec[0] for p in cur if p.kind == "date"] + [pc.spec[0]]
-    return sorted(dates) == ["abs", "weekday"]
+    return sorted(dates) in (["abs", "weekday"], ["feast", "weekday"])
+
+
+def _feasts_that_date(pieces: list[_Piece], text: str) -> list[_Piece]:
+    """A feast day is often the subject ("kerst pakketten rondbrengen 20 december"): with
+    another date in the text, that one is meant, unless a weekday comes right before the
+    feast ("the Saturday after Christmas")."""
+    if not any(p.kind == "date" and p.spec[0] != "feast" for p in pieces):
+        return pieces
+    out: list[_Piece] = []
+    for p in pieces:
+        if p.kind == "date" and p.spec[0] == "feast":
+            before = out[-1] if out else None
+            if not (
+                before is not None
+                and before.kind == "date"
+                and before.spec[0] == "weekday"
+                and _GAP.match(text[before.end : p.start])
+            ):
+                continue
+        out.append(p)
+    return out
 
 
 def _usable(group: list[_Piece]) -> bool:
@@ -745,8 +767,16 @@ def _resolve(group: list[_Piece], now: datetime, tz: ZoneInfo) -> tuple[datetime
 
     if kind == "feast":
         _, month, day, shift = main.spec
+        weekday = next((d.spec[1] for d in dates if d.spec[0] == "weekday"), None)
         for year in (today.year, today.year + 1):
             when = date(year, month, day) + timedelta(days=shift)
+            if weekday is not None:  # "the Saturday after Christmas", "zaterdag voor kerst"
+                feast = date(year, month, day)
+                if shift < 0:
+                    when = feast - timedelta(days=(feast.weekday() - weekday - 1) % 7 + 1)
+                else:
+                    step = 1 if shift > 0 else 0
+                    when = feast + timedelta(days=(weekday - feast.weekday() - step) % 7 + step)
             at = at_on(when)
             if when > today or (when == today and (not has_time or at > now)):
                 return at, has_time
@@ -904,10 +934,7 @@ def parse_when(
     g = _grammar(languages)
     now = now.astimezone(tz)
     pieces = g.pieces(text)
-    if any(p.kind == "date" and p.spec[0] != "feast" for p in pieces):
-        # A feast day is often the subject ("kerst pakketten rondbrengen 20 december"):
-        # another date in the text is the one meant.
-        pieces = [p for p in pieces if not (p.kind == "date" and p.spec[0] == "feast")]
+    pieces = _feasts_that_date(pieces, text)
     for group in _groups(pieces, text):
         if not _usable(group):
             continue

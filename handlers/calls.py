@@ -232,8 +232,12 @@ async def call_command(_event: Event, ctx: Context) -> None:
     await continue_draft(ctx, draft, invalid)
 
 
+_MOVE_TO = re.compile(r"^\s*(?:naar|to|till|until|tot)\s+", re.IGNORECASE)
+
+
 async def move(ctx: Context, call_id: int, text: str) -> None:
     """The call to another moment; what, where and how many stay as they were."""
+    text = _MOVE_TO.sub("", text)  # "/oproep verzet 3 naar vrijdag", "/call move 3 to …"
     found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone)) if text else None
     if found is None or isinstance(found, InvalidWhen) or found.rest.strip(" ,.!"):
         await ctx.reply(ctx.t("calls.move_bad_date", text=text, id=call_id))
