@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from actions.permissions import Permission, allowed
-from actions.wording import first_name
+from actions.wording import first_name, when_text
 from bot.context import Context
 from bot.core import Event
 from bot.router import Router
-from kennis.understanding import asks_if_ok
+from kennis.understanding import asks_about_own_call, asks_if_ok
+from storage.repositories.calls import CallStatus, PledgeStatus
 
 
 def make_help(topics: Sequence[str]):
@@ -54,8 +56,40 @@ async def chatted(_event: Event, ctx: Context) -> None:
         name, title = organiser
         await ctx.reply(ctx.t("help.ask_organiser", name=name, title=title))
         return
+    if asks_about_own_call(ctx.text) and (said := await own_call_news(ctx)) is not None:
+        await ctx.reply(said)
+        return
     key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
+
+
+async def own_call_news(ctx: Context) -> str | None:
+    """For "is it still on?", "hoe laat was het ook alweer?": the member's next call (where
+    they take part or wait for a place) with its moment, or the one they took part in that
+    was called off in the last two weeks; None when there is neither."""
+    active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
+    calls = [(p, await ctx.storage.calls.get(p.call_id or 0)) for p in active]
+    upcoming = [
+        (p, c)
+        for p, c in calls
+        if c is not None and (c.starts_at is None or c.starts_at >= ctx.now())
+    ]
+    if upcoming:
+        pledge, call = min(upcoming, key=lambda pc: (pc[1].starts_at is None, pc[1].starts_at))
+        tz = ctx.member.timezone
+        when = when_text(ctx.t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
+        waiting = pledge.status == PledgeStatus.WAITING
+        key = "help.own_call_waiting" if waiting else "help.own_call"
+        return ctx.t(key, title=call.title, when=when, id=pledge.id)
+    handed_back = await ctx.storage.pledges.of_member(
+        ctx.member.id, statuses=(PledgeStatus.WITHDRAWN,)
+    )
+    for back in sorted(handed_back, key=lambda p: p.id, reverse=True):
+        ended = await ctx.storage.calls.get(back.call_id or 0)
+        recent = back.created_at >= ctx.now() - timedelta(days=14)
+        if ended is not None and ended.status == CallStatus.CANCELLED and recent:
+            return ctx.t("calls.closed_cancelled", title=ended.title)
+    return None
 
 
 async def last_joined_organiser(ctx: Context) -> tuple[str, str] | None:

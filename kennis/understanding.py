@@ -463,7 +463,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
     if standing_offer(wanted) or offering(wanted):
         return "pledge"
-    if not_for_a_person(wanted):
+    if not_for_a_person(wanted) or asks_about_own_call(wanted):
         return "other"
     return pattern_intent(wanted)
 
@@ -471,6 +471,24 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
 _TAKING_PART = re.compile(
     r"\b(?:meedoen|mee\s+doen|join|come|komen|bring|meenemen)\b", re.IGNORECASE
 )
+
+
+# About a call one takes part in: "gaat het nog door?", "hoe laat was het ook alweer?", "is
+# it still on?", "where was it again?" (a fact: see not_for_a_person).
+_ABOUT_OWN_CALL = re.compile(
+    r"\b(?:gaat\s+(?:het|dat|'t)\s+(?:nog\s+)?(?:steeds\s+)?door|(?:is|it'?s)\s+(?:it|that)\s+still"
+    r"\s+on|still\s+on\b|hoe\s+laat\s+(?:was|is|begint|begon)\s+(?:het|dat|'t)|what\s+time"
+    r"\s+(?:was|is|does)\s+(?:it|that)|waar\s+(?:was|is)\s+(?:het|dat|'t)\s+(?:ook|nou|nu|alweer)"
+    r"|where\s+(?:was|is)\s+(?:it|that)\s+(?:again|now)|wanneer\s+(?:was|is)\s+(?:het|dat|'t)"
+    r"\s+(?:ook|nou|nu|alweer)|when\s+(?:was|is)\s+(?:it|that)\s+again)",
+    re.IGNORECASE,
+)
+
+
+def asks_about_own_call(text: str) -> bool:
+    """Whether the words ask when or where "it" is, or whether it still goes ahead: about
+    the call the member takes part in (the chat answers with its moment)."""
+    return bool(_ABOUT_OWN_CALL.search(text))
 
 
 def asks_if_ok(text: str) -> bool:

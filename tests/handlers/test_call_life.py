@@ -116,6 +116,16 @@ async def test_a_call_moved_to_another_day_tells_everyone_once(
     assert "'als het droog is' kan ik niet als nieuwe datum lezen" in out
     mine = out.split("tamara@dm: /mijn", 1)[1]
     assert "zondag" in mine and "14:00" in mine
+    # "naar" / "to" before the date, in English too, and a feast day as the date.
+    out = await run_script(
+        """
+        sanne@dm: /oproep verzet 2 naar zaterdag na de kerst 11:00
+        sanne@dm: /language en
+        sanne@dm: /call move 1 to 2 January 11:00
+        """
+    )
+    assert "'Bankjes verven' is verzet naar zaterdag 26 december om 11:00" in out
+    assert "can't read" not in out and "2 January" in out
 
 
 async def test_status_without_a_number_is_the_newest_call(
@@ -710,3 +720,26 @@ async def test_not_now_typed_is_the_button(network: Settings, run_script: Script
     )
     assert "[dm bart] vonk: Quiet until" in out
     assert "[dm willem] vonk: Rust tot en met" in out
+
+
+async def test_asking_when_or_whether_it_is_still_on_gets_the_own_call(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "hoe laat was het ook alweer?", "is it still on?": the call the member takes part in,
+    with its moment; once called off, that it is (before: the chatter pointer)."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        tamara@dm: hoe laat was het ook alweer?
+        bart@dm: /language en
+        bart: ik doe mee 2
+        bart@dm: is it still on?
+        sanne@dm: /oproep annuleer 1 te veel regen
+        tamara@dm: gaat het nog door?
+        """
+    )
+    assert "[dm tamara] vonk: Je doet mee met 'Opruimen speelveld': zaterdag 28 november" in out
+    assert "[dm bart] vonk: You're taking part in 'Bankjes verven': Saturday 12 December" in out
+    last = out.split("tamara@dm: gaat het nog door?", 1)[1]
+    assert "[dm tamara] vonk: 'Opruimen speelveld' gaat niet door." in last

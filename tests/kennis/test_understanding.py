@@ -20,6 +20,7 @@ from kennis.understanding import (
     INTENTS,
     Reading,
     UnderstandingConfig,
+    asks_about_own_call,
     asks_if_ok,
     decide,
     fixed_intent,
@@ -559,3 +560,20 @@ def test_a_problem_solved_is_news(text: str, news: bool) -> None:
     assert solved(text) is news
     reading = spoken_to(text, leaning_to("help", then="pledge"))
     assert (reading.intent not in ("help", "pledge")) is news
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("hoe laat was het ook alweer?", True),
+        ("gaat het nog door?", True),
+        ("is it still on?", True),
+        ("where was it again?", True),
+        ("hoe laat begint de markt zaterdag?", False),  # a fact, not one's own call
+        ("gaat de markt door als het regent?", False),
+    ],
+)
+def test_asking_about_the_own_call(text: str, asks: bool) -> None:
+    assert asks_about_own_call(text) is asks
+    if asks:
+        assert fixed_intent(text, spoken_to=True) == "other"
