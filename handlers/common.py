@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kennis.lessons import readable
-from kennis.understanding import asks_anyone
+from kennis.understanding import asks_anyone, pattern_intent
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -44,7 +44,8 @@ NO_WORDS = {
 # "Not this question": typed where a button offers to skip ("Later", "Overslaan").
 SKIP_WORDS = {
     "-", "skip", "overslaan", "sla over", "later", "straks", "nog niet", "not now", "not yet",
-    "weet niet", "weet ik niet", "geen idee", "don't know", "dont know", "no idea",
+    "weet niet", "weet ik niet", "weet ik nog niet", "geen idee", "don't know", "dont know",
+    "no idea", "dunno", "idk", "not sure", "geen flauw idee", "nog geen idee",
 }  # fmt: skip
 
 
@@ -53,10 +54,15 @@ _WHO_QUESTION = re.compile(r"^\W*(?:wie|who)\b[^?]*\?\W*$", re.IGNORECASE)
 
 
 def something_new(text: str) -> bool:
-    """Whether a message typed where the bot asked "when?" or "how did it go?" is plainly a
-    new question for the network ("wie kan mijn fiets maken?", "kan iemand zaterdag
-    rijden?"), not the answer: it is read on its own (Router.flow's ``lets_go``)."""
-    return asks_anyone(text) or bool(_WHO_QUESTION.match(text))
+    """Whether a message typed where the bot asked "when?" or "how did it go?" is plainly
+    something else: a new question for the network ("wie kan mijn fiets maken?", "kan iemand
+    zaterdag rijden?"), or only thanks or a greeting ("thx!"). It is read on its own
+    (Router.flow's ``lets_go``)."""
+    return (
+        asks_anyone(text)
+        or bool(_WHO_QUESTION.match(text))
+        or pattern_intent(text) in ("thanks", "greeting")
+    )
 
 
 def skipped(text: str) -> bool:
@@ -102,6 +108,21 @@ _LANGUAGE_ASKED = (
 def language_asked(text: str) -> str | None:
     """The language a member asks for in words ("english please"), else None."""
     return next((code for code, pattern in _LANGUAGE_ASKED if pattern.match(text)), None)
+
+
+#: The words of :func:`language_asked`, as one pattern (a phrase route).
+LANGUAGE_ASKED = "|".join(f"(?:{pattern.pattern})" for _, pattern in _LANGUAGE_ASKED)
+
+
+# "Never mind": typed where the bot asked a question, it drops what was asked about.
+NEVER_MIND = {
+    "stop", "laat maar", "laat maar zitten", "vergeet het", "vergeet het maar", "annuleer",
+    "annuleren", "toch niet", "never mind", "nevermind", "forget it", "cancel",
+}  # fmt: skip
+
+
+def never_mind(text: str) -> bool:
+    return " ".join(text.casefold().strip(" .!").split()) in NEVER_MIND
 
 
 def lesson_line(ctx: Context, lesson: Lesson) -> str:

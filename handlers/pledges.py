@@ -35,7 +35,7 @@ from bot.i18n import Translator
 from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.common import STORY_FLOW, date_words, skipped, something_new
+from handlers.common import STORY_FLOW, date_words, never_mind, skipped, something_new
 from kennis.understanding import standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
@@ -77,6 +77,10 @@ async def understood_pledge(_event: Event, ctx: Context) -> None:
     for a date when none was said. An offer to whoever needs it ("anyone can borrow my bike
     pump") has no date and nothing to report back: it belongs in the profile, where the next
     question for it finds the member."""
+    if not ctx.member.onboarded:
+        # "i can fix bikes": from someone not signed up yet, a skill rather than a pledge
+        await ctx.reply(ctx.t("pledges.sign_up_first"))
+        return
     if standing_offer(ctx.text):
         await ctx.reply(ctx.t("pledges.standing_offer"))
         return
@@ -125,7 +129,11 @@ async def answer(_event: Event, ctx: Context) -> None:
     data = ctx.conversation.data if ctx.conversation else {}
     step, text = ctx.conversation.step if ctx.conversation else "", ctx.args.strip()
     if step == "when":
-        if text.casefold() in ("geen", "nee", "none", "no", "-"):
+        if never_mind(text):  # "laat maar", "stop": nothing was promised yet
+            await ctx.finish()
+            await ctx.reply(ctx.t("pledges.not_recorded"))
+            return
+        if text.casefold() in ("geen", "nee", "none", "no", "-") or skipped(text):
             await create(ctx, data["what"], None, False)
             return
         found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))

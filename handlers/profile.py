@@ -12,7 +12,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import language_asked, yes_or_no
+from handlers.common import LANGUAGE_ASKED, language_asked, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "profile"
@@ -137,6 +137,13 @@ async def language(_event: Event, ctx: Context) -> None:
     await set_language(ctx, choice)
 
 
+async def language_typed(_event: Event, ctx: Context) -> None:
+    """ "english please", "Nederlands graag" typed any time, also before signing up."""
+    code = language_asked(ctx.text)
+    if code in SUPPORTED_LANGUAGES:
+        await set_language(ctx, code)
+
+
 async def language_pressed(press: ChooseLanguage, ctx: Context) -> None:
     if press.code in SUPPORTED_LANGUAGES:
         await set_language(ctx, press.code)
@@ -199,6 +206,7 @@ def register(router: Router) -> None:
     router.button(EditProfile)(edit_pressed)
     router.button(ToggleConsent)(toggle_pressed)
     router.command("taal", "language", "lang")(language)
+    router.phrase(LANGUAGE_ASKED)(language_typed)
     router.button(ChooseLanguage)(language_pressed)
     router.command("stop", "leave", "uitschrijven")(leave)
     router.flow("leave")(leave_typed)

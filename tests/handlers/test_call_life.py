@@ -743,3 +743,41 @@ async def test_asking_when_or_whether_it_is_still_on_gets_the_own_call(
     assert "[dm bart] vonk: You're taking part in 'Bankjes verven': Saturday 12 December" in out
     last = out.split("tamara@dm: gaat het nog door?", 1)[1]
     assert "[dm tamara] vonk: 'Opruimen speelveld' gaat niet door." in last
+
+
+async def test_typed_answers_to_when(network: Settings, run_script: ScriptRunner) -> None:
+    """To "Wanneer denk je het te doen?": "weet ik nog niet" is no date (it was no date to
+    read), "laat maar" records nothing, and "thx!" is thanks, the question still open."""
+    out = await run_script(
+        """
+        bart@dm: ik kan de flyers rondbrengen
+        bart@dm: weet ik nog niet
+        willem@dm: ik ga de heg van de buurvrouw knippen
+        willem@dm: laat maar
+        willem@dm: /mijn
+        chantal@dm: ik ga soep koken voor de buurvrouw
+        chantal@dm: thx!
+        chantal@dm: zaterdag
+        """
+    )
+    assert "kan ik niet als datum lezen" not in out
+    assert "Genoteerd als doe-bijdrage" in out.split("bart@dm: weet ik nog niet", 1)[1]
+    willem = out.split("willem@dm: laat maar", 1)[1].split("chantal@dm:", 1)[0]
+    assert "Goed, ik heb niets genoteerd." in willem
+    assert "Je hebt nog geen doe-bijdragen" in willem
+    assert "soep koken voor de buurvrouw (zaterdag" in out
+
+
+async def test_before_signing_up(network: Settings, run_script: ScriptRunner) -> None:
+    """Someone not signed up yet asks for English in words and says what they can do: the
+    language changes, and the skill points to /start instead of becoming a pledge."""
+    out = await run_script(
+        """
+        pete@dm: hi
+        pete@dm: english please
+        pete@dm: i can fix bikes and i'm ok with computers
+        """
+    )
+    assert "[dm pete] vonk: Fine, I'll speak English with you." in out
+    assert "Sign up first with /start" in out
+    assert "When do you think you'll do it?" not in out
