@@ -73,7 +73,7 @@ def parse_amount(text: str, *, high: float) -> float | None:
     return value if value is not None and 0 <= value <= high else None
 
 
-_HOUR_UNIT = r"uur|uren|u|h|hrs?|hours?"
+_HOUR_UNIT = r"uurtjes|uurtje|uur|uren|u|h|hrs?|hours?"
 _MINUTE_UNIT = r"minuten|minuut|min|minutes?|mins"
 _WITH_UNIT = re.compile(
     rf"^(?P<amount>.*?)\s*(?:(?P<hours>{_HOUR_UNIT})|(?P<minutes>{_MINUTE_UNIT}))?$"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 
+from actions.buttons import PledgeLater, PledgeWithdraw
 from actions.permissions import Permission, allowed
 from actions.wording import first_name, when_text
 from bot.context import Context
-from bot.core import Event
+from bot.core import Button, Event
 from bot.router import Router
 from kennis.understanding import asks_about_own_call, asks_if_ok
-from storage.repositories.calls import CallStatus, PledgeStatus
+from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
 
 def make_help(topics: Sequence[str]):
@@ -59,8 +61,30 @@ async def chatted(_event: Event, ctx: Context) -> None:
     if asks_about_own_call(ctx.text) and (said := await own_call_news(ctx)) is not None:
         await ctx.reply(said)
         return
+    if _NOT_DONE.match(ctx.text) and (passed := await passed_pledge(ctx)) is not None:
+        # "nee het regende te hard" after "Gelukt?": not done; another time, or hand it back
+        await ctx.reply(
+            ctx.t("help.not_done_choice", what=passed.what),
+            buttons=[
+                Button(ctx.t("nudges.more_time"), PledgeLater(passed.id).encode()),
+                Button(ctx.t("nudges.hand_back"), PledgeWithdraw(passed.id).encode()),
+            ],
+        )
+        return
     key = "help.chatter" if ctx.member.onboarded else "help.not_understood_new"
     await ctx.reply(ctx.t(key))
+
+
+# "nee, het regende te hard", "no, the weather was awful": a no with a reason, no question.
+_NOT_DONE = re.compile(r"^\W*(?:nee|no|nope|helaas|jammer\s+genoeg)\b[^?]*\w[^?]*$", re.IGNORECASE)
+
+
+async def passed_pledge(ctx: Context) -> Pledge | None:
+    """The member's only open pledge whose moment has passed (the one "Gelukt?" asks
+    about), else None."""
+    mine = await ctx.storage.pledges.of_member(ctx.member.id)
+    passed = [p for p in mine if p.due_at is not None and p.due_at <= ctx.now()]
+    return passed[0] if len(passed) == 1 else None
 
 
 async def own_call_news(ctx: Context) -> str | None:

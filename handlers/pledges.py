@@ -45,7 +45,8 @@ FLOW = "pledge"
 #: "when" records no pledge: the member never confirmed it.
 PLEDGE_QUESTION_LASTS = timedelta(hours=24)
 _UNIT = re.compile(
-    r"^(?:[^\W_]*?(?:u|uur|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$", re.IGNORECASE
+    r"^(?:[^\W_]*?(?:u|uur|uurtjes?|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$",
+    re.IGNORECASE,
 )
 _NUMBERISH = re.compile(r"[0-9]")
 _REF = re.compile(r"#?([0-9]+)\b")

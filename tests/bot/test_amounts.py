@@ -32,7 +32,7 @@ def test_amounts_that_are_not_read(text: str) -> None:
         ("3", 3), ("3 uur", 3), ("2u", 2), ("drie uur", 3), ("anderhalf uur", 1.5),
         ("een half uur", 0.5), ("kwartier", 0.25), ("90 minuten", 1.5), ("een uur", 1),
         ("an hour and a half", 1.5), ("half an hour", 0.5), ("twee en een half uur", 2.5),
-        ("Drie uur.", 3), ("24 uur", 24),
+        ("Drie uur.", 3), ("24 uur", 24), ("3 uurtjes", 3), ("een uurtje", 1),
     ],
 )  # fmt: skip
 def test_hours_as_people_say_them(text: str, hours: float) -> None:

@@ -781,3 +781,27 @@ async def test_before_signing_up(network: Settings, run_script: ScriptRunner) ->
     assert "[dm pete] vonk: Fine, I'll speak English with you." in out
     assert "Sign up first with /start" in out
     assert "When do you think you'll do it?" not in out
+
+
+@pytest.mark.slow
+async def test_gelukt_answered_in_words(
+    network: Settings, run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """ "ja gelukt! was wel 3 uurtjes" records the hours (it asked again how many), and "nee het
+    regende te hard" offers another time or handing it back (it got the chatter pointer)."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        willem: ik doe mee 1
+        ~ 5d
+        tamara@dm: ja gelukt! was wel 3 uurtjes
+        willem@dm: nee het regende te hard
+        """,
+        embedder=real_embedder,
+    )
+    tamara = out.split("tamara@dm: ja gelukt!", 1)[1].split("willem@dm:", 1)[0]
+    assert "Hoeveel uur" not in tamara and "Dank je wel voor 'Opruimen speelveld'!" in tamara
+    willem = out.split("willem@dm: nee het regende te hard", 1)[1]
+    assert "Jammer! Wil je 'Opruimen speelveld' op een ander moment doen" in willem
+    assert "[1] Meer tijd  [2] Teruggeven" in willem
