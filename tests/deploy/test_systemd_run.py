@@ -115,8 +115,16 @@ def test_vonk_starts_from_the_systemd_unit_and_example_environment(
         anne = person(fake, "Anne")
         anne.say("/hulp")
         wait_for(fake, anne.dm, "Dit kan ik voor je doen")
-        status, page = get(f"http://127.0.0.1:{port}/metrics")
-        assert status == 200
+
+        def counted() -> str | None:
+            # The fake has the reply a moment before the bot records it as sent (the outbox
+            # row reads "sending" in between): the metrics follow the record.
+            status, page = get(f"http://127.0.0.1:{port}/metrics")
+            assert status == 200
+            out = sample(page, "vonk_messages_out_total", platform="telegram", kind="reply")
+            return page if out >= 1 else None
+
+        page = wait_until(counted, within=10, what="the reply to be recorded as sent")
         assert sample(page, "vonk_messages_in_total", platform="telegram", kind="message") == 1
         assert sample(page, "vonk_messages_out_total", platform="telegram", kind="reply") >= 1
         assert sample(page, "vonk_handler_seconds_count", route="command") == 1
