@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -465,24 +466,35 @@ async def test_reading_many_vectors_at_once_equals_reading_each(storage: Storage
     )
 
 
-@pytest.mark.slow
-async def test_a_request_for_one_language_is_not_met_by_another(
-    storage: Storage, real_embedder: Embedder
-) -> None:
+async def naming(
+    storage: Storage, embedder: Embedder, rows: list[MemberImportRow]
+) -> Callable[[str], Awaitable[list[str]]]:
+    """A network of these members, and who a direct message to the bot names."""
     net = await network(storage)
-    rows = [
-        MemberImportRow(2, "omar", "Omar", ("Arabisch tolken",), "", ""),
-        MemberImportRow(3, "lisa", "Lisa", ("taalmaatje Nederlands",), "", ""),
-        MemberImportRow(4, "sarah", "Sarah", ("English conversation practice",), "", ""),
-    ]
     await import_members(storage, net, rows)
-    search = Search(real_embedder, storage)
+    search = Search(embedder, storage)
 
     async def named(text: str) -> list[str]:
         response = await search.respond(text, network_id=net, direct=True)
         assert response.answer is not None, text
         return [m.member.handle for m in response.answer.named]
 
+    return named
+
+
+@pytest.mark.slow
+async def test_a_request_for_one_language_is_not_met_by_another(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(2, "omar", "Omar", ("Arabisch tolken",), "", ""),
+            MemberImportRow(3, "lisa", "Lisa", ("taalmaatje Nederlands",), "", ""),
+            MemberImportRow(4, "sarah", "Sarah", ("English conversation practice",), "", ""),
+        ],
+    )
     # Interpreting is near interpreting in any language; the language decides.
     assert await named("wie kan Tamil tolken? mijn collega moet naar de huisarts") == []
     assert "omar" not in await named("does anyone speak Tamil? my neighbour is in hospital")
@@ -506,20 +518,15 @@ async def test_a_tutor_or_interpreter_is_not_found_for_another_subject_or_langua
     """A skill's link to a kind of help counts only as far as the skill: the physics tutor is
     linked to the tutoring kind that names chemistry too, and the Dari interpreter's skill
     was linked to the Tigrinya interpreters' kind (both named through it, blind market set)."""
-    net = await network(storage)
-    rows = [
-        MemberImportRow(2, "kateryna", "Kateryna", ("physics tutoring high school",), "", ""),
-        MemberImportRow(3, "zahra", "Zahra", ("dari tolk",), "", ""),
-        MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
-    ]
-    await import_members(storage, net, rows)
-    search = Search(real_embedder, storage)
-
-    async def named(text: str) -> list[str]:
-        response = await search.respond(text, network_id=net, direct=True)
-        assert response.answer is not None, text
-        return [m.member.handle for m in response.answer.named]
-
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(2, "kateryna", "Kateryna", ("physics tutoring high school",), "", ""),
+            MemberImportRow(3, "zahra", "Zahra", ("dari tolk",), "", ""),
+            MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
+        ],
+    )
     assert await named("wie kan bijles scheikunde geven, 5 vwo?") == []
     assert await named("my son needs biology tutoring for his final exams") == []
     assert (await named("wie geeft bijles natuurkunde? mijn zoon zakt"))[:1] == ["kateryna"]
