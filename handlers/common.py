@@ -122,6 +122,7 @@ NEVER_MIND = {
 
 
 def never_mind(text: str) -> bool:
+    """Whether the answer drops the question ("laat maar", "never mind")."""
     return " ".join(text.casefold().strip(" .!").split()) in NEVER_MIND
 
 

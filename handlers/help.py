@@ -75,6 +75,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
     await ctx.reply(ctx.t(key))
 
 
+CALLED_OFF_NEWS = timedelta(days=14)  # how long "is it still on?" hears a call was called off
+
+
 # "nee, het regende te hard", "no, the weather was awful": a no with a reason, no question.
 _NOT_DONE = re.compile(r"^\W*(?:nee|no|nope|helaas|jammer\s+genoeg)\b[^?]*\w[^?]*$", re.IGNORECASE)
 
@@ -89,8 +92,8 @@ async def passed_pledge(ctx: Context) -> Pledge | None:
 
 async def own_call_news(ctx: Context) -> str | None:
     """For "is it still on?", "hoe laat was het ook alweer?": the member's next call (where
-    they take part or wait for a place) with its moment, or the one they took part in that
-    was called off in the last two weeks; None when there is neither."""
+    they take part or wait for a place) with its moment, or that the one they took part in
+    was called off (its moment at most two weeks ago); None when there is neither."""
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
     calls = [(p, await ctx.storage.calls.get(p.call_id or 0)) for p in active]
     upcoming = [
@@ -99,6 +102,7 @@ async def own_call_news(ctx: Context) -> str | None:
         if c is not None and (c.starts_at is None or c.starts_at >= ctx.now())
     ]
     if upcoming:
+        # Dated calls first, soonest first (two undated ones compare equal: None == None).
         pledge, call = min(upcoming, key=lambda pc: (pc[1].starts_at is None, pc[1].starts_at))
         tz = ctx.member.timezone
         when = when_text(ctx.t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
@@ -110,8 +114,9 @@ async def own_call_news(ctx: Context) -> str | None:
     )
     for back in sorted(handed_back, key=lambda p: p.id, reverse=True):
         ended = await ctx.storage.calls.get(back.call_id or 0)
-        recent = back.created_at >= ctx.now() - timedelta(days=14)
-        if ended is not None and ended.status == CallStatus.CANCELLED and recent:
+        if ended is None or ended.status != CallStatus.CANCELLED:
+            continue
+        if ended.starts_at is None or ended.starts_at >= ctx.now() - CALLED_OFF_NEWS:
             return ctx.t("calls.closed_cancelled", title=ended.title)
     return None
 

@@ -812,7 +812,10 @@ def decide(
             # _NO_OFFER for the rest. Ruled out, the pledge's share goes to the others, as a
             # greeting's does without a greeting word.
             rest = 1.0 - probs["pledge"]
-            probs = {i: (0.0 if i == "pledge" else x / rest) for i, x in probs.items()}
+            if rest > 1e-9:
+                probs = {i: (0.0 if i == "pledge" else x / rest) for i, x in probs.items()}
+            else:  # all of it was pledge
+                probs = {i: (1.0 if i == "other" else 0.0) for i in INTENTS}
             intent = max(probs, key=probs.__getitem__)
     p_help = probs["help"]
     action: Action

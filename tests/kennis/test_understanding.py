@@ -436,6 +436,13 @@ def test_who_speaks_a_language_asks_for_a_person() -> None:
     assert fixed_intent("wie spreekt er zaterdag op de vergadering?", spoken_to=True) is None
 
 
+def test_a_sure_pledge_that_offers_nothing_is_chatter() -> None:
+    """All of the classifier's say on pledge, ruled out: nothing is left to share out."""
+    only_pledge = np.zeros(len(INTENTS))
+    only_pledge[INTENTS.index("pledge")] = 1.0
+    assert spoken_to("wie leert mijn zoon schaken?", only_pledge).intent == "other"
+
+
 def test_an_offer_says_who_offers() -> None:
     assert spoken_to("vonk, vertel eens een mop", leaning_to("pledge", then="other")).intent == (
         "other"
