@@ -466,6 +466,11 @@ class Search:
                 links[link_at : link_at + len(member.skills)],
                 learned.get(member.id, ()),
             )
+            # An item's exact terms are those of the member's words it stands for.
+            masks = {
+                text: self._cache.exact_mask(int(row))
+                for text, row in zip(texts, rows[at : at + n], strict=True)
+            }
             if member_rows:
                 self._members.put(
                     member.id,
@@ -475,7 +480,7 @@ class Search:
                     findable=member.findable,
                     invitable=member.invitable,
                     cell_id=member.cell_id,
-                    exact=[exact_terms(item.why) for item in items],
+                    exact=[masks.get(item.why, 0) for item in items],
                 )
                 self._member_records[member.id] = member
                 self._member_items[member.id] = items
@@ -540,8 +545,8 @@ class Search:
         # Per linked kind, the skill that is closest to it.
         closest: dict[int, tuple[float, str]] = {}
         kind_terms = self._kind_terms()
-        for skill, skill_links in zip(member.skills, links, strict=True):
-            terms = exact_terms(skill)
+        for i, (skill, skill_links) in enumerate(zip(member.skills, links, strict=True)):
+            terms = self._cache.exact_mask(int(rows[i]))
             for kind, closeness in skill_links:
                 if terms and conflicting(terms, int(kind_terms[kind])):
                     continue
