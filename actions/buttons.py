@@ -152,6 +152,16 @@ class PledgeLater(ButtonData, prefix="pledge:later"):
     pledge_id: int
 
 
+@dataclass(frozen=True)
+class PledgeMove(ButtonData, prefix="pledge:move"):
+    """More time, to a moment the member typed ("volgende week zaterdag dan?" after
+    "Gelukt?"): ``minute`` is the new moment in minutes since 1970 (UTC)."""
+
+    pledge_id: int
+    minute: int
+    has_time: bool
+
+
 # -- reminders, stories, privacy ----------------------------------------------------------------
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from actions.buttons import PledgeLater, PledgeWithdraw
+from actions.buttons import AskNevermind, PledgeLater, PledgeMove, PledgeWithdraw
 from actions.permissions import Permission, allowed
 from actions.wording import first_name, when_text
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
+from bot.when import When, parse_when
 from kennis.understanding import asks_about_own_call, asks_if_ok
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
@@ -61,6 +63,21 @@ async def chatted(_event: Event, ctx: Context) -> None:
     if asks_about_own_call(ctx.text) and (said := await own_call_news(ctx)) is not None:
         await ctx.reply(said)
         return
+    if (moved := await typed_new_moment(ctx)) is not None:
+        # "volgende week zaterdag dan?" after "Gelukt?": that pledge, to that moment?
+        pledge, at, has_time = moved
+        when = when_text(ctx.t, at, has_time, tz=ctx.member.timezone, now=ctx.now())
+        minute = int(at.timestamp()) // 60
+        await ctx.reply(
+            ctx.t("help.move_pledge_offer", what=pledge.what, when=when),
+            buttons=[
+                Button(
+                    ctx.t("help.move_pledge_yes"), PledgeMove(pledge.id, minute, has_time).encode()
+                ),
+                Button(ctx.t("common.no"), AskNevermind().encode()),
+            ],
+        )
+        return
     if _NOT_DONE.match(ctx.text) and (passed := await passed_pledge(ctx)) is not None:
         # "nee het regende te hard" after "Gelukt?": not done; another time, or hand it back
         await ctx.reply(
@@ -80,6 +97,27 @@ CALLED_OFF_NEWS = timedelta(days=14)  # how long "is it still on?" hears a call 
 
 # "nee, het regende te hard", "no, the weather was awful": a no with a reason, no question.
 _NOT_DONE = re.compile(r"^\W*(?:nee|no|nope|helaas|jammer\s+genoeg)\b[^?]*\w[^?]*$", re.IGNORECASE)
+
+
+# What may stand around a typed moment that offers a new date: "volgende week zaterdag dan?",
+# "morgen?", "how about friday?".
+_ONLY_A_MOMENT = re.compile(
+    r"^\W*(?:dan|then|misschien|maybe|of|or|anders|otherwise|how\s+about|what\s+about|kan\s+het"
+    r"|kan\s+ook|is\s+dat\s+goed|instead|in\s+plaats\s+daarvan|\s)*\W*$",
+    re.IGNORECASE,
+)
+
+
+async def typed_new_moment(ctx: Context) -> tuple[Pledge, datetime, bool] | None:
+    """A moment typed on its own, ahead, while one pledge's moment has passed: the member
+    proposes a new one for it."""
+    found = parse_when(ctx.text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
+    if not isinstance(found, When) or not _ONLY_A_MOMENT.match(found.rest):
+        return None
+    if found.at <= ctx.now() or (passed := await passed_pledge(ctx)) is None:
+        return None
+    at = found.at if found.has_time else found.at.replace(hour=20)  # a day: that evening
+    return passed, at, found.has_time
 
 
 async def passed_pledge(ctx: Context) -> Pledge | None:

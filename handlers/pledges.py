@@ -7,13 +7,14 @@ pressed and words the replies.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
     PledgeDone,
     PledgeHours,
     PledgeLater,
+    PledgeMove,
     PledgeNoDate,
     PledgeWithdraw,
     SkipStory,
@@ -359,6 +360,16 @@ async def hours_pressed(press: PledgeHours, ctx: Context) -> None:
     await offer_story(ctx, pledge)
 
 
+async def move_pressed(press: PledgeMove, ctx: Context) -> None:
+    """Yes to "Zal ik '…' verzetten naar …?"."""
+    pledge = await own_pledge(ctx, ctx.member, press.pledge_id)
+    at = datetime.fromtimestamp(press.minute * 60, UTC)
+    await reschedule(ctx, ctx.member, pledge, at, press.has_time)
+    tz = ctx.member.timezone
+    when = when_text(ctx.t, at, press.has_time, tz=tz, now=ctx.now())
+    await ctx.reply(ctx.t("pledges.rescheduled", when=when))
+
+
 async def later_pressed(press: PledgeLater, ctx: Context) -> None:
     pledge = await own_pledge(ctx, ctx.member, press.pledge_id)
     await ctx.expect(FLOW, "new_date", pledge=pledge.id)
@@ -400,6 +411,7 @@ def register(router: Router) -> None:
     router.button(PledgeWithdraw)(withdraw_pressed)
     router.button(PledgeHours)(hours_pressed)
     router.button(PledgeLater)(later_pressed)
+    router.button(PledgeMove)(move_pressed)
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)
     # Typed answers to "Gelukt?" (its buttons: done, more time, hand back).
     router.phrase(

@@ -797,6 +797,9 @@ async def test_gelukt_answered_in_words(
         ~ 5d
         tamara@dm: ja gelukt! was wel 3 uurtjes
         willem@dm: nee het regende te hard
+        willem@dm: volgende week zaterdag dan?
+        willem@dm: [1]
+        willem@dm: /mijn
         """,
         embedder=real_embedder,
     )
@@ -805,3 +808,7 @@ async def test_gelukt_answered_in_words(
     willem = out.split("willem@dm: nee het regende te hard", 1)[1]
     assert "Jammer! Wil je 'Opruimen speelveld' op een ander moment doen" in willem
     assert "[1] Meer tijd  [2] Teruggeven" in willem
+    # A moment typed on its own offers to move that pledge there (it got the chatter pointer).
+    assert "Zal ik 'Opruimen speelveld' verzetten naar zaterdag 5 december?" in willem
+    assert "Prima, nieuwe datum: zaterdag 5 december." in willem
+    assert "Opruimen speelveld (zaterdag 5 december)" in willem.split("willem@dm: /mijn", 1)[1]
