@@ -56,6 +56,13 @@ async def own_pledge(ctx: ActionContext, member: Member, pledge_id: int) -> Pled
     return pledge
 
 
+async def past_due(ctx: ActionContext, member: Member) -> list[Pledge]:
+    """The member's open pledges whose moment has passed: what "Gelukt?" asks about, and
+    what a typed answer to it ("gelukt", "nee het regende") is about."""
+    mine = await ctx.storage.pledges.of_member(member.id, ACTIVE)
+    return [p for p in mine if p.due_at is not None and p.due_at <= ctx.now()]
+
+
 # -- ending well --------------------------------------------------------------------------------
 def check_hours(hours: float) -> float:
     if not 0 < hours <= MAX_HOURS:

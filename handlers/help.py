@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from actions.buttons import AskNevermind, PledgeLater, PledgeMove, PledgeWithdraw
 from actions.permissions import Permission, allowed
+from actions.pledges import past_due
 from actions.wording import first_name, when_text
 from bot.context import Context
 from bot.core import Button, Event
@@ -123,8 +124,7 @@ async def typed_new_moment(ctx: Context) -> tuple[Pledge, datetime, bool] | None
 async def passed_pledge(ctx: Context) -> Pledge | None:
     """The member's only open pledge whose moment has passed (the one "Gelukt?" asks
     about), else None."""
-    mine = await ctx.storage.pledges.of_member(ctx.member.id)
-    passed = [p for p in mine if p.due_at is not None and p.due_at <= ctx.now()]
+    passed = await past_due(ctx, ctx.member)
     return passed[0] if len(passed) == 1 else None
 
 

@@ -24,6 +24,7 @@ from actions.pledges import (
     make_pledge,
     mark_done,
     own_pledge,
+    past_due,
     record_hours,
     reschedule,
     withdraw,
@@ -276,8 +277,7 @@ async def asked_about(ctx: Context) -> Pledge | None:
     mine = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
     if not mine:
         raise UserFacingError("pledges.none_open")
-    passed = [p for p in mine if p.due_at is not None and p.due_at <= ctx.now()]
-    for candidates in (passed, mine):
+    for candidates in (await past_due(ctx, ctx.member), mine):
         if len(candidates) == 1:
             return candidates[0]
     return None

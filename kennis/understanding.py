@@ -457,11 +457,12 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    if asks and not (standing_offer(wanted) or offering(wanted)):
+    offers = standing_offer(wanted) or offering(wanted)
+    if asks and not offers:
         return "help"
     if asks_if_ok(wanted):
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
-    if standing_offer(wanted) or offering(wanted):
+    if offers:
         return "pledge"
     if not_for_a_person(wanted) or asks_about_own_call(wanted):
         return "other"
