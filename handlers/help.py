@@ -132,18 +132,18 @@ async def own_call_news(ctx: Context) -> str | None:
     """For "is it still on?", "hoe laat was het ook alweer?": the member's next call (where
     they take part or wait for a place) with its moment, or that the one they took part in
     was called off (its moment at most two weeks ago); None when there is neither."""
+    # The pledge's own moment: it follows its call, and moves when the member is given more
+    # time ("volgende week zaterdag dan?" after "Gelukt?").
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
-    calls = [(p, await ctx.storage.calls.get(p.call_id or 0)) for p in active]
-    upcoming = [
-        (p, c)
-        for p, c in calls
-        if c is not None and (c.starts_at is None or c.starts_at >= ctx.now())
-    ]
+    upcoming = [p for p in active if p.due_at is None or p.due_at >= ctx.now()]
     if upcoming:
-        # Dated calls first, soonest first (two undated ones compare equal: None == None).
-        pledge, call = min(upcoming, key=lambda pc: (pc[1].starts_at is None, pc[1].starts_at))
+        # Dated ones first, soonest first (two undated ones compare equal: None == None).
+        pledge = min(upcoming, key=lambda p: (p.due_at is None, p.due_at))
+        call = await ctx.storage.calls.get(pledge.call_id or 0)
+        if call is None:
+            return None
         tz = ctx.member.timezone
-        when = when_text(ctx.t, call.starts_at, call.has_time, tz=tz, now=ctx.now())
+        when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
         waiting = pledge.status == PledgeStatus.WAITING
         key = "help.own_call_waiting" if waiting else "help.own_call"
         return ctx.t(key, title=call.title, when=when, id=pledge.id)

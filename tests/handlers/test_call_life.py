@@ -800,6 +800,7 @@ async def test_gelukt_answered_in_words(
         willem@dm: volgende week zaterdag dan?
         willem@dm: [1]
         willem@dm: /mijn
+        willem@dm: gaat het nog door?
         """,
         embedder=real_embedder,
     )
@@ -812,3 +813,6 @@ async def test_gelukt_answered_in_words(
     assert "Zal ik 'Opruimen speelveld' verzetten naar zaterdag 5 december?" in willem
     assert "Prima, nieuwe datum: zaterdag 5 december." in willem
     assert "Opruimen speelveld (zaterdag 5 december)" in willem.split("willem@dm: /mijn", 1)[1]
+    # ... and "gaat het nog door?" then tells the new moment.
+    last = willem.split("willem@dm: gaat het nog door?", 1)[1]
+    assert "Je doet mee met 'Opruimen speelveld': zaterdag 5 december" in last
