@@ -38,7 +38,7 @@ from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import STORY_FLOW, date_words, never_mind, skipped, something_new
-from kennis.understanding import standing_offer
+from kennis.understanding import giving_away, standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
 FLOW = "pledge"
@@ -79,7 +79,12 @@ async def understood_pledge(_event: Event, ctx: Context) -> None:
     """Words read as a pledge ("ik kan zaterdag flyers rondbrengen"): recorded as one, asking
     for a date when none was said. An offer to whoever needs it ("anyone can borrow my bike
     pump") has no date and nothing to report back: it belongs in the profile, where the next
-    question for it finds the member."""
+    question for it finds the member. A thing given away is for the neighbours to claim: the
+    bot matches skills, not things."""
+    if giving_away(ctx.text):
+        where = "direct" if ctx.in_direct_chat else "group"
+        await ctx.reply(ctx.t(f"pledges.giving_away_{where}"))
+        return
     if not ctx.member.onboarded:
         # "i can fix bikes": from someone not signed up yet, a skill rather than a pledge
         await ctx.reply(ctx.t("pledges.sign_up_first"))

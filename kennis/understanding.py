@@ -210,7 +210,16 @@ _NO_OFFER = re.compile(
     r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|(?:heb|hebben)\s+[^.?!]*\bnodig)\b|"
     r"^\W*(?:ik|we|wij|i)\s+(?:wil|willen|want|would\s+like|'d\s+like)\b"
     r"(?![^.?!]*\b(?:wel|best|graag\s+(?:helpen|meedoen)|help\w*|happy|aanmelden|opgeven"
-    r"|inschrijven|meedoen|meehelpen|vrijwilliger|volunteer|sign\s+up|join)\b)",
+    r"|inschrijven|meedoen|meehelpen|vrijwilliger|volunteer|sign\s+up|join)\b)|"
+    # something done already is news ("I gave the keys back to Marieke", "ik heb de sleutels
+    # teruggebracht"), and "tell me a joke" asks the bot
+    r"^\W*(?:i|we)\s+(?:(?:have|'ve)\s+)?(?:already\s+|just\s+)?(?:gave|given|returned|brought"
+    r"|dropped|took|taken|sent|paid|handed|put|left|did|done|finished|cleaned|fixed|picked)\b|"
+    r"^\W*(?:ik|we|wij)\s+(?:heb|hebben)\b[^.?!]*\b(?:terug|weg|op|af|in|rond|uit|mee|langs"
+    r"|door|aan)?ge(?:bracht|geven|leverd|haald|daan|stuurd|maild|beld|ruimd|zet|legd|maakt"
+    r"|kocht|regeld|sproken|betaald|plakt|bakken|kookt|schilderd|repareerd|fikst|vonden|zien"
+    r"|zegd)\W*$|"
+    r"^\W*(?:vertel|tell|zeg|say|geef|give|show|toon|laat)\s+(?:me|mij|ons|us)\b",
     re.IGNORECASE,
 )
 
@@ -251,7 +260,15 @@ _STANDING_OFFER = re.compile(
     r"\b(?:any|every)(?:one|body)\s+(?:can|may|is\s+welcome\s+to)\s+(?:borrow|use|have|ask"
     r"|message|call|come|drop)\b|"
     r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b|"
-    r"\b(?:just\s+)?(?:ping|dm|pm|message|text|mail|email|contact)\s+me\b",
+    r"\b(?:just\s+)?(?:ping|dm|pm|message|text|mail|email|contact)\s+me\b|"
+    # for whoever needs it: "als iemand hulp nodig heeft bij formulieren, ik heb woensdag
+    # tijd", "can drive people to IKEA if they need", "I can come along to the GP with anyone
+    # who doesn't speak Dutch yet"
+    r"\b(?:als|mocht|indien)\s+(?:er\s+)?(?:iemand|je|jij|jullie|u|mensen)\b[^.?!]*\bnodig"
+    r"\s+(?:heeft|hebt|hebben)\b|"
+    r"\bif\s+(?:(?:any|some)(?:one|body|1)\s+needs?|(?:you|they|people)\s+need)\b|"
+    r"\b(?:i|we)\s+(?:can|could)\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b|"
+    r"\b(?:ik|we|wij)\s+(?:kan|kunnen|help|helpen)\b[^.?!]*\b(?:met|voor)\s+(?:iedereen|wie)\b",
     re.IGNORECASE,
 )
 
@@ -272,6 +289,36 @@ _LOOKING = re.compile(
     r"\?|\b(?:zoek|zoeken|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b",
     re.IGNORECASE,
 )
+
+
+# Things to give away or lend ("heb een hoop stekjes, gratis af te halen", "ik heb nog een
+# kinderfiets over, wie wil hem hebben?", "I have a spare desk if anyone wants it", "20
+# klapstoelen, mogen gebruikt worden"): an offer of a thing, not a request for a person.
+_GIVING_AWAY = re.compile(
+    r"\bgratis\s+(?:af|op)\s+te\s+halen\b|(?<!\bom\s)\b(?:af|op)\s+te\s+halen\s*(?:[,.!]|$)|"
+    r"\bweg\s+te\s+geven\b|\bte\s+geef\b|"
+    r"\bgeef\s+(?:ik\s+)?(?:\w+\s+){0,3}?(?:gratis\s+)?weg\b|"
+    r"\bwie\s+wil\s+(?:hem|het|ze|deze|die|dit|dat)\s+(?:\w+\s+)?hebben\b|"
+    r"\b(?:mag|mogen)\s+(?:\w+\s+){0,2}?(?:gebruikt|opgehaald|meegenomen|geleend)\s+worden\b|"
+    r"\b(?:mag|mogen)\s+(?:je|jullie|iemand|u)\s+(?:gratis\s+)?(?:hebben|ophalen|meenemen)\b|"
+    r"\bfree\s+(?:to\s+(?:a\s+good\s+home|collect|pick\s+up|take|whoever|anyone)|for\s+(?:any"
+    r"|every)(?:one|body))\b|\bup\s+for\s+grabs\b|\bgiving\s+(?:\w+\s+){0,3}?away\b|"
+    r"\b(?:if|whoever|who)\s+(?:(?:any|some)(?:one|body|1)\s+)?(?:wants?|could\s+use|can\s+use)"
+    r"\s+(?:it|them|one|these|this|those)\b|"
+    r"\b(?:any|some)(?:one|body|1)\s+wants?\s+(?:it|them|these|this|those|one)\b",
+    re.IGNORECASE,
+)
+_LOOKING_FOR = re.compile(
+    r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|nodig\s+(?:heb|hebben)|wie\s+heeft"
+    r"|heeft\s+(?:er\s+)?iemand|(?:does|do|has)\s+(?:any|some)(?:one|body)\s+(?:have|got))\b",
+    re.IGNORECASE,
+)
+
+
+def giving_away(text: str) -> bool:
+    """Whether the words give away or lend a thing (see _GIVING_AWAY), looking for nothing:
+    the chat says it matches people, not things, and where the offer reaches neighbours."""
+    return bool(_GIVING_AWAY.search(text)) and not _LOOKING_FOR.search(text)
 
 
 def offering(text: str) -> bool:
@@ -316,7 +363,13 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:moet|moeten|hoef|hoeven)\s+(?:ik|we|wij|je)\s+(?:me|mij|ons|je)?\s*(?:\w+\s+){0,4}?"
     r"(?:aanmelden|opgeven|inschrijven|betalen|meenemen|reserveren)\b|"
     r"^\W*(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:sign\s+up|register|book|pay|bring"
-    r"|reserve)\b",
+    r"|reserve)\b|"
+    # lost and found ("lost my student card near the Aula, let me know if you find it", "ik
+    # ben mijn fietssleutel kwijt, iemand gezien?", "found a set of keys by the bench")
+    r"\b(?:kwijt\w*|verloren|lost)\b[^?]*\b(?:gezien|gevonden|seen|found|spotted|find|see)\b|"
+    r"^\W*(?:(?:i|we)\s+(?:have\s+|'ve\s+|just\s+)?)?found\s+(?:a|an|some|this|these|someone'?s)\b|"
+    r"^\W*gevonden\b|\b(?:ik|we|wij)\s+(?:heb|hebben)\s+(?:een|deze|dit|iemands)\b[^.?!]*"
+    r"\bgevonden\b",
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -457,7 +510,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    offers = standing_offer(wanted) or offering(wanted)
+    offers = standing_offer(wanted) or offering(wanted) or giving_away(wanted)
     if asks and not offers:
         return "help"
     if asks_if_ok(wanted):
@@ -466,6 +519,8 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "pledge"
     if not_for_a_person(wanted) or asks_about_own_call(wanted):
         return "other"
+    if introduction(text):  # on the whole text: the need has lost its hello
+        return "greeting"
     return pattern_intent(wanted)
 
 
@@ -496,6 +551,34 @@ def asks_if_ok(text: str) -> bool:
     """Whether the words ask if a way of taking part is all right ("ik kan pas om 12 uur, is
     dat ok?", "kan ik ook een week later meedoen?"): a question for whoever organises it."""
     return bool(_ASKS_IF_OK.search(text)) and bool(_OFFER.match(text) or _TAKING_PART.search(text))
+
+
+# Saying who one is, as a newcomer ("Hi all, I'm Sarah, just arrived from Toronto", "Hallo
+# buren! Wij zijn Ahmed en Lies en wonen sinds vorige week op de Professorenlaan"): a name
+# after "I'm", and a hello or news of arriving, asking nothing.
+_INTRODUCES = re.compile(
+    r"\b(?:ik\s+ben|wij\s+zijn|we\s+zijn|i'?m|i\s+am|we'?re|we\s+are|my\s+name\s+is|mijn\s+naam"
+    r"\s+is|ik\s+heet|wij\s+heten|we\s+heten)\s+(?-i:[A-Z])\w+",
+    re.IGNORECASE,
+)
+_HELLO_FIRST = re.compile(
+    r"^\W*(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goedemiddag|goedenavond|good\s+\w+|dag)\b",
+    re.IGNORECASE,
+)
+_ARRIVED = re.compile(
+    r"\b(?:nieuw\w*|net\s+verhuisd|wonen\s+sinds|woon\s+sinds|sinds\s+kort|just\s+(?:moved|arrived)"
+    r"|new\s+(?:here|in|to)|recently\s+moved|moved\s+in)\b",
+    re.IGNORECASE,
+)
+
+
+def introduction(text: str) -> bool:
+    """Whether the words introduce the speaker to the network, asking nothing: a name or
+    news of arriving, with a hello ("hi all, new here, just moved into number 14")."""
+    if "?" in text or _LOOKING.search(text):
+        return False
+    hello, arrived = bool(_HELLO_FIRST.search(text)), bool(_ARRIVED.search(text))
+    return (bool(_INTRODUCES.search(text)) and (hello or arrived)) or (hello and arrived)
 
 
 def pattern_intent(text: str) -> Intent | None:

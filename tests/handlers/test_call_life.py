@@ -688,6 +688,28 @@ async def test_offers_news_and_lost_things_are_not_requests_or_pledges(
     assert "Je hebt nog geen doe-bijdragen" in out.split("willem@dm: /mijn", 1)[1]
 
 
+async def test_a_thing_given_away_names_nobody_and_records_nothing(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Vonk matches skills, not things: a give-away is for the neighbours to claim, said so
+    in the chat where it was given, and no pledge asks when."""
+    out = await run_script(
+        """
+        willem@dm: ik heb nog een kinderfiets over, wie wil hem hebben?
+        willem: @vonk heb een hoop stekjes van mijn hoya, gratis af te halen
+        willem@dm: /mijn
+        """
+    )
+    direct, group = out.split("willem: @vonk", 1)
+    assert "[dm willem] vonk: Wat aardig om dat weg te geven!" in direct
+    assert "Zet het in de groep van het netwerk" in direct
+    assert "[groep] vonk: Wat aardig om dat weg te geven!" in group
+    assert "reageert hier vast" in group
+    assert "Wanneer denk je het te doen?" not in out
+    assert "kunnen misschien helpen" not in out
+    assert "Je hebt nog geen doe-bijdragen" in out.split("willem@dm: /mijn", 1)[1]
+
+
 @pytest.mark.slow
 async def test_a_group_request_only_the_asker_fits_gets_no_answer(
     network: Settings, run_script: ScriptRunner, real_embedder: Embedder

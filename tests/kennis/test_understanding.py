@@ -24,6 +24,7 @@ from kennis.understanding import (
     asks_if_ok,
     decide,
     fixed_intent,
+    giving_away,
     load_intent_examples,
     not_for_a_person,
     offering,
@@ -478,6 +479,100 @@ def test_an_offer_stays_a_pledge(text: str) -> None:
 def test_an_offer_to_whoever_needs_it_is_a_pledge_not_a_request(text: str) -> None:
     assert standing_offer(text)
     assert spoken_to(text, leaning_to("help", then="other")).intent == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "als iemand hulp nodig heeft bij formulieren invullen, ik heb woensdagmiddag tijd",
+        "I've got my brother's car this weekend, can drive people to IKEA if they need",
+        "I speak Arabic, I can come along to the GP with anyone who doesn't speak Dutch yet",
+    ],
+)
+def test_an_offer_for_whoever_needs_it_names_nobody(text: str) -> None:
+    """Found on a blind set: each of these named the member whose skill the offer shares."""
+    assert standing_offer(need(text))
+    assert fixed_intent(text, spoken_to=True) == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "heb een hoop stekjes van mijn hoya, gratis af te halen",
+        "ik heb nog een kinderfiets over, wie wil hem hebben?",
+        "Ik heb nog 20 klapstoelen op zolder staan, mogen gebruikt worden voor het feest",
+        "@vonk I have a spare desk if anyone wants it, free, you just have to pick it up",
+        "old sofa up for grabs",
+    ],
+)
+def test_a_thing_given_away_is_no_request(text: str) -> None:
+    assert giving_away(need(text))
+    assert fixed_intent(text, spoken_to=True) == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wie heeft een busje om een bank op te halen",
+        "does anyone have a drill? I can give it back tomorrow if anyone wants it",
+        "kan iemand mijn nieuwe kast ophalen?",
+    ],
+)
+def test_looking_for_a_thing_is_no_give_away(text: str) -> None:
+    assert not giving_away(need(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lost my student card between the Aula and Albert Heijn, let me know if you find it",
+        "ik ben mijn fietssleutel kwijt, ergens tussen de Jumbo en de bieb. iemand gezien?",
+        "found a set of keys by the bench at the playground",
+    ],
+)
+def test_lost_and_found_is_no_request(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == "other"
+
+
+def test_lost_keys_and_asking_for_a_locksmith_is_a_request() -> None:
+    text = "ik ben mijn sleutels kwijt, wie kan mijn slot openmaken?"
+    assert fixed_intent(text, spoken_to=True) == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi all, I'm Sarah, starting a PhD in chemistry, just arrived from Toronto",
+        "Hallo buren! Wij zijn Ahmed en Lies en wonen sinds vorige week op de Professorenlaan",
+        "hi all, new here, just moved into number 14 🙂",
+    ],
+)
+def test_a_newcomer_saying_hello_is_a_greeting(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == "greeting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, I'm Sarah, new here: does anyone know a good dentist?",
+        "hoi, ik ben Kees, ik zoek een oppas",
+    ],
+)
+def test_a_newcomer_who_asks_is_not_only_greeting(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) != "greeting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I gave the keys of the community room back to Marieke",
+        "ik heb de sleutels teruggebracht",
+        "tell me a joke",
+    ],
+)
+def test_news_of_something_done_offers_nothing(text: str) -> None:
+    """The classifier leaned to a pledge for these ("when do you think you'll do it?")."""
+    assert spoken_to(text, leaning_to("pledge", then="other")).intent == "other"
 
 
 @pytest.mark.parametrize(
