@@ -17,6 +17,7 @@ another person (piano tuning is not piano lessons) still finds nobody.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -118,6 +119,7 @@ def link_kinds(
     margin: float,
     name_radius: np.ndarray | None = None,
     min_lead: float = -np.inf,
+    sharing: Sequence[np.ndarray | None] | None = None,
 ) -> list[KindLinks]:
     """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
 
@@ -134,6 +136,12 @@ def link_kinds(
     when the skill is at least ``min_lead`` (cosine) closer to it than the name's unrelated
     neighbours are ("audiomontage" is near "meubelmontage", but no nearer than other kinds'
     names are, so it is no evidence; "lassen (MIG/TIG)" is far nearer to "lassen").
+
+    ``sharing`` (per row, a boolean mask over the kinds, or None): the kinds that name the
+    same language, instrument or school subject as the skill (kennis.exact). The closest of
+    them is linked too when it is ``min_closeness`` close, whatever the margin: "physics
+    homework help" is nearest to homework help, but a request for physics lessons asks for
+    the physics tutoring kind, and across languages the model alone barely relates the two.
     """
     if len(vectors) == 0:
         return []
@@ -153,7 +161,12 @@ def link_kinds(
         per_kind = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
         per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims, starts, axis=1)
         best = np.argsort(-per_kind, axis=1)[:, :top]
-        for row, chosen in zip(per_kind, best, strict=True):
+        for i, (row, chosen) in enumerate(zip(per_kind, best, strict=True)):
             keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
+            shared = None if sharing is None else sharing[at + i]
+            if shared is not None and shared.any():
+                same = int(np.argmax(np.where(shared, row, -np.inf)))
+                if row[same] >= min_closeness and same not in keep:
+                    keep = np.append(keep, same)
             out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
     return out

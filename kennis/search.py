@@ -51,7 +51,7 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.exact import asked_in, conflicting, exact_terms, mismatched
+from kennis.exact import asked_for, asked_in, conflicting, exact_terms, mismatched
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
 from kennis.lessons import seed_questions
@@ -455,7 +455,7 @@ class Search:
             [rows[at : at + len(m.skills)] for at, m in zip(_starts(labels), keep, strict=True)]
             or [np.zeros(0, dtype=np.intp)]
         )
-        links = self._links(self._cache.matrix[skill_rows]) if len(skill_rows) else []
+        links = self._links(skill_rows) if len(skill_rows) else []
         self._update_hubness()
         at = link_at = 0
         for member, texts in zip(keep, labels, strict=True):
@@ -499,13 +499,20 @@ class Search:
             return 0.0
         return -self.config.hub_offset * float(self._hub[row])
 
-    def _links(self, skill_vectors: np.ndarray) -> list[list[tuple[int, float]]]:
-        """Per skill, the kinds of help it is linked to (kennis.knowledge.link_kinds)."""
+    def _links(self, skill_rows: np.ndarray) -> list[list[tuple[int, float]]]:
+        """Per skill (its cache row), the kinds of help it is linked to
+        (kennis.knowledge.link_kinds)."""
         if not self.config.knowledge:
-            return [[] for _ in range(len(skill_vectors))]
+            return [[] for _ in range(len(skill_rows))]
         ref = self._reference
+        kind_terms = self._kind_terms()
+        sharing = []
+        for row in skill_rows.tolist():
+            # Dutch or English alone ("Nederlandse teksten nakijken") is no exact subject.
+            terms = asked_for(self._cache.exact_mask(int(row)))
+            sharing.append(((kind_terms & terms) != 0).astype(bool) if terms else None)
         found = link_kinds(
-            skill_vectors,
+            self._cache.matrix[skill_rows],
             ref.name_vectors,
             ref.name_kind,
             ref.n_kinds,
@@ -514,6 +521,7 @@ class Search:
             margin=self.config.link_margin,
             name_radius=ref.name_radius if self.config.link_lead > -np.inf else None,
             min_lead=self.config.link_lead * ref.std,
+            sharing=sharing,
         )
         return [
             [(int(k), float(c)) for k, c in zip(f.kinds, f.closeness, strict=True)] for f in found

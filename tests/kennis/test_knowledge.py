@@ -115,6 +115,23 @@ def test_links_go_to_a_clearly_nearest_kind_or_nowhere() -> None:
     assert links[2].kinds.tolist() == []
 
 
+def test_a_skill_also_links_to_the_nearest_kind_that_names_its_subject() -> None:
+    names = np.eye(4, dtype=np.float32)  # four names, of kinds 0, 1, 2, 3
+    name_kind = np.array([0, 1, 2, 3])
+    # Nearest to kind 0 (homework help), less near kind 2 (physics tutoring), far from 3.
+    skills = np.array([[0.9, 0.0, 0.6, 0.1], [0.9, 0.0, 0.6, 0.1]], dtype=np.float32)
+    physics = np.array([False, False, True, False])
+    both = link_kinds(
+        skills, names, name_kind, 4, top=1, min_closeness=0.5, margin=0.05, sharing=[physics, None]
+    )
+    assert both[0].kinds.tolist() == [0, 2]
+    assert both[1].kinds.tolist() == [0]  # no subject named: the nearest kind alone
+    far = np.array([False, False, False, True])  # a kind for it, but not close enough
+    assert link_kinds(
+        skills[:1], names, name_kind, 4, top=1, min_closeness=0.5, margin=0.05, sharing=[far]
+    )[0].kinds.tolist() == [0]
+
+
 async def test_a_knowledge_match_names_the_skill_and_the_kind(storage: Storage) -> None:
     # With the hashing fake, a question worded like a knowledge situation of bike repair
     # reaches the bike repairer only through the knowledge file; "why" is her skill.

@@ -534,6 +534,28 @@ async def test_a_tutor_or_interpreter_is_not_found_for_another_subject_or_langua
     assert (await named("wie kan Dari tolken bij de huisarts?"))[:1] == ["zahra"]
 
 
+@pytest.mark.slow
+async def test_a_subject_in_english_is_found_for_a_question_in_dutch(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Across languages the model barely relates "physics homework help" to "bijles
+    natuurkunde" (cosine as with "bouldering"), and the skill's nearest kind is homework
+    help: it is also linked to the kind that names physics (blind campus set)."""
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(
+                2, "grace", "Grace", ("math tutoring", "physics homework help"), "", ""
+            ),
+            MemberImportRow(3, "jake", "Jake", ("bouldering", "belay lessons"), "", ""),
+            MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
+        ],
+    )
+    assert (await named("wie geeft bijles natuurkunde?"))[:1] == ["grace"]
+    assert await named("wie kan bijles scheikunde geven, 5 vwo?") == []
+
+
 def test_conflicting_terms() -> None:
     """Two texts conflict when they name different things of one family and nothing in
     common there; a text that names nothing exact conflicts with nothing."""
