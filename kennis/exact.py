@@ -22,7 +22,15 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["LOCAL", "asked_for", "asked_in", "conflicting", "exact_terms", "mismatched"]
+__all__ = [
+    "LOCAL",
+    "SUBJECTS",
+    "asked_for",
+    "asked_in",
+    "conflicting",
+    "exact_terms",
+    "mismatched",
+]
 
 # Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ; a
 # country or people whose newcomers mostly speak the language names it too ("mijn buurvrouw
@@ -131,6 +139,9 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
+#: The school subjects' bits: a subject named in a skill is what the skill is about, where a
+#: language may be a cuisine or a culture ("Spaans koken", "Turkse hapjes maken").
+SUBJECTS = _FAMILY_MASKS["subject"]
 #: The languages of the network itself (see the module's docstring).
 LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 

@@ -119,7 +119,7 @@ def link_kinds(
     margin: float,
     name_radius: np.ndarray | None = None,
     min_lead: float = -np.inf,
-    sharing: Sequence[np.ndarray | None] | None = None,
+    sharing: Sequence[tuple[np.ndarray, float] | None] | None = None,
 ) -> list[KindLinks]:
     """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
 
@@ -137,9 +137,9 @@ def link_kinds(
     neighbours are ("audiomontage" is near "meubelmontage", but no nearer than other kinds'
     names are, so it is no evidence; "lassen (MIG/TIG)" is far nearer to "lassen").
 
-    ``sharing`` (per row, a boolean mask over the kinds, or None): the kinds that name the
-    same language, instrument or school subject as the skill (kennis.exact). The closest of
-    them is linked too when it is ``min_closeness`` close, whatever the margin: "physics
+    ``sharing`` (per row None, or a boolean mask over the kinds and a closeness): the kinds
+    that name the same language, instrument or school subject as the skill (kennis.exact).
+    The closest of them is linked too when it is that close, whatever the margin: "physics
     homework help" is nearest to homework help, but a request for physics lessons asks for
     the physics tutoring kind, and across languages the model alone barely relates the two.
     """
@@ -164,9 +164,9 @@ def link_kinds(
         for i, (row, chosen) in enumerate(zip(per_kind, best, strict=True)):
             keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
             shared = None if sharing is None else sharing[at + i]
-            if shared is not None and shared.any():
-                same = int(np.argmax(np.where(shared, row, -np.inf)))
-                if row[same] >= min_closeness and same not in keep:
+            if shared is not None and shared[0].any():
+                same = int(np.argmax(np.where(shared[0], row, -np.inf)))
+                if row[same] >= shared[1] and same not in keep:
                     keep = np.append(keep, same)
             out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
     return out

@@ -51,7 +51,7 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.exact import asked_for, asked_in, conflicting, exact_terms, mismatched
+from kennis.exact import SUBJECTS, asked_for, asked_in, conflicting, exact_terms, mismatched
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
 from kennis.lessons import seed_questions
@@ -188,6 +188,11 @@ class SearchConfig:
     #: second trade; what a helper of one kind also does is said by ``done_by`` in the file.
     #: Dev: unanswerable named nobody .865 -> .919 (everyday), named nl .903 -> .899.
     link_top: int = 1
+    #: A skill that names a school subject also links to the nearest kind naming it when it
+    #: is this close (a language or instrument: ``link_min``). A bare "natuurkunde" is 5.0
+    #: from the physics tutoring kind, "biologie" 4.8, "physics" 3.9; a language named in a
+    #: skill may be a cuisine: "Spaans koken" is 4.7 from the Spanish interpreters.
+    subject_link_min: float = 3.5
     #: A linked kind counts this much less per standard deviation its skill is further from
     #: the kind's names than ``LINK_FULL`` (a skill that is plainly that kind of help is
     #: better evidence than one that merely leans towards it; it also orders members who
@@ -506,11 +511,15 @@ class Search:
             return [[] for _ in range(len(skill_rows))]
         ref = self._reference
         kind_terms = self._kind_terms()
-        sharing = []
+        sharing: list[tuple[np.ndarray, float] | None] = []
         for row in skill_rows.tolist():
             # Dutch or English alone ("Nederlandse teksten nakijken") is no exact subject.
             terms = asked_for(self._cache.exact_mask(int(row)))
-            sharing.append(((kind_terms & terms) != 0).astype(bool) if terms else None)
+            if not terms:
+                sharing.append(None)
+                continue
+            bar = self.config.subject_link_min if terms & SUBJECTS else self.config.link_min
+            sharing.append((((kind_terms & terms) != 0).astype(bool), bar))
         found = link_kinds(
             self._cache.matrix[skill_rows],
             ref.name_vectors,

@@ -122,14 +122,33 @@ def test_a_skill_also_links_to_the_nearest_kind_that_names_its_subject() -> None
     skills = np.array([[0.9, 0.0, 0.6, 0.1], [0.9, 0.0, 0.6, 0.1]], dtype=np.float32)
     physics = np.array([False, False, True, False])
     both = link_kinds(
-        skills, names, name_kind, 4, top=1, min_closeness=0.5, margin=0.05, sharing=[physics, None]
+        skills,
+        names,
+        name_kind,
+        4,
+        top=1,
+        min_closeness=0.5,
+        margin=0.05,
+        sharing=[(physics, 0.5), None],
     )
     assert both[0].kinds.tolist() == [0, 2]
     assert both[1].kinds.tolist() == [0]  # no subject named: the nearest kind alone
-    far = np.array([False, False, False, True])  # a kind for it, but not close enough
-    assert link_kinds(
-        skills[:1], names, name_kind, 4, top=1, min_closeness=0.5, margin=0.05, sharing=[far]
-    )[0].kinds.tolist() == [0]
+
+    def linked(shared: np.ndarray, bar: float) -> list[int]:
+        found = link_kinds(
+            skills[:1],
+            names,
+            name_kind,
+            4,
+            top=1,
+            min_closeness=0.5,
+            margin=0.05,
+            sharing=[(shared, bar)],
+        )
+        return found[0].kinds.tolist()
+
+    assert linked(np.array([False, False, False, True]), 0.5) == [0]  # too far for the bar
+    assert linked(np.array([False, False, False, True]), -10.0) == [0, 3]  # the bar is its own
 
 
 async def test_a_knowledge_match_names_the_skill_and_the_kind(storage: Storage) -> None:

@@ -556,6 +556,25 @@ async def test_a_subject_in_english_is_found_for_a_question_in_dutch(
     assert await named("wie kan bijles scheikunde geven, 5 vwo?") == []
 
 
+@pytest.mark.slow
+async def test_a_bare_subject_in_dutch_is_found_for_a_question_in_english(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """A skill that is just the subject ("natuurkunde") is less close to the physics
+    tutoring kind than a skill needs to be to link on closeness alone; naming the subject,
+    it links at a lower bar (blind neighbourhood set: the student went unnamed)."""
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(2, "daan", "Daan", ("bijles wiskunde", "natuurkunde"), "", ""),
+            MemberImportRow(3, "jake", "Jake", ("bouldering", "belay lessons"), "", ""),
+            MemberImportRow(4, "lotte", "Lotte", ("huiswerkbegeleiding basisschool",), "", ""),
+        ],
+    )
+    assert (await named("my son is failing physics, could someone tutor him?"))[:1] == ["daan"]
+
+
 def test_conflicting_terms() -> None:
     """Two texts conflict when they name different things of one family and nothing in
     common there; a text that names nothing exact conflicts with nothing."""
