@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from kennis.understanding import asks_about_own_call, asks_if_ok
+from kennis.understanding import asks_about_own_call, asks_if_ok, lost_or_found
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
 
@@ -61,8 +61,14 @@ async def chatted(_event: Event, ctx: Context) -> None:
         name, title = organiser
         await ctx.reply(ctx.t("help.ask_organiser", name=name, title=title))
         return
-    if asks_about_own_call(ctx.text) and (said := await own_call_news(ctx)) is not None:
-        await ctx.reply(said)
+    if asks_about_own_call(ctx.text):
+        # "is it still on?" with no call of one's own: which one, then?
+        said = await own_call_news(ctx)
+        await ctx.reply(said if said is not None else ctx.t("help.which_call"))
+        return
+    if lost_or_found(ctx.text):  # the neighbours read along; the bot keeps no lost property
+        where = "direct" if ctx.in_direct_chat else "group"
+        await ctx.reply(ctx.t(f"help.lost_or_found_{where}"))
         return
     if (moved := await typed_new_moment(ctx)) is not None:
         # "volgende week zaterdag dan?" after "Gelukt?": that pledge, to that moment?

@@ -240,6 +240,10 @@ _ASKS_IF_OK = re.compile(
     r"is\s+that\s+(?:ok|okay|fine|alright|all\s+right|a\s+problem)|"
     r"(?:would|does|will)\s+that\s+(?:work|be\s+ok|be\s+okay|be\s+fine)|"
     r"(?:can|could|may)\s+i\s+(?:also|still|bring)|(?:mag|kan)\s+ik\s+[^?]*\bmeenemen|"
+    # another moment: "can I come on saturday instead?", "kan het ook zaterdag?"
+    r"(?:can|could|may)\s+i\s+(?:come|join|help|do\s+it|be\s+there)\b[^?]*\b(?:instead|later"
+    r"|earlier)|(?:kan|mag)\s+(?:het|ik\s+het)\s+ook|in\s+plaats\s+daarvan|"
+    r"(?:could|can)\s+(?:it|we)\s+(?:also\s+)?be\s+(?:on|at)|"
     r"(?:would|does)\s+it\s+matter)\b[^?]*\?",
     re.IGNORECASE,
 )
@@ -332,6 +336,22 @@ def standing_offer(text: str) -> bool:
     return "?" not in text and bool(_STANDING_OFFER.search(text))
 
 
+# Lost and found ("lost my student card near the Aula, let me know if you find it", "ik ben
+# mijn fietssleutel kwijt, iemand gezien?", "found a set of keys by the bench").
+_LOST_OR_FOUND = (
+    r"\b(?:kwijt\w*|verloren|lost)\b[^?]*\b(?:gezien|gevonden|seen|found|spotted|finds?|sees?)\b|"
+    r"^\W*(?:(?:i|we)\s+(?:have\s+|'ve\s+|just\s+)?)?found\s+(?:a|an|some|this|these|someone'?s)\b|"
+    r"^\W*gevonden\b|\b(?:ik|we|wij)\s+(?:heb|hebben)\s+(?:een|deze|dit|iemands)\b[^.?!]*"
+    r"\bgevonden\b"
+)
+_LOST_OR_FOUND_RE = re.compile(_LOST_OR_FOUND, re.IGNORECASE)
+
+
+def lost_or_found(text: str) -> bool:
+    """Whether the words tell of something lost or found (no request for a person)."""
+    return bool(_LOST_OR_FOUND_RE.search(text))
+
+
 # Questions that ask for something other than a person who can help:
 # - what happened ("heeft iemand mijn sleutels gevonden?", "wie had die appeltaart gemaakt?",
 #   "did anyone see a grey cat?"),
@@ -363,13 +383,7 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:moet|moeten|hoef|hoeven)\s+(?:ik|we|wij|je)\s+(?:me|mij|ons|je)?\s*(?:\w+\s+){0,4}?"
     r"(?:aanmelden|opgeven|inschrijven|betalen|meenemen|reserveren)\b|"
     r"^\W*(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:sign\s+up|register|book|pay|bring"
-    r"|reserve)\b|"
-    # lost and found ("lost my student card near the Aula, let me know if you find it", "ik
-    # ben mijn fietssleutel kwijt, iemand gezien?", "found a set of keys by the bench")
-    r"\b(?:kwijt\w*|verloren|lost)\b[^?]*\b(?:gezien|gevonden|seen|found|spotted|find|see)\b|"
-    r"^\W*(?:(?:i|we)\s+(?:have\s+|'ve\s+|just\s+)?)?found\s+(?:a|an|some|this|these|someone'?s)\b|"
-    r"^\W*gevonden\b|\b(?:ik|we|wij)\s+(?:heb|hebben)\s+(?:een|deze|dit|iemands)\b[^.?!]*"
-    r"\bgevonden\b",
+    r"|reserve)\b|" + _LOST_OR_FOUND,
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -525,7 +539,9 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
 
 
 _TAKING_PART = re.compile(
-    r"\b(?:meedoen|mee\s+doen|join|come|komen|bring|meenemen)\b", re.IGNORECASE
+    r"\b(?:meedoen|mee\s+doen|join|come|komen|bring|meenemen|kan\s+het\s+ook|could\s+it"
+    r"|can\s+it|instead|in\s+plaats\s+daarvan)\b",
+    re.IGNORECASE,
 )
 
 

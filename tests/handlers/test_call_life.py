@@ -767,6 +767,50 @@ async def test_asking_when_or_whether_it_is_still_on_gets_the_own_call(
     assert "[dm tamara] vonk: 'Opruimen speelveld' gaat niet door." in last
 
 
+async def test_asking_about_a_call_with_none_of_ones_own(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "gaat het nog door?" from someone who takes part in nothing: which call, then (it got
+    the chatter pointer)."""
+    await run_script(TWO_CALLS)
+    out = await run_script("chantal@dm: gaat het nog door?")
+    assert "[dm chantal] vonk: Over welke oproep gaat het? Je doet nu nergens aan mee." in out
+
+
+async def test_another_moment_asked_after_a_call_moved_points_to_the_organiser(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Told in English that the new day is hard and asking for another: the organiser's to
+    decide. It was searched as a request ("I don't know anyone yet who fits 'hmm sunday
+    …'")."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        bart@dm: /language en
+        bart: ik doe mee 2
+        bart@dm: hmm sunday is difficult for me, can I come on saturday instead?
+        """
+    )
+    last = out.split("can I come on saturday instead?", 1)[1]
+    assert "[dm bart] vonk: That's not mine to decide: just ask Sanne" in last
+    assert "who fits" not in last
+
+
+async def test_lost_and_found_is_for_the_neighbours(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        willem: @vonk ik ben mijn blauwe sjaal kwijt bij de koffieochtend, iemand gezien?
+        willem@dm: gevonden: een fietssleutel met een rood label bij het buurthuis
+        """
+    )
+    group, direct = out.split("willem@dm: gevonden", 1)
+    assert "[groep] vonk: Ik houd geen gevonden voorwerpen bij, maar de buren hier lezen" in group
+    assert "[dm willem] vonk: Vervelend! Ik houd geen gevonden voorwerpen bij" in direct
+    assert "kunnen misschien helpen" not in out
+
+
 async def test_typed_answers_to_when(network: Settings, run_script: ScriptRunner) -> None:
     """To "Wanneer denk je het te doen?": "weet ik nog niet" is no date (it was no date to
     read), "laat maar" records nothing, and "thx!" is thanks, the question still open."""

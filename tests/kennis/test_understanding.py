@@ -332,6 +332,10 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         ("ik kan zaterdag flyers rondbrengen", False),
         ("kan ik ook hulp krijgen bij mijn aangifte?", False),
         ("is dat ok?", False),  # nothing about taking part
+        ("hmm sunday is difficult for me, can I come on saturday instead?", True),
+        ("zondag is lastig, kan het ook zaterdag?", True),
+        ("could it be on saturday instead?", True),
+        ("can I come along with someone to the doctor?", False),
     ],
 )
 def test_asks_if_ok(text: str, asks: bool) -> None:
@@ -528,6 +532,7 @@ def test_looking_for_a_thing_is_no_give_away(text: str) -> None:
         "lost my student card between the Aula and Albert Heijn, let me know if you find it",
         "ik ben mijn fietssleutel kwijt, ergens tussen de Jumbo en de bieb. iemand gezien?",
         "found a set of keys by the bench at the playground",
+        "lost my blue scarf at the coffee morning, let me know if anyone finds it",
     ],
 )
 def test_lost_and_found_is_no_request(text: str) -> None:
