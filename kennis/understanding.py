@@ -142,9 +142,10 @@ _ONLY_THANKS = re.compile(
     re.IGNORECASE,
 )
 _ONLY_GREETING = re.compile(
-    r"^\W*(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goeiemorgen|goedemiddag|goedenavond|"
-    r"good\s+(?:morning|afternoon|evening)|moi|yo)(?:\s+(?:allemaal|iedereen|buren|vonk|"
-    r"all|everyone|there|folks|daar))?[\W\d]*$",
+    r"^\W*(?:(?:hoi|hallo|hey|hee|hi|hello|goe(?:de|ie)(?:morgen|middag|avond|nacht)|goedenavond"
+    r"|good\s+(?:morning|afternoon|evening)|moi|yo|fijne\s+\w+|prettige\s+\w+|(?:have\s+a\s+)?"
+    r"(?:nice|good|great|lovely)\s+(?:day|weekend|evening|sunday))(?:\s+(?:allemaal|iedereen|buren"
+    r"|vonk|all|everyone|there|folks|daar))?[\W\d]*)+$",
     re.IGNORECASE,
 )
 
@@ -176,7 +177,7 @@ _BARE_HELP = re.compile(r"^\W*(?:help|hulp|menu|info|\?+)\W*$", re.IGNORECASE)
 _OFFER = re.compile(
     r"^\W*(?:ik|i|we|wij)(?:\s+|(?='))(?:kan|can|could|will|'ll|zal|bring|breng|neem|take|regel|kom|"
     r"come|doe\s+mee|do\s+the|help\s+(?:graag|wel|mee|out)|am\s+happy\s+to|ben\s+erbij|"
-    r"wil\s+best|(?:'d|would)\s+be\s+happy\s+to|don'?t\s+mind)\b",
+    r"wil\s+best|wil\s+wel|(?:'d|would)\s+be\s+happy\s+to|don'?t\s+mind)\b",
     re.IGNORECASE,
 )
 _PROBLEM = re.compile(
@@ -286,7 +287,22 @@ _OFFERING = re.compile(
     r"\b(?:ik|we|wij)\s+(?:geef|geven|bied|bieden|organiseer|organiseren|verzorg|verzorgen)\b"
     r"[^.?!]*\b(?:gratis|aan|voor\s+(?:vrijwilligers|iedereen|buurthuizen|initiatieven))\b|"
     r"\bzet\s+(?:het\s+)?(?:maar\s+)?op\s+mijn\s+naam\b|"
-    r"^\W*happy\s+to\b|\b(?:i'?m|i\s+am)\s+(?:offering|available\s+to)\b|\bi\s+(?:can\s+)?offer\b",
+    r"^\W*happy\s+to\b|\b(?:i'?m|i\s+am)\s+(?:offering|available\s+to)\b|\bi\s+(?:can\s+)?offer\b|"
+    r"\b(?:noteer|schrijf)\s+(?:maar\s+)?(?:op\s+)?(?:dat\s+)?(?:ik|mij|me)\b|"
+    # time to give: "ik heb in april nog een paar avonden vrij om … te maken", "I have a few
+    # evenings free to …"
+    r"\b(?:ik|we|wij)\s+(?:heb|hebben)\b(?![^.?!]*\b(?:geen|niet)\b)[^.?!]*\b(?:tijd|vrij|over)"
+    r"\s+om\b[^.?!]*\bte\s+\w+|"
+    r"\b(?:i|we)\s+(?:have|'ve\s+got)\b(?![^.?!]*\b(?:no|not)\b)[^.?!]*\b(?:time|free|spare)"
+    r"\s+(?:to|for)\b|"
+    # Dutch inverted order after a moment: "vanaf volgende maand kan ik op woensdag
+    # vragenlijsten nakijken", "zaterdag kan ik helpen" (not "sinds mijn operatie kom ik de
+    # trap niet op": a moment first, and not "niet", "pas", "nauwelijks")
+    r"^\W*(?:vanaf|volgende|komende|deze|dit|morgen|overmorgen|vanavond|vanmiddag|straks|elke"
+    r"|iedere|zaterdag|zondag|maandag|dinsdag|woensdag|donderdag|vrijdag|in\s+(?:januari|februari"
+    r"|maart|april|mei|juni|juli|augustus|september|oktober|november|december|het\s+weekend))\b"
+    r"(?:\s+\w+){0,4}?\s+(?:kan|wil|zal|kom|help)\s+ik\s+(?!(?:\w+\s+)?(?:niet|geen|nooit|pas"
+    r"|nauwelijks|amper)\b)\w+",
     re.IGNORECASE,
 )
 _LOOKING = re.compile(
@@ -309,7 +325,14 @@ _GIVING_AWAY = re.compile(
     r"|every)(?:one|body))\b|\bup\s+for\s+grabs\b|\bgiving\s+(?:\w+\s+){0,3}?away\b|"
     r"\b(?:if|whoever|who)\s+(?:(?:any|some)(?:one|body|1)\s+)?(?:wants?|could\s+use|can\s+use)"
     r"\s+(?:it|them|one|these|this|those)\b|"
-    r"\b(?:any|some)(?:one|body|1)\s+wants?\s+(?:it|them|these|this|those|one)\b",
+    r"\b(?:any|some)(?:one|body|1)\s+wants?\s+(?:it|them|these|this|those|one)\b|"
+    # "ik heb nog 3 balen hooi over", "wie wil mag pakken", "kinderfietsje, mag gratis weg"
+    r"\b(?:heb|hebben)\s+nog\s+[^.?!,]*\bover\s*(?:[,.!]|$)|"
+    r"\bwie\s+(?:\w+\s+)?wil\b,?\s+mag\b|\b(?:mag|mogen)\s+(?:gratis\s+)?weg\b|"
+    # a seat: "er kunnen nog 3 mensen mee", "plek voor twee", "room for two more"
+    r"\b(?:kunnen|kan)\s+(?:er\s+)?nog\s+(?:\w+\s+){0,2}?mee\b|\bplek\s+voor\s+(?:nog\s+)?\w+"
+    r"(?:\s+(?:mensen|personen|man))?\s*(?:[,.!]|$)|\broom\s+for\s+(?:\w+\s+)?(?:more|others"
+    r"|people|passengers)\b|\bseats?\s+(?:free|left|available)\b",
     re.IGNORECASE,
 )
 _LOOKING_FOR = re.compile(
@@ -325,9 +348,22 @@ def giving_away(text: str) -> bool:
     return bool(_GIVING_AWAY.search(text)) and not _LOOKING_FOR.search(text)
 
 
+# "als ze nog iemand zoeken", "if they need a hand": the condition of an offer, not a search.
+_IF_NEEDED = re.compile(
+    r"\b(?:als|mocht|indien|if|in\s+case)\b[^,.?!]*\b(?:zoek\w*|nodig|needs?|looking|want)\b[^,.?!]*",
+    re.IGNORECASE,
+)
+
+
+def unconditional(text: str) -> str:
+    """The words without a condition that someone needs it ("ik wil wel voorlezen als ze nog
+    iemand zoeken" offers; it looks for nobody)."""
+    return _IF_NEEDED.sub(" ", text)
+
+
 def offering(text: str) -> bool:
     """Whether the words offer to do something, asking nothing (see _OFFERING)."""
-    return bool(_OFFERING.search(text)) and not _LOOKING.search(text)
+    return bool(_OFFERING.search(text)) and not _LOOKING.search(unconditional(text))
 
 
 def standing_offer(text: str) -> bool:
@@ -374,7 +410,8 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:wie|who)\s+(?:is|was|zijn|are)\s+(?:eigenlijk\s+|actually\s+)?(?:de|het|the|onze"
     r"|our)\s+(?!beste|juiste|best|right)\w+|"
     r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
-    r"|list|profiel|profile|account|gegevens|details|uitschrijven|afmelden|verwijderen|remove"
+    r"|list|profiel|profile|account|gegevens|details|vaardigheden|skills|uitschrijven|afmelden"
+    r"|verwijderen|remove"
     r"|delete|unsubscribe|herinneringen|reminders?)\b|"
     r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
     r"|profiel|profile|gegevens|details|taal|language)\b|"
@@ -383,7 +420,16 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:moet|moeten|hoef|hoeven)\s+(?:ik|we|wij|je)\s+(?:me|mij|ons|je)?\s*(?:\w+\s+){0,4}?"
     r"(?:aanmelden|opgeven|inschrijven|betalen|meenemen|reserveren)\b|"
     r"^\W*(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:sign\s+up|register|book|pay|bring"
-    r"|reserve)\b|" + _LOST_OR_FOUND,
+    r"|reserve)\b|"
+    # who has one's things ("wie heeft mijn verlengsnoer nog?"), the weather, an opinion
+    r"\b(?:slecht|niet|beperkt)\s+bereikbaar\b|\b(?:out\s+of\s+office|not\s+reachable)\b|"
+    r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:mijn|m'n|mn|onze|ons)\b|\bwho\s+(?:has|'s\s+got|took"
+    r"|borrowed)\s+(?:my|our)\b|"
+    # ("het weer" is also "it again": "nu lekt het weer")
+    r"\b(?:hoe\s+(?:wordt|is|was)\s+het\s+weer|weerbericht|weersverwachting|the\s+weather"
+    r"|weather\s+forecast)\b|"
+    r"\b(?:wat\s+(?:vind|denk)\s+(?:jij|je|u)|what\s+do\s+you\s+think|what'?s\s+your\s+(?:opinion"
+    r"|view|take))\b|" + _LOST_OR_FOUND,
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -459,7 +505,7 @@ _CLEAR_REQUEST = re.compile(
 # anyone …" are left to the classifier: it is also how a favour is asked ("kan iemand de
 # notulen doorsturen?"); taking them in changed nothing on the dev sets.
 _ASKS_FOR_SOMEONE = re.compile(
-    r"\bwie\s+(?:kan|kunnen|kent|heeft\s+(?:verstand|ervaring|tijd)|is\s+(?:er\s+)?(?:handig|"
+    r"\bwie\s+(?:kan|kunnen|kent|heeft\s+(?:er\s+)?(?:verstand|ervaring|tijd)|is\s+(?:er\s+)?(?:handig|"
     r"goed))\b|"
     r"\bis\s+er\s+(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
@@ -535,6 +581,8 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
+    if _EXCLAIMS.match(wanted):
+        return "other"
     return pattern_intent(wanted)
 
 
@@ -588,6 +636,15 @@ _ARRIVED = re.compile(
 )
 
 
+# An exclamation about the day ("wat een wind vandaag zeg", "what a lovely morning"): small
+# talk, unless it tells of something broken or not working.
+_EXCLAIMS = re.compile(
+    r"^\W*(?:wat\s+een|what\s+an?)\b(?![^?]*\b(?:kapot|stuk|lekt|lek|broken|leak\w*|niet|not|geen"
+    r"|no|won'?t|help|hulp)\b)[^?]*$",
+    re.IGNORECASE,
+)
+
+
 def introduction(text: str) -> bool:
     """Whether the words introduce the speaker to the network, asking nothing: a name or
     news of arriving, with a hello ("hi all, new here, just moved into number 14")."""
@@ -603,7 +660,7 @@ def pattern_intent(text: str) -> Intent | None:
         return "thanks"
     if _ONLY_GREETING.match(text):
         return "greeting"
-    if _OFFER.match(text) and not _PROBLEM.search(text):
+    if _OFFER.match(text) and not _PROBLEM.search(unconditional(text)):
         return "pledge"
     if _ABOUT_BOT.match(text) or _BARE_HELP.match(text):
         return "other"
@@ -903,7 +960,7 @@ def decide(
         if intent == "pledge" and (
             _HOW_QUESTION.search(text)
             or _ASKS_IF_OK.search(text)
-            or _NO_OFFER.search(wanted)
+            or _NO_OFFER.search(unconditional(wanted))
             or not _FIRST_PERSON.search(wanted)
         ):
             # "ik doe alles zelf en loop op mijn tandvlees, hoe pak ik dat aan?" asks how,

@@ -507,6 +507,10 @@ def test_an_offer_for_whoever_needs_it_names_nobody(text: str) -> None:
         "Ik heb nog 20 klapstoelen op zolder staan, mogen gebruikt worden voor het feest",
         "@vonk I have a spare desk if anyone wants it, free, you just have to pick it up",
         "old sofa up for grabs",
+        "ik heb nog 3 balen hooi over, wie ze wil mag ze ophalen",
+        "we hebben een aanhanger vol brandhout staan, wie wil mag pakken",
+        "heb nog een kinderfietsje in de schuur staan, mag gratis weg",
+        "ik rij donderdag toch naar de markt, er kunnen nog 3 mensen mee",
     ],
 )
 def test_a_thing_given_away_is_no_request(text: str) -> None:
@@ -520,6 +524,8 @@ def test_a_thing_given_away_is_no_request(text: str) -> None:
         "wie heeft een busje om een bank op te halen",
         "does anyone have a drill? I can give it back tomorrow if anyone wants it",
         "kan iemand mijn nieuwe kast ophalen?",
+        "ik heb een kast gekocht maar de handleiding is onbegrijpelijk en er blijven schroefjes over",
+        "heeft iemand plek voor mijn kampeerspullen?",
     ],
 )
 def test_looking_for_a_thing_is_no_give_away(text: str) -> None:
@@ -565,6 +571,61 @@ def test_a_newcomer_saying_hello_is_a_greeting(text: str) -> None:
 )
 def test_a_newcomer_who_asks_is_not_only_greeting(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) != "greeting"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@vonk ik wil wel voorlezen op de basisschool als ze nog iemand zoeken",
+        "ik heb in april nog een paar avonden vrij om warmteverliesberekeningen te maken",
+        "vanaf volgende maand kan ik op woensdagochtend vragenlijsten nakijken",
+        "Vonk, noteer maar dat ik dit najaar drie workshops glazuren kan geven",
+        "I have some time to help with homework on Wednesdays",
+    ],
+)
+def test_an_offer_told_in_other_words_is_a_pledge(text: str) -> None:
+    """Found on two blind sets: each named the member whose skill the offer shares."""
+    assert fixed_intent(text, spoken_to=True) == "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sinds mijn vrouw is overleden doe ik zelf de papieren en ik zie het niet meer",
+        "sinds mijn nieuwe knie kom ik de trap nauwelijks op",
+        "morgen kan ik helaas niet",
+        "ik heb geen tijd om de heg te knippen, wie kan helpen?",
+    ],
+)
+def test_a_moment_then_i_is_not_always_an_offer(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) != "pledge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kun je laten zien welke vaardigheden ik heb opgegeven?",
+        "wat een wind vandaag zeg, je waait bijna van de fiets",
+        "wat vind jij eigenlijk van de nieuwe warmtewet?",
+        "wie heeft mijn verlengsnoer nog van de workshop zaterdag?",
+        "what's the weather going to be like for the clean-up on Saturday?",
+        "ik ben tot de 20e op vakantie en slecht bereikbaar",
+    ],
+)
+def test_small_talk_and_questions_for_no_one_are_other(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wat een gedoe, mijn fiets is kapot", "mijn fiets doet het weer niet", "nu lekt het weer"],
+)
+def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) is None  # the classifier decides
+
+
+def test_greetings_in_a_row_are_a_greeting() -> None:
+    assert fixed_intent("goeiemiddag allemaal, fijne zondag!", spoken_to=True) == "greeting"
 
 
 @pytest.mark.parametrize(
