@@ -512,6 +512,11 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"^\W*iemand\s+die\b|"
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
+    # asking the bot whom it knows: "weet jij iemand die accordeon speelt?", "do you know
+    # anyone who …", and who is willing: "wie wil ff meedenken over …?"
+    r"\b(?:weet|ken)\s+(?:jij|je|u)\s+(?:nog\s+)?(?:iemand|een)\b|\b(?:do|would)\s+you\s+know\s+(?:of\s+)?"
+    r"(?:any|some)(?:one|body)\b|"
+    r"\bwie\s+wil\s+(?:er\s+)?(?:\w+\s+){0,2}?(?:meedenken|helpen|meehelpen|meekijken|kijken\s+naar)\b|"
     r"\bi\s+need\s+(?:some\s+)?help\b|"
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
     r"\b(?:iemand|iemant|anyone|anybody|any1|someone|somebody|some1)\s*\?+\s*$|"  # "iemand?"

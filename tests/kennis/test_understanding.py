@@ -129,6 +129,11 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("ik zou graag iemand hebben die af en toe met mijn moeder wandelt", True, "help"),
         # "wat kan je …" is also the generic "what can one do": with a person asked for, help.
         ("wat kan je doen tegen schimmel? wie kan er eens komen kijken?", True, "help"),
+        # Asking the bot whom it knows, or who is willing (blind village set: read as other).
+        ("@vonk weet jij iemand die accordeon speelt? we hebben in juni een feest", True, "help"),
+        ("do you know anyone who can fix a zipper?", True, "help"),
+        ("de moestuin is een oerwoud. wie wil ff meedenken wat ik moet zaaien?", True, "help"),
+        ("wie wil er mee naar de markt?", True, None),
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
