@@ -38,6 +38,7 @@ from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import STORY_FLOW, date_words, never_mind, skipped, something_new
+from kennis.need import offered
 from kennis.understanding import giving_away, standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
 
@@ -92,7 +93,7 @@ async def understood_pledge(_event: Event, ctx: Context) -> None:
     if standing_offer(ctx.text):
         await ctx.reply(ctx.t("pledges.standing_offer"))
         return
-    await pledge_from_text(ctx, ctx.text)
+    await pledge_from_text(ctx, offered(ctx.text))
 
 
 async def pledge_from_text(ctx: Context, text: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["framing_only", "need", "topic"]
+__all__ = ["framing_only", "need", "offered", "topic"]
 
 _ADDRESS = re.compile(
     r"""^\s*(?:
@@ -42,6 +42,8 @@ _LEAD = re.compile(
             (?:(?:me|mij|ons|us)\b\s*)?
             (?:(?:met|bij|van|over|with|about|on)\b)?\s*
       | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
+      | (?:do|would)\s+you\s+know\s+(?:of\s+)?(?:any|some)(?:one|body)\s+(?:who|that)\s+
+            (?:(?:can|could)\s+)?
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
       | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
             (?:(?:kan|wil)\s+(?:mij\s+|me\s+|ons\s+)?(?:helpen|help)\s+(?:met|bij)\s+)?
@@ -66,6 +68,12 @@ _TAIL = re.compile(
 )
 
 
+# The modal of a relative clause before its last verb: "(die) piano kan stemmen".
+_CLAUSE_MODAL = re.compile(
+    r"^(.*\S)\s+(?:kan|kunnen|wil|willen|zou|zouden|kon|mag)\s+(\w+)$", re.IGNORECASE
+)
+
+
 def need(text: str) -> str:
     """The message as searched: without the addressing and a greeting in front."""
     out = _ADDRESS.sub("", text, count=1)
@@ -78,11 +86,15 @@ def topic(text: str) -> str:
     """The need without its request framing and end punctuation, for display and calls;
     the need itself when nothing would be left."""
     base = need(text)
+    found = _LEAD.match(base)
     lead = _LEAD.sub("", base, count=1)
     if lead != base and "?" in lead.rstrip("?!. "):
         # "wie kan helpen met mijn aangifte? ik snap er niks van": the question is the topic
         lead = lead[: lead.index("?")]
     stripped = _TAIL.sub("", lead).strip(" ,;:-")
+    if found is not None and re.search(r"\b(?:die|who|that)\s*$", found.group(0), re.IGNORECASE):
+        # "weet jij iemand die piano kan stemmen?": 'piano stemmen'
+        stripped = _CLAUSE_MODAL.sub(r"\1 \2", stripped)
     return stripped if len(stripped) >= 3 else base.rstrip("?!. ")
 
 
@@ -92,3 +104,32 @@ def framing_only(text: str) -> bool:
     base = need(text)
     stripped = _TAIL.sub("", _LEAD.sub("", base, count=1)).strip(" ,;:-")
     return len(stripped) < 3 and stripped != base.rstrip("?!. ")
+
+
+# The offer's framing: "ik kan", "we willen wel", "zaterdag kan ik", "I can", "I'll".
+_OFFER_LEAD = re.compile(
+    r"""^\s*(?:
+        (?:ik|we|wij)\s+(?:kan|kunnen|wil|willen|ga|gaan|zal|zullen)\b
+      | (?:i|we)\s+(?:can|could|will|would\s+like\s+to|am\s+going\s+to)\b
+      | (?:i|we)(?:'ll|'d\s+like\s+to|'m\s+going\s+to|'re\s+going\s+to)
+    )(?:\s+(?:wel|best|graag|ook|nog|gerust|also|happily))*\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# After a moment, Dutch puts the verb first: "zaterdag kan ik helpen" (the moment stays, for
+# the date to be read from it).
+_OFFER_INVERTED = re.compile(
+    r"^(\s*\S+(?:\s+\S+){0,4}?)\s+(?:kan|wil|ga|zal)\s+ik\b(?:\s+(?:wel|best|graag|ook|nog))*",
+    re.IGNORECASE,
+)
+
+
+def offered(text: str) -> str:
+    """What a pledge in words offers, for the pledge's "what": the message without its
+    addressing and the offer's framing ("@vonk ik kan zaterdag flyers rondbrengen" ->
+    "zaterdag flyers rondbrengen"); the moment stays, for the date to be read from it."""
+    base = need(text)
+    out = _OFFER_LEAD.sub("", base, count=1)
+    if out == base:
+        out = _OFFER_INVERTED.sub(r"\1", base, count=1)
+    out = out.strip()
+    return out if len(out) >= 3 else base

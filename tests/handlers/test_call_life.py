@@ -688,6 +688,21 @@ async def test_offers_news_and_lost_things_are_not_requests_or_pledges(
     assert "Je hebt nog geen doe-bijdragen" in out.split("willem@dm: /mijn", 1)[1]
 
 
+async def test_a_pledge_in_words_is_noted_without_its_framing(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "zaterdag kan ik helpen met de heg" was noted as "kan ik helpen met de heg"."""
+    out = await run_script(
+        """
+        willem@dm: zaterdag kan ik helpen met de heg van de buurvrouw
+        willem@dm: /language en
+        willem@dm: I can bring my gazebo on Saturday
+        """
+    )
+    assert "Genoteerd als doe-bijdrage 1: helpen met de heg van de buurvrouw (zaterdag 28" in out
+    assert "Noted as pledge 2: bring my gazebo (Saturday 28 November)." in out
+
+
 async def test_a_thing_given_away_names_nobody_and_records_nothing(
     network: Settings, run_script: ScriptRunner
 ) -> None:

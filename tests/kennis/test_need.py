@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kennis.need import framing_only, need, topic
+from kennis.need import framing_only, need, offered, topic
 
 
 @pytest.mark.parametrize(
@@ -42,10 +42,12 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
         ("kan iemand mij helpen verhuizen?", "verhuizen"),
         ("@vonk wie weet iets van zonnepanelen?", "zonnepanelen"),
         ("wie heeft verstand van computers", "computers"),
-        ("ik zoek iemand die mijn hond kan uitlaten", "mijn hond kan uitlaten"),
+        ("ik zoek iemand die mijn hond kan uitlaten", "mijn hond uitlaten"),
         ("de ketting loopt er steeds af, wie weet raad?", "de ketting loopt er steeds af"),
         ("kan iemand ff naar mn laptop kijken?", "naar mn laptop kijken"),
-        ("Vonk, ken jij iemand die mijn ramen kan lappen?", "mijn ramen kan lappen"),
+        ("Vonk, ken jij iemand die mijn ramen kan lappen?", "mijn ramen lappen"),
+        ("weet jij iemand die piano kan stemmen?", "piano stemmen"),
+        ("do you know anyone who can fix a zipper?", "fix a zipper"),
         ("lekke band, iemand?", "lekke band"),
         ("Who can help with my garden?", "my garden"),
         ("does anyone know how to fix a tap?", "fix a tap"),
@@ -82,3 +84,19 @@ def test_topic_drops_the_framing(message: str, shown: str) -> None:
 )
 def test_framing_alone_asks_for_nothing(message: str, bare: bool) -> None:
     assert framing_only(message) is bare
+
+
+@pytest.mark.parametrize(
+    ("message", "what"),
+    [
+        ("@vonk ik kan zaterdag flyers rondbrengen", "zaterdag flyers rondbrengen"),
+        ("zaterdag kan ik helpen met de heg", "zaterdag helpen met de heg"),
+        ("ik wil wel koffie zetten", "koffie zetten"),
+        ("I'll bake a cake for the party", "bake a cake for the party"),
+        ("I can bring my gazebo", "bring my gazebo"),
+        ("ik doe mee", "ik doe mee"),  # nothing to take off
+        ("ik kan", "ik kan"),  # nothing would be left
+    ],
+)
+def test_what_is_offered(message: str, what: str) -> None:
+    assert offered(message) == what
