@@ -34,7 +34,8 @@ Rules (all relative to ``now``; results are never in the past):
 * ``volgende week`` alone is Monday of next week; ``dit weekend`` / ``komend weekend`` is
   the coming Saturday (today on a Saturday or Sunday); ``volgend weekend`` / ``next
   weekend`` is the Saturday of next week, like ``volgende week zaterdag``. ``eind deze
-  maand`` / ``end of the month`` is the month's last day. Fixed feast days name their date
+  maand`` / ``end of the month`` is the month's last day, and so is a month named alone:
+  ``in januari``, ``eind maart``, ``by the end of May``. Fixed feast days name their date
   (``kerst`` 25 December, ``oud en nieuw`` 31 December, ``koningsdag`` 27 April, …); ``na
   de kerst`` / ``after Christmas`` is 27 December, ``voor de kerst`` the 24th.
 * ``over 3 dagen`` / ``in two weeks`` / ``over een maand`` give a day (``has_time=False``);
@@ -292,6 +293,15 @@ class _Grammar:
                 rf"(?P<feast>{_alt(sorted(_FEASTS, key=len, reverse=True))}){e}",
             )
         )
+        # "in januari", "eind maart", "by the end of May": a month named alone is the whole
+        # month, so its last day (a pledge's deadline; before, "in januari" was the 1st)
+        p.append(
+            (
+                "month_in",
+                rf"{b}(?:in|eind(?:e)?|aan\s+het\s+eind(?:e)?\s+van|(?:by\s+|at\s+)?(?:the\s+)?end"
+                rf"\s+of|during)\s+(?P<mi>{month})(?!\s*\d){e}",
+            )
+        )
         p.append(
             (
                 "month_end",
@@ -479,6 +489,8 @@ class _Grammar:
             return _Piece(s, e, "date", ("weekend", bool(low.get("wk_next"))))
         if name == "month_end":
             return _Piece(s, e, "date", ("month_end",))
+        if name == "month_in":
+            return _Piece(s, e, "date", ("month_in", self.months[low["mi"].rstrip(".")]))
         if name == "feast":
             shift = {"na": 2, "after": 2, "voor": -1, "before": -1}.get(low.get("fx") or "", 0)
             month, day = _FEASTS[low["feast"]]
@@ -781,6 +793,11 @@ def _resolve(group: list[_Piece], now: datetime, tz: ZoneInfo) -> tuple[datetime
             if when > today or (when == today and (not has_time or at > now)):
                 return at, has_time
         return "past"
+
+    if kind == "month_in":
+        month = main.spec[1]
+        year = today.year if month >= today.month else today.year + 1
+        return at_on(date(year, month, calendar.monthrange(year, month)[1])), has_time
 
     if kind == "month_end":
         last = today.replace(day=calendar.monthrange(today.year, today.month)[1])

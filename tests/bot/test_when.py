@@ -55,6 +55,12 @@ def at(y: int, mo: int, d: int, h: int = 0, mi: int = 0) -> datetime:
         ("next weekend", at(2026, 12, 5), False),
         ("eind deze maand", at(2026, 11, 30), False),
         ("end of the month", at(2026, 11, 30), False),
+        # A month named alone is the whole month: its last day (a pledge's deadline).
+        ("in januari", at(2027, 1, 31), False),
+        ("eind maart", at(2027, 3, 31), False),
+        ("by the end of May", at(2027, 5, 31), False),
+        ("in november", at(2026, 11, 30), False),
+        ("15 januari", at(2027, 1, 15), False),
         # Fixed feast days: "na de kerst" is after Boxing Day, "voor de kerst" the day before.
         ("na de kerst", at(2026, 12, 27), False),
         ("after Christmas", at(2026, 12, 27), False),
