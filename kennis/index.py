@@ -296,6 +296,9 @@ class ItemIndex:
     def __init__(self) -> None:
         self._item_rows = np.zeros(0, dtype=np.intp)
         self._item_offsets = np.zeros(0, dtype=np.float32)
+        # Per item, a further offset that counts in the order only, not in whether the owner
+        # is good enough (see segment_scores_split).
+        self._item_order = np.zeros(0, dtype=np.float32)
         self._item_segment = np.zeros(0, dtype=np.intp)
         # Per item, what exact terms its own words name (kennis.exact), as an index into
         # ``_terms`` (0: none, most items): an item that reaches a kind of help through a
@@ -336,8 +339,10 @@ class ItemIndex:
         invitable: bool = True,
         cell_id: int | None = None,
         exact: Sequence[int] | None = None,
+        order_offsets: Sequence[float] | None = None,
     ) -> None:
-        """``exact``: per item, the kennis.exact terms of the owner's words it stands for."""
+        """``exact``: per item, the kennis.exact terms of the owner's words it stands for;
+        ``order_offsets``: per item, a further offset for the order alone."""
         self.remove(owner_id)
         n = len(rows)
         if n == 0:
@@ -346,6 +351,8 @@ class ItemIndex:
         at, seg = self._n_items, self._n_segments
         self._item_rows = _grow(self._item_rows, at + n)
         self._item_offsets = _grow(self._item_offsets, at + n)
+        self._item_order = _grow(self._item_order, at + n)
+        self._item_order[at : at + n] = order_offsets if order_offsets is not None else 0.0
         self._item_segment = _grow(self._item_segment, at + n)
         self._item_term = _grow(self._item_term, at + n)
         self._item_term[at : at + n] = [self._term(m) for m in exact] if exact else 0
@@ -387,6 +394,7 @@ class ItemIndex:
         keep_items = np.repeat(alive, sizes)
         self._item_rows = self._item_rows[:ni][keep_items].copy()
         self._item_offsets = self._item_offsets[:ni][keep_items].copy()
+        self._item_order = self._item_order[:ni][keep_items].copy()
         self._item_term = self._item_term[:ni][keep_items].copy()
         self._n_items = len(self._item_rows)
         live_sizes = sizes[alive]
@@ -497,9 +505,10 @@ class ItemIndex:
 
     def segment_scores_split(
         self, scores: np.ndarray, drop: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Like :meth:`segment_scores`, but per segment twice: the best item that points at
-        a text row, and the best that points at an extra score (``-inf`` where none)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Like :meth:`segment_scores`, but per segment: the best item that points at a text
+        row, the best that points at an extra score (``-inf`` where none), and the best text
+        row with the order offsets added too."""
         ni = self._n_items
         rows = self._item_rows[:ni]
         item_scores = self._item_scores(scores, drop)
@@ -511,7 +520,12 @@ class ItemIndex:
         via = np.full(self._n_segments, -np.inf, dtype=np.float32)
         np.maximum.at(direct, segments[~extra], values[~extra])
         np.maximum.at(via, segments[extra], values[extra])
-        return direct, via
+        ordered = direct
+        order = self._item_order[live]
+        if order.any():
+            ordered = np.full(self._n_segments, -np.inf, dtype=np.float32)
+            np.maximum.at(ordered, segments[~extra], (values + order)[~extra])
+        return direct, via, ordered
 
     def segment_scores_from_items(self, item_scores: np.ndarray) -> np.ndarray:
         """Best item score (with its offset) per segment, from a raw score per item.
