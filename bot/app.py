@@ -31,7 +31,7 @@ from bot.clock import Clock, SimulatedClock
 from bot.context import Context, ServiceContext, Services, answer
 from bot.core import Adapter, ButtonPress, ChatMembership, Event, IncomingMessage
 from bot.errors import UserFacingError
-from bot.i18n import Translator
+from bot.i18n import Translator, language_of
 from bot.intake import EventIntake
 from bot.outbox import Outbox, Outgoing
 from bot.platforms import Platforms
@@ -496,11 +496,14 @@ class App:
             known = await members.by_handle(network.id, sender.platform_user_id)
         parked = member_found = known is not None  # a new member has nothing waiting for them
         if known is None:
+            # A stranger's language: the one their first line is plainly in, else the
+            # network's (not their app's: many Dutch phones are set to English).
+            said = event.text if isinstance(event, IncomingMessage) else ""
             known = await members.create(
                 network.id,
                 handle=sender.username or sender.display_name or sender.platform_user_id,
                 display_name=sender.display_name or sender.username or sender.platform_user_id,
-                language=network.language,
+                language=language_of(said, network.language),
                 timezone=network.timezone,
                 now=self.clock.now(),
             )

@@ -77,3 +77,29 @@ class Translator:
             return key
         index = min(_read(language)[2](count), len(forms) - 1)
         return forms[index].format(count=count, **params)
+
+
+# Words that say which of the two languages a line is in (none in both: "is", "in", "hi").
+_ENGLISH_WORDS = frozenset(
+    "the my i i'm i've you your and to a an of on for with can could who what please just "
+    "have has it this that anyone someone anybody somebody hello thanks thank does do am are "
+    "moved need want would here new".split()
+)
+_DUTCH_WORDS = frozenset(
+    "de het een ik je jij u en van op voor met kan kun wie wat mijn mn heb heeft iemand hallo "
+    "hoi bedankt dank graag niet ook nog er dat die ben zijn wil wij ons onze hier nieuw".split()
+)
+
+
+def language_of(text: str, default: str) -> str:
+    """The language a newcomer's first line is plainly in, else ``default``: a first reply
+    in Dutch to "hi all, I'm Pete, just moved in" reads as unwelcome. Plainly: at least two
+    English words and no Dutch one (or the other way round)."""
+    words = [w.strip(".,!?;:()\"'") for w in text.casefold().split()]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    dutch = sum(w in _DUTCH_WORDS for w in words)
+    if english >= 2 and dutch == 0 and "en" in SUPPORTED_LANGUAGES:
+        return "en"
+    if dutch >= 2 and english == 0 and "nl" in SUPPORTED_LANGUAGES:
+        return "nl"
+    return default

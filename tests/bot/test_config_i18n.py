@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, describe_settings, load_settings
-from bot.i18n import Translator, catalog, placeholders, plural_catalog
+from bot.i18n import Translator, catalog, language_of, placeholders, plural_catalog
 
 
 def test_defaults() -> None:
@@ -106,3 +106,20 @@ def test_translator_formats_and_falls_back() -> None:
     assert Translator("nl")("onboarding.name_saved", name="Ann") == "Fijn, Ann!"
     assert Translator("fr")("common.yes") == "Ja"  # unknown language: Dutch
     assert Translator("en")("no.such.key") == "no.such.key"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("hi all, I'm Pete, just moved in on the Lindenlaan", "en"),
+        ("can someone help me with my bike", "en"),
+        ("kan iemand me helpen met mijn fiets", "nl"),
+        ("hoi, ik ben Kees", "nl"),
+        ("ok", "nl"),  # nothing telling: the network's language
+        ("hello", "nl"),
+        ("we need a drill", "en"),
+        ("ik need a drill", "nl"),  # both: not plain
+    ],
+)
+def test_the_language_a_first_line_is_plainly_in(text: str, language: str) -> None:
+    assert language_of(text, "nl") == language

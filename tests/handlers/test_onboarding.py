@@ -216,6 +216,25 @@ async def test_unknown_things_get_a_friendly_pointer(run_script: ScriptRunner) -
     ]  # only the addressed unknown command was answered: the bot is never noisy in groups
 
 
+async def test_a_stranger_is_answered_in_the_language_of_their_first_line(
+    run_script: ScriptRunner,
+) -> None:
+    """A newcomer who writes plain English is answered in English from the first reply on
+    (it was Dutch until they asked); one who writes Dutch, or nothing telling, in Dutch."""
+    out = await run_script(
+        """
+        pete@dm: hi all, I'm Pete, just moved in on the Lindenlaan
+        pete@dm: /help
+        nina@dm: hoi, ik ben Nina
+        ria@dm: ok
+        """
+    )
+    assert "[dm pete] vonk: Hi pete! I'm Vonk: I find neighbours who can help." in out
+    assert "/who fixing bikes" in out
+    assert "[dm nina] vonk: Hoi nina! Ik ben Vonk: ik zoek buren" in out
+    assert "[dm ria] vonk: Hoi! Ik ken je nog niet zo goed." in out
+
+
 async def test_script_errors_are_reported_and_lose_nothing(run_script: ScriptRunner) -> None:
     out = await run_script(
         """
