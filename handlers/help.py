@@ -136,8 +136,9 @@ async def passed_pledge(ctx: Context) -> Pledge | None:
 
 async def own_call_news(ctx: Context) -> str | None:
     """For "is it still on?", "hoe laat was het ook alweer?": the member's next call (where
-    they take part or wait for a place) with its moment, or that the one they took part in
-    was called off (its moment at most two weeks ago); None when there is neither."""
+    they take part or wait for a place) with its moment, else that their call already
+    happened (nothing reported yet), or that the one they took part in was called off (its
+    moment at most two weeks ago); None when there is none of these."""
     # The pledge's own moment: it follows its call, and moves when the member is given more
     # time ("volgende week zaterdag dan?" after "Gelukt?").
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
@@ -153,6 +154,15 @@ async def own_call_news(ctx: Context) -> str | None:
         waiting = pledge.status == PledgeStatus.WAITING
         key = "help.own_call_waiting" if waiting else "help.own_call"
         return ctx.t(key, title=call.title, when=when, id=pledge.id)
+    # Its moment has passed and nothing was reported yet: it already happened.
+    passed = [p for p in active if p.due_at is not None and p.status != PledgeStatus.WAITING]
+    if passed:
+        pledge = max(passed, key=lambda p: (p.due_at, p.id))
+        call = await ctx.storage.calls.get(pledge.call_id or 0)
+        if call is not None:
+            tz = ctx.member.timezone
+            when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
+            return ctx.t("help.own_call_past", title=call.title, when=when, id=pledge.id)
     handed_back = await ctx.storage.pledges.of_member(
         ctx.member.id, statuses=(PledgeStatus.WITHDRAWN,)
     )

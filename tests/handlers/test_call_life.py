@@ -780,6 +780,24 @@ async def test_asking_when_or_whether_it_is_still_on_gets_the_own_call(
     assert "[dm tamara] vonk: 'Opruimen speelveld' gaat niet door." in last
 
 
+async def test_asking_about_a_call_that_already_happened(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "gaat het nog door?" the day after: it already happened, and how to report it (it
+    said "you take part in nothing")."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara: ik doe mee 1
+        ~ 5d
+        tamara@dm: gaat het nog door?
+        """
+    )
+    last = out.split("tamara@dm: gaat het nog door?", 1)[1]
+    assert "[dm tamara] vonk: 'Opruimen speelveld' was zaterdag 28 november" in last
+    assert "dat is al geweest. Gelukt? Meld het met /klaar" in last
+
+
 async def test_asking_about_a_call_with_none_of_ones_own(
     network: Settings, run_script: ScriptRunner
 ) -> None:
