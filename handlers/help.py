@@ -143,26 +143,25 @@ async def own_call_news(ctx: Context) -> str | None:
     # time ("volgende week zaterdag dan?" after "Gelukt?").
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
     upcoming = [p for p in active if p.due_at is None or p.due_at >= ctx.now()]
+    pledge: Pledge | None
     if upcoming:
         # Dated ones first, soonest first (two undated ones compare equal: None == None).
         pledge = min(upcoming, key=lambda p: (p.due_at is None, p.due_at))
-        call = await ctx.storage.calls.get(pledge.call_id or 0)
-        if call is None:
-            return None
-        tz = ctx.member.timezone
-        when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
         waiting = pledge.status == PledgeStatus.WAITING
         key = "help.own_call_waiting" if waiting else "help.own_call"
+    else:
+        # Its moment has passed and nothing was reported yet: it already happened.
+        passed = [
+            p
+            for p in await past_due(ctx, ctx.member)
+            if p.call_id and p.status != PledgeStatus.WAITING
+        ]
+        pledge = max(passed, key=lambda p: (p.due_at, p.id)) if passed else None
+        key = "help.own_call_past"
+    if pledge is not None and (call := await ctx.storage.calls.get(pledge.call_id or 0)):
+        tz = ctx.member.timezone
+        when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
         return ctx.t(key, title=call.title, when=when, id=pledge.id)
-    # Its moment has passed and nothing was reported yet: it already happened.
-    passed = [p for p in active if p.due_at is not None and p.status != PledgeStatus.WAITING]
-    if passed:
-        pledge = max(passed, key=lambda p: (p.due_at, p.id))
-        call = await ctx.storage.calls.get(pledge.call_id or 0)
-        if call is not None:
-            tz = ctx.member.timezone
-            when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
-            return ctx.t("help.own_call_past", title=call.title, when=when, id=pledge.id)
     handed_back = await ctx.storage.pledges.of_member(
         ctx.member.id, statuses=(PledgeStatus.WITHDRAWN,)
     )

@@ -335,6 +335,8 @@ _GIVING_AWAY = re.compile(
     r"|people|passengers)\b|\bseats?\s+(?:free|left|available)\b",
     re.IGNORECASE,
 )
+# Unlike _LOOKING, a "?" or "wie wil …" is part of a give-away ("wie wil hem hebben?"); asking
+# for a thing is not.
 _LOOKING_FOR = re.compile(
     r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|nodig\s+(?:heb|hebben)|wie\s+heeft"
     r"|heeft\s+(?:er\s+)?iemand|(?:does|do|has)\s+(?:any|some)(?:one|body)\s+(?:have|got))\b",
@@ -641,15 +643,6 @@ _ARRIVED = re.compile(
 )
 
 
-# An exclamation about the day ("wat een wind vandaag zeg", "what a lovely morning"): small
-# talk, unless it tells of something broken or not working.
-_EXCLAIMS = re.compile(
-    r"^\W*(?:wat\s+een|what\s+an?)\b(?![^?]*\b(?:kapot|stuk|lekt|lek|broken|leak\w*|niet|not|geen"
-    r"|no|won'?t|help|hulp)\b)[^?]*$",
-    re.IGNORECASE,
-)
-
-
 def introduction(text: str) -> bool:
     """Whether the words introduce the speaker to the network, asking nothing: a name or
     news of arriving, with a hello ("hi all, new here, just moved into number 14")."""
@@ -657,6 +650,15 @@ def introduction(text: str) -> bool:
         return False
     hello, arrived = bool(_HELLO_FIRST.search(text)), bool(_ARRIVED.search(text))
     return (bool(_INTRODUCES.search(text)) and (hello or arrived)) or (hello and arrived)
+
+
+# An exclamation about the day ("wat een wind vandaag zeg", "what a lovely morning"): small
+# talk, unless it tells of something broken or not working.
+_EXCLAIMS = re.compile(
+    r"^\W*(?:wat\s+een|what\s+an?)\b(?![^?]*\b(?:kapot|stuk|lekt|lek|broken|leak\w*|niet|not|geen"
+    r"|no|won'?t|help|hulp)\b)[^?]*$",
+    re.IGNORECASE,
+)
 
 
 def pattern_intent(text: str) -> Intent | None:
