@@ -505,8 +505,8 @@ def main() -> None:
         "--sets",
         default="everyday,professional",
         help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour',"
-        " 'market', 'expertise', 'campus', 'village' and 'makers' sets (bench/sets/README.md),"
-        " dev half only",
+        " 'market', 'expertise', 'campus', 'village', 'makers', 'coop' and 'flats' sets"
+        " (bench/sets/README.md), dev half only",
     )
     ap.add_argument("--quick", action="store_true", help="the default option only")
     ap.add_argument("--show", action="store_true", help="print failures (dev halves only)")
