@@ -116,6 +116,25 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"goedenavond|good\s+(?:morning|afternoon|evening)|moi|welkom|welcome|dag)\b",
         ),
         ("first_person", r"\b(?:mijn|mn|m'n|my|ik|i|me|mij|ons|onze|our|we|wij)\b"),
+        # What someone thinks of something ("ik vind dat …", "honestly … overhyped", "die
+        # lantaarnpalen zijn echt lelijk"): about a topic, not a need in it.
+        (
+            "opinion",
+            r"\b(?:ik\s+vind|vind\s+ik|ik\s+denk\s+dat|volgens\s+mij|eerlijk\s+gezegd|lijkt\s+me"
+            r"|i\s+(?:think|reckon|feel)|honestly|in\s+my\s+opinion|imo|jammer|zonde|belachelijk"
+            r"|schandalig|lelijk|prachtig|geweldig|vervelend|irritant|ridiculous|annoying|shame"
+            r"|lovely|amazing|ugly|nightmare|overhyped|overrated|proud|trots)\b",
+        ),
+        # News: something decided, done or changed ("onze subsidie is toegekend", "the
+        # caretaker retires", "de bakker gaat dicht").
+        (
+            "news",
+            r"\b(?:goedgekeurd|toegekend|gekozen|geïnstalleerd|geplaatst|geopend|verhuisd|overleden"
+            r"|geboren|geslaagd|gehaald|aangenomen|verplaatst|pensioen|stopt\s+ermee|gaat\s+dicht"
+            r"|approved|granted|elected|installed|opened|moved|passed\s+(?:away|her|his|my|the)"
+            r"|born|retir(?:e|es|ed|ing)|closing|finally)\b",
+        ),
+        ("exclaims", r"!"),
     )
 )
 _WORDS = re.compile(r"\w+")
@@ -588,7 +607,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
-    if _EXCLAIMS.match(wanted):
+    if _EXCLAIMS.match(wanted) or opinion(wanted):
         return "other"
     return pattern_intent(wanted)
 
@@ -659,6 +678,42 @@ _EXCLAIMS = re.compile(
     r"|no|won'?t|help|hulp)\b)[^?]*$",
     re.IGNORECASE,
 )
+
+
+# What someone thinks, told as a statement ("ik vind dat we te weinig doen aan isolatie",
+# "honestly heat pumps are overhyped", "I think the meeting should be on a weekday", "de
+# kapper gaat dicht, jammer"): about a topic, not a need in it. Not when it asks anything,
+# looks for someone, or tells of something broken or not known ("I think the boiler is
+# broken", "honestly we have no idea what that is") or of a difficulty ("ik vind de app van
+# de bank zo ingewikkeld").
+_OPINION = re.compile(
+    r"\b(?:ik\s+vind\s+(?:dat|het|die|deze|ze|de|zo'?n)\b|vind\s+ik\W*$|ik\s+denk\s+dat\s+(?:we|de|het|ze|die|er"
+    r"|iedereen)\b|volgens\s+mij\s+(?:moeten|moet|zou|zouden|hoort|horen)\b|eerlijk\s+gezegd"
+    r"|lijkt\s+me\s+(?:echt\s+|heel\s+|wel\s+)?(?:nuttig|leuk|goed|mooi|handig|fijn|een\s+goed)"
+    r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
+    r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
+    r"|in\s+my\s+opinion|imo|overhyped|overrated|jammer|zonde|schandalig|belachelijk"
+    r"|ridiculous|so\s+proud|trots)\b",
+    re.IGNORECASE,
+)
+_TELLS_A_NEED = re.compile(
+    r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt)\s+(?:het\s+)?"
+    r"niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee|no\s+idea"
+    r"|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap|understand|lukt"
+    r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
+    r"|complicated|scary|boring|lonely)\b",
+    re.IGNORECASE,
+)
+
+
+def opinion(text: str) -> bool:
+    """Whether the words tell what someone thinks of something, asking for nothing."""
+    return (
+        "?" not in text
+        and bool(_OPINION.search(text))
+        and not _SOMEONE.search(text)
+        and not _TELLS_A_NEED.search(text)
+    )
 
 
 def pattern_intent(text: str) -> Intent | None:

@@ -629,6 +629,37 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) is None  # the classifier decides
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik vind dat er veel meer fietsenrekken bij het station moeten komen",
+        "I think the council should fix the pavements first",
+        "honestly those smart thermostats are overrated",
+        "die deelscooters horen gewoon niet op de stoep",
+        "de bieb in de wijk gaat dicht, echt zonde",
+        "zo'n repair café lijkt me echt handig voor de buurt",
+        "de buurt wordt steeds groener vind ik",
+    ],
+)
+def test_an_opinion_is_no_request(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik vind het lastig om mijn aangifte te doen",
+        "I think the boiler is broken again",
+        "honestly I have no idea how to fill in this form",
+        "ik vind dat we iemand moeten zoeken die de tuin bijhoudt",
+        "wandelen moet van de dokter, maar alleen vind ik het saai",
+        "ik vind de nieuwe app van de bank zo ingewikkeld",
+    ],
+)
+def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) != "other"
+
+
 def test_greetings_in_a_row_are_a_greeting() -> None:
     assert fixed_intent("goeiemiddag allemaal, fijne zondag!", spoken_to=True) == "greeting"
 
