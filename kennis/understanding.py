@@ -354,11 +354,11 @@ _GIVING_AWAY = re.compile(
     r"|people|passengers)\b|\bseats?\s+(?:free|left|available)\b",
     re.IGNORECASE,
 )
-# Unlike _LOOKING, a "?" or "wie wil …" is part of a give-away ("wie wil hem hebben?"); asking
-# for a thing is not.
+# Unlike _LOOKING, a "?", "wie wil …" or "wie heeft interesse?" is part of a give-away ("wie
+# wil hem hebben?"); asking for a thing is not.
 _LOOKING_FOR = re.compile(
-    r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|nodig\s+(?:heb|hebben)|wie\s+heeft"
-    r"|heeft\s+(?:er\s+)?iemand|(?:does|do|has)\s+(?:any|some)(?:one|body)\s+(?:have|got))\b",
+    r"\b(?:zoek|zoeken|gezocht|looking\s+for|(?:i|we)\s+need|nodig\s+(?:heb|hebben)"
+    r"|wie\s+heeft(?!\s+(?:er\s+)?(?:interesse|zin))|heeft\s+(?:er\s+)?iemand|(?:does|do|has)\s+(?:any|some)(?:one|body)\s+(?:have|got))\b",
     re.IGNORECASE,
 )
 
@@ -454,11 +454,32 @@ _NOT_FOR_A_PERSON = re.compile(
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
+# Questions for a rule or a fact of a place, which someone who knows answers in a line, not a
+# skill: contact details ("wat is het telefoonnummer van de huismeester?"), who is responsible
+# ("who is responsible for the intercom, us or the landlord?"), a deadline, a permit ("mag je
+# een schuur bouwen zonder vergunning?"), what a building has ("heeft het buurthuis een AED?"),
+# where to leave things ("where do I put an old mattress?").
+_ASKS_A_FACT = re.compile(
+    r"^\W*(?:wat\s+is|what'?s|what\s+is)\s+(?:het|de|the)\s+(?:telefoon|phone\s+)?(?:nummer"
+    r"|number|adres|address|e-?mail\w*|website|wachtwoord|password)\b|"
+    r"\b(?:wie\s+is\s+(?:er\s+)?verantwoordelijk|who(?:'s|\s+is)\s+responsible)\b|"
+    r"\b(?:is\s+(?:there|er)\s+(?:a|an|een)\s+(?:deadline|uiterste\s+datum|leeftijdsgrens"
+    r"|age\s+limit))\b|"
+    r"^\W*(?:do|does|did|need|moet|moeten|mag|mogen|heb|hebben|hoef|hoeven)\s+(?:we|i|you|je|ik"
+    r"|wij|men|u)\b[^?]*\b(?:permission|toestemming|vergunning|permit)\b|"
+    r"^\W*(?:does|has|heeft)\s+(?:the|our|this|de|het|ons|onze|dit|deze)\s+\w+(?:\s+\w+)?\s+"
+    r"(?:(?:eigenlijk|al|nog|ook)\s+)?(?:have|got|een|a|an|any)\b|"
+    r"^\W*(?:where\s+(?:do|can|should)\s+(?:i|we)\s+(?:put|throw|dump|leave)"
+    r"|waar\s+(?:moet|kan|mag)\s+(?:ik|je|we)\s+[^?]*\b(?:laten|kwijt|neerzetten|heen))\b",
+    re.IGNORECASE,
+)
 
 
 def not_for_a_person(text: str) -> bool:
     """Whether a question asks what happened, a fact, or about the bot's own list, rather
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
+    if _ASKS_A_FACT.search(text) and not _SOMEONE.search(text):
+        return True
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:
         return False

@@ -660,6 +660,35 @@ def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) != "other"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wat is het e-mailadres van de wijkagent?",
+        "who's responsible for the broken fence, the school or the council?",
+        "is er een uiterste datum voor de aanvraag van de energietoeslag?",
+        "moeten we toestemming vragen voor een bankje op de stoep?",
+        "does the community centre have a projector?",
+        "heeft het buurthuis eigenlijk een invalidentoilet?",
+        "where can I leave old paint tins?",
+        "onze oude kast mag weg, wie heeft interesse?",
+    ],
+)
+def test_a_question_for_a_rule_or_fact_names_nobody(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) in ("other", "pledge")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "weet iemand wie er verantwoordelijk is voor de lantaarnpalen en wil dat uitzoeken?",
+        "kan iemand me helpen een vergunning aan te vragen voor ons straatfeest?",
+        "does the community centre have anyone who can fix the heating?",
+    ],
+)
+def test_a_question_for_someone_about_rules_is_not_fixed_as_chatter(text: str) -> None:
+    assert fixed_intent(text, spoken_to=True) not in ("other", "pledge")
+
+
 def test_greetings_in_a_row_are_a_greeting() -> None:
     assert fixed_intent("goeiemiddag allemaal, fijne zondag!", spoken_to=True) == "greeting"
 
