@@ -325,7 +325,7 @@ _OFFERING = re.compile(
     re.IGNORECASE,
 )
 _LOOKING = re.compile(
-    r"\?|\b(?:zoek|zoeken|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b",
+    r"\?|\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b",
     re.IGNORECASE,
 )
 
@@ -516,6 +516,37 @@ def solved(text: str) -> bool:
         return False
     return bool(_TAKEN_CARE_OF.search(text)) or (
         bool(_SOLVED.search(text)) and not _STILL_A_PROBLEM.search(text)
+    )
+
+
+# News of something decided, finished or changed in the neighbourhood ("the panels on the
+# school are installed", "de gemeente heeft ons energieloket goedgekeurd", "de dominee gaat
+# met pensioen", "de regeling is met een maand verlengd"): told, not asked. Not a death:
+# "mijn broer is overleden en ik kan met niemand erover praten" asks for company.
+_NEWS = re.compile(
+    r"\b(?:goedgekeurd|toegekend|gekozen|geïnstalleerd|geplaatst|opgeleverd|verlengd|geopend"
+    r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht"
+    r"|approved|granted|elected|installed|completed|extended|opened|born|married"
+    r"|retir(?:es|ed|ing)|(?:is|are)\s+closing)\b",
+    re.IGNORECASE,
+)
+
+
+_MUST = re.compile(r"\b(?:moet|moeten|must|have\s+to|has\s+to|should)\b", re.IGNORECASE)
+
+
+def news(text: str) -> bool:
+    """Whether the words tell news of something decided, finished or changed, asking for
+    nothing and telling of no trouble or duty ("geslaagd, en nu zoekt ze een bijbaan" looks
+    for something; "installed but it doesn't connect" tells of trouble; "we moeten laten zien
+    wat het heeft opgeleverd" of a duty)."""
+    return (
+        bool(_NEWS.search(text))
+        and not _LOOKING.search(text)
+        and not _SOMEONE.search(text)
+        and not _STILL_A_PROBLEM.search(text)
+        and not _TELLS_A_NEED.search(text)
+        and not _MUST.search(text)
     )
 
 
@@ -710,11 +741,11 @@ _EXCLAIMS = re.compile(
 _OPINION = re.compile(
     r"\b(?:ik\s+vind\s+(?:dat|het|die|deze|ze|de|zo'?n)\b|vind\s+ik\W*$|ik\s+denk\s+dat\s+(?:we|de|het|ze|die|er"
     r"|iedereen)\b|volgens\s+mij\s+(?:moeten|moet|zou|zouden|hoort|horen)\b|eerlijk\s+gezegd"
-    r"|lijkt\s+me\s+(?:echt\s+|heel\s+|wel\s+)?(?:nuttig|leuk|goed|mooi|handig|fijn|een\s+goed)"
+    r"|lijkt\s+(?:me|mij)|volgens\s+mij\s+(?:is|zijn)"
     r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
     r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
     r"|in\s+my\s+opinion|imo|overhyped|overrated|jammer|zonde|schandalig|belachelijk"
-    r"|ridiculous|so\s+proud|trots)\b",
+    r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous)\b",
     re.IGNORECASE,
 )
 _TELLS_A_NEED = re.compile(
@@ -1024,7 +1055,7 @@ def decide(
         if not word.search(text):
             p[INTENTS.index(said)] = 0.0
     wanted = need(text)
-    if solved(wanted):  # news: no request, offer or question
+    if solved(wanted) or news(wanted):  # no request, offer or question
         for said in ("help", "pledge", "lesson"):
             p[INTENTS.index(said)] = 0.0
     if p.sum() <= 0:

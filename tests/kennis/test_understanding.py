@@ -26,6 +26,7 @@ from kennis.understanding import (
     fixed_intent,
     giving_away,
     load_intent_examples,
+    news,
     not_for_a_person,
     offering,
     pattern_intent,
@@ -324,6 +325,26 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         "ik neem wel soep mee",
     ):
         assert (await group(chatter)).action == "silent", chatter
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("de gemeente heeft onze aanvraag voor een speeltuin goedgekeurd", True),
+        ("the heat pump at the community centre is installed", True),
+        ("onze huisarts gaat in het voorjaar met pensioen", True),
+        ("de inschrijving voor de moestuinen is met een week verlengd", True),
+        ("my daughter passed her exams and got married in May", True),
+        ("mijn moeder is net overleden en ik zie op tegen alle papieren", False),
+        ("mijn zoon is geslaagd en zoekt nu een bijbaan", False),
+        ("the panels are installed but the app doesn't connect", False),
+        ("we moeten de gemeente laten zien wat het project heeft opgeleverd", False),
+    ],
+)
+def test_news_of_something_decided_or_changed_is_no_request(text: str, told: bool) -> None:
+    assert news(text) is told
+    reading = spoken_to(text, leaning_to("help", then="pledge"))
+    assert (reading.intent not in ("help", "pledge")) is told
 
 
 @pytest.mark.parametrize(
