@@ -56,6 +56,9 @@ async def understood_request(_event: Event, ctx: Context) -> None:
     )
     if response.action == "silent" or response.answer is None:
         return
+    if response.action == "ask_back":  # named only on a second look, and that was the asker
+        await did_you_mean(_event, ctx)
+        return
     await answer(ctx, reading.topic[:TOPIC_MAX], response.answer)
 
 

@@ -97,6 +97,8 @@ def _settled(reading: Reading, answer: Answer) -> Action:
         return "silent"
     if reading.action == "lesson" and answer.named and reading.help_probability >= SECOND_LOOK:
         return "answer"
+    if reading.action == "ask_back" and reading.intent == "help" and answer.named:
+        return "answer"
     return reading.action
 
 
@@ -110,6 +112,9 @@ class Thresholds:
     member: float = 0.0
     #: Named in an unaddressed group line (the bot speaks up unasked: be surer).
     group: float = 0.25
+    #: Spoken to, but only likely a request (the chat would ask back "Bedoel je …?"): named
+    #: when a member fits this clearly.
+    second_look: float = 0.75
     #: A lesson note is offered.
     lesson: float = 2.0
     #: Named only when within this of the best match.
@@ -704,7 +709,7 @@ class Search:
         action = reading.action
         if action == "answer" and reading.framing_only:
             return Response(action, reading, None)  # "wie kan mij helpen?": asked what for
-        if action in ("answer", "lesson"):
+        if action in ("answer", "lesson") or (action == "ask_back" and reading.intent == "help"):
             answer = await self.ask(
                 reading, network_id=network_id, asker=asker, limit=limit, storage=storage
             )
@@ -790,7 +795,10 @@ class Search:
     ) -> float:
         """The score a member needs to be named for this query (see :class:`Thresholds`)."""
         t = self.thresholds
-        base = t.group if reading is not None and not reading.spoken_to else t.member
+        if reading is not None and reading.action == "ask_back":
+            base = t.second_look
+        else:
+            base = t.group if reading is not None and not reading.spoken_to else t.member
         # How well the question matches the nearest kind of help (a name, or a situation).
         name = float(scored.known[0]) * 5.0 - self.config.name_offset
         nearest = max(name, float(np.max(scored.kinds, initial=0.0)))

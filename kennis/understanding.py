@@ -427,7 +427,7 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:hoeveel|how\s+(?:many|much|long)|wanneer|when|hoe\s+laat|what\s+time|hoe\s+lang"
     r"|waar\s+(?:is|zijn|was|ligt|liggen|staat|staan|moet\s+ik\s+\w+\s+(?:heen|naartoe))"
     r"|where\s+(?:is|are|was|were|do\s+i\s+(?:drop|leave|go|bring|find\s+the))"
-    r"|is\s+(?:de|het|the)\s+\w+(?:\s+\w+)?\s+(?:open|dicht|closed|gesloten))\b|"
+    r"|is\s+(?:de|het|the)\s+\w+(?:\s+\w+){0,3}?\s+(?:open|dicht|closed|gesloten))\b|"
     r"^\W*(?:wie|who)\s+(?:is|was|zijn|are)\s+(?:eigenlijk\s+|actually\s+)?(?:de|het|the|onze"
     r"|our)\s+(?!beste|juiste|best|right)\w+|"
     r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
@@ -444,6 +444,10 @@ _NOT_FOR_A_PERSON = re.compile(
     r"|reserve)\b|"
     # who has one's things ("wie heeft mijn verlengsnoer nog?"), the weather, an opinion
     r"\b(?:slecht|niet|beperkt)\s+bereikbaar\b|\b(?:out\s+of\s+office|not\s+reachable)\b|"
+    # away or on the way ("ik zit in de trein, ik reageer straks", "ik ben er vrijdag niet";
+    # not "ik ben er niet uit", which is stuck)
+    r"\b(?:ik\s+zit\s+(?:nu\s+)?in\s+de\s+(?:trein|bus|tram|auto)|ik\s+ben\s+er\s+(?:\w+\s+)?niet\b"
+    r"(?!\s+uit)|i'?m\s+on\s+the\s+(?:train|bus|tram)|i\s+won'?t\s+be\s+there)\b|"
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:mijn|m'n|mn|onze|ons)\b|\bwho\s+(?:has|'s\s+got|took"
     r"|borrowed)\s+(?:my|our)\b|"
     # ("het weer" is also "it again": "nu lekt het weer")

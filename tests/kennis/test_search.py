@@ -687,3 +687,36 @@ async def test_a_lesson_question_a_member_fits_clearly_names_them(
     assert response.action == "answer" and response.answer is not None
     assert [m.member.handle for m in response.answer.named][:1] == ["claire"]
     assert response.answer.lessons  # a fitting note comes along (handlers/ask.answer)
+
+
+async def test_a_likely_request_is_answered_when_someone_fits_clearly(storage: Storage) -> None:
+    """Spoken to, a line only likely a request would be asked back ("Bedoel je …?"); when a
+    member fits it clearly (``Thresholds.second_look`` above the usual bar), the chat names
+    them instead. Blind makers set: named .824 -> .859, chatter named unchanged."""
+    from dataclasses import replace
+
+    from kennis.search import _settled
+
+    net = await network(storage)
+    await import_members(
+        storage, net, [MemberImportRow(2, "fiets", "Fiets", ("fietsen repareren",), "", "")]
+    )
+    search = Search(HashingEmbedder(256), storage)
+    read = await search.read("fietsen repareren", direct=True)
+    sure = replace(read, intent="help", action="answer")
+    likely = replace(read, intent="help", action="ask_back")
+    scored = await search._score(likely)
+    t = search.thresholds
+    assert search._named_threshold(
+        scored, likely, network_id=net, consent="findable"
+    ) == pytest.approx(
+        search._named_threshold(scored, sure, network_id=net, consent="findable")
+        + t.second_look
+        - t.member
+    )
+    answer = await search.ask(likely, network_id=net)
+    assert [m.member.handle for m in answer.named] == ["fiets"]
+    assert _settled(likely, answer) == "answer"
+    # Read as chatter, it stays a question back; and nobody fitting, it stays one too.
+    assert _settled(replace(likely, intent="other"), answer) == "ask_back"
+    assert _settled(likely, replace(answer, named=[])) == "ask_back"
