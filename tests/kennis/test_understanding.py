@@ -636,6 +636,9 @@ def test_a_moment_then_i_is_not_always_an_offer(text: str) -> None:
         "wie heeft mijn verlengsnoer nog van de workshop zaterdag?",
         "what's the weather going to be like for the clean-up on Saturday?",
         "ik ben tot de 20e op vakantie en slecht bereikbaar",
+        "ik zit in de bus, ik bel je straks",
+        "ik ben er donderdag niet, zit bij mijn moeder",
+        "is the garden behind the church open to everyone?",
     ],
 )
 def test_small_talk_and_questions_for_no_one_are_other(text: str) -> None:
@@ -644,7 +647,12 @@ def test_small_talk_and_questions_for_no_one_are_other(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["wat een gedoe, mijn fiets is kapot", "mijn fiets doet het weer niet", "nu lekt het weer"],
+    [
+        "wat een gedoe, mijn fiets is kapot",
+        "mijn fiets doet het weer niet",
+        "nu lekt het weer",
+        "ik ben er niet uit gekomen met mijn aangifte",
+    ],
 )
 def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) is None  # the classifier decides
