@@ -473,8 +473,16 @@ _ASKS_A_FACT = re.compile(
     r"|wij|men|u)\b[^?]*\b(?:permission|toestemming|vergunning|permit)\b|"
     r"^\W*(?:does|has|heeft)\s+(?:the|our|this|de|het|ons|onze|dit|deze)\s+\w+(?:\s+\w+)?\s+"
     r"(?:(?:eigenlijk|al|nog|ook)\s+)?(?:have|got|een|a|an|any)\b|"
-    r"^\W*(?:where\s+(?:do|can|should)\s+(?:i|we)\s+(?:put|throw|dump|leave)"
-    r"|waar\s+(?:moet|kan|mag)\s+(?:ik|je|we)\s+[^?]*\b(?:laten|kwijt|neerzetten|heen))\b",
+    r"^\W*(?:where\s+(?:do|can|should)\s+(?:i|we)\s+(?:put|throw|dump|leave|hand\s+in|recycle"
+    r"|get\s+rid\s+of)|waar\s+(?:moet|kan|mag)\s+(?:ik|je|we)\s+[^?]*\b(?:laten|kwijt|neerzetten"
+    r"|heen|inleveren|weggooien))\b|"
+    # whether something is so ("is it true you need a permit for …?", "klopt het dat …?",
+    # "is the tap water here safe to drink?", "is the toeslagen deadline in April or May?")
+    r"^\W*(?:is\s+it\s+true|klopt\s+het\s+dat|is\s+het\s+waar\s+dat|what'?s\s+the\s+difference"
+    r"|wat\s+is\s+het\s+verschil)\b|"
+    r"^\W*is\s+(?:it|this|that|the\s+\w+(?:\s+\w+){0,3}?)\s+(?:here\s+)?(?:safe|allowed|legal|free)\b|"
+    r"^\W*(?:is|are|zijn)\s+(?:the|de|het)\s+(?:\w+\s+){0,2}?(?:deadline|opening\s+hours"
+    r"|openingstijden)\b",
     re.IGNORECASE,
 )
 
@@ -531,7 +539,7 @@ _NEWS = re.compile(
     r"\b(?:goedgekeurd|toegekend|gekozen|geïnstalleerd|geplaatst|opgeleverd|verlengd|geopend"
     r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
-    r"|retir(?:es|ed|ing)|(?:is|are)\s+closing)\b",
+    r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed)\b",
     re.IGNORECASE,
 )
 

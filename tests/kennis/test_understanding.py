@@ -335,6 +335,7 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         ("onze huisarts gaat in het voorjaar met pensioen", True),
         ("de inschrijving voor de moestuinen is met een week verlengd", True),
         ("my daughter passed her exams and got married in May", True),
+        ("the swimming pool is closed all week for repairs", True),
         ("mijn moeder is net overleden en ik zie op tegen alle papieren", False),
         ("mijn zoon is geslaagd en zoekt nu een bijbaan", False),
         ("the panels are installed but the app doesn't connect", False),
@@ -700,6 +701,10 @@ def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
         "heeft het buurthuis eigenlijk een invalidentoilet?",
         "where can I leave old paint tins?",
         "onze oude kast mag weg, wie heeft interesse?",
+        "where can I hand in empty printer cartridges?",
+        "klopt het dat je voor een dakkapel altijd een vergunning nodig hebt?",
+        "is the water in the canal safe to swim in?",
+        "is the huurtoeslag deadline before or after the summer?",
     ],
 )
 def test_a_question_for_a_rule_or_fact_names_nobody(text: str) -> None:
