@@ -473,6 +473,24 @@ class ItemIndex:
         other = mismatched(asked, np.array(self._terms, dtype=object))
         return np.flatnonzero(other[self._item_term[: self._n_items]])
 
+    def links_not_naming(self, asked: int, kind_terms: np.ndarray) -> np.ndarray:
+        """Items that link a skill to a kind of help naming what a request asks for (a
+        language, an instrument, a subject) while the skill's own words do not: "music
+        theory for kids", linked to the drum lessons' kind, is no drum teacher. As item
+        positions; ``kind_terms`` holds each kind's exact terms (kennis.exact)."""
+        n_kinds = len(kind_terms)
+        if not asked or not n_kinds:
+            return np.zeros(0, dtype=np.intp)
+        rows = self._item_rows[: self._n_items]
+        links = np.flatnonzero(rows < 0)
+        if not len(links):
+            return links
+        kind_names = np.array([(int(m) & asked) != 0 for m in kind_terms], dtype=bool)
+        own_names = np.array([(m & asked) != 0 for m in self._terms], dtype=bool)
+        kinds = (-rows[links] - 1) % n_kinds
+        own = own_names[self._item_term[: self._n_items][links]]
+        return links[kind_names[kinds] & ~own]
+
     def _term(self, mask: int) -> int:
         found = self._term_of.get(mask)
         if found is None:

@@ -962,6 +962,8 @@ class Search:
         asked = asked_in(scored.query)
         scores = self._mismatches_out(asked, scored, scores)
         drop = index.items_naming_other(asked)
+        if asked and self.config.knowledge:
+            drop = np.union1d(drop, index.links_not_naming(asked, self._kind_terms()))
         best, gate = self._member_scores(scored, scores, drop)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:

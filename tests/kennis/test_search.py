@@ -635,6 +635,23 @@ def test_an_item_can_be_left_out_for_what_its_words_name() -> None:
     assert len(index.items_naming_other(asked_for(exact_terms("natuurkunde")))) == 0
 
 
+def test_a_link_to_a_kind_naming_what_is_asked_needs_a_skill_naming_it() -> None:
+    """A skill "music theory for kids", linked to the drum lessons' kind, is no drum teacher (blind
+    expats set: unanswerable named nobody .700 -> .740); the drummer's own link counts, and
+    for a question naming nothing exact every link counts."""
+    drums, piano = exact_terms("drumles"), exact_terms("pianoles")
+    kinds = np.array([drums, piano, 0], dtype=object)
+    index = ItemIndex()
+    # Owner 1: "music theory" (row 0) linked to the drums' kind (-1) and the generic one (-3).
+    index.put(1, np.array([0, -1, -3]), [0.0, 0.0, 0.0], exact=[0, 0, 0])
+    # Owner 2: "drum lessons" (row 1) linked to the drums' kind.
+    index.put(2, np.array([1, -1]), [0.0, 0.0], exact=[drums, drums])
+    asked = asked_for(exact_terms("wie geeft drumles?"))
+    assert index.links_not_naming(asked, kinds).tolist() == [1]
+    assert len(index.links_not_naming(0, kinds)) == 0
+    assert len(index.links_not_naming(asked_for(piano), kinds)) == 0  # no link to piano's
+
+
 def test_languages_and_instruments_named_in_a_text() -> None:
     languages = exact_terms
     assert languages("fietsen repareren") == 0
