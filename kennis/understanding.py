@@ -619,7 +619,13 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:zou|wil)\s+(?:graag\s+|heel\s+graag\s+)?iemand\s+(?:hebben\s+)?(?:die|om|voor)\b|"
     # A wish to learn asks for a teacher: "I want to practise my Dutch", "ik wil piano leren".
     r"\bi\s+(?:want|would\s+like|'d\s+like)\s+to\s+(?:learn|practi[cs]e|improve)\b|"
-    r"\bik\s+(?:wil|zou)\s+(?:graag\s+|wel\s+|heel\s+graag\s+)?(?:\w+\s+){0,3}(?:leren|oefenen)\b",
+    r"\bik\s+(?:wil|zou)\s+(?:graag\s+|wel\s+|heel\s+graag\s+)?(?:\w+\s+){0,3}(?:leren|oefenen)\b|"
+    # Asking for a teacher: "wie geeft drumles?" (the model reads "drumles" as a party, and
+    # the line as chatter), "wie geeft er bijles Engels?", "who teaches drums?"; not who
+    # teaches a given class ("wie geeft de les op dinsdag?")
+    r"\bwie\s+(?:geeft|geven)\s+(?:er\s+)?(?!(?:de|het|die|deze|dat|onze|jullie)\b)(?:\w+\s+){0,2}?"
+    r"\w*(?:les|lessen|bijles|cursus|training)\b"
+    r"|\bwho\s+(?:teaches|gives|offers)\b",
     re.IGNORECASE,
 )
 

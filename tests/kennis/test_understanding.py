@@ -199,6 +199,9 @@ def test_rules_of_conduct() -> None:
         "any1 driving to the Lidl sat? cant carry the shopping on the bus",
         "anyone with a van this weekend?",
         "someone good at fixing zips?",
+        "wie geeft drumles?",
+        "wie geeft er bijles Engels in de buurt?",
+        "who teaches the ukulele around here?",
     ],
 )
 def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
@@ -221,6 +224,7 @@ def test_spoken_to_a_question_for_someone_is_a_request(text: str) -> None:
         "wie neemt er soep mee?",
         "wie gaat er mee?",
         "ik ken iemand die goed kan schilderen",
+        "wie geeft de les op dinsdag eigenlijk?",
     ],
 )
 def test_a_question_about_things_is_not_fixed_as_a_request(text: str) -> None:
