@@ -15,7 +15,15 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from kennis.understanding import asks_about_own_call, asks_if_ok, lost_or_found
+from kennis.need import need
+from kennis.understanding import (
+    asks_a_fact,
+    asks_about_own_call,
+    asks_if_ok,
+    lost_or_found,
+    news,
+    opinion,
+)
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
 
@@ -66,9 +74,19 @@ async def chatted(_event: Event, ctx: Context) -> None:
         said = await own_call_news(ctx)
         await ctx.reply(said if said is not None else ctx.t("help.which_call"))
         return
+    where = "direct" if ctx.in_direct_chat else "group"
     if lost_or_found(ctx.text):  # the neighbours read along; the bot keeps no lost property
-        where = "direct" if ctx.in_direct_chat else "group"
         await ctx.reply(ctx.t(f"help.lost_or_found_{where}"))
+        return
+    wanted = need(ctx.text)
+    if asks_a_fact(wanted):  # a fact, which the bot does not know; the neighbours may
+        await ctx.reply(ctx.t(f"help.fact_{where}"))
+        return
+    if news(wanted):
+        await ctx.reply(ctx.t(f"help.news_{where}"))
+        return
+    if opinion(wanted):  # a view can become a call: that is what the network is for
+        await ctx.reply(ctx.t("help.opinion"))
         return
     if (moved := await typed_new_moment(ctx)) is not None:
         # "volgende week zaterdag dan?" after "Gelukt?": that pledge, to that moment?

@@ -430,12 +430,6 @@ _NOT_FOR_A_PERSON = re.compile(
     r"|is\s+(?:de|het|the)\s+\w+(?:\s+\w+){0,3}?\s+(?:open|dicht|closed|gesloten))\b|"
     r"^\W*(?:wie|who)\s+(?:is|was|zijn|are)\s+(?:eigenlijk\s+|actually\s+)?(?:de|het|the|onze"
     r"|our)\s+(?!beste|juiste|best|right)\w+|"
-    r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
-    r"|list|profiel|profile|account|gegevens|details|vaardigheden|skills|uitschrijven|afmelden"
-    r"|verwijderen|remove"
-    r"|delete|unsubscribe|herinneringen|reminders?)\b|"
-    r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
-    r"|profiel|profile|gegevens|details|taal|language)\b|"
     # how to take part ("moet ik me aanmelden of kan ik gewoon binnenlopen?", "do I need to
     # sign up?"): for the organiser, or the call's page
     r"^\W*(?:moet|moeten|hoef|hoeven)\s+(?:ik|we|wij|je)\s+(?:me|mij|ons|je)?\s*(?:\w+\s+){0,4}?"
@@ -455,6 +449,15 @@ _NOT_FOR_A_PERSON = re.compile(
     r"|weather\s+forecast)\b|"
     r"\b(?:wat\s+(?:vind|denk)\s+(?:jij|je|u)|what\s+do\s+you\s+think|what'?s\s+your\s+(?:opinion"
     r"|view|take))\b|" + _LOST_OR_FOUND,
+    re.IGNORECASE,
+)
+# About the bot's own list: "kun je mijn naam uit de lijst halen?", "how do I change my skills?".
+_OWN_DETAILS = re.compile(
+    r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
+    r"|list|profiel|profile|account|gegevens|details|vaardigheden|skills|uitschrijven|afmelden"
+    r"|verwijderen|remove|delete|unsubscribe|herinneringen|reminders?)\b|"
+    r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
+    r"|profiel|profile|gegevens|details|taal|language)\b",
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -490,7 +493,7 @@ _ASKS_A_FACT = re.compile(
 def not_for_a_person(text: str) -> bool:
     """Whether a question asks what happened, a fact, or about the bot's own list, rather
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
-    if _ASKS_A_FACT.search(text) and not _SOMEONE.search(text):
+    if (_ASKS_A_FACT.search(text) and not _SOMEONE.search(text)) or _OWN_DETAILS.search(text):
         return True
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:
@@ -499,6 +502,12 @@ def not_for_a_person(text: str) -> bool:
     opening = found.group(0).lower().lstrip()
     asks_fact = opening[:1] in "hwi" and not opening.startswith(("heeft", "hebben", "had", "has"))
     return not (asks_fact and _SOMEONE.search(text) and not opening.startswith(("who", "wie")))
+
+
+def asks_a_fact(text: str) -> bool:
+    """Whether the words ask a question for a fact or what happened, which the neighbours
+    may know and the bot does not (not about the bot's own list, which /hulp explains)."""
+    return "?" in text and not_for_a_person(text) and not _OWN_DETAILS.search(text)
 
 
 # A problem solved or already taken care of is news, not a request: "de naaimachine van het
@@ -537,7 +546,8 @@ def solved(text: str) -> bool:
 # "mijn broer is overleden en ik kan met niemand erover praten" asks for company.
 _NEWS = re.compile(
     r"\b(?:goedgekeurd|toegekend|gekozen|geïnstalleerd|geplaatst|opgeleverd|verlengd|geopend"
-    r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht"
+    r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht|heropend"
+    r"|(?:is|zijn|gaat|gaan)\s+(?:\w+\s+){0,3}?weer\s+open|reopen(?:s|ed)|(?:is|are)\s+open\s+again"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
     r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed)\b",
     re.IGNORECASE,

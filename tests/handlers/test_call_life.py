@@ -842,6 +842,34 @@ async def test_lost_and_found_is_for_the_neighbours(
     assert "kunnen misschien helpen" not in out
 
 
+async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """A question for a fact, a piece of news and an opinion name nobody: the bot says what
+    it does not know, thanks for the news, or offers a call (they all got the /hulp pointer,
+    which answered none of them)."""
+    out = await run_script(
+        """
+        willem@dm: wat is het telefoonnummer van de huismeester?
+        willem@dm: de bibliotheek is vanaf maandag weer open!
+        willem@dm: ik vind dat er veel te weinig bankjes in het park staan
+        chantal@dm: /language en
+        chantal@dm: is the tap water here safe to drink?
+        chantal: @vonk the school is closed on Friday
+        """
+    )
+    lines = [line for line in out.splitlines() if "vonk:" in line]
+    said = "\n".join(lines)
+    assert "[dm willem] vonk: Dat weet ik niet: ik weet alleen wie waarmee kan helpen" in said
+    assert "[dm willem] vonk: Mooi nieuws, dank je! Deel het ook in de groep" in said
+    assert "[dm willem] vonk: Dank je dat je het deelt. Wil je er iets mee doen?" in said
+    assert "/oproep" in said
+    assert "[dm chantal] vonk: I don't know that: I only know who can help with what" in said
+    assert "[groep] vonk: Good news, thanks for sharing!" in said
+    assert "Ik ben Vonk" not in said and "I'm Vonk" not in said
+    assert "kunnen misschien helpen" not in said and "may be able to help" not in said
+
+
 async def test_typed_answers_to_when(network: Settings, run_script: ScriptRunner) -> None:
     """To "Wanneer denk je het te doen?": "weet ik nog niet" is no date (it was no date to
     read), "laat maar" records nothing, and "thx!" is thanks, the question still open."""
