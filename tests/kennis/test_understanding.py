@@ -22,6 +22,7 @@ from kennis.understanding import (
     UnderstandingConfig,
     asks_about_own_call,
     asks_if_ok,
+    bad_news,
     decide,
     fixed_intent,
     giving_away,
@@ -340,6 +341,9 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         ("de inschrijving voor de moestuinen is met een week verlengd", True),
         ("my daughter passed her exams and got married in May", True),
         ("the swimming pool is closed all week for repairs", True),
+        ("de bibliotheek is vanaf maandag weer open!", True),
+        ("the pool reopened today", True),
+        ("de winkel is weer open, wie kan boodschappen doen?", False),
         ("mijn moeder is net overleden en ik zie op tegen alle papieren", False),
         ("mijn zoon is geslaagd en zoekt nu een bijbaan", False),
         ("the panels are installed but the app doesn't connect", False),
@@ -709,6 +713,9 @@ def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
         "klopt het dat je voor een dakkapel altijd een vergunning nodig hebt?",
         "is the water in the canal safe to swim in?",
         "is the huurtoeslag deadline before or after the summer?",
+        "weet iemand welke dag het grofvuil wordt opgehaald?",
+        "does anyone know what time the library opens on Saturday?",
+        "is de fietsenkelder 's nachts op slot?",
     ],
 )
 def test_a_question_for_a_rule_or_fact_names_nobody(text: str) -> None:
@@ -821,6 +828,8 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("the sewing machine at the community centre works again!", True),
         ("my bike's finally fixed and parked by the market, come say hi", True),
         ("de lift in blok B is weer kapot, corporatie is al gebeld", True),
+        ("er staat water in de hal bij de brievenbussen, Woonstad weet het al", True),
+        ("the intercom is dead again, the landlord already knows", True),
         ("mijn fiets is gerepareerd maar de rem doet het niet", False),
         ("my laptop got fixed but now the wifi doesn't work", False),
         ("de kraan lekt weer", False),
@@ -831,6 +840,35 @@ def test_a_problem_solved_is_news(text: str, news: bool) -> None:
     assert solved(text) is news
     reading = spoken_to(text, leaning_to("help", then="pledge"))
     assert (reading.intent not in ("help", "pledge")) is news
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("er is vannacht ingebroken in de fietsenkelder", True),
+        ("my bike got stolen from the rack last night", True),
+        ("someone stole the plants from our front garden", True),
+        ("iemand heeft mijn fietszadel gejat", True),
+        ("mijn fiets is gestolen, wie kan me er een lenen?", False),
+        ("our shed was broken into and I need help fixing the door", False),
+    ],
+)
+def test_a_theft_told_is_no_request(text: str, told: bool) -> None:
+    assert bad_news(need(text)) is told
+    reading = spoken_to(text, leaning_to("help", then="pledge"))
+    assert (reading.intent not in ("help", "pledge")) is told
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "weet iemand hoe ik mijn wifi-printer opnieuw instel?",
+        "does anyone know how to fix a bike chain?",
+        "weet iemand wie mijn kraan kan maken?",
+    ],
+)
+def test_asking_anyone_how_or_who_is_no_question_for_a_fact(text: str) -> None:
+    assert not not_for_a_person(need(text))
 
 
 @pytest.mark.parametrize(
