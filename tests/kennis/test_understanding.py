@@ -815,6 +815,10 @@ def test_a_question_for_a_fact_or_the_past_is_not_a_request(text: str) -> None:
         "waar kan ik hulp krijgen met mijn aangifte?",
         "who is the best person to ask about my roof?",
         "how can i help my son with his maths",
+        # asking anyone how, or who can, is no question for a fact
+        "weet iemand hoe ik mijn wifi-printer opnieuw instel?",
+        "does anyone know how to fix a bike chain?",
+        "weet iemand wie mijn kraan kan maken?",
     ],
 )
 def test_a_question_for_someone_stays_one(text: str) -> None:
@@ -857,18 +861,6 @@ def test_a_theft_told_is_no_request(text: str, told: bool) -> None:
     assert bad_news(need(text)) is told
     reading = spoken_to(text, leaning_to("help", then="pledge"))
     assert (reading.intent not in ("help", "pledge")) is told
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "weet iemand hoe ik mijn wifi-printer opnieuw instel?",
-        "does anyone know how to fix a bike chain?",
-        "weet iemand wie mijn kraan kan maken?",
-    ],
-)
-def test_asking_anyone_how_or_who_is_no_question_for_a_fact(text: str) -> None:
-    assert not not_for_a_person(need(text))
 
 
 @pytest.mark.parametrize(
