@@ -525,10 +525,12 @@ def asks_a_fact(text: str) -> bool:
 
 
 # A problem solved or already taken care of is news, not a request: "de naaimachine van het
-# buurthuis is gerepareerd!", "my bike's finally fixed", "corporatie is al gebeld".
+# buurthuis is gerepareerd!", "my bike's finally fixed", "de pomp draait eindelijk",
+# "corporatie is al gebeld".
 _SOLVED = re.compile(
     r"\b(?:weer\s+(?:helemaal\s+)?(?:heel|gerepareerd|gemaakt|in\s+orde|als\s+nieuw)"
-    r"|(?:werkt|rijdt|draait|doet\s+het|loopt)\s+(?:\w+\s+)?weer"
+    r"|(?:werkt|rijdt|draait|doet\s+het|loopt)\s+(?:\w+\s+)?(?:weer|eindelijk)"
+    r"|finally\s+(?:works|working|runs|running)"
     r"|is\s+(?:weer\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
     r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
     r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended))\b",
@@ -830,9 +832,36 @@ _TELLS_A_NEED = re.compile(
 )
 
 
+# A complaint vented about something shared ("die lift is nu al drie weken kapot, schandalig
+# gewoon", "waarom is de straatverlichting al dagen uit, belachelijk", "the smell in the
+# stairwell is getting ridiculous"): a judgement, not a request, though it tells of something
+# broken. Not about one's own things ("mijn wasmachine is kapot, belachelijk" wants a repairer),
+# and not when it asks anyone or looks for someone or for help.
+_CONDEMNS = re.compile(
+    r"\b(?:schandalig|schande|belachelijk|te\s+gek\s+voor\s+woorden|onacceptabel|onaanvaardbaar"
+    r"|ongehoord|absurd|ridiculous|disgrace\w*|unacceptable|outrageous|shameful|appalling)\b",
+    re.IGNORECASE,
+)
+_MINE = re.compile(r"\b(?:mijn|mn|m'n|my|mine)\b", re.IGNORECASE)
+_ASKS_OR_LOOKS = re.compile(
+    r"\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any|help|hulp)\b",
+    re.IGNORECASE,
+)
+
+
+def complaint(text: str) -> bool:
+    """Whether the words vent a judgement on something shared, asking nobody for anything."""
+    return (
+        bool(_CONDEMNS.search(text))
+        and not _MINE.search(text)
+        and not _SOMEONE.search(text)
+        and not _ASKS_OR_LOOKS.search(text)
+    )
+
+
 def opinion(text: str) -> bool:
     """Whether the words tell what someone thinks of something, asking for nothing."""
-    return (
+    return complaint(text) or (
         "?" not in text
         and bool(_OPINION.search(text))
         and not _SOMEONE.search(text)

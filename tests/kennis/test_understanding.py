@@ -677,6 +677,9 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
         "de bieb in de wijk gaat dicht, echt zonde",
         "zo'n repair café lijkt me echt handig voor de buurt",
         "de buurt wordt steeds groener vind ik",
+        # a complaint about something shared, vented: broken, but nobody's request
+        "de hoofdingang klemt alweer een week, echt belachelijk",
+        "the rubbish chute has been blocked for days, unacceptable",
     ],
 )
 def test_an_opinion_is_no_request(text: str) -> None:
@@ -692,6 +695,8 @@ def test_an_opinion_is_no_request(text: str) -> None:
         "ik vind dat we iemand moeten zoeken die de tuin bijhoudt",
         "wandelen moet van de dokter, maar alleen vind ik het saai",
         "ik vind de nieuwe app van de bank zo ingewikkeld",
+        "mijn wasmachine lekt alweer, belachelijk",  # one's own thing: a repairer is wanted
+        "de voordeur klemt, kan iemand ernaar kijken? schandalig",
     ],
 )
 def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
@@ -834,6 +839,9 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("de lift in blok B is weer kapot, corporatie is al gebeld", True),
         ("er staat water in de hal bij de brievenbussen, Woonstad weet het al", True),
         ("the intercom is dead again, the landlord already knows", True),
+        ("de cv in het clubhuis draait eindelijk", True),
+        ("the lift finally works", True),
+        ("mijn auto rijdt eindelijk niet meer", False),
         ("mijn fiets is gerepareerd maar de rem doet het niet", False),
         ("my laptop got fixed but now the wifi doesn't work", False),
         ("de kraan lekt weer", False),
