@@ -201,8 +201,7 @@ class Reference:
             weights = np.ones(len(texts), dtype=np.float32)
             all_texts = list(texts)
             if situations > 0 and example.any():
-                extra = await self.cache.rows_for(self.situations, kind="query")
-                sv = self.cache.matrix[extra]
+                sv = await self._situations_as_queries()
                 sk = self.known_many(sv, leave_out=True)
                 sv, sk = sv[example], sk[example]  # read against them all, taught by some
                 n_help = max(1, sum(1 for x in labels if x == "help"))
@@ -234,6 +233,21 @@ class Reference:
                     vectors, all_texts, labels, known, l2=l2, weights=weights, lengths=length_cues
                 )
         self.classifier = shared
+
+    async def _situations_as_queries(self) -> np.ndarray:
+        """The situations embedded as a member's message would be: the classifier's extra help
+        examples. Kept in a vector file like the knowledge itself, or every fresh start
+        would embed these few thousand sentences again (half a minute on 2 cores)."""
+        key = (self.cache.embedder.name, "situation queries", _digest(self.situations))
+        vectors = _SHARED.get(key)
+        if vectors is None:
+            vectors = vector_files.load(self.vector_dir, *key, rows=len(self.situations))
+        if vectors is None:
+            rows = await self.cache.rows_for(self.situations, kind="query")
+            vectors = np.ascontiguousarray(self.cache.matrix[rows])
+            vector_files.save(self.vector_dir, *key, vectors)
+        _SHARED[key] = vectors
+        return vectors
 
     def _radius(self, names: np.ndarray, k: int = 10) -> np.ndarray:
         """Per name, its mean cosine to its ``k`` nearest names of other kinds: how close
