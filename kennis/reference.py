@@ -239,15 +239,12 @@ class Reference:
         examples. Kept in a vector file like the knowledge itself, or every fresh start
         would embed these few thousand sentences again (half a minute on 2 cores)."""
         key = (self.cache.embedder.name, "situation queries", _digest(self.situations))
-        vectors = _SHARED.get(key)
-        if vectors is None:
-            vectors = vector_files.load(self.vector_dir, *key, rows=len(self.situations))
+        vectors = vector_files.load(self.vector_dir, *key, rows=len(self.situations))
         if vectors is None:
             rows = await self.cache.rows_for(self.situations, kind="query")
-            vectors = np.ascontiguousarray(self.cache.matrix[rows])
+            vectors = self.cache.matrix[rows]
             vector_files.save(self.vector_dir, *key, vectors)
-        _SHARED[key] = vectors
-        return vectors
+        return vectors  # not kept: needed once, to fit the classifier (kept per process)
 
     def _radius(self, names: np.ndarray, k: int = 10) -> np.ndarray:
         """Per name, its mean cosine to its ``k`` nearest names of other kinds: how close
