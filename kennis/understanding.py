@@ -324,10 +324,8 @@ _OFFERING = re.compile(
     r"|nauwelijks|amper)\b)\w+",
     re.IGNORECASE,
 )
-_LOOKING = re.compile(
-    r"\?|\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b",
-    re.IGNORECASE,
-)
+_LOOKING_WORDS = r"\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b"
+_LOOKING = re.compile(r"\?|" + _LOOKING_WORDS, re.IGNORECASE)
 
 
 # Things to give away or lend ("heb een hoop stekjes, gratis af te halen", "ik heb nog een
@@ -843,10 +841,8 @@ _CONDEMNS = re.compile(
     re.IGNORECASE,
 )
 _MINE = re.compile(r"\b(?:mijn|mn|m'n|my|mine)\b", re.IGNORECASE)
-_ASKS_OR_LOOKS = re.compile(
-    r"\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any|help|hulp)\b",
-    re.IGNORECASE,
-)
+# Looking for someone or for help, in words (a vented "waarom …?" may carry a "?").
+_ASKS_OR_LOOKS = re.compile(_LOOKING_WORDS + r"|\b(?:help|hulp)\b", re.IGNORECASE)
 
 
 def complaint(text: str) -> bool:
