@@ -24,6 +24,7 @@ from kennis.understanding import (
     lost_or_found,
     news,
     opinion,
+    solved,
 )
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
@@ -83,7 +84,7 @@ async def chatted(_event: Event, ctx: Context) -> None:
     if asks_a_fact(wanted):  # a fact, which the bot does not know; the neighbours may
         await ctx.reply(ctx.t(f"help.fact_{where}"))
         return
-    if news(wanted):
+    if news(wanted) or solved(wanted):  # "de cv draait eindelijk": good news all the same
         await ctx.reply(ctx.t(f"help.news_{where}"))
         return
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
