@@ -21,6 +21,7 @@ from kennis.understanding import (
     asks_about_own_call,
     asks_if_ok,
     bad_news,
+    invitation,
     lost_or_found,
     news,
     opinion,
@@ -81,6 +82,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
         await ctx.reply(ctx.t(f"help.lost_or_found_{where}"))
         return
     wanted = need(ctx.text)
+    if invitation(wanted):  # company for an outing: the neighbours, not the bot
+        await ctx.reply(ctx.t(f"help.invitation_{where}"))
+        return
     if asks_a_fact(wanted):  # a fact, which the bot does not know; the neighbours may
         await ctx.reply(ctx.t(f"help.fact_{where}"))
         return
@@ -90,7 +94,7 @@ async def chatted(_event: Event, ctx: Context) -> None:
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
         await ctx.reply(ctx.t(f"help.bad_news_{where}"))
         return
-    if opinion(wanted):  # a view can become a call: that is what the network is for
+    if opinion(ctx.text):  # a view can become a call: that is what the network is for
         await ctx.reply(ctx.t("help.opinion"))
         return
     if (moved := await typed_new_moment(ctx)) is not None:

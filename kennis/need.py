@@ -36,8 +36,9 @@ _GREETING = re.compile(
 _LEAD = re.compile(
     r"""^\s*(?:
         (?:wie|who)\s+(?:kan|kent|weet|heeft|wil|can|could|knows?|has)\b\s*(?:er\s+)?
+            (?:(?:zin|tijd)\s+om\s+)?(?:(?:met|with)\s+(?:mij|me|ons|us)\s+(?=mee\b))?
             (?:(?:me|mij|mn|ons|us|iemand|someone)\b\s*)?
-            (?:(?:ff|even|eens)\b\s*)?
+            (?:(?:ff|even|eens)\b\s*)?(?:mee\s+te\s+)?
             (?:(?:helpen|helpe|help|iets|veel|meer|raad|verstand|something|anything)\b\s*)?
             (?:(?:me|mij|ons|us)\b\s*)?
             (?:(?:met|bij|van|over|with|about|on)\b)?\s*
@@ -74,10 +75,24 @@ _CLAUSE_MODAL = re.compile(
 )
 
 
+# A judgement vented after the need ("mijn wasmachine lekt alweer, belachelijk", "…. Echt
+# schandalig gewoon!") names no skill, yet its word moved the search: with it the washing
+# machine found the member with a sewing machine, without it nobody.
+_JUDGEMENT_TAIL = re.compile(
+    r"""\s*[,;:.!-]+\s*(?:(?:echt|gewoon|zo|really|just|so|absolutely)\s+)?
+        (?:schandalig|schande|belachelijk|onacceptabel|onaanvaardbaar|ongehoord|absurd
+        |ridiculous|disgraceful|a\s+disgrace|unacceptable|outrageous|shameful|appalling)
+        (?:\s+(?:gewoon|zeg|hoor|toch|really|honestly))?[\s.!?]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def need(text: str) -> str:
-    """The message as searched: without the addressing and a greeting in front."""
+    """The message as searched: without the addressing and a greeting in front, nor a
+    judgement vented at the end."""
     out = _ADDRESS.sub("", text, count=1)
     out = _GREETING.sub("", out, count=1)
+    out = _JUDGEMENT_TAIL.sub("", out, count=1)
     out = out.strip()
     return out if len(out) >= 2 else text.strip()
 

@@ -704,6 +704,46 @@ def asks_anyone(text: str) -> bool:
     return bool(_ASKS_ANYONE.search(text)) or fixed_intent(text, spoken_to=True) == "help"
 
 
+# An invitation to come along ("wie gaat er mee naar de markt?", "wie heeft er zin om zondag
+# mee te wandelen?", "who's coming to the market?", "anyone fancy joining us for a drink?"):
+# company for the speaker's own outing, not a skill. Not when it is work ("wie gaat er mee
+# helpen?", "wie heeft er zin om mee te kwasten?"), or goes along with someone for their sake
+# ("wie gaat er met mijn moeder mee naar de dokter?", "... ik vind het spannend"), which asks
+# for company as help.
+_INVITES = re.compile(
+    r"\b(?:wie\s+(?:gaat|gaan|komt|komen|rijdt|fietst|loopt|wandelt|doet|wil|heeft)|(?:heeft\s+)?"
+    r"iemand\s+zin)\s+(?:er\s+)?(?:zin\s+om\s+)?(?:(?!ervaring|verstand|daar|hier)\w+\s+){0,4}?"
+    r"mee\s*(?:naar|aan\s+(?:de|het)|op\s+(?:stap|pad|reis)|uit\b|\?|$|te\s+(?:wandelen|fietsen"
+    r"|lopen|hardlopen|zwemmen|eten|lunchen|sporten|dansen|zingen|spelen|borrelen|picknicken"
+    r"|shoppen|winkelen)\b)|"
+    r"\bwho(?:'s|\s+is|\s+else\s+is|\s+wants\s+to|\s+would\s+like\s+to)\s+(?:coming|come|joining"
+    r"|join|in\s+for|up\s+for)\b|"
+    r"\b(?:any(?:one|body|1)|who)\s+(?:wants?\s+to|fancy|fancies|up\s+for)\s+(?:join|come|coming"
+    r"|joining|a\s+(?:walk|drink|coffee|game))\b",
+    re.IGNORECASE,
+)
+
+
+# Going along to an appointment is company asked as help ("wie wil met mij mee naar de
+# rechtbank? ik zie er tegenop").
+_APPOINTMENT = re.compile(
+    r"\b(?:afspraak|ziekenhuis|huisarts|dokter|tandarts|specialist|gemeente\w*|rechtbank|rechter"
+    r"|advocaat|gesprek|zitting|notaris|uwv|tegenop|alleen|appointment|hospital|doctor|dentist"
+    r"|court|hearing|interview|alone|nervous|anxious)\b",
+    re.IGNORECASE,
+)
+
+
+def invitation(text: str) -> bool:
+    """Whether the words invite others along on the speaker's own outing, asking no help."""
+    return (
+        bool(_INVITES.search(text))
+        and not _MINE.search(text)
+        and not _TELLS_A_NEED.search(text)
+        and not _APPOINTMENT.search(text)
+    )
+
+
 def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,
@@ -712,6 +752,8 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     if _CLEAR_REQUEST.search(text):
         return "help"
     wanted = need(text)
+    if invitation(wanted):
+        return "other"
     asks = spoken_to and bool(
         _ASKS_FOR_SOMEONE.search(wanted) or (_WHO_SPEAKS.search(wanted) and exact_terms(wanted))
     )
@@ -730,7 +772,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
-    if _EXCLAIMS.match(wanted) or opinion(wanted):
+    if _EXCLAIMS.match(wanted) or opinion(text):  # the need has lost a vented judgement
         return "other"
     return pattern_intent(wanted)
 

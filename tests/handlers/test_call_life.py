@@ -845,9 +845,10 @@ async def test_lost_and_found_is_for_the_neighbours(
 async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     network: Settings, run_script: ScriptRunner
 ) -> None:
-    """A question for a fact, a piece of news, a theft told and an opinion name nobody: the
-    bot says what it does not know, thanks for the news, is sorry for the theft, or offers a
-    call (they all got the /hulp pointer, which answered none of them, or names)."""
+    """A question for a fact, a piece of news, a theft told, an opinion and an invitation name
+    nobody: the bot says what it does not know, thanks for the news, is sorry for the theft,
+    offers a call, or points to the neighbours (they all got the /hulp pointer, which
+    answered none of them, or names)."""
     out = await run_script(
         """
         willem@dm: wat is het telefoonnummer van de huismeester?
@@ -860,6 +861,8 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
         chantal@dm: is the tap water here safe to drink?
         chantal: @vonk the school is closed on Friday
         chantal: @vonk the lift finally works
+        chantal: @vonk who's coming to the board game night on friday?
+        willem@dm: wie gaat er zaterdag mee naar de markt?
         """
     )
     lines = [line for line in out.splitlines() if "vonk:" in line]
@@ -873,6 +876,9 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     assert "[groep] vonk: Wat vervelend! Ik kan er zelf niets aan doen" in said
     assert "[dm chantal] vonk: I don't know that: I only know who can help with what" in said
     assert said.count("[groep] vonk: Thanks, good to know!") == 2
+    # an invitation to come along is for the neighbours
+    assert "[groep] vonk: Sounds fun! I can't come along myself" in said
+    assert "[dm willem] vonk: Gezellig! Ik ga zelf niet mee" in said
     assert "Ik ben Vonk" not in said and "I'm Vonk" not in said
     assert "kunnen misschien helpen" not in said and "may be able to help" not in said
 

@@ -27,9 +27,17 @@ from kennis.need import framing_only, need, offered, topic
             "wie kan helpen met mijn belastingaangifte?",
         ),
         ("hoi", "hoi"),  # nothing would be left
+        # A judgement vented at the end names no skill.
+        ("mijn wasmachine lekt alweer, belachelijk", "mijn wasmachine lekt alweer"),
+        ("my landlord ignores the mould. Absolutely outrageous!", "my landlord ignores the mould"),
+        ("Belachelijk!", "Belachelijk!"),
+        (
+            "the smell in the stairwell is getting ridiculous",
+            "the smell in the stairwell is getting ridiculous",
+        ),
     ],
 )
-def test_need_drops_only_addressing_and_greeting(message: str, searched: str) -> None:
+def test_need_drops_only_addressing_greeting_and_judgement(message: str, searched: str) -> None:
     assert need(message) == searched
 
 
@@ -63,6 +71,9 @@ def test_need_drops_only_addressing_and_greeting(message: str, searched: str) ->
         ("@vonk iemand die kan helpen met de wifi in het buurthuis?", "de wifi in het buurthuis"),
         ("mijn fiets heeft een lekke band", "mijn fiets heeft een lekke band"),
         ("wie?", "wie"),  # nothing would be left: keep the question
+        ("wie heeft er zin om ff mee te kwasten? de kinderkamer moet af", "kwasten"),
+        ("wie heeft er tijd om mijn gras te maaien?", "mijn gras te maaien"),
+        ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
     ],
 )
 def test_topic_drops_the_framing(message: str, shown: str) -> None:

@@ -27,6 +27,7 @@ from kennis.understanding import (
     decide,
     fixed_intent,
     giving_away,
+    invitation,
     load_intent_examples,
     news,
     not_for_a_person,
@@ -136,7 +137,7 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("@vonk weet jij iemand die accordeon speelt? we hebben in juni een feest", True, "help"),
         ("do you know anyone who can fix a zipper?", True, "help"),
         ("de moestuin is een oerwoud. wie wil ff meedenken wat ik moet zaaien?", True, "help"),
-        ("wie wil er mee naar de markt?", True, None),
+        ("wie wil er mee naar de markt?", True, "other"),  # an invitation
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
@@ -383,6 +384,33 @@ def test_news_of_something_decided_or_changed_is_no_request(text: str, told: boo
     assert news(text) is told
     reading = spoken_to(text, leaning_to("help", then="pledge"))
     assert (reading.intent not in ("help", "pledge")) is told
+
+
+@pytest.mark.parametrize(
+    ("text", "invites"),
+    [
+        ("wie gaat er zaterdag mee naar de markt?", True),
+        ("wie heeft er zin om zondagmiddag mee te wandelen langs de rivier?", True),
+        ("wie doet er mee aan de pubquiz?", True),
+        ("who's coming to the board game night on friday?", True),
+        ("anyone fancy joining us for a drink after the meeting?", True),
+        # work, not an outing
+        ("wie gaat er mee helpen met de opruimactie?", False),
+        ("wie heeft er zin om ff mee te kwasten? de kinderkamer moet af", False),
+        ("wie wil er mee organiseren voor koningsdag?", False),
+        ("wie heeft daar ervaring mee?", False),
+        # going along for someone's sake is company asked as help
+        ("wie gaat er met mijn moeder mee naar de huisarts?", False),
+        ("wie wil met mij mee naar de rechtbank, ik zie er tegenop", False),
+        ("who wants to come with me to my hospital appointment?", False),
+    ],
+)
+def test_an_invitation_to_come_along_is_no_request(text: str, invites: bool) -> None:
+    assert invitation(text) is invites
+    if invites:
+        assert fixed_intent(text, spoken_to=True) == "other"
+    else:
+        assert fixed_intent(text, spoken_to=True) != "other"
 
 
 @pytest.mark.parametrize(
