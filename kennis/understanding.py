@@ -647,7 +647,7 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"goed))\b|"
     r"\bis\s+er\s+(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
-    r"^\W*iemand\s+die\b|"
+    r"(?:^|[.!?]\s+)\W*iemand\s+(?:(?:hier|in\s+de\s+buurt)\s+)?die\b|"
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
     # asking the bot whom it knows: "weet jij iemand die accordeon speelt?", "do you know
@@ -659,7 +659,8 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
     r"\b(?:iemand|iemant|anyone|anybody|any1|someone|somebody|some1)\s*\?+\s*$|"  # "iemand?"
     # "anyone driving to the Lidl on saturday?", "any1 with a van?"
-    r"^\W*(?:any(?:one|body|1)|some(?:one|body|1))\s+(?:who|that|with|good\s+(?:at|with)|"
+    r"(?:^|[.!?]\s+)\W*(?:any(?:one|body|1)|some(?:one|body|1))\s+(?:(?:around|here|nearby)\s+)?"
+    r"(?:who|that|with|good\s+(?:at|with)|"
     r"\w+ing)\b|"
     # Looking for a person by what they do: "ik zoek een babysit", "dog walker needed".
     r"^\W*(?:ik|wij|we)\s+(?:zoek|zoeken)\s+(?:een|iemand)\b|"

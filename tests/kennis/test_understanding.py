@@ -138,6 +138,10 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("do you know anyone who can fix a zipper?", True, "help"),
         ("de moestuin is een oerwoud. wie wil ff meedenken wat ik moet zaaien?", True, "help"),
         ("wie wil er mee naar de markt?", True, "other"),  # an invitation
+        # "anyone who …" after the story, not only at the start
+        ("our flight lands at 6am with three suitcases. Anyone around who drives?", True, "help"),
+        ("ik durf niet meer op de fiets. Iemand die met me wil oefenen?", True, "help"),
+        ("anyone here who repairs bikes?", True, "help"),
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
