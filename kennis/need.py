@@ -3,7 +3,8 @@
 Two views of the same message:
 
 * :func:`need` is what is *searched* (and embedded, once): the message without who it is
-  addressed to ("@vonk", "Vonk,") and without a greeting in front ("hoi allemaal,"). The rest,
+  addressed to ("@vonk", "Vonk,"), without a greeting in front ("hoi allemaal,") and without a
+  judgement vented at the end (", belachelijk"). The rest,
   question mark and framing included, stays: the model was measured to rely on it
   (bench/understanding.py, "need" rows: stripping the framing or a trailing "?" flips near
   ties and costs first places).
@@ -75,7 +76,7 @@ _CLAUSE_MODAL = re.compile(
 )
 
 
-# A judgement vented after the need ("mijn wasmachine lekt alweer, belachelijk", "…. Echt
+# A judgement vented after the need ("mijn wasmachine lekt alweer, belachelijk", "… Echt
 # schandalig gewoon!") names no skill, yet its word moved the search: with it the washing
 # machine found the member with a sewing machine, without it nobody.
 _JUDGEMENT_TAIL = re.compile(
