@@ -4,7 +4,7 @@ Two views of the same message:
 
 * :func:`need` is what is *searched* (and embedded, once): the message without who it is
   addressed to ("@vonk", "Vonk,"), without a greeting in front ("hoi allemaal,") and without a
-  judgement vented at the end (", belachelijk"). The rest,
+  judgement or exasperation vented at the end (", belachelijk", ", driving me nuts"). The rest,
   question mark and framing included, stays: the model was measured to rely on it
   (bench/understanding.py, "need" rows: stripping the framing or a trailing "?" flips near
   ties and costs first places).
@@ -76,24 +76,34 @@ _CLAUSE_MODAL = re.compile(
 )
 
 
-# A judgement vented after the need ("mijn wasmachine lekt alweer, belachelijk", "… Echt
-# schandalig gewoon!") names no skill, yet its word moved the search: with it the washing
-# machine found the member with a sewing machine, without it nobody.
-_JUDGEMENT_TAIL = re.compile(
-    r"""\s*[,;:.!-]+\s*(?:(?:echt|gewoon|zo|really|just|so|absolutely)\s+)?
+# A judgement or exasperation vented after the need ("mijn wasmachine lekt alweer,
+# belachelijk", "my tap drips all night, driving me nuts", "… ik word er gek van") names no
+# skill, yet its words moved the search: the washing machine found the member with a sewing
+# machine, and "driving" the bus driver.
+_VENTED_TAIL = re.compile(
+    r"""\s*[,;:.!-]+\s*(?:
+        (?:(?:echt|gewoon|zo|really|just|so|absolutely)\s+)?
         (?:schandalig|schande|belachelijk|onacceptabel|onaanvaardbaar|ongehoord|absurd
-        |ridiculous|disgraceful|a\s+disgrace|unacceptable|outrageous|shameful|appalling)
-        (?:\s+(?:gewoon|zeg|hoor|toch|really|honestly))?[\s.!?]*$""",
+        |ridiculous|disgraceful|a\s+disgrace|unacceptable|outrageous|shameful|appalling
+        |irritant|frustrerend|annoying|frustrating|infuriating)
+        (?:\s+(?:gewoon|zeg|hoor|toch|really|honestly))?
+      | (?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?(?:driving|drives)\s+me\s+(?:nuts|crazy|mad
+        |insane|bonkers|up\s+the\s+wall)
+      | i'?m\s+going\s+(?:crazy|mad|insane|nuts)
+      | (?:en\s+)?ik\s+word\s+er\s+(?:echt\s+|zo\s+)?(?:gek|knettergek|stapelgek|horendol|tureluurs
+        |moe|doodmoe|chagrijnig)\s+van
+      | (?:ugh|argh|pff+|zucht|sigh)
+    )[\s.!?]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 
 def need(text: str) -> str:
     """The message as searched: without the addressing and a greeting in front, nor a
-    judgement vented at the end."""
+    judgement or exasperation vented at the end."""
     out = _ADDRESS.sub("", text, count=1)
     out = _GREETING.sub("", out, count=1)
-    out = _JUDGEMENT_TAIL.sub("", out, count=1)
+    out = _VENTED_TAIL.sub("", out, count=1)
     out = out.strip()
     return out if len(out) >= 2 else text.strip()
 

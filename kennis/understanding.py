@@ -716,7 +716,7 @@ _INVITES = re.compile(
     r"iemand\s+zin)\s+(?:er\s+)?(?:zin\s+om\s+)?(?:(?!ervaring|verstand|daar|hier)\w+\s+){0,4}?"
     r"mee\s*(?:naar|aan\s+(?:de|het)|op\s+(?:stap|pad|reis)|uit\b|\?|$|te\s+(?:wandelen|fietsen"
     r"|lopen|hardlopen|zwemmen|eten|lunchen|sporten|dansen|zingen|spelen|borrelen|picknicken"
-    r"|shoppen|winkelen)\b)|"
+    r"|shoppen|winkelen)\b|te\s+gaan\b)|"
     r"\bwho(?:'s|\s+is|\s+else\s+is|\s+wants\s+to|\s+would\s+like\s+to)\s+(?:coming|come|joining"
     r"|join|in\s+for|up\s+for)\b|"
     r"\b(?:any(?:one|body|1)|who)\s+(?:wants?\s+to|fancy|fancies|up\s+for)\s+(?:join|come|coming"

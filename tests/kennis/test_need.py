@@ -27,10 +27,14 @@ from kennis.need import framing_only, need, offered, topic
             "wie kan helpen met mijn belastingaangifte?",
         ),
         ("hoi", "hoi"),  # nothing would be left
-        # A judgement vented at the end names no skill.
+        # A judgement or exasperation vented at the end names no skill.
         ("mijn wasmachine lekt alweer, belachelijk", "mijn wasmachine lekt alweer"),
         ("my landlord ignores the mould. Absolutely outrageous!", "my landlord ignores the mould"),
         ("Belachelijk!", "Belachelijk!"),
+        ("my kitchen tap drips all night, driving me nuts", "my kitchen tap drips all night"),
+        ("mn achterband is alweer lek, ik word er gek van", "mn achterband is alweer lek"),
+        ("my laptop is so slow. Ugh", "my laptop is so slow"),
+        ("the bus driver is driving me crazy", "the bus driver is driving me crazy"),
         (
             "the smell in the stairwell is getting ridiculous",
             "the smell in the stairwell is getting ridiculous",

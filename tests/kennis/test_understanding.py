@@ -396,6 +396,7 @@ def test_news_of_something_decided_or_changed_is_no_request(text: str, told: boo
         ("wie gaat er zaterdag mee naar de markt?", True),
         ("wie heeft er zin om zondagmiddag mee te wandelen langs de rivier?", True),
         ("wie doet er mee aan de pubquiz?", True),
+        ("wie heeft er zin om mee te gaan zwemmen?", True),
         ("who's coming to the board game night on friday?", True),
         ("anyone fancy joining us for a drink after the meeting?", True),
         # work, not an outing
