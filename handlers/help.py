@@ -21,6 +21,7 @@ from kennis.understanding import (
     asks_about_own_call,
     asks_if_ok,
     bad_news,
+    bare_help,
     invitation,
     lost_or_found,
     news,
@@ -218,7 +219,15 @@ async def last_joined_organiser(ctx: Context) -> tuple[str, str] | None:
 
 
 def register(router: Router, topics: Sequence[str]) -> None:
-    router.command("hulp", "help", "h")(make_help(topics))
+    show_help = make_help(topics)
+    router.command("hulp", "help", "h")(show_help)
     router.understood("greeting")(greeted)
-    router.understood("other")(chatted)
+
+    async def other(event: Event, ctx: Context) -> None:
+        if bare_help(ctx.text):  # "help", "menu", "?" typed without the slash: /hulp itself
+            await show_help(event, ctx)
+        else:
+            await chatted(event, ctx)
+
+    router.understood("other")(other)
     router.fallback(not_understood)

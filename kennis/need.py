@@ -47,7 +47,8 @@ _LEAD = re.compile(
       | (?:do|would)\s+you\s+know\s+(?:of\s+)?(?:any|some)(?:one|body)\s+(?:who|that)\s+
             (?:(?:can|could)\s+)?
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
-      | (?:is\s+er\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met|verstand\s+van)\s+
+      | (?:is\s+er\s+)?(?:(?:hier|nog|ook)\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met
+            |verstand\s+van)\s+
             (?:(?:kan|wil)\s+(?:mij\s+|me\s+|ons\s+)?(?:helpen|help)\s+(?:met|bij)\s+)?
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\b\s*(?:me\s+|mij\s+|ons\s+)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?

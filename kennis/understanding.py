@@ -191,6 +191,11 @@ _NEEDS_A_WORD = {"greeting": _GREETING_WORD, "thanks": _THANKS_WORD}
 _BARE_HELP = re.compile(r"^\W*(?:help|hulp|menu|info|\?+)\W*$", re.IGNORECASE)
 
 
+def bare_help(text: str) -> bool:
+    """Whether the message is only "help", "hulp", "menu", "info" or "?": what /hulp shows."""
+    return bool(_BARE_HELP.match(text))
+
+
 # "ik kan zaterdag flyers rondbrengen", "I can bring my gazebo": a first-person offer, as long
 # as nothing says it is a problem ("ik kan mijn aangifte niet invullen") or a question.
 _OFFER = re.compile(
@@ -645,7 +650,7 @@ _CLEAR_REQUEST = re.compile(
 _ASKS_FOR_SOMEONE = re.compile(
     r"\bwie\s+(?:kan|kunnen|kent|heeft\s+(?:er\s+)?(?:verstand|ervaring|tijd)|is\s+(?:er\s+)?(?:handig|"
     r"goed))\b|"
-    r"\bis\s+er\s+(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
+    r"\bis\s+er\s+(?:hier\s+)?(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
     r"(?:^|[.!?]\s+)\W*iemand\s+(?:(?:hier|in\s+de\s+buurt)\s+)?die\b|"
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"

@@ -883,6 +883,25 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     assert "kunnen misschien helpen" not in said and "may be able to help" not in said
 
 
+async def test_help_typed_without_the_slash_is_the_help(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """'help' or 'menu' typed as a message shows what /hulp shows, in a direct chat and
+    spoken to in a group (it got a pointer saying to type /hulp); unaddressed in a group it
+    stays silent, like other chatter."""
+    out = await run_script(
+        """
+        willem@dm: help
+        bart: @vonk menu
+        bart: help
+        """
+    )
+    assert "[dm willem] vonk: Dit kan ik voor je doen:" in out
+    assert "[groep] vonk: Dit kan ik voor je doen:" in out
+    assert out.count("vonk: Dit kan ik voor je doen:") == 2
+    assert "typ /hulp" not in out
+
+
 async def test_typed_answers_to_when(network: Settings, run_script: ScriptRunner) -> None:
     """To "Wanneer denk je het te doen?": "weet ik nog niet" is no date (it was no date to
     read), "laat maar" records nothing, and "thx!" is thanks, the question still open."""

@@ -77,6 +77,7 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("wie?", "wie"),  # nothing would be left: keep the question
         ("wie heeft er zin om ff mee te kwasten? de kinderkamer moet af", "kwasten"),
         ("wie heeft er tijd om mijn gras te maaien?", "mijn gras te maaien"),
+        ("is er hier iemand die met een aanhanger kan rijden?", "met een aanhanger rijden"),
         ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
     ],
 )

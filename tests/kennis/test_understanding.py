@@ -142,6 +142,7 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("our flight lands at 6am with three suitcases. Anyone around who drives?", True, "help"),
         ("ik durf niet meer op de fiets. Iemand die met me wil oefenen?", True, "help"),
         ("anyone here who repairs bikes?", True, "help"),
+        ("is er hier iemand die Arabisch spreekt?", True, "help"),
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
