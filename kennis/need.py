@@ -3,8 +3,9 @@
 Two views of the same message:
 
 * :func:`need` is what is *searched* (and embedded, once): the message without who it is
-  addressed to ("@vonk", "Vonk,"), without a greeting in front ("hoi allemaal,") and without a
-  judgement or exasperation vented at the end (", belachelijk", ", driving me nuts"). The rest,
+  addressed to ("@vonk", "Vonk,"), without a greeting or an announced question in front ("hoi
+  allemaal,", "vraagje:") and without a judgement or exasperation vented at the end (",
+  belachelijk", ", driving me nuts"). The rest,
   question mark and framing included, stays: the model was measured to rely on it
   (bench/understanding.py, "need" rows: stripping the framing or a trailing "?" flips near
   ties and costs first places).
@@ -34,6 +35,13 @@ _GREETING = re.compile(
         \s*[,!.:;]+\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
+# A question announced before it is asked ("quick q -", "vraagje:", "even een vraag:").
+_ANNOUNCED = re.compile(
+    r"""^\s*(?:(?:even\s+)?(?:een\s+)?(?:klein\s+)?vraag(?:je)?|(?:a\s+)?(?:quick|small|little|random)
+        \s+(?:q|question))(?:\s+(?:voor\s+(?:jullie|iedereen|allemaal)|for\s+(?:you\s+all|all
+        |everyone)))?\s*[-:,!.]+\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _LEAD = re.compile(
     r"""^\s*(?:
         (?:wie|who)\s+(?:kan|kent|weet|heeft|wil|can|could|knows?|has)\b\s*(?:er\s+)?
@@ -51,6 +59,7 @@ _LEAD = re.compile(
             |verstand\s+van)\s+
             (?:(?:kan|wil)\s+(?:mij\s+|me\s+|ons\s+)?(?:helpen|help)\s+(?:met|bij)\s+)?
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\b\s*(?:me\s+|mij\s+|ons\s+)?
+            (?:(?:tijd|zin)\s+om\s+(?:te\s+(?=helpen))?)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
       | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
             (?:(?:who|that)\s+)?(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?
@@ -100,10 +109,11 @@ _VENTED_TAIL = re.compile(
 
 
 def need(text: str) -> str:
-    """The message as searched: without the addressing and a greeting in front, nor a
-    judgement or exasperation vented at the end."""
+    """The message as searched: without the addressing, a greeting or an announced question
+    in front, nor a judgement or exasperation vented at the end."""
     out = _ADDRESS.sub("", text, count=1)
     out = _GREETING.sub("", out, count=1)
+    out = _ANNOUNCED.sub("", out, count=1)
     out = _VENTED_TAIL.sub("", out, count=1)
     out = out.strip()
     return out if len(out) >= 2 else text.strip()

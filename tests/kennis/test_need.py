@@ -27,6 +27,13 @@ from kennis.need import framing_only, need, offered, topic
             "wie kan helpen met mijn belastingaangifte?",
         ),
         ("hoi", "hoi"),  # nothing would be left
+        # An announced question: "vraagje:", "quick q -".
+        ("Vraagje: wie kan mijn fiets maken?", "wie kan mijn fiets maken?"),
+        (
+            "hey, quick q - anyone know a good babysitter for friday night?",
+            "anyone know a good babysitter for friday night?",
+        ),
+        ("vraag over mijn huurtoeslag", "vraag over mijn huurtoeslag"),  # no announcement
         # A judgement or exasperation vented at the end names no skill.
         ("mijn wasmachine lekt alweer, belachelijk", "mijn wasmachine lekt alweer"),
         ("my landlord ignores the mould. Absolutely outrageous!", "my landlord ignores the mould"),
@@ -77,6 +84,7 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("wie?", "wie"),  # nothing would be left: keep the question
         ("wie heeft er zin om ff mee te kwasten? de kinderkamer moet af", "kwasten"),
         ("wie heeft er tijd om mijn gras te maaien?", "mijn gras te maaien"),
+        ("heeft iemand tijd om te helpen verhuizen?", "verhuizen"),
         ("is er hier iemand die met een aanhanger kan rijden?", "met een aanhanger rijden"),
         ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
     ],
