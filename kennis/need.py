@@ -64,7 +64,9 @@ _LEAD = re.compile(
       | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
             (?:(?:who|that)\s+)?(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?
       | (?:can|could)\s+(?:any|some)(?:one|body)\b\s*(?:help\b\s*(?:me\s+|us\s+)?(?:with\s+)?)?
-      | i(?:'m|\s+am)\s+looking\s+for\s+someone\s+(?:who|to|for)\s+
+      | (?:i(?:'m|\s+am)\s+|we(?:'re|\s+are)\s+)?looking\s+for\s+(?:some|any)(?:one|body)\s+
+            (?:who\s+(?:can\s+|could\s+)?|to|for|that\s+(?:can\s+)?)\s*
+      | (?:ik\s+ben\s+|we\s+zijn\s+)?op\s+zoek\s+naar\s+iemand\s+(?:die|voor|om)\s+
       | i\s+need\s+(?:some\s+)?help\s+(?:with\s+)?
       | ik\s+heb\s+hulp\s+nodig\s+(?:met|bij)\s+
     )""",

@@ -85,6 +85,8 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("wie heeft er zin om ff mee te kwasten? de kinderkamer moet af", "kwasten"),
         ("wie heeft er tijd om mijn gras te maaien?", "mijn gras te maaien"),
         ("heeft iemand tijd om te helpen verhuizen?", "verhuizen"),
+        ("looking for someone to mow the lawn while I'm away", "mow the lawn while I'm away"),
+        ("ik ben op zoek naar iemand voor de tuin", "de tuin"),
         ("is er hier iemand die met een aanhanger kan rijden?", "met een aanhanger rijden"),
         ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
     ],
