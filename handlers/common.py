@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kennis.lessons import readable
-from kennis.understanding import asks_anyone, pattern_intent
+from kennis.understanding import asks_about_own_call, asks_anyone, pattern_intent
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -56,13 +56,28 @@ _WHO_QUESTION = re.compile(r"^\W*(?:wie|who)\b[^?]*\?\W*$", re.IGNORECASE)
 def something_new(text: str) -> bool:
     """Whether a message typed where the bot asked "when?" or "how did it go?" is plainly
     something else: a new question for the network ("wie kan mijn fiets maken?", "kan iemand
-    zaterdag rijden?"), or only thanks or a greeting ("thx!"). It is read on its own
-    (Router.flow's ``lets_go``)."""
+    zaterdag rijden?"), a question about the call one joined ("gaat het nog door?"), or only
+    thanks or a greeting ("thx!"). It is read on its own (Router.flow's ``lets_go``)."""
     return (
         asks_anyone(text)
         or bool(_WHO_QUESTION.match(text))
+        or asks_about_own_call(text)
         or pattern_intent(text) in ("thanks", "greeting")
     )
+
+
+# A moment said not to work: "zondag kan ik niet", "hmm zaterdag lukt niet, sorry", "not on
+# friday", "I can't on Sunday". Typed where the bot asked "when?", it is no date.
+_RULED_OUT = re.compile(
+    r"\b(?:niet|geen|nooit|not|never|can'?t|cannot|won'?t|no)\b(?!\s+(?:later|after|na|dan))"
+    r"|n't\b",
+    re.IGNORECASE,
+)
+
+
+def ruled_out(text: str) -> bool:
+    """Whether a typed moment is said not to work ("zondag kan ik niet")."""
+    return bool(_RULED_OUT.search(text))
 
 
 def skipped(text: str) -> bool:

@@ -37,7 +37,14 @@ from bot.i18n import Translator
 from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
-from handlers.common import STORY_FLOW, date_words, never_mind, skipped, something_new
+from handlers.common import (
+    STORY_FLOW,
+    date_words,
+    never_mind,
+    ruled_out,
+    skipped,
+    something_new,
+)
 from kennis.need import offered
 from kennis.understanding import giving_away, standing_offer
 from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
@@ -149,6 +156,12 @@ async def answer(_event: Event, ctx: Context) -> None:
         if found is None or isinstance(found, InvalidWhen):
             await ctx.reply(ctx.t("pledges.bad_date", text=text))
             return
+        if ruled_out(text):  # "zondag kan ik niet": not that day, so when?
+            await ctx.reply(
+                ctx.t("pledges.when_ruled_out"),
+                buttons=[Button(ctx.t("pledges.no_date"), PledgeNoDate().encode())],
+            )
+            return
         await create(ctx, data["what"], *due(found.at, found.has_time))
     elif step == "hours":
         pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
@@ -167,6 +180,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
         if found is None or isinstance(found, InvalidWhen):
             await ctx.reply(ctx.t("pledges.bad_date", text=text))
+            return
+        if ruled_out(text):
+            await ctx.reply(ctx.t("pledges.when_ruled_out"))
             return
         await ctx.finish()
         at, has_time = due(found.at, found.has_time)

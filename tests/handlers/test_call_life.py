@@ -925,6 +925,39 @@ async def test_typed_answers_to_when(network: Settings, run_script: ScriptRunner
     assert "soep koken voor de buurvrouw (zaterdag" in out
 
 
+async def test_a_moment_ruled_out_or_a_question_is_no_answer_to_when(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """To "Wanneer denk je het te doen?": "zondag kan ik niet" rules Sunday out (it was
+    recorded for Sunday), and "gaat het nog door?" asks about the call joined (it was read as
+    a date and refused); the question stays open and the next date is taken."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        bart: ik doe mee 1
+        bart@dm: ik ga de heg van de buurvrouw knippen
+        bart@dm: gaat het nog door?
+        bart@dm: hmm zondag kan ik niet, sorry
+        bart@dm: maandag
+        chantal@dm: /language en
+        chantal@dm: I'll make soup for the neighbours
+        chantal@dm: I can't on Sunday
+        """
+    )
+    bart = out.split("bart@dm: gaat het nog door?", 1)[1].split("chantal@dm:", 1)[0]
+    assert "kan ik niet als datum lezen" not in bart
+    assert "Je doet mee met 'Opruimen speelveld'" in bart and "Het gaat gewoon door" in bart
+    sunday, monday = bart.split("bart@dm: maandag", 1)
+    assert "Goed, dan niet op dat moment. Wanneer denk je het wel te doen?" in sunday
+    assert "Genoteerd" not in sunday
+    assert (
+        "Genoteerd als doe-bijdrage" in monday and "heg van de buurvrouw knippen (maandag" in monday
+    )
+    chantal = out.split("chantal@dm: I can't on Sunday", 1)[1]
+    assert "All right, not then. When do you think you will do it?" in chantal
+    assert "Noted" not in chantal
+
+
 async def test_before_signing_up(network: Settings, run_script: ScriptRunner) -> None:
     """Someone not signed up yet asks for English in words and says what they can do: the
     language changes, and the skill points to /start instead of becoming a pledge."""
