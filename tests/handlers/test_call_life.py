@@ -556,23 +556,29 @@ async def test_gelukt_is_answered_in_words(run_script: ScriptRunner) -> None:
 
 
 async def test_dropping_out_before_the_day_in_words(run_script: ScriptRunner) -> None:
-    """The day before, 'lukt toch niet, sorry' or 'actually I can't make it saturday' hands
-    the pledge back, as /afzeggen does; 'het lukt niet om in te loggen' is a request for help,
-    not a drop-out."""
+    """The day before, 'lukt toch niet, sorry', 'zaterdag kan ik niet' (the verb first after
+    the day: it was read as a request and named two neighbours) or 'actually I can't make it
+    saturday' hands the pledge back, as /afzeggen does; 'het lukt niet om in te loggen' is a
+    request for help, not a drop-out."""
     out = await run_script(
         """
         kees@dm: /doe flyers rondbrengen zaterdag
         tom@dm: /taal en
         tom@dm: /doe soup for the fair saturday
+        lies@dm: /doe de heg knippen zaterdag
         ~ 2d
         kees@dm: lukt toch niet, sorry
         tom@dm: actually I can't make it saturday, sorry
+        lies@dm: hmm zaterdag kan ik niet, sorry
         mo@dm: het lukt niet om in te loggen bij de gemeente
         """
     )
     after = out.split("kees@dm: lukt toch niet, sorry", 1)[1]
     assert "'flyers rondbrengen' gaat terug naar het netwerk" in after
     assert "'soup for the fair'" in after.split("tom@dm: actually", 1)[1]
+    lies = after.split("lies@dm: hmm", 1)[1].split("mo@dm:", 1)[0]
+    assert "'de heg knippen' gaat terug naar het netwerk" in lies
+    assert "kunnen misschien helpen" not in lies
     assert "Je hebt geen" not in after.split("mo@dm:", 1)[1]  # not "no open pledges"
 
 
