@@ -29,6 +29,7 @@ from kennis.need import framing_only, need, offered, topic
         ("hoi", "hoi"),  # nothing would be left
         # An announced question: "vraagje:", "quick q -".
         ("Vraagje: wie kan mijn fiets maken?", "wie kan mijn fiets maken?"),
+        ("ff vragen, ken jij iemand die kan behangen?", "ken jij iemand die kan behangen?"),
         (
             "hey, quick q - anyone know a good babysitter for friday night?",
             "anyone know a good babysitter for friday night?",
