@@ -38,8 +38,9 @@ _GREETING = re.compile(
 # A question announced before it is asked ("quick q -", "vraagje:", "ff vragen,").
 _ANNOUNCED = re.compile(
     r"""^\s*(?:(?:even\s+|ff\s+)?(?:een\s+)?(?:klein\s+)?(?:vraag(?:je)?|vragen)
-        |(?:a\s+)?(?:quick|small|little|random)\s+(?:q|question))(?:\s+(?:voor\s+(?:jullie|iedereen|allemaal)|for\s+(?:you\s+all|all
-        |everyone)))?\s*[-:,!.]+\s*""",
+        |(?:a\s+)?(?:quick|small|little|random)\s+(?:q|question))
+        (?:\s+(?:voor\s+(?:jullie|iedereen|allemaal)|for\s+(?:you\s+all|all|everyone)))?
+        \s*[-:,!.]+\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
 _LEAD = re.compile(
