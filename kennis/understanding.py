@@ -569,7 +569,12 @@ _NEWS = re.compile(
     r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht|heropend"
     r"|(?:is|zijn|gaat|gaan)\s+(?:\w+\s+){0,3}?weer\s+open|reopen(?:s|ed)|(?:is|are)\s+open\s+again"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
-    r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed)\b",
+    r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed"
+    # how full an activity is: "we zitten op 12 aanmeldingen, nog 3 plekken vrij", "only two
+    # spots left for the workshop"
+    r"|nog\s+(?:\d+|een\s+paar|twee|drie)\s+(?:plek(?:ken|je|jes)?|plaats(?:en)?)\s+(?:vrij|over"
+    r"|beschikbaar)|\d+\s+aanmeldingen|(?:\d+|a\s+few|two|three)\s+(?:spots?|places?|seats?)"
+    r"\s+(?:left|available))\b",
     re.IGNORECASE,
 )
 
@@ -865,12 +870,18 @@ _OPINION = re.compile(
     r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
     r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
     r"|in\s+my\s+opinion|imo|overhyped|overrated|jammer|zonde|schandalig|belachelijk"
-    r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous)\b",
+    r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous"
+    # praise of a moment just past: "goeie sessie gisteren over de warmtetransitie"
+    r"|(?:goeie|goede|mooie|leuke|fijne|geweldige|gezellige|great|nice|lovely|good|fun|amazing"
+    r"|wonderful)\s+(?:sessie|avond|dag|bijeenkomst|workshop|middag|ochtend|les|presentatie"
+    r"|vergadering|meeting|session|evening|event|talk|day|morning|afternoon|party|feest)\s+"
+    r"(?:gisteren|vandaag|vanavond|vanochtend|vanmiddag|yesterday|today|tonight|this\s+morning"
+    r"|last\s+night))\b",
     re.IGNORECASE,
 )
 _TELLS_A_NEED = re.compile(
-    r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt)\s+(?:het\s+)?"
-    r"niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee|no\s+idea"
+    r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed|werkte)\s+"
+    r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee|no\s+idea"
     r"|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|complicated|scary|boring|lonely)\b",

@@ -378,6 +378,9 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         ("the swimming pool is closed all week for repairs", True),
         ("de bibliotheek is vanaf maandag weer open!", True),
         ("the pool reopened today", True),
+        ("we zitten op 12 aanmeldingen voor de pubquiz, nog 3 plekken vrij", True),
+        ("only two spots left for the bike repair workshop on saturday!", True),
+        ("nog 3 plekken vrij bij de kookles, wie komt er?", False),
         ("de winkel is weer open, wie kan boodschappen doen?", False),
         ("mijn moeder is net overleden en ik zie op tegen alle papieren", False),
         ("mijn zoon is geslaagd en zoekt nu een bijbaan", False),
@@ -743,6 +746,9 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
         # a complaint about something shared, vented: broken, but nobody's request
         "de hoofdingang klemt alweer een week, echt belachelijk",
         "the rubbish chute has been blocked for days, unacceptable",
+        # praise of a moment just past
+        "leuke avond gisteren bij de buurtquiz, volgende keer weer!",
+        "great session yesterday on heat pumps, learned a lot",
     ],
 )
 def test_an_opinion_is_no_request(text: str) -> None:
@@ -760,6 +766,7 @@ def test_an_opinion_is_no_request(text: str) -> None:
         "ik vind de nieuwe app van de bank zo ingewikkeld",
         "mijn wasmachine lekt alweer, belachelijk",  # one's own thing: a repairer is wanted
         "de voordeur klemt, kan iemand ernaar kijken? schandalig",
+        "goede workshop gisteren, maar mijn laptop deed het niet",
     ],
 )
 def test_a_need_told_as_an_opinion_is_not_fixed_as_chatter(text: str) -> None:
