@@ -405,11 +405,23 @@ _LOST_OR_FOUND = (
     r"\bgevonden\b"
 )
 _LOST_OR_FOUND_RE = re.compile(_LOST_OR_FOUND, re.IGNORECASE)
+# A thing lost, told ("ik ben mijn fietssleutel kwijt", "lost my gloves at the market"),
+# unless it locks one out (a locksmith is wanted).
+_LOST_TOLD = re.compile(
+    r"^(?!.*\b(?:buiten|binnen\s+komen|kan\s+(?:er|het\s+huis)\s+niet\s+in|locked\s+out"
+    r"|can'?t\s+get\s+in)\b).*?\b(?:(?:ik\s+)?ben|we\s+zijn|i'?ve|i\s+have|we'?ve|i|we)\s+"
+    r"(?:(?:mijn|mn|m'n|onze|ons|de|het)\s+(?:\w+\s+){0,2}?(?:sleutel\w*|\w*sleutel|portemonnee"
+    r"|portomonnee|telefoon|mobiel|\w*bril|tas|rugzak|jas|sjaal|muts|handschoen\w*|paraplu"
+    r"|pasje|ov-?kaart|kat|poes|hond|ring|horloge|oortjes)\s+kwijt"
+    r"|lost\s+(?:my|our)\s+(?:\w+\s+){0,2}?(?:keys?|wallet|purse|phone|glasses|bag|backpack|coat"
+    r"|jacket|scarf|hat|gloves?|umbrella|card|cat|dog|ring|watch|earbuds))\b",
+    re.IGNORECASE,
+)
 
 
 def lost_or_found(text: str) -> bool:
     """Whether the words tell of something lost or found (no request for a person)."""
-    return bool(_LOST_OR_FOUND_RE.search(text))
+    return bool(_LOST_OR_FOUND_RE.search(text) or _LOST_TOLD.search(text))
 
 
 # Questions that ask for something other than a person who can help:
@@ -510,7 +522,7 @@ def not_for_a_person(text: str) -> bool:
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
     if (_ASKS_A_FACT.search(text) and not _SOMEONE.search(text)) or _OWN_DETAILS.search(text):
         return True
-    if _ANYONE_KNOWS_WHEN.search(text):
+    if _ANYONE_KNOWS_WHEN.search(text) or _LOST_TOLD.search(text):
         return True
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:
@@ -904,12 +916,26 @@ _MINE = re.compile(r"\b(?:mijn|mn|m'n|my|mine)\b", re.IGNORECASE)
 _ASKS_OR_LOOKS = re.compile(_LOOKING_WORDS + r"|\b(?:help|hulp)\b", re.IGNORECASE)
 
 
+# Venting about what others keep doing or leave undone ("niemand die er wat aan doet",
+# "someone keeps leaving their washing in the machines", "iemand zet hier steeds zijn fiets
+# neer"): a complaint too, though it names someone.
+_VENTS = re.compile(
+    r"\bniemand\s+(?:die\s+er\s+(?:wat|iets)\s+aan\s+doet|doet\s+er\s+(?:wat|iets)\s+aan)\b"
+    r"|\b(?:nobody|no\s+one)\s+(?:ever\s+)?(?:does|is\s+doing)\s+anything\b"
+    r"|\b(?:someone|somebody|people)\s+(?:keeps?|always)\s+\w+ing\b"
+    r"|\b(?:iemand|mensen)\s+(?:laat|laten|zet|zetten|gooit|gooien|parkeert|parkeren)\s+"
+    r"(?:\w+\s+){0,3}?(?:steeds|telkens|elke\s+keer|altijd)\b",
+    re.IGNORECASE,
+)
+
+
 def complaint(text: str) -> bool:
     """Whether the words vent a judgement on something shared, asking nobody for anything."""
+    vents = _VENTS.search(text)
     return (
-        bool(_CONDEMNS.search(text))
+        bool(_CONDEMNS.search(text) or vents)
         and not _MINE.search(text)
-        and not _SOMEONE.search(text)
+        and not _SOMEONE.search(_VENTS.sub(" ", text) if vents else text)
         and not _ASKS_OR_LOOKS.search(text)
     )
 

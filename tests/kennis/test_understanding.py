@@ -29,6 +29,7 @@ from kennis.understanding import (
     giving_away,
     invitation,
     load_intent_examples,
+    lost_or_found,
     news,
     not_for_a_person,
     offering,
@@ -640,15 +641,37 @@ def test_looking_for_a_thing_is_no_give_away(text: str) -> None:
         "ik ben mijn fietssleutel kwijt, ergens tussen de Jumbo en de bieb. iemand gezien?",
         "found a set of keys by the bench at the playground",
         "lost my blue scarf at the coffee morning, let me know if anyone finds it",
+        # told, asking nothing
+        "ik ben mijn leesbril kwijt, ergens tussen de kelder en de voordeur",
+        "I lost my gloves at the market yesterday",
     ],
 )
 def test_lost_and_found_is_no_request(text: str) -> None:
+    assert lost_or_found(text)
     assert fixed_intent(text, spoken_to=True) == "other"
 
 
-def test_lost_keys_and_asking_for_a_locksmith_is_a_request() -> None:
-    text = "ik ben mijn sleutels kwijt, wie kan mijn slot openmaken?"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben mijn sleutels kwijt, wie kan mijn slot openmaken?",
+        "ik ben mijn sleutels kwijt en sta buiten, wie kan helpen?",
+    ],
+)
+def test_lost_keys_and_asking_for_a_locksmith_is_a_request(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lost my keys, locked out of my flat!",  # a locksmith
+        "ik ben de weg kwijt met mijn belastingaangifte",  # lost in the forms
+        "ik ben mijn baan kwijt en weet niet hoe het nu moet",
+    ],
+)
+def test_lost_in_other_senses_is_no_lost_property(text: str) -> None:
+    assert not lost_or_found(text)
 
 
 @pytest.mark.parametrize(
@@ -746,6 +769,9 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
         # a complaint about something shared, vented: broken, but nobody's request
         "de hoofdingang klemt alweer een week, echt belachelijk",
         "the rubbish chute has been blocked for days, unacceptable",
+        # venting about what others keep doing or leave undone
+        "someone keeps leaving their bikes in the hallway for weeks",
+        "het grofvuil staat er alweer, niemand die er wat aan doet",
         # praise of a moment just past
         "leuke avond gisteren bij de buurtquiz, volgende keer weer!",
         "great session yesterday on heat pumps, learned a lot",
