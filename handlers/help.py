@@ -26,6 +26,7 @@ from kennis.understanding import (
     lost_or_found,
     news,
     opinion,
+    praise,
     solved,
 )
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
@@ -88,6 +89,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     if asks_a_fact(wanted):  # a fact, which the bot does not know; the neighbours may
         await ctx.reply(ctx.t(f"help.fact_{where}"))
+        return
+    if praise(wanted):  # "goeie sessie gisteren": the organisers will be glad to hear it
+        await ctx.reply(ctx.t(f"help.praise_{where}"))
         return
     if news(wanted) or solved(wanted):  # "de cv draait eindelijk": good news all the same
         await ctx.reply(ctx.t(f"help.news_{where}"))

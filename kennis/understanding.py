@@ -795,7 +795,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
-    if _EXCLAIMS.match(wanted) or opinion(text):  # the need has lost a vented judgement
+    if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted):  # (judgement: see need)
         return "other"
     return pattern_intent(wanted)
 
@@ -882,13 +882,7 @@ _OPINION = re.compile(
     r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
     r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
     r"|in\s+my\s+opinion|imo|overhyped|overrated|jammer|zonde|schandalig|belachelijk"
-    r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous"
-    # praise of a moment just past: "goeie sessie gisteren over de warmtetransitie"
-    r"|(?:goeie|goede|mooie|leuke|fijne|geweldige|gezellige|great|nice|lovely|good|fun|amazing"
-    r"|wonderful)\s+(?:sessie|avond|dag|bijeenkomst|workshop|middag|ochtend|les|presentatie"
-    r"|vergadering|meeting|session|evening|event|talk|day|morning|afternoon|party|feest)\s+"
-    r"(?:gisteren|vandaag|vanavond|vanochtend|vanmiddag|yesterday|today|tonight|this\s+morning"
-    r"|last\s+night))\b",
+    r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous)\b",
     re.IGNORECASE,
 )
 _TELLS_A_NEED = re.compile(
@@ -937,6 +931,29 @@ def complaint(text: str) -> bool:
         and not _MINE.search(text)
         and not _SOMEONE.search(_VENTS.sub(" ", text) if vents else text)
         and not _ASKS_OR_LOOKS.search(text)
+    )
+
+
+# Praise of a moment just past ("goeie sessie gisteren over de warmtetransitie", "great
+# evening yesterday at the quiz!"): glad news, for the organisers to hear.
+_PRAISES = re.compile(
+    r"\b(?:goeie|goede|mooie|leuke|fijne|geweldige|gezellige|great|nice|lovely|good|fun|amazing"
+    r"|wonderful)\s+(?:sessie|avond|dag|bijeenkomst|workshop|middag|ochtend|les|presentatie"
+    r"|vergadering|meeting|session|evening|event|talk|day|morning|afternoon|party|feest)\s+"
+    r"(?:gisteren|vandaag|vanavond|vanochtend|vanmiddag|yesterday|today|tonight|this\s+morning"
+    r"|last\s+night)\b",
+    re.IGNORECASE,
+)
+
+
+def praise(text: str) -> bool:
+    """Whether the words praise a moment just past, asking for nothing and telling of no
+    trouble."""
+    return (
+        "?" not in text
+        and bool(_PRAISES.search(text))
+        and not _SOMEONE.search(text)
+        and not _TELLS_A_NEED.search(text)
     )
 
 

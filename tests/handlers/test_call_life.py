@@ -869,6 +869,7 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
         chantal: @vonk the lift finally works
         chantal: @vonk who's coming to the board game night on friday?
         willem@dm: wie gaat er zaterdag mee naar de markt?
+        willem@dm: goeie sessie gisteren over de warmtetransitie, ik heb veel opgestoken
         """
     )
     lines = [line for line in out.splitlines() if "vonk:" in line]
@@ -885,6 +886,8 @@ async def test_a_fact_news_or_a_view_gets_its_own_short_answer(
     # an invitation to come along is for the neighbours
     assert "[groep] vonk: Sounds fun! I can't come along myself" in said
     assert "[dm willem] vonk: Gezellig! Ik ga zelf niet mee" in said
+    # praise of a moment just past is for the organisers to hear
+    assert "[dm willem] vonk: Wat fijn om te horen!" in said
     assert "Ik ben Vonk" not in said and "I'm Vonk" not in said
     assert "kunnen misschien helpen" not in said and "may be able to help" not in said
 

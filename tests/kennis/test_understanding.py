@@ -34,6 +34,7 @@ from kennis.understanding import (
     not_for_a_person,
     offering,
     pattern_intent,
+    praise,
     solved,
     standing_offer,
 )
@@ -772,13 +773,25 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
         # venting about what others keep doing or leave undone
         "someone keeps leaving their bikes in the hallway for weeks",
         "het grofvuil staat er alweer, niemand die er wat aan doet",
-        # praise of a moment just past
-        "leuke avond gisteren bij de buurtquiz, volgende keer weer!",
-        "great session yesterday on heat pumps, learned a lot",
     ],
 )
 def test_an_opinion_is_no_request(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "praised"),
+    [
+        ("leuke avond gisteren bij de buurtquiz, volgende keer weer!", True),
+        ("great session yesterday on heat pumps, learned a lot", True),
+        ("goede workshop gisteren, maar mijn laptop deed het niet", False),  # trouble
+        ("leuke avond gisteren, weet iemand wie de foto's heeft?", False),  # a question
+    ],
+)
+def test_praise_of_a_moment_just_past_is_no_request(text: str, praised: bool) -> None:
+    assert praise(text) is praised
+    if praised:
+        assert fixed_intent(text, spoken_to=True) == "other"
 
 
 @pytest.mark.parametrize(
