@@ -29,8 +29,8 @@ _ADDRESS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _GREETING = re.compile(
-    r"""^\s*(?:hoi|hallo|hey|hi|hello|hee|hoii+|goeie?morgen|goedemorgen|goedemiddag|
-        goedenavond|good\s+(?:morning|afternoon|evening)|dag|moi|ha)
+    r"""^\s*(?:hoi|hallo|hey|hi|hiya|heya|hai|yo|howdy|hello|hee|hoii+|goeie?morgen|goedemorgen
+        |goedemiddag|goedenavond|good\s+(?:morning|afternoon|evening)|dag|moi|ha)
         (?:\s+(?:allemaal|iedereen|buren|all|everyone|everybody|folks|there|vonk))?
         \s*[,!.:;]+\s*""",
     re.IGNORECASE | re.VERBOSE,

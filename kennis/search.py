@@ -91,11 +91,17 @@ def _settled(reading: Reading, answer: Answer) -> Action:
     vrijwilligers afhaken", "the funder asked for a theory of change by next week"). A
     clear member match makes it a request, answered with the fitting lesson notes too
     (until 2026-12-01 only when no note fitted: the blind expertise set's named .762 ->
-    .812, nothing else moved). Offers never reach here: "ik wil best de koffieochtend
-    draaien" is a pledge and gets no names."""
+    .812, nothing else moved); so does any member match when no note fits ("my toddler
+    needs a babysitter thursday evening, any tips?" got "I found no lesson about …").
+    Offers never reach here: "ik wil best de koffieochtend draaien" is a pledge and gets no
+    names."""
     if reading.action == "answer" and not reading.spoken_to and not answer.named:
         return "silent"
-    if reading.action == "lesson" and answer.named and reading.help_probability >= SECOND_LOOK:
+    if (
+        reading.action == "lesson"
+        and answer.named
+        and (reading.help_probability >= SECOND_LOOK or not answer.lessons)
+    ):
         return "answer"
     if reading.action == "ask_back" and reading.intent == "help" and answer.named:
         return "answer"

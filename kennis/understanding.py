@@ -677,7 +677,7 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:weet|ken)\s+(?:jij|je|u)\s+(?:nog\s+)?(?:iemand|een)\b|\b(?:do|would)\s+you\s+know\s+(?:of\s+)?"
     r"(?:any|some)(?:one|body)\b|"
     r"\bwie\s+wil\s+(?:er\s+)?(?:\w+\s+){0,2}?(?:meedenken|helpen|meehelpen|meekijken|kijken\s+naar)\b|"
-    r"\bi\s+need\s+(?:some\s+)?help\b|"
+    r"(?:\bi\s+|(?:^|[.!?]\s+)\W*)need\s+(?:some\s+)?help\b|"
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
     r"\b(?:iemand|iemant|anyone|anybody|any1|someone|somebody|some1)\s*\?+\s*$|"  # "iemand?"
     # "anyone driving to the Lidl on saturday?", "any1 with a van?"

@@ -21,6 +21,7 @@ from kennis.need import framing_only, need, offered, topic
             "kan iemand ff naar mn laptop kijken?",
         ),
         ("hi everyone! who can fix a bike?", "who can fix a bike?"),
+        ("hiya! who can fix a bike?", "who can fix a bike?"),
         # The question mark and the framing stay: the model was measured to rely on them.
         (
             "wie kan helpen met mijn belastingaangifte?",

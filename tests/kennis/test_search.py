@@ -14,9 +14,10 @@ import pytest
 from kennis.embedding import Embedder, HashingEmbedder
 from kennis.exact import LOCAL, asked_for, asked_in, conflicting, exact_terms
 from kennis.index import ItemIndex, joined
-from kennis.search import Search, SearchConfig
+from kennis.search import LessonMatch, Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
+from storage.repositories.kennis import Lesson
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 DEVSET = Path(__file__).resolve().parents[2] / "bench" / "devset_nl.json"
@@ -737,3 +738,31 @@ async def test_a_likely_request_is_answered_when_someone_fits_clearly(storage: S
     # Read as chatter, it stays a question back; and nobody fitting, it stays one too.
     assert _settled(replace(likely, intent="other"), answer) == "ask_back"
     assert _settled(likely, replace(answer, named=[])) == "ask_back"
+
+
+async def test_a_lesson_question_no_note_fits_is_answered_by_a_member_who_does(
+    storage: Storage,
+) -> None:
+    """Read as a lesson question ("my toddler needs a babysitter thursday evening, any
+    tips?"), a line that no lesson note fits but a member does is answered with the member:
+    it got "I found no lesson about …". A fitting note keeps it a lesson answer, unless the
+    line is also likely a request."""
+    from dataclasses import replace
+
+    from kennis.search import _settled
+
+    net = await network(storage)
+    await import_members(storage, net, [MemberImportRow(2, "ilse", "Ilse", ("oppassen",), "", "")])
+    search = Search(HashingEmbedder(256), storage)
+    read = await search.read("oppassen", direct=True)
+    lesson = replace(
+        read, intent="lesson", action="lesson", probabilities={"lesson": 0.95, "help": 0.05}
+    )
+    answer = await search.ask(lesson, network_id=net)
+    assert [m.member.handle for m in answer.named] == ["ilse"]
+    assert _settled(lesson, replace(answer, lessons=[])) == "answer"
+    note = LessonMatch(
+        Lesson(1, net, "Oppas regelen", "", (), None, "Vonk", "seed", datetime.now(UTC)), 3.0
+    )
+    assert _settled(lesson, replace(answer, lessons=[note])) == "lesson"
+    assert _settled(lesson, replace(answer, lessons=[], named=[])) == "lesson"

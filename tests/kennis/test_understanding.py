@@ -145,6 +145,8 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("ik durf niet meer op de fiets. Iemand die met me wil oefenen?", True, "help"),
         ("anyone here who repairs bikes?", True, "help"),
         ("is er hier iemand die Arabisch spreekt?", True, "help"),
+        ("need help moving a washing machine on sat, no van", True, "help"),
+        ("hiya! anyone speak Dutch? need help with a letter from the council", True, "help"),
     ],
 )
 def test_intent_fixed_by_the_words(text: str, spoken_to: bool, intent: str | None) -> None:
