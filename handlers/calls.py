@@ -815,7 +815,9 @@ def register(router: Router) -> None:
     router.button(DraftPost)(post_pressed)
     router.phrase(
         r"^\s*(?:(?:ja|yes|graag|ja\s+graag|ja\s+hoor)\W+)?"
-        r"(?:ik\s+doe\s+mee|doe\s+mee|ik\s+ben\s+erbij|count\s+me\s+in|i'?m\s+in)"
+        r"(?:ik\s+doe\s+(?:ook\s+|graag\s+|wel\s+|zeker\s+)?mee|doe\s+(?:ook\s+)?mee"
+        r"|ik\s+ben\s+(?:er\s+(?:ook\s+)?bij|(?:ook\s+)?erbij)|count\s+me\s+in(?:\s+too)?"
+        r"|i'?m\s+in(?:\s+too)?)"
         r"(?:\s+(?:met|with|voor|for|bij)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+)"
         # "ik doe mee met de speeltuin": a call named by its title
         r"|\s+(?:met|with|voor|for|bij|aan|on)\s+(?P<title>[^\d\W][^,.;!?]*?))?"

@@ -255,10 +255,15 @@ async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_n
         chantal@dm: ik doe mee met de taartenwedstrijd
         bart@dm: doe mee, maar ik weet nog niet hoe laat
         tamara@dm: /mijn
+        lies: ik doe ook mee met de bankjes
+        kees: ik ben er ook bij 2
         """
     )
     assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
     assert "[dm willem] vonk: Top, je doet mee met 'Bankjes verven'" in out
+    # "ook" in between, in the group (it went unanswered)
+    assert "[dm lies] vonk: Top, je doet mee met 'Bankjes verven'" in out
+    assert "[dm kees] vonk: Top, je doet mee met 'Bankjes verven'" in out
     # A title no open call has: the list to choose from, never a pledge of those words.
     chantal = out.split("chantal@dm:", 1)[1].split("bart@dm:", 1)[0]
     assert "Ik zie geen open oproep die 'de taartenwedstrijd' heet." in chantal
