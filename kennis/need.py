@@ -3,12 +3,11 @@
 Two views of the same message:
 
 * :func:`need` is what is *searched* (and embedded, once): the message without who it is
-  addressed to ("@vonk", "Vonk,"), without a greeting or an announced question in front ("hoi
-  allemaal,", "vraagje:") and without a judgement or exasperation vented at the end (",
-  belachelijk", ", driving me nuts"). The rest,
-  question mark and framing included, stays: the model was measured to rely on it
-  (bench/understanding.py, "need" rows: stripping the framing or a trailing "?" flips near
-  ties and costs first places).
+  addressed to ("@vonk", "Vonk,"), without a greeting or an announced question in front
+  ("hoi allemaal,", "vraagje:") and without a judgement or exasperation vented at the end
+  ("…, belachelijk", "…, driving me nuts"). The rest, question mark and framing included,
+  stays: the model was measured to rely on it (bench/understanding.py, "need" rows:
+  stripping the framing or a trailing "?" flips near ties and costs first places).
 * :func:`topic` is what is *shown* and put into a call: the need without the request framing
   ("wie kan mij helpen met", "is er iemand die", "who can help with", "…, wie weet raad?")
   and without trailing punctuation: "Bedoel je: wie kan helpen met 'de dakgoot
