@@ -419,9 +419,20 @@ _LOST_TOLD = re.compile(
 )
 
 
+def lost_told(text: str) -> bool:
+    """Whether the words tell of a thing lost and ask nothing ("ik ben mijn leesbril kwijt";
+    not "lost my phone, can someone help me set up the new one?")."""
+    return (
+        "?" not in text
+        and bool(_LOST_TOLD.search(text))
+        and not _SOMEONE.search(text)
+        and not _ASKS_OR_LOOKS.search(text)
+    )
+
+
 def lost_or_found(text: str) -> bool:
     """Whether the words tell of something lost or found (no request for a person)."""
-    return bool(_LOST_OR_FOUND_RE.search(text) or _LOST_TOLD.search(text))
+    return bool(_LOST_OR_FOUND_RE.search(text)) or lost_told(text)
 
 
 # Questions that ask for something other than a person who can help:
@@ -522,7 +533,7 @@ def not_for_a_person(text: str) -> bool:
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
     if (_ASKS_A_FACT.search(text) and not _SOMEONE.search(text)) or _OWN_DETAILS.search(text):
         return True
-    if _ANYONE_KNOWS_WHEN.search(text) or _LOST_TOLD.search(text):
+    if _ANYONE_KNOWS_WHEN.search(text) or lost_told(text):
         return True
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:

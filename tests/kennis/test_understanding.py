@@ -665,6 +665,12 @@ def test_lost_keys_and_asking_for_a_locksmith_is_a_request(text: str) -> None:
     assert fixed_intent(text, spoken_to=True) == "help"
 
 
+def test_a_thing_lost_and_help_asked_with_what_follows_is_no_lost_property() -> None:
+    text = "lost my phone last week, can someone help me set up the new one?"
+    assert not lost_or_found(text)
+    assert fixed_intent(text, spoken_to=True) != "other"
+
+
 @pytest.mark.parametrize(
     "text",
     [
