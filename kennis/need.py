@@ -54,6 +54,11 @@ _LEAD = re.compile(
       | (?:ken|weet)\s+(?:jij|je|u)\s+iemand\s+(?:die|voor)\s+
       | (?:do|would)\s+you\s+know\s+(?:of\s+)?(?:any|some)(?:one|body)\s+(?:who|that)\s+
             (?:(?:can|could)\s+)?
+      | (?:can|could|would)\s+(?:you|u)\s+find\s+(?:me\s+|us\s+)?(?:any|some)(?:one|body)\s+
+            (?:who\s+(?:can\s+)?|that\s+(?:can\s+)?|to\s+|for\s+)
+      | (?:kun|kan|kunt)\s+(?:je|jij|u)\s+(?:voor\s+(?:mij|me|ons)\s+)?iemand\s+
+            (?:voor\s+(?:mij|me|ons)\s+)?(?:vinden|zoeken)\s+
+            (?:die\s+(?:kan\s+|wil\s+)?|voor\s+|om\s+)
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
       | (?:is\s+er\s+)?(?:(?:hier|nog|ook)\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met
             |verstand\s+van)\s+

@@ -687,6 +687,10 @@ _ASKS_FOR_SOMEONE = re.compile(
     # anyone who …", and who is willing: "wie wil ff meedenken over …?"
     r"\b(?:weet|ken)\s+(?:jij|je|u)\s+(?:nog\s+)?(?:iemand|een)\b|\b(?:do|would)\s+you\s+know\s+(?:of\s+)?"
     r"(?:any|some)(?:one|body)\b|"
+    # "can you find me someone who does nails", "kun je iemand voor me vinden die …"
+    r"\b(?:can|could|would)\s+(?:you|u)\s+find\s+(?:me\s+|us\s+)?(?:any|some)(?:one|body)\b|"
+    r"\b(?:kun|kan|kunt)\s+(?:je|jij|u)\s+(?:voor\s+(?:mij|me|ons)\s+)?iemand\s+(?:\w+\s+){0,3}?"
+    r"(?:vinden|zoeken)\b|"
     r"\bwie\s+wil\s+(?:er\s+)?(?:\w+\s+){0,2}?(?:meedenken|helpen|meehelpen|meekijken|kijken\s+naar)\b|"
     r"(?:\bi\s+|(?:^|[.!?]\s+)\W*)need\s+(?:some\s+)?help\b|"
     r"\blooking\s+for\s+(?:some|any)(?:one|body)\b|"
@@ -898,8 +902,8 @@ _OPINION = re.compile(
 )
 _TELLS_A_NEED = re.compile(
     r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed|werkte)\s+"
-    r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee|no\s+idea"
-    r"|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap|understand|lukt"
+    r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee"
+    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|complicated|scary|boring|lonely)\b",
     re.IGNORECASE,

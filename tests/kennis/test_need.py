@@ -89,6 +89,8 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("heeft iemand tijd om te helpen verhuizen?", "verhuizen"),
         ("looking for someone to mow the lawn while I'm away", "mow the lawn while I'm away"),
         ("ik ben op zoek naar iemand voor de tuin", "de tuin"),
+        ("Vonk can u find me someone who does nails", "does nails"),
+        ("kun je iemand voor me vinden die kan naaien?", "naaien"),
         ("is er hier iemand die met een aanhanger kan rijden?", "met een aanhanger rijden"),
         ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
     ],

@@ -146,6 +146,8 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("anyone here who repairs bikes?", True, "help"),
         ("is er hier iemand die Arabisch spreekt?", True, "help"),
         ("need help moving a washing machine on sat, no van", True, "help"),
+        ("can you find me someone who does nails?", True, "help"),
+        ("kun je iemand voor me vinden die kan naaien?", True, "help"),
         ("hiya! anyone speak Dutch? need help with a letter from the council", True, "help"),
     ],
 )
