@@ -7,6 +7,7 @@ pressed and words the replies.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,17 +153,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         if text.casefold() in ("geen", "nee", "none", "no", "-") or skipped(text):
             await create(ctx, data["what"], None, False)
             return
-        found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
-        if found is None or isinstance(found, InvalidWhen):
-            await ctx.reply(ctx.t("pledges.bad_date", text=text))
-            return
-        if ruled_out(text):  # "zondag kan ik niet": not that day, so when?
-            await ctx.reply(
-                ctx.t("pledges.when_ruled_out"),
-                buttons=[Button(ctx.t("pledges.no_date"), PledgeNoDate().encode())],
-            )
-            return
-        await create(ctx, data["what"], *due(found.at, found.has_time))
+        no_date = [Button(ctx.t("pledges.no_date"), PledgeNoDate().encode())]
+        if (moment := await typed_due(ctx, text, no_date)) is not None:
+            await create(ctx, data["what"], *moment)
     elif step == "hours":
         pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
         if skipped(text):
@@ -177,15 +170,10 @@ async def answer(_event: Event, ctx: Context) -> None:
         await ctx.reply(ctx.t("pledges.done_thanks", what=pledge.what))
         await offer_story(ctx, pledge)
     elif step == "new_date":
-        found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
-        if found is None or isinstance(found, InvalidWhen):
-            await ctx.reply(ctx.t("pledges.bad_date", text=text))
-            return
-        if ruled_out(text):
-            await ctx.reply(ctx.t("pledges.when_ruled_out"))
+        if (moment := await typed_due(ctx, text)) is None:
             return
         await ctx.finish()
-        at, has_time = due(found.at, found.has_time)
+        at, has_time = moment
         pledge = await own_pledge(ctx, ctx.member, int(data["pledge"]))
         await reschedule(ctx, ctx.member, pledge, at, has_time)
         await ctx.reply(
@@ -194,6 +182,21 @@ async def answer(_event: Event, ctx: Context) -> None:
                 when=when_text(ctx.t, at, has_time, tz=ctx.member.timezone, now=ctx.now()),
             )
         )
+
+
+async def typed_due(
+    ctx: Context, text: str, buttons: Sequence[Button] = ()
+) -> tuple[datetime, bool] | None:
+    """The due moment typed as an answer to "when?"; None, after saying so and asking again,
+    when the words hold no date or rule the one they name out ("zondag kan ik niet")."""
+    found = parse_when(text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
+    if found is None or isinstance(found, InvalidWhen):
+        await ctx.reply(ctx.t("pledges.bad_date", text=text), buttons=buttons)
+        return None
+    if ruled_out(text):
+        await ctx.reply(ctx.t("pledges.when_ruled_out"), buttons=buttons)
+        return None
+    return due(found.at, found.has_time)
 
 
 async def no_date_pressed(_press: PledgeNoDate, ctx: Context) -> None:

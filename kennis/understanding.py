@@ -810,7 +810,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
-    if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted):  # (judgement: see need)
+    if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted):
         return "other"
     return pattern_intent(wanted)
 
@@ -903,7 +903,8 @@ _OPINION = re.compile(
 _TELLS_A_NEED = re.compile(
     r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed|werkte)\s+"
     r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee"
-    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap|understand|lukt"
+    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap"
+    r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|complicated|scary|boring|lonely)\b",
     re.IGNORECASE,
@@ -961,25 +962,21 @@ _PRAISES = re.compile(
 )
 
 
+def _only_tells(text: str) -> bool:
+    """Whether the words ask nobody anything and tell of no trouble or need."""
+    return "?" not in text and not _SOMEONE.search(text) and not _TELLS_A_NEED.search(text)
+
+
 def praise(text: str) -> bool:
     """Whether the words praise a moment just past, asking for nothing and telling of no
     trouble."""
-    return (
-        "?" not in text
-        and bool(_PRAISES.search(text))
-        and not _SOMEONE.search(text)
-        and not _TELLS_A_NEED.search(text)
-    )
+    return bool(_PRAISES.search(text)) and _only_tells(text)
 
 
 def opinion(text: str) -> bool:
-    """Whether the words tell what someone thinks of something, asking for nothing."""
-    return complaint(text) or (
-        "?" not in text
-        and bool(_OPINION.search(text))
-        and not _SOMEONE.search(text)
-        and not _TELLS_A_NEED.search(text)
-    )
+    """Whether the words tell what someone thinks of something, asking for nothing. Read on
+    the whole message: the need has lost a judgement vented at its end (kennis.need)."""
+    return complaint(text) or (bool(_OPINION.search(text)) and _only_tells(text))
 
 
 def pattern_intent(text: str) -> Intent | None:

@@ -783,6 +783,7 @@ def test_a_problem_told_with_feeling_is_not_small_talk(text: str) -> None:
         # venting about what others keep doing or leave undone
         "someone keeps leaving their bikes in the hallway for weeks",
         "het grofvuil staat er alweer, niemand die er wat aan doet",
+        "iemand zet hier steeds zijn fiets voor de deur van het buurthuis",
     ],
 )
 def test_an_opinion_is_no_request(text: str) -> None:
