@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["framing_only", "need", "offered", "topic"]
+__all__ = ["JUDGEMENTS", "framing_only", "need", "offered", "topic"]
 
 _ADDRESS = re.compile(
     r"""^\s*(?:
@@ -97,12 +97,17 @@ _CLAUSE_MODAL = re.compile(
 # belachelijk", "my tap drips all night, driving me nuts", "… ik word er gek van") names no
 # skill, yet its words moved the search: the washing machine found the member with a sewing
 # machine, and "driving" the bus driver.
+#: Words that condemn (kennis.understanding.complaint reads them too).
+JUDGEMENTS = (
+    r"schandalig|schande|belachelijk|te\s+gek\s+voor\s+woorden|onacceptabel|onaanvaardbaar"
+    r"|ongehoord|absurd|ridiculous|(?:a\s+)?disgrace\w*|unacceptable|outrageous|shameful|appalling"
+)
 _VENTED_TAIL = re.compile(
     r"""\s*[,;:.!-]+\s*(?:
         (?:(?:echt|gewoon|zo|really|just|so|absolutely)\s+)?
-        (?:schandalig|schande|belachelijk|onacceptabel|onaanvaardbaar|ongehoord|absurd
-        |ridiculous|disgraceful|a\s+disgrace|unacceptable|outrageous|shameful|appalling
-        |irritant|frustrerend|annoying|frustrating|infuriating)
+        (?:"""
+    + JUDGEMENTS
+    + r"""|irritant|frustrerend|annoying|frustrating|infuriating)
         (?:\s+(?:gewoon|zeg|hoor|toch|really|honestly))?
       | (?:(?:it'?s|it\s+is|this\s+is|that'?s)\s+)?(?:driving|drives)\s+me\s+(?:nuts|crazy|mad
         |insane|bonkers|up\s+the\s+wall)

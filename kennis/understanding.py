@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 
 from kennis.exact import exact_terms
-from kennis.need import framing_only, need, topic
+from kennis.need import JUDGEMENTS, framing_only, need, topic
 
 __all__ = [
     "INTENTS",
@@ -916,11 +916,7 @@ _TELLS_A_NEED = re.compile(
 # stairwell is getting ridiculous"): a judgement, not a request, though it tells of something
 # broken. Not about one's own things ("mijn wasmachine is kapot, belachelijk" wants a repairer),
 # and not when it asks anyone or looks for someone or for help.
-_CONDEMNS = re.compile(
-    r"\b(?:schandalig|schande|belachelijk|te\s+gek\s+voor\s+woorden|onacceptabel|onaanvaardbaar"
-    r"|ongehoord|absurd|ridiculous|disgrace\w*|unacceptable|outrageous|shameful|appalling)\b",
-    re.IGNORECASE,
-)
+_CONDEMNS = re.compile(rf"\b(?:{JUDGEMENTS})\b", re.IGNORECASE)
 _MINE = re.compile(r"\b(?:mijn|mn|m'n|my|mine)\b", re.IGNORECASE)
 # Looking for someone or for help, in words (a vented "waarom …?" may carry a "?").
 _ASKS_OR_LOOKS = re.compile(_LOOKING_WORDS + r"|\b(?:help|hulp)\b", re.IGNORECASE)
