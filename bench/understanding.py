@@ -508,7 +508,8 @@ def main() -> None:
         "--sets",
         default="everyday,professional",
         help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour',"
-        " 'market', 'expertise', 'campus', 'village', 'makers', 'coop', 'flats' and 'expats' sets"
+        " 'market', 'expertise', 'campus', 'village', 'makers', 'coop', 'flats', 'expats',"
+        " 'allotment', 'carers' and 'freelance' sets"
         " (bench/sets/README.md), dev half only",
     )
     ap.add_argument("--quick", action="store_true", help="the default option only")
