@@ -312,6 +312,11 @@ _OFFERING = re.compile(
     r"[^.?!]*\b(?:gratis|aan|voor\s+(?:vrijwilligers|iedereen|buurthuizen|initiatieven))\b|"
     r"\bzet\s+(?:het\s+)?(?:maar\s+)?op\s+mijn\s+naam\b|"
     r"^\W*happy\s+to\b|\b(?:i'?m|i\s+am)\s+(?:offering|available\s+to)\b|\bi\s+(?:can\s+)?offer\b|"
+    # "I'm free on sunday mornings if …", "put me down as someone who sews", "reken maar op mij"
+    r"\b(?:i'?m|i\s+am)\s+(?:usually\s+|often\s+|always\s+)?(?:free|available)\s+(?:on|in|at"
+    r"|every|most|this|next|after|before|during|weekends?|mornings?|afternoons?|evenings?)\b|"
+    r"\b(?:put|sign)\s+me\s+(?:down|up)\b|\bcount\s+me\s+in\b|\breken\s+(?:maar\s+)?op\s+(?:mij|me)\b|"
+    r"\bzet\s+(?:mij|me)\s+(?:maar\s+)?(?:op\s+de\s+lijst|erop|erbij)\b|"
     r"\b(?:noteer|schrijf)\s+(?:maar\s+)?(?:op\s+)?(?:dat\s+)?(?:ik|mij|me)\b|"
     # time to give: "ik heb in april nog een paar avonden vrij om … te maken", "I have a few
     # evenings free to …"
@@ -348,6 +353,13 @@ _GIVING_AWAY = re.compile(
     r"\b(?:if|whoever|who)\s+(?:(?:any|some)(?:one|body|1)\s+)?(?:wants?|could\s+use|can\s+use)"
     r"\s+(?:it|them|one|these|this|those)\b|"
     r"\b(?:any|some)(?:one|body|1)\s+wants?\s+(?:it|them|these|this|those|one)\b|"
+    # "if any club wants them", "neem mee wat je kunt gebruiken", "pak maar als je wilt",
+    # "help yourselves", "take whatever you like"
+    r"\bif\s+any\s+\w+\s+(?:wants?|could\s+use|can\s+use)\s+(?:it|them|these|this|those|one)\b|"
+    r"\b(?:pak|neem)\s+(?:\w+\s+){0,2}?(?:als|wat)\s+(?:je|jullie|u)\s+(?:\w+\s+)?(?:wilt|wil|willen"
+    r"|kunt\s+gebruiken|kan\s+gebruiken|nodig\s+hebt|lekker\s+vindt)\b|"
+    r"\bhelp\s+yoursel(?:f|ves)\b|\b(?:take|grab)\s+(?:what|whatever)\s+you\s+(?:like|want|need"
+    r"|can\s+use)\b|"
     # "ik heb nog 3 balen hooi over", "wie wil mag pakken", "kinderfietsje, mag gratis weg"
     r"\b(?:heb|hebben)\s+nog\s+[^.?!,]*\bover\s*(?:[,.!]|$)|"
     r"\bwie\s+(?:\w+\s+)?wil\b,?\s+mag\b|\b(?:mag|mogen)\s+(?:gratis\s+)?weg\b|"
@@ -390,6 +402,21 @@ def offering(text: str) -> bool:
     return bool(_OFFERING.search(text)) and not _LOOKING.search(unconditional(text))
 
 
+# An offer on a condition, the condition first ("als iemand dinsdag een chauffeur zoekt: ik
+# heb de auto", "if you still need someone on the till, I'm happy to"): a pledge.
+_CONDITION_FIRST = re.compile(
+    r"^\W*(?:als|mocht|indien|if|in\s+case)\b[^,:;.?!]*\b(?:zoek\w*|nodig|needs?|looking|wants?)\b"
+    r"[^,:;.?!]*[,:;]\s*(?:dan\s+)?(?:ik|wij|we|i)\b(?:'\w+)?\s+(?!(?:\w+\s+)?(?:niet|geen|nooit|not"
+    r"|no|never|can'?t|won'?t|cannot)\b)",
+    re.IGNORECASE,
+)
+
+
+def conditional_offer(text: str) -> bool:
+    """Whether the words offer something on the condition that someone needs it, first."""
+    return "?" not in text and bool(_CONDITION_FIRST.search(text))
+
+
 def standing_offer(text: str) -> bool:
     """Whether the words offer help to whoever needs it, asking nothing: the chat suggests
     putting it in the member's profile, where the next question finds it."""
@@ -414,7 +441,14 @@ _LOST_TOLD = re.compile(
     r"|portomonnee|telefoon|mobiel|\w*bril|tas|rugzak|jas|sjaal|muts|handschoen\w*|paraplu"
     r"|pasje|ov-?kaart|kat|poes|hond|ring|horloge|oortjes)\s+kwijt"
     r"|lost\s+(?:my|our)\s+(?:\w+\s+){0,2}?(?:keys?|wallet|purse|phone|glasses|bag|backpack|coat"
-    r"|jacket|scarf|hat|gloves?|umbrella|card|cat|dog|ring|watch|earbuds))\b",
+    r"|jacket|scarf|hat|gloves?|umbrella|card|cat|dog|ring|watch|earbuds))\b"
+    # "mijn sleutelbos met een rood lintje is kwijt", "lost my reading glasses near …"
+    r"|^(?!.*\b(?:buiten|locked\s+out|can'?t\s+get\s+in)\b).*?\b(?:(?:mijn|mn|m'n|onze|ons)\s+"
+    r"(?:\w+\s+){0,2}?(?:sleutel\w*|\w*sleutel|portemonnee|telefoon|mobiel|\w*bril|tas|rugzak|jas"
+    r"|sjaal|muts|handschoen\w*|paraplu|pasje|ov-?kaart|kat|poes|hond|ring|horloge|oortjes)\b"
+    r"(?:\s+\w+){0,4}?\s+(?:is|zijn)\s+(?:\w+\s+)?(?:kwijt\w*|zoek)\b|^\W*(?:just\s+)?lost\s+(?:my|our)"
+    r"\s+(?:\w+\s+){0,2}?(?:keys?|wallet|purse|phone|glasses|bag|backpack|coat|jacket|scarf|hat"
+    r"|gloves?|umbrella|card|cat|dog|ring|watch|earbuds)\b)",
     re.IGNORECASE,
 )
 
@@ -512,7 +546,14 @@ _ASKS_A_FACT = re.compile(
     r"|wat\s+is\s+het\s+verschil)\b|"
     r"^\W*is\s+(?:it|this|that|the\s+\w+(?:\s+\w+){0,3}?)\s+(?:here\s+)?(?:safe|allowed|legal|free)\b|"
     r"^\W*(?:is|are|zijn)\s+(?:the|de|het)\s+(?:\w+\s+){0,2}?(?:deadline|opening\s+hours"
-    r"|openingstijden)\b",
+    r"|openingstijden)\b|"
+    # what it costs, whether it is a rule, whether it still exists ("wat kost een plek op de
+    # markt?", "is het verplicht om …?", "are we allowed to …?", "is that still a thing?")
+    r"^\W*wat\s+kost(?:en)?\b|^\W*what\s+(?:does|do|did)\s+(?:\w+\s+){1,4}?cost\b|"
+    r"^\W*(?:is\s+(?:het|it|this|that)\s+(?:\w+\s+)?(?:verplicht|mandatory|compulsory|obligatory"
+    r"|required|toegestaan|allowed)|are\s+(?:we|you)\s+(?:\w+\s+)?(?:allowed|required|supposed)"
+    r"\s+to|mag\s+(?:je|men)\s+(?:hier\s+)?(?:eigenlijk\s+)?(?:\w+\s+){0,3}?\w+en\s*\?)|"
+    r"\bstill\s+a\s+thing\b|\bwat\s+voor\s+weer\b|\bwhat'?s\s+the\s+weather\b",
     re.IGNORECASE,
 )
 
@@ -749,11 +790,17 @@ def asks_anyone(text: str) -> bool:
 # ("wie gaat er met mijn moeder mee naar de dokter?", "... ik vind het spannend"), which asks
 # for company as help.
 _INVITES = re.compile(
-    r"\b(?:wie\s+(?:gaat|gaan|komt|komen|rijdt|fietst|loopt|wandelt|doet|wil|heeft)|(?:heeft\s+)?"
-    r"iemand\s+zin)\s+(?:er\s+)?(?:zin\s+om\s+)?(?:(?!ervaring|verstand|daar|hier)\w+\s+){0,4}?"
-    r"mee\s*(?:naar|aan\s+(?:de|het)|op\s+(?:stap|pad|reis)|uit\b|\?|$|te\s+(?:wandelen|fietsen"
-    r"|lopen|hardlopen|zwemmen|eten|lunchen|sporten|dansen|zingen|spelen|borrelen|picknicken"
-    r"|shoppen|winkelen)\b|te\s+gaan\b)|"
+    r"\b(?:wie\s+(?:gaat|gaan|komt|komen|rijdt|fietst|loopt|wandelt|doet|wil|heeft)|(?:heeft\s+"
+    r"(?:er\s+)?)?iemand\s+zin)\s+(?:er\s+)?(?:zin\s+om\s+)?(?:(?!ervaring|verstand|daar|hier)\w+\s+)"
+    r"{0,4}?mee\s*(?:naar|aan\s+(?:de|het)|met\s+(?:de|het|ons|onze)\b|op\s+(?:stap|pad|reis)|uit\b"
+    r"|\?|$|te\s+(?:wandelen|fietsen|lopen|hardlopen|zwemmen|eten|lunchen|sporten|dansen|zingen"
+    r"|spelen|borrelen|picknicken|shoppen|winkelen)\b|te\s+gaan\b)|"
+    # "heeft er iemand zin om zondag een rondje te lopen?", "gaat er iemand donderdag naar de
+    # informatieavond?", "…, wie komt er?"
+    r"\b(?:heeft\s+(?:er\s+)?)?iemand\s+zin\s+om\s+(?:\w+\s+){0,8}?te\s+(?:wandelen|fietsen|lopen"
+    r"|hardlopen|zwemmen|eten|lunchen|sporten|dansen|zingen|spelen|borrelen|picknicken|shoppen"
+    r"|winkelen|gaan)\b|\bgaat\s+er\s+(?:nog\s+)?iemand\s+(?:\w+\s+){0,3}?naar\s+(?:de|het)\b|"
+    r"\bwie\s+(?:komt|komen)\s+(?:er\s*)?(?:ook\s*|allemaal\s*)?\?|"
     r"\bwho(?:'s|\s+is|\s+else\s+is|\s+wants\s+to|\s+would\s+like\s+to)\s+(?:coming|come|joining"
     r"|join|in\s+for|up\s+for)\b|"
     r"\b(?:any(?:one|body|1)|who)\s+(?:wants?\s+to|fancy|fancies|up\s+for)\s+(?:join|come|coming"
@@ -782,6 +829,35 @@ def invitation(text: str) -> bool:
     )
 
 
+# A line that turns to another member first ("@vonk @Kees jij zou toch de ballen
+# oppompen?", "@Rick you still owe me a beer"): said to them, not a request to the bot. Not
+# a mention of everyone.
+_TO_A_MEMBER = re.compile(
+    r"^\W*(?:(?:@vonk[\w.\-:]*|vonk\b)[\s,:;!]*)*@(?!(?:vonk|all|alle|allemaal|iedereen|everyone"
+    r"|everybody|here|channel|room|buren)\b)[\w.\-]+",
+    re.IGNORECASE,
+)
+# Saying no help is wanted ("I don't need anything, I just had to type it out somewhere",
+# "moest het even kwijt").
+_WANTS_NOTHING = re.compile(
+    r"\b(?:i\s+don'?t\s+need\s+anything|(?:just|only)\s+(?:needed|had|wanted)\s+to\s+(?:say|type"
+    r"|vent|share|tell\s+someone|write\s+it|get\s+(?:it|this)\s+(?:out|off))|ik\s+hoef\s+(?:verder\s+)?"
+    r"(?:niks|niets)|moest\s+(?:het|dit)\s+(?:even\s+)?(?:kwijt|kwijt\s+aan|van\s+me\s+af)|wilde"
+    r"\s+(?:het|dit)\s+(?:even\s+)?kwijt)\b",
+    re.IGNORECASE,
+)
+
+
+def to_a_member(text: str) -> bool:
+    """Whether the line turns to another member by their handle first."""
+    return bool(_TO_A_MEMBER.search(text))
+
+
+def wants_nothing(text: str) -> bool:
+    """Whether the line says that no help is wanted: it is shared, not asked."""
+    return bool(_WANTS_NOTHING.search(text))
+
+
 def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,
@@ -789,6 +865,8 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     bot any question for someone who can or knows; then :func:`pattern_intent`."""
     if _CLEAR_REQUEST.search(text):
         return "help"
+    if to_a_member(text) or wants_nothing(text):
+        return "other"
     wanted = need(text)
     if invitation(wanted):
         return "other"
@@ -799,7 +877,12 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
     # ("wat kan je …") but asks for a person; asking *how to ask* does not.
     if _ABOUT_BOT.match(wanted) and (not asks or _HOW_TO_ASK.search(wanted)):
         return "other"
-    offers = standing_offer(wanted) or offering(wanted) or giving_away(wanted)
+    offers = (
+        standing_offer(wanted)
+        or offering(wanted)
+        or giving_away(wanted)
+        or conditional_offer(wanted)
+    )
     if asks and not offers:
         return "help"
     if asks_if_ok(wanted):

@@ -386,7 +386,7 @@ async def test_group_lines_answered_only_when_a_request_fits_clearly(
         ("the pool reopened today", True),
         ("we zitten op 12 aanmeldingen voor de pubquiz, nog 3 plekken vrij", True),
         ("only two spots left for the bike repair workshop on saturday!", True),
-        ("nog 3 plekken vrij bij de kookles, wie komt er?", False),
+        ("nog 3 plekken vrij in de bus naar het festival, wie kan er rijden?", False),
         ("de winkel is weer open, wie kan boodschappen doen?", False),
         ("mijn moeder is net overleden en ik zie op tegen alle papieren", False),
         ("mijn zoon is geslaagd en zoekt nu een bijbaan", False),
@@ -1006,3 +1006,54 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
     assert asks_about_own_call(text) is asks
     if asks:
         assert fixed_intent(text, spoken_to=True) == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # turned to another member first: said to them
+        ("@vonk @Noor jij had toch de sleutel van het hek?", "other"),
+        ("@Bram you still owe me a coffee", "other"),
+        # a mention of everyone is no member
+        ("@vonk @iedereen wie kan morgen een aanhanger lenen?", "help"),
+        # no help wanted, said in words
+        ("dad had a bad fall last week. I don't need anything, just needed to say it", "other"),
+        ("mijn moeder wordt steeds vergeetachtiger, moest het even kwijt", "other"),
+        # offered on a condition, the condition first
+        ("als iemand zaterdag nog een chauffeur zoekt: ik heb de auto", "pledge"),
+        ("if you still need someone at the bar, I can do an hour", "pledge"),
+        ("als iemand hulp nodig heeft, ik kan niet maar wie wel?", None),
+        # offered in other words
+        ("I'm free most evenings if anything needs carrying", "pledge"),
+        ("you can put me down as a driver", "pledge"),
+        # things given away
+        ("de peren aan de gemeenschappelijke boom zijn rijp, pak maar wat je wilt", "pledge"),
+        ("spare seedlings by the shed, help yourselves", "pledge"),
+        ("two boxes of paint left over if any club wants them", "pledge"),
+        # invitations
+        ("wie doet er mee met het sjoeltoernooi zaterdag?", "other"),
+        ("heeft er iemand zin om morgen te gaan zwemmen?", "other"),
+        ("gaat er iemand vrijdag naar de buurtvergadering?", "other"),
+        ("filmavond in het buurthuis, wie komt er?", "other"),
+        ("heeft iemand zin om met mijn vader te wandelen?", None),
+        # lost, told
+        ("mijn fietssleutel met een blauw hangertje is kwijt", "other"),
+        ("lost my glasses somewhere near the market", "other"),
+        ("mijn huissleutel is kwijt en ik sta buiten", None),
+        # a fact: cost, a rule, whether it still exists, the weather
+        ("wat kost een plekje op de kerstmarkt?", "other"),
+        ("is het verplicht om bij de jaarvergadering te zijn?", "other"),
+        ("are we allowed to park on the grass during the fair?", "other"),
+        ("is the energy allowance still a thing this year?", "other"),
+        ("wat voor weer wordt het zondag?", "other"),
+    ],
+)
+def test_lines_that_ask_nobody_for_help(text: str, intent: str | None) -> None:
+    """Lines spoken to the bot that name no need: said to a member, offered, an outing,
+    something lost, a fact, or shared without asking (the blind allotment, carers and
+    freelance dev sets named members for such lines)."""
+    found = fixed_intent(text, spoken_to=True)
+    if intent is None:
+        assert found not in ("other", "pledge")
+    else:
+        assert found == intent
