@@ -315,6 +315,9 @@ async def evaluate(
             titles = [SAME_LESSON.get(x.lesson.title, x.lesson.title) for x in answer.lessons]
             right = {SAME_LESSON.get(a, a) for a in lesson["answers"]}
             tally.add("lessons", float(bool(titles) and titles[0] in right))
+            if SHOW and not (titles and titles[0] in right):
+                first = titles[0] if titles else None
+                print(f"  lesson missed {lesson['text']!r}: first {first!r}; right {sorted(right)}")
         # Intent precision/recall over every labelled line (read as the chat would).
         for text, where, label in labelled:
             reading = await search.read(

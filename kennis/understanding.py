@@ -386,7 +386,11 @@ def giving_away(text: str) -> bool:
 
 # "als ze nog iemand zoeken", "if they need a hand": the condition of an offer, not a search.
 _IF_NEEDED = re.compile(
-    r"\b(?:als|mocht|indien|if|in\s+case)\b[^,.?!]*\b(?:zoek\w*|nodig|needs?|looking|want)\b[^,.?!]*",
+    r"\b(?:als|mocht|indien|if|in\s+case)\b[^,.?!]*\b(?:zoek\w*|nodig|needs?|looking|want)\b[^,.?!]*"
+    # someone's absence: "… als Daan er niet is", "… if Sam can't make it"
+    r"|\b(?:als|wanneer|if|when)\s+(?:\w+\s+){1,3}?(?:er\s+)?niet\s+(?:is|zijn|kan|kunnen)\b"
+    r"|\b(?:if|when)\s+\w+\s+(?:is|are)\s+(?:away|not\s+there|off|ill|sick)\b"
+    r"|\bif\s+\w+\s+can'?t\s+(?:make\s+it|come)\b",
     re.IGNORECASE,
 )
 
@@ -506,8 +510,8 @@ _NOT_FOR_A_PERSON = re.compile(
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:mijn|m'n|mn|onze|ons)\b|\bwho\s+(?:has|'s\s+got|took"
     r"|borrowed)\s+(?:my|our)\b|"
     # ("het weer" is also "it again": "nu lekt het weer")
-    r"\b(?:hoe\s+(?:wordt|is|was)\s+het\s+weer|weerbericht|weersverwachting|the\s+weather"
-    r"|weather\s+forecast)\b|"
+    r"\b(?:hoe\s+(?:wordt|is|was)\s+het\s+weer|weerbericht|weersverwachting|weersvoorspelling"
+    r"|the\s+weather|weather\s+(?:forecast|looks|is\s+looking))\b|"
     r"\b(?:wat\s+(?:vind|denk)\s+(?:jij|je|u)|what\s+do\s+you\s+think|what'?s\s+your\s+(?:opinion"
     r"|view|take))\b|" + _LOST_OR_FOUND,
     re.IGNORECASE,
@@ -634,6 +638,11 @@ _NEWS = re.compile(
     r"|(?:is|zijn|gaat|gaan)\s+(?:\w+\s+){0,3}?weer\s+open|reopen(?:s|ed)|(?:is|are)\s+open\s+again"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
     r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed"
+    # an event announced: "het verpleeghuis houdt op de 21e een zomermarkt", "the school is
+    # holding a fair on friday"
+    r"|(?:houdt|houden|organiseert|organiseren)\s+(?:\w+\s+){0,4}?(?:een|de|het|hun|haar|zijn)\s+"
+    r"(?:\w+\s+)?\w*(?:markt|feest|avond|middag|ochtend|dag|bijeenkomst|braderie|concert|viering|quiz"
+    r"|wandeling|toernooi)|(?:is|are)\s+(?:holding|hosting|throwing)\s+(?:a|an|the|its|their)\b"
     # how full an activity is: "we zitten op 12 aanmeldingen, nog 3 plekken vrij", "only two
     # spots left for the workshop"
     r"|nog\s+(?:\d+|een\s+paar|twee|drie)\s+(?:plek(?:ken|je|jes)?|plaats(?:en)?)\s+(?:vrij|over"
@@ -646,7 +655,8 @@ _NEWS = re.compile(
 # Bad news told: a theft, a break-in, damage done ("er is vannacht ingebroken in de
 # fietsenkelder", "my bike got stolen from the rack"): nobody's skill, and no good news.
 _BAD_NEWS = re.compile(
-    r"\b(?:ingebroken|inbraak|gestolen|gejat|stolen|stole|robbed|broken\s+into|burgled|break-in|vernield"
+    r"\b(?:ingebroken|inbraak|gestolen|gejat|gepikt|stolen|stole|nicked|pinched|robbed|broken\s+into"
+    r"|burgled|break-in|vernield"
     r"|vandali[sz]ed|beklad)\b",
     re.IGNORECASE,
 )
@@ -657,7 +667,8 @@ _MUST = re.compile(r"\b(?:moet|moeten|must|have\s+to|has\s+to|should)\b", re.IGN
 
 # "someone stole the plants from our garden": the thief, not someone asked for.
 _SOMEONE_DID = re.compile(
-    r"^\W*(?:iemand|someone|somebody)\s+(?:heeft|has|had|stole|took|broke|smashed|vernielde)\b",
+    r"^(?:[^,.!?]{0,20}[,.!]\s*)?\W*(?:iemand|someone|somebody)\s+(?:heeft|has|had|stole|took|broke"
+    r"|smashed|nicked|pinched|vernielde)\b",
     re.IGNORECASE,
 )
 
@@ -938,12 +949,14 @@ _INTRODUCES = re.compile(
     re.IGNORECASE,
 )
 _HELLO_FIRST = re.compile(
-    r"^\W*(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goedemiddag|goedenavond|good\s+\w+|dag)\b",
+    r"^\W*(?:@?vonk\b[\s,:;!]*)?(?:hoi|hallo|hey|hee|hi|hello|goedemorgen|goedemiddag|goedenavond"
+    r"|good\s+\w+|dag)\b",
     re.IGNORECASE,
 )
 _ARRIVED = re.compile(
     r"\b(?:nieuw\w*|net\s+verhuisd|wonen\s+sinds|woon\s+sinds|sinds\s+kort|just\s+(?:moved|arrived)"
-    r"|new\s+(?:here|in|to)|recently\s+moved|moved\s+in)\b",
+    r"|new\s+(?:here|in|to)|recently\s+moved|moved\s+in|moved\s+(?:here|to)|verhuisd\s+naar"
+    r"|i'?m\s+new|ik\s+ben\s+nieuw)\b",
     re.IGNORECASE,
 )
 
@@ -979,7 +992,12 @@ _OPINION = re.compile(
     r"|lijkt\s+(?:me|mij)|volgens\s+mij\s+(?:is|zijn)"
     r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
     r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
-    r"|in\s+my\s+opinion|imo|overhyped|overrated|jammer|zonde|schandalig|belachelijk"
+    r"|in\s+my\s+opinion|imo|overhyped|overrated|overschat|jammer|zonde|schandalig|belachelijk"
+    r"|slaat\s+(?:echt\s+|helemaal\s+|werkelijk\s+)?nergens\s+op|makes?\s+(?:absolutely\s+)?no\s+sense"
+    r"|als\s+je\s+het\s+mij\s+vraagt|if\s+you\s+ask\s+me"
+    # asking who else thinks so: "vindt iemand het ook zo druk …?", "is it just me or …"
+    r"|(?:vindt|vinden)\s+(?:iemand|jullie|meer\s+mensen)\s+(?:\w+\s+){0,2}?ook\b|is\s+it\s+just"
+    r"\s+me\b|does\s+any(?:one|body)\s+else\s+(?:think|find|feel)"
     r"|ridiculous|so\s+proud|trots|lelijk|prachtig|schitterend|ugly|hideous|gorgeous)\b",
     re.IGNORECASE,
 )
@@ -1052,9 +1070,19 @@ def praise(text: str) -> bool:
     return bool(_PRAISES.search(text)) and _only_tells(text)
 
 
+_WHO_ELSE_THINKS = re.compile(
+    r"^\W*(?:(?:@?vonk\b[\s,:;!]*))?(?:vindt|vinden)\s+(?:iemand|jullie|meer\s+mensen)\s+(?:\w+\s+){0,2}?"
+    r"ook\b|\bis\s+it\s+just\s+me\b|\bdoes\s+any(?:one|body)\s+else\s+(?:think|find|feel)\b",
+    re.IGNORECASE,
+)
+
+
 def opinion(text: str) -> bool:
-    """Whether the words tell what someone thinks of something, asking for nothing. Read on
-    the whole message: the need has lost a judgement vented at its end (kennis.need)."""
+    """Whether the words tell what someone thinks of something, asking for nothing, or ask
+    who else thinks so ("vindt iemand het ook zo druk op het fietspad?"). Read on the whole
+    message: the need has lost a judgement vented at its end (kennis.need)."""
+    if _WHO_ELSE_THINKS.search(text) and not _ASKS_OR_LOOKS.search(text):
+        return True
     return complaint(text) or (bool(_OPINION.search(text)) and _only_tells(text))
 
 

@@ -1057,3 +1057,39 @@ def test_lines_that_ask_nobody_for_help(text: str, intent: str | None) -> None:
         assert found not in ("other", "pledge")
     else:
         assert found == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # an opinion in other words, or asking who else thinks so
+        ("die nieuwe regel voor de fietsenstalling slaat nergens op", "other"),
+        ("@vonk zonnepanelen op het noorden worden overschat als je het mij vraagt", "other"),
+        ("vindt iemand het ook zo koud in de kerk 's ochtends?", "other"),
+        ("is it just me or is the market busier every week?", "other"),
+        ("vindt iemand het ook lastig om de app te gebruiken? wie kan helpen?", "help"),
+        # the weather told
+        ("weather looks grim for sunday, hope the fair survives", "other"),
+        # a newcomer saying hello after the bot's name
+        ("vonk hoi! ik ben nieuw, net verhuisd naar de Kerkstraat", "greeting"),
+        # an offer for when someone is away
+        ("ik wil best de koffie zetten als Els er niet is", "pledge"),
+    ],
+)
+def test_more_lines_that_ask_nobody_for_help(text: str, intent: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("het wijkcentrum houdt zaterdag een open dag met muziek", "news"),
+        ("the school is holding a fair on friday", "news"),
+        ("wij organiseren een buurtfeest, wie kan helpen met de muziek?", None),
+        ("So annoyed, someone nicked my tomatoes again", "bad news"),
+        ("someone stole my bike, can anyone help me find a cheap new one?", None),
+    ],
+)
+def test_an_event_or_a_theft_told_is_no_request(text: str, told: str | None) -> None:
+    assert news(text) is (told == "news")
+    assert bad_news(text) is (told == "bad news")
