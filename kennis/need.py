@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["JUDGEMENTS", "framing_only", "need", "offered", "topic"]
+__all__ = ["JUDGEMENTS", "THANKS_AHEAD", "framing_only", "need", "offered", "topic"]
 
 _ADDRESS = re.compile(
     r"""^\s*(?:
@@ -120,13 +120,47 @@ _VENTED_TAIL = re.compile(
 )
 
 
+# Thanks in advance after the question ("iemand die kan fluiten? thx", "… alvast bedankt!"):
+# the request's politeness, no skill (and no thank-you: kennis.understanding.decide).
+THANKS_AHEAD = re.compile(
+    r"""(?:(?<=\?)\s*(?:thx|thnx|tnx|thanks|thank\s+you|ty|bedankt|dank\s*je(?:\s*wel)?|dankjewel
+        |dank\s+u(?:\s+wel)?)
+      | (?<=[?!.,])\s*(?:tia|thanks\s+in\s+advance|alvast\s+(?:bedankt|dank)
+        |(?:bedankt|dank\s*je(?:wel)?)\s+alvast))
+      (?:\s+(?:all|allemaal|iedereen|guys))?[\s.!🙏😊]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# The bot's handle later in the line ("groceries for my nan thurs? list is short, @vonk,
+# she's in …"): the chat adapters cut it out wherever it stands; the words typed to the CLI
+# and the benchmark keep it.
+_HANDLE_INSIDE = re.compile(r"(?:^|\s)@vonk\b[\w.\-:]*[,:;]?(?=\s|$)", re.IGNORECASE)
+# Misspelt words of the request's framing, which the model does not read as the word
+# ("can somone take pics?"): written out before the search.
+_FRAMING_TYPOS = {
+    "somone": "someone",
+    "someon": "someone",
+    "somebdy": "somebody",
+    "sombody": "somebody",
+    "anyon": "anyone",
+    "anyne": "anyone",
+    "anybdy": "anybody",
+    "iemant": "iemand",
+    "iemnd": "iemand",
+    "iemamd": "iemand",
+}
+_TYPO = re.compile(r"\b(?:" + "|".join(_FRAMING_TYPOS) + r")\b", re.IGNORECASE)
+
+
 def need(text: str) -> str:
     """The message as searched: without the addressing, a greeting or an announced question
-    in front, nor a judgement or exasperation vented at the end."""
+    in front, nor a judgement or exasperation vented, or thanks in advance, at the end."""
     out = _ADDRESS.sub("", text, count=1)
+    out = " ".join(_HANDLE_INSIDE.sub(" ", out).split()) if "@" in out else out
+    out = _TYPO.sub(lambda m: _FRAMING_TYPOS[m.group(0).lower()], out)
     out = _GREETING.sub("", out, count=1)
     out = _ANNOUNCED.sub("", out, count=1)
     out = _VENTED_TAIL.sub("", out, count=1)
+    out = THANKS_AHEAD.sub("", out, count=1)
     out = out.strip()
     return out if len(out) >= 2 else text.strip()
 

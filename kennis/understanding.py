@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 
 from kennis.exact import exact_terms
-from kennis.need import JUDGEMENTS, framing_only, need, topic
+from kennis.need import JUDGEMENTS, THANKS_AHEAD, framing_only, need, topic
 
 __all__ = [
     "INTENTS",
@@ -221,7 +221,9 @@ _ABOUT_BOT = re.compile(
 # A question how or why ("hoe pak ik dat aan?", "how do we keep volunteers?"): no offer, unlike
 # "ik kan zaterdag, hoe laat?".
 _HOW_QUESTION = re.compile(
-    r"\b(?:hoe|how|waarom|why)\b(?!\s+(?:laat|late)\b)[^?]*\?", re.IGNORECASE
+    r"\b(?:hoe|how|waarom|why)\b(?!\s+(?:laat|late)\b)[^?]*\?|\bis\s+there\s+anything\s+(?:i|we)\s+can"
+    r"\s+do\b|\bwat\s+(?:kan|kunnen)\s+(?:ik|we|wij)\s+(?:er\s*)?(?:aan|tegen)?\s*doen\b",
+    re.IGNORECASE,
 )
 
 
@@ -381,7 +383,12 @@ _LOOKING_FOR = re.compile(
 def giving_away(text: str) -> bool:
     """Whether the words give away or lend a thing (see _GIVING_AWAY), looking for nothing:
     the chat says it matches people, not things, and where the offer reaches neighbours."""
-    return bool(_GIVING_AWAY.search(text)) and not _LOOKING_FOR.search(text)
+    return (
+        bool(_GIVING_AWAY.search(text))
+        and not _LOOKING_FOR.search(text)
+        # "someone is giving away a frame, anyone who could fetch it?"
+        and not _ASKS_FOR_SOMEONE.search(text)
+    )
 
 
 # "als ze nog iemand zoeken", "if they need a hand": the condition of an offer, not a search.
@@ -640,6 +647,8 @@ _NEWS = re.compile(
     r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed"
     # an event announced: "het verpleeghuis houdt op de 21e een zomermarkt", "the school is
     # holding a fair on friday"
+    # an update announced: "quick update: dad's moved into the downstairs room"
+    r"|^\W*(?:(?:quick|small|little|short|kleine|korte|even\s+(?:een\s+)?)\s*)?update(?=\s*[:!-])"
     r"|(?:houdt|houden|organiseert|organiseren)\s+(?:\w+\s+){0,4}?(?:een|de|het|hun|haar|zijn)\s+"
     r"(?:\w+\s+)?\w*(?:markt|feest|avond|middag|ochtend|dag|bijeenkomst|braderie|concert|viering|quiz"
     r"|wandeling|toernooi)|(?:is|are)\s+(?:holding|hosting|throwing)\s+(?:a|an|the|its|their)\b"
@@ -732,7 +741,10 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"goed))\b|"
     r"\bis\s+er\s+(?:hier\s+)?(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
-    r"(?:^|[.!?]\s+)\W*iemand\s+(?:(?:hier|in\s+de\s+buurt)\s+)?die\b|"
+    r"(?:^|[.!?]\s+)\W*iemand\s+(?:(?:hier|in\s+de\s+buurt)\s+)?die\b|,\s*iemand\s+(?:hier\s+)?die\b[^.!?]*\?|"
+    # who knows about it: "wie weet er iets van dahlia's?", "who knows anything about bees?"
+    r"\bwie\s+weet\s+(?:er\s+)?(?:iets|wat|veel|meer|alles)\s+(?:van|over)\b|\bwho\s+knows\s+(?:anything"
+    r"|something|a\s+lot|much|about)\b|"
     r"\bwho\s+(?:can|could|knows\s+how|is\s+good)\b|"
     r"\bis\s+there\s+(?:any|some)(?:one|body)\b|"
     # asking the bot whom it knows: "weet jij iemand die accordeon speelt?", "do you know
@@ -1370,7 +1382,7 @@ def decide(
     """The reading of ``text`` from its classifier probabilities."""
     p = np.asarray(probabilities, dtype=np.float64).copy()
     for said, word in _NEEDS_A_WORD.items():
-        if not word.search(text):
+        if not word.search(THANKS_AHEAD.sub("", text) if said == "thanks" else text):
             p[INTENTS.index(said)] = 0.0
     wanted = need(text)
     if solved(wanted) or news(wanted) or bad_news(wanted):  # no request, offer or question

@@ -1093,3 +1093,54 @@ def test_more_lines_that_ask_nobody_for_help(text: str, intent: str) -> None:
 def test_an_event_or_a_theft_told_is_no_request(text: str, told: str | None) -> None:
     assert news(text) is (told == "news")
     assert bad_news(text) is (told == "bad news")
+
+
+@pytest.mark.parametrize(
+    ("text", "searched"),
+    [
+        # thanks in advance after the question is no skill
+        ("@vonk iemand die zaterdag kan fluiten? thx", "iemand die zaterdag kan fluiten?"),
+        ("wie kan mijn fiets maken? alvast bedankt!", "wie kan mijn fiets maken?"),
+        ("kan iemand de heg knippen. Thanks in advance", "kan iemand de heg knippen."),
+        # a thank-you is kept
+        ("top, bedankt allemaal", "top, bedankt allemaal"),
+        # the bot's handle inside the line, as the chat adapters cut it
+        (
+            "groceries for my nan thurs? @vonk, she's in Zuid",
+            "groceries for my nan thurs? she's in Zuid",
+        ),
+        # misspelt framing words written out
+        ("can somone take pics at the fair?", "can someone take pics at the fair?"),
+        ("iemant die kan naaien?", "iemand die kan naaien?"),
+    ],
+)
+def test_the_need_drops_thanks_ahead_and_the_handle_and_mends_framing(
+    text: str, searched: str
+) -> None:
+    assert need(text) == searched
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("@vonk zaterdag een oefenpotje, iemand die kan fluiten? thx", "help"),
+        ("wie weet er iets van bijen houden?", "help"),
+        ("who knows anything about bees?", "help"),
+        ("someone is giving away a piano, anyone who could fetch it with a van?", "help"),
+    ],
+)
+def test_asking_for_someone_in_other_words(text: str, intent: str) -> None:
+    assert fixed_intent(text, spoken_to=True) == intent
+
+
+def test_thanks_in_advance_is_no_thank_you() -> None:
+    """The classifier may lean to thanks for "… wie helpt me? thx": the thanks word after
+    the question does not count as one."""
+    reading = spoken_to("wie helpt me met de heg? thx", leaning_to("thanks", then="help"))
+    assert reading.intent == "help"
+    assert spoken_to("thx!", leaning_to("thanks", then="help")).intent == "thanks"
+
+
+def test_an_update_announced_is_news() -> None:
+    assert news("quick update: dad has moved into the downstairs room, so much easier")
+    assert not news("update: de lift is nog steeds kapot")
