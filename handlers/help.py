@@ -28,6 +28,8 @@ from kennis.understanding import (
     opinion,
     praise,
     solved,
+    to_a_member,
+    wants_nothing,
 )
 from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
 
@@ -80,6 +82,15 @@ async def chatted(_event: Event, ctx: Context) -> None:
         await ctx.reply(said if said is not None else ctx.t("help.which_call"))
         return
     where = "direct" if ctx.in_direct_chat else "group"
+    if to_a_member(ctx.text):
+        # "@vonk @Kees jij zou toch de ballen oppompen?": for Kees; in the group the bot keeps
+        # out of it, in a direct chat it says it passes no messages on
+        if ctx.in_direct_chat:
+            await ctx.reply(ctx.t("help.to_a_member"))
+        return
+    if wants_nothing(ctx.text):  # "I don't need anything, I just had to say it"
+        await ctx.reply(ctx.t("help.shared"))
+        return
     if lost_or_found(ctx.text):  # the neighbours read along; the bot keeps no lost property
         await ctx.reply(ctx.t(f"help.lost_or_found_{where}"))
         return

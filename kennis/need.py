@@ -206,11 +206,30 @@ _OFFER_INVERTED = re.compile(
 )
 
 
+# An offer with its condition first: "als iemand zaterdag een chauffeur zoekt: ik heb de
+# auto", "if you still need someone at the bar, I can do an hour": what is needed, then the
+# offer.
+_CONDITION_LEAD = re.compile(
+    r"""^\s*(?:als|mocht|indien|if|in\s+case)\s+(?:er\s+)?(?:iemand|jullie|je|u|you|any(?:one|body)
+        |some(?:one|body)|any\s+\w+|a\s+\w+)\s+(?:(?:nog|ook|still|ever)\s+)*
+        (?:(?:needs?|is\s+looking\s+for|are\s+looking\s+for|wants?)\s+)?
+        (?P<what>.+?)\s*(?:\b(?:nodig\s+(?:heeft|hebben|hebt)|zoekt|zoeken)\b)?\s*[,:;]\s*(?P<offer>.+)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def offered(text: str) -> str:
     """What a pledge in words offers, for the pledge's "what": the message without its
     addressing and the offer's framing ("@vonk ik kan zaterdag flyers rondbrengen" ->
-    "zaterdag flyers rondbrengen"); the moment stays, for the date to be read from it."""
+    "zaterdag flyers rondbrengen"); the moment stays, for the date to be read from it. With
+    its condition first, what is needed leads ("als iemand zaterdag een chauffeur zoekt: ik
+    heb de auto" -> "zaterdag een chauffeur: ik heb de auto")."""
     base = need(text)
+    conditional = _CONDITION_LEAD.match(base)
+    if conditional is not None:
+        offer = _OFFER_LEAD.sub("", conditional["offer"], count=1).strip()
+        what = re.sub(r"\b(iemand)\s+(?:zoeken|zoekt)\b", r"\1", conditional["what"], flags=re.I)
+        return f"{what}: {offer or conditional['offer']}"
     out = _OFFER_LEAD.sub("", base, count=1)
     if out == base:
         out = _OFFER_INVERTED.sub(r"\1", base, count=1)
