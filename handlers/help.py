@@ -22,6 +22,8 @@ from kennis.understanding import (
     asks_if_ok,
     bad_news,
     bare_help,
+    glad_news,
+    hard_day,
     invitation,
     lost_or_found,
     news,
@@ -109,6 +111,12 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
         await ctx.reply(ctx.t(f"help.bad_news_{where}"))
+        return
+    if hard_day(ctx.text):  # "dad was so confused again today, exhausting": to be heard
+        await ctx.reply(ctx.t("help.shared"))
+        return
+    if glad_news(ctx.text):  # "vannacht voor het eerst in maanden doorgeslapen"
+        await ctx.reply(ctx.t("help.glad"))
         return
     if opinion(ctx.text):  # a view can become a call: that is what the network is for
         await ctx.reply(ctx.t("help.opinion"))

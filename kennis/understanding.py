@@ -916,7 +916,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
         return "greeting"
-    if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted):
+    if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted) or feelings(text):
         return "other"
     return pattern_intent(wanted)
 
@@ -1074,6 +1074,62 @@ _PRAISES = re.compile(
 def _only_tells(text: str) -> bool:
     """Whether the words ask nobody anything and tell of no trouble or need."""
     return "?" not in text and not _SOMEONE.search(text) and not _TELLS_A_NEED.search(text)
+
+
+# A feeling told about one's day or one's people, asking nothing ("dad was so confused again
+# today, exhausting", "ik ben het zo zat, die bouwplaats begint al om zeven uur", "Vannacht
+# voor het eerst in maanden doorgeslapen", "the WMO lady finally rang back"): to be heard, not
+# matched to a skill. Not when it tells of something broken or not known or a difficulty
+# ("ik baal ervan, mijn fiets is weer lek" wants a repairer: see _only_tells), nor of a wish
+# ("ik wil het eindelijk snappen", "I can't sew haha").
+_HARD_DAY = re.compile(
+    r"\b(?:ik\s+baal|wat\s+balen|balen\s*!|ik\s+ben\s+het\s+(?:zo\s+|echt\s+|helemaal\s+|nu\s+)?zat"
+    r"|ik\s+word\s+er\s+(?:zo\s+|echt\s+|soms\s+)?(?:moe|gek|doodmoe|chagrijnig|verdrietig|moedeloos)"
+    r"\s+van|ik\s+kan\s+het\s+(?:soms\s+|echt\s+|gewoon\s+)?niet\s+meer\s+aan(?:horen|zien)"
+    r"|wat\s+een\s+gedoe|typisch|zucht|pff+|uitgeput|doodop|exhausting|exhausted"
+    r"|(?:i'?m|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\b|can'?t\s+stand|drives?\s+me\s+(?:mad"
+    r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating)\b",
+    re.IGNORECASE,
+)
+_GLAD = re.compile(
+    r"\b(?:eindelijk|finally|voor\s+het\s+eerst\s+in\s+(?:maanden|jaren|weken)|for\s+the\s+first"
+    r"\s+time\s+in\s+(?:months|years|weeks|ages)|beter\s+dan\s+(?:ik\s+)?verwacht|better\s+than"
+    r"\s+(?:i\s+)?expected)\b",
+    re.IGNORECASE,
+)
+_LAUGHS = re.compile(r"\bhaha\w*", re.IGNORECASE)
+_WISH_OR_CANNOT = re.compile(
+    r"\b(?:wil|willen|wilde|want\w*|would\s+like|hoop|hope|zou|zouden|kan\s+(?:echt\s+|gewoon\s+)?"
+    r"niet|kun\s+\w+\s+niet|can'?t\s+(?!stand)\w+|cannot)\b",
+    re.IGNORECASE,
+)
+
+
+def _tells_only(text: str, words: re.Pattern[str]) -> bool:
+    return (
+        bool(words.search(text))
+        and _only_tells(text)
+        and not _ASKS_OR_LOOKS.search(text)
+        and not _WISH_OR_CANNOT.search(text)
+        and not _THANKS_WORD.search(text)
+    )
+
+
+def hard_day(text: str) -> bool:
+    """Whether the words vent tiredness or annoyance about one's day or one's people, asking
+    nobody for anything and telling of no trouble, wish or thanks."""
+    return _tells_only(text, _HARD_DAY)
+
+
+def glad_news(text: str) -> bool:
+    """Whether the words tell of something that finally went well, asking for nothing."""
+    return _tells_only(text, _GLAD)
+
+
+def feelings(text: str) -> bool:
+    """Whether the words share a feeling or news of one's own life (a laugh included),
+    asking nobody for anything: for the neighbours or the bot to hear, not to match."""
+    return hard_day(text) or glad_news(text) or _tells_only(text, _LAUGHS)
 
 
 def praise(text: str) -> bool:

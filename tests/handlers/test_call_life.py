@@ -1026,14 +1026,16 @@ async def test_lines_for_a_member_shared_feelings_and_offers_on_a_condition(
     network: Settings, run_script: ScriptRunner
 ) -> None:
     """A line turned to another member is theirs: the group hears nothing from the bot, a
-    direct chat hears that it passes no messages on. Sharing without asking gets sympathy,
-    not the /hulp pointer. An offer with its condition first is noted with what is needed
+    direct chat hears that it passes no messages on. Sharing without asking, a hard day or
+    glad news, gets sympathy or gladness, not the /hulp pointer nor a neighbour's name. An offer with its condition first is noted with what is needed
     first, on its day; thanks in advance after a question is no thank-you."""
     out = await run_script(
         """
         chantal: @vonk @bart jij zou toch de ladder terugbrengen?
         chantal@dm: @bart de ladder staat nog bij jou
         tamara@dm: I don't need anything, just needed to say it: mum had a bad day again
+        anna@dm: ik ben het zo zat, de buren boren al de hele week
+        chantal@dm: eindelijk heeft de gemeente het hek gerepareerd
         bart@dm: als iemand zaterdag een chauffeur zoekt: ik heb de auto
         willem@dm: wie kan de heg snoeien? thx
         """
@@ -1042,6 +1044,8 @@ async def test_lines_for_a_member_shared_feelings_and_offers_on_a_condition(
     assert "vonk:" not in group
     assert "[dm chantal] vonk: Dit bericht lijkt voor iemand anders bedoeld" in out
     assert "[dm tamara] vonk: Dank je dat je het deelt. Sterkte!" in out
+    assert "[dm anna] vonk: Dank je dat je het deelt. Sterkte!" in out
+    assert "[dm chantal] vonk: Wat fijn om te horen!" in out
     assert "Genoteerd als doe-bijdrage" in out and "een chauffeur: ik heb de auto" in out
     assert "(zaterdag" in out.split("bart@dm:", 1)[1]
     willem = out.split("willem@dm: wie kan de heg snoeien? thx", 1)[1]

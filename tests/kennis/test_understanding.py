@@ -1019,6 +1019,17 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         # no help wanted, said in words
         ("dad had a bad fall last week. I don't need anything, just needed to say it", "other"),
         ("mijn moeder wordt steeds vergeetachtiger, moest het even kwijt", "other"),
+        # a feeling or a bit of glad news, told to be heard
+        ("ik ben het zo zat, de buren boren al de hele week", "other"),
+        ("opa herkende ons vandaag niet, exhausting", "other"),
+        ("eindelijk heeft de gemeente het hek gerepareerd", "other"),
+        ("slept through the night for the first time in weeks", "other"),
+        ("haha die had ik niet zien aankomen", "other"),
+        # ... but not with trouble, a wish or a question in it
+        ("ik baal ervan, mijn fiets is weer lek", None),
+        ("I can't sew at all haha, my jeans have a hole", None),
+        ("zucht, kan iemand de kliko buiten zetten?", None),
+        ("ik wil eindelijk leren zwemmen", "help"),
         # offered on a condition, the condition first
         ("als iemand zaterdag nog een chauffeur zoekt: ik heb de auto", "pledge"),
         ("if you still need someone at the bar, I can do an hour", "pledge"),
