@@ -557,6 +557,29 @@ class ItemIndex:
             np.maximum.at(best, self._item_segment[:ni], scored)
         return best
 
+    def segment_top_means(self, item_scores: np.ndarray, k: int) -> np.ndarray:
+        """Mean of the ``k`` best item scores (with their offsets) per segment, from a raw
+        score per item; a segment with fewer finite items averages those it has, one with
+        none stays -inf. ``k`` = 1 is :meth:`segment_scores_from_items`."""
+        if k <= 1:
+            return self.segment_scores_from_items(item_scores)
+        ni, ns = self._n_items, self._n_segments
+        best = np.full(ns, -np.inf, dtype=np.float32)
+        if not ni:
+            return best
+        scored = (item_scores + self._item_offsets[:ni]).astype(np.float64)
+        segments = self._item_segment[:ni]
+        order = np.lexsort((-scored, segments))  # by segment, best item first
+        seg, sc = segments[order], scored[order]
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        rank = np.arange(ni) - np.repeat(starts, np.diff(np.r_[starts, ni]))
+        keep = (rank < k) & np.isfinite(sc)
+        sums = np.bincount(seg[keep], weights=sc[keep], minlength=ns)
+        counts = np.bincount(seg[keep], minlength=ns)
+        has = counts > 0
+        best[has] = sums[has] / counts[has]
+        return best
+
     def best_item(self, seg: int, text_scores: np.ndarray, drop: np.ndarray | None = None) -> int:
         """Index, within the owner's items, of the item that gave segment ``seg`` its score."""
         items = self._segment_items(seg)

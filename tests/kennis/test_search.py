@@ -199,6 +199,42 @@ def test_item_index_sparse_scores_match_brute_force_with_extra_rows() -> None:
             assert got == want
 
 
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_item_index_top_means_match_brute_force(k: int) -> None:
+    """segment_top_means: per owner the mean of its k best items (offsets included), over
+    replaced and removed owners; an owner whose items all score -inf stays -inf. Lessons
+    score this way (SearchConfig.lesson_top), so one stray question does not carry one."""
+    rng = np.random.default_rng(k)
+    index = ItemIndex()
+    truth: dict[int, np.ndarray] = {}
+    for _ in range(400):
+        owner = int(rng.integers(0, 60))
+        if rng.random() < 0.2:
+            index.remove(owner)
+            truth.pop(owner, None)
+            continue
+        n = int(rng.integers(1, 7))
+        offsets = rng.choice([0.0, -0.5], size=n).astype(np.float32)
+        index.put(owner, np.arange(n), offsets)
+        truth[owner] = offsets
+    n_items = index._n_items
+    raw = rng.standard_normal(n_items).astype(np.float32)
+    raw[rng.random(n_items) < 0.1] = -np.inf
+    got = index.segment_top_means(raw, k)
+    alive = index.allowed()
+    seen = 0
+    for seg, owner in enumerate(index.owners):
+        if not alive[seg]:
+            continue
+        seen += 1
+        items = index._segment_items(seg)
+        values = np.sort(raw[items.start : items.stop] + truth[int(owner)])[::-1]
+        values = values[np.isfinite(values)][:k]
+        want = float(values.mean()) if len(values) else -np.inf
+        assert got[seg] == pytest.approx(want, abs=1e-5) or got[seg] == want == -np.inf
+    assert seen == len(truth)
+
+
 def test_item_index_splits_own_words_from_extra_scores() -> None:
     """segment_scores_split: per owner the best item on a text row and the best on an extra
     score (negative rows, see joined), whose maximum is segment_scores."""
