@@ -133,9 +133,15 @@ class Tally:
 
 
 async def open_set(
-    embedder: Embedder, data: dict[str, Any], tmp: str, config: Any = None, thresholds: Any = None
+    embedder: Embedder,
+    data: dict[str, Any],
+    tmp: str,
+    config: Any = None,
+    thresholds: Any = None,
+    lesson_languages: tuple[str, ...] = ("nl", "en"),
 ):
-    """A fresh database with the set's members and both seed lessons; a synced Search."""
+    """A fresh database with the set's members and the seed lessons (both languages unless
+    told otherwise: a network that keeps only its own language's notes); a synced Search."""
     from kennis.lessons import load_seed_lessons
     from kennis.search import Search
     from storage import Storage
@@ -153,7 +159,7 @@ async def open_set(
     await storage.members.import_rows(
         network.id, rows, language="nl", timezone="Europe/Amsterdam", now=NOW
     )
-    for lang in ("nl", "en"):
+    for lang in lesson_languages:
         await storage.lessons.add_many(
             network.id,
             [
@@ -185,11 +191,17 @@ def right_handles(data: dict[str, Any], topics: list[str]) -> set[str]:
 
 
 async def evaluate(
-    embedder: Embedder, data: dict[str, Any], config: Any = None, thresholds: Any = None
+    embedder: Embedder,
+    data: dict[str, Any],
+    config: Any = None,
+    thresholds: Any = None,
+    lesson_languages: tuple[str, ...] = ("nl", "en"),
 ) -> Tally:
     tally = Tally()
     with tempfile.TemporaryDirectory() as tmp:
-        storage, network, search = await open_set(embedder, data, tmp, config, thresholds)
+        storage, network, search = await open_set(
+            embedder, data, tmp, config, thresholds, lesson_languages
+        )
         labelled: list[tuple[str, str, str]] = []  # (text, where, intent)
         for r in data["requests"]:
             right = right_handles(data, r["topics"])
@@ -525,7 +537,14 @@ def main() -> None:
         help="SearchConfig/Thresholds fields to vary, e.g. 'lexical_weight=0;member=2.5' "
         "(repeat for several rows)",
     )
+    ap.add_argument(
+        "--lesson-languages",
+        default="nl,en",
+        help="which seed lessons the network keeps (default both; 'nl': a Dutch network, whose"
+        " English questions must find the Dutch notes)",
+    )
     args = ap.parse_args()
+    lesson_languages = tuple(args.lesson_languages.split(","))
     options = [default_spec()] if args.quick else args.options.split(",")
     results: dict[tuple[str, str, str], Tally] = {}
     for option in options:
@@ -541,7 +560,7 @@ def main() -> None:
                         continue
                     t = time.perf_counter()
                     results[(label, half, setname)] = asyncio.run(
-                        evaluate(embedder, data, config, thresholds)
+                        evaluate(embedder, data, config, thresholds, lesson_languages)
                     )
                     print(f"{label} {setname}_{half}: {time.perf_counter() - t:.0f} s", flush=True)
     report(results)

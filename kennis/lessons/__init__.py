@@ -96,11 +96,15 @@ def load_seed_lessons(language: str = "nl") -> list[SeedLesson]:
 
 @cache
 def seed_questions() -> dict[str, tuple[str, ...]]:
-    """The questions of every seed lesson (both languages), by lesson title: a stored lesson
-    that still has its seed title gets them as search evidence (kennis.search)."""
+    """The questions of every seed lesson, by lesson title in either language: a stored
+    lesson that still has its seed title gets them as search evidence (kennis.search). A
+    lesson gets the questions of both languages: a network keeps its own language's notes,
+    and a member asking in the other language finds them through those."""
     out: dict[str, tuple[str, ...]] = {}
-    for language in SEED_LANGUAGES:
-        for lesson in load_seed_lessons(language):
-            if lesson.questions:
-                out[lesson.title] = lesson.questions
+    parallel = zip(*(load_seed_lessons(language) for language in SEED_LANGUAGES), strict=True)
+    for same in parallel:
+        questions = tuple(q for lesson in same for q in lesson.questions)
+        for lesson in same:
+            if questions:
+                out[lesson.title] = questions
     return out

@@ -394,7 +394,9 @@ def test_chat_answers_keep_only_members_close_to_the_best() -> None:
     assert close_to_best([]) == []
 
 
-async def seed_lesson_search(storage: Storage, real_embedder: Embedder) -> tuple[Search, int]:
+async def seed_lesson_search(
+    storage: Storage, real_embedder: Embedder, language: str = "en"
+) -> tuple[Search, int]:
     from kennis.lessons import load_seed_lessons
     from storage.repositories.kennis import NewLesson
 
@@ -402,7 +404,10 @@ async def seed_lesson_search(storage: Storage, real_embedder: Embedder) -> tuple
     await import_members(storage, net, [MemberImportRow(2, "kok", "Kok", ("koken",), "", "")])
     await storage.lessons.add_many(
         net,
-        [NewLesson(s.title, s.text, s.tags, author_name="Vonk") for s in load_seed_lessons("en")],
+        [
+            NewLesson(s.title, s.text, s.tags, author_name="Vonk")
+            for s in load_seed_lessons(language)
+        ],
         source="seed",
         now=NOW,
     )
@@ -435,6 +440,30 @@ async def test_seed_lesson_questions_count_for_a_lesson_question_only(
     ranked = await search.ask(other, network_id=net, limit=0, lessons=1, min_score=-np.inf)
     assert ranked.lessons and ranked.lessons[0].lesson.title != "Make the dream concrete quickly"
     assert ranked.lessons[0].score < 2.0  # not offered in a chat answer either
+
+
+def test_a_seed_lesson_carries_the_questions_of_both_languages() -> None:
+    from kennis.lessons import load_seed_lessons, seed_questions
+
+    nl, en = load_seed_lessons("nl"), load_seed_lessons("en")
+    for dutch, english in zip(nl, en, strict=True):
+        assert seed_questions()[dutch.title] == seed_questions()[english.title]
+        assert set(english.questions) <= set(seed_questions()[dutch.title])
+
+
+@pytest.mark.slow
+async def test_an_english_lesson_question_finds_the_note_of_a_dutch_network(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """A network keeps its own language's notes; asked in English, the note is found through
+    the English questions of the same seed lesson (blind allotment set, Dutch notes only:
+    right lesson first .467 -> .567)."""
+    search, net = await seed_lesson_search(storage, real_embedder, "nl")
+    asked = await search.read(
+        "the council wants figures on what our group achieves before they fund us", direct=True
+    )
+    found = await search.ask(asked, network_id=net, limit=0, lessons=1, min_score=-np.inf)
+    assert [x.lesson.title for x in found.lessons] == ["Laat zien wat het netwerk oplevert"]
 
 
 def test_kinds_covered_follow_the_members_their_network_and_consent() -> None:
