@@ -1019,7 +1019,11 @@ _TELLS_A_NEED = re.compile(
     r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
-    r"|complicated|scary|boring|lonely)\b",
+    r"|complicated|scary|boring|lonely"
+    # not able ("I'm a hopeless cook", "ik heb twee linkerhanden"), turned down by an
+    # institution ("de scootmobiel is afgewezen"), or entitled to something not yet claimed
+    r"|hopeless|useless|two\s+left\s+hands|twee\s+linkerhanden|onhandig|afgewezen|geweigerd"
+    r"|rejected|refused|denied|recht\s+op|entitled\s+to)\b",
     re.IGNORECASE,
 )
 
@@ -1121,9 +1125,13 @@ def hard_day(text: str) -> bool:
     return _tells_only(text, _HARD_DAY)
 
 
+_STOPPED = re.compile(r"\b(?:niet\s+meer|geen\s+\w+\s+meer|no\s+longer|not\s+any\s*more)\b", re.I)
+
+
 def glad_news(text: str) -> bool:
-    """Whether the words tell of something that finally went well, asking for nothing."""
-    return _tells_only(text, _GLAD)
+    """Whether the words tell of something that finally went well, asking for nothing ("mijn
+    auto rijdt eindelijk niet meer" is no glad news)."""
+    return _tells_only(text, _GLAD) and not _STOPPED.search(text)
 
 
 def feelings(text: str) -> bool:

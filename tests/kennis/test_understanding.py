@@ -1019,6 +1019,10 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         # no help wanted, said in words
         ("dad had a bad fall last week. I don't need anything, just needed to say it", "other"),
         ("mijn moeder wordt steeds vergeetachtiger, moest het even kwijt", "other"),
+        # a view with a need in it: unable, turned down, entitled to something
+        ("honestly I'm a hopeless cook and my husband needs soft food now", None),
+        ("de gemeente heeft de traplift van mijn moeder afgewezen, ik vind dat niet terecht", None),
+        ("ik denk dat mijn buurman recht op huurtoeslag heeft maar hij vraagt het nooit aan", None),
         # a feeling or a bit of glad news, told to be heard
         ("ik ben het zo zat, de buren boren al de hele week", "other"),
         ("opa herkende ons vandaag niet, exhausting", "other"),
