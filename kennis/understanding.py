@@ -580,6 +580,9 @@ _ANYONE_KNOWS_WHEN = re.compile(
 )
 
 
+_DONE_BEFORE = re.compile(r"\b(?:zoiets|eerder|ooit|al\s+eens|vaker|before|ever)\b", re.IGNORECASE)
+
+
 def not_for_a_person(text: str) -> bool:
     """Whether a question asks what happened, a fact, or about the bot's own list, rather
     than for someone who can help (the issue's "heeft iemand een paraplu gevonden?")."""
@@ -590,8 +593,11 @@ def not_for_a_person(text: str) -> bool:
     found = _NOT_FOR_A_PERSON.search(text)
     if found is None:
         return False
-    # "when can someone look at my boiler?" asks for a person after all.
+    # "when can someone look at my boiler?" asks for a person after all, and so does who did
+    # it before ("wie heeft zoiets eerder gedaan?" asks for experience, not what happened).
     opening = found.group(0).lower().lstrip()
+    if opening.startswith(("wie", "who")) and _DONE_BEFORE.search(text):
+        return False
     asks_fact = opening[:1] in "hwi" and not opening.startswith(("heeft", "hebben", "had", "has"))
     return not (asks_fact and _SOMEONE.search(text) and not opening.startswith(("who", "wie")))
 

@@ -1023,6 +1023,9 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         ("honestly I'm a hopeless cook and my husband needs soft food now", None),
         ("de gemeente heeft de traplift van mijn moeder afgewezen, ik vind dat niet terecht", None),
         ("ik denk dat mijn buurman recht op huurtoeslag heeft maar hij vraagt het nooit aan", None),
+        # who did it before asks for experience, not what happened
+        ("we willen een buurtmoestuin beginnen, wie heeft zoiets ooit eerder gedaan?", None),
+        ("wie heeft de afwas gedaan?", "other"),
         # a feeling or a bit of glad news, told to be heard
         ("ik ben het zo zat, de buren boren al de hele week", "other"),
         ("opa herkende ons vandaag niet, exhausting", "other"),
