@@ -126,6 +126,11 @@ def test_unambiguous_patterns(text: str, intent: str | None) -> None:
         ("dog walker needed", True, "help"),
         ("dog walker needed next week", True, "help"),
         ("oppas gezocht voor zaterdagavond", True, "help"),
+        # someone near, in shorthand; not a question about the neighbourhood
+        ("pianoleraar in de buurt? graag", True, "help"),
+        ("dog sitter nearby?", True, "help"),
+        ("is het druk in de buurt?", True, None),
+        ("anything happening nearby?", True, None),
         ("I needed a break, back now", True, None),
         ("I'm looking for a plumber", True, "help"),
         ("I want to practise my Dutch", True, "help"),
