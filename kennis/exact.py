@@ -174,13 +174,23 @@ _LACKING = re.compile(
 )
 
 
+# Translating or interpreting: the other language is the one that decides ("translate my
+# dad's Polish pension letter into English" needs someone with Polish; a Dutch-English
+# translator cannot read it).
+_TRANSLATING = re.compile(
+    r"\b(?:vertal\w*|translat\w*|tolk\w*|interpret\w*|be[eë]digd\w*|sworn)\b", re.IGNORECASE
+)
+
+
 def asked_in(text: str) -> int:
     """What a request asks for that is exact: :func:`asked_for` of its terms, less Dutch and
     English where the words say someone lacks them ("komt uit Eritrea en spreekt nog geen
-    Nederlands" asks for Tigrinya, not for the Dutch language buddy)."""
+    Nederlands" asks for Tigrinya, not for the Dutch language buddy) or where a text is to
+    be translated from or into another language."""
     mask = exact_terms(text)
-    if mask & LOCAL and _LACKING.search(text):
-        mask &= ~LOCAL
+    if mask & LOCAL and (_LACKING.search(text) or _TRANSLATING.search(text)):
+        if mask & _FAMILY_MASKS["language"] & ~LOCAL:
+            mask &= ~LOCAL
     return asked_for(mask)
 
 

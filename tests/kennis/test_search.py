@@ -740,6 +740,14 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     assert asked_in("does anyone speak amharic? she doesn't speak any english or dutch") == amharic
     assert asked_in("komt uit Eritrea en spreekt nog geen Nederlands") == exact_terms("Eritrea")
     assert asked_in("Poolse buurman wil Nederlands leren") == polish_dutch
+    # Translated from or into another language: that language decides, and a Dutch-English
+    # translator does not count ("translate my dad's Polish pension letter into English").
+    polish = exact_terms("Pools")
+    assert asked_in("can someone translate my dad's Polish pension letter into English?") == polish
+    assert asked_in("wie kan mijn Turkse diploma vertalen naar het Nederlands?") == exact_terms(
+        "Turks"
+    )
+    assert asked_in("I need my Dutch contract translated into English") == 0
 
 
 @pytest.mark.slow
