@@ -30,6 +30,7 @@ __all__ = [
     "conflicting",
     "exact_terms",
     "mismatched",
+    "with_own_languages",
 ]
 
 # Stems in Dutch and English, with the Dutch adjective and "-talig" forms where they differ; a
@@ -216,3 +217,27 @@ def conflicting(a: int, b: int) -> bool:
         if x and y and not x & y:
             return True
     return False
+
+
+# Work with a language that does not say which one ("mee als tolk naar de dokter", "translating
+# letters"): done in the languages the member names elsewhere.
+_LANGUAGE_WORK = re.compile(
+    r"\b(?:vertal\w*|translat\w*|tolk\w*|interpret\w*|\w*taal\w*|languages?|conversati\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def with_own_languages(masks: dict[str, int]) -> dict[str, int]:
+    """One member's texts -> their terms, with the languages the member names anywhere added
+    to each text about language work that names none: someone whose skills are "Turks tolken"
+    and "mee als tolk naar de dokter" interprets Turkish at the doctor's, not Tigrinya."""
+    family = _FAMILY_MASKS["language"]
+    own = 0
+    for mask in masks.values():
+        own |= mask & family & ~LOCAL
+    if not own:
+        return masks
+    return {
+        text: mask | own if not mask & family and _LANGUAGE_WORK.search(text) else mask
+        for text, mask in masks.items()
+    }

@@ -51,7 +51,15 @@ from typing import Literal, cast
 import numpy as np
 
 from kennis.embedding import Embedder
-from kennis.exact import SUBJECTS, asked_for, asked_in, conflicting, exact_terms, mismatched
+from kennis.exact import (
+    SUBJECTS,
+    asked_for,
+    asked_in,
+    conflicting,
+    exact_terms,
+    mismatched,
+    with_own_languages,
+)
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
 from kennis.knowledge import link_kinds
 from kennis.lessons import seed_questions
@@ -498,10 +506,12 @@ class Search:
                 learned.get(member.id, ()),
             )
             # An item's exact terms are those of the member's words it stands for.
-            masks = {
-                text: self._cache.exact_mask(int(row))
-                for text, row in zip(texts, rows[at : at + n], strict=True)
-            }
+            masks = with_own_languages(
+                {
+                    text: self._cache.exact_mask(int(row))
+                    for text, row in zip(texts, rows[at : at + n], strict=True)
+                }
+            )
             if member_rows:
                 self._members.put(
                     member.id,

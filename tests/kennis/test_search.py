@@ -633,6 +633,34 @@ async def test_a_tutor_or_interpreter_is_not_found_for_another_subject_or_langua
 
 
 @pytest.mark.slow
+async def test_language_work_without_a_language_is_in_the_members_own_languages(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """ "mee als tolk naar de dokter" names no language, but its member interprets Turkish:
+    no answer for Tigrinya at the doctor's (blind market set: named for it); a translation
+    from Polish into English is not the Dutch-English translator's either."""
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(
+                2, "ayse", "Ayse", ("Turks tolken", "mee als tolk naar de dokter"), "", ""
+            ),
+            MemberImportRow(
+                3, "grace", "Grace", ("translating Dutch letters into English",), "", ""
+            ),
+            MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
+        ],
+    )
+    assert await named("wie kan Tigrinya tolken bij de huisarts?") == []
+    assert (await named("wie kan Turks tolken bij de huisarts?"))[:1] == ["ayse"]
+    assert "grace" not in await named("can someone translate my dad's Polish letter into English?")
+    assert (await named("who can translate a Dutch letter from the gemeente for me?"))[:1] == [
+        "grace"
+    ]
+
+
+@pytest.mark.slow
 async def test_a_subject_in_english_is_found_for_a_question_in_dutch(
     storage: Storage, real_embedder: Embedder
 ) -> None:
