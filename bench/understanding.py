@@ -267,6 +267,16 @@ async def evaluate(
             else:
                 tally.add("grp_first", float(bool(named) and named[0].member.handle in right))
                 tally.add("grp_named", float(bool(named)))
+                if SHOW and not (named and named[0].member.handle in right):
+                    top = full.members[0] if full.members else None
+                    print(
+                        f"  group-miss {r['lang']} {r['text']!r} ({response.action},"
+                        f" {reading.intent} help {reading.help_probability:.2f}):"
+                        f" {'named ' + named[0].member.handle if named else 'silent'};"
+                        f" top {top.member.handle if top else None}"
+                        f" {top.score if top else 0:.2f}"
+                        f" {'right' if top and top.member.handle in right else 'wrong'}"
+                    )
         for u in data.get("unanswerable", []):
             where = u["where"]
             response = await search.respond(

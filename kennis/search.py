@@ -127,6 +127,9 @@ class Thresholds:
     member: float = 0.0
     #: Named in an unaddressed group line (the bot speaks up unasked: be surer).
     group: float = 0.25
+    #: ... when the line is less likely a request than UnderstandingConfig.group (but at
+    #: least UnderstandingConfig.group_maybe): as for ``second_look``.
+    group_unsure: float = 0.75
     #: Spoken to, but only likely a request (the chat would ask back "Bedoel je …?"): named
     #: when a member fits this clearly.
     second_look: float = 0.75
@@ -840,7 +843,10 @@ class Search:
         if reading is not None and reading.action == "ask_back":
             base = t.second_look
         else:
-            base = t.group if reading is not None and not reading.spoken_to else t.member
+            base = t.member
+            if reading is not None and not reading.spoken_to:
+                sure = reading.help_probability >= self.config.understanding.group
+                base = t.group if sure else t.group_unsure
         # How well the question matches the nearest kind of help (a name, or a situation).
         name = float(scored.known[0]) * 5.0 - self.config.name_offset
         nearest = max(name, float(np.max(scored.kinds, initial=0.0)))

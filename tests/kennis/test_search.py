@@ -661,6 +661,32 @@ async def test_language_work_without_a_language_is_in_the_members_own_languages(
 
 
 @pytest.mark.slow
+async def test_an_unaddressed_line_that_is_likely_a_request_is_answered_when_someone_fits(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Among neighbours, a line the words make only likely a request ("schaakles voor kids,
+    iemand?") is answered when a member fits as clearly as for a line only likely a request
+    spoken to the bot; talk about the same subject stays unanswered."""
+    net = await network(storage)
+    await import_members(
+        storage,
+        net,
+        [
+            MemberImportRow(2, "gijs", "Gijs", ("schaakles voor kinderen",), "", ""),
+            MemberImportRow(3, "piet", "Piet", ("fietsen repareren",), "", ""),
+        ],
+    )
+    search = Search(real_embedder, storage)
+    for text in ("schaakles voor kids, iemand?", "chess teacher for kids anyone? 10yo loves it"):
+        response = await search.respond(text, network_id=net, direct=False)
+        assert 0.5 <= response.reading.help_probability < 0.75, text  # the case at hand
+        assert response.action == "answer" and response.answer is not None
+        assert [m.member.handle for m in response.answer.named] == ["gijs"]
+    for text in ("wie gaat er mee schaken in het park?", "leuk potje schaak gisteren"):
+        assert (await search.respond(text, network_id=net, direct=False)).action == "silent"
+
+
+@pytest.mark.slow
 async def test_a_subject_in_english_is_found_for_a_question_in_dutch(
     storage: Storage, real_embedder: Embedder
 ) -> None:
