@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 __all__ = [
+    "ACTIVITIES",
     "LOCAL",
     "SUBJECTS",
     "asked_for",
@@ -121,7 +122,43 @@ _SUBJECTS: dict[str, str] = {
     "geography": r"aardrijkskunde\w*|geography|topografie",
     "economics": r"economie\w*|economics|bedrijfseconomie",
 }
-_FAMILIES = {"language": _NAMES, "instrument": _INSTRUMENTS, "subject": _SUBJECTS}
+# Activities people take lessons in: asked to be taught one (:func:`asked_in`), only texts
+# that name it count, not any teacher ("chess tutor for my daughter?" is no question for the
+# maths tutor, "wie geeft zwemles?" none for the cycling teacher). Words that also name
+# doing the thing for someone else ("rijden", "drive", "fietsen") count only in their
+# teaching forms.
+_ACTIVITIES: dict[str, str] = {
+    "swimming": r"zwem\w*|swim\w*",
+    "driving": r"rijles\w*|autorijles\w*|rijinstruct\w*|rijschool\w*|autorijden|rijbewijs"
+    r"|driving\s+(?:lessons?|instruct\w*|school|teacher)|(?:learn|teach\w*\s+(?:\w+\s+){0,3}?)"
+    r"\s*to\s+drive",
+    "motorcycling": r"motorrij\w*|motor(?:bike|cycle)\s+(?:lessons?|licen[cs]e)",
+    "cycling": r"fietsles\w*|leren\s+fietsen|fietsen\s+leren|cycling\s+(?:lessons?|teacher)"
+    r"|(?:learn|teach\w*\s+(?:\w+\s+){0,3}?)\s*to\s+(?:cycle|ride\s+a\s+bike)",
+    "chess": r"schaak\w*|schaken|chess",
+    "draughts": r"dammen|damles\w*|draughts|checkers",
+    "tennis": r"tennis\w*",
+    "golf": r"golf|golfen|golfles\w*|golfclub\w*|golfer\w*|golfing",
+    "dance": r"dans|dansen|dansles\w*|dansschool\w*|dance\w*|dancing|salsa\w*|tango\w*"
+    r"|ballet\w*|zumba\w*|stijldans\w*",
+    "yoga": r"yoga\w*",
+    "pilates": r"pilates",
+    "skating": r"schaats\w*|skat(?:e|es|ing)|skeeler\w*",
+    "horse riding": r"paardrij\w*|horse\s*riding|ride\s+a\s+horse|manege",
+    "martial arts": r"judo\w*|karate\w*|boks\w*|boxing|kickbox\w*|taekwondo|zelfverdediging\w*"
+    r"|self[-\s]defen[cs]e|vechtsport\w*|martial\s+arts?",
+    "knitting": r"brei|breien|breiles\w*|knit\w*|haken|haakles\w*|crochet\w*",
+    "sewing": r"naai\w*|sew|sewing|naaien",
+    "football": r"voetbal\w*|football|soccer",
+    "hockey": r"hockey\w*",
+    "running": r"hardloop\w*|hardlopen|running|runners?|jogg\w*",
+}
+_FAMILIES = {
+    "language": _NAMES,
+    "instrument": _INSTRUMENTS,
+    "subject": _SUBJECTS,
+    "activity": _ACTIVITIES,
+}
 _BITS: dict[str, int] = {}
 _FAMILY_MASKS: dict[str, int] = {}
 for _family, _names in _FAMILIES.items():
@@ -143,6 +180,8 @@ _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 #: The school subjects' bits: a subject named in a skill is what the skill is about, where a
 #: language may be a cuisine or a culture ("Spaans koken", "Turkse hapjes maken").
 SUBJECTS = _FAMILY_MASKS["subject"]
+#: The activities' bits (see _ACTIVITIES).
+ACTIVITIES = _FAMILY_MASKS["activity"]
 #: The languages of the network itself (see the module's docstring).
 LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 
@@ -183,12 +222,24 @@ _TRANSLATING = re.compile(
 )
 
 
+# Asking to be taught ("zwemles", "a chess tutor", "wie kan mij leren autorijden?"), for an
+# activity named in the same words; "alles" is no lesson.
+_TAUGHT = re.compile(
+    r"\b(?:\w*(?<!\bal)les|lessen|lessons?|leraar|lerares|leerkracht|teacher|teach\w*|leren|learn"
+    r"\w*|coach\w*|instruct\w*|trainer|training|cursus|course|clinic|workshops?|tutor\w*|docent"
+    r"\w*|bijles)\b",
+    re.IGNORECASE,
+)
+
+
 def asked_in(text: str) -> int:
     """What a request asks for that is exact: :func:`asked_for` of its terms, less Dutch and
     English where the words say someone lacks them ("komt uit Eritrea en spreekt nog geen
     Nederlands" asks for Tigrinya, not for the Dutch language buddy) or where a text is to
     be translated from or into another language."""
     mask = exact_terms(text)
+    if mask & ACTIVITIES and not _TAUGHT.search(text):
+        mask &= ~ACTIVITIES  # named, not asked to be taught: "I can't cycle anymore, …"
     if mask & LOCAL and (_LACKING.search(text) or _TRANSLATING.search(text)):
         if mask & _FAMILY_MASKS["language"] & ~LOCAL:
             mask &= ~LOCAL
@@ -200,11 +251,14 @@ def mismatched(asked: int, masks: np.ndarray) -> np.ndarray:
     bits), whether it names only other languages, instruments or subjects, in a family the
     request (``asked``, from :func:`asked_for`) names."""
     out = np.zeros(len(masks), dtype=bool)
-    for family in _FAMILY_MASKS.values():
+    for name, family in _FAMILY_MASKS.items():
         wanted = asked & family
         if wanted:
             named = masks & family
-            out |= ((named != 0) & ((named & wanted) == 0)).astype(bool)
+            if name == "activity":  # only a text that names it: see _ACTIVITIES
+                out |= ((named & wanted) == 0).astype(bool)
+            else:
+                out |= ((named != 0) & ((named & wanted) == 0)).astype(bool)
     return out
 
 

@@ -660,6 +660,46 @@ async def test_language_work_without_a_language_is_in_the_members_own_languages(
     ]
 
 
+def test_an_activity_asked_to_be_taught_needs_a_text_that_names_it() -> None:
+    from kennis.exact import ACTIVITIES, mismatched
+
+    skills = ["wiskunde bijles", "schaakles voor kinderen", "fietsles voor volwassenen", "zwemjuf"]
+    masks = np.array([exact_terms(x) for x in skills], dtype=object)
+
+    def fits(text: str) -> list[str]:
+        return [
+            x for x, out in zip(skills, mismatched(asked_in(text), masks), strict=True) if not out
+        ]
+
+    assert fits("chess tutor for my daughter anyone?") == ["schaakles voor kinderen"]
+    assert fits("wie geeft zwemles aan volwassenen?") == ["zwemjuf"]
+    assert fits("who can teach me to drive? my exam is in May") == []
+    # Named without asking to be taught, it asks for nothing exact; "alles" is no lesson.
+    assert not asked_in("I can't cycle any more, who can drive me to the hospital?") & ACTIVITIES
+    assert not asked_in("alles over zwemmen, wie weet waar het zwembad is?") & ACTIVITIES
+    assert fits("mijn fiets is lek") == skills
+
+
+@pytest.mark.slow
+async def test_a_tutor_is_not_named_for_lessons_in_an_activity_they_do_not_name(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """The demo named its maths tutor for "chess tutor for my daughter anyone?"."""
+    named = await naming(
+        storage,
+        real_embedder,
+        [
+            MemberImportRow(2, "milan", "Milan", ("wiskunde bijles",), "", ""),
+            MemberImportRow(3, "ineke", "Ineke", ("fietsles voor volwassenen",), "", ""),
+            MemberImportRow(4, "piet", "Piet", ("fietsen repareren",), "", ""),
+        ],
+    )
+    assert await named("chess tutor for my daughter anyone?") == []
+    assert await named("wie kan mij leren autorijden? mijn examen is in maart") == []
+    assert (await named("wie geeft bijles wiskunde aan mijn zoon?"))[:1] == ["milan"]
+    assert (await named("mijn moeder wil op haar 60e nog leren fietsen"))[:1] == ["ineke"]
+
+
 @pytest.mark.slow
 async def test_an_unaddressed_line_that_is_likely_a_request_is_answered_when_someone_fits(
     storage: Storage, real_embedder: Embedder
