@@ -269,6 +269,11 @@ async def evaluate(
                 tally.add("grp_named", float(bool(named)))
                 if SHOW and not (named and named[0].member.handle in right):
                     top = full.members[0] if full.members else None
+                    sc = await search._score(reading)
+                    limit_ = search._named_threshold(
+                        sc, reading, network_id=network.id, consent="findable"
+                    )
+                    print(f"    threshold {limit_:.2f}; why {top.why if top else None!r}")
                     print(
                         f"  group-miss {r['lang']} {r['text']!r} ({response.action},"
                         f" {reading.intent} help {reading.help_probability:.2f}):"
