@@ -180,6 +180,9 @@ _GROUPS = {f"g{i}": _BITS[key] for i, (key, _) in enumerate(_PATTERNS)}
 #: The school subjects' bits: a subject named in a skill is what the skill is about, where a
 #: language may be a cuisine or a culture ("Spaans koken", "Turkse hapjes maken").
 SUBJECTS = _FAMILY_MASKS["subject"]
+# Set in a request's mask (never in a text's) when the language it names is to be translated
+# or interpreted: texts that name no language do not count either (see mismatched).
+_NAMING_REQUIRED = 1 << len(_BITS)
 #: The activities' bits (see _ACTIVITIES).
 ACTIVITIES = _FAMILY_MASKS["activity"]
 #: The languages of the network itself (see the module's docstring).
@@ -240,22 +243,30 @@ def asked_in(text: str) -> int:
     mask = exact_terms(text)
     if mask & ACTIVITIES and not _TAUGHT.search(text):
         mask &= ~ACTIVITIES  # named, not asked to be taught: "I can't cycle anymore, …"
-    if mask & LOCAL and (_LACKING.search(text) or _TRANSLATING.search(text)):
+    translating = bool(_TRANSLATING.search(text))
+    if mask & LOCAL and (_LACKING.search(text) or translating):
         if mask & _FAMILY_MASKS["language"] & ~LOCAL:
             mask &= ~LOCAL
-    return asked_for(mask)
+    mask = asked_for(mask)
+    if translating and mask & _FAMILY_MASKS["language"]:
+        mask |= _NAMING_REQUIRED  # "een tolk Pools": only texts naming Polish
+    return mask
 
 
-def mismatched(asked: int, masks: np.ndarray) -> np.ndarray:
+def mismatched(asked: int, masks: np.ndarray, *, strict: bool = True) -> np.ndarray:
     """Per text (its :func:`exact_terms`, in an object array: the masks are wider than 64
     bits), whether it names only other languages, instruments or subjects, in a family the
-    request (``asked``, from :func:`asked_for`) names."""
+    request (``asked``, from :func:`asked_in`) names; for an activity asked to be taught, and
+    for a language asked to be translated, whether it does not name it. ``strict=False``:
+    a language to translate is read as any other (the naming bar of kennis.search weighs
+    every interpreting kind, not only the one naming it)."""
     out = np.zeros(len(masks), dtype=bool)
     for name, family in _FAMILY_MASKS.items():
         wanted = asked & family
         if wanted:
             named = masks & family
-            if name == "activity":  # only a text that names it: see _ACTIVITIES
+            if name == "activity" or (strict and name == "language" and asked & _NAMING_REQUIRED):
+                # only a text that names it: see _ACTIVITIES and asked_in
                 out |= ((named & wanted) == 0).astype(bool)
             else:
                 out |= ((named != 0) & ((named & wanted) == 0)).astype(bool)

@@ -858,7 +858,7 @@ class Search:
         asked = asked_in(scored.query)
         if asked and self.config.knowledge:
             terms = self._kind_terms()
-            fitting = ~mismatched(asked, terms)
+            fitting = ~mismatched(asked, terms, strict=False)
             if ((terms & asked) != 0).astype(bool).any():
                 nearest = float(np.max(scored.kinds[fitting], initial=0.0))
         if t.covered_margin > 0 and self.config.knowledge and len(self._members):

@@ -836,12 +836,29 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     assert asked_in("Poolse buurman wil Nederlands leren") == polish_dutch
     # Translated from or into another language: that language decides, and a Dutch-English
     # translator does not count ("translate my dad's Polish pension letter into English").
+    languages = exact_terms("Pools Turks Engels Nederlands")
     polish = exact_terms("Pools")
-    assert asked_in("can someone translate my dad's Polish pension letter into English?") == polish
-    assert asked_in("wie kan mijn Turkse diploma vertalen naar het Nederlands?") == exact_terms(
-        "Turks"
-    )
+    asked = asked_in("can someone translate my dad's Polish pension letter into English?")
+    assert asked & languages == polish
+    asked = asked_in("wie kan mijn Turkse diploma vertalen naar het Nederlands?")
+    assert asked & languages == exact_terms("Turks")
     assert asked_in("I need my Dutch contract translated into English") == 0
+    # ... and a text naming no language does not count for it either (the bar is read as
+    # before: strict=False).
+    from kennis.exact import mismatched
+
+    texts = np.array(
+        [exact_terms(x) for x in ("contacten bij de woningcorporatie", "Pools", "Turks")],
+        dtype=object,
+    )
+    asked = asked_in("ik zoek een tolk Pools voor een gesprek bij de woningcorporatie")
+    assert list(mismatched(asked, texts)) == [True, False, True]
+    assert list(mismatched(asked, texts, strict=False)) == [False, False, True]
+    assert list(mismatched(asked_in("mijn Poolse buurman zoekt werk"), texts)) == [
+        False,
+        False,
+        True,
+    ]
 
 
 @pytest.mark.slow
