@@ -220,7 +220,11 @@ _PROBLEM = re.compile(
 _ABOUT_BOT = re.compile(
     r"^\W*(?:(?:ben|bent|are|r)\s+(?:jij|je|u|you|u)\b|(?:wat|what)\s+(?:kun|kan|can|doe|do)"
     r"\s+(?:jij|je|u|you)\b|(?:hoe|how)\s+(?:werkt|works?|does)\s+(?:dit|this|het|it|vonk)\b|"
-    r"(?:wie|who)\s+(?:ben|bent|are)\s+(?:jij|je|u|you)\b)",
+    r"(?:wie|who)\s+(?:ben|bent|are)\s+(?:jij|je|u|you)\b|"
+    # its name, and a personal reminder, which it does not keep ("can you remind me tomorrow
+    # about mum's physio?"): the reply says what it does
+    r"(?:is|what\s+does|what\s+is|wat\s+betekent|wat\s+is)\s+vonk\b|(?:can|could|will|would)\s+you"
+    r"\s+remind\s+me\b|(?:kun|kan|wil)\s+(?:je|jij|u)\s+me\s+(?:\w+\s+){0,3}?(?:eraan\s+)?herinneren\b)",
     re.IGNORECASE,
 )
 
@@ -447,7 +451,13 @@ _LOST_OR_FOUND = (
     r"\b(?:kwijt\w*|verloren|lost)\b[^?]*\b(?:gezien|gevonden|seen|found|spotted|finds?|sees?)\b|"
     r"^\W*(?:(?:i|we)\s+(?:have\s+|'ve\s+|just\s+)?)?found\s+(?:a|an|some|this|these|someone'?s)\b|"
     r"^\W*gevonden\b|\b(?:ik|we|wij)\s+(?:heb|hebben)\s+(?:een|deze|dit|iemands)\b[^.?!]*"
-    r"\bgevonden\b"
+    r"\bgevonden\b|"
+    # a notice ("Kwijt: mijn leesbril in een bruin etui", "lost: black cat …") and a pet gone
+    # ("onze kat Moos is sinds zondag weg", "our dog ran off")
+    r"^\W*(?:lost|kwijt|vermist|missing|gevonden|found)\s*[:!-]|"
+    r"\b(?:kat|poes|kater|hond|konijn|cat|dog|kitten|puppy|rabbit)\b(?:\s+[\w'-]+){0,5}?\s+(?:is|are"
+    r"|zijn|has|have)\s+(?:\w+\s+){0,3}?(?:weg|vermist|zoek|kwijt|weggelopen|ontsnapt|missing"
+    r"|gone|run\s+off|escaped)\b"
 )
 _LOST_OR_FOUND_RE = re.compile(_LOST_OR_FOUND, re.IGNORECASE)
 # A thing lost, told ("ik ben mijn fietssleutel kwijt", "lost my gloves at the market"),
@@ -571,7 +581,10 @@ _ASKS_A_FACT = re.compile(
     r"^\W*(?:is\s+(?:het|it|this|that)\s+(?:\w+\s+)?(?:verplicht|mandatory|compulsory|obligatory"
     r"|required|toegestaan|allowed)|are\s+(?:we|you)\s+(?:\w+\s+)?(?:allowed|required|supposed)"
     r"\s+to|mag\s+(?:je|men)\s+(?:hier\s+)?(?:eigenlijk\s+)?(?:\w+\s+){0,3}?\w+en\s*\?)|"
-    r"\bstill\s+a\s+thing\b|\bwat\s+voor\s+weer\b|\bwhat'?s\s+the\s+weather\b",
+    r"\bstill\s+a\s+thing\b|\bwat\s+voor\s+weer\b|\bwhat'?s\s+the\s+weather\b|"
+    # a rule, whatever the verb ("mag je in Den Haag vuurwerk afsteken op oudejaarsavond?",
+    # "is there a rule about how late …?")
+    r"^\W*mag\s+(?:je|men)\b[^?]*\?|^\W*is\s+(?:there|er)\s+(?:a|een)\s+(?:rule|regel)\b",
     re.IGNORECASE,
 )
 

@@ -1031,6 +1031,15 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         # who did it before asks for experience, not what happened
         ("we willen een buurtmoestuin beginnen, wie heeft zoiets ooit eerder gedaan?", None),
         ("wie heeft de afwas gedaan?", "other"),
+        # a notice of something lost, a pet gone, a rule asked, the bot's name or a reminder
+        ("Kwijt: blauwe handschoen bij het speelveld", "other"),
+        ("lost: grey tabby, very shy, answers to Pip", "other"),
+        ("onze hond Bruno is sinds vanochtend weggelopen", "other"),
+        ("mag je op zondag je gras maaien in deze gemeente?", "other"),
+        ("is there a rule about parking bikes in the hallway?", "other"),
+        ("could you remind me on friday to call the landlord?", "other"),
+        ("wat betekent vonk eigenlijk?", "other"),
+        ("onze kat is ziek, wie kan helpen?", "help"),
         # a feeling or a bit of glad news, told to be heard
         ("ik ben het zo zat, de buren boren al de hele week", "other"),
         ("opa herkende ons vandaag niet, exhausting", "other"),
