@@ -195,7 +195,9 @@ _OFFER_LEAD = re.compile(
         (?:ik|we|wij)\s+(?:kan|kunnen|wil|willen|ga|gaan|zal|zullen)\b
       | (?:i|we)\s+(?:can|could|will|would\s+like\s+to|am\s+going\s+to)\b
       | (?:i|we)(?:'ll|'d\s+like\s+to|'m\s+going\s+to|'re\s+going\s+to)
-    )(?:\s+(?:wel|best|graag|ook|nog|gerust|also|happily))*\s*""",
+    )(?:\s+(?:wel|best|graag|ook|nog|gerust|also|happily))*\s*
+    # signing up: "ik wil me graag aanmelden als vrijwilliger bij …" -> "vrijwilliger bij …"
+    (?:(?:me|mij)\s+(?:graag\s+)?(?:aanmelden|opgeven)\s+(?:als|voor)\s+)?""",
     re.IGNORECASE | re.VERBOSE,
 )
 # After a moment, Dutch puts the verb first: "zaterdag kan ik helpen" (the moment stays, for

@@ -344,7 +344,13 @@ _OFFERING = re.compile(
     r"|iedere|zaterdag|zondag|maandag|dinsdag|woensdag|donderdag|vrijdag|in\s+(?:januari|februari"
     r"|maart|april|mei|juni|juli|augustus|september|oktober|november|december|het\s+weekend))\b"
     r"(?:\s+\w+){0,4}?\s+(?:kan|wil|zal|kom|help)\s+ik\s+(?!(?:\w+\s+)?(?:niet|geen|nooit|pas"
-    r"|nauwelijks|amper)\b)\w+",
+    r"|nauwelijks|amper)\b)\w+|"
+    # ... and after a time told first: "volgende week ben ik vrij, dan help ik de buren"
+    r"[,;]\s*dan\s+(?:help|kom|breng|doe|kan|neem|ga|wil)\s+ik\s+(?!(?:\w+\s+)?(?:niet|geen|nooit"
+    r"|pas|nauwelijks|amper)\b)\w+|"
+    # signing up to volunteer: "ik wil me aanmelden als vrijwilliger", "I'd like to volunteer"
+    r"\b(?:ik\s+wil\s+(?:me|mij)\s+(?:graag\s+)?(?:aanmelden|opgeven)\s+(?:als|voor)"
+    r"|(?:i'?d\s+like|i\s+would\s+like|i\s+want)\s+to\s+(?:volunteer|sign\s+up\s+(?:as|to|for)))\b",
     re.IGNORECASE,
 )
 _LOOKING_WORDS = r"\b(?:zoek\w*|nodig|need|needs|looking\s+for|wie\s+kan|kan\s+iemand|can\s+any)\b"

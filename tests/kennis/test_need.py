@@ -124,6 +124,10 @@ def test_framing_alone_asks_for_nothing(message: str, bare: bool) -> None:
         ("ik wil wel koffie zetten", "koffie zetten"),
         ("I'll bake a cake for the party", "bake a cake for the party"),
         ("I can bring my gazebo", "bring my gazebo"),
+        (
+            "ik wil me graag aanmelden als vrijwilliger bij het repair café",
+            "vrijwilliger bij het repair café",
+        ),
         ("ik doe mee", "ik doe mee"),  # nothing to take off
         ("ik kan", "ik kan"),  # nothing would be left
     ],

@@ -1040,6 +1040,11 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         ("could you remind me on friday to call the landlord?", "other"),
         ("wat betekent vonk eigenlijk?", "other"),
         ("onze kat is ziek, wie kan helpen?", "help"),
+        # signing up, and an offer after a time told first
+        ("ik wil me graag aanmelden als vrijwilliger bij het repair café", "pledge"),
+        ("I'd like to volunteer at the Saturday market", "pledge"),
+        ("in de herfstvakantie ben ik thuis, dan help ik met bladeren ruimen", "pledge"),
+        ("als het regent, dan kan ik niet komen", None),
         # a feeling or a bit of glad news, told to be heard
         ("ik ben het zo zat, de buren boren al de hele week", "other"),
         ("opa herkende ons vandaag niet, exhausting", "other"),
