@@ -220,9 +220,8 @@ _LACKING = re.compile(
 # Translating or interpreting: the other language is the one that decides ("translate my
 # dad's Polish pension letter into English" needs someone with Polish; a Dutch-English
 # translator cannot read it).
-_TRANSLATING = re.compile(
-    r"\b(?:vertal\w*|translat\w*|tolk\w*|interpret\w*|be[eë]digd\w*|sworn)\b", re.IGNORECASE
-)
+_TRANSLATION_WORDS = r"vertal\w*|translat\w*|tolk\w*|interpret\w*"
+_TRANSLATING = re.compile(rf"\b(?:{_TRANSLATION_WORDS}|be[eë]digd\w*|sworn)\b", re.IGNORECASE)
 
 
 # Asking to be taught ("zwemles", "a chess tutor", "wie kan mij leren autorijden?"), for an
@@ -287,8 +286,7 @@ def conflicting(a: int, b: int) -> bool:
 # Work with a language that does not say which one ("mee als tolk naar de dokter", "translating
 # letters"): done in the languages the member names elsewhere.
 _LANGUAGE_WORK = re.compile(
-    r"\b(?:vertal\w*|translat\w*|tolk\w*|interpret\w*|\w*taal\w*|languages?|conversati\w*)\b",
-    re.IGNORECASE,
+    rf"\b(?:{_TRANSLATION_WORDS}|\w*taal\w*|languages?|conversati\w*)\b", re.IGNORECASE
 )
 
 

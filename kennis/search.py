@@ -1060,7 +1060,10 @@ class Search:
         tolken", "pianoles"): they score -inf for it, whatever the vectors say (kennis.exact).
         Languages, measured on the blind harbour dev set: unanswerable requests named nobody
         .800 -> .850; neighbourhood set first named en .821 -> .857; nothing else moved.
-        A member's link to a kind counts only as far as the skill it came from: see
+        An activity asked to be taught ("chess tutor") and a language asked to be translated
+        ("een tolk Pools") are stricter: texts and kinds that do not name it score -inf too
+        (kennis.exact.mismatched). A member's link to a kind counts only as far as the skill
+        it came from: see
         ItemIndex.items_naming_other, applied in :meth:`_rank_members`."""
         if not asked:
             return scores
