@@ -427,12 +427,29 @@ async def mine(_event: Event, ctx: Context) -> None:
     await ctx.reply_direct("\n".join(lines), buttons=buttons)
 
 
+# Typed where the bot asked "when?": a moment takes a few words; this many with none in them
+# tell something else ("I'm a hopeless cook, honestly, and dad needs soft food now", after a
+# "haha" that left the question open). Not for "how did it go?", whose answer is a story.
+TOLD_AT_LENGTH = 8
+
+
+def something_else_than_a_moment(text: str) -> bool:
+    """Whether a message typed at this flow's questions is read on its own (the question stays
+    open): :func:`handlers.common.something_new`, or a story of its own naming no moment."""
+    if something_new(text):
+        return True
+    if len(text.split()) < TOLD_AT_LENGTH:
+        return False
+    # Only whether a moment is named: the clock does not matter.
+    return parse_when(text, now=datetime.now(UTC), tz=ZoneInfo("UTC")) is None
+
+
 def register(router: Router) -> None:
     router.command("doe", "do", "toezeggen", "pledge")(do_command)
     router.command("klaar", "done", "gedaan")(done_command)
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
     router.command("mijn", "mine", "my", "toezeggingen", "pledges")(mine)
-    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS, lets_go=something_new)(answer)
+    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS, lets_go=something_else_than_a_moment)(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)

@@ -1027,8 +1027,9 @@ async def test_lines_for_a_member_shared_feelings_and_offers_on_a_condition(
 ) -> None:
     """A line turned to another member is theirs: the group hears nothing from the bot, a
     direct chat hears that it passes no messages on. Sharing without asking, a hard day or
-    glad news, gets sympathy or gladness, not the /hulp pointer nor a neighbour's name. An offer with its condition first is noted with what is needed
-    first, on its day; thanks in advance after a question is no thank-you."""
+    glad news, gets sympathy or gladness, not the /hulp pointer nor a neighbour's name. An
+    offer with its condition first is noted with what is needed first, on its day; thanks in
+    advance after a question is no thank-you."""
     out = await run_script(
         """
         chantal: @vonk @bart jij zou toch de ladder terugbrengen?
@@ -1050,3 +1051,38 @@ async def test_lines_for_a_member_shared_feelings_and_offers_on_a_condition(
     assert "(zaterdag" in out.split("bart@dm:", 1)[1]
     willem = out.split("willem@dm: wie kan de heg snoeien? thx", 1)[1]
     assert "Graag gedaan" not in willem
+
+
+async def test_in_english_feelings_notices_and_signing_up_get_their_own_answers(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """The same lines in English, from a member who reads English: a hard day gets sympathy,
+    glad news gladness, a lost notice the pointer to the group, a personal reminder what the
+    bot does, signing up a pledge without its framing; a view with a need in it ("a hopeless
+    cook, honestly") is still a request, also while "when?" waits after an awkward "haha"."""
+    out = await run_script(
+        """
+        tamara@dm: /taal en
+        tamara@dm: ugh, exhausting day with mum again
+        tamara@dm: finally slept through the night for the first time in weeks
+        tamara@dm: Lost: grey scarf near the community centre
+        tamara@dm: could you remind me on friday to call the landlord?
+        tamara@dm: I'd like to volunteer at the repair café
+        tamara@dm: haha
+        tamara@dm: I'm a hopeless cook, honestly, and dad needs soft food now
+        """
+    )
+
+    def after(line: str) -> str:
+        return out.split(f"tamara@dm: {line}", 1)[1].split("tamara@dm:", 1)[0]
+
+    assert "Thank you for sharing that. Take care!" in after("ugh, exhausting")
+    assert "So good to hear!" in after("finally slept")
+    assert "I don't keep track of lost and found things" in after("Lost: grey scarf")
+    assert "I'm Vonk, the network's assistant" in after("could you remind me")
+    assert "'volunteer at the repair café'. When do you think" in after("I'd like to volunteer")
+    assert "can't read 'haha' as a date" in after("haha")  # still asked when, kindly
+    # ... and the story after it, though the "when?" is still open, is read as a request
+    cook = after("I'm a hopeless cook")
+    assert "as a date" not in cook
+    assert "may be able to help" in cook or "Do you mean: who can help with" in cook
