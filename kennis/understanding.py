@@ -364,7 +364,9 @@ _GIVING_AWAY = re.compile(
     r"\bgratis\s+(?:af|op)\s+te\s+halen\b|(?<!\bom\s)\b(?:af|op)\s+te\s+halen\s*(?:[,.!]|$)|"
     r"\bweg\s+te\s+geven\b|\bte\s+geef\b|"
     r"\bgeef\s+(?:ik\s+)?(?:\w+\s+){0,3}?(?:gratis\s+)?weg\b|"
-    r"\bwie\s+wil\s+(?:hem|het|ze|deze|die|dit|dat)\s+(?:\w+\s+)?hebben\b|"
+    r"\bwie\s+wil\s+(?:er\s+)?(?:hem|het|ze|deze|die|dit|dat|een|mijn|onze)\s+(?:\w+\s+){0,3}?"
+    r"hebben\b|\b(?:iemand|wie)\s+(?:nog\s+)?interesse\b|\b(?:any(?:one|body|1)|who'?s)\s+interested\b|"
+    r"\b(?:mag|mogen)\s+(?!ik\b|wij\b|we\b)(?:\w+\s+){1,4}?lenen\b(?![^?]*\?)|"
     r"\b(?:mag|mogen)\s+(?:\w+\s+){0,2}?(?:gebruikt|opgehaald|meegenomen|geleend)\s+worden\b|"
     r"\b(?:mag|mogen)\s+(?:je|jullie|iemand|u)\s+(?:gratis\s+)?(?:hebben|ophalen|meenemen)\b|"
     r"\bfree\s+(?:to\s+(?:a\s+good\s+home|collect|pick\s+up|take|whoever|anyone)|for\s+(?:any"
@@ -539,6 +541,18 @@ _NOT_FOR_A_PERSON = re.compile(
     r"(?!\s+uit)|i'?m\s+on\s+the\s+(?:train|bus|tram)|i\s+won'?t\s+be\s+there)\b|"
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:mijn|m'n|mn|onze|ons)\b|\bwho\s+(?:has|'s\s+got|took"
     r"|borrowed)\s+(?:my|our)\b|"
+    # who has the key ("wie heeft de sleutel van het materiaalhok?", "who has the key to …")
+    r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het)\s+(?:\w+\s+)?sleutels?\b|\bwho\s+(?:has|'s\s+got"
+    r"|got)\s+(?:the\s+)?(?:\w+\s+)?keys?\s+(?:to|of|for)\b|"
+    # passing a paper on ("kan iemand de notulen ff doorsturen?", "can someone forward me the
+    # minutes?", "wie kan de link delen?"): a favour anyone can do, not a skill
+    r"\b(?:doorsturen|doorstuur|forward|rondsturen|delen|share|(?:stuur|stuurt|send)\s+(?:\w+\s+)"
+    r"{0,3}?(?:door|on|over))\b(?=[^?]*?\b(?:notulen|minutes|agenda|link|verslag|e-?mail|mailtje"
+    r"|foto'?s|photos|pics|lijst|list|rooster|schedule|presentatie|slides|uitnodiging|invite"
+    r"|nummer|number|adres|address)\b)|"
+    r"\b(?:notulen|minutes|agenda|link|verslag|e-?mail|mailtje|foto'?s|photos|pics|lijst|list|rooster"
+    r"|schedule|presentatie|slides|uitnodiging|invite)\b[^?]{0,40}?\b(?:doorsturen|forward|rondsturen"
+    r"|delen|share|(?:stuur|stuurt|send)\s+(?:\w+\s+){0,3}?(?:door|on|over))\b|"
     # ("het weer" is also "it again": "nu lekt het weer")
     r"\b(?:hoe\s+(?:wordt|is|was)\s+het\s+weer|weerbericht|weersverwachting|weersvoorspelling"
     r"|the\s+weather|weather\s+(?:forecast|looks|is\s+looking))\b|"
@@ -590,7 +604,11 @@ _ASKS_A_FACT = re.compile(
     r"\bstill\s+a\s+thing\b|\bwat\s+voor\s+weer\b|\bwhat'?s\s+the\s+weather\b|"
     # a rule, whatever the verb ("mag je in Den Haag vuurwerk afsteken op oudejaarsavond?",
     # "is there a rule about how late …?")
-    r"^\W*mag\s+(?:je|men)\b[^?]*\?|^\W*is\s+(?:there|er)\s+(?:a|een)\s+(?:rule|regel)\b",
+    r"^\W*mag\s+(?:je|men)\b[^?]*\?|^\W*is\s+(?:there|er)\s+(?:a|een)\s+(?:rule|regel)\b|"
+    # what a word means ("wat betekent 'ALV' eigenlijk?", "what does 'gezellig' actually mean?")
+    r"^\W*(?:wat\s+(?:betekent|betekenen|bedoelen\s+(?:ze|jullie|mensen)\s+met)|wat\s+is\s+de"
+    r"\s+betekenis\s+van|what'?s\s+the\s+meaning\s+of|what\s+is\s+meant\s+by)\b|"
+    r"^\W*what\s+(?:does|do)\s+[^?]{1,40}?\s+(?:actually\s+|even\s+|really\s+)?mean\b",
     re.IGNORECASE,
 )
 
@@ -643,7 +661,13 @@ _SOLVED = re.compile(
     r"|finally\s+(?:works|working|runs|running)"
     r"|is\s+(?:weer\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
     r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
-    r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended))\b",
+    r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended)"
+    # done oneself: "zelf vastgedraaid", "fixed it myself"
+    r"|zelf\s+(?:al\s+)?(?:opgelost|gerepareerd|gemaakt|vastgedraaid|gefikst|geregeld|gedaan)"
+    r"|(?:fixed|sorted|solved|repaired|mended)\s+it\s+(?:myself|ourselves)"
+    # the one called for it came: "plumber finally came for the leak", "de monteur is geweest"
+    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+)?"
+    r"(?:geweest|langs\s+geweest))\b",
     re.IGNORECASE,
 )
 _STILL_A_PROBLEM = re.compile(
@@ -653,7 +677,10 @@ _STILL_A_PROBLEM = re.compile(
 _TAKEN_CARE_OF = re.compile(
     r"\b(?:al\s+(?:gebeld|geregeld|gemeld|opgelost)|already\s+(?:called|fixed|sorted|reported"
     r"|been\s+reported|on\s+it|knows?|aware)|(?:weet|weten)\s+(?:het|ervan)\s+al"
-    r"|(?:is|zijn)\s+al\s+op\s+de\s+hoogte)\b",
+    r"|(?:is|zijn)\s+al\s+op\s+de\s+hoogte"
+    # someone is on it: "maar Bram is er al mee bezig", "Sam's already on it"
+    r"|(?:is|zijn)\s+er\s+(?:al\s+|nu\s+)?mee\s+bezig|(?:is|are|'s|'re)\s+(?:already\s+)?"
+    r"(?:working\s+on\s+it|looking\s+into\s+it))\b",
     re.IGNORECASE,
 )
 
@@ -676,6 +703,10 @@ _NEWS = re.compile(
     r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht|heropend"
     r"|(?:is|zijn|gaat|gaan)\s+(?:\w+\s+){0,3}?weer\s+open|reopen(?:s|ed)|(?:is|are)\s+open\s+again"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
+    # a grant or a prize won: "the community garden got a grant", "we hebben de prijs gewonnen"
+    r"|(?:got|won|received|kregen|krijgen)\s+(?:a|an|the|our|een|de)\s+(?:\w+\s+)?(?:grant|subsidy"
+    r"|funding|award|prize|subsidie|prijs)|(?:subsidie|prijs|award|grant)\s+(?:\w+\s+)?(?:gekregen"
+    r"|gewonnen|binnen)"
     r"|retir(?:es|ed|ing)|(?:is|are)\s+closing|(?:is|are)\s+(?:\w+\s+)?closed"
     # an event announced: "het verpleeghuis houdt op de 21e een zomermarkt", "the school is
     # holding a fair on friday"
@@ -864,7 +895,10 @@ _INVITES = re.compile(
     r"\bwho(?:'s|\s+is|\s+else\s+is|\s+wants\s+to|\s+would\s+like\s+to)\s+(?:coming|come|joining"
     r"|join|in\s+for|up\s+for)\b|"
     r"\b(?:any(?:one|body|1)|who)\s+(?:wants?\s+to|fancy|fancies|up\s+for)\s+(?:join|come|coming"
-    r"|joining|a\s+(?:walk|drink|coffee|game))\b",
+    r"|joining|a\s+(?:walk|drink|coffee|game))\b|"
+    # "Vonk you should come to the Eid party", "je moet echt eens komen"
+    r"\byou\s+(?:should|must|have\s+to|gotta)\s+(?:\w+\s+)?come\b|\bje\s+moet\s+(?:(?:ook|echt|eens"
+    r"|maar)\s+){0,3}komen\b",
     re.IGNORECASE,
 )
 
@@ -902,8 +936,11 @@ _TO_A_MEMBER = re.compile(
 _WANTS_NOTHING = re.compile(
     r"\b(?:i\s+don'?t\s+need\s+anything|(?:just|only)\s+(?:needed|had|wanted)\s+to\s+(?:say|type"
     r"|vent|share|tell\s+someone|write\s+it|get\s+(?:it|this)\s+(?:out|off))|ik\s+hoef\s+(?:verder\s+)?"
-    r"(?:niks|niets)|moest\s+(?:het|dit)\s+(?:even\s+)?(?:kwijt|kwijt\s+aan|van\s+me\s+af)|wilde"
-    r"\s+(?:het|dit)\s+(?:even\s+)?kwijt)\b",
+    r"(?:niks|niets)|(?:moest|wilde)\s+(?:het|dit)\s+(?:(?:gewoon|echt|even|ff|eventjes)\s+){0,2}"
+    r"(?:kwijt|van\s+me\s+af)"
+    # leaving it be: "I'm just gonna leave it like this 🤷", "ik laat het maar zo"
+    r"|(?:gonna|going\s+to|i'?ll)\s+(?:just\s+)?leave\s+it\s+(?:like\s+(?:this|that)|as\s+it\s+is|be)"
+    r"|(?:ik\s+)?laat\s+het\s+(?:maar\s+|gewoon\s+){0,2}zo)\b",
     re.IGNORECASE,
 )
 
@@ -1053,7 +1090,7 @@ _OPINION = re.compile(
 _TELLS_A_NEED = re.compile(
     r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed|werkte)\s+"
     r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee"
-    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap"
+    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|complicated|scary|boring|lonely"
@@ -1083,6 +1120,9 @@ _VENTS = re.compile(
     r"\bniemand\s+(?:die\s+er\s+(?:wat|iets)\s+aan\s+doet|doet\s+er\s+(?:wat|iets)\s+aan)\b"
     r"|\b(?:nobody|no\s+one)\s+(?:ever\s+)?(?:does|is\s+doing)\s+anything\b"
     r"|\b(?:someone|somebody|people)\s+(?:keeps?|always)\s+\w+ing\b"
+    # "someone parked across the gate again", "iemand heeft weer zijn zakken naast de bak gezet"
+    r"|\b(?:someone|somebody)\s+\w+ed\b[^.?!]*?\bagain\b|\b(?:iemand|mensen)\s+(?:heeft|hebben)"
+    r"\s+(?:\w+\s+){0,4}?(?:weer|alweer)\b"
     r"|\b(?:iemand|mensen)\s+(?:laat|laten|zet|zetten|gooit|gooien|parkeert|parkeren)\s+"
     r"(?:\w+\s+){0,3}?(?:steeds|telkens|elke\s+keer|altijd)\b",
     re.IGNORECASE,
@@ -1129,19 +1169,29 @@ _HARD_DAY = re.compile(
     r"\s+van|ik\s+kan\s+het\s+(?:soms\s+|echt\s+|gewoon\s+)?niet\s+meer\s+aan(?:horen|zien)"
     r"|wat\s+een\s+gedoe|typisch|zucht|pff+|uitgeput|doodop|exhausting|exhausted"
     r"|(?:i'?m|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\b|can'?t\s+stand|drives?\s+me\s+(?:mad"
-    r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating)\b",
+    r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating"
+    # disbelief: "die scheidsrechter van vanmiddag, echt niet te geloven..."
+    r"|niet\s+te\s+geloven|ongelo(?:o)?f(?:e)?lijk|unbelievable|can'?t\s+believe)\b",
     re.IGNORECASE,
 )
 _GLAD = re.compile(
-    r"\b(?:eindelijk|finally|voor\s+het\s+eerst\s+in\s+(?:maanden|jaren|weken)|for\s+the\s+first"
-    r"\s+time\s+in\s+(?:months|years|weeks|ages)|beter\s+dan\s+(?:ik\s+)?verwacht|better\s+than"
-    r"\s+(?:i\s+)?expected)\b",
+    r"\b(?:eindelijk|finally|voor\s+het\s+eerst|for\s+the\s+first\s+time|beter\s+dan\s+(?:ik\s+)?"
+    r"verwacht|better\s+than\s+(?:i\s+)?expected)\b"
+    # glad emoji: a party, being moved, love, cheers (not 💪 or 🙏, which come with requests:
+    # "we verhuizen 1 maart 💪", "anyone? 🙏"; nor a smile or a thumbs up, which are manners)
+    r"|[\U0001F389\U0001F973\U0001F979\U0001F60D\U0001F970\u2764\U0001F64C]",
     re.IGNORECASE,
 )
-_LAUGHS = re.compile(r"\bhaha\w*", re.IGNORECASE)
+#: A laugh (not "lol", which comes with requests: "browser keeps opening casino sites lol").
+_LAUGHS = re.compile(
+    r"\bhaha\w*|\bhihi\w*|[\U0001F602\U0001F923\U0001F604\U0001F606\U0001F601]", re.IGNORECASE
+)
+#: Laughing to tears marks a joke even with a "?" in it ("why did the football go to the
+#: bank? … 😂").
+_JOKES = re.compile(r"[\U0001F602\U0001F923]|\bhahaha\w*", re.IGNORECASE)
 _WISH_OR_CANNOT = re.compile(
     r"\b(?:wil|willen|wilde|want\w*|would\s+like|hoop|hope|zou|zouden|kan\s+(?:echt\s+|gewoon\s+)?"
-    r"niet|kun\s+\w+\s+niet|can'?t\s+(?!stand)\w+|cannot)\b",
+    r"niet|kun\s+\w+\s+niet|can'?t\s+(?!stand|believe)\w+|cannot)\b",
     re.IGNORECASE,
 )
 
@@ -1171,10 +1221,21 @@ def glad_news(text: str) -> bool:
     return _tells_only(text, _GLAD) and not _STOPPED.search(text)
 
 
+def joke(text: str) -> bool:
+    """Whether the words are a joke laughed at (a riddle's "?" included), asking nobody."""
+    return (
+        bool(_JOKES.search(text))
+        and not _SOMEONE.search(text)
+        and not _TELLS_A_NEED.search(text)
+        and not _ASKS_OR_LOOKS.search(text.replace("?", " "))
+        and not _WISH_OR_CANNOT.search(text)
+    )
+
+
 def feelings(text: str) -> bool:
     """Whether the words share a feeling or news of one's own life (a laugh included),
     asking nobody for anything: for the neighbours or the bot to hear, not to match."""
-    return hard_day(text) or glad_news(text) or _tells_only(text, _LAUGHS)
+    return hard_day(text) or glad_news(text) or _tells_only(text, _LAUGHS) or joke(text)
 
 
 def praise(text: str) -> bool:

@@ -971,6 +971,11 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("my laptop got fixed but now the wifi doesn't work", False),
         ("de kraan lekt weer", False),
         ("de verwarming werkt weer niet", False),
+        ("de wasmachine lekte, bleek een losse slang, zelf vastgedraaid", True),
+        ("the electrician finally came, took him ten minutes", True),
+        ("de printer in het buurthuis hapert, maar Joost is er al mee bezig", True),
+        ("de monteur is geweest maar het lekt nog steeds", False),
+        ("my whole thesis is on it and the laptop won't start", False),
     ],
 )
 def test_a_problem_solved_is_news(text: str, news: bool) -> None:
@@ -1083,6 +1088,32 @@ def test_asking_about_the_own_call(text: str, asks: bool) -> None:
         ("are we allowed to park on the grass during the fair?", "other"),
         ("is the energy allowance still a thing this year?", "other"),
         ("wat voor weer wordt het zondag?", "other"),
+        # found on the blind sportpark set (2026-12-03), said in other words here:
+        # what a word means, a paper passed on, a key, a thing given away or lent
+        ("wat betekent 'MR' eigenlijk? staat in elke nieuwsbrief", "other"),
+        ("what does 'lekker' even mean, it's on every menu", "other"),
+        ("kan iemand de notulen van dinsdag doorsturen?", "other"),
+        ("could someone forward me the agenda for thursday?", "other"),
+        ("wie heeft de sleutel van de schuur? ik sta voor een dichte deur", "other"),
+        ("who has the key to the kitchen cupboard?", "other"),
+        ("ik heb nog een oude monitor, iemand interesse? gratis", "pledge"),
+        ("wie wil er een kinderwagen hebben? staat in de gang", "pledge"),
+        ("our party tent, anyone interested? free to collect", "pledge"),
+        ("onze partytent mag de school zaterdag lenen hoor", "pledge"),
+        ("mag ik jouw partytent zaterdag lenen?", None),
+        # wanting nothing, leaving it be, a joke, disbelief, a first time, a cheer
+        ("slechte week. ik moest het gewoon even kwijt", "other"),
+        ("the oven door fell off again, I'll just leave it like that", "other"),
+        ("what do you call a bike that won't stand up? two tyred 😂", "other"),
+        ("die uitslag van gisteren, echt niet te geloven", "other"),
+        ("onze jongste heeft vandaag voor het eerst zelf gefietst", "other"),
+        ("the new benches are in the park 🎉", "other"),
+        ("you should come to our street party, Vonk", "other"),
+        ("ugh, somebody blocked the bin area again with a van", "other"),
+        # ... not a request still told with those words
+        ("ik wil voor het eerst zelf mijn band plakken, wie kan het me leren?", "help"),
+        ("haha mijn fiets is kapot 😂 wie kan er naar kijken?", "help"),
+        ("kan iemand mijn e-mail instellen op mijn nieuwe telefoon?", None),
     ],
 )
 def test_lines_that_ask_nobody_for_help(text: str, intent: str | None) -> None:
