@@ -417,6 +417,11 @@ class ItemIndex:
     def item_rows(self) -> np.ndarray:
         return self._item_rows[: self._n_items]
 
+    @property
+    def version(self) -> int:
+        """Changes whenever an owner is put or removed (for views derived from the items)."""
+        return self._version
+
     def allowed(self, *, network_id: int | None = None, consent: str | None = None) -> np.ndarray:
         """Boolean mask over segments: alive, in ``network_id``, with ``consent``
         ("findable" or "invitable") when given. A fresh array (callers may modify it)."""
