@@ -1175,8 +1175,9 @@ class Search:
         direct = ordered  # the about text's further offset: the order only
         if scored.truncated:
             # Own words outside the candidates score below the weakest candidate.
-            unknown = np.isneginf(direct)
-            direct[unknown] = np.minimum(np.float32(scored.tail), via[unknown])
+            # (np.where, not a masked assignment: most members are unknown, and the mask
+            # gather and scatter cost ~50 us at 10k members.)
+            direct = np.where(np.isneginf(direct), np.minimum(np.float32(scored.tail), via), direct)
         # Own words that do not count for this request (_mismatches_out): the kind orders.
         kind_only = np.isneginf(direct) & np.isfinite(via)
         direct[kind_only] = via[kind_only]
