@@ -744,6 +744,7 @@ class Search:
             direct=direct,
             addressed=addressed,
             config=self.config.understanding,
+            wanted=wanted,
         )
 
     async def respond(
