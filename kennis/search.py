@@ -46,6 +46,7 @@ import ctypes
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, cast
 
@@ -374,6 +375,12 @@ class _Scored:
     truncated: bool
     tail: float  # lowest score among the candidates (when truncated)
 
+    @cached_property
+    def asked(self) -> int:
+        """What the query asks for that is exact (kennis.exact.asked_in): read once, for the
+        naming bar and the ranking alike (a handful of regex passes)."""
+        return asked_in(self.query)
+
 
 @dataclass(frozen=True)
 class _Item:
@@ -446,6 +453,9 @@ class Search:
         self._lesson_records: dict[int, Lesson] = {}
         #: Cache rows of seed lessons' questions (they count only for lesson questions).
         self._question_rows: set[int] = set()
+        #: The lessons' item vectors (a copy of their matrix rows) and which items are seed
+        #: questions, as of a version of the lesson index: gathered once, not per ask.
+        self._lesson_view: tuple[int, np.ndarray, np.ndarray] | None = None
         self._seen_change = -1
         self._seen_version: int | None = None
         self._sync_lock = asyncio.Lock()
@@ -734,6 +744,7 @@ class Search:
             direct=direct,
             addressed=addressed,
             config=self.config.understanding,
+            wanted=wanted,
         )
 
     async def respond(
@@ -755,8 +766,9 @@ class Search:
         if action == "answer" and reading.framing_only:
             return Response(action, reading, None)  # "wie kan mij helpen?": asked what for
         if action in ("answer", "lesson") or (action == "ask_back" and reading.intent == "help"):
-            answer = await self.ask(
-                reading, network_id=network_id, asker=asker, limit=limit, storage=storage
+            # Kept in step a moment ago by read(), with nothing awaited since: no second probe.
+            answer = await self._answer(
+                reading, network_id=network_id, asker=asker, limit=limit, synced=True
             )
             return Response(_settled(reading, answer), reading, answer)
         return Response(action, reading, None)
@@ -801,9 +813,32 @@ class Search:
         ``members`` is the same list by default; with an explicit ``min_score`` (on the query
         scale, see :class:`Thresholds`) it is the whole ranking above it (for evaluation and
         operators)."""
+        return await self._answer(
+            query,
+            network_id=network_id,
+            asker=asker,
+            limit=limit,
+            lessons=lessons,
+            min_score=min_score,
+            storage=storage,
+        )
+
+    async def _answer(
+        self,
+        query: str | Reading,
+        *,
+        network_id: int,
+        asker: Member | None = None,
+        limit: int = 5,
+        lessons: int = 2,
+        min_score: float | None = None,
+        storage: Storage | None = None,
+        synced: bool = False,
+    ) -> Answer:
+        """:meth:`ask`; ``synced``: the caller has just kept the index in step."""
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
-        scored = await self._score(query, storage)
+        scored = await self._score(query, storage, synced=synced)
         threshold = self._named_threshold(
             scored, reading, network_id=network_id, consent="findable"
         )
@@ -855,7 +890,7 @@ class Search:
         # (measured: ruling such kinds out here too named a hospital driver for it). Unless
         # the file has a kind for what is asked: "komt uit Syrië en spreekt nog geen
         # Nederlands" is measured against the Arabic interpreters, not the Dutch practice.
-        asked = asked_in(scored.query)
+        asked = scored.asked
         if asked and self.config.knowledge:
             terms = self._kind_terms()
             fitting = ~mismatched(asked, terms, strict=False)
@@ -914,7 +949,9 @@ class Search:
         self.stats["encodes"] += 1
         return self._cache.encode_query(text)
 
-    async def _score(self, query: str | Reading, storage: Storage | None = None) -> _Scored:
+    async def _score(
+        self, query: str | Reading, storage: Storage | None = None, *, synced: bool = False
+    ) -> _Scored:
         """Sync, embed the query (unless a reading brings its vector), score the texts.
 
         The query is embedded on the event loop, not in a worker thread: one short text takes
@@ -922,9 +959,10 @@ class Search:
         thread hand-off cost more (~0.4 ms per ask) than overlapping it with the sync check
         and the lexical scoring saved. Indexing (long batches) does use a worker thread.
         After ``sync()`` no passage encode of this search holds the model's lock.
-        ``storage``: see :meth:`sync`.
+        ``storage``: see :meth:`sync`; ``synced``: the caller has just synced.
         """
-        await self.sync(storage=storage)
+        if not synced:
+            await self.sync(storage=storage)
         if isinstance(query, Reading):
             text, vector = query.need, query.vector
         else:
@@ -1007,11 +1045,13 @@ class Search:
         if limit <= 0 or not len(index):
             return []
         scores = joined(scored.text, self._extra_scores(scored, min_score))
-        asked = asked_in(scored.query)
+        asked = scored.asked
         scores = self._mismatches_out(asked, scored, scores)
         drop = index.items_naming_other(asked)
         if asked and self.config.knowledge:
-            drop = np.union1d(drop, index.links_not_naming(asked, self._kind_terms()))
+            # Item positions, each set to -inf: duplicates are harmless, and np.union1d's
+            # hashing took ~3 ms here.
+            drop = np.concatenate([drop, index.links_not_naming(asked, self._kind_terms())])
         best, gate = self._member_scores(scored, scores, drop)
         allowed = index.allowed(network_id=network_id, consent=consent)
         if exclude:
@@ -1136,14 +1176,27 @@ class Search:
         direct = ordered  # the about text's further offset: the order only
         if scored.truncated:
             # Own words outside the candidates score below the weakest candidate.
-            unknown = np.isneginf(direct)
-            direct[unknown] = np.minimum(np.float32(scored.tail), via[unknown])
+            # (np.where, not a masked assignment: most members are unknown, and the mask
+            # gather and scatter cost ~50 us at 10k members.)
+            direct = np.where(np.isneginf(direct), np.minimum(np.float32(scored.tail), via), direct)
         # Own words that do not count for this request (_mismatches_out): the kind orders.
         kind_only = np.isneginf(direct) & np.isfinite(via)
         direct[kind_only] = via[kind_only]
         # Only where the kind leads (-inf minus -inf would be NaN, for members with neither).
         lead = np.subtract(via, direct, out=np.zeros_like(via), where=via > direct)
         return direct + np.float32(share) * lead, gate
+
+    def _lesson_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lesson items' vectors and whether each is a seed question, kept until a lesson
+        changes (cache rows never change once added): gathering 700 rows of the text matrix
+        per ask cost ~0.2 ms."""
+        index = self._lessons
+        view = self._lesson_view
+        if view is None or view[0] != index.version:
+            rows = index.item_rows
+            is_question = np.isin(rows, np.fromiter(self._question_rows, dtype=np.intp))
+            view = self._lesson_view = (index.version, self._cache.matrix[rows], is_question)
+        return view[1], view[2]
 
     def _rank_lessons(
         self, scored: _Scored, network_id: int, limit: int, min_score: float, *, questions: bool
@@ -1155,10 +1208,10 @@ class Search:
             return []
         # Lessons are few: always scored exactly (they need not be among the candidates).
         # They are sentences: read on the sentence scale.
-        rows = index.item_rows
-        item_scores = scored.scale.sentences(self._cache.matrix[rows] @ scored.vector)
+        vectors, is_question = self._lesson_vectors()
+        item_scores = scored.scale.sentences(vectors @ scored.vector)
         if not questions and self._question_rows:
-            item_scores[np.isin(rows, np.fromiter(self._question_rows, dtype=np.intp))] = -np.inf
+            item_scores[is_question] = -np.inf
         best = index.segment_top_means(item_scores, self.config.lesson_top)
         allowed = index.allowed(network_id=network_id) & (best >= min_score)
         candidates = np.flatnonzero(allowed)

@@ -955,16 +955,18 @@ def wants_nothing(text: str) -> bool:
     return bool(_WANTS_NOTHING.search(text))
 
 
-def fixed_intent(text: str, *, spoken_to: bool = False) -> Intent | None:
+def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = None) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,
     do I just ask you who can help?" asks how to ask, not for a person), and spoken to the
-    bot any question for someone who can or knows; then :func:`pattern_intent`."""
+    bot any question for someone who can or knows; then :func:`pattern_intent`.
+    ``wanted``: ``need(text)`` when the caller has it already."""
     if _CLEAR_REQUEST.search(text):
         return "help"
     if to_a_member(text) or wants_nothing(text):
         return "other"
-    wanted = need(text)
+    if wanted is None:
+        wanted = need(text)
     if invitation(wanted):
         return "other"
     asks = spoken_to and bool(
@@ -1540,13 +1542,16 @@ def decide(
     direct: bool,
     addressed: bool,
     config: UnderstandingConfig,
+    wanted: str | None = None,
 ) -> Reading:
-    """The reading of ``text`` from its classifier probabilities."""
+    """The reading of ``text`` from its classifier probabilities; ``wanted``: ``need(text)``
+    when the caller has it already (kennis.search embeds it)."""
     p = np.asarray(probabilities, dtype=np.float64).copy()
     for said, word in _NEEDS_A_WORD.items():
         if not word.search(THANKS_AHEAD.sub("", text) if said == "thanks" else text):
             p[INTENTS.index(said)] = 0.0
-    wanted = need(text)
+    if wanted is None:
+        wanted = need(text)
     if solved(wanted) or news(wanted) or bad_news(wanted):  # no request, offer or question
         for said in ("help", "pledge", "lesson"):
             p[INTENTS.index(said)] = 0.0
@@ -1557,7 +1562,7 @@ def decide(
     p /= p.sum()
     probs = {intent: float(x) for intent, x in zip(INTENTS, p, strict=True)}
     spoken = direct or addressed
-    fixed = fixed_intent(text, spoken_to=spoken)
+    fixed = fixed_intent(text, spoken_to=spoken, wanted=wanted)
     if fixed is not None:
         intent: Intent = fixed
         probs = {i: (1.0 if i == fixed else 0.0) for i in INTENTS}
