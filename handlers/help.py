@@ -25,6 +25,7 @@ from kennis.understanding import (
     glad_news,
     hard_day,
     invitation,
+    laughing,
     lost_or_found,
     news,
     opinion,
@@ -111,6 +112,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
         await ctx.reply(ctx.t(f"help.bad_news_{where}"))
+        return
+    if laughing(ctx.text):  # a joke told to the bot ("… ? to get its quarter back 😂")
+        await ctx.reply(ctx.t("help.laugh"))
         return
     if hard_day(ctx.text):  # "dad was so confused again today, exhausting": to be heard
         await ctx.reply(ctx.t("help.shared"))

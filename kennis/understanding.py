@@ -1234,10 +1234,15 @@ def joke(text: str) -> bool:
     )
 
 
+def laughing(text: str) -> bool:
+    """Whether the words laugh, at a joke or at one's own day, asking nobody for anything."""
+    return joke(text) or _tells_only(text, _LAUGHS)
+
+
 def feelings(text: str) -> bool:
     """Whether the words share a feeling or news of one's own life (a laugh included),
     asking nobody for anything: for the neighbours or the bot to hear, not to match."""
-    return hard_day(text) or glad_news(text) or _tells_only(text, _LAUGHS) or joke(text)
+    return hard_day(text) or glad_news(text) or laughing(text)
 
 
 def praise(text: str) -> bool:

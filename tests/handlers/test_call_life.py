@@ -1086,3 +1086,45 @@ async def test_in_english_feelings_notices_and_signing_up_get_their_own_answers(
     cook = after("I'm a hopeless cook")
     assert "as a date" not in cook
     assert "may be able to help" in cook or "Do you mean: who can help with" in cook
+
+
+async def test_lines_that_ask_nobody_get_no_names_and_their_own_answers(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Found on a blind set (sportpark): a riddle laughed at, a word's meaning, a paper to
+    pass on, a problem someone is already on, a thing offered with "iemand interesse?" and a
+    bad day shared named the member whose skill shares a word. Each gets its own answer and
+    no names; a request with a laugh in it is still a request."""
+    out = await run_script(
+        """
+        tamara@dm: /taal en
+        tamara@dm: why did the bike fall over? it was two tyred 😂
+        tamara@dm: what does 'gezellig' actually mean?
+        tamara@dm: can someone forward me the agenda for thursday?
+        tamara@dm: the printer at the centre jammed again, but Joost is already looking into it
+        anna@dm: ik heb nog een oude laptop, iemand interesse? gratis
+        anna@dm: rotweek gehad. ik moest het gewoon even kwijt
+        bart@dm: haha mijn fiets is kapot 😂 wie kan er naar kijken?
+        """
+    )
+
+    def after(who: str, line: str) -> str:
+        return out.split(f"{who}@dm: {line}", 1)[1].split("@dm:", 1)[0]
+
+    assert "Haha!" in after("tamara", "why did the bike")
+    assert "I don't know that" in after("tamara", "what does 'gezellig'")
+    assert "I don't know that" in after("tamara", "can someone forward")
+    assert "good to know" in after("tamara", "the printer at the centre")
+    assert "Dank je dat je het deelt" in after("anna", "rotweek gehad")
+    for who, line in (
+        ("tamara", "why did the bike"),
+        ("tamara", "what does 'gezellig'"),
+        ("tamara", "can someone forward"),
+        ("tamara", "the printer at the centre"),
+        ("anna", "ik heb nog een oude laptop"),
+        ("anna", "rotweek gehad"),
+    ):
+        said = after(who, line)
+        assert "may be able to help" not in said and "kunnen misschien helpen" not in said, line
+    bike = after("bart", "haha mijn fiets")
+    assert "Haha!" not in bike
