@@ -767,7 +767,7 @@ class Search:
             return Response(action, reading, None)  # "wie kan mij helpen?": asked what for
         if action in ("answer", "lesson") or (action == "ask_back" and reading.intent == "help"):
             # Kept in step a moment ago by read(), with nothing awaited since: no second probe.
-            answer = await self._answer(
+            answer = await self.ask(
                 reading, network_id=network_id, asker=asker, limit=limit, synced=True
             )
             return Response(_settled(reading, answer), reading, answer)
@@ -804,6 +804,7 @@ class Search:
         lessons: int = 2,
         min_score: float | None = None,
         storage: Storage | None = None,
+        synced: bool = False,
     ) -> Answer:
         """Findable members and lessons for the question (a text, or a :class:`Reading`
         whose vector is reused), best first.
@@ -812,30 +813,8 @@ class Search:
         group one for an unaddressed reading) and close to the best; empty means nobody fits.
         ``members`` is the same list by default; with an explicit ``min_score`` (on the query
         scale, see :class:`Thresholds`) it is the whole ranking above it (for evaluation and
-        operators)."""
-        return await self._answer(
-            query,
-            network_id=network_id,
-            asker=asker,
-            limit=limit,
-            lessons=lessons,
-            min_score=min_score,
-            storage=storage,
-        )
-
-    async def _answer(
-        self,
-        query: str | Reading,
-        *,
-        network_id: int,
-        asker: Member | None = None,
-        limit: int = 5,
-        lessons: int = 2,
-        min_score: float | None = None,
-        storage: Storage | None = None,
-        synced: bool = False,
-    ) -> Answer:
-        """:meth:`ask`; ``synced``: the caller has just kept the index in step."""
+        operators). ``synced``: the caller has just kept the index in step (see :meth:`sync`),
+        with nothing awaited since."""
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
         scored = await self._score(query, storage, synced=synced)

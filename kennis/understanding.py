@@ -505,6 +505,17 @@ def lost_or_found(text: str) -> bool:
     return bool(_LOST_OR_FOUND_RE.search(text)) or lost_told(text)
 
 
+# Passing a paper on, and the papers passed (see _NOT_FOR_A_PERSON).
+_PASS_ON = (
+    r"(?:doorsturen|doorstuur|forward|rondsturen|delen|share|(?:stuur|stuurt|send)\s+(?:\w+\s+)"
+    r"{0,3}?(?:door|on|over))"
+)
+_PAPERS = (
+    r"(?:notulen|minutes|agenda|link|verslag|e-?mail|mailtje|foto'?s|photos|pics|lijst|list"
+    r"|rooster|schedule|presentatie|slides|uitnodiging|invite|nummer|number|adres|address)"
+)
+
+
 # Questions that ask for something other than a person who can help:
 # - what happened ("heeft iemand mijn sleutels gevonden?", "wie had die appeltaart gemaakt?",
 #   "did anyone see a grey cat?"),
@@ -546,13 +557,7 @@ _NOT_FOR_A_PERSON = re.compile(
     r"|got)\s+(?:the\s+)?(?:\w+\s+)?keys?\s+(?:to|of|for)\b|"
     # passing a paper on ("kan iemand de notulen ff doorsturen?", "can someone forward me the
     # minutes?", "wie kan de link delen?"): a favour anyone can do, not a skill
-    r"\b(?:doorsturen|doorstuur|forward|rondsturen|delen|share|(?:stuur|stuurt|send)\s+(?:\w+\s+)"
-    r"{0,3}?(?:door|on|over))\b(?=[^?]*?\b(?:notulen|minutes|agenda|link|verslag|e-?mail|mailtje"
-    r"|foto'?s|photos|pics|lijst|list|rooster|schedule|presentatie|slides|uitnodiging|invite"
-    r"|nummer|number|adres|address)\b)|"
-    r"\b(?:notulen|minutes|agenda|link|verslag|e-?mail|mailtje|foto'?s|photos|pics|lijst|list|rooster"
-    r"|schedule|presentatie|slides|uitnodiging|invite)\b[^?]{0,40}?\b(?:doorsturen|forward|rondsturen"
-    r"|delen|share|(?:stuur|stuurt|send)\s+(?:\w+\s+){0,3}?(?:door|on|over))\b|"
+    rf"\b{_PASS_ON}\b(?=[^?]*?\b{_PAPERS}\b)|\b{_PAPERS}\b[^?]{{0,40}}?\b{_PASS_ON}\b|"
     # ("het weer" is also "it again": "nu lekt het weer")
     r"\b(?:hoe\s+(?:wordt|is|was)\s+het\s+weer|weerbericht|weersverwachting|weersvoorspelling"
     r"|the\s+weather|weather\s+(?:forecast|looks|is\s+looking))\b|"
