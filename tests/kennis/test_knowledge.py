@@ -277,6 +277,28 @@ async def test_a_kind_done_by_a_linked_kind_finds_its_helper(
 
 
 @pytest.mark.slow
+async def test_a_handyman_clears_the_gutter_but_is_no_roofer(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Gutters are odd jobs too (``done_by`` of the gutter kind: the issue's own "de dakgoot
+    loopt over" -> "klussen aan huis"), but a leaking roof asks for a roofer: the gutter kind
+    has no roofing words, so with no roofer in the network nobody is named for it."""
+    net = await network_with(storage, [*EVERYDAY, ("henk", ("klussen in huis",), "")])
+    search = Search(real_embedder, storage)
+    for question in ("de dakgoot loopt over", "the gutter is full of leaves again"):
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None, question
+        named = [m.member.handle for m in response.answer.named]
+        assert named[:1] == ["henk"], (question, named)  # ("elektra klussen" may follow)
+    for question in (
+        "ons dak lekt bij de dakkapel, wie kan dat maken?",
+        "after the storm there are tiles missing from our roof",
+    ):
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None and response.answer.named == [], question
+
+
+@pytest.mark.slow
 async def test_members_who_share_a_kind_keep_the_order_of_their_own_words(
     storage: Storage, real_embedder: Embedder
 ) -> None:
