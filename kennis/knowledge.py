@@ -120,6 +120,9 @@ def link_kinds(
     name_radius: np.ndarray | None = None,
     min_lead: float = -np.inf,
     sharing: Sequence[tuple[np.ndarray, float] | None] | None = None,
+    context: np.ndarray | None = None,
+    context_weight: float = 0.0,
+    context_margin: float = 0.0,
 ) -> list[KindLinks]:
     """For each row of ``vectors`` (member skills), its nearest kinds of help by their names.
 
@@ -142,6 +145,14 @@ def link_kinds(
     The closest of them is linked too when it is that close, whatever the margin: "physics
     homework help" is nearest to homework help, but a request for physics lessons asks for
     the physics tutoring kind, and across languages the model alone barely relates the two.
+
+    ``context`` (per row, the sum of the member's other words' vectors; zeros when there are
+    none): a skill's words can mean two kinds of help ("netwerk bouwen" is nearest to the
+    printer-and-wifi kind, the networking kind a close second), and the member's other words
+    say which they meant ("mensen verbinden", "ik breng mensen en organisaties samen"). Among
+    the kinds within ``context_margin`` of the nearest, the order is the skill's closeness
+    plus ``context_weight`` times the context's (on the same scale); whether a kind is linked
+    still goes by the skill's own closeness.
     """
     if len(vectors) == 0:
         return []
@@ -154,13 +165,25 @@ def link_kinds(
     for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
         sims = vectors[at : at + 2048] @ names.T  # (n, names)
         lead_ok = None if radius is None else (sims - radius[None, :]) >= min_lead
-        sims -= sims.mean(axis=1, keepdims=True)
-        sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+        _standardize(sims)
         if lead_ok is not None:
             sims[~lead_ok] = -np.inf
-        per_kind = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
-        per_kind[:, sorted_kind[starts]] = np.maximum.reduceat(sims, starts, axis=1)
-        best = np.argsort(-per_kind, axis=1)[:, :top]
+        per_kind = _per_kind(sims, sorted_kind[starts], starts, n_kinds)
+        order_by = per_kind
+        if context is not None and context_weight > 0:
+            near = per_kind >= per_kind.max(axis=1, keepdims=True) - context_margin
+            around = context[at : at + 2048]
+            # Only where the words could mean more than one kind, and the member said more.
+            torn = np.flatnonzero((near.sum(axis=1) > 1) & np.any(around != 0, axis=1))
+            if len(torn):
+                told = around[torn] @ names.T
+                _standardize(told)
+                said = _per_kind(told, sorted_kind[starts], starts, n_kinds)
+                order_by = per_kind.copy()
+                order_by[torn] = np.where(
+                    near[torn], per_kind[torn] + np.float32(context_weight) * said, -np.inf
+                )
+        best = np.argsort(-order_by, axis=1)[:, :top]
         for i, (row, chosen) in enumerate(zip(per_kind, best, strict=True)):
             keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
             shared = None if sharing is None else sharing[at + i]
@@ -169,4 +192,19 @@ def link_kinds(
                 if row[same] >= shared[1] and same not in keep:
                     keep = np.append(keep, same)
             out.append(KindLinks(keep.astype(np.intp), row[keep].astype(np.float32)))
+    return out
+
+
+def _standardize(sims: np.ndarray) -> None:
+    """Cosines to the names as standard deviations above the row's mean (in place): the
+    closeness scale of :func:`link_kinds`."""
+    sims -= sims.mean(axis=1, keepdims=True)
+    sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+
+
+def _per_kind(sims: np.ndarray, kinds: np.ndarray, starts: np.ndarray, n_kinds: int) -> np.ndarray:
+    """Per row and kind the closest of the kind's names (names sorted by kind, ``starts``
+    where each kind's names begin); -inf for kinds without names."""
+    out = np.full((len(sims), n_kinds), -np.inf, dtype=np.float32)
+    out[:, kinds] = np.maximum.reduceat(sims, starts, axis=1)
     return out

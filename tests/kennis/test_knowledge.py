@@ -115,6 +115,41 @@ def test_links_go_to_a_clearly_nearest_kind_or_nowhere() -> None:
     assert links[2].kinds.tolist() == []
 
 
+def test_what_else_a_member_said_picks_between_two_near_kinds() -> None:
+    names = np.eye(4, dtype=np.float32)  # four names, of kinds 0, 1, 2, 3
+    name_kind = np.array([0, 1, 2, 3])
+    # Nearest to kind 0 (printers and wifi), kind 1 (networking) a close second.
+    skill = np.array([[0.75, 0.65, 0.0, 0.0]] * 4, dtype=np.float32)
+    context = np.array(
+        [
+            [0.0, 1.0, 0.0, 0.0],  # the member's other words are about networking
+            [0.0, 0.0, 0.0, 0.0],  # nothing else said
+            [0.0, 0.0, 0.0, 1.0],  # something else again: no reason to leave the nearest
+            [0.0, 1.0, 0.0, 0.0],
+        ],
+        dtype=np.float32,
+    )
+
+    def linked(weight: float, margin: float = 1.0) -> list[list[int]]:
+        found = link_kinds(
+            skill,
+            names,
+            name_kind,
+            4,
+            top=1,
+            min_closeness=0.5,
+            margin=0.05,
+            context=context,
+            context_weight=weight,
+            context_margin=margin,
+        )
+        return [f.kinds.tolist() for f in found]
+
+    assert linked(0.5) == [[1], [0], [0], [1]]
+    assert linked(0.0) == [[0]] * 4  # off: the nearest
+    assert linked(0.5, margin=0.0) == [[0]] * 4  # kind 1 not within the margin
+
+
 def test_a_skill_also_links_to_the_nearest_kind_that_names_its_subject() -> None:
     names = np.eye(4, dtype=np.float32)  # four names, of kinds 0, 1, 2, 3
     name_kind = np.array([0, 1, 2, 3])
@@ -274,6 +309,33 @@ async def test_a_kind_done_by_a_linked_kind_finds_its_helper(
     for question in banking:
         response = await strict.respond(question, network_id=net, direct=True)
         assert response.answer is not None and response.answer.named == [], question
+
+
+@pytest.mark.slow
+async def test_an_initiator_who_builds_networks_is_not_named_for_a_printer(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """ "netwerk bouwen" alone is nearest to the printer-and-wifi kind; the initiator's other
+    words (people, partners) link it to networking instead (SearchConfig.link_context)."""
+    sanne = (
+        "sanne",
+        ("netwerk bouwen", "partners zoeken bij de gemeente", "mensen verbinden"),
+        "Initiatiefnemer: ik breng mensen en organisaties samen.",
+    )  # as in the demo network
+    net = await network_with(storage, [*EVERYDAY, sanne, ("gerda", ("computerhulp",), "")])
+
+    async def named(search: Search, question: str) -> list[str]:
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None, question
+        return [m.member.handle for m in response.answer.named]
+
+    search = Search(real_embedder, storage)
+    assert "sanne" not in await named(search, "wie kan mijn printer installeren?")
+    assert (await named(search, "wie kan ons netwerk met lokale partners uitbreiden?"))[:1] == [
+        "sanne"
+    ]
+    nearest = Search(real_embedder, storage, config=SearchConfig(link_context=0.0))
+    assert "sanne" in await named(nearest, "wie kan mijn printer installeren?")
 
 
 @pytest.mark.slow
