@@ -10,6 +10,7 @@ how to reach each other (double opt-in).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
@@ -19,13 +20,16 @@ from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
-from handlers.common import CONTACT_FLOW, lesson_line, yes_or_no
-from storage.records import Member
+from handlers.common import ASK_BACK_FLOW, CONTACT_FLOW, lesson_line, yes_or_no
+from storage.records import Conversation, Member
 
 if TYPE_CHECKING:
     from kennis.search import Answer, Search
 
 TOPIC_MAX = 100
+#: "Bedoel je: wie kan helpen met …?" takes a typed "ja" or "nee" this long; after that a
+#: "ja" is read on its own (it may answer something else by then).
+ASK_BACK_LASTS = timedelta(minutes=30)
 
 
 async def ask_command(_event: Event, ctx: Context) -> None:
@@ -62,8 +66,10 @@ async def understood_request(_event: Event, ctx: Context) -> None:
     await answer(ctx, reading.topic[:TOPIC_MAX], response.answer)
 
 
-async def did_you_mean(_event: Event, ctx: Context) -> None:
-    """Spoken to, but unsure it is a request: ask back rather than guess or shrug."""
+async def did_you_mean(event: Event, ctx: Context) -> None:
+    """Spoken to, but unsure it is a request: ask back rather than guess or shrug. In a
+    direct chat a typed "ja" or "nee" answers too, as people do with a yes/no question
+    (unless another question is still waiting for their answer: that one keeps it)."""
     topic = ctx.route.understood.reading.topic[:TOPIC_MAX]
     t = ctx.t
     await ctx.reply(
@@ -73,6 +79,37 @@ async def did_you_mean(_event: Event, ctx: Context) -> None:
             Button(t("ask.did_you_mean_no"), AskNevermind().encode()),
         ],
     )
+    chat = getattr(event, "chat", None)
+    if chat is not None and chat.is_direct:
+        waiting = await _open_question(ctx)
+        if waiting is None or waiting.flow == ASK_BACK_FLOW:
+            await ctx.expect(ASK_BACK_FLOW, "answer", topic=topic)
+
+
+async def _open_question(ctx: Context) -> Conversation | None:
+    """The member's open question: the one this message answers, or the one it set aside
+    (``lets_go``, bot.router.Router.flow), which stays open for the message after."""
+    return ctx.conversation or await ctx.storage.conversations.get(ctx.member.id)
+
+
+async def _close_ask_back(ctx: Context) -> None:
+    """The ask-back is settled (a button, or a new request answered): a later "ja" is not
+    taken as its answer."""
+    waiting = await _open_question(ctx)
+    if waiting is not None and waiting.flow == ASK_BACK_FLOW:
+        await ctx.finish()
+
+
+async def typed_ask_back_answer(_event: Event, ctx: Context) -> None:
+    """'ja', 'ja graag', 'yes please', 'nee' typed under "Bedoel je …?" (anything else is
+    read on its own: the flow lets it go)."""
+    topic = str(ctx.conversation.data.get("topic", "")) if ctx.conversation else ""
+    meant = yes_or_no(ctx.args)
+    await ctx.finish()
+    if meant and topic:
+        await search_pressed(AskSearch(topic), ctx)
+    else:
+        await ctx.reply(ctx.t("ask.nevermind"))
 
 
 def search_of(ctx: Context) -> Search:
@@ -83,6 +120,7 @@ def search_of(ctx: Context) -> Search:
 
 async def answer(ctx: Context, topic: str, result: Answer) -> None:
     """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in."""
+    await _close_ask_back(ctx)
     t = ctx.t
     named = result.named
     if not named:
@@ -121,6 +159,7 @@ async def search_pressed(press: AskSearch, ctx: Context) -> None:
 
 
 async def nevermind_pressed(_press: AskNevermind, ctx: Context) -> None:
+    await _close_ask_back(ctx)
     await ctx.reply(ctx.t("ask.nevermind"))
 
 
@@ -239,6 +278,9 @@ async def typed_contact_answer(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.flow(CONTACT_FLOW)(typed_contact_answer)
+    router.flow(ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=lambda text: yes_or_no(text) is None)(
+        typed_ask_back_answer
+    )
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)
     router.understood("ask_back")(did_you_mean)

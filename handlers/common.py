@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Open questions (ctx.expect) one feature starts and another answers.
 STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by handlers/stories.py
 CONTACT_FLOW = "contact_answer"  # "Mag ik je gegevens delen?"; answered by handlers/ask.py
+ASK_BACK_FLOW = "did_you_mean"  # "Bedoel je: wie kan helpen met …?"; handlers/ask.py
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 

@@ -102,3 +102,38 @@ async def test_group_chatter_is_left_alone_and_small_talk_answered_kindly(
     assert out["kees: haha wat een weer vandaag"] == []
     assert out["kees@dm: hoi vonk"][0].startswith("[dm kees] vonk: Hoi")
     assert "Graag gedaan" in out["kees@dm: dank je wel voor je hulp!"][0]
+
+
+async def test_a_typed_yes_or_no_answers_did_you_mean(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """ "Bedoel je: wie kan helpen met …?" is a yes/no question, and people type their answer
+    as often as they press a button: "ja" searches, "nee" lets it go, something new is read
+    on its own and settles the question (a later "ja" is not taken as its answer)."""
+    ask = "wie haalt de kinderen om drie uur op?"  # the issue's own example, read as unsure
+    out = await run_script(
+        f"""
+        anna@dm: {ask}
+        anna@dm: ja graag
+        anna@dm: {ask}
+        anna@dm: nee
+        anna@dm: {ask}
+        anna@dm: de dakgoot loopt over
+        anna@dm: ja
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+    said = [line for line in out.splitlines() if line.startswith("[dm anna]")]
+    assert len(said) == 7, out
+    assert said[0].startswith("[dm anna] vonk: Bedoel je: wie kan helpen met"), out
+    assert said[1].startswith("[dm anna] vonk: Deze mensen kunnen misschien helpen"), out
+    assert "Ilse Mulder: kinderen opvangen" in out.split("anna@dm: ja graag")[1], out
+    assert said[3] == (
+        "[dm anna] vonk: Oké! Vraag me gerust iets als 'wie kan helpen met …', of typ /hulp."
+    )
+    # A new request instead of an answer: answered (the handyman, for the issue's gutter),
+    # and the "ja" after it is no answer to the old question any more.
+    gutter = out.split("anna@dm: de dakgoot loopt over")[1].split("anna@dm: ja")[0]
+    assert "Frank de Boer: klussen in huis" in gutter, out
+    assert "Ilse" not in out.split("anna@dm: de dakgoot loopt over")[1].split("anna@dm: ja")[1]
