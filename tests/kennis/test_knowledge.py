@@ -339,6 +339,24 @@ async def test_an_initiator_who_builds_networks_is_not_named_for_a_printer(
 
 
 @pytest.mark.slow
+async def test_a_computer_helper_also_helps_with_a_phone(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """Whoever helps with computers usually helps with a smartphone or tablet too (``done_by``
+    of the smartphone kind): named for grandma's phone, though no skill says "telefoon"."""
+    net = await network_with(storage, [*EVERYDAY, ("gerda", ("computerhulp voor ouderen",), "")])
+    search = Search(real_embedder, storage)
+    for question in (
+        "heeft iemand tijd om mijn oma te helpen met haar telefoon?",
+        "my mum can't get WhatsApp working on her new phone",
+    ):
+        response = await search.respond(question, network_id=net, direct=True)
+        assert response.answer is not None, question
+        named = [m.member.handle for m in response.answer.named]
+        assert named[:1] == ["gerda"], (question, named)
+
+
+@pytest.mark.slow
 async def test_a_handyman_clears_the_gutter_but_is_no_roofer(
     storage: Storage, real_embedder: Embedder
 ) -> None:
