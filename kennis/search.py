@@ -226,8 +226,10 @@ class SearchConfig:
     #: (kennis.knowledge.link_kinds; 0: the nearest, whatever the rest says). Measured with
     #: the other settings as they are: dev (17 sets) R@1 .820 -> .823, first named en .775 ->
     #: .781, unanswerable named nobody .864 -> .876, named .923 -> .919; check sets R@1 .906
-    #: -> .917, first named en .895 -> .904, named and nobody unchanged. At 0.3 the demo's
-    #: initiator still linked to printers; at 0.6 check named fell to .899.
+    #: -> .917, first named en .895 -> .904, named and nobody unchanged. It costs the
+    #: professional dev set R@1 .849 -> .830 (a green-roof adviser's link followed her other
+    #: skills). At 0.3 the demo's initiator still linked to printers; at 0.6 check named fell
+    #: to .899.
     link_context: float = 0.5
     link_context_margin: float = 1.0
     #: A skill that names a school subject also links to the nearest kind naming it when it
