@@ -150,9 +150,10 @@ def link_kinds(
     none): a skill's words can mean two kinds of help ("netwerk bouwen" is nearest to the
     printer-and-wifi kind, the networking kind a close second), and the member's other words
     say which they meant ("mensen verbinden", "ik breng mensen en organisaties samen"). Among
-    the kinds within ``context_margin`` of the nearest, the order is the skill's closeness
-    plus ``context_weight`` times the context's (on the same scale); whether a kind is linked
-    still goes by the skill's own closeness.
+    the kinds within ``context_margin`` of the nearest that are ``min_closeness`` close, the
+    order is the skill's closeness plus ``context_weight`` times the context's (on the same
+    scale). A kind the skill alone is too far from is never chosen: the context picks between
+    links, it does not make one (nor, by picking a kind below the bar, lose one).
     """
     if len(vectors) == 0:
         return []
@@ -171,7 +172,10 @@ def link_kinds(
         per_kind = _per_kind(sims, sorted_kind[starts], starts, n_kinds)
         order_by = per_kind
         if context is not None and context_weight > 0:
-            near = per_kind >= per_kind.max(axis=1, keepdims=True) - context_margin
+            # Kinds the skill is close enough to link to on its own, near its nearest.
+            near = (per_kind >= per_kind.max(axis=1, keepdims=True) - context_margin) & (
+                per_kind >= min_closeness
+            )
             around = context[at : at + 2048]
             # Only where the words could mean more than one kind, and the member said more.
             torn = np.flatnonzero((near.sum(axis=1) > 1) & np.any(around != 0, axis=1))

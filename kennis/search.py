@@ -222,14 +222,17 @@ class SearchConfig:
     link_top: int = 1
     #: A skill whose words fit two kinds about equally ("netwerk bouwen": printers and wifi,
     #: or networking) links to the one the member's other words fit too, by this share of
-    #: their closeness, among the kinds within ``link_context_margin`` of the nearest
-    #: (kennis.knowledge.link_kinds; 0: the nearest, whatever the rest says). Measured with
-    #: the other settings as they are: dev (17 sets) R@1 .820 -> .823, first named en .775 ->
-    #: .781, unanswerable named nobody .864 -> .876, named .923 -> .919; check sets R@1 .906
-    #: -> .917, first named en .895 -> .904, named and nobody unchanged. It costs the
-    #: professional dev set R@1 .849 -> .830 (a green-roof adviser's link followed her other
-    #: skills). At 0.3 the demo's initiator still linked to printers; at 0.6 check named fell
-    #: to .899.
+    #: their closeness, among the kinds within ``link_context_margin`` of the nearest that
+    #: the skill could link to on its own (kennis.knowledge.link_kinds; 0: the nearest,
+    #: whatever the rest says). Measured against 0, the rest as it is: dev (17 sets) R@1
+    #: .820 -> .822, first named en .777 -> .783, unanswerable named nobody .864 -> .872,
+    #: named .924 -> .923, unaddressed right first .689 -> .687; check sets R@1 .906 -> .917,
+    #: first named en .895 -> .904, named and nobody unchanged, unaddressed right first .751
+    #: -> .729. The professional dev set loses R@1 .849 -> .840. Any kind within the margin
+    #: (not only those the skill could link to alone) lost links instead of choosing one:
+    #: "groene daken en gevelbeplanting" went to the green-roof kind, below the bar, and
+    #: linked to nothing (professional .830). At 0.3 the demo's initiator still linked to
+    #: printers; at 0.6 check named fell to .899.
     link_context: float = 0.5
     link_context_margin: float = 1.0
     #: A skill that names a school subject also links to the nearest kind naming it when it

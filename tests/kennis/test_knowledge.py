@@ -130,14 +130,14 @@ def test_what_else_a_member_said_picks_between_two_near_kinds() -> None:
         dtype=np.float32,
     )
 
-    def linked(weight: float, margin: float = 1.0) -> list[list[int]]:
+    def linked(weight: float, margin: float = 1.0, bar: float = 0.5) -> list[list[int]]:
         found = link_kinds(
             skill,
             names,
             name_kind,
             4,
             top=1,
-            min_closeness=0.5,
+            min_closeness=bar,
             margin=0.05,
             context=context,
             context_weight=weight,
@@ -148,6 +148,9 @@ def test_what_else_a_member_said_picks_between_two_near_kinds() -> None:
     assert linked(0.5) == [[1], [0], [0], [1]]
     assert linked(0.0) == [[0]] * 4  # off: the nearest
     assert linked(0.5, margin=0.0) == [[0]] * 4  # kind 1 not within the margin
+    # Kind 1 (0.85 on the skill's scale) too far to link on its own: never chosen, and the
+    # nearest kept (not lost by picking a kind below the bar).
+    assert linked(0.5, bar=1.0) == [[0]] * 4
 
 
 def test_a_skill_also_links_to_the_nearest_kind_that_names_its_subject() -> None:
