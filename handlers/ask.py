@@ -21,6 +21,7 @@ from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
 from handlers.common import ASK_BACK_FLOW, CONTACT_FLOW, lesson_line, yes_or_no
+from kennis.need import topic_asks
 from storage.records import Conversation, Member
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
     topic = ctx.route.understood.reading.topic[:TOPIC_MAX]
     t = ctx.t
     await ctx.reply(
-        t("ask.did_you_mean", topic=topic),
+        t("ask.did_you_mean_question" if topic_asks(topic) else "ask.did_you_mean", topic=topic),
         buttons=[
             Button(t("ask.did_you_mean_yes"), AskSearch(topic).encode()),
             Button(t("ask.did_you_mean_no"), AskNevermind().encode()),
@@ -132,7 +133,8 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
     lines: list[str] = []
     buttons: list[Button] = []
     if named:
-        lines.append(t("ask.members_intro", topic=topic))
+        intro = "ask.members_intro_question" if topic_asks(topic) else "ask.members_intro"
+        lines.append(t(intro, topic=topic))
         for match in named:
             why = match.why if not match.via else t("ask.why_via", why=match.why, via=match.via)
             lines.append(t("ask.member_line", name=match.member.display_name, why=why))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["JUDGEMENTS", "THANKS_AHEAD", "framing_only", "need", "offered", "topic"]
+__all__ = ["JUDGEMENTS", "THANKS_AHEAD", "framing_only", "need", "offered", "topic", "topic_asks"]
 
 _ADDRESS = re.compile(
     r"""^\s*(?:
@@ -179,6 +179,23 @@ def topic(text: str) -> str:
         # "weet jij iemand die piano kan stemmen?": 'piano stemmen'
         stripped = _CLAUSE_MODAL.sub(r"\1 \2", stripped)
     return stripped if len(stripped) >= 3 else base.rstrip("?!. ")
+
+
+# A topic that is still a question of its own ("wie haalt de kinderen om drie uur op"): no
+# request framing to take off, so it reads oddly after "wie kan helpen met …".
+_STILL_A_QUESTION = re.compile(
+    # (not "wat": "wat hulp bij de tuin" is "some help"; not "iemand": "iemand om mee te
+    # wandelen" is who is wanted)
+    r"^\s*(?:wie|waar|wanneer|hoe|welke?|who|what|where|when|how|which|is\s+er|zijn\s+er|"
+    r"heeft|kan|kun|is\s+there|are\s+there|does|can)\b",
+    re.IGNORECASE,
+)
+
+
+def topic_asks(topic_text: str) -> bool:
+    """Whether a topic (:func:`topic`) is itself a question, to be quoted as one ("Zal ik
+    iemand zoeken voor: 'wie haalt de kinderen op?'") rather than put after "help with"."""
+    return bool(_STILL_A_QUESTION.match(topic_text))
 
 
 def framing_only(text: str) -> bool:

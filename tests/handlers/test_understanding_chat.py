@@ -126,7 +126,11 @@ async def test_a_typed_yes_or_no_answers_did_you_mean(
     )
     said = [line for line in out.splitlines() if line.startswith("[dm anna]")]
     assert len(said) == 7, out
-    assert said[0].startswith("[dm anna] vonk: Bedoel je: wie kan helpen met"), out
+    # The topic is still a question ("wie haalt …"): quoted as one, not after "helpen met".
+    assert said[0] == (
+        "[dm anna] vonk: Zal ik iemand zoeken die kan helpen bij: "
+        "'wie haalt de kinderen om drie uur op?'"
+    ), out
     assert said[1].startswith("[dm anna] vonk: Deze mensen kunnen misschien helpen"), out
     assert "Ilse Mulder: kinderen opvangen" in out.split("anna@dm: ja graag")[1], out
     assert said[3] == (

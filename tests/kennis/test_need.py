@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kennis.need import framing_only, need, offered, topic
+from kennis.need import framing_only, need, offered, topic, topic_asks
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,18 @@ def test_framing_alone_asks_for_nothing(message: str, bare: bool) -> None:
 )
 def test_what_is_offered(message: str, what: str) -> None:
     assert offered(message) == what
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("wie haalt de kinderen om drie uur op?", True),
+        ("who picks up the kids at three?", True),
+        ("hoe krijg ik mijn dakgoot schoon?", True),
+        ("mijn fiets heeft een lekke band", False),
+        ("wie kan helpen met wat hulp in de tuin?", False),  # "wat": some
+        ("kan iemand mijn heg knippen?", False),  # the framing is taken off
+    ],
+)
+def test_a_topic_that_is_still_a_question_is_told_apart(said: str, asks: bool) -> None:
+    assert topic_asks(topic(said)) is asks, topic(said)
