@@ -384,7 +384,10 @@ class App:
             return
         if conversation is _UNREAD:
             conversation = await storage.conversations.get(member.id)
+        set_aside = None
         if not self.router.still_open(conversation, self.clock.now(), event):
+            if self.router.still_open(conversation, self.clock.now()):
+                set_aside = conversation  # plainly something new: the question waits on
             conversation = None  # asked too long ago, or plainly something new: read on its own
         if route is None:
             flow = conversation.flow if conversation else None
@@ -421,6 +424,7 @@ class App:
             member=member,
             conversation=conversation,
             reply_key=reply_key,
+            set_aside=set_aside,
         )
         try:
             await route.handler(event, ctx)

@@ -124,6 +124,7 @@ class Context(ServiceContext):
         member: Member,
         conversation: Conversation | None,
         reply_key: str,
+        set_aside: Conversation | None = None,
     ) -> None:
         super().__init__(services=services, work=work, network=network, platforms=platforms)
         self.event = event
@@ -131,6 +132,9 @@ class Context(ServiceContext):
         self.chat = chat
         self.member = member
         self.conversation = conversation
+        #: The open question this message is plainly not an answer to (bot.router.Router.flow,
+        #: ``lets_go``): it stays open for the message after.
+        self.set_aside = set_aside
         self.t = Translator(member.language)
         self._reply_key = reply_key
         self._replies = 0
@@ -209,7 +213,7 @@ class Context(ServiceContext):
 
     async def finish(self) -> None:
         await self.storage.conversations.clear(self.member.id)
-        self.conversation = None
+        self.conversation = self.set_aside = None
 
     async def refresh_member(self) -> Member:
         member = await self.storage.members.get(self.member.id)

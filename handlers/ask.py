@@ -82,21 +82,21 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
     )
     chat = getattr(event, "chat", None)
     if chat is not None and chat.is_direct:
-        waiting = await _open_question(ctx)
+        waiting = _open_question(ctx)
         if waiting is None or waiting.flow == ASK_BACK_FLOW:
             await ctx.expect(ASK_BACK_FLOW, "answer", topic=topic)
 
 
-async def _open_question(ctx: Context) -> Conversation | None:
-    """The member's open question: the one this message answers, or the one it set aside
-    (``lets_go``, bot.router.Router.flow), which stays open for the message after."""
-    return ctx.conversation or await ctx.storage.conversations.get(ctx.member.id)
+def _open_question(ctx: Context) -> Conversation | None:
+    """The member's open question: the one this message answers, or the one it set aside,
+    which stays open for the message after (an expired one is neither)."""
+    return ctx.conversation or ctx.set_aside
 
 
 async def _close_ask_back(ctx: Context) -> None:
     """The ask-back is settled (a button, or a new request answered): a later "ja" is not
     taken as its answer."""
-    waiting = await _open_question(ctx)
+    waiting = _open_question(ctx)
     if waiting is not None and waiting.flow == ASK_BACK_FLOW:
         await ctx.finish()
 

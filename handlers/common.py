@@ -34,11 +34,14 @@ YES_WORDS = {
     "ja", "ja hoor", "jazeker", "ja zeker", "ja graag", "ja prima", "ja, graag", "ja, prima",
     "j", "ok", "oké", "okay", "prima", "goed", "is goed", "prima hoor", "graag", "zeker",
     "natuurlijk", "yes", "y", "yep", "yeah", "sure", "of course", "fine", "jawel",
+    "oke", "okee", "ja graag hoor", "yes please", "yes, please", "yes pls", "yes plz", "please",
+    "sure thing",
 }  # fmt: skip
 NO_WORDS = {
     "nee", "nee hoor", "nee dank je", "nee, dank je", "liever niet", "niet", "niet nu", "n",
     "nee dank je wel", "nee, dank je wel", "nee bedankt", "nee, bedankt",
-    "no", "nope", "no thanks", "no, thanks", "rather not", "not now",
+    "no", "nope", "no thanks", "no, thanks", "rather not", "not now", "hoeft niet",
+    "nee, hoeft niet", "no thank you", "no, thank you",
 }  # fmt: skip
 
 

@@ -141,3 +141,36 @@ async def test_a_typed_yes_or_no_answers_did_you_mean(
     gutter = out.split("anna@dm: de dakgoot loopt over")[1].split("anna@dm: ja")[0]
     assert "Frank de Boer: klussen in huis" in gutter, out
     assert "Ilse" not in out.split("anna@dm: de dakgoot loopt over")[1].split("anna@dm: ja")[1]
+
+
+async def test_did_you_mean_leaves_a_waiting_question_its_answer(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """A pledge's "when?" is still waiting when a request needs asking back: the date typed
+    next still answers the pledge, and a "ja" after it is no answer to the ask-back (its
+    button is). In English, "yes please" searches."""
+    out = await run_script(
+        """
+        anna@dm: ik kan flyers rondbrengen voor het repair café
+        anna@dm: wie haalt de kinderen om drie uur op?
+        anna@dm: zaterdag
+        anna@dm: ja
+        bart@dm: /taal en
+        bart@dm: who picks up the kids at three?
+        bart@dm: yes please
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:
+        return out.split(said, 1)[1].split("@dm:", 1)[0]
+
+    assert "Wanneer denk je het te doen?" in after("anna@dm: ik kan flyers")
+    assert "Zal ik iemand zoeken die kan helpen bij" in after("anna@dm: wie haalt")
+    assert "Genoteerd als doe-bijdrage" in after("anna@dm: zaterdag")
+    assert "Ilse" not in after("anna@dm: ja")
+    assert "Shall I look for someone who can help with: 'who picks up the kids at three?'" in (
+        after("bart@dm: who picks up")
+    )
+    assert "Ilse Mulder: kinderen opvangen" in after("bart@dm: yes please")
