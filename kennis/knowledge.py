@@ -161,15 +161,15 @@ def link_kinds(
     sorted_kind = name_kind[order]
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
     names = np.ascontiguousarray(name_vectors[order])
-    radius = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order]
+    scale = _Scale(names)
+    bar = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order] + min_lead
     out: list[KindLinks] = []
     for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
-        sims = vectors[at : at + 2048] @ names.T  # (n, names)
-        lead_ok = None if radius is None else (sims - radius[None, :]) >= min_lead
-        _standardize(sims)
-        if lead_ok is not None:
-            sims[~lead_ok] = -np.inf
-        per_kind = _per_kind(sims, sorted_kind[starts], starts, n_kinds)
+        chunk = vectors[at : at + 2048]
+        sims = chunk @ names.T  # (n, names)
+        if bar is not None:
+            sims[sims < bar[None, :]] = -np.inf
+        per_kind = scale.standardize(chunk, _per_kind(sims, sorted_kind[starts], starts, n_kinds))
         order_by = per_kind
         if context is not None and context_weight > 0:
             # Kinds the skill is close enough to link to on its own, near its nearest.
@@ -180,16 +180,23 @@ def link_kinds(
             # Only where the words could mean more than one kind, and the member said more.
             torn = np.flatnonzero((near.sum(axis=1) > 1) & np.any(around != 0, axis=1))
             if len(torn):
-                told = around[torn] @ names.T
-                _standardize(told)
-                said = _per_kind(told, sorted_kind[starts], starts, n_kinds)
+                said = scale.standardize(
+                    around[torn],
+                    _per_kind(around[torn] @ names.T, sorted_kind[starts], starts, n_kinds),
+                )
                 order_by = per_kind.copy()
                 order_by[torn] = np.where(
                     near[torn], per_kind[torn] + np.float32(context_weight) * said, -np.inf
                 )
-        best = np.argsort(-order_by, axis=1)[:, :top]
-        for i, (row, chosen) in enumerate(zip(per_kind, best, strict=True)):
-            keep = chosen[(row[chosen] >= min_closeness) & (row[chosen] >= row[chosen[0]] - margin)]
+        k = min(top, n_kinds)
+        best = np.argpartition(-order_by, k - 1, axis=1)[:, :k]
+        best = np.take_along_axis(
+            best, np.argsort(-np.take_along_axis(order_by, best, axis=1), axis=1), axis=1
+        )
+        close = np.take_along_axis(per_kind, best, axis=1)
+        linked = (close >= min_closeness) & (close >= close[:, :1] - margin)
+        for i, (row, chosen, ok) in enumerate(zip(per_kind, best, linked, strict=True)):
+            keep = chosen[ok]
             shared = None if sharing is None else sharing[at + i]
             if shared is not None and shared[0].any():
                 same = int(np.argmax(np.where(shared[0], row, -np.inf)))
@@ -199,11 +206,25 @@ def link_kinds(
     return out
 
 
-def _standardize(sims: np.ndarray) -> None:
-    """Cosines to the names as standard deviations above the row's mean (in place): the
-    closeness scale of :func:`link_kinds`."""
-    sims -= sims.mean(axis=1, keepdims=True)
-    sims /= np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+class _Scale:
+    """The closeness scale of :func:`link_kinds`: a text's cosines to the names as standard
+    deviations above their mean. Read off the names' mean and covariance (d × d) instead of
+    over each (texts × names) matrix: per text two small products, not two passes over
+    thousands of cosines (a 10k-member sync spent 0.3 s there). The names' maximum per kind
+    is taken first: standardizing is increasing, so it commutes with the maximum."""
+
+    def __init__(self, names: np.ndarray) -> None:
+        self.mean = names.mean(axis=0)
+        centred = names - self.mean
+        self.cov = (centred.T @ centred) / max(len(names), 1)
+
+    def standardize(self, texts: np.ndarray, cosines: np.ndarray) -> np.ndarray:
+        """``cosines`` (texts × anything, cosines to names) on the scale, in place."""
+        mean = texts @ self.mean
+        var = np.einsum("ij,ij->i", texts @ self.cov, texts)
+        cosines -= mean[:, None]
+        cosines /= np.sqrt(np.maximum(var, 1e-12))[:, None]
+        return cosines
 
 
 def _per_kind(sims: np.ndarray, kinds: np.ndarray, starts: np.ndarray, n_kinds: int) -> np.ndarray:

@@ -978,3 +978,43 @@ async def test_a_lesson_question_no_note_fits_is_answered_by_a_member_who_does(
     )
     assert _settled(lesson, replace(answer, lessons=[note])) == "lesson"
     assert _settled(lesson, replace(answer, lessons=[], named=[])) == "lesson"
+
+
+def test_exact_terms_read_per_first_letter_as_the_whole_pattern_would() -> None:
+    """exact_terms tries only the alternatives a word's first letter allows (speed); every
+    text of the knowledge file and some awkward ones read exactly as the one pattern does."""
+    import tomllib
+    from importlib.resources import files
+
+    from kennis import exact
+
+    def whole(text: str) -> int:
+        mask = 0
+        for match in exact._PATTERN.finditer(text):
+            mask |= exact._GROUPS[match.lastgroup or ""]
+        return mask
+
+    raw = (files("kennis") / "data" / "everyday_help.toml").read_text(encoding="utf-8")
+    texts = [
+        x
+        for item in tomllib.loads(raw)["help"]
+        for value in item.values()
+        if isinstance(value, list)
+        for x in value
+    ]
+    texts += [
+        "Polish my shoes, not Polish lessons",
+        "shoe polish",
+        "teach my son how to drive",
+        "I want to learn to ride a bike",
+        "double bass and bass guitar",
+        "SIGN  LANGUAGE en Engelse les",
+        "self-defence for girls",
+        "2engels _engels x-engels",
+        "ſpanish",
+        "İngilizce",
+        "Ëngels of ENGELS",
+    ]
+    named = [t for t in texts if whole(t)]
+    assert len(named) > 100  # the file names many languages, instruments and subjects
+    assert [exact_terms.__wrapped__(t) for t in texts] == [whole(t) for t in texts]
