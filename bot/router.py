@@ -13,7 +13,7 @@ reading is a clear request someone can meet.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,13 +86,17 @@ def _pressed(handler: ButtonHandler[Any], value: ButtonData) -> Handler:
     return run
 
 
+#: Router.flow's ``lets_go``: (the message's text, the open question's data) -> let it go.
+LetsGo = Callable[[str, Mapping[str, Any]], bool]
+
+
 @dataclass
 class Router:
     _commands: dict[str, tuple[str, Handler]] = field(default_factory=dict)
     _buttons: dict[str, tuple[type[ButtonData], ButtonHandler[Any]]] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _flow_lasts: dict[str, timedelta] = field(default_factory=dict)
-    _flow_lets_go: dict[str, Callable[[str], bool]] = field(default_factory=dict)
+    _flow_lets_go: dict[str, LetsGo] = field(default_factory=dict)
     _phrases: list[Phrase] = field(default_factory=list)
     _understood: dict[str, Handler] = field(default_factory=dict)
     _membership: Handler | None = None
@@ -130,7 +134,7 @@ class Router:
         name: str,
         *,
         lasts: timedelta | None = None,
-        lets_go: Callable[[str], bool] | None = None,
+        lets_go: LetsGo | None = None,
     ) -> Callable[[Handler], Handler]:
         """Route the answers to the open question of flow ``name`` to the handler. ``lasts``:
         how long the question stays open; after that the member's next message is read on its
@@ -138,7 +142,8 @@ class Router:
         next as a date). None: open until answered or replaced (a half-done sign-up).
         ``lets_go``: whether a message is plainly not an answer to the question but something
         new ("wie kan mijn fiets maken?" after "Wanneer denk je het te doen?"): it is read on
-        its own, and the question stays open for the message after."""
+        its own, and the question stays open for the message after. It is given the text and
+        the question's data (a choice among the names the bot listed knows those names)."""
 
         def register(handler: Handler) -> Handler:
             if name in self._flows:
@@ -168,7 +173,7 @@ class Router:
             lets_go is not None
             and isinstance(event, IncomingMessage)
             and parse_command(event.text) is None
-            and lets_go(event.text)
+            and lets_go(event.text, conversation.data)
         )
 
     def phrase(

@@ -5,13 +5,15 @@ words are read by kennis (``Search.respond``) and reach this module as an unders
 ``/wie`` asks directly. Nobody is named unless they fit: then the answer says so honestly and
 points to a call for help. Only members who agreed to be findable are named, by display name
 only. "Vraag contact" asks the matched member privately; only after their yes do both learn
-how to reach each other (double opt-in).
+how to reach each other (double opt-in). In a direct chat a name, a number or (one name) a
+"ja" typed under the names asks for contact as the button would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
 from actions.learning import learn
@@ -20,7 +22,15 @@ from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
 from bot.i18n import Translator
 from bot.router import Router
-from handlers.common import ASK_BACK_FLOW, CONTACT_FLOW, lesson_line, yes_or_no
+from handlers.common import (
+    ASK_BACK_FLOW,
+    CHOICE_FLOW,
+    CONTACT_FLOW,
+    chosen,
+    lesson_line,
+    never_mind,
+    yes_or_no,
+)
 from kennis.need import topic_asks
 from storage.records import Conversation, Member
 
@@ -83,7 +93,7 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
     chat = getattr(event, "chat", None)
     if chat is not None and chat.is_direct:
         waiting = _open_question(ctx)
-        if waiting is None or waiting.flow == ASK_BACK_FLOW:
+        if waiting is None or waiting.flow in (ASK_BACK_FLOW, CHOICE_FLOW):
             await ctx.expect(ASK_BACK_FLOW, "answer", topic=topic)
 
 
@@ -94,10 +104,10 @@ def _open_question(ctx: Context) -> Conversation | None:
 
 
 async def _close_ask_back(ctx: Context) -> None:
-    """The ask-back is settled (a button, or a new request answered): a later "ja" is not
-    taken as its answer."""
+    """The ask-back or the choice of a name is settled (a button, or a new request answered):
+    a later "ja" is not taken as its answer."""
     waiting = _open_question(ctx)
-    if waiting is not None and waiting.flow == ASK_BACK_FLOW:
+    if waiting is not None and waiting.flow in (ASK_BACK_FLOW, CHOICE_FLOW):
         await ctx.finish()
 
 
@@ -150,6 +160,39 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         lines.append(t("ask.lessons_intro"))
         lines += [lesson_line(ctx, m.lesson) for m in result.lessons]
     await ctx.reply("\n".join(lines), buttons=buttons)
+    waiting = _open_question(ctx)
+    if named and ctx.in_direct_chat and (waiting is None or waiting.flow == CHOICE_FLOW):
+        # "ja graag", "vraag Frank maar", "de tweede" typed instead of pressing a button.
+        members = [[m.member.id, m.member.display_name] for m in named]
+        await ctx.expect(CHOICE_FLOW, "answer", topic=topic, members=members)
+
+
+def _listed(data: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The members an answer named (id, name), from the choice question's data."""
+    return [(int(i), str(name)) for i, name in data.get("members", ())]
+
+
+def _no_choice(text: str, data: Mapping[str, Any]) -> bool:
+    """Plainly not a choice among the names listed (the flow's ``lets_go``): read on its own."""
+    names = [name for _, name in _listed(data)]
+    return chosen(text, names) is None and yes_or_no(text) is None and not never_mind(text)
+
+
+async def typed_contact_choice(_event: Event, ctx: Context) -> None:
+    """A name, a number, or (one name listed) a yes, typed under the names; "nee" or "laat
+    maar" lets them go. A plain yes to several names asks which."""
+    data = ctx.conversation.data if ctx.conversation else {}
+    listed = _listed(data)
+    if never_mind(ctx.args) or yes_or_no(ctx.args) is False:
+        await ctx.finish()
+        await ctx.reply(ctx.t("ask.nevermind"))
+        return
+    at = chosen(ctx.args, [name for _, name in listed])
+    if at is None:  # "ja graag" to two names: the question stays open
+        await ctx.reply(ctx.t("ask.which_contact"))
+        return
+    await ctx.finish()
+    await request_contact(ctx, listed[at][0], str(data.get("topic", "")))
 
 
 async def search_pressed(press: AskSearch, ctx: Context) -> None:
@@ -166,6 +209,7 @@ async def nevermind_pressed(_press: AskNevermind, ctx: Context) -> None:
 
 
 async def contact_pressed(press: AskContact, ctx: Context) -> None:
+    await _close_ask_back(ctx)
     await request_contact(ctx, press.member_id, press.topic)
 
 
@@ -280,9 +324,10 @@ async def typed_contact_answer(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.flow(CONTACT_FLOW)(typed_contact_answer)
-    router.flow(ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=lambda text: yes_or_no(text) is None)(
-        typed_ask_back_answer
-    )
+    router.flow(
+        ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=lambda text, _: yes_or_no(text) is None
+    )(typed_ask_back_answer)
+    router.flow(CHOICE_FLOW, lasts=ASK_BACK_LASTS, lets_go=_no_choice)(typed_contact_choice)
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)
     router.understood("ask_back")(did_you_mean)

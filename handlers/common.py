@@ -8,7 +8,10 @@ never import each other; tests/handlers/test_layers.py checks).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
 
 from kennis.lessons import readable
 from kennis.understanding import asks_about_own_call, asks_anyone, pattern_intent
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by handlers/stories.py
 CONTACT_FLOW = "contact_answer"  # "Mag ik je gegevens delen?"; answered by handlers/ask.py
 ASK_BACK_FLOW = "did_you_mean"  # "Bedoel je: wie kan helpen met …?"; handlers/ask.py
+CHOICE_FLOW = "contact_choice"  # names listed with "Vraag contact met …"; handlers/ask.py
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -98,7 +102,59 @@ def yes_or_no(text: str) -> bool | None:
         return True
     if words in NO_WORDS:
         return False
+    # Said twice over: "ja, graag!", "nee hoor, laat maar", "no thanks. never mind".
+    parts = [p for p in _PARTS.split(words) if p]
+    if len(parts) > 1:
+        if all(p in YES_WORDS for p in parts):
+            return True
+        if all(p in NO_WORDS or p in NEVER_MIND for p in parts):
+            return False
     return None
+
+
+_PARTS = re.compile(r"\s*[,;.!]+\s*")
+
+
+_ORDINALS = {
+    "eerste": 0, "1e": 0, "first": 0, "1st": 0, "tweede": 1, "2e": 1, "second": 1, "2nd": 1,
+    "derde": 2, "3e": 2, "third": 2, "3rd": 2, "vierde": 3, "4e": 3, "fourth": 3, "4th": 3,
+    "vijfde": 4, "5e": 4, "fifth": 4, "5th": 4, "laatste": -1, "last": -1,
+}  # fmt: skip
+_NAME_PARTICLES = {"de", "van", "der", "den", "ter", "te", "het", "la", "le", "el", "al", "bin"}
+_CHOICE_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+# Longer than this, a message naming someone is more likely news or a new question ("Frank
+# heeft mijn kraan al gemaakt, maar wie kan er schilderen?") than a choice.
+_CHOICE_MAX_WORDS = 6
+
+
+def chosen(text: str, names: Sequence[str]) -> int | None:
+    """Which of the ``names`` listed (in order) a typed answer picks: a number ("2", "nr 2"),
+    an ordinal ("de tweede", "the first one"), or a name, typos allowed ("vraag Frnak maar",
+    "Anna please"); with one name listed, a plain yes ("ja graag"). None when it picks none,
+    or more than one."""
+    words = _CHOICE_WORDS.findall(text.casefold())
+    if not words or len(words) > _CHOICE_MAX_WORDS or "?" in text:
+        return None
+    if len(names) == 1 and yes_or_no(text):
+        return 0
+    picked: set[int] = set()
+    for word in words:
+        at = int(word) - 1 if word.isdigit() else _ORDINALS.get(word)
+        if at is not None and -len(names) <= at < len(names):
+            picked.add(at % len(names))
+    for i, name in enumerate(names):
+        parts = [p for p in _CHOICE_WORDS.findall(name.casefold()) if p not in _NAME_PARTICLES]
+        if any(_same_name(part, word) for part in parts for word in words):
+            picked.add(i)
+    return picked.pop() if len(picked) == 1 else None
+
+
+def _same_name(part: str, word: str) -> bool:
+    """A typed word for a part of a name: exact for short names ("Anna" is not "aan"), one
+    slip allowed in longer ones ("Frnak")."""
+    if min(len(part), len(word)) <= 4:
+        return part == word and len(part) >= 3
+    return fuzz.ratio(part, word) >= 80
 
 
 # "english please", "can we speak English?", "Nederlands graag": asked in words, mid-question.

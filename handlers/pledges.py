@@ -449,7 +449,11 @@ def register(router: Router) -> None:
     router.command("klaar", "done", "gedaan")(done_command)
     router.command("afzeggen", "withdraw", "teruggeven")(withdraw_command)
     router.command("mijn", "mine", "my", "toezeggingen", "pledges")(mine)
-    router.flow(FLOW, lasts=PLEDGE_QUESTION_LASTS, lets_go=something_else_than_a_moment)(answer)
+    router.flow(
+        FLOW,
+        lasts=PLEDGE_QUESTION_LASTS,
+        lets_go=lambda text, _: something_else_than_a_moment(text),
+    )(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)

@@ -75,6 +75,8 @@ async def recent(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("verhalen", "stories", "verhaal")(recent)
-    router.flow(STORY_FLOW, lasts=STORY_QUESTION_LASTS, lets_go=something_new)(answer)
+    router.flow(
+        STORY_FLOW, lasts=STORY_QUESTION_LASTS, lets_go=lambda text, _: something_new(text)
+    )(answer)
     router.button(SkipStory)(skip_pressed)
     router.button(UndoStory)(undo_pressed)

@@ -162,7 +162,8 @@ def link_kinds(
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
     names = np.ascontiguousarray(name_vectors[order])
     scale = _Scale(names)
-    bar = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order] + min_lead
+    radius = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order]
+    bar = None if radius is None else radius + np.float32(min_lead)
     out: list[KindLinks] = []
     for at in range(0, len(vectors), 2048):  # bounded temporaries at 100k members
         chunk = vectors[at : at + 2048]

@@ -174,3 +174,63 @@ async def test_did_you_mean_leaves_a_waiting_question_its_answer(
         after("bart@dm: who picks up")
     )
     assert "Ilse Mulder: kinderen opvangen" in after("bart@dm: yes please")
+
+
+async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """People answer a list of names by typing as often as by pressing a button: "vraag Anna
+    maar" or "1" asks that neighbour for contact, a plain "ja" does so when one name was
+    listed and asks which when there were more, "nee hoor, laat maar" lets it go, and a
+    question in between is read on its own without losing the choice."""
+    out = await run_script(
+        """
+        gerda@dm: mijn fiets heeft een lekke band
+        gerda@dm: ja graag
+        gerda@dm: vraag Anna maar
+        gerda@dm: wie kan helpen met klussen in huis?
+        gerda@dm: nee hoor, laat maar
+        gerda@dm: wie kan er koken voor een groep?
+        gerda@dm: wat is het weer morgen?
+        gerda@dm: 1
+        tamara@dm: /taal en
+        tamara@dm: who can help me move a heavy couch?
+        tamara@dm: yes please
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:
+        return out.split(said, 1)[1].split("@dm:", 1)[0]
+
+    listed = after("gerda@dm: mijn fiets")
+    assert "Anna de Vries: banden plakken" in listed and listed.count("Vraag contact met") > 1
+    assert "Wie zal ik vragen?" in after("gerda@dm: ja graag")
+    assert "Ik heb Anna de Vries privé gevraagd" in after("gerda@dm: vraag Anna maar")
+    assert "[dm anna] vonk: Gerda Smit zoekt hulp met 'mijn fiets heeft een lekke band'" in out
+    assert "Frank de Boer: klussen in huis" in after("gerda@dm: wie kan helpen met klussen")
+    assert "Oké!" in after("gerda@dm: nee hoor")
+    assert "[dm frank]" not in out  # the "nee" asked nobody
+    assert "Chantal Bakker" not in after("gerda@dm: wat is het weer")
+    assert "Ik heb Chantal Bakker privé gevraagd" in after("gerda@dm: 1")
+    assert "I've asked Hassan El Amrani privately" in after("tamara@dm: yes please")
+    assert "[dm hassan] vonk: Tamara Koster zoekt hulp met 'move a heavy couch'" in out
+
+
+def test_choices_typed_under_a_list_of_names() -> None:
+    from handlers.common import chosen, yes_or_no
+
+    names = ["Frank de Vries", "Anna Bakker", "Umar"]
+    assert chosen("2", names) == chosen("de tweede graag", names) == 1
+    assert chosen("vraag Frnak maar", names) == chosen("the first one", names) == 0
+    assert chosen("doe maar De Vries", names) == 0
+    assert chosen("umar!", names) == chosen("laatste", names) == 2
+    assert chosen("vraag het aan Anna", names) == 1  # "aan" is not Anna
+    assert chosen("frank en anna", names) is None  # two: which one is not clear
+    assert chosen("ja graag", names) is None and chosen("ja graag", ["Frank"]) == 0
+    assert chosen("10", names) is None
+    assert chosen("heeft Frank ook verstand van tuinen?", names) is None  # a question
+    assert chosen("Frank heeft de kraan al gemaakt, maar wie kan er nu schilderen", names) is None
+    assert yes_or_no("nee hoor, laat maar") is False and yes_or_no("ja, graag!") is True
+    assert yes_or_no("ja, maar niet zaterdag") is None and yes_or_no("nee, ja") is None
