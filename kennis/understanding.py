@@ -657,11 +657,21 @@ def asks_a_fact(text: str) -> bool:
     return "?" in text and not_for_a_person(text) and not _OWN_DETAILS.search(text)
 
 
+# Those whose job it is to fix things in a home: when they are coming, it is taken care of.
+_FIXERS = (
+    r"monteur|loodgieter|huisbaas|verhuurder|(?:woning)?corporatie|woningbouw\w*|beheerder"
+    r"|huismeester|concierge|conciërge|installateur|elektricien|klusjesman|plumber|landlord"
+    r"|caretaker|janitor|engineer|electrician|technician|mechanic|repair\s*(?:man|guy)"
+    r"|housing\s+(?:corporation|association|company)"
+)
+
+
 # A problem solved or already taken care of is news, not a request: "de naaimachine van het
 # buurthuis is gerepareerd!", "my bike's finally fixed", "de pomp draait eindelijk",
 # "corporatie is al gebeld".
 _SOLVED = re.compile(
-    r"\b(?:weer\s+(?:helemaal\s+)?(?:heel|gerepareerd|gemaakt|in\s+orde|als\s+nieuw)"
+    r"\b(?:weer\s+(?:helemaal\s+)?(?:heel|gerepareerd|gemaakt|in\s+orde|als\s+nieuw|droog)"
+    r"|(?:it'?s|is|all)\s+(?:all\s+)?(?:fine|good|ok(?:ay)?)\s+(?:now|again)"
     r"|(?:werkt|rijdt|draait|doet\s+het|loopt)\s+(?:\w+\s+)?(?:weer|eindelijk)"
     r"|finally\s+(?:works|working|runs|running)"
     r"|is\s+(?:weer\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
@@ -671,12 +681,13 @@ _SOLVED = re.compile(
     r"|zelf\s+(?:al\s+)?(?:opgelost|gerepareerd|gemaakt|vastgedraaid|gefikst|geregeld|gedaan)"
     r"|(?:fixed|sorted|solved|repaired|mended)\s+it\s+(?:myself|ourselves)"
     # the one called for it came: "plumber finally came for the leak", "de monteur is geweest"
-    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+)?"
+    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+|al\s+)?"
     r"(?:geweest|langs\s+geweest))\b",
     re.IGNORECASE,
 )
 _STILL_A_PROBLEM = re.compile(
-    r"\?|\b(?:maar|but|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk)\b|n't\b",
+    r"\?|\b(?:maar|but|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk|nothing"
+    r"|niks|niets|nobody|niemand)\b|n't\b",
     re.IGNORECASE,
 )
 _TAKEN_CARE_OF = re.compile(
@@ -685,18 +696,40 @@ _TAKEN_CARE_OF = re.compile(
     r"|(?:is|zijn)\s+al\s+op\s+de\s+hoogte"
     # someone is on it: "maar Bram is er al mee bezig", "Sam's already on it"
     r"|(?:is|zijn)\s+er\s+(?:al\s+|nu\s+)?mee\s+bezig|(?:is|are|'s|'re)\s+(?:already\s+)?"
-    r"(?:working\s+on\s+it|looking\s+into\s+it))\b",
+    r"(?:working\s+on\s+it|looking\s+into\s+it)"
+    # told to whoever fixes it: "reported it to the housing association", "heb het gemeld"
+    r"|(?:i'?ve\s+|i\s+have\s+|we'?ve\s+|we\s+have\s+)?reported\s+it"
+    r"|(?:heb|hebben)\s+(?:het\s+)?(?:al\s+)?(?:gemeld|doorgegeven)"
+    # it will be fine: "dus het komt goed", "it'll be fine"
+    r"|(?:het|dat|'t)\s+komt\s+(?:wel\s+)?goed|it'?ll\s+be\s+(?:fine|ok(?:ay)?|alright)"
+    # whoever fixes it is coming or came: "de woningcorporatie komt donderdag", "the guy
+    # from the housing corporation is coming tomorrow", "the landlord sent a plumber"
+    rf"|(?:{_FIXERS})\b[^.,;!?]{{0,40}}?\b(?:komt|komen|is\s+coming|are\s+coming|'s\s+coming"
+    rf"|comes|will\s+come|(?:sent|stuurde)\s+(?:a|an|een|someone|somebody|iemand|(?:{_FIXERS})\b)"
+    r"|heeft\s+(?:een\s+)?\w+\s+gestuurd|(?:is|zijn)\s+(?:al\s+)?(?:langs\s+)?geweest"
+    r"|(?:has|have)\s+(?:already\s+)?been|came\s+(?:by|round|over))"
+    # someone is at it: "my husband is repainting it tonight"
+    r"|(?:is|are|'s|'re)\s+(?:already\s+)?(?:fixing|repainting|repairing|painting|sorting"
+    r"|cleaning|replacing)\s+(?:it|them)\b)\b",
     re.IGNORECASE,
 )
 
 
 def solved(text: str) -> bool:
-    """Whether the words report a problem solved or already taken care of, asking nothing."""
+    """Whether the words report a problem solved or already taken care of, asking nothing.
+    Taken care of is what the words end on ("the heating broke but the housing corporation
+    is coming tomorrow" is; "de monteur komt morgen, maar de lekkage wordt erger" not); solved
+    with no trouble told anywhere ("mijn laptop werkt weer, maar de printer niet" is not)."""
     if "?" in text:
         return False
-    return bool(_TAKEN_CARE_OF.search(text)) or (
-        bool(_SOLVED.search(text)) and not _STILL_A_PROBLEM.search(text)
-    )
+    last = max(_TAKEN_CARE_OF.finditer(text), key=lambda m: m.start(), default=None)
+    if (
+        last is not None
+        and not _STILL_A_PROBLEM.search(text[last.end() :])
+        and not _ASKS_OR_LOOKS.search(text)
+    ):
+        return True
+    return bool(_SOLVED.search(text)) and not _STILL_A_PROBLEM.search(text)
 
 
 # News of something decided, finished or changed in the neighbourhood ("the panels on the
@@ -945,7 +978,16 @@ _WANTS_NOTHING = re.compile(
     r"(?:kwijt|van\s+me\s+af)"
     # leaving it be: "I'm just gonna leave it like this 🤷", "ik laat het maar zo"
     r"|(?:gonna|going\s+to|i'?ll)\s+(?:just\s+)?leave\s+it\s+(?:like\s+(?:this|that)|as\s+it\s+is|be)"
-    r"|(?:ik\s+)?laat\s+het\s+(?:maar\s+|gewoon\s+){0,2}zo)\b",
+    r"|(?:ik\s+)?laat\s+het\s+(?:maar\s+|gewoon\s+){0,2}zo"
+    # "no help needed", "je hoeft niks", "geen hulp nodig", "just sharing", "even zeuren:"
+    r"|no\s+help\s+(?:needed|required|wanted)|(?:i\s+|we\s+)?(?:don'?t|do\s+not)\s+need\s+"
+    r"(?:any\s+)?help|geen\s+hulp\s+nodig|(?:je|jullie|u)\s+(?:hoeft|hoeven)\s+(?:\w+\s+)?"
+    r"(?:niks|niets)|just\s+(?:sharing|venting|saying|letting\s+(?:you|y'?all|everyone)\s+know)"
+    r"|^\W*(?:even|ff|eventjes)\s+(?:zeuren|klagen|mopperen|(?:mijn\s+)?hart\s+luchten)"
+    r"|nothing\s+(?:to\s+be\s+done|anyone\s+can\s+do|you\s+can\s+do)"
+    r"|(?:we|ik)\s+(?:zien|zie)\s+(?:het\s+)?wel(?!\s+(?:dat|of|wat|hoe|wie|waar|een|de|het))"
+    # a reaction to someone else's news: "same here, …", "zelfde hier", "hier ook"
+    r"|^\W*(?:same\s+here|zelfde\s+hier|hier\s+ook|here\s+too)\b(?![^?]*\?))\b",
     re.IGNORECASE,
 )
 
@@ -1100,6 +1142,7 @@ _TELLS_A_NEED = re.compile(
     r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
+    r"|loodzwaar|te\s+zwaar|too\s+heavy"
     r"|complicated|scary|boring|lonely"
     # not able ("I'm a hopeless cook", "ik heb twee linkerhanden"), turned down by an
     # institution ("de scootmobiel is afgewezen"), or entitled to something not yet claimed
@@ -1198,7 +1241,11 @@ _LAUGHS = re.compile(
 _JOKES = re.compile(r"[\U0001F602\U0001F923]|\bhahaha\w*", re.IGNORECASE)
 _WISH_OR_CANNOT = re.compile(
     r"\b(?:wil|willen|wilde|want\w*|would\s+like|hoop|hope|zou|zouden|kan\s+(?:echt\s+|gewoon\s+)?"
-    r"niet|kun\s+\w+\s+niet|can'?t\s+(?!stand|believe)\w+|cannot)\b",
+    r"niet|kun\s+\w+\s+niet|cannot"
+    # not the idioms "can't stand him", "can't believe it"; "can't stand in the kitchen" is
+    # not being able to
+    r"|can'?t\s+(?!believe\b)(?!stand\b(?!\s+(?:up|in|on|for|long|still|straight|upright)\b))"
+    r"\w+)\b",
     re.IGNORECASE,
 )
 

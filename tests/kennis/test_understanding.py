@@ -37,6 +37,7 @@ from kennis.understanding import (
     praise,
     solved,
     standing_offer,
+    wants_nothing,
 )
 from storage import Storage
 from storage.records import MemberImportRow
@@ -976,12 +977,53 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("de printer in het buurthuis hapert, maar Joost is er al mee bezig", True),
         ("de monteur is geweest maar het lekt nog steeds", False),
         ("my whole thesis is on it and the laptop won't start", False),
+        # taken care of is what the words end on: the one who fixes it is coming or came
+        ("boiler died last night but the landlord is coming at nine, so it's fine", True),
+        ("de afvoer was verstopt maar de corporatie komt vrijdag, dus het komt goed", True),
+        ("douche lekte, maar de loodgieter van Portaal is al geweest", True),
+        ("the dryer in the basement broke again, reported it to the caretaker", True),
+        ("the landlord sent a plumber and it's all sorted now", True),
+        ("de monteur komt morgen, maar de lekkage wordt steeds erger", False),
+        ("the plumber came by but it's still dripping", False),
+        ("I reported it twice and nothing happens", False),
+        ("the landlord sent me a letter that I have to pay for it", False),
+        ("mijn laptop werkt weer, maar de printer doet niks", False),
     ],
 )
 def test_a_problem_solved_is_news(text: str, news: bool) -> None:
     assert solved(text) is news
     reading = spoken_to(text, leaning_to("help", then="pledge"))
     assert (reading.intent not in ("help", "pledge")) is news
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no help needed, I just wanted to tell you my wifi is back",
+        "even zeuren: de bus kwam weer niet en ik stond een uur in de regen",
+        "Even mijn hart luchten, het was een rotweek met de kinderen",
+        "je hoeft niks te doen hoor, ik ben gewoon moe",
+        "slugs ate half my lettuce, nothing to be done really",
+        "ik heb er koffiedik omheen gestrooid, we zien wel",
+        "same here, the whole street has had a cold",
+        "zelfde hier, bij ons is de stroom ook even uitgevallen",
+    ],
+)
+def test_saying_nothing_is_wanted_is_no_request(text: str) -> None:
+    assert wants_nothing(text)
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent not in ("help", "pledge")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "same here? does anyone know a good plumber",
+        "ik zie wel dat de kraan lekt, wie kan er kijken",
+        "my neighbour can't stand up from her chair without help and lives alone 😂 no joke",
+    ],
+)
+def test_a_request_that_looks_like_nothing_wanted_stays_one(text: str) -> None:
+    assert not wants_nothing(text)
 
 
 @pytest.mark.parametrize(
@@ -1212,3 +1254,11 @@ def test_thanks_in_advance_is_no_thank_you() -> None:
 def test_an_update_announced_is_news() -> None:
     assert news("quick update: dad has moved into the downstairs room, so much easier")
     assert not news("update: de lift is nog steeds kapot")
+
+
+def test_not_being_able_to_stand_is_no_annoyance() -> None:
+    from kennis.understanding import feelings
+
+    assert feelings("ugh, I can't stand that barking dog anymore")
+    assert not feelings("since her operation she can't stand in the kitchen for long, ugh")
+    assert not feelings("we verhuizen zaterdag 😂 derde verdieping, de kast is loodzwaar")
