@@ -80,6 +80,13 @@ class DeclineCall(ButtonData, prefix="call:decline"):
 
 
 @dataclass(frozen=True)
+class CallFromQuestion(ButtonData, prefix="call:fromq"):
+    """Nobody fits a question an initiator asked: write a call for help with it as title."""
+
+    title: str
+
+
+@dataclass(frozen=True)
 class DraftNoDate(ButtonData, prefix="call:nodate"):
     """Writing a call: it has no date."""
 

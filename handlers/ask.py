@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from actions.buttons import AskContact, AskNevermind, AskSearch, ContactAnswer
+from actions.buttons import AskContact, AskNevermind, AskSearch, CallFromQuestion, ContactAnswer
 from actions.learning import learn
+from actions.permissions import Permission, allowed
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -24,6 +25,7 @@ from bot.i18n import Translator
 from bot.router import Router
 from handlers.common import (
     ASK_BACK_FLOW,
+    CALL_OFFER_FLOW,
     CHOICE_FLOW,
     CONTACT_FLOW,
     chosen,
@@ -91,10 +93,8 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
         ],
     )
     chat = getattr(event, "chat", None)
-    if chat is not None and chat.is_direct:
-        waiting = _open_question(ctx)
-        if waiting is None or waiting.flow in (ASK_BACK_FLOW, CHOICE_FLOW):
-            await ctx.expect(ASK_BACK_FLOW, "answer", topic=topic)
+    if chat is not None and chat.is_direct and _may_ask(ctx):
+        await ctx.expect(ASK_BACK_FLOW, "answer", topic=topic)
 
 
 def _open_question(ctx: Context) -> Conversation | None:
@@ -103,11 +103,15 @@ def _open_question(ctx: Context) -> Conversation | None:
     return ctx.conversation or ctx.set_aside
 
 
-async def _close_ask_back(ctx: Context) -> None:
-    """The ask-back or the choice of a name is settled (a button, or a new request answered):
-    a later "ja" is not taken as its answer."""
+# The questions an answer of this module leaves open: a new answer or a button settles them.
+_OWN_QUESTIONS = (ASK_BACK_FLOW, CHOICE_FLOW, CALL_OFFER_FLOW)
+
+
+async def _close_own_question(ctx: Context) -> None:
+    """The ask-back, the choice of a name or the offer of a call is settled (a button, or a
+    new request answered): a later "ja" is not taken as its answer."""
     waiting = _open_question(ctx)
-    if waiting is not None and waiting.flow in (ASK_BACK_FLOW, CHOICE_FLOW):
+    if waiting is not None and waiting.flow in _OWN_QUESTIONS:
         await ctx.finish()
 
 
@@ -131,17 +135,27 @@ def search_of(ctx: Context) -> Search:
 
 async def answer(ctx: Context, topic: str, result: Answer) -> None:
     """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in."""
-    await _close_ask_back(ctx)
+    await _close_own_question(ctx)
     t = ctx.t
     named = result.named
     if not named:
         # For the initiators' action queue (the dashboard): a question to turn into a call.
         await ctx.storage.questions.record(ctx.network.id, ctx.member.id, topic, now=ctx.now())
+    # Nobody fits: an initiator can turn the question into a call for help straight away.
+    to_call = (
+        [Button(t("ask.make_call"), CallFromQuestion(topic).encode())]
+        if not named and allowed(ctx.member, Permission.POST_CALL)
+        else []
+    )
     if not named and not result.lessons:
-        await ctx.reply(t("ask.nobody", topic=topic))
+        await ctx.reply(
+            t("ask.nobody_initiator" if to_call else "ask.nobody", topic=topic), buttons=to_call
+        )
+        if to_call and ctx.in_direct_chat and _may_ask(ctx):  # a typed "ja" counts too
+            await ctx.expect(CALL_OFFER_FLOW, "answer", title=topic)
         return
     lines: list[str] = []
-    buttons: list[Button] = []
+    buttons: list[Button] = list(to_call)
     if named:
         intro = "ask.members_intro_question" if topic_asks(topic) else "ask.members_intro"
         lines.append(t(intro, topic=topic))
@@ -160,11 +174,17 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         lines.append(t("ask.lessons_intro"))
         lines += [lesson_line(ctx, m.lesson) for m in result.lessons]
     await ctx.reply("\n".join(lines), buttons=buttons)
-    waiting = _open_question(ctx)
-    if named and ctx.in_direct_chat and (waiting is None or waiting.flow == CHOICE_FLOW):
+    if named and ctx.in_direct_chat and _may_ask(ctx):
         # "ja graag", "vraag Frank maar", "de tweede" typed instead of pressing a button.
         members = [[m.member.id, m.member.display_name] for m in named]
         await ctx.expect(CHOICE_FLOW, "answer", topic=topic, members=members)
+
+
+def _may_ask(ctx: Context) -> bool:
+    """Whether an answer may leave a question of its own open: none other waits (this
+    feature's own ones are settled by a new answer)."""
+    waiting = _open_question(ctx)
+    return waiting is None or waiting.flow in _OWN_QUESTIONS
 
 
 def _listed(data: Mapping[str, Any]) -> list[tuple[int, str]]:
@@ -204,12 +224,12 @@ async def search_pressed(press: AskSearch, ctx: Context) -> None:
 
 
 async def nevermind_pressed(_press: AskNevermind, ctx: Context) -> None:
-    await _close_ask_back(ctx)
+    await _close_own_question(ctx)
     await ctx.reply(ctx.t("ask.nevermind"))
 
 
 async def contact_pressed(press: AskContact, ctx: Context) -> None:
-    await _close_ask_back(ctx)
+    await _close_own_question(ctx)
     await request_contact(ctx, press.member_id, press.topic)
 
 

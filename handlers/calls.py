@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
+    CallFromQuestion,
     DeclineCall,
     DraftCancel,
     DraftCell,
@@ -58,7 +59,7 @@ from bot.when import (
     parse_recurrence,
     parse_when,
 )
-from handlers.common import date_words, yes_or_no
+from handlers.common import CALL_OFFER_FLOW, date_words, yes_or_no
 from storage.repositories.calls import Call, PledgeStatus
 
 FLOW = "call"
@@ -232,6 +233,33 @@ async def call_command(_event: Event, ctx: Context) -> None:
     await continue_draft(ctx, draft, invalid)
 
 
+async def from_question_pressed(press: CallFromQuestion, ctx: Context) -> None:
+    """ "Maak er een oproep van" under "nobody fits yet": the guided call, its title written."""
+    require(ctx.member, Permission.POST_CALL)
+    await continue_draft(ctx, Draft(title=press.title, guided=True))
+
+
+async def typed_call_offer(_event: Event, ctx: Context) -> None:
+    """ "ja" or "nee" typed under "Zal ik er een oproep van maken?" (anything else is read on
+    its own: the flow lets it go)."""
+    title = str(ctx.conversation.data.get("title", "")) if ctx.conversation else ""
+    await ctx.finish()
+    if yes_or_no(ctx.args) and title:
+        await from_question_pressed(CallFromQuestion(title), ctx)
+    else:
+        await ctx.reply(ctx.t("calls.offer_declined"))
+
+
+#: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
+#: that asks again).
+NO_DATE_WORDS = {
+    "geen", "nee", "none", "no", "-", "geen datum", "no date", "zonder datum", "without a date",
+    "nog geen datum", "no date yet",
+}  # fmt: skip
+
+#: How long "Zal ik er een oproep van maken?" takes a typed yes or no.
+CALL_OFFER_LASTS = timedelta(minutes=30)
+
 _MOVE_TO = re.compile(r"^\s*(?:naar|to|till|until|tot)\s+", re.IGNORECASE)
 
 
@@ -335,7 +363,7 @@ async def answer(_event: Event, ctx: Context) -> None:
                 setattr(draft, name, getattr(parsed, name))
         await continue_draft(ctx, draft, invalid)
     elif step == "when":
-        if text.casefold() in ("geen", "nee", "none", "no", "-"):
+        if " ".join(text.casefold().strip(" .!").split()) in NO_DATE_WORDS:
             draft.guided, draft.vague = False, ""
             await continue_draft(ctx, draft)
             return
@@ -808,6 +836,10 @@ def register(router: Router) -> None:
     router.button(JoinCall)(join_pressed)
     router.button(MoreAboutCall)(more_pressed)
     router.button(DeclineCall)(decline_pressed)
+    router.button(CallFromQuestion)(from_question_pressed)
+    router.flow(
+        CALL_OFFER_FLOW, lasts=CALL_OFFER_LASTS, lets_go=lambda text, _: yes_or_no(text) is None
+    )(typed_call_offer)
     router.button(DraftNoDate)(no_date_pressed)
     router.button(DraftCell)(cell_pressed)
     router.button(DraftPeople)(people_pressed)

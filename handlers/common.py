@@ -25,6 +25,8 @@ STORY_FLOW = "story"  # "Hoe ging het?" after a pledge is done; answered by hand
 CONTACT_FLOW = "contact_answer"  # "Mag ik je gegevens delen?"; answered by handlers/ask.py
 ASK_BACK_FLOW = "did_you_mean"  # "Bedoel je: wie kan helpen met …?"; handlers/ask.py
 CHOICE_FLOW = "contact_choice"  # names listed with "Vraag contact met …"; handlers/ask.py
+# "Zal ik er een oproep van maken?" (nobody fits an initiator's question); handlers/calls.py
+CALL_OFFER_FLOW = "call_offer"
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 

@@ -234,3 +234,42 @@ def test_choices_typed_under_a_list_of_names() -> None:
     assert chosen("Frank heeft de kraan al gemaakt, maar wie kan er nu schilderen", names) is None
     assert yes_or_no("nee hoor, laat maar") is False and yes_or_no("ja, graag!") is True
     assert yes_or_no("ja, maar niet zaterdag") is None and yes_or_no("nee, ja") is None
+
+
+async def test_nobody_fits_an_initiator_is_offered_a_call_with_the_question_as_title(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """When nobody fits, an initiator can turn the question into a call for help at once, by
+    the button or by a typed "ja"; "nee hoor" leaves it; a member who may not post calls is
+    pointed to an initiator, with no button. Pressed in the group, the call is written in the
+    direct chat."""
+    out = await run_script(
+        """
+        sanne@dm: wie kan mijn piano stemmen?
+        sanne@dm: ja graag
+        sanne@dm: geen datum
+        sanne@dm: [3]
+        sanne@dm: wie kan mijn piano stemmen?
+        sanne@dm: nee hoor
+        bart@dm: wie kan mijn piano stemmen?
+        sanne@dm: /taal en
+        sanne: @vonk who can tune my piano?
+        sanne: [1]
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str, nth: int = 1) -> str:
+        return out.split(said)[nth].split("@dm:", 1)[0].split("\nsanne:", 1)[0]
+
+    offer = after("sanne@dm: wie kan mijn piano stemmen?")
+    assert "Zal ik er een oproep van maken?" in offer and "[1] Maak er een oproep van" in offer
+    assert "Wanneer?" in after("sanne@dm: ja graag")
+    drafted = after("sanne@dm: geen datum")
+    assert "mijn piano stemmen" in drafted and "Plaatsen" in drafted, out
+    assert "Oké, dan laat ik het zo." in after("sanne@dm: nee hoor")
+    plain = after("bart@dm: wie kan mijn piano stemmen?")
+    assert "vraag een initiatiefnemer" in plain and "[1]" not in plain
+    assert "[groep] vonk: I don't know anyone yet who fits 'tune my piano' well. Shall I" in out
+    assert "[dm sanne] vonk: When?" in out.split("sanne: [1]")[1]
