@@ -696,19 +696,21 @@ _TAKEN_CARE_OF = re.compile(
     r"|(?:is|zijn)\s+al\s+op\s+de\s+hoogte"
     # someone is on it: "maar Bram is er al mee bezig", "Sam's already on it"
     r"|(?:is|zijn)\s+er\s+(?:al\s+|nu\s+)?mee\s+bezig|(?:is|are|'s|'re)\s+(?:already\s+)?"
-    r"(?:working\s+on\s+it|looking\s+into\s+it)"
-    # told to whoever fixes it: "reported it to the housing association", "heb het gemeld"
-    r"|(?:i'?ve\s+|i\s+have\s+|we'?ve\s+|we\s+have\s+)?reported\s+it"
+    r"(?:working\s+on\s+it|looking\s+into\s+it))\b",
+    re.IGNORECASE,
+)
+# Being handled, when the words end on it (see solved): told to whoever fixes it ("reported
+# it to the housing association", "heb het gemeld"), it will be fine ("dus het komt goed"),
+# whoever fixes things is coming, came or was sent ("de woningcorporatie komt donderdag",
+# "the landlord sent a plumber"), someone is at it ("my husband is repainting it tonight").
+_BEING_HANDLED = re.compile(
+    r"\b(?:(?:i'?ve\s+|i\s+have\s+|we'?ve\s+|we\s+have\s+)?reported\s+it"
     r"|(?:heb|hebben)\s+(?:het\s+)?(?:al\s+)?(?:gemeld|doorgegeven)"
-    # it will be fine: "dus het komt goed", "it'll be fine"
     r"|(?:het|dat|'t)\s+komt\s+(?:wel\s+)?goed|it'?ll\s+be\s+(?:fine|ok(?:ay)?|alright)"
-    # whoever fixes it is coming or came: "de woningcorporatie komt donderdag", "the guy
-    # from the housing corporation is coming tomorrow", "the landlord sent a plumber"
     rf"|(?:{_FIXERS})\b[^.,;!?]{{0,40}}?\b(?:komt|komen|is\s+coming|are\s+coming|'s\s+coming"
     rf"|comes|will\s+come|(?:sent|stuurde)\s+(?:a|an|een|someone|somebody|iemand|(?:{_FIXERS})\b)"
     r"|heeft\s+(?:een\s+)?\w+\s+gestuurd|(?:is|zijn)\s+(?:al\s+)?(?:langs\s+)?geweest"
     r"|(?:has|have)\s+(?:already\s+)?been|came\s+(?:by|round|over))"
-    # someone is at it: "my husband is repainting it tonight"
     r"|(?:is|are|'s|'re)\s+(?:already\s+)?(?:fixing|repainting|repairing|painting|sorting"
     r"|cleaning|replacing)\s+(?:it|them)\b)\b",
     re.IGNORECASE,
@@ -717,12 +719,15 @@ _TAKEN_CARE_OF = re.compile(
 
 def solved(text: str) -> bool:
     """Whether the words report a problem solved or already taken care of, asking nothing.
-    Taken care of is what the words end on ("the heating broke but the housing corporation
-    is coming tomorrow" is; "de monteur komt morgen, maar de lekkage wordt erger" not); solved
-    with no trouble told anywhere ("mijn laptop werkt weer, maar de printer niet" is not)."""
+    Being handled counts when the words end on it ("the heating broke but the housing
+    corporation is coming tomorrow" does; "de monteur komt morgen, maar het lekt steeds erger"
+    not); solved only with no trouble told anywhere ("mijn laptop werkt weer, maar de printer
+    niet" is not)."""
     if "?" in text:
         return False
-    last = max(_TAKEN_CARE_OF.finditer(text), key=lambda m: m.start(), default=None)
+    if _TAKEN_CARE_OF.search(text):
+        return True
+    last = max(_BEING_HANDLED.finditer(text), key=lambda m: m.start(), default=None)
     if (
         last is not None
         and not _STILL_A_PROBLEM.search(text[last.end() :])
