@@ -43,6 +43,9 @@ TOPIC_MAX = 100
 #: "Bedoel je: wie kan helpen met …?" takes a typed "ja" or "nee" this long; after that a
 #: "ja" is read on its own (it may answer something else by then).
 ASK_BACK_LASTS = timedelta(minutes=30)
+#: A name typed under the names listed comes right away or not at all; after that a bare
+#: "ja" more likely answers something newer (an invitation "Doe je mee?" sent meanwhile).
+CHOICE_LASTS = timedelta(minutes=10)
 
 
 async def ask_command(_event: Event, ctx: Context) -> None:
@@ -347,7 +350,7 @@ def register(router: Router) -> None:
     router.flow(
         ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=lambda text, _: yes_or_no(text) is None
     )(typed_ask_back_answer)
-    router.flow(CHOICE_FLOW, lasts=ASK_BACK_LASTS, lets_go=_no_choice)(typed_contact_choice)
+    router.flow(CHOICE_FLOW, lasts=CHOICE_LASTS, lets_go=_no_choice)(typed_contact_choice)
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)
     router.understood("ask_back")(did_you_mean)
