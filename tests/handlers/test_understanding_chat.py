@@ -196,6 +196,9 @@ async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
         tamara@dm: /taal en
         tamara@dm: who can help me move a heavy couch?
         tamara@dm: yes please
+        bart@dm: wie kan helpen met klussen in huis?
+        ~ 15m
+        bart@dm: ja
         """,
         demo=True,
         embedder=real_embedder,
@@ -204,6 +207,9 @@ async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
     def after(said: str) -> str:
         return out.split(said, 1)[1].split("@dm:", 1)[0]
 
+    # A quarter of an hour later a bare "ja" is no choice any more.
+    assert "Frank de Boer: klussen in huis" in after("bart@dm: wie kan helpen met klussen")
+    assert "gevraagd" not in after("bart@dm: ja") and "[dm frank]" not in out
     listed = after("gerda@dm: mijn fiets")
     assert "Anna de Vries: banden plakken" in listed and listed.count("Vraag contact met") > 1
     assert "Wie zal ik vragen?" in after("gerda@dm: ja graag")
