@@ -130,6 +130,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:ik\s+vind|vind\s+ik|ik\s+denk\s+dat|volgens\s+mij|eerlijk\s+gezegd|lijkt\s+me"
             r"|i\s+(?:think|reckon|feel)|honestly|in\s+my\s+opinion|imo|jammer|zonde|belachelijk"
             r"|schandalig|lelijk|prachtig|geweldig|vervelend|irritant|ridiculous|annoying|shame"
+            r"|zich\s+(?:kapot\s+)?schamen|ashamed"
             r"|lovely|amazing|ugly|nightmare|overhyped|overrated|proud|trots)\b",
         ),
         # News: something decided, done or changed ("onze subsidie is toegekend", "the
@@ -169,7 +170,8 @@ _ONLY_THANKS = re.compile(
 )
 _ONLY_GREETING = re.compile(
     r"^\W*(?:(?:hoi|hallo|hey|hee|hi|hello|goe(?:de|ie)(?:morgen|middag|avond|nacht)|goedenavond"
-    r"|good\s+(?:morning|afternoon|evening)|moi|yo|fijne\s+\w+|prettige\s+\w+|(?:have\s+a\s+)?"
+    r"|good\s+(?:morning|afternoon|evening|night)|goodnight|welterusten|slaap\s+lekker|truste"
+    r"|moi|yo|fijne\s+\w+|prettige\s+\w+|(?:have\s+a\s+)?"
     r"(?:nice|good|great|lovely)\s+(?:day|weekend|evening|sunday))(?:\s+(?:allemaal|iedereen|buren"
     r"|vonk|all|everyone|there|folks|daar))?[\W\d]*)+$",
     re.IGNORECASE,
@@ -181,6 +183,7 @@ _ONLY_GREETING = re.compile(
 # word, a line is neither.
 _GREETING_WORD = re.compile(
     r"\b(?:hoi|hallo\w*|hey|hee|hi|hiya|hai|hello|yo|howdy|moi|dag|goede?\w*|goeie\w*|morgen"
+    r"|welterusten|slaap\s+lekker|truste|goodnight|night"
     r"|middag|welkom|welcome|fijne?|prettige|gezegende|happy|merry|good\s+(?:morning|afternoon"
     r"|evening)|morning|evening|greetings|hoe\s+(?:gaat|is)\s+het|alles\s+goed|how\s+are"
     r"|what'?s\s+up|nieuwjaar|new\s+year|\w*feest\w*|kerst\w*|christmas|holidays?|eid|mubarak"
@@ -555,6 +558,11 @@ _NOT_FOR_A_PERSON = re.compile(
     # who has the key ("wie heeft de sleutel van het materiaalhok?", "who has the key to …")
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het)\s+(?:\w+\s+)?sleutels?\b|\bwho\s+(?:has|'s\s+got"
     r"|got)\s+(?:the\s+)?(?:\w+\s+)?keys?\s+(?:to|of|for)\b|"
+    # ... and any other thing of the group's ("wie heeft de foto's van het buurtfeest?", "who
+    # has the ladder from the workshop?"), not the time or the know-how to help
+    r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het|die)\s+(?!tijd\b|kennis\b|ervaring\b|verstand\b"
+    r"|geduld\b|handigheid\b)[\w']+(?:\s+[\w']+){0,7}\s*\?|\bwho\s+(?:has|'s\s+got)\s+the\s+(?!time\b"
+    r"|know|experience\b|skills?\b|patience\b)[\w']+(?:\s+[\w']+){0,7}\s*\?|"
     # passing a paper on ("kan iemand de notulen ff doorsturen?", "can someone forward me the
     # minutes?", "wie kan de link delen?"): a favour anyone can do, not a skill
     rf"\b{_PASS_ON}\b(?=[^?]*?\b{_PAPERS}\b)|\b{_PAPERS}\b[^?]{{0,40}}?\b{_PASS_ON}\b|"
@@ -660,7 +668,8 @@ def asks_a_fact(text: str) -> bool:
 # Those whose job it is to fix things in a home: when they are coming, it is taken care of.
 _FIXERS = (
     r"monteur|loodgieter|huisbaas|verhuurder|(?:woning)?corporatie|woningbouw\w*|beheerder"
-    r"|huismeester|concierge|conciërge|installateur|elektricien|klusjesman|plumber|landlord"
+    r"|huismeester|concierge|conciërge|installateur|elektricien|klusjesman|\w+maker|\w*monteur"
+    r"|plumber|landlord|locksmith|glazier"
     r"|caretaker|janitor|engineer|electrician|technician|mechanic|repair\s*(?:man|guy)"
     r"|housing\s+(?:corporation|association|company)"
 )
@@ -674,20 +683,35 @@ _SOLVED = re.compile(
     r"|(?:it'?s|is|all)\s+(?:all\s+)?(?:fine|good|ok(?:ay)?)\s+(?:now|again)"
     r"|(?:werkt|rijdt|draait|doet\s+het|loopt)\s+(?:\w+\s+)?(?:weer|eindelijk)"
     r"|finally\s+(?:works|working|runs|running)"
-    r"|is\s+(?:weer\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
+    r"|is\s+(?:weer\s+|\w+\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
+    # done by someone: "mn buurjongen heeft m al geplakt", "my neighbour has fixed it"
+    r"|(?:heeft|hebben|has|have)\s+(?:\w+\s+){0,2}?(?:al\s+|already\s+)?(?:geplakt|gemaakt"
+    r"|gerepareerd|opgelost|gefikst|vervangen|fixed|repaired|sorted|replaced|mended)"
+    # said on its own: "bleek de slang los te zitten. Opgelost 😅", "crisis averted"
+    r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)\b|crisis\s+averted|panic\s+over"
+    r"|problem\s+solved|probleem\s+opgelost|(?:and|en)\s+(?:it|het)\s+(?:works|werkt)\s*\W*$"
     r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
     r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended)"
     # done oneself: "zelf vastgedraaid", "fixed it myself"
     r"|zelf\s+(?:al\s+)?(?:opgelost|gerepareerd|gemaakt|vastgedraaid|gefikst|geregeld|gedaan)"
     r"|(?:fixed|sorted|solved|repaired|mended)\s+it\s+(?:myself|ourselves)"
     # the one called for it came: "plumber finally came for the leak", "de monteur is geweest"
-    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+|al\s+)?"
+    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+|al\s+|net\s+)?"
     r"(?:geweest|langs\s+geweest))\b",
     re.IGNORECASE,
 )
 _STILL_A_PROBLEM = re.compile(
     r"\?|\b(?:maar|but|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk|nothing"
     r"|niks|niets|nobody|niemand)\b|n't\b",
+    re.IGNORECASE,
+)
+# Trouble told as still there (present tense: "doet het niet", "is kapot", "can't get it to
+# work"), unlike trouble told as past ("was kapot", "had een lekke band", "died").
+_STILL_TROUBLE = re.compile(
+    r"\b(?:(?:is|zijn|are|'s|'re)\s+(?:\w+\s+)?(?:kapot|stuk|broken|lek|dead|verstopt|blocked)"
+    r"|(?:doet|werkt|start|doen|werken|does|do|is|are|will|can|kan|kun|krijg)\w*\s+"
+    r"(?:\w+\s+){0,4}?(?:niet|not|geen)\b|(?:doesn'?t|don'?t|won'?t|isn'?t|aren'?t|can'?t)\b"
+    r"|lekt|leaks?|leaking|nog\s+steeds|still)",
     re.IGNORECASE,
 )
 _TAKEN_CARE_OF = re.compile(
@@ -712,29 +736,48 @@ _BEING_HANDLED = re.compile(
     r"|heeft\s+(?:een\s+)?\w+\s+gestuurd|(?:is|zijn)\s+(?:al\s+)?(?:langs\s+)?geweest"
     r"|(?:has|have)\s+(?:already\s+)?been|came\s+(?:by|round|over))"
     r"|(?:is|are|'s|'re)\s+(?:already\s+)?(?:fixing|repainting|repairing|painting|sorting"
-    r"|cleaning|replacing)\s+(?:it|them)\b)\b",
+    r"|cleaning|replacing)\s+(?:it|them)\b"
+    # arranged: "the moving van is booked and my cousins are helping, so it's all set",
+    # "de tolk is al geregeld via het ziekenhuis"
+    r"|(?:is|are|'s|zijn)\s+(?:all\s+|al\s+|allemaal\s+)?(?:set|arranged|booked|geregeld|geboekt)"
+    # someone is coming to fix it: "my brother-in-law is coming Sunday to put it back up",
+    # "mijn zwager komt zaterdag kijken"
+    r"|(?:is|are|'s)\s+coming\s+(?:\w+\s+){0,3}?to\s+(?:fix|repair|put|sort|replace|paint|look"
+    r"|clean|help)|komt\s+(?:\w+\s+){0,2}?(?:maken|repareren|kijken|fixen|vervangen|ophangen))\b",
     re.IGNORECASE,
 )
 
 
 def solved(text: str) -> bool:
     """Whether the words report a problem solved or already taken care of, asking nothing.
-    Being handled counts when the words end on it ("the heating broke but the housing
-    corporation is coming tomorrow" does; "de monteur komt morgen, maar het lekt steeds erger"
-    not); solved only with no trouble told anywhere ("mijn laptop werkt weer, maar de printer
-    niet" is not)."""
+    Being handled and solved count when the words end on them ("the heating broke but the
+    housing corporation is coming tomorrow", "mn fiets had een lekke band maar mn buurjongen
+    heeft m al geplakt"; not "de monteur komt morgen, maar het lekt steeds erger"); solved
+    also needs no trouble told as still there before it ("I can't get my printer to work,
+    but the laptop works again" is not)."""
     if "?" in text:
         return False
     if _TAKEN_CARE_OF.search(text):
         return True
-    last = max(_BEING_HANDLED.finditer(text), key=lambda m: m.start(), default=None)
+    handled = _last(_BEING_HANDLED, text)
     if (
-        last is not None
-        and not _STILL_A_PROBLEM.search(text[last.end() :])
+        handled is not None
+        and not _STILL_A_PROBLEM.search(text[handled.end() :])
         and not _ASKS_OR_LOOKS.search(text)
     ):
         return True
-    return bool(_SOLVED.search(text)) and not _STILL_A_PROBLEM.search(text)
+    fixed = _last(_SOLVED, text)
+    if fixed is None:
+        return False
+    if not _STILL_A_PROBLEM.search(text):
+        return True
+    return not _STILL_A_PROBLEM.search(text[fixed.end() :]) and not _STILL_TROUBLE.search(
+        text[: fixed.start()]
+    )
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    return max(pattern.finditer(text), key=lambda m: m.start(), default=None)
 
 
 # News of something decided, finished or changed in the neighbourhood ("the panels on the
@@ -745,6 +788,8 @@ _NEWS = re.compile(
     r"\b(?:goedgekeurd|toegekend|gekozen|geïnstalleerd|geplaatst|opgeleverd|verlengd|geopend"
     r"|afgerond|geboren|geslaagd|getrouwd|met\s+pensioen|stopt\s+ermee|gaat\s+dicht|heropend"
     r"|(?:is|zijn|gaat|gaan)\s+(?:\w+\s+){0,3}?weer\s+open|reopen(?:s|ed)|(?:is|are)\s+open\s+again"
+    # closed for a while: "morgen is de werkplaats dicht ivm onderhoud" (not a drain "dicht")
+    r"|(?:is|zijn|are)\s+(?:\w+\s+){0,2}?(?:gesloten|closed)|dicht\s+(?:ivm|i\.v\.m\.|vanwege|wegens)"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
     # a grant or a prize won: "the community garden got a grant", "we hebben de prijs gewonnen"
     r"|(?:got|won|received|kregen|krijgen)\s+(?:a|an|the|our|een|de)\s+(?:\w+\s+)?(?:grant|subsidy"
@@ -985,6 +1030,10 @@ _WANTS_NOTHING = re.compile(
     r"|(?:gonna|going\s+to|i'?ll)\s+(?:just\s+)?leave\s+it\s+(?:like\s+(?:this|that)|as\s+it\s+is|be)"
     r"|(?:ik\s+)?laat\s+het\s+(?:maar\s+|gewoon\s+){0,2}zo"
     # "no help needed", "je hoeft niks", "geen hulp nodig", "just sharing", "even zeuren:"
+    r"|hoef\s+(?:\w+\s+)?geen\s+hulp|(?:even\s+|ff\s+)?stoom\s+afblazen|no\s+need\s+(?:any\s*more|now)"
+    r"|(?:niet|not)\s+(?:meer\s+nodig|needed\s+any\s*more)|hoeft\s+niet\s+meer"
+    r"|(?:ignore|forget)\s+my\s+(?:earlier|last|previous)\s+(?:question|message)"
+    r"|vergeet\s+mijn\s+(?:vorige|eerdere)\s+(?:vraag|bericht)"
     r"|no\s+help\s+(?:needed|required|wanted)|(?:i\s+|we\s+)?(?:don'?t|do\s+not)\s+need\s+"
     r"(?:any\s+)?help|geen\s+hulp\s+nodig|(?:je|jullie|u)\s+(?:hoeft|hoeven)\s+(?:\w+\s+)?"
     r"(?:niks|niets)|just\s+(?:sharing|venting|saying|letting\s+(?:you|y'?all|everyone)\s+know)"
@@ -1231,7 +1280,8 @@ _HARD_DAY = re.compile(
 )
 _GLAD = re.compile(
     r"\b(?:eindelijk|finally|voor\s+het\s+eerst|for\s+the\s+first\s+time|beter\s+dan\s+(?:ik\s+)?"
-    r"verwacht|better\s+than\s+(?:i\s+)?expected)\b"
+    r"verwacht|better\s+than\s+(?:i\s+)?expected|had\s+the\s+(?:best|greatest)\s+time"
+    r"|what\s+a\s+(?:day|night|party)|wat\s+een\s+(?:dag|feest|avond))\b"
     # glad emoji: a party, being moved, love, cheers (not 💪 or 🙏, which come with requests:
     # "we verhuizen 1 maart 💪", "anyone? 🙏"; nor a smile or a thumbs up, which are manners)
     r"|[\U0001F389\U0001F973\U0001F979\U0001F60D\U0001F970\u2764\U0001F64C]",

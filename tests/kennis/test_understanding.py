@@ -988,6 +988,18 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("I reported it twice and nothing happens", False),
         ("the landlord sent me a letter that I have to pay for it", False),
         ("mijn laptop werkt weer, maar de printer doet niks", False),
+        # solved by someone, or said on its own, after trouble told as past
+        ("de band was lek maar mijn buurman heeft hem al geplakt, held", True),
+        ("the printer was broken but my son replaced the cartridge, works again", True),
+        ("de gootsteen liep over, bleek een prop haar. Opgelost", True),
+        (
+            "phone died on the way to the station but a stranger lent me a charger, crisis averted",
+            True,
+        ),
+        ("de glazenmaker is net geweest, het raam zit er weer in", True),
+        ("the shed roof came off in the wind but my uncle is coming Saturday to fix it", True),
+        ("the van is booked and two friends are helping, so the move is all set", True),
+        ("I can't get the scanner to work, but the laptop works again", False),
     ],
 )
 def test_a_problem_solved_is_news(text: str, news: bool) -> None:
@@ -1007,6 +1019,9 @@ def test_a_problem_solved_is_news(text: str, news: bool) -> None:
         "ik heb er koffiedik omheen gestrooid, we zien wel",
         "same here, the whole street has had a cold",
         "zelfde hier, bij ons is de stroom ook even uitgevallen",
+        "ik moet even stoom afblazen over de bus, hoef geen hulp hoor",
+        "the babysitter is sorted through school after all, so no need anymore",
+        "Vonk, ignore my earlier question about the boiler, it was just the pressure",
     ],
 )
 def test_saying_nothing_is_wanted_is_no_request(text: str) -> None:
@@ -1262,3 +1277,26 @@ def test_not_being_able_to_stand_is_no_annoyance() -> None:
     assert feelings("ugh, I can't stand that barking dog anymore")
     assert not feelings("since her operation she can't stand in the kitchen for long, ugh")
     assert not feelings("we verhuizen zaterdag 😂 derde verdieping, de kast is loodzwaar")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("welterusten allemaal", "greeting"),
+        ("good night everyone", "greeting"),
+        ("wie heeft de foto's van de braderie? wil ze op de site zetten", "other"),
+        ("who has the big ladder from the repair café?", "other"),
+        ("wie heeft de tijd om mijn ramen te lappen?", None),  # a person, after all
+        ("morgen is de bieb gesloten vanwege een storing", "other"),
+    ],
+)
+def test_goodnight_things_of_the_group_and_closing_times_are_no_request(
+    text: str, intent: str | None
+) -> None:
+    reading = spoken_to(text, leaning_to("help", then="pledge"))
+    if intent is None:
+        assert reading.intent == "help"
+    elif intent == "greeting":
+        assert reading.intent == intent
+    else:
+        assert reading.intent not in ("help", "pledge")
