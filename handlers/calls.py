@@ -236,7 +236,7 @@ async def call_command(_event: Event, ctx: Context) -> None:
 async def from_question_pressed(press: CallFromQuestion, ctx: Context) -> None:
     """ "Maak er een oproep van" under "nobody fits yet": the guided call, its title written."""
     require(ctx.member, Permission.POST_CALL)
-    await continue_draft(ctx, Draft(title=press.title, guided=True))
+    await continue_draft(ctx, Draft(title=tidy_title(press.title), guided=True))
 
 
 async def typed_call_offer(_event: Event, ctx: Context) -> None:
