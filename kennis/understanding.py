@@ -183,7 +183,7 @@ _ONLY_GREETING = re.compile(
 # word, a line is neither.
 _GREETING_WORD = re.compile(
     r"\b(?:hoi|hallo\w*|hey|hee|hi|hiya|hai|hello|yo|howdy|moi|dag|goede?\w*|goeie\w*|morgen"
-    r"|welterusten|slaap\s+lekker|truste|goodnight|night"
+    r"|welterusten|slaap\s+lekker|truste|good\s*night|nighty"
     r"|middag|welkom|welcome|fijne?|prettige|gezegende|happy|merry|good\s+(?:morning|afternoon"
     r"|evening)|morning|evening|greetings|hoe\s+(?:gaat|is)\s+het|alles\s+goed|how\s+are"
     r"|what'?s\s+up|nieuwjaar|new\s+year|\w*feest\w*|kerst\w*|christmas|holidays?|eid|mubarak"
@@ -685,10 +685,11 @@ _SOLVED = re.compile(
     r"|finally\s+(?:works|working|runs|running)"
     r"|is\s+(?:weer\s+|\w+\s+)?(?:gerepareerd|gemaakt|opgelost|gefikst|gelukt)"
     # done by someone: "mn buurjongen heeft m al geplakt", "my neighbour has fixed it"
-    r"|(?:heeft|hebben|has|have)\s+(?:\w+\s+){0,2}?(?:al\s+|already\s+)?(?:geplakt|gemaakt"
-    r"|gerepareerd|opgelost|gefikst|vervangen|fixed|repaired|sorted|replaced|mended)"
+    r"|(?:heeft|hebben|has|have)\s+(?:\w+\s+){0,2}?(?:al\s+|already\s+)?(?:geplakt"
+    r"|gerepareerd|opgelost|gefikst|vervangen|fixed|repaired|replaced|mended)"
     # said on its own: "bleek de slang los te zitten. Opgelost 😅", "crisis averted"
-    r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)\b|crisis\s+averted|panic\s+over"
+    r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)(?=\s*[.!,;]|\W*$)"
+    r"|crisis\s+averted|panic\s+over"
     r"|problem\s+solved|probleem\s+opgelost|(?:and|en)\s+(?:it|het)\s+(?:works|werkt)\s*\W*$"
     r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
     r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended)"
@@ -760,19 +761,22 @@ def solved(text: str) -> bool:
     if _TAKEN_CARE_OF.search(text):
         return True
     handled = _last(_BEING_HANDLED, text)
-    if (
-        handled is not None
-        and not _STILL_A_PROBLEM.search(text[handled.end() :])
-        and not _ASKS_OR_LOOKS.search(text)
-    ):
+    if handled is not None and _nothing_left(text, handled):
         return True
     fixed = _last(_SOLVED, text)
     if fixed is None:
         return False
     if not _STILL_A_PROBLEM.search(text):
         return True
-    return not _STILL_A_PROBLEM.search(text[fixed.end() :]) and not _STILL_TROUBLE.search(
-        text[: fixed.start()]
+    return _nothing_left(text, fixed) and not _STILL_TROUBLE.search(text[: fixed.start()])
+
+
+def _nothing_left(text: str, said: re.Match[str]) -> bool:
+    """Nothing after what was said is trouble or someone still wanted ("de afspraak is
+    geregeld, nu nog iemand die mee kan als tolk"), and nothing asks or looks."""
+    after = text[said.end() :]
+    return not (
+        _STILL_A_PROBLEM.search(after) or _SOMEONE.search(after) or _ASKS_OR_LOOKS.search(text)
     )
 
 

@@ -1000,6 +1000,9 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("the shed roof came off in the wind but my uncle is coming Saturday to fix it", True),
         ("the van is booked and two friends are helping, so the move is all set", True),
         ("I can't get the scanner to work, but the laptop works again", False),
+        ("de afspraak is geregeld, nu nog iemand die mee kan als tolk", False),
+        ("Fixed income advice for my mum please", False),
+        ("we hebben een website gemaakt en nu willen we dat mensen hem vinden", False),
     ],
 )
 def test_a_problem_solved_is_news(text: str, news: bool) -> None:
