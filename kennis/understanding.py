@@ -1201,6 +1201,11 @@ _TELLS_A_NEED = re.compile(
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|loodzwaar|te\s+zwaar|too\s+heavy"
+    # never learned, no licence, does not fit, lost: "heb nooit leren fietsen", "geen
+    # rijbewijs en het past niet in de tram", "never learned to ride a bike", "I'm lost"
+    r"|nooit\s+(?:\w+\s+)?(?:leren|geleerd)|never\s+learn\w*|geen\s+(?:rijbewijs|auto)"
+    r"|no\s+(?:car|(?:driving\s+)?licen[cs]e)|past\s+(?:\w+\s+){0,2}?niet|(?:doesn|won)'?t\s+fit"
+    r"|(?:i'?m|ik\s+ben)\s+(?:so\s+|totally\s+|completely\s+|helemaal\s+)?(?:lost|de\s+weg\s+kwijt)"
     r"|complicated|scary|boring|lonely"
     # not able ("I'm a hopeless cook", "ik heb twee linkerhanden"), turned down by an
     # institution ("de scootmobiel is afgewezen"), or entitled to something not yet claimed
@@ -1331,7 +1336,7 @@ _STOPPED = re.compile(r"\b(?:niet\s+meer|geen\s+\w+\s+meer|no\s+longer|not\s+any
 def glad_news(text: str) -> bool:
     """Whether the words tell of something that finally went well, asking for nothing ("mijn
     auto rijdt eindelijk niet meer" is no glad news)."""
-    return _tells_only(text, _GLAD) and not _STOPPED.search(text)
+    return _tells_only(text, _GLAD) and not _STOPPED.search(text) and not _MUST.search(text)
 
 
 def joke(text: str) -> bool:

@@ -1303,3 +1303,19 @@ def test_goodnight_things_of_the_group_and_closing_times_are_no_request(
         assert reading.intent == intent
     else:
         assert reading.intent not in ("help", "pledge")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ik ben 50 en heb nooit leren zwemmen, mijn kleinkinderen vinden het grappig haha",
+        "kast gekocht op marktplaats maar ik heb geen auto en hij past niet in de bus haha",
+        "I'm 40 and never learned to swim, so tired of sitting on the side at the pool",
+        "for the first time I have to fill in the benefits form myself and I'm totally lost",
+    ],
+)
+def test_a_need_told_with_a_laugh_or_a_sigh_is_still_a_need(text: str) -> None:
+    from kennis.understanding import feelings
+
+    assert not feelings(text)
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
