@@ -64,6 +64,8 @@ from storage.repositories.calls import Call, PledgeStatus
 
 FLOW = "call"
 INVITATION_ANSWERABLE = timedelta(days=7)  # a typed "ja" answers invitations this recent
+#: How long "Zal ik er een oproep van maken?" takes a typed yes or no.
+CALL_OFFER_LASTS = timedelta(minutes=30)
 _CELL = re.compile(r"(?<![\w#])#([^\W\d][\w-]*)")
 _PEOPLE = re.compile(
     r"\b([0-9]+)\s*(?:mensen|personen|man|vrijwilligers|helpers|people|persons|volunteers)\b",
@@ -74,6 +76,12 @@ _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
 END_FLOW = "call_end"
 NEVER_MIND = ("toch niet", "laat maar", "nee", "niet", "never mind", "no", "stop")
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
+#: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
+#: that asks again).
+NO_DATE_WORDS = {
+    "geen", "nee", "none", "no", "-", "geen datum", "no date", "zonder datum", "without a date",
+    "nog geen datum", "no date yet",
+}  # fmt: skip
 MAX_PEOPLE = 500
 STATUS_WORDS = ("status", "stand")
 # Each ends the call: cancelled (everyone told, with the reason typed after the number), or
@@ -249,16 +257,6 @@ async def typed_call_offer(_event: Event, ctx: Context) -> None:
     else:
         await ctx.reply(ctx.t("calls.offer_declined"))
 
-
-#: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
-#: that asks again).
-NO_DATE_WORDS = {
-    "geen", "nee", "none", "no", "-", "geen datum", "no date", "zonder datum", "without a date",
-    "nog geen datum", "no date yet",
-}  # fmt: skip
-
-#: How long "Zal ik er een oproep van maken?" takes a typed yes or no.
-CALL_OFFER_LASTS = timedelta(minutes=30)
 
 _MOVE_TO = re.compile(r"^\s*(?:naar|to|till|until|tot)\s+", re.IGNORECASE)
 

@@ -23,6 +23,7 @@ from kennis.understanding import (
     bad_news,
     bare_help,
     glad_news,
+    good_night,
     hard_day,
     invitation,
     laughing,
@@ -64,8 +65,12 @@ async def not_understood(_event: Event, ctx: Context) -> None:
 
 
 async def greeted(_event: Event, ctx: Context) -> None:
-    """Hello back, by first name, with what to ask (or how to join, for a newcomer)."""
+    """Hello back, by first name, with what to ask (or how to join, for a newcomer); good
+    night back to a good night."""
     name = first_name(ctx.member.display_name)
+    if good_night(ctx.text):
+        await ctx.reply(ctx.t("help.good_night", name=name))
+        return
     key = "help.greeting" if ctx.member.onboarded else "help.greeting_new"
     await ctx.reply(ctx.t(key, name=name))
 

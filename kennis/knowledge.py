@@ -160,6 +160,7 @@ def link_kinds(
     order = np.argsort(name_kind, kind="stable")
     sorted_kind = name_kind[order]
     starts = np.flatnonzero(np.r_[True, sorted_kind[1:] != sorted_kind[:-1]])
+    kind_at = sorted_kind[starts]  # the kind whose names begin at each start
     names = np.ascontiguousarray(name_vectors[order])
     scale = _Scale(names)
     radius = None if name_radius is None else np.asarray(name_radius, dtype=np.float32)[order]
@@ -170,7 +171,7 @@ def link_kinds(
         sims = chunk @ names.T  # (n, names)
         if bar is not None:
             sims[sims < bar[None, :]] = -np.inf
-        per_kind = scale.standardize(chunk, _per_kind(sims, sorted_kind[starts], starts, n_kinds))
+        per_kind = scale.standardize(chunk, _per_kind(sims, kind_at, starts, n_kinds))
         order_by = per_kind
         if context is not None and context_weight > 0:
             # Kinds the skill is close enough to link to on its own, near its nearest.
@@ -183,7 +184,7 @@ def link_kinds(
             if len(torn):
                 said = scale.standardize(
                     around[torn],
-                    _per_kind(around[torn] @ names.T, sorted_kind[starts], starts, n_kinds),
+                    _per_kind(around[torn] @ names.T, kind_at, starts, n_kinds),
                 )
                 order_by = per_kind.copy()
                 order_by[torn] = np.where(

@@ -168,9 +168,12 @@ _ONLY_THANKS = re.compile(
     r"vonk|iedereen|everyone|hoor|he|!+))*)[\W\d]*$",
     re.IGNORECASE,
 )
+# Saying good night ("welterusten allemaal", "good night everyone"): a greeting of its own.
+_GOOD_NIGHT_WORDS = r"welterusten|slaap\s+lekker|truste|good\s*night|nighty(?:\s+night)?"
+_GOOD_NIGHT = re.compile(rf"\b(?:{_GOOD_NIGHT_WORDS})\b", re.IGNORECASE)
 _ONLY_GREETING = re.compile(
     r"^\W*(?:(?:hoi|hallo|hey|hee|hi|hello|goe(?:de|ie)(?:morgen|middag|avond|nacht)|goedenavond"
-    r"|good\s+(?:morning|afternoon|evening|night)|goodnight|welterusten|slaap\s+lekker|truste"
+    rf"|good\s+(?:morning|afternoon|evening)|{_GOOD_NIGHT_WORDS}"
     r"|moi|yo|fijne\s+\w+|prettige\s+\w+|(?:have\s+a\s+)?"
     r"(?:nice|good|great|lovely)\s+(?:day|weekend|evening|sunday))(?:\s+(?:allemaal|iedereen|buren"
     r"|vonk|all|everyone|there|folks|daar))?[\W\d]*)+$",
@@ -183,7 +186,7 @@ _ONLY_GREETING = re.compile(
 # word, a line is neither.
 _GREETING_WORD = re.compile(
     r"\b(?:hoi|hallo\w*|hey|hee|hi|hiya|hai|hello|yo|howdy|moi|dag|goede?\w*|goeie\w*|morgen"
-    r"|welterusten|slaap\s+lekker|truste|good\s*night|nighty"
+    rf"|{_GOOD_NIGHT_WORDS}"
     r"|middag|welkom|welcome|fijne?|prettige|gezegende|happy|merry|good\s+(?:morning|afternoon"
     r"|evening)|morning|evening|greetings|hoe\s+(?:gaat|is)\s+het|alles\s+goed|how\s+are"
     r"|what'?s\s+up|nieuwjaar|new\s+year|\w*feest\w*|kerst\w*|christmas|holidays?|eid|mubarak"
@@ -773,11 +776,24 @@ def solved(text: str) -> bool:
 
 def _nothing_left(text: str, said: re.Match[str]) -> bool:
     """Nothing after what was said is trouble or someone still wanted ("de afspraak is
-    geregeld, nu nog iemand die mee kan als tolk"), and nothing asks or looks."""
+    geregeld, nu nog iemand die mee kan als tolk"), help is not too far off ("de corporatie
+    komt pas over drie weken"), and nothing asks or looks."""
     after = text[said.end() :]
     return not (
-        _STILL_A_PROBLEM.search(after) or _SOMEONE.search(after) or _ASKS_OR_LOOKS.search(text)
+        _STILL_A_PROBLEM.search(after)
+        or _SOMEONE.search(after)
+        or _TOO_LATE.search(text[said.start() :])
+        or _ASKS_OR_LOOKS.search(text)
     )
+
+
+# Help that comes too late to count as taken care of: "komt pas over drie weken", "not until
+# next month", "only in March".
+_TOO_LATE = re.compile(
+    r"\b(?:pas|not\s+(?:until|till|before)|niet\s+(?:eerder|voor)|only\s+(?:in|on|after|next)"
+    r"|weken|weeks|maanden|months)\b",
+    re.IGNORECASE,
+)
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
@@ -1381,6 +1397,11 @@ def opinion(text: str) -> bool:
     if _WHO_ELSE_THINKS.search(text) and not _ASKS_OR_LOOKS.search(text):
         return True
     return complaint(text) or (bool(_OPINION.search(text)) and _only_tells(text))
+
+
+def good_night(text: str) -> bool:
+    """Whether a greeting says good night (answered with good night, not "how can I help")."""
+    return bool(_GOOD_NIGHT.search(text))
 
 
 def pattern_intent(text: str) -> Intent | None:

@@ -279,3 +279,29 @@ async def test_nobody_fits_an_initiator_is_offered_a_call_with_the_question_as_t
     assert "vraag een initiatiefnemer" in plain and "[1]" not in plain
     assert "[groep] vonk: I don't know anyone yet who fits 'tune my piano' well. Shall I" in out
     assert "[dm sanne] vonk: When?" in out.split("sanne: [1]")[1]
+
+
+async def test_good_night_gets_good_night_and_help_too_far_off_is_still_a_need(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """ "welterusten" is answered with good night, not "how can I help"; a problem whose fixer
+    comes only in weeks is still a problem, while one the landlord comes for tomorrow is news."""
+    out = await run_script(
+        """
+        gerda@dm: welterusten allemaal
+        gerda@dm: mijn kraan lekt en de corporatie komt pas over drie weken
+        tamara@dm: /taal en
+        tamara@dm: the boiler broke but the landlord is coming tomorrow at 9, so all good
+        tamara@dm: good night everyone
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:
+        return out.split(said, 1)[1].split("@dm:", 1)[0]
+
+    assert "Welterusten, Gerda!" in after("gerda@dm: welterusten")
+    assert "goed om te weten" not in after("gerda@dm: mijn kraan lekt")
+    assert "Thanks, good to know!" in after("tamara@dm: the boiler broke")
+    assert "Good night, Tamara!" in after("tamara@dm: good night")

@@ -1003,6 +1003,8 @@ def test_a_question_for_someone_stays_one(text: str) -> None:
         ("de afspraak is geregeld, nu nog iemand die mee kan als tolk", False),
         ("Fixed income advice for my mum please", False),
         ("we hebben een website gemaakt en nu willen we dat mensen hem vinden", False),
+        ("mijn kraan lekt en de corporatie komt pas over drie weken", False),
+        ("the heating is off and the landlord says the engineer comes in two weeks", False),
     ],
 )
 def test_a_problem_solved_is_news(text: str, news: bool) -> None:
@@ -1319,3 +1321,10 @@ def test_a_need_told_with_a_laugh_or_a_sigh_is_still_a_need(text: str) -> None:
 
     assert not feelings(text)
     assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+
+
+def test_good_night_is_a_greeting_of_its_own() -> None:
+    from kennis.understanding import good_night
+
+    assert good_night("welterusten allemaal") and good_night("Good night everyone!")
+    assert not good_night("goedemorgen allemaal") and not good_night("ik heb nachtdienst")
