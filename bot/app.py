@@ -386,8 +386,11 @@ class App:
             conversation = await storage.conversations.get(member.id)
         set_aside = None
         if not self.router.still_open(conversation, self.clock.now(), event):
-            if self.router.still_open(conversation, self.clock.now()):
-                set_aside = conversation  # plainly something new: the question waits on
+            if conversation is not None and self.router.still_open(conversation, self.clock.now()):
+                if self.router.waits(conversation):
+                    set_aside = conversation  # plainly something new: the question waits on
+                else:
+                    await storage.conversations.clear(member.id)
             conversation = None  # asked too long ago, or plainly something new: read on its own
         if route is None:
             flow = conversation.flow if conversation else None

@@ -13,7 +13,7 @@ reading is a clear request someone can meet.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -86,8 +86,8 @@ def _pressed(handler: ButtonHandler[Any], value: ButtonData) -> Handler:
     return run
 
 
-#: Router.flow's ``lets_go``: (the message's text, the open question's data) -> let it go.
-LetsGo = Callable[[str, Mapping[str, Any]], bool]
+#: Router.flow's ``lets_go``: (the message's text, the open question) -> let it go.
+LetsGo = Callable[[str, "Conversation"], bool]
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Router:
     _flows: dict[str, Handler] = field(default_factory=dict)
     _flow_lasts: dict[str, timedelta] = field(default_factory=dict)
     _flow_lets_go: dict[str, LetsGo] = field(default_factory=dict)
+    _flow_dropped: set[str] = field(default_factory=set)
     _phrases: list[Phrase] = field(default_factory=list)
     _understood: dict[str, Handler] = field(default_factory=dict)
     _membership: Handler | None = None
@@ -135,6 +136,7 @@ class Router:
         *,
         lasts: timedelta | None = None,
         lets_go: LetsGo | None = None,
+        waits: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Route the answers to the open question of flow ``name`` to the handler. ``lasts``:
         how long the question stays open; after that the member's next message is read on its
@@ -143,7 +145,10 @@ class Router:
         ``lets_go``: whether a message is plainly not an answer to the question but something
         new ("wie kan mijn fiets maken?" after "Wanneer denk je het te doen?"): it is read on
         its own, and the question stays open for the message after. It is given the text and
-        the question's data (a choice among the names the bot listed knows those names)."""
+        the open question: its step (a call's title may itself be a question, its date not)
+        and its data (a choice among the names the bot listed knows those names).
+        ``waits=False``: a message let go drops the question instead (a "shall I unsubscribe
+        you?" must not take a "ja" meant for an answer that came in between)."""
 
         def register(handler: Handler) -> Handler:
             if name in self._flows:
@@ -153,6 +158,8 @@ class Router:
                 self._flow_lasts[name] = lasts
             if lets_go is not None:
                 self._flow_lets_go[name] = lets_go
+            if not waits:
+                self._flow_dropped.add(name)
             return handler
 
         return register
@@ -173,8 +180,12 @@ class Router:
             lets_go is not None
             and isinstance(event, IncomingMessage)
             and parse_command(event.text) is None
-            and lets_go(event.text, conversation.data)
+            and lets_go(event.text, conversation)
         )
+
+    def waits(self, conversation: Conversation) -> bool:
+        """Whether the open question stays open for the message after one it let go."""
+        return conversation.flow not in self._flow_dropped
 
     def phrase(
         self, pattern: str, *, clear_in_groups: bool = False

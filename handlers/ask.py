@@ -31,6 +31,7 @@ from handlers.common import (
     chosen,
     lesson_line,
     never_mind,
+    not_yes_or_no,
     yes_or_no,
 )
 from kennis.need import topic_asks
@@ -195,9 +196,9 @@ def _listed(data: Mapping[str, Any]) -> list[tuple[int, str]]:
     return [(int(i), str(name)) for i, name in data.get("members", ())]
 
 
-def _no_choice(text: str, data: Mapping[str, Any]) -> bool:
+def _no_choice(text: str, question: Conversation) -> bool:
     """Plainly not a choice among the names listed (the flow's ``lets_go``): read on its own."""
-    names = [name for _, name in _listed(data)]
+    names = [name for _, name in _listed(question.data)]
     return chosen(text, names) is None and yes_or_no(text) is None and not never_mind(text)
 
 
@@ -347,9 +348,7 @@ async def typed_contact_answer(_event: Event, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.flow(CONTACT_FLOW)(typed_contact_answer)
-    router.flow(
-        ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=lambda text, _: yes_or_no(text) is None
-    )(typed_ask_back_answer)
+    router.flow(ASK_BACK_FLOW, lasts=ASK_BACK_LASTS, lets_go=not_yes_or_no)(typed_ask_back_answer)
     router.flow(CHOICE_FLOW, lasts=CHOICE_LASTS, lets_go=_no_choice)(typed_contact_choice)
     router.command("wie", "who", "zoek", "search")(ask_command)
     router.understood("answer")(understood_request)

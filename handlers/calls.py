@@ -59,7 +59,15 @@ from bot.when import (
     parse_recurrence,
     parse_when,
 )
-from handlers.common import CALL_OFFER_FLOW, date_words, yes_or_no
+from handlers.common import (
+    CALL_OFFER_FLOW,
+    date_words,
+    never_mind,
+    not_yes_or_no,
+    something_new,
+    yes_or_no,
+)
+from storage.records import Conversation
 from storage.repositories.calls import Call, PledgeStatus
 
 FLOW = "call"
@@ -74,7 +82,6 @@ _PEOPLE = re.compile(
 _FROM = re.compile(r"(?<!\w)(?:vanaf|from|starting)(?!\w)", re.IGNORECASE)
 _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
 END_FLOW = "call_end"
-NEVER_MIND = ("toch niet", "laat maar", "nee", "niet", "never mind", "no", "stop")
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
 #: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
 #: that asks again).
@@ -819,25 +826,30 @@ async def end_reason(_event: Event, ctx: Context) -> None:
     text = ctx.args.strip()
     call_id = int(ctx.conversation.data.get("call_id", 0)) if ctx.conversation else 0
     await ctx.finish()
-    if text.casefold().strip(" .!") in NEVER_MIND:
+    if never_mind(text) or yes_or_no(text) is False:
         await ctx.reply(ctx.t("calls.end_kept"))
         return
     await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, text)))
 
 
+def _not_for_the_draft(text: str, question: Conversation) -> bool:
+    """A new question typed while a call is being written ("wie kan mijn fiets maken?" where
+    the bot asked for the date or the cell) is read on its own; the draft waits. A title may
+    itself be a question, so the first step takes anything."""
+    return question.step != "title" and something_new(text)
+
+
 def register(router: Router) -> None:
     router.command("oproep", "call", "hulpvraag")(call_command)
     router.command("oproepen", "calls")(list_calls)
-    router.flow(FLOW)(answer)
+    router.flow(FLOW, lets_go=_not_for_the_draft)(answer)
     router.flow(END_FLOW)(end_reason)
     router.button(EndCall)(end_pressed)
     router.button(JoinCall)(join_pressed)
     router.button(MoreAboutCall)(more_pressed)
     router.button(DeclineCall)(decline_pressed)
     router.button(CallFromQuestion)(from_question_pressed)
-    router.flow(
-        CALL_OFFER_FLOW, lasts=CALL_OFFER_LASTS, lets_go=lambda text, _: yes_or_no(text) is None
-    )(typed_call_offer)
+    router.flow(CALL_OFFER_FLOW, lasts=CALL_OFFER_LASTS, lets_go=not_yes_or_no)(typed_call_offer)
     router.button(DraftNoDate)(no_date_pressed)
     router.button(DraftCell)(cell_pressed)
     router.button(DraftPeople)(people_pressed)

@@ -18,6 +18,7 @@ from kennis.understanding import asks_about_own_call, asks_anyone, pattern_inten
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from storage.records import Conversation
     from storage.repositories.kennis import Lesson
 
 # Open questions (ctx.expect) one feature starts and another answers.
@@ -74,6 +75,12 @@ def something_new(text: str) -> bool:
         or asks_about_own_call(text)
         or pattern_intent(text) in ("thanks", "greeting")
     )
+
+
+def not_yes_or_no(text: str, _question: Conversation) -> bool:
+    """Router.flow's ``lets_go`` for a yes/no question: anything but a yes or a no is read
+    on its own ("wie kan mijn fiets maken?" under "Zal ik er een oproep van maken?")."""
+    return yes_or_no(text) is None
 
 
 # A moment said not to work: "zondag kan ik niet", "hmm zaterdag lukt niet, sorry", "not on

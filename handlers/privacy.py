@@ -14,7 +14,7 @@ from bot.context import Context
 from bot.core import Attachment, AttachmentKind, Button, Event
 from bot.exports import write_export
 from bot.router import Router
-from handlers.common import yes_or_no
+from handlers.common import not_yes_or_no, yes_or_no
 from storage.repositories.calls import ACTIVE, PledgeStatus
 
 FLOW = "forget"
@@ -86,12 +86,8 @@ async def forget_me(_event: Event, ctx: Context) -> None:
 
 
 async def forget_typed(_event: Event, ctx: Context) -> None:
-    """The confirmation, typed ('ja' / 'nee')."""
-    choice = yes_or_no(ctx.args)
-    if choice is None:
-        await ctx.reply(ctx.t("privacy.forget_yes_or_no"))
-        return
-    await confirmed(ctx, choice)
+    """The confirmation, typed ('ja' / 'nee'; the flow lets anything else go)."""
+    await confirmed(ctx, bool(yes_or_no(ctx.args)))
 
 
 async def forget_pressed(press: ForgetAnswer, ctx: Context) -> None:
@@ -114,5 +110,6 @@ async def confirmed(ctx: Context, yes: bool) -> None:
 def register(router: Router) -> None:
     router.command("mijngegevens", "mijn_gegevens", "mydata", "my_data", "export")(my_data)
     router.command("vergeet_mij", "vergeetmij", "forget_me", "forgetme")(forget_me)
-    router.flow(FLOW)(forget_typed)
+    # As /stop's question: anything but a yes or a no is read on its own and drops it.
+    router.flow(FLOW, lets_go=not_yes_or_no, waits=False)(forget_typed)
     router.button(ForgetAnswer)(forget_pressed)

@@ -12,7 +12,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
-from handlers.common import LANGUAGE_ASKED, language_asked, yes_or_no
+from handlers.common import LANGUAGE_ASKED, language_asked, not_yes_or_no, yes_or_no
 from kennis.skill_phrases import extract_skills
 
 FLOW = "profile"
@@ -209,5 +209,7 @@ def register(router: Router) -> None:
     router.phrase(LANGUAGE_ASKED)(language_typed)
     router.button(ChooseLanguage)(language_pressed)
     router.command("stop", "leave", "uitschrijven")(leave)
-    router.flow("leave")(leave_typed)
+    # Anything but a yes or a no drops the question: it is read on its own, and a later "ja"
+    # meant for something else unsubscribes nobody.
+    router.flow("leave", lets_go=not_yes_or_no, waits=False)(leave_typed)
     router.button(LeaveAnswer)(leave_pressed)

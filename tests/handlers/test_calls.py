@@ -309,3 +309,28 @@ def test_a_calls_title_keeps_no_leftover_punctuation(typed: str, title: str) -> 
 
     draft, invalid = parse_call(typed, now=START, tz=ZoneInfo("Europe/Amsterdam"))
     assert invalid is None and draft.title == title
+
+
+async def test_a_question_typed_while_writing_a_call_is_answered_and_the_draft_waits(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Where the bot asked for the date or the cell, "wie kan …?" is a question of its own:
+    it is answered, and the call being written takes the next answer as before."""
+    out = await run_script(
+        """
+        sanne@dm: /oproep
+        sanne@dm: Wie kan er helpen met bankjes schilderen?
+        sanne@dm: wie kan koken voor grote groepen?
+        sanne@dm: overmorgen
+        sanne@dm: kan iemand zwerfafval prikken?
+        sanne@dm: Oost
+        sanne@dm: 3
+        sanne@dm: [3]
+        """
+    )
+    cooking = out.split("sanne@dm: wie kan koken voor grote groepen?")[1].split("sanne@dm:")[0]
+    assert "Chantal" in cooking and "als datum" not in cooking
+    litter = out.split("sanne@dm: kan iemand zwerfafval prikken?")[1].split("sanne@dm:")[0]
+    assert "Tamara" in litter and "naam van een cel" not in litter
+    assert "Wanneer: donderdag 26 november om 10:00" in out
+    assert "Oké, de oproep is niet geplaatst." in out

@@ -384,3 +384,24 @@ async def test_typed_later_skips_the_skills_and_can_anyone_is_kept(
     assert "doesn't look like a name" not in out
     assert "• later" not in out and "Noted:" not in out
     assert "[1] Find help with 'fix a flat bike tyre'" in out.split("welcome to the network", 1)[1]
+
+
+async def test_a_request_after_stop_is_answered_and_drops_the_question(
+    run_script: ScriptRunner,
+) -> None:
+    """ "/stop", then a request instead of the button: the request is read, and the leaving
+    question is gone, so a "ja" meant for the names that came in between unsubscribes nobody."""
+    out = await run_script(
+        """
+        kees@dm: /stop
+        kees@dm: wie kan mijn fiets repareren?
+        kees@dm: ja
+        kees@dm: /stop
+        kees@dm: nee hoor
+        """,
+        demo=True,
+    )
+    after = out.split("kees@dm: wie kan mijn fiets repareren?")[1].split("kees@dm: ja")[0]
+    assert "Anna de Vries" in after and "Fijn dat je blijft" not in after
+    assert "Je bent uitgeschreven" not in out
+    assert out.split("kees@dm: nee hoor")[1].strip().endswith("Fijn dat je blijft!")

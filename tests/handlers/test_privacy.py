@@ -288,3 +288,16 @@ async def test_retention_prunes_old_events_outbox_and_files(
         assert again is not None  # the id was forgotten
     finally:
         await storage.close()
+
+
+async def test_a_question_instead_of_the_answer_drops_forgetting(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Something else than a yes or a no under "Alles wissen?" is read on its own, and the
+    question is gone: a later "ja" meant for something else forgets nobody."""
+    out = await run_script(
+        "quirijn@dm: /vergeet-mij\nquirijn@dm: wie kan koken?\nquirijn@dm: ja\nquirijn@dm: /profiel"
+    )
+    cooking = out.split("quirijn@dm: wie kan koken?")[1].split("quirijn@dm:")[0]
+    assert "Tamara" in cooking
+    assert "Quirijn Zwaneveld" in out.split("quirijn@dm: /profiel")[1]
