@@ -200,6 +200,8 @@ _THANKS_WORD = re.compile(
     re.IGNORECASE,
 )
 _NEEDS_A_WORD = {"greeting": _GREETING_WORD, "thanks": _THANKS_WORD}
+#: A greeting is said in a few words; a longer message that tells of trouble is no greeting.
+GREETING_WORDS_MAX = 12
 # "help", "hulp?", "menu": how to use the bot (the answer points to /hulp), not a request.
 _BARE_HELP = re.compile(r"^\W*(?:help|hulp|menu|info|\?+)\W*$", re.IGNORECASE)
 
@@ -297,6 +299,10 @@ _ASKS_IF_OK = re.compile(
 # mag je het gewoon vragen", "wie hulp nodig heeft met toeslagen mag mij altijd appen",
 # "anyone can borrow my bike pump"): the speaker offers, nobody asks (never with a "?").
 _STANDING_OFFER = re.compile(
+    # time free for whoever needs it: "I've got wednesday afternoons free if the repair café
+    # needs someone at the door", "ik heb dinsdag tijd als iemand een chauffeur zoekt"
+    r"\b(?:i'?ve\s+got|i\s+have|ik\s+heb)\s+(?!(?:\w+\s+){0,2}?(?:no|not|geen|niet)\b)(?:\w+\s+){0,3}?"
+    r"(?:free|vrij|tijd|time)\s+(?:if|als|mocht|in\s+case)\b|"
     r"\b(?:mag|mogen|kan|kunnen)\s+(?:je|jij|jullie|u|iedereen|mij|me|ons|altijd|gewoon|gerust)"
     r"\b(?:(?!help)[^.?!]){0,30}?\b(?:appen|bellen|vragen|mailen|lenen|gebruiken|langskomen"
     r"|aankloppen)\b|"
@@ -537,6 +543,9 @@ _NOT_FOR_A_PERSON = re.compile(
     r"\b(?:has|have|did)\s+(?:any|some)(?:one|body|1)\s+(?:\w+\s+){0,3}?(?:seen|found|see|find"
     r"|heard|hear|taken|take|borrowed|spotted|noticed|picked\s+up)\b|"
     r"\bwho\s+(?:made|baked|brought|left|took|found|borrowed|organi[sz]ed|did)\b|"
+    # news asked as a question ("wist je dat de bieb nu ook gereedschap uitleent?")
+    r"^\W*(?:wist\s+(?:je|jij|u|jullie)\s+(?:al\s+)?dat|did\s+(?:you|u|y'?all)\s+know|fun\s+fact)"
+    r"\b|"
     r"^\W*(?:hoeveel|how\s+(?:many|much|long)|wanneer|when|hoe\s+laat|what\s+time|hoe\s+lang"
     r"|waar\s+(?:is|zijn|was|ligt|liggen|staat|staan|moet\s+ik\s+\w+\s+(?:heen|naartoe))"
     r"|where\s+(?:is|are|was|were|do\s+i\s+(?:drop|leave|go|bring|find\s+the))"
@@ -624,7 +633,30 @@ _ASKS_A_FACT = re.compile(
     # what a word means ("wat betekent 'ALV' eigenlijk?", "what does 'gezellig' actually mean?")
     r"^\W*(?:wat\s+(?:betekent|betekenen|bedoelen\s+(?:ze|jullie|mensen)\s+met)|wat\s+is\s+de"
     r"\s+betekenis\s+van|what'?s\s+the\s+meaning\s+of|what\s+is\s+meant\s+by)\b|"
-    r"^\W*what\s+(?:does|do)\s+[^?]{1,40}?\s+(?:actually\s+|even\s+|really\s+)?mean\b",
+    r"^\W*what\s+(?:does|do)\s+[^?]{1,40}?\s+(?:actually\s+|even\s+|really\s+)?mean\b|"
+    # a place's parking, toilet or wifi ("is er parkeerplek bij de kerk?"), and whether a
+    # meeting can move ("kan de vergadering ook online?")
+    r"^\W*(?:is|zijn)\s+er\s+(?:\w+\s+)?(?:parkeer\w*|parking|toilet\w*|wc|wifi|wi-fi|lift)\b|"
+    r"^\W*is\s+there\s+(?:any\s+|a\s+)?(?:parking|toilet|wifi|wi-fi|lift|elevator)\b|"
+    r"^\W*(?:kan|kunnen|can|could)\s+(?:de|het|the|our|onze|ons)\s+(?:vergadering|bijeenkomst"
+    r"|meeting|overleg|les|training|cursus|repetitie|dienst|borrel|workshop|ledenvergadering|alv)"
+    r"\s+(?:ook|nog|also|maybe|be|worden)\b|"
+    # whether something said is so ("my son says you're smarter than siri, is that true")
+    r"\b(?:is\s+(?:that|it|this)\s+(?:really\s+)?true|klopt\s+dat|is\s+dat\s+(?:zo|waar)"
+    r"|echt\s+waar)\W*$|"
+    # when a place is open ("wat zijn de openingstijden van de milieustraat?")
+    r"^\W*(?:wat\s+zijn|what\s+are|wanneer\s+zijn|when\s+are)\s+(?:de|the)\s+(?:\w+\s+)?"
+    r"(?:openingstijden|opening\s*(?:hours|times))\b|"
+    # where to complain or report ("who do we even complain to?", "bij wie moet ik dat melden?")
+    r"\bwho(?:m)?\s+do\s+(?:i|we|you)\s+(?:even\s+)?(?:complain|talk|speak|write|report\s+\w+)\s+"
+    r"to\b|\bwhere\s+do\s+(?:i|we|you)\s+(?:even\s+)?(?:complain|report)\b|\b(?:bij|aan)\s+wie"
+    r"\s+(?:moet|kan|moeten|kunnen)\s+(?:ik|je|we|wij)\s+(?:\w+\s+){0,3}?(?:klagen|melden)\b|"
+    r"\bwaar\s+(?:moet|kan)\s+(?:ik|je|we)\s+(?:\w+\s+){0,3}?(?:klagen|melden)\b|"
+    # what a place does ("does the repair café do laptops too?", "doet het repair café ook
+    # laptops?", "neemt de kringloop ook banken aan?")
+    r"^\W*(?:does|do)\s+(?:the|our|this|that)\s+\w+(?:\s+\w+)?\s+(?:(?:also|even|still)\s+)?"
+    r"(?:do|take|fix|repair|accept|sell|lend|open|close)\b|^\W*(?:doet|doen|neemt|nemen|repareert"
+    r"|verkoopt|leent|accepteert)\s+(?:het|de|onze|ons)\s+\w+(?:\s+\w+)?\s+(?:\w+\s+)?ook\b",
     re.IGNORECASE,
 )
 
@@ -693,6 +725,9 @@ _SOLVED = re.compile(
     # said on its own: "bleek de slang los te zitten. Opgelost 😅", "crisis averted"
     r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)(?=\s*[.!,;]|\W*$)"
     r"|crisis\s+averted|panic\s+over"
+    # the trouble gone: "leak gone", "de stank is weg"
+    r"|(?:leak|lekkage|lek|stank|smell|noise|geluid|problem|probleem|mould|mold|schimmel"
+    r"|verstopping|blockage|pijn|pain)\s+(?:is\s+|'s\s+)?(?:(?:helemaal|all)\s+)?(?:gone|weg)"
     r"|problem\s+solved|probleem\s+opgelost|(?:and|en)\s+(?:it|het)\s+(?:works|werkt)\s*\W*$"
     r"|(?:works|working|runs|running|rides)\s+(?:\w+\s+)?again"
     r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended)"
@@ -733,12 +768,13 @@ _TAKEN_CARE_OF = re.compile(
 # "the landlord sent a plumber"), someone is at it ("my husband is repainting it tonight").
 _BEING_HANDLED = re.compile(
     r"\b(?:(?:i'?ve\s+|i\s+have\s+|we'?ve\s+|we\s+have\s+)?reported\s+it"
-    r"|(?:heb|hebben)\s+(?:het\s+)?(?:al\s+)?(?:gemeld|doorgegeven)"
+    r"|(?:heb|hebben)\s+(?:\w+\s+){0,5}?(?:al\s+)?(?:gemeld|doorgegeven)"
+    r"|(?:ze|they)\s+(?:komen|are\s+coming|'re\s+coming|will\s+come)"
     r"|(?:het|dat|'t)\s+komt\s+(?:wel\s+)?goed|it'?ll\s+be\s+(?:fine|ok(?:ay)?|alright)"
     rf"|(?:{_FIXERS})\b[^.,;!?]{{0,40}}?\b(?:komt|komen|is\s+coming|are\s+coming|'s\s+coming"
     rf"|comes|will\s+come|(?:sent|stuurde)\s+(?:a|an|een|someone|somebody|iemand|(?:{_FIXERS})\b)"
     r"|heeft\s+(?:een\s+)?\w+\s+gestuurd|(?:is|zijn)\s+(?:al\s+)?(?:langs\s+)?geweest"
-    r"|(?:has|have)\s+(?:already\s+)?been|came\s+(?:by|round|over))"
+    r"|(?:has|have)\s+(?:already\s+)?been|came)"
     r"|(?:is|are|'s|'re)\s+(?:already\s+)?(?:fixing|repainting|repairing|painting|sorting"
     r"|cleaning|replacing)\s+(?:it|them)\b"
     # arranged: "the moving van is booked and my cousins are helping, so it's all set",
@@ -811,6 +847,10 @@ _NEWS = re.compile(
     # closed for a while: "morgen is de werkplaats dicht ivm onderhoud" (not a drain "dicht")
     r"|(?:is|zijn|are)\s+(?:\w+\s+){0,2}?(?:gesloten|closed)|dicht\s+(?:ivm|i\.v\.m\.|vanwege|wegens)"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
+    # called off: "the kids' football got cancelled because of the rain" (not "our sitter
+    # cancelled", which leaves a need)
+    r"|afgelast|(?:is|was|got|been|are|were|zijn|werd|wordt)\s+(?:\w+\s+)?(?:gecanceld|geannuleerd"
+    r"|cancell?ed|called\s+off)"
     # a grant or a prize won: "the community garden got a grant", "we hebben de prijs gewonnen"
     r"|(?:got|won|received|kregen|krijgen)\s+(?:a|an|the|our|een|de)\s+(?:\w+\s+)?(?:grant|subsidy"
     r"|funding|award|prize|subsidie|prijs)|(?:subsidie|prijs|award|grant)\s+(?:\w+\s+)?(?:gekregen"
@@ -913,6 +953,9 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\bis\s+er\s+(?:hier\s+)?(?:iemand|een\s+\w+\s+(?:in\s+de\s+groep|hier|in\s+de\s+buurt))\b|"
     r"\bheeft\s+iemand\s+(?:tijd|zin|verstand|ervaring)\b|"
     r"(?:^|[.!?]\s+)\W*iemand\s+(?:(?:hier|in\s+de\s+buurt)\s+)?die\b|,\s*iemand\s+(?:hier\s+)?die\b[^.!?]*\?|"
+    # the order of a learner of Dutch: "iemand kan oefenen met mij?"
+    r"(?:^|[.!?,]\s+)\W*iemand\s+(?:kan|kunnen|wil)\s+(?:\w+\s+){0,4}?(?:met|voor)\s+(?:mij|me|ons)"
+    r"\s*\?|"
     # who knows about it: "wie weet er iets van dahlia's?", "who knows anything about bees?"
     r"\bwie\s+weet\s+(?:er\s+)?(?:iets|wat|veel|meer|alles)\s+(?:van|over)\b|\bwho\s+knows\s+(?:anything"
     r"|something|a\s+lot|much|about)\b|"
@@ -1058,6 +1101,7 @@ _WANTS_NOTHING = re.compile(
     r"(?:any\s+)?help|geen\s+hulp\s+nodig|(?:je|jullie|u)\s+(?:hoeft|hoeven)\s+(?:\w+\s+)?"
     r"(?:niks|niets)|just\s+(?:sharing|venting|saying|letting\s+(?:you|y'?all|everyone)\s+know)"
     r"|^\W*(?:even|ff|eventjes)\s+(?:zeuren|klagen|mopperen|(?:mijn\s+)?hart\s+luchten)"
+    r"|(?:mijn|m'n|mn)\s+hart\s+(?:even\s+|ff\s+)?(?:luchten|gelucht)"
     r"|nothing\s+(?:to\s+be\s+done|anyone\s+can\s+do|you\s+can\s+do)"
     r"|(?:we|ik)\s+(?:zien|zie)\s+(?:het\s+)?wel(?!\s+(?:dat|of|wat|hoe|wie|waar|een|de|het))"
     # a reaction to someone else's news: "same here, …", "zelfde hier", "hier ook"
@@ -1066,14 +1110,41 @@ _WANTS_NOTHING = re.compile(
 )
 
 
+# ... or by their name, then asked something of them ("Samir did you get the parts for the
+# e-bike yet?", "Anouk, heb jij de sleutel nog?"). The name is capitalised and no word that
+# opens a sentence anyway ("Vonk, kun je …", "How do you …", "Hé, ben je er?").
+_NAME_THEN_YOU = re.compile(
+    r"^\W*(?:@?vonk\b[\s,:;!]*)?(?!(?i:vonk|how|hoe|what|wat|who|wie|why|waarom|when|wanneer|where"
+    r"|waar|which|welke|hey|hee|hé|hi|hoi|hallo|hello|ok|oke|okay|so|and|en|dus|maar|but|also|ook"
+    r"|please|pls|sorry|oh|ah|lol|haha|btw|anyone|someone|iemand|guys|jongens|mensen|buren|well|nou"
+    r"|ja|yes|nee|no|thanks|bedankt|wait|wacht|hmm|and|or|of|then|dan|now|nu|still|nog|do|does"
+    r"|did|can|could|would|will|kun|kan|heb|ben|wil|weet|zou)\b)[A-Z][a-zà-ÿ]+\s*,?\s+"
+    r"(?i:(?:did|have|has|are|were|will|would|could|can|do)\s+you|(?:heb|ben|kun|kan|wil|weet|zou"
+    r"|ga|had|was|kom|doe)\s+(?:je|jij|u))\b"
+)
+
+
 def to_a_member(text: str) -> bool:
-    """Whether the line turns to another member by their handle first."""
-    return bool(_TO_A_MEMBER.search(text))
+    """Whether the line turns to another member by their handle, or by name with a question
+    for them, first."""
+    return bool(_TO_A_MEMBER.search(text)) or (
+        bool(_NAME_THEN_YOU.search(text)) and not _SOMEONE.search(text)
+    )
 
 
 def wants_nothing(text: str) -> bool:
     """Whether the line says that no help is wanted: it is shared, not asked."""
     return bool(_WANTS_NOTHING.search(text))
+
+
+# How everyone is, at the end ("my son's been home sick all week … anyway. how's everyone"):
+# small talk, whatever came before.
+_HOW_IS_EVERYONE = re.compile(
+    r"\b(?:how'?s|how\s+is|how\s+are)\s+(?:everyone|everybody|you\s+all|y'?all|you\s+guys"
+    r"|things|the\s+rest\s+of\s+you)|\bhoe\s+(?:is|gaat)\s+(?:het\s+)?(?:met\s+)?(?:iedereen"
+    r"|jullie|de\s+rest)\W*$",
+    re.IGNORECASE,
+)
 
 
 def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = None) -> Intent | None:
@@ -1112,6 +1183,10 @@ def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = Non
     if not_for_a_person(wanted) or asks_about_own_call(wanted):
         return "other"
     if introduction(text):  # on the whole text: the need has lost its hello
+        return "greeting"
+    if (found := _last(_HOW_IS_EVERYONE, text)) is not None and not text[found.end() :].strip(
+        " ?!.)(:"
+    ):
         return "greeting"
     if _EXCLAIMS.match(wanted) or opinion(text) or praise(wanted) or feelings(text):
         return "other"
@@ -1211,8 +1286,12 @@ _OPINION = re.compile(
     re.IGNORECASE,
 )
 _TELLS_A_NEED = re.compile(
-    r"\b(?:kapot|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed|werkte)\s+"
-    r"(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem|geen\s+idee"
+    r"\b(?:kapot(?!\s+van\b)|stuk|lekt|lekken|lek|verstopt|broken|leak\w*|blocked|(?:doet|werkt|deed"
+    r"|werkte)\s+(?:het\s+)?niet|doesn'?t\s+work|won'?t|help|hulp|nodig|need|probleem|problem"
+    r"|geen\s+idee"
+    # stuck, crooked, loose: "de la klemt", "een deurtje hangt scheef", "the tap wobbles"
+    r"|klemt|klemmen|scheef|wiebel\w*|wobbl\w*|jam(?:s|med)|loszit\w*|zit\w*\s+los|loose"
+    r"|kromgetrokken|warped|niet\s+(?:meer\s+)?(?:open|dicht)\b"
     r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
@@ -1299,6 +1378,9 @@ _HARD_DAY = re.compile(
     r"|wat\s+een\s+gedoe|typisch|zucht|pff+|uitgeput|doodop|exhausting|exhausted"
     r"|(?:i'?m|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\b|can'?t\s+stand|drives?\s+me\s+(?:mad"
     r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating"
+    # "I'm losing my mind", "I'm slowly going feral", "ik word gek"
+    r"|losing\s+my\s+mind|going\s+(?:crazy|insane|mad|feral|nuts|bonkers)|ik\s+word\s+(?:\w+\s+)?"
+    r"(?:gek|horendol|knettergek)"
     # disbelief: "die scheidsrechter van vanmiddag, echt niet te geloven..."
     r"|niet\s+te\s+geloven|ongelo(?:o)?f(?:e)?lijk|unbelievable|can'?t\s+believe)\b",
     re.IGNORECASE,
@@ -1397,6 +1479,17 @@ def opinion(text: str) -> bool:
     if _WHO_ELSE_THINKS.search(text) and not _ASKS_OR_LOOKS.search(text):
         return True
     return complaint(text) or (bool(_OPINION.search(text)) and _only_tells(text))
+
+
+# "waarom kost een fietsenmaker tegenwoordig 60 euro per uur??", "why do people leave their
+# bikes in front of the fire exit": asking why wonders or complains, it asks for nobody (it
+# may ask a lesson: "waarom haken mensen af na de eerste keer?").
+_WHY = re.compile(r"^\W*(?:waarom|why)\b", re.IGNORECASE)
+
+
+def asks_why(text: str) -> bool:
+    """Whether the words open with "why", asking for no one."""
+    return bool(_WHY.match(text)) and not _SOMEONE.search(text)
 
 
 def good_night(text: str) -> bool:
@@ -1692,11 +1785,17 @@ def decide(
     for said, word in _NEEDS_A_WORD.items():
         if not word.search(THANKS_AHEAD.sub("", text) if said == "thanks" else text):
             p[INTENTS.index(said)] = 0.0
+    if len(text.split()) > GREETING_WORDS_MAX and _TELLS_A_NEED.search(text):
+        # "hey so I got this letter from the gemeente … and I still don't know what they want
+        # from me": a hello that opens a story of trouble does not make it a greeting.
+        p[INTENTS.index("greeting")] = 0.0
     if wanted is None:
         wanted = need(text)
     if solved(wanted) or news(wanted) or bad_news(wanted):  # no request, offer or question
         for said in ("help", "pledge", "lesson"):
             p[INTENTS.index(said)] = 0.0
+    if asks_why(wanted):
+        p[INTENTS.index("help")] = 0.0
     if p.sum() <= 0:
         p[INTENTS.index("other")] = 1.0
     if direct or addressed:

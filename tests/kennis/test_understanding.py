@@ -1328,3 +1328,53 @@ def test_good_night_is_a_greeting_of_its_own() -> None:
 
     assert good_night("welterusten allemaal") and good_night("Good night everyone!")
     assert not good_night("goedemorgen allemaal") and not good_night("ik heb nachtdienst")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yusuf did you manage to get the brake pads for the scooter?",  # to a member by name
+        "Marieke, heb jij de sleutel van het hok nog?",
+        "my daughter says you're a real person, is that true",  # whether something said is so
+        "wist je dat de kringloop nu ook fietsen verkoopt?",  # news asked as a question
+        "wat zijn de openingstijden van het gemeentehuis?",
+        "the radiators in the community hall were cold again, who do we even complain to?",
+        "does the repair café also take coffee machines?",
+        "doet het buurthuis ook soep op vrijdag?",
+        "waarom kost een kapper tegenwoordig 40 euro?? vroeger was het een tientje",
+        "why do people park their cars on the cycle path",
+        "de bovenburen hebben weer tot 3 uur gefeest, ik wil alleen even mijn hart luchten",
+        "ik heb de schimmel in de badkamer gemeld bij de verhuurder, ze komen donderdag",
+        "the electrician came, took twenty minutes, problem gone",
+        "the market got cancelled because of the storm so I have saturday free after all",
+        "mijn fiets is vannacht gejat bij het station, ik ben er kapot van",
+        "I've got friday mornings free if the food bank needs someone at the desk",
+        "kan de ledenvergadering ook online? ik heb geen oppas",
+        "is er parkeerplek bij het buurthuis?",
+        "the baby kept us up all night and I'm slowly going mad. anyway, how's everyone",
+        "the neighbours' alarm went off for three hours yesterday. I'm losing my mind",
+    ],
+)
+def test_lines_told_or_asked_of_no_one_are_no_request(text: str) -> None:
+    """From a blind set (leiden_dev), in other words: talk to a member, questions of fact,
+    news, venting and things already handled name nobody."""
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent != "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a hello opening a story of trouble is no greeting
+        "hoi, ik kreeg een brief van de belastingdienst over een naheffing en ik snap er echt "
+        "helemaal niks van",
+        "hallo ik wil beter Nederlands spreken. iemand kan oefenen met mij?",  # a learner's order
+        # trouble told by what sticks or hangs crooked
+        "ik heb de kast van mijn tante gekregen, prachtig ding, maar de deur hangt scheef en "
+        "de la klemt",
+        "our babysitter cancelled and we have a wedding on saturday",  # a helper's cancelling
+        "my shop only has a facebook page and people keep asking for our opening hours online",
+        "why not, but who can help me carry the sofa upstairs?",
+    ],
+)
+def test_a_need_among_those_words_stays_a_request(text: str) -> None:
+    assert spoken_to(text, leaning_to("help", then="greeting")).intent == "help"
