@@ -46,6 +46,17 @@ def hours_phrase(t: Translator, hours: float) -> str:
     return t.n("common.hours", 1 if hours == 1 else 2, hours=number_text(t, hours))
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word's end, with "…" when cut: a
+    long topic quoted back ("Bedoel je: wie kan helpen met '…'?") does not end mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 def first_name(display_name: str) -> str:
     """'Anna de Vries' -> 'Anna': how a greeting addresses someone ('Hoi Anna!')."""
     return display_name.split()[0] if display_name.strip() else display_name

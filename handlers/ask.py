@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from actions.buttons import AskContact, AskNevermind, AskSearch, CallFromQuestion, ContactAnswer
 from actions.learning import learn
 from actions.permissions import Permission, allowed
+from actions.wording import clipped
 from bot.context import Context
 from bot.core import Button, Event, Reply
 from bot.errors import UserFacingError
@@ -50,7 +51,7 @@ CHOICE_LASTS = timedelta(minutes=10)
 
 
 async def ask_command(_event: Event, ctx: Context) -> None:
-    topic = ctx.args.strip().rstrip("?!. ")[:TOPIC_MAX]
+    topic = clipped(ctx.args.strip().rstrip("?!. "), TOPIC_MAX)
     if not topic:
         raise UserFacingError("ask.empty")
     await answer(
@@ -80,14 +81,14 @@ async def understood_request(_event: Event, ctx: Context) -> None:
     if response.action == "ask_back":  # named only on a second look, and that was the asker
         await did_you_mean(_event, ctx)
         return
-    await answer(ctx, reading.topic[:TOPIC_MAX], response.answer)
+    await answer(ctx, clipped(reading.topic, TOPIC_MAX), response.answer)
 
 
 async def did_you_mean(event: Event, ctx: Context) -> None:
     """Spoken to, but unsure it is a request: ask back rather than guess or shrug. In a
     direct chat a typed "ja" or "nee" answers too, as people do with a yes/no question
     (unless another question is still waiting for their answer: that one keeps it)."""
-    topic = ctx.route.understood.reading.topic[:TOPIC_MAX]
+    topic = clipped(ctx.route.understood.reading.topic, TOPIC_MAX)
     t = ctx.t
     await ctx.reply(
         t("ask.did_you_mean_question" if topic_asks(topic) else "ask.did_you_mean", topic=topic),

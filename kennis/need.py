@@ -31,7 +31,8 @@ _GREETING = re.compile(
     r"""^\s*(?:hoi|hallo|hey|hi|hiya|heya|hai|yo|howdy|hello|hee|hoii+|goeie?morgen|goedemorgen
         |goedemiddag|goedenavond|good\s+(?:morning|afternoon|evening)|dag|moi|ha)
         (?:\s+(?:allemaal|iedereen|buren|all|everyone|everybody|folks|there|vonk))?
-        \s*[,!.:;]+\s*""",
+        (?:\s*[,!.:;]+\s*|\s+(?:so|dus|nou)\s+)  # "hey so I got a letter …"
+        """,
     re.IGNORECASE | re.VERBOSE,
 )
 # A question announced before it is asked ("quick q -", "vraagje:", "ff vragen,").

@@ -215,3 +215,13 @@ async def test_lessons_language_and_questions_are_actions_with_their_own_checks(
             assert await dismiss_question(ctx, sanne, question.id)
     finally:
         await close_app(app)
+
+
+def test_a_long_topic_is_clipped_at_a_word() -> None:
+    from actions.wording import clipped
+
+    assert clipped("mijn fiets maken", 100) == "mijn fiets maken"
+    long = "I got a letter from the tax office about an extra payment and I do not understand it"
+    assert clipped(long, 40) == "I got a letter from the tax office…"
+    assert len(clipped(long, 40)) <= 40
+    assert clipped("x" * 50, 10) == "x" * 9 + "…"  # one long word: cut inside it

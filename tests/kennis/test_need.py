@@ -22,6 +22,10 @@ from kennis.need import framing_only, need, offered, topic, topic_asks
         ),
         ("hi everyone! who can fix a bike?", "who can fix a bike?"),
         ("hiya! who can fix a bike?", "who can fix a bike?"),
+        # a hello run on with "so": "hey so I got a letter …"
+        ("hey so I got a letter from the council", "I got a letter from the council"),
+        ("hoi dus mijn dak lekt", "mijn dak lekt"),
+        ("Hey Sophie how are you", "Hey Sophie how are you"),  # no hello of its own
         # The question mark and the framing stay: the model was measured to rely on them.
         (
             "wie kan helpen met mijn belastingaangifte?",
