@@ -1792,7 +1792,10 @@ def decide(
     if wanted is None:
         wanted = need(text)
     if solved(wanted) or news(wanted) or bad_news(wanted):  # no request, offer or question
-        for said in ("help", "pledge", "lesson"):
+        # nor a greeting: "mijn laptop is gejat, ik ben er kapot van" is answered with
+        # sympathy, not "Hoi! Waar kan ik mee helpen?" ("ben er" is a greeting word, for "ik
+        # ben nieuw hier")
+        for said in ("help", "pledge", "lesson", "greeting"):
             p[INTENTS.index(said)] = 0.0
     if asks_why(wanted):
         p[INTENTS.index("help")] = 0.0

@@ -1378,3 +1378,17 @@ def test_lines_told_or_asked_of_no_one_are_no_request(text: str) -> None:
 )
 def test_a_need_among_those_words_stays_a_request(text: str) -> None:
     assert spoken_to(text, leaning_to("help", then="greeting")).intent == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn fiets is vannacht gejat, ik ben er kapot van",  # bad news ("ben er")
+        "hoi allemaal, de bieb is weer open!",  # news, with a hello
+        "the plumber came and it's all fixed now",  # handled
+    ],
+)
+def test_news_told_is_no_greeting_either(text: str) -> None:
+    """News, good or bad, gets its own answer (sympathy, "goed om te weten"), not the
+    greeting's "Waar kan ik mee helpen?", even where the classifier leans to a greeting."""
+    assert spoken_to(text, leaning_to("greeting", then="help")).intent == "other"
