@@ -135,6 +135,13 @@ class PledgeNoDate(ButtonData, prefix="pledge:nodate"):
 
 
 @dataclass(frozen=True)
+class PledgeAsTyped(ButtonData, prefix="pledge:typed"):
+    """A pledge that looked like joining a call is the member's own after all: record it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class PledgeDone(ButtonData, prefix="pledge:done"):
     pledge_id: int
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
@@ -301,6 +302,40 @@ def titled(calls: list[Call], words: str) -> list[Call]:
             scored.append((named, sum(best), call))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].id))
     return [call for share, _, call in scored if share == scored[0][0]]
+
+
+#: Words too common to tie a pledge to a call ("ik kan zaterdag *helpen*").
+_TOO_COMMON = frozenset(
+    "help helpen hulp doen komen kom come coming gaan going mee meedoen join graag wel ook"
+    " also zeker sure".split()
+)
+
+
+def pledge_about(calls: list[Call], what: str, on: date | None, *, tz: ZoneInfo) -> Call | None:
+    """The one call a pledge's words seem to be about ("I'll come to the fence thing on
+    saturday" for "Paint the community centre fence" on that Saturday): the one sharing the
+    most title words of four letters or more (typos allowed), on the pledge's day if it names
+    one. None when none or several share as many: the pledge is then the member's own."""
+    typed = [w for w in _title_words(what) if len(w) >= 4 and w not in _TOO_COMMON]
+    if not typed:
+        return None
+    scored: list[tuple[int, Call]] = []
+    for call in calls:
+        if (
+            on is not None
+            and call.starts_at is not None
+            and call.starts_at.astimezone(tz).date() != on
+        ):
+            continue
+        title = [w for w in _title_words(call.title) if len(w) >= 4 and w not in _TOO_COMMON]
+        shared = sum(any(fuzz.ratio(t, w) >= TITLE_WORD_MATCH for w in typed) for t in title)
+        if shared:
+            scored.append((shared, call))
+    if not scored:
+        return None
+    most = max(shared for shared, _ in scored)
+    found = [call for shared, call in scored if shared == most]
+    return found[0] if len(found) == 1 else None
 
 
 def taking_people(call: Call, now: datetime) -> bool:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
+    JoinCall,
+    PledgeAsTyped,
     PledgeDone,
     PledgeHours,
     PledgeLater,
@@ -20,6 +22,7 @@ from actions.buttons import (
     PledgeWithdraw,
     SkipStory,
 )
+from actions.calls import pledge_about
 from actions.pledges import (
     MAX_HOURS,
     make_pledge,
@@ -48,7 +51,7 @@ from handlers.common import (
 )
 from kennis.need import offered
 from kennis.understanding import giving_away, standing_offer
-from storage.repositories.calls import ACTIVE, Pledge, PledgeStatus
+from storage.repositories.calls import ACTIVE, Call, Pledge, PledgeStatus
 
 FLOW = "pledge"
 #: "Wanneer denk je het te doen?", "Hoeveel uur?" and "Welke nieuwe datum?" stay open this
@@ -81,7 +84,7 @@ async def do_command(_event: Event, ctx: Context) -> None:
 async def do_phrase(_event: Event, ctx: Context) -> None:
     """'ik ga vrijdag de flyers rondbrengen' (in a direct chat, or when the bot is addressed)."""
     match = ctx.route.match
-    await pledge_from_text(ctx, match.group("what") if match else ctx.text)
+    await pledge_or_join(ctx, match.group("what") if match else ctx.text)
 
 
 async def understood_pledge(_event: Event, ctx: Context) -> None:
@@ -101,7 +104,51 @@ async def understood_pledge(_event: Event, ctx: Context) -> None:
     if standing_offer(ctx.text):
         await ctx.reply(ctx.t("pledges.standing_offer"))
         return
-    await pledge_from_text(ctx, offered(ctx.text))
+    await pledge_or_join(ctx, offered(ctx.text))
+
+
+async def pledge_or_join(ctx: Context, text: str) -> None:
+    """A pledge typed in words; one that names an open call is asked about first."""
+    call = await _call_meant(ctx, text)
+    if call is not None:
+        # "I'll come to the fence thing on saturday": joining that call, most likely; a
+        # pledge of its own would leave the call's count short. The member says which.
+        when = when_text(
+            ctx.t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now()
+        )
+        await ctx.reply(
+            ctx.t("pledges.about_call", id=call.id, title=call.title, when=when),
+            buttons=[
+                Button(ctx.t("pledges.join_that_call", id=call.id), JoinCall(call.id).encode()),
+                Button(ctx.t("pledges.own_pledge"), PledgeAsTyped(text).encode()),
+            ],
+        )
+        return
+    await pledge_from_text(ctx, text)
+
+
+async def _call_meant(ctx: Context, text: str) -> Call | None:
+    """The open call a pledge's words are about, if one plainly is (not the member's own,
+    nor one they answered already)."""
+    tz = ZoneInfo(ctx.member.timezone)
+    found = parse_when(text, now=ctx.now(), tz=tz)
+    what, on = text, None
+    if found is not None and not isinstance(found, InvalidWhen):
+        what, on = found.rest, found.at.astimezone(tz).date()
+    answered = {
+        p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
+    }
+    calls = [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id != ctx.member.id and c.id not in answered
+    ]
+    return pledge_about(calls, what, on, tz=tz)
+
+
+async def typed_pledge_pressed(press: PledgeAsTyped, ctx: Context) -> None:
+    """Not about that call after all: the pledge as the member typed it."""
+    await pledge_from_text(ctx, press.text)
 
 
 async def pledge_from_text(ctx: Context, text: str) -> None:
@@ -455,6 +502,7 @@ def register(router: Router) -> None:
         lets_go=lambda text, _: something_else_than_a_moment(text),
     )(answer)
     router.button(PledgeNoDate)(no_date_pressed)
+    router.button(PledgeAsTyped)(typed_pledge_pressed)
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)
     router.button(PledgeHours)(hours_pressed)

@@ -334,3 +334,35 @@ async def test_a_question_typed_while_writing_a_call_is_answered_and_the_draft_w
     assert "Tamara" in litter and "naam van een cel" not in litter
     assert "Wanneer: donderdag 26 november om 10:00" in out
     assert "Oké, de oproep is niet geplaatst." in out
+
+
+async def test_a_pledge_that_names_an_open_call_asks_whether_it_is_joining_it(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "ik kom zaterdag de bankjes schilderen" is most likely joining that call: the member is
+    asked, so the call's count is not left short by a pledge of its own, nor filled by a
+    guess. "Nee" keeps the pledge as typed; a pledge that names no call is recorded as ever."""
+    out = await run_script(
+        """
+        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
+        sanne@dm: [1]
+        tamara@dm: ik kom zaterdag de bankjes schilderen
+        tamara@dm: [1]
+        willem: @vonk ik ga zaterdag de bankjes schilderen
+        willem: [2]
+        bart@dm: ik ga vrijdag flyers rondbrengen
+        dirk@dm: ik ga zondag de bankjes schilderen
+        sanne@dm: /oproep status
+        """
+    )
+    asked = "Hoort dat bij oproep 1, 'Bankjes schilderen' (zaterdag 28 november om 10:00)?"
+    tamara = out.split("tamara@dm: ik kom zaterdag de bankjes schilderen")[1]
+    assert tamara.split("tamara@dm: [1]")[0].count(asked) == 1
+    willem = out.split("willem: @vonk ik ga zaterdag de bankjes schilderen")[1].split("bart@dm")[0]
+    assert asked in willem and "Genoteerd als doe-bijdrage" in willem.split("willem: [2]")[1]
+    bart = out.split("bart@dm: ik ga vrijdag flyers rondbrengen")[1].split("sanne@dm")[0]
+    assert "Hoort dat bij" not in bart.split("dirk@dm")[0]  # names no call
+    assert "Hoort dat bij" not in bart.split("dirk@dm")[1]  # another day than the call's
+    assert bart.count("Genoteerd als doe-bijdrage") == 2
+    status = out.split("sanne@dm: /oproep status")[1]
+    assert "Tamara" in status and "Willem" not in status
