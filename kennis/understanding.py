@@ -232,7 +232,10 @@ _ABOUT_BOT = re.compile(
     # its name, and a personal reminder, which it does not keep ("can you remind me tomorrow
     # about mum's physio?"): the reply says what it does
     r"(?:is|what\s+does|what\s+is|wat\s+betekent|wat\s+is)\s+vonk\b|(?:can|could|will|would)\s+you"
-    r"\s+remind\s+me\b|(?:kun|kan|wil)\s+(?:je|jij|u)\s+me\s+(?:\w+\s+){0,3}?(?:eraan\s+)?herinneren\b)",
+    r"\s+remind\s+me\b|(?:kun|kan|wil)\s+(?:je|jij|u)\s+me\s+(?:\w+\s+){0,3}?(?:eraan\s+)?herinneren\b"
+    # small talk with the bot: "do you dream of electric sheep", "slaap jij ooit?"
+    r"|(?:do|did|can|will|would)\s+you\s+(?:ever\s+)?(?:dream|sleep|eat|feel|love|get\s+tired)\b"
+    r"|(?:droom|slaap|eet|voel)\s+(?:je|jij)\b)",
     re.IGNORECASE,
 )
 
@@ -373,7 +376,7 @@ _LOOKING = re.compile(r"\?|" + _LOOKING_WORDS, re.IGNORECASE)
 # kinderfiets over, wie wil hem hebben?", "I have a spare desk if anyone wants it", "20
 # klapstoelen, mogen gebruikt worden"): an offer of a thing, not a request for a person.
 _GIVING_AWAY = re.compile(
-    r"\bgratis\s+(?:af|op)\s+te\s+halen\b|(?<!\bom\s)\b(?:af|op)\s+te\s+halen\s*(?:[,.!]|$)|"
+    r"\bgratis\s+(?:af|op)\s+te\s+halen\b|\bgratis\s+(?:af|op)halen\b|(?<!\bom\s)\b(?:af|op)\s+te\s+halen\s*(?:[,.!]|$)|"
     r"\bweg\s+te\s+geven\b|\bte\s+geef\b|"
     r"\bgeef\s+(?:ik\s+)?(?:\w+\s+){0,3}?(?:gratis\s+)?weg\b|"
     r"\bwie\s+wil\s+(?:er\s+)?(?:hem|het|ze|deze|die|dit|dat|een|mijn|onze)\s+(?:\w+\s+){0,3}?"
@@ -568,12 +571,12 @@ _NOT_FOR_A_PERSON = re.compile(
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:mijn|m'n|mn|onze|ons)\b|\bwho\s+(?:has|'s\s+got|took"
     r"|borrowed)\s+(?:my|our)\b|"
     # who has the key ("wie heeft de sleutel van het materiaalhok?", "who has the key to …")
-    r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het)\s+(?:\w+\s+)?sleutels?\b|\bwho\s+(?:has|'s\s+got"
-    r"|got)\s+(?:the\s+)?(?:\w+\s+)?keys?\s+(?:to|of|for)\b|"
+    r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het)\s+(?:\w+\s+)?sleutels?\b|\bwho(?:\s+has|\s*'s\s+got"
+    r"|\s+got|\s+has\s+got)\s+(?:the\s+)?(?:\w+\s+)?keys?\s+(?:to|of|for)\b|"
     # ... and any other thing of the group's ("wie heeft de foto's van het buurtfeest?", "who
     # has the ladder from the workshop?"), not the time or the know-how to help
     r"\bwie\s+heeft\s+(?:er\s+)?(?:nog\s+)?(?:de|het|die)\s+(?!tijd\b|kennis\b|ervaring\b|verstand\b"
-    r"|geduld\b|handigheid\b)[\w']+(?:\s+[\w']+){0,7}\s*\?|\bwho\s+(?:has|'s\s+got)\s+the\s+(?!time\b"
+    r"|geduld\b|handigheid\b)[\w']+(?:\s+[\w']+){0,7}\s*\?|\bwho(?:\s+has|\s*'s\s+got)\s+the\s+(?!time\b"
     r"|know|experience\b|skills?\b|patience\b)[\w']+(?:\s+[\w']+){0,7}\s*\?|"
     # passing a paper on ("kan iemand de notulen ff doorsturen?", "can someone forward me the
     # minutes?", "wie kan de link delen?"): a favour anyone can do, not a skill
@@ -591,7 +594,14 @@ _OWN_DETAILS = re.compile(
     r"|list|profiel|profile|account|gegevens|details|vaardigheden|skills|uitschrijven|afmelden"
     r"|verwijderen|remove|delete|unsubscribe|herinneringen|reminders?)\b|"
     r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
-    r"|profiel|profile|gegevens|details|taal|language)\b",
+    r"|profiel|profile|gegevens|details|taal|language)\b|"
+    # who sees one's messages or list ("wie kan mijn berichten hier lezen?", "who can see my
+    # skills list?"), one's data removed, leaving, the bot's language, its messages
+    r"\b(?:kan|mag|can|may)\s+(?:ik|i)\s+(?:\w+\s+){0,2}?(?:mijn|m'n|my)\s+(?:gegevens|data|details"
+    r"|profiel|profile|account)\b|"
+    r"\bhoe\s+(?:meld|schrijf)\s+ik\s+me\s+(?:af|uit)\b|\bhow\s+do\s+i\s+(?:unsubscribe|leave|opt\s+out)"
+    r"\b|\b(?:can|may)\s+i\s+(?:write|talk|speak)\s+(?:to|with)\s+you\s+in\b|\b(?:berichten|appjes)\s+van"
+    r"\s+(?:jou|je|u)\b|\bmessages\s+from\s+you\b",
     re.IGNORECASE,
 )
 _SOMEONE = re.compile(r"\b(?:iemand|iemant|any(?:one|body|1)|some(?:one|body|1))\b", re.IGNORECASE)
@@ -641,6 +651,25 @@ _ASKS_A_FACT = re.compile(
     r"^\W*(?:kan|kunnen|can|could)\s+(?:de|het|the|our|onze|ons)\s+(?:vergadering|bijeenkomst"
     r"|meeting|overleg|les|training|cursus|repetitie|dienst|borrel|workshop|ledenvergadering|alv)"
     r"\s+(?:ook|nog|also|maybe|be|worden)\b|"
+    # who brings what ("wie neemt er zondag soep mee?", "who's bringing the chairs?")
+    # (not a person taken along: "wie neemt hem een keer mee?")
+    r"\bwie\s+(?:neemt|brengt)\s+(?:er\s+)?(?:(?!(?:hem|haar|ze|mij|me|ons|mijn|m'n|mn|onze|zijn)\b)"
+    r"\w+\s+){0,4}?mee\b|\bwho(?:\s*'s|\s+is)\s+bringing\b(?!\s+(?:him|her|them|me|us|my|our)\b)|"
+    # a day to pick ("which day works best for the clean-up?")
+    r"\b(?:which|what)\s+(?:day|date|time)\s+(?:works|suits|is)\s+(?:\w+\s+)?(?:best|better)\b"
+    r"|\bwelke\s+(?:dag|datum|tijd)\s+(?:past|komt|werkt|is)\s+(?:\w+\s+)?(?:het\s+)?(?:best|beter)\b|"
+    # whether a place is open ("weet jij of de milieustraat zaterdag open is?")
+    r"^\W*(?:weet|weten)\s+(?:jij|je|u|jullie)\s+of\s+[^?]*\b(?:open|dicht|gesloten)\b|"
+    r"^\W*do\s+you\s+know\s+(?:if|whether)\s+[^?]*\b(?:open|closed)\b|"
+    # what a word is in another language ("wat is 'vastelaovend' in het Engels?")
+    r"^\W*(?:wat\s+is|what'?s|what\s+is|hoe\s+zeg\s+je)\s+[^?]{1,40}?\s+in\s+(?:het\s+)?(?:engels"
+    r"|nederlands|english|dutch|\w+s)\s*\?|"
+    # where an event will be ("gaat het feest dit jaar weer in de tent of binnen?")
+    r"^\W*(?:gaat|wordt)\s+(?:het|de)\s+\w+[^?]*\bof\b[^?]*\?|"
+    # late or away ("I'm gonna be 10 min late, start without me", "sorry I missed the meeting")
+    r"\bstart\s+without\s+me\b|\bbegin\s+(?:maar\s+)?zonder\s+mij\b|\b(?:i'?m|i\s+am|i'?ll\s+be)"
+    r"\s+(?:gonna\s+be\s+|going\s+to\s+be\s+)?(?:\d+\s*(?:min|mins|minutes)\s+)?late\b|\bik\s+(?:ben|kom)"
+    r"\s+(?:\w+\s+){0,2}?(?:te\s+laat|later)\b|\bsorry\s+(?:i|dat\s+ik)\s+(?:missed|er\s+niet\s+was)\b|"
     # whether something said is so ("my son says you're smarter than siri, is that true")
     r"\b(?:is\s+(?:that|it|this)\s+(?:really\s+)?true|klopt\s+dat|is\s+dat\s+(?:zo|waar)"
     r"|echt\s+waar)\W*$|"
@@ -655,7 +684,7 @@ _ASKS_A_FACT = re.compile(
     # what a place does ("does the repair café do laptops too?", "doet het repair café ook
     # laptops?", "neemt de kringloop ook banken aan?")
     r"^\W*(?:does|do)\s+(?:the|our|this|that)\s+\w+(?:\s+\w+)?\s+(?:(?:also|even|still)\s+)?"
-    r"(?:do|take|fix|repair|accept|sell|lend|open|close)\b|^\W*(?:doet|doen|neemt|nemen|repareert"
+    r"(?:do|take|fix|repair|accept|sell|lend|open|close|charge|cost|include|speak|allow)\b|^\W*(?:doet|doen|neemt|nemen|repareert"
     r"|verkoopt|leent|accepteert)\s+(?:het|de|onze|ons)\s+\w+(?:\s+\w+)?\s+(?:\w+\s+)?ook\b",
     re.IGNORECASE,
 )
@@ -725,6 +754,10 @@ _SOLVED = re.compile(
     # said on its own: "bleek de slang los te zitten. Opgelost 😅", "crisis averted"
     r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)(?=\s*[.!,;]|\W*$)"
     r"|crisis\s+averted|panic\s+over"
+    # it turned out well: "surgery went well", "gelukkig gaat het de goeie kant op",
+    # "panicked for nothing", "it came back though"
+    r"|went\s+(?:really\s+)?(?:well|fine|ok(?:ay)?)|(?:gaat|ging)\s+(?:\w+\s+)?(?:de\s+)?(?:goeie|goede)"
+    r"\s+kant\s+op|for\s+nothing|came\s+back\s+(?:though|in\s+the\s+end)|viel\s+(?:\w+\s+)?mee"
     # the trouble gone: "leak gone", "de stank is weg"
     r"|(?:leak|lekkage|lek|stank|smell|noise|geluid|problem|probleem|mould|mold|schimmel"
     r"|verstopping|blockage|pijn|pain)\s+(?:is\s+|'s\s+)?(?:(?:helemaal|all)\s+)?(?:gone|weg)"
@@ -1104,6 +1137,13 @@ _WANTS_NOTHING = re.compile(
     r"|(?:mijn|m'n|mn)\s+hart\s+(?:even\s+|ff\s+)?(?:luchten|gelucht)"
     r"|nothing\s+(?:to\s+be\s+done|anyone\s+can\s+do|you\s+can\s+do)"
     r"|(?:we|ik)\s+(?:zien|zie)\s+(?:het\s+)?wel(?!\s+(?:dat|of|wat|hoe|wie|waar|een|de|het))"
+    # just so you know ("Gewoon dat je het weet.", "fyi"), lived with ("but it still works so
+    # I'm ignoring it for now", "ik laat hem lekker zo", "I'm just gonna live with it", "maar
+    # het maakt niet uit")
+    r"|(?:gewoon\s+)?(?:dat|zodat)\s+je\s+het\s+weet(?=\W*$)|just\s+so\s+(?:you|y'?all|everyone)\s+know"
+    r"|\bfyi\b|ter\s+info(?:rmatie)?\b|(?:ik\s+)?laat\s+(?:het|hem|'m|m|ze)\s+(?:\w+\s+){0,2}?zo\b"
+    r"|(?:gonna|going\s+to)\s+(?:just\s+)?live\s+with\s+it|ignoring\s+it|part\s+of\s+my\s+personality"
+    r"|(?:het\s+)?maakt\s+(?:\w+\s+)?niet\s+(?:zoveel\s+)?uit(?=\W*$)"
     # a reaction to someone else's news: "same here, …", "zelfde hier", "hier ook"
     r"|^\W*(?:same\s+here|zelfde\s+hier|hier\s+ook|here\s+too)\b(?![^?]*\?))\b",
     re.IGNORECASE,
@@ -1121,6 +1161,17 @@ _NAME_THEN_YOU = re.compile(
     r"|did|can|could|would|will|kun|kan|heb|ben|wil|weet|zou)\b)[A-Z][a-zà-ÿ]+\s*,?\s+"
     r"(?i:(?:did|have|has|are|were|will|would|could|can|do)\s+you|(?:heb|ben|kun|kan|wil|weet|zou"
     r"|ga|had|was|kom|doe)\s+(?:je|jij|u))\b"
+)
+
+
+# Who sees one's own messages or list ("wie kan mijn berichten hier lezen?", "who can see my
+# skills list?"): about the bot, though it opens like a request.
+_WHO_SEES_MINE = re.compile(
+    r"\b(?:wie|who)\s+(?:kan|kunnen|can)\s+(?:\w+\s+)?(?:mijn|m'n|mn|my)\s+(?:berichten|gegevens"
+    r"|profiel|vaardigheden|skills|messages|data|details|profile)\s+(?:\w+\s+){0,3}?(?:zien|lezen"
+    r"|inzien|see|read|view)\b|\b(?:wie|who)\s+(?:kan|kunnen|can)\s+(?:\w+\s+)?(?:zien|lezen|inzien|see"
+    r"|read|view)\s+(?:\w+\s+)?(?:mijn|m'n|mn|my|wat\s+ik|what\s+i)\b",
+    re.IGNORECASE,
 )
 
 
@@ -1155,7 +1206,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = Non
     ``wanted``: ``need(text)`` when the caller has it already."""
     if _CLEAR_REQUEST.search(text):
         return "help"
-    if to_a_member(text) or wants_nothing(text):
+    if to_a_member(text) or wants_nothing(text) or _WHO_SEES_MINE.search(text):
         return "other"
     if wanted is None:
         wanted = need(text)
@@ -1378,6 +1429,10 @@ _HARD_DAY = re.compile(
     r"|wat\s+een\s+gedoe|typisch|zucht|pff+|uitgeput|doodop|exhausting|exhausted"
     r"|(?:i'?m|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\b|can'?t\s+stand|drives?\s+me\s+(?:mad"
     r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating"
+    # irony ("45 min in de wacht … top dag", "so that's fun", "Classic.") and a pet put to
+    # sleep ("onze hond is vanmorgen ingeslapen", "we had to put our old dog to sleep")
+    r"|top\s+dag|so\s+that'?s\s+fun|classic(?=\W*$)|lekker\s+dan(?=\W*$)|ingeslapen|put\s+(?:\w+\s+){0,3}?to\s+sleep"
+    r"|afscheid\s+genomen\s+van\s+(?:onze|mijn|ons)\s+(?:\w+\s+)?(?:hond|kat|poes|konijn)"
     # "I'm losing my mind", "I'm slowly going feral", "ik word gek"
     r"|losing\s+my\s+mind|going\s+(?:crazy|insane|mad|feral|nuts|bonkers)|ik\s+word\s+(?:\w+\s+)?"
     r"(?:gek|horendol|knettergek)"

@@ -1392,3 +1392,46 @@ def test_news_told_is_no_greeting_either(text: str) -> None:
     """News, good or bad, gets its own answer (sympathy, "goed om te weten"), not the
     greeting's "Waar kan ik mee helpen?", even where the classifier leans to a greeting."""
     assert spoken_to(text, leaning_to("greeting", then="help")).intent == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@vonk who's got the key to the storage room? need to put the chairs back",
+        "@vonk wie neemt er vrijdag stoelen mee?",
+        "wie wil er een kinderfiets? gratis ophalen, hij is te klein geworden",
+        "who can see my profile?",
+        "wie kan mijn berichten lezen?",
+        "kan ik mijn gegevens laten wissen als ik stop?",
+        "hoe meld ik me af?",
+        "can I write to you in English?",
+        "Vonk, do you ever sleep?",
+        "weet jij of het zwembad morgen open is?",
+        "wat is 'gezellig' in het Engels?",
+        "gaat de braderie dit jaar op het plein of in de hal?",
+        "does the youth centre charge for the pool table?",
+        "which day works best for the next meeting, tuesday or thursday?",
+        "I'll be 5 min late, start without me",
+        "de printer in het buurthuis is leeg. gewoon dat je het weet.",
+        "my bike squeaks like mad but it still rides so I'm ignoring it",
+        "mijn laptop is traag maar ik gebruik hem alleen voor mail, dus het maakt niet uit",
+        "grandad had his operation yesterday and it went well. long day though",
+        "we had to put our cat to sleep this morning. 16 years. the house is so quiet",
+    ],
+)
+def test_more_lines_that_ask_no_one(text: str) -> None:
+    """From the blind sets oosterpark_dev and malberg_dev, in other words: questions about
+    the bot, facts, who brings what, lived-with trouble, news told, grief."""
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent != "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn kleinzoon wil leren vissen, wie neemt hem een keer mee?",  # a person taken along
+        "wie kan mijn profielfoto mooi maken? ik heb geen goede foto",
+        "mijn laptop is zo traag, het maakt niet uit wie, als iemand er maar naar kijkt",
+    ],
+)
+def test_requests_among_those_words_stay_requests(text: str) -> None:
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
