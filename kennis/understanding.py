@@ -754,6 +754,8 @@ _SOLVED = re.compile(
     # said on its own: "bleek de slang los te zitten. Opgelost 😅", "crisis averted"
     r"|(?:^|[.!,;]\s*)(?:opgelost|gefikst|fixed|sorted|solved)(?=\s*[.!,;]|\W*$)"
     r"|crisis\s+averted|panic\s+over"
+    # handed in: "vandaag de belastingaangifte ingestuurd", "submitted my application"
+    r"|(?:ingestuurd|ingediend|submitted|handed\s+in)(?=\W*(?:[,.;!]|$))"
     # it turned out well: "surgery went well", "gelukkig gaat het de goeie kant op",
     # "panicked for nothing", "it came back though"
     r"|went\s+(?:really\s+)?(?:well|fine|ok(?:ay)?)|(?:gaat|ging)\s+(?:\w+\s+)?(?:de\s+)?(?:goeie|goede)"
@@ -1144,6 +1146,10 @@ _WANTS_NOTHING = re.compile(
     r"|\bfyi\b|ter\s+info(?:rmatie)?\b|(?:ik\s+)?laat\s+(?:het|hem|'m|m|ze)\s+(?:\w+\s+){0,2}?zo\b"
     r"|(?:gonna|going\s+to)\s+(?:just\s+)?live\s+with\s+it|ignoring\s+it|part\s+of\s+my\s+personality"
     r"|(?:het\s+)?maakt\s+(?:\w+\s+)?niet\s+(?:zoveel\s+)?uit(?=\W*$)"
+    # old and still going ("22 jaar oud en doet het nog steeds", "10 years old and still
+    # going, they don't make them like that anymore"), resigned ("guess I'm a cyclist now")
+    r"|doet\s+het\s+nog\s+(?:steeds|altijd)(?!\s+niet)|still\s+going\s+strong|still\s+going\W*(?:[,.;!]|$)"
+    r"|(?:they|ze)\s+(?:don'?t\s+make\s+(?:them|'em)|maken\s+ze\s+niet\s+meer)|\bguess\s+i'?m\s+(?:a|an)\b"
     # a reaction to someone else's news: "same here, …", "zelfde hier", "hier ook"
     r"|^\W*(?:same\s+here|zelfde\s+hier|hier\s+ook|here\s+too)\b(?![^?]*\?))\b",
     re.IGNORECASE,
@@ -1198,6 +1204,20 @@ _HOW_IS_EVERYONE = re.compile(
 )
 
 
+# Said to all, asking no one: an announcement's "bring your broken toasters" after a comma,
+# a reminder ("niet vergeten uit te zetten volgende keer", "don't forget the keys").
+_TO_ALL = re.compile(
+    r"(?:^|[,.:;!]\s*)(?:bring|breng|neem)\s+(?:your|je|jullie|uw)\s+(?!(?:\w+\s+){0,3}?(?:naar\s+mij"
+    r"|to\s+me)\b)|\b(?:niet\s+vergeten|don'?t\s+forget)\b",
+    re.IGNORECASE,
+)
+# A rhetorical who: "who can even afford this", "wie kan dat nog betalen?".
+_WHO_EVEN = re.compile(
+    r"\bwho\s+can\s+even\b|\bwie\s+kan\s+(?:dat|het|dit)\s+(?:nog\s+)?(?:betalen|opbrengen)\b",
+    re.IGNORECASE,
+)
+
+
 def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = None) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,
@@ -1207,6 +1227,10 @@ def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = Non
     if _CLEAR_REQUEST.search(text):
         return "help"
     if to_a_member(text) or wants_nothing(text) or _WHO_SEES_MINE.search(text):
+        return "other"
+    if _WHO_EVEN.search(text):
+        return "other"
+    if _TO_ALL.search(text) and not _ASKS_FOR_SOMEONE.search(text):
         return "other"
     if wanted is None:
         wanted = need(text)
@@ -1322,10 +1346,11 @@ _EXCLAIMS = re.compile(
 # broken", "honestly we have no idea what that is") or of a difficulty ("ik vind de app van
 # de bank zo ingewikkeld").
 _OPINION = re.compile(
-    r"\b(?:ik\s+vind\s+(?:dat|het|die|deze|ze|de|zo'?n)\b|vind\s+ik\W*$|ik\s+denk\s+dat\s+(?:we|de|het|ze|die|er"
+    r"\b(?:ik\s+vind\s+(?:echt\s+|wel\s+|eigenlijk\s+|toch\s+)?(?:dat|het|die|deze|ze|de|zo'?n)\b|vind\s+ik\W*$|ik\s+denk\s+dat\s+(?:we|de|het|ze|die|er"
     r"|iedereen)\b|volgens\s+mij\s+(?:moeten|moet|zou|zouden|hoort|horen)\b|eerlijk\s+gezegd"
     r"|lijkt\s+(?:me|mij)|volgens\s+mij\s+(?:is|zijn)"
-    r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:think|reckon|feel)\s+"
+    r"|horen\s+(?:gewoon\s+|echt\s+)?niet\s+(?:in|op|bij|thuis)|i\s+(?:really\s+|honestly\s+|just\s+)?"
+    r"(?:think|reckon|feel)\s+"
     r"(?:that\s+)?(?:we|the|they|it|people|everyone|this|that|those|these)\b|honestly"
     r"|in\s+my\s+opinion|imo|overhyped|overrated|overschat|jammer|zonde|schandalig|belachelijk"
     r"|slaat\s+(?:echt\s+|helemaal\s+|werkelijk\s+)?nergens\s+op|makes?\s+(?:absolutely\s+)?no\s+sense"
@@ -1433,6 +1458,8 @@ _HARD_DAY = re.compile(
     # sleep ("onze hond is vanmorgen ingeslapen", "we had to put our old dog to sleep")
     r"|top\s+dag|so\s+that'?s\s+fun|classic(?=\W*$)|lekker\s+dan(?=\W*$)|ingeslapen|put\s+(?:\w+\s+){0,3}?to\s+sleep"
     r"|afscheid\s+genomen\s+van\s+(?:onze|mijn|ons)\s+(?:\w+\s+)?(?:hond|kat|poes|konijn)"
+    # dreading it: "dentist tomorrow and I'm already dreading it", "ik zie er tegenop"
+    r"|dreading|zie\s+er\s+(?:\w+\s+){0,3}?tegenop"
     # "I'm losing my mind", "I'm slowly going feral", "ik word gek"
     r"|losing\s+my\s+mind|going\s+(?:crazy|insane|mad|feral|nuts|bonkers)|ik\s+word\s+(?:\w+\s+)?"
     r"(?:gek|horendol|knettergek)"

@@ -1435,3 +1435,32 @@ def test_more_lines_that_ask_no_one(text: str) -> None:
 )
 def test_requests_among_those_words_stay_requests(text: str) -> None:
     assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn naaimachine is 40 jaar oud en doet het nog steeds",
+        "my radio is 30 years old and still going strong, they don't make them like that",
+        "mijn auto is afgekeurd, 1200 euro. guess I'm a cyclist now",
+        "vandaag mijn huurtoeslag aanvraag ingediend",
+        "I have a job interview on monday and I'm dreading it",
+        "buurtmarkt zaterdag, bring your old books and toys",
+        "de lampen in het clubhuis bleven aan, niet vergeten uit te doen volgende keer",
+        "the water bill is insane this year. who can even afford this",
+        "I really think the library should open on Sundays",
+    ],
+)
+def test_and_more_lines_that_ask_no_one(text: str) -> None:
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent != "help"
+
+
+def test_still_not_working_is_still_trouble() -> None:
+    text = "mijn fiets doet het nog steeds niet, wie kan ernaar kijken?"
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+    assert (
+        spoken_to(
+            "bring your toolbox to me, can anyone fix my door?", leaning_to("help", then="pledge")
+        ).intent
+        == "help"
+    )
