@@ -1368,6 +1368,10 @@ _TELLS_A_NEED = re.compile(
     # stuck, crooked, loose: "de la klemt", "een deurtje hangt scheef", "the tap wobbles"
     r"|klemt|klemmen|scheef|wiebel\w*|wobbl\w*|jam(?:s|med)|loszit\w*|zit\w*\s+los|loose"
     r"|kromgetrokken|warped|niet\s+(?:meer\s+)?(?:open|dicht)\b"
+    # afraid to touch it, the power tripping: "ik durf er niet meer aan te zitten", "de
+    # stroom springt eruit", "the fuse keeps tripping"
+    r"|durf\w*\s+(?:\w+\s+){0,4}?niet|(?:don'?t|do\s+not)\s+dare|springt\s+(?:\w+\s+)?eruit"
+    r"|slaat\s+(?:\w+\s+)?door|keeps\s+tripping|trips\b"
     r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"

@@ -1464,3 +1464,13 @@ def test_still_not_working_is_still_trouble() -> None:
         ).intent
         == "help"
     )
+
+
+def test_afraid_to_touch_it_is_trouble_told() -> None:
+    """ "ik durf er niet meer aan te zitten" and the power tripping tell of trouble: an
+    "eerlijk gezegd" does not make the message an opinion."""
+    text = (
+        "sinds ik zelf een stopcontact heb vervangen springt de stroom eruit als ik de "
+        "waterkoker aanzet. ik durf er niet meer aan te zitten eerlijk gezegd"
+    )
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
