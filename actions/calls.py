@@ -311,11 +311,12 @@ _TOO_COMMON = frozenset(
 )
 
 
-def pledge_about(calls: list[Call], what: str, on: date | None, *, tz: ZoneInfo) -> Call | None:
-    """The one call a pledge's words seem to be about ("I'll come to the fence thing on
-    saturday" for "Paint the community centre fence" on that Saturday): the one sharing the
-    most title words of four letters or more (typos allowed), on the pledge's day if it names
-    one. None when none or several share as many: the pledge is then the member's own."""
+def call_meant(calls: list[Call], what: str, on: date | None, *, tz: ZoneInfo) -> Call | None:
+    """The one call the words seem to be about ("I'll come to the fence thing on saturday"
+    for "Paint the community centre fence" on that Saturday, "is the bench painting still
+    on?" for "Paint the benches"): the one sharing the most title words of four letters or
+    more (typos allowed), on the day ``on`` if given. None when none or several share as
+    many (a pledge is then the member's own)."""
     typed = [w for w in _title_words(what) if len(w) >= 4 and w not in _TOO_COMMON]
     if not typed:
         return None

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from actions.buttons import AskNevermind, PledgeLater, PledgeMove, PledgeWithdraw
+from actions.calls import call_meant
 from actions.permissions import Permission, allowed
 from actions.pledges import past_due
 from actions.wording import first_name, when_text
@@ -35,7 +36,7 @@ from kennis.understanding import (
     to_a_member,
     wants_nothing,
 )
-from storage.repositories.calls import CallStatus, Pledge, PledgeStatus
+from storage.repositories.calls import ACTIVE, Call, CallStatus, Pledge, PledgeStatus
 
 
 def make_help(topics: Sequence[str]):
@@ -199,6 +200,9 @@ async def own_call_news(ctx: Context) -> str | None:
     they take part or wait for a place) with its moment, else that their call already
     happened (nothing reported yet), or that the one they took part in was called off (its
     moment at most two weeks ago); None when there is none of these."""
+    named = await _named_call_news(ctx)
+    if named is not None:
+        return named
     # The pledge's own moment: it follows its call, and moves when the member is given more
     # time ("volgende week zaterdag dan?" after "Gelukt?").
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
@@ -232,6 +236,37 @@ async def own_call_news(ctx: Context) -> str | None:
         if ended.starts_at is None or ended.starts_at >= ctx.now() - CALLED_OFF_NEWS:
             return ctx.t("calls.closed_cancelled", title=ended.title)
     return None
+
+
+async def _named_call_news(ctx: Context) -> str | None:
+    """For "is the bench painting still on?": the member's call the words name, when they
+    name one of them (their next call may be another one): called off, waiting, ahead or
+    passed. None when the words name none, or one the member no longer takes part in."""
+    pledges = [
+        p
+        for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
+        if p.call_id
+    ]
+    theirs: dict[int, tuple[Pledge, Call]] = {}
+    for pledge in sorted(pledges, key=lambda p: p.id):  # the latest pledge per call counts
+        if (call := await ctx.storage.calls.get(pledge.call_id or 0)) is not None:
+            theirs[call.id] = (pledge, call)
+    tz = ctx.member.timezone
+    meant = call_meant([c for _, c in theirs.values()], ctx.text, None, tz=ZoneInfo(tz))
+    if meant is None:
+        return None
+    pledge, call = theirs[meant.id]
+    if call.status == CallStatus.CANCELLED:
+        return ctx.t("calls.closed_cancelled", title=call.title)
+    if pledge.status not in ACTIVE:
+        return None
+    when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
+    if pledge.due_at is not None and pledge.due_at < ctx.now():
+        key = "help.own_call_past"
+    else:
+        waiting = pledge.status == PledgeStatus.WAITING
+        key = "help.own_call_waiting" if waiting else "help.own_call"
+    return ctx.t(key, title=call.title, when=when, id=pledge.id)
 
 
 async def last_joined_organiser(ctx: Context) -> tuple[str, str] | None:

@@ -22,7 +22,7 @@ from actions.buttons import (
     PledgeWithdraw,
     SkipStory,
 )
-from actions.calls import pledge_about
+from actions.calls import call_meant
 from actions.pledges import (
     MAX_HOURS,
     make_pledge,
@@ -143,7 +143,7 @@ async def _call_meant(ctx: Context, text: str) -> Call | None:
         for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
         if c.initiator_id != ctx.member.id and c.id not in answered
     ]
-    return pledge_about(calls, what, on, tz=tz)
+    return call_meant(calls, what, on, tz=tz)
 
 
 async def typed_pledge_pressed(press: PledgeAsTyped, ctx: Context) -> None:
@@ -349,10 +349,21 @@ async def asked_about(ctx: Context) -> Pledge | None:
     mine = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
     if not mine:
         raise UserFacingError("pledges.none_open")
-    for candidates in (await past_due(ctx, ctx.member), mine):
+    for candidates in (_on_the_day_named(ctx, mine), await past_due(ctx, ctx.member), mine):
         if len(candidates) == 1:
             return candidates[0]
     return None
+
+
+def _on_the_day_named(ctx: Context, pledges: list[Pledge]) -> list[Pledge]:
+    """The pledges due on the day the words name ("I can't make it on saturday after all"
+    with one pledge on Saturday and one on Friday week: Saturday's); none named: none."""
+    tz = ZoneInfo(ctx.member.timezone)
+    found = parse_when(ctx.text, now=ctx.now(), tz=tz)
+    if found is None or isinstance(found, InvalidWhen):
+        return []
+    day = found.at.astimezone(tz).date()
+    return [p for p in pledges if p.due_at is not None and p.due_at.astimezone(tz).date() == day]
 
 
 async def done_typed(_event: Event, ctx: Context) -> None:

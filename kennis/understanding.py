@@ -1278,7 +1278,9 @@ _TAKING_PART = re.compile(
 # About a call one takes part in: "gaat het nog door?", "hoe laat was het ook alweer?", "is
 # it still on?", "where was it again?" (a fact: see not_for_a_person).
 _ABOUT_OWN_CALL = re.compile(
-    r"\b(?:gaat\s+(?:het|dat|'t)\s+(?:nog\s+)?(?:steeds\s+)?door|(?:is|it'?s)\s+(?:it|that)\s+still"
+    r"\b(?:gaat\s+(?:het|dat|'t)\s+(?:nog\s+)?(?:steeds\s+)?door"
+    # the call named: "gaan de bankjes nog door?", "gaat het schilderen zaterdag nog door?"
+    r"|(?:gaat|gaan)\s+(?:de|het|die|dat|onze|ons)\s+(?:\w+\s+){1,3}?nog\s+(?:steeds\s+)?door|(?:is|it'?s)\s+(?:it|that)\s+still"
     r"\s+on|still\s+on\b|hoe\s+laat\s+(?:was|is|begint|begon)\s+(?:het|dat|'t)|what\s+time"
     r"\s+(?:was|is|does)\s+(?:it|that)|waar\s+(?:was|is)\s+(?:het|dat|'t)\s+(?:ook|nou|nu|alweer)"
     r"|where\s+(?:was|is)\s+(?:it|that)\s+(?:again|now)|wanneer\s+(?:was|is)\s+(?:het|dat|'t)"

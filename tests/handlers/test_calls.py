@@ -366,3 +366,33 @@ async def test_a_pledge_that_names_an_open_call_asks_whether_it_is_joining_it(
     assert bart.count("Genoteerd als doe-bijdrage") == 2
     status = out.split("sanne@dm: /oproep status")[1]
     assert "Tamara" in status and "Willem" not in status
+
+
+async def test_plans_changed_in_words_find_the_call_they_name(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "zaterdag lukt het toch niet" hands back Saturday's pledge, not asking which of two;
+    "gaan de bankjes nog door?" answers about the benches, called off, though another call
+    of the member's comes next."""
+    out = await run_script(
+        """
+        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
+        sanne@dm: [1]
+        sanne: /oproep Speelveld opruimen 4 december 14:00 #Oost 3 mensen
+        sanne@dm: [1]
+        tamara: ik doe mee 1
+        tamara: ik doe mee 2
+        tamara@dm: sorry, zaterdag lukt het toch niet
+        tamara@dm: /mijn
+        willem: ik doe mee 1
+        willem: ik doe mee 2
+        sanne@dm: /oproep annuleer 1
+        willem@dm: gaan de bankjes nog door?
+        """
+    )
+    handed = out.split("tamara@dm: sorry, zaterdag lukt het toch niet")[1].split("tamara@dm")[0]
+    assert "Welke wil je teruggeven" not in handed and "Bankjes schilderen" in handed
+    mine = out.split("tamara@dm: /mijn")[1].split("willem:")[0]
+    assert "Speelveld opruimen" in mine and "Bankjes schilderen" not in mine
+    news = out.split("willem@dm: gaan de bankjes nog door?")[1]
+    assert "'Bankjes schilderen' gaat niet door" in news and "Speelveld" not in news
