@@ -128,13 +128,15 @@ async def pledge_or_join(ctx: Context, text: str) -> None:
 
 
 async def _call_meant(ctx: Context, text: str) -> Call | None:
-    """The open call a pledge's words are about, if one plainly is (not the member's own,
-    nor one they answered already)."""
+    """The open call a pledge's words are about, if one plainly is: on the day the pledge
+    names, sharing a title word (not the member's own call, nor one they answered already).
+    A pledge without a day is never taken for a call: "ik kan de heg van het buurthuis
+    snoeien" shares only the place with "Bankjes schilderen bij het buurthuis"."""
     tz = ZoneInfo(ctx.member.timezone)
     found = parse_when(text, now=ctx.now(), tz=tz)
-    what, on = text, None
-    if found is not None and not isinstance(found, InvalidWhen):
-        what, on = found.rest, found.at.astimezone(tz).date()
+    if found is None or isinstance(found, InvalidWhen):
+        return None
+    what, on = found.rest, found.at.astimezone(tz).date()
     answered = {
         p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
     }
@@ -366,9 +368,25 @@ def _on_the_day_named(ctx: Context, pledges: list[Pledge]) -> list[Pledge]:
     return [p for p in pledges if p.due_at is not None and p.due_at.astimezone(tz).date() == day]
 
 
+#: How long after its day a pledge that lapsed unanswered can still be reported done in words.
+LAPSED_STILL_DONE = timedelta(days=60)
+
+
 async def done_typed(_event: Event, ctx: Context) -> None:
-    """'Gelukt!', 'ja, gedaan, 2 uur', 'done': the answer to "Gelukt?" in words."""
+    """'Gelukt!', 'ja, gedaan, 2 uur', 'done': the answer to "Gelukt?" in words. With nothing
+    open, the one pledge that lapsed unanswered in the last two months is the one meant: the
+    work was done all the same, and is counted."""
     hours, _ = typed_hours(ctx.args)
+    if not await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE):
+        since = ctx.now() - LAPSED_STILL_DONE
+        lapsed = [
+            p
+            for p in await ctx.storage.pledges.of_member(ctx.member.id, (PledgeStatus.LAPSED,))
+            if p.due_at is not None and p.due_at >= since
+        ]
+        if len(lapsed) == 1:
+            await complete(ctx, lapsed[0], hours)
+            return
     pledge = await asked_about(ctx)
     if pledge is None:
         await choose(ctx, "done")

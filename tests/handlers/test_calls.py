@@ -396,3 +396,18 @@ async def test_plans_changed_in_words_find_the_call_they_name(
     assert "Speelveld opruimen" in mine and "Bankjes schilderen" not in mine
     news = out.split("willem@dm: gaan de bankjes nog door?")[1]
     assert "'Bankjes schilderen' gaat niet door" in news and "Speelveld" not in news
+
+
+async def test_a_pledge_without_a_day_that_shares_only_a_place_is_the_members_own(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Bankjes schilderen bij het buurthuis zaterdag 10:00 3 mensen
+        sanne@dm: [1]
+        dirk@dm: ik ga de heg van het buurthuis snoeien
+        dirk@dm: volgende week woensdag
+        """
+    )
+    assert "Hoort dat bij" not in out
+    assert "Genoteerd als doe-bijdrage" in out.split("dirk@dm: volgende week woensdag")[1]

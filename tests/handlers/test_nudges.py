@@ -95,6 +95,13 @@ async def test_pledge_reminders_fire_at_their_local_times_then_lapse(
     assert "[groep]" not in lapsed
     assert "Je hebt nog geen doe-bijdragen." in steps[7]
 
+    # Weeks later the work turns out done all the same: reported in words, it counts.
+    late = await run_script(
+        "kees@dm: gelukt hoor, 2 uur\nkees@dm: /mijn", start=START + timedelta(days=25)
+    )
+    assert "Dank je wel voor 'flyers rondbrengen'!" in late
+    assert "flyers rondbrengen (gedaan)" in late.split("kees@dm: /mijn")[1]
+
 
 async def test_quiet_hours_and_one_bundled_message_a_day(run_script: ScriptRunner) -> None:
     out = await run_script(
