@@ -176,16 +176,35 @@ _ONLY_A_MOMENT = re.compile(
 )
 
 
+#: How recent a pledge of one's own is for a moment typed on its own to correct its day
+#: ("na de kerst" recorded, then "eind januari dan").
+JUST_MADE = timedelta(minutes=15)
+
+
 async def typed_new_moment(ctx: Context) -> tuple[Pledge, datetime, bool] | None:
-    """A moment typed on its own, ahead, while one pledge's moment has passed: the member
-    proposes a new one for it."""
+    """A moment typed on its own, ahead, while one pledge's moment has passed, or right after
+    one pledge of one's own was recorded: the member proposes a new one for it."""
     found = parse_when(ctx.text, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
     if not isinstance(found, When) or not _ONLY_A_MOMENT.match(found.rest):
         return None
-    if found.at <= ctx.now() or (passed := await passed_pledge(ctx)) is None:
+    if found.at <= ctx.now():
+        return None
+    pledge = await passed_pledge(ctx) or await _just_made(ctx)
+    if pledge is None:
         return None
     at = found.at if found.has_time else found.at.replace(hour=20)  # a day: that evening
-    return passed, at, found.has_time
+    return pledge, at, found.has_time
+
+
+async def _just_made(ctx: Context) -> Pledge | None:
+    """The one pledge of one's own (not for a call, whose moment it follows) recorded in the
+    last minutes, else None."""
+    recent = [
+        p
+        for p in await ctx.storage.pledges.of_member(ctx.member.id)
+        if p.call_id is None and p.created_at >= ctx.now() - JUST_MADE
+    ]
+    return recent[0] if len(recent) == 1 else None
 
 
 async def passed_pledge(ctx: Context) -> Pledge | None:

@@ -411,3 +411,20 @@ async def test_a_pledge_without_a_day_that_shares_only_a_place_is_the_members_ow
     )
     assert "Hoort dat bij" not in out
     assert "Genoteerd als doe-bijdrage" in out.split("dirk@dm: volgende week woensdag")[1]
+
+
+async def test_a_moment_typed_right_after_a_pledge_offers_to_move_it(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "na de kerst" recorded, then "eind januari dan": the member corrects the day of the
+    pledge just made; the bot offers to move it there (a button), not the /hulp pointer."""
+    out = await run_script(
+        """
+        dirk@dm: /doe de heg snoeien na de kerst
+        dirk@dm: eind januari dan
+        dirk@dm: [1]
+        dirk@dm: /mijn
+        """
+    )
+    assert "Zal ik 'de heg snoeien' verzetten naar zondag 31 januari 2027?" in out
+    assert "de heg snoeien (zondag 31 januari 2027)" in out.split("dirk@dm: /mijn")[1]
