@@ -37,7 +37,6 @@ from actions.calls import (
     describe,
     end_call,
     find_call,
-    join_call,
     post_call,
     titled,
 )
@@ -62,6 +61,7 @@ from bot.when import (
 from handlers.common import (
     CALL_OFFER_FLOW,
     date_words,
+    join_and_tell,
     never_mind,
     not_yes_or_no,
     something_new,
@@ -568,23 +568,8 @@ def posted_text(t: Translator, posted: Posted) -> str:
 
 
 # -- answering a call -------------------------------------------------------------------------
-async def join(ctx: Context, call: Call) -> None:
-    joined = await join_call(ctx, ctx.member, call)
-    pledge, t = joined.outcome.pledge, ctx.t
-    if joined.outcome.already:
-        await ctx.reply(t("calls.already_in", title=call.title))
-        return
-    if pledge.status is PledgeStatus.WAITING:
-        await ctx.reply_direct(t("calls.waiting_list", title=call.title))
-        return
-    when = when_text(t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now())
-    # The group sees the count on the call's own post, edited in place (join_call), and one
-    # line when it is full: no "X doet mee!" per pledge in a busy group.
-    await ctx.reply_direct(t("calls.joined", title=call.title, when=when, id=pledge.id))
-
-
 async def join_pressed(press: JoinCall, ctx: Context) -> None:
-    await join(ctx, await find_call(ctx, press.call_id))
+    await join_and_tell(ctx, await find_call(ctx, press.call_id))
 
 
 async def more_pressed(press: MoreAboutCall, ctx: Context) -> None:
@@ -621,7 +606,7 @@ async def invitation_typed(_event: Event, ctx: Context) -> None:
         await ctx.reply(ctx.t("calls.nothing_to_answer", text=ctx.args.strip(" .!")))
         return
     if answer:
-        await join(ctx, open_ones[0])
+        await join_and_tell(ctx, open_ones[0])
         return
     await decline_invitation(ctx, ctx.member, open_ones[0])
     await ctx.reply(ctx.t("calls.declined"))
@@ -664,7 +649,7 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     match = ctx.route.match
     ref = match.group("ref") if match and match.group("ref") else None
     if ref:
-        await join(ctx, await find_call(ctx, call_ref(ref)))
+        await join_and_tell(ctx, await find_call(ctx, call_ref(ref)))
         return
     named = match.group("title") if match and match.group("title") else None
     if named:
@@ -674,7 +659,7 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     replied = getattr(event, "reply_to", None)
     call = await call_replied_to(ctx, chat.platform, chat.chat_id, replied) if replied else None
     if call is not None:
-        await join(ctx, call)
+        await join_and_tell(ctx, call)
         return
     candidates = (
         (await invitations_open(ctx))[:1]  # in private: the invitation it answers
@@ -684,7 +669,7 @@ async def join_phrase(event: Event, ctx: Context) -> None:
     if not candidates:
         candidates = await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
     if len(candidates) == 1:
-        await join(ctx, candidates[0])
+        await join_and_tell(ctx, candidates[0])
         return
     if not candidates:
         await ctx.reply(ctx.t("calls.none_open"))
@@ -706,10 +691,10 @@ async def join_titled(ctx: Context, words: str) -> None:
         recent = await ctx.storage.calls.created_since(ctx.network.id, ctx.now() - TITLED_LOOKBACK)
         ended = titled([c for c in recent if c.id not in {o.id for o in open_now}], words)
         if len(ended) == 1:
-            await join(ctx, ended[0])  # "... is al gesloten" / "... gaat niet door"
+            await join_and_tell(ctx, ended[0])  # "... is al gesloten" / "... gaat niet door"
             return
     if len(found) == 1:
-        await join(ctx, found[0])
+        await join_and_tell(ctx, found[0])
         return
     if not open_now:
         await ctx.reply(ctx.t("calls.none_open"))

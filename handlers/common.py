@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from actions.calls import join_call
+from actions.wording import when_text
 from kennis.lessons import readable
 from kennis.understanding import asks_about_own_call, asks_anyone, pattern_intent
+from storage.repositories.calls import PledgeStatus
 
 if TYPE_CHECKING:
     from bot.context import Context
     from storage.records import Conversation
+    from storage.repositories.calls import Call
     from storage.repositories.kennis import Lesson
 
 # Open questions (ctx.expect) one feature starts and another answers.
@@ -28,6 +32,8 @@ ASK_BACK_FLOW = "did_you_mean"  # "Bedoel je: wie kan helpen met …?"; handlers
 CHOICE_FLOW = "contact_choice"  # names listed with "Vraag contact met …"; handlers/ask.py
 # "Zal ik er een oproep van maken?" (nobody fits an initiator's question); handlers/calls.py
 CALL_OFFER_FLOW = "call_offer"
+# "Hoort dat bij oproep 3 …?" (a pledge that names a call); handlers/pledges.py
+PLEDGE_FOR_CALL_FLOW = "pledge_for_call"
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -214,3 +220,20 @@ def lesson_line(ctx: Context, lesson: Lesson) -> str:
     """One lesson in a list, its title in the reader's language when it is a bundled note."""
     title, _, _ = readable(lesson.title, lesson.text, lesson.tags, lesson.source, ctx.t.language)
     return ctx.t("ask.lesson_line", title=title, id=lesson.id)
+
+
+async def join_and_tell(ctx: Context, call: Call) -> None:
+    """The member joins the call (a button, "ik doe mee 3", a yes to "Hoort dat bij oproep
+    3?"), and is told: in, on the waiting list, or in already."""
+    joined = await join_call(ctx, ctx.member, call)
+    pledge, t = joined.outcome.pledge, ctx.t
+    if joined.outcome.already:
+        await ctx.reply(t("calls.already_in", title=call.title))
+        return
+    if pledge.status is PledgeStatus.WAITING:
+        await ctx.reply_direct(t("calls.waiting_list", title=call.title))
+        return
+    when = when_text(t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now())
+    # The group sees the count on the call's own post, edited in place (join_call), and one
+    # line when it is full: no "X doet mee!" per pledge in a busy group.
+    await ctx.reply_direct(t("calls.joined", title=call.title, when=when, id=pledge.id))

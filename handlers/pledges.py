@@ -42,12 +42,16 @@ from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import (
+    PLEDGE_FOR_CALL_FLOW,
     STORY_FLOW,
     date_words,
+    join_and_tell,
     never_mind,
+    not_yes_or_no,
     ruled_out,
     skipped,
     something_new,
+    yes_or_no,
 )
 from kennis.need import offered
 from kennis.understanding import giving_away, standing_offer
@@ -58,6 +62,8 @@ FLOW = "pledge"
 #: long; later, what the member says is read on its own (not refused as a date). An unanswered
 #: "when" records no pledge: the member never confirmed it.
 PLEDGE_QUESTION_LASTS = timedelta(hours=24)
+#: "Hoort dat bij oproep 3?" takes a typed "ja" or "nee" this long.
+PLEDGE_FOR_CALL_LASTS = timedelta(minutes=30)
 _UNIT = re.compile(
     r"^(?:[^\W_]*?(?:u|uur|uurtjes?|uren|h|hours?|min|minuten|minuut|minutes?)|kwartier)$",
     re.IGNORECASE,
@@ -123,8 +129,23 @@ async def pledge_or_join(ctx: Context, text: str) -> None:
                 Button(ctx.t("pledges.own_pledge"), PledgeAsTyped(text).encode()),
             ],
         )
+        if ctx.in_direct_chat:  # "ja" / "nee" typed count too
+            await ctx.expect(PLEDGE_FOR_CALL_FLOW, "answer", call_id=call.id, text=text)
         return
     await pledge_from_text(ctx, text)
+
+
+async def typed_for_call(_event: Event, ctx: Context) -> None:
+    """ "ja" under "Hoort dat bij oproep 3?" joins the call; "nee" records the pledge as typed
+    (anything else is read on its own: the flow lets it go)."""
+    data = ctx.conversation.data if ctx.conversation else {}
+    await ctx.finish()
+    if yes_or_no(ctx.args):
+        call = await ctx.storage.calls.get(int(data.get("call_id", 0)))
+        if call is not None:
+            await join_and_tell(ctx, call)
+            return
+    await pledge_from_text(ctx, str(data.get("text", "")))
 
 
 async def _call_meant(ctx: Context, text: str) -> Call | None:
@@ -532,6 +553,9 @@ def register(router: Router) -> None:
     )(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeAsTyped)(typed_pledge_pressed)
+    router.flow(PLEDGE_FOR_CALL_FLOW, lasts=PLEDGE_FOR_CALL_LASTS, lets_go=not_yes_or_no)(
+        typed_for_call
+    )
     router.button(PledgeDone)(done_pressed)
     router.button(PledgeWithdraw)(withdraw_pressed)
     router.button(PledgeHours)(hours_pressed)

@@ -428,3 +428,24 @@ async def test_a_moment_typed_right_after_a_pledge_offers_to_move_it(
     )
     assert "Zal ik 'de heg snoeien' verzetten naar zondag 31 januari 2027?" in out
     assert "de heg snoeien (zondag 31 januari 2027)" in out.split("dirk@dm: /mijn")[1]
+
+
+async def test_a_typed_yes_or_no_answers_whether_a_pledge_is_for_the_call(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
+        sanne@dm: [1]
+        tamara@dm: ik kom zaterdag de bankjes schilderen
+        tamara@dm: ja hoor
+        willem@dm: ik ga zaterdag de bankjes schilderen
+        willem@dm: nee
+        sanne@dm: /oproep status
+        """
+    )
+    assert "Top, je doet mee met 'Bankjes schilderen'" in out.split("tamara@dm: ja hoor")[1]
+    willem = out.split("willem@dm: nee")[1].split("sanne@dm")[0]
+    assert "Genoteerd als doe-bijdrage" in willem
+    status = out.split("sanne@dm: /oproep status")[1]
+    assert "Tamara" in status and "Willem" not in status
