@@ -36,7 +36,7 @@ from kennis.understanding import (
     to_a_member,
     wants_nothing,
 )
-from storage.repositories.calls import ACTIVE, Call, CallStatus, Pledge, PledgeStatus
+from storage.repositories.calls import Call, CallStatus, Pledge, PledgeStatus
 
 
 def make_help(topics: Sequence[str]):
@@ -250,42 +250,56 @@ async def own_call_news(ctx: Context) -> str | None:
     )
     for back in sorted(handed_back, key=lambda p: p.id, reverse=True):
         ended = await ctx.storage.calls.get(back.call_id or 0)
-        if ended is None or ended.status != CallStatus.CANCELLED:
-            continue
-        if ended.starts_at is None or ended.starts_at >= ctx.now() - CALLED_OFF_NEWS:
+        if ended is not None and _called_off_lately(ended, ctx.now()):
             return ctx.t("calls.closed_cancelled", title=ended.title)
     return None
 
 
 async def _named_call_news(ctx: Context) -> str | None:
     """For "is the bench painting still on?": the member's call the words name, when they
-    name one of them (their next call may be another one): called off, waiting, ahead or
-    passed. None when the words name none, or one the member no longer takes part in."""
-    pledges = [
+    name one of them (their next call may be another one): ahead, waiting, passed, or called
+    off (handed back for it at most two weeks ago, as below). None when the words name none."""
+    active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
+    handed_back = [
         p
-        for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
+        for p in await ctx.storage.pledges.of_member(
+            ctx.member.id, statuses=(PledgeStatus.WITHDRAWN,)
+        )
         if p.call_id
     ]
-    theirs: dict[int, tuple[Pledge, Call]] = {}
-    for pledge in sorted(pledges, key=lambda p: p.id):  # the latest pledge per call counts
-        if (call := await ctx.storage.calls.get(pledge.call_id or 0)) is not None:
-            theirs[call.id] = (pledge, call)
+    calls = {
+        c.id: c
+        for c in await ctx.storage.calls.get_many(
+            p.call_id for p in active + handed_back if p.call_id
+        )
+    }
+    called_off = [
+        calls[p.call_id]
+        for p in handed_back
+        if p.call_id in calls and _called_off_lately(calls[p.call_id], ctx.now())
+    ]
+    theirs = [calls[p.call_id] for p in active if p.call_id in calls] + called_off
     tz = ctx.member.timezone
-    meant = call_meant([c for _, c in theirs.values()], ctx.text, None, tz=ZoneInfo(tz))
+    meant = call_meant(theirs, ctx.text, None, tz=ZoneInfo(tz))
     if meant is None:
         return None
-    pledge, call = theirs[meant.id]
-    if call.status == CallStatus.CANCELLED:
-        return ctx.t("calls.closed_cancelled", title=call.title)
-    if pledge.status not in ACTIVE:
-        return None
+    pledge = next((p for p in active if p.call_id == meant.id), None)
+    if pledge is None:
+        return ctx.t("calls.closed_cancelled", title=meant.title)
     when = when_text(ctx.t, pledge.due_at, pledge.due_has_time, tz=tz, now=ctx.now())
     if pledge.due_at is not None and pledge.due_at < ctx.now():
         key = "help.own_call_past"
     else:
         waiting = pledge.status == PledgeStatus.WAITING
         key = "help.own_call_waiting" if waiting else "help.own_call"
-    return ctx.t(key, title=call.title, when=when, id=pledge.id)
+    return ctx.t(key, title=meant.title, when=when, id=pledge.id)
+
+
+def _called_off_lately(call: Call, now: datetime) -> bool:
+    """Cancelled, its moment at most CALLED_OFF_NEWS ago (or without one)."""
+    return call.status == CallStatus.CANCELLED and (
+        call.starts_at is None or call.starts_at >= now - CALLED_OFF_NEWS
+    )
 
 
 async def last_joined_organiser(ctx: Context) -> tuple[str, str] | None:

@@ -122,15 +122,16 @@ async def pledge_or_join(ctx: Context, text: str) -> None:
         when = when_text(
             ctx.t, call.starts_at, call.has_time, tz=ctx.member.timezone, now=ctx.now()
         )
-        await ctx.reply(
+        # Asked privately: in a group anyone could press "Nee, iets van mezelf" and take
+        # these words as their own pledge. A typed "ja" or "nee" counts too.
+        await ctx.reply_direct(
             ctx.t("pledges.about_call", id=call.id, title=call.title, when=when),
             buttons=[
                 Button(ctx.t("pledges.join_that_call", id=call.id), JoinCall(call.id).encode()),
                 Button(ctx.t("pledges.own_pledge"), PledgeAsTyped(text).encode()),
             ],
         )
-        if ctx.in_direct_chat:  # "ja" / "nee" typed count too
-            await ctx.expect(PLEDGE_FOR_CALL_FLOW, "answer", call_id=call.id, text=text)
+        await ctx.expect(PLEDGE_FOR_CALL_FLOW, "answer", call_id=call.id, text=text)
         return
     await pledge_from_text(ctx, text)
 

@@ -349,7 +349,7 @@ async def test_a_pledge_that_names_an_open_call_asks_whether_it_is_joining_it(
         tamara@dm: ik kom zaterdag de bankjes schilderen
         tamara@dm: [1]
         willem: @vonk ik ga zaterdag de bankjes schilderen
-        willem: [2]
+        willem@dm: [2]
         bart@dm: ik ga vrijdag flyers rondbrengen
         dirk@dm: ik ga zondag de bankjes schilderen
         sanne@dm: /oproep status
@@ -359,7 +359,9 @@ async def test_a_pledge_that_names_an_open_call_asks_whether_it_is_joining_it(
     tamara = out.split("tamara@dm: ik kom zaterdag de bankjes schilderen")[1]
     assert tamara.split("tamara@dm: [1]")[0].count(asked) == 1
     willem = out.split("willem: @vonk ik ga zaterdag de bankjes schilderen")[1].split("bart@dm")[0]
-    assert asked in willem and "Genoteerd als doe-bijdrage" in willem.split("willem: [2]")[1]
+    # Asked privately, though said in the group: the buttons are Willem's alone.
+    assert f"[dm willem] vonk: {asked}" in willem
+    assert "Genoteerd als doe-bijdrage" in willem.split("willem@dm: [2]")[1]
     bart = out.split("bart@dm: ik ga vrijdag flyers rondbrengen")[1].split("sanne@dm")[0]
     assert "Hoort dat bij" not in bart.split("dirk@dm")[0]  # names no call
     assert "Hoort dat bij" not in bart.split("dirk@dm")[1]  # another day than the call's
@@ -449,3 +451,24 @@ async def test_a_typed_yes_or_no_answers_whether_a_pledge_is_for_the_call(
     assert "Genoteerd als doe-bijdrage" in willem
     status = out.split("sanne@dm: /oproep status")[1]
     assert "Tamara" in status and "Willem" not in status
+
+
+async def test_is_it_still_on_answers_about_the_call_named_not_the_next_one(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    out = await run_script(
+        """
+        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
+        sanne@dm: [1]
+        sanne: /oproep Speelveld opruimen 4 december 14:00 #Oost 3 mensen
+        sanne@dm: [1]
+        tamara: ik doe mee 1
+        tamara: ik doe mee 2
+        tamara@dm: gaat het speelveld nog door?
+        tamara@dm: gaat het nog door?
+        """
+    )
+    named = out.split("tamara@dm: gaat het speelveld nog door?")[1].split("tamara@dm:")[0]
+    assert "Speelveld opruimen" in named and "Bankjes" not in named
+    nearest = out.split("tamara@dm: gaat het nog door?")[1]
+    assert "Bankjes schilderen" in nearest  # no call named: the next one
