@@ -318,6 +318,12 @@ _STANDING_OFFER = re.compile(
     r"|message|call|come|drop)\b|"
     r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b|"
     r"\b(?:just\s+)?(?:ping|dm|pm|message|text|mail|email|contact)\s+me\b|"
+    # a thing to lend: "ik heb een aanhanger die buren mogen lenen", "a cargo bike people can
+    # borrow on weekends, put it on the list"
+    r"\b(?:buren|mensen|leden|iedereen|people|neighbours|neighbors|members)\s+(?:mogen|kunnen|can"
+    r"|may)\s+(?:\w+\s+){0,2}?(?:lenen|gebruiken|borrow|use)\b|"
+    r"\b(?:put|zet|add|voeg)\s+(?:it|that|this|dat|het|dit|me|mij)\s+(?:\w+\s+){0,3}?(?:on|in|op|to|aan)"
+    r"\s+(?:the|your|je|jouw|de)\s+(?:list|lijst)\b|"
     # for whoever needs it: "als iemand hulp nodig heeft bij formulieren, ik heb woensdag
     # tijd", "can drive people to IKEA if they need", "I can come along to the GP with anyone
     # who doesn't speak Dutch yet"
@@ -592,7 +598,7 @@ _NOT_FOR_A_PERSON = re.compile(
 _OWN_DETAILS = re.compile(
     r"\b(?:kun|kan|kunt|can|could|would|will)\s+(?:je|jij|u|you)\b[^?]*\b(?:naam|name|lijst"
     r"|list|profiel|profile|account|gegevens|details|vaardigheden|skills|uitschrijven|afmelden"
-    r"|verwijderen|remove|delete|unsubscribe|herinneringen|reminders?)\b|"
+    r"|verwijderen|remove|delete|unsubscribe|\w*herinneringen|\w*reminders?|meldingen|notifications)\b|"
     r"\b(?:hoe|how)\b[^?]*\b(?:mijn|my|m'n|mn)\s+(?:eigen\s+|own\s+)?(?:vaardigheden|skills"
     r"|profiel|profile|gegevens|details|taal|language)\b|"
     # who sees one's messages or list ("wie kan mijn berichten hier lezen?", "who can see my
@@ -628,6 +634,10 @@ _ASKS_A_FACT = re.compile(
     r"^\W*(?:is\s+it\s+true|klopt\s+het\s+dat|is\s+het\s+waar\s+dat|what'?s\s+the\s+difference"
     r"|wat\s+is\s+het\s+verschil)\b|"
     r"^\W*is\s+(?:it|this|that|the\s+\w+(?:\s+\w+){0,3}?)\s+(?:here\s+)?(?:safe|allowed|legal|free)\b|"
+    r"^\W*(?:is|are)\s+(?:\w+\s+){1,4}?(?:safe|legal|allowed)\s+to\b|"
+    # what a word is ("what's a 'toeslag' exactly?", "wat is een VvE eigenlijk?")
+    r"^\W*(?:what'?s|what\s+is|wat\s+is)\s+(?:a|an|een)\s+\S+(?:\s+\S+)?\s+(?:exactly|precies"
+    r"|eigenlijk)\b|"
     r"^\W*(?:is|are|zijn)\s+(?:the|de|het)\s+(?:\w+\s+){0,2}?(?:deadline|opening\s+hours"
     r"|openingstijden)\b|"
     # what it costs, whether it is a rule, whether it still exists ("wat kost een plek op de
@@ -770,7 +780,12 @@ _SOLVED = re.compile(
     r"|zelf\s+(?:al\s+)?(?:opgelost|gerepareerd|gemaakt|vastgedraaid|gefikst|geregeld|gedaan)"
     r"|(?:fixed|sorted|solved|repaired|mended)\s+it\s+(?:myself|ourselves)"
     # the one called for it came: "plumber finally came for the leak", "de monteur is geweest"
-    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|(?:is|zijn)\s+(?:eindelijk\s+|al\s+|net\s+)?"
+    r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|"
+    # not broken after all: "de computer is niet kapot, de stekker was eruit", "my laptop
+    # wasn't broken, the cat was sleeping on the power button"; quiet at last, a relief
+    r"(?:is|was|zijn|waren)\s+(?:\w+\s+)?niet\s+(?:eens\s+)?(?:kapot|stuk)(?=\W*(?:[,.;!]|$))"
+    r"|(?:wasn'?t|isn'?t|weren'?t)\s+(?:\w+\s+)?broken(?:\s+after\s+all)?(?=\W*(?:[,.;!]|$))"
+    r"|(?:finally|eindelijk)\s+(?:stopped|gestopt|quiet|stil)|so\s+relieved|(?:zo|echt)\s+opgelucht|(?:is|zijn)\s+(?:eindelijk\s+|al\s+|net\s+)?"
     r"(?:geweest|langs\s+geweest))\b",
     re.IGNORECASE,
 )
@@ -852,7 +867,7 @@ def _nothing_left(text: str, said: re.Match[str]) -> bool:
     after = text[said.end() :]
     return not (
         _STILL_A_PROBLEM.search(after)
-        or _SOMEONE.search(after)
+        or (_SOMEONE.search(after) and not _SOMEONE_DID.search(after))
         or _TOO_LATE.search(text[said.start() :])
         or _ASKS_OR_LOOKS.search(text)
     )
@@ -882,6 +897,10 @@ _NEWS = re.compile(
     # closed for a while: "morgen is de werkplaats dicht ivm onderhoud" (not a drain "dicht")
     r"|(?:is|zijn|are)\s+(?:\w+\s+){0,2}?(?:gesloten|closed)|dicht\s+(?:ivm|i\.v\.m\.|vanwege|wegens)"
     r"|approved|granted|elected|installed|completed|extended|opened|born|married"
+    # glad news ("super cool news", "goed nieuws:"), a gift received, a day enjoyed ("the kids
+    # had a blast at the lantern walk")
+    r"|(?:good|great|cool|happy|fun|goed|leuk|mooi|fijn)\s+(?:news|nieuws)|donated|gedoneerd|geschonken"
+    r"|had\s+(?:a|the)\s+(?:blast|great\s+time|ball)"
     # called off: "the kids' football got cancelled because of the rain" (not "our sitter
     # cancelled", which leaves a need)
     r"|afgelast|(?:is|was|got|been|are|were|zijn|werd|wordt)\s+(?:\w+\s+)?(?:gecanceld|geannuleerd"
@@ -1083,7 +1102,10 @@ _INVITES = re.compile(
     r"\b(?:any(?:one|body|1)|who)\s+(?:wants?\s+to|fancy|fancies|up\s+for)\s+(?:join|come|coming"
     r"|joining|a\s+(?:walk|drink|coffee|game))\b|"
     # "Vonk you should come to the Eid party", "je moet echt eens komen"
-    r"\byou\s+(?:should|must|have\s+to|gotta)\s+(?:\w+\s+)?come\b|\bje\s+moet\s+(?:(?:ook|echt|eens"
+    r"\byou\s+(?:should|must|have\s+to|gotta)\s+(?:\w+\s+)?come\b|"
+    # "iedereen welkom, koffie staat klaar", "all welcome!"
+    r"\b(?:iedereen|everyone|everybody|all)\s+(?:is\s+|zijn\s+)?(?:(?:van\s+harte|very|more\s+than)\s+)?"
+    r"(?:welkom|welcome)\b|\bje\s+moet\s+(?:(?:ook|echt|eens"
     r"|maar)\s+){0,3}komen\b",
     re.IGNORECASE,
 )
@@ -1123,7 +1145,7 @@ _WANTS_NOTHING = re.compile(
     r"\b(?:i\s+don'?t\s+need\s+anything|(?:just|only)\s+(?:needed|had|wanted)\s+to\s+(?:say|type"
     r"|vent|share|tell\s+someone|write\s+it|get\s+(?:it|this)\s+(?:out|off))|ik\s+hoef\s+(?:verder\s+)?"
     r"(?:niks|niets)|(?:moest|wilde)\s+(?:het|dit)\s+(?:(?:gewoon|echt|even|ff|eventjes)\s+){0,2}"
-    r"(?:kwijt|van\s+me\s+af)"
+    r"(?:kwijt|van\s+me\s+af|zeggen|delen|vertellen)"
     # leaving it be: "I'm just gonna leave it like this 🤷", "ik laat het maar zo"
     r"|(?:gonna|going\s+to|i'?ll)\s+(?:just\s+)?leave\s+it\s+(?:like\s+(?:this|that)|as\s+it\s+is|be)"
     r"|(?:ik\s+)?laat\s+het\s+(?:maar\s+|gewoon\s+){0,2}zo"
@@ -1144,7 +1166,8 @@ _WANTS_NOTHING = re.compile(
     # het maakt niet uit")
     r"|(?:gewoon\s+)?(?:dat|zodat)\s+je\s+het\s+weet(?=\W*$)|just\s+so\s+(?:you|y'?all|everyone)\s+know"
     r"|\bfyi\b|ter\s+info(?:rmatie)?\b|(?:ik\s+)?laat\s+(?:het|hem|'m|m|ze)\s+(?:\w+\s+){0,2}?zo\b"
-    r"|(?:gonna|going\s+to)\s+(?:just\s+)?live\s+with\s+it|ignoring\s+it|part\s+of\s+my\s+personality"
+    r"|(?:gonna|going\s+to)\s+(?:just\s+)?live\s+with\s+it|(?:dan|vandaag|morgen)\s+maar\s+(?:lopen"
+    r"|met\s+de\s+bus|te\s+voet)|ignoring\s+it|part\s+of\s+my\s+personality"
     r"|(?:het\s+)?maakt\s+(?:\w+\s+)?niet\s+(?:zoveel\s+)?uit(?=\W*$)"
     # old and still going ("22 jaar oud en doet het nog steeds", "10 years old and still
     # going, they don't make them like that anymore"), resigned ("guess I'm a cyclist now")
@@ -1160,7 +1183,7 @@ _WANTS_NOTHING = re.compile(
 # e-bike yet?", "Anouk, heb jij de sleutel nog?"). The name is capitalised and no word that
 # opens a sentence anyway ("Vonk, kun je …", "How do you …", "Hé, ben je er?").
 _NAME_THEN_YOU = re.compile(
-    r"^\W*(?:@?vonk\b[\s,:;!]*)?(?!(?i:vonk|how|hoe|what|wat|who|wie|why|waarom|when|wanneer|where"
+    r"^\W*(?:@?(?i:vonk)\b[\s,:;!]*)?(?!(?i:vonk|how|hoe|what|wat|who|wie|why|waarom|when|wanneer|where"
     r"|waar|which|welke|hey|hee|hé|hi|hoi|hallo|hello|ok|oke|okay|so|and|en|dus|maar|but|also|ook"
     r"|please|pls|sorry|oh|ah|lol|haha|btw|anyone|someone|iemand|guys|jongens|mensen|buren|well|nou"
     r"|ja|yes|nee|no|thanks|bedankt|wait|wacht|hmm|and|or|of|then|dan|now|nu|still|nog|do|does"
@@ -1181,10 +1204,18 @@ _WHO_SEES_MINE = re.compile(
 )
 
 
+# ... or asks the bot to pass something on to them ("Vonk tell Raj his workshop was
+# awesome", "zeg even tegen Ans dat de sleutel onder de mat ligt").
+_MESSAGE_FOR = re.compile(
+    r"^\W*(?:@?(?i:vonk)\b[\s,:;!]*)?(?:(?i:tell|zeg\s+(?:even\s+|ff\s+)?tegen|say\s+(?:hi|thanks|hello)"
+    r"\s+to|bedank)\s+)[A-Z][a-zà-ÿ]+\b"
+)
+
+
 def to_a_member(text: str) -> bool:
     """Whether the line turns to another member by their handle, or by name with a question
     for them, first."""
-    return bool(_TO_A_MEMBER.search(text)) or (
+    return bool(_TO_A_MEMBER.search(text) or _MESSAGE_FOR.search(text)) or (
         bool(_NAME_THEN_YOU.search(text)) and not _SOMEONE.search(text)
     )
 
@@ -1213,7 +1244,13 @@ _TO_ALL = re.compile(
 )
 # A rhetorical who: "who can even afford this", "wie kan dat nog betalen?".
 _WHO_EVEN = re.compile(
-    r"\bwho\s+can\s+even\b|\bwie\s+kan\s+(?:dat|het|dit)\s+(?:nog\s+)?(?:betalen|opbrengen)\b",
+    r"\bwho\s+can\s+even\b|\bwie\s+kan\s+(?:dat|het|dit)\s+(?:nog\s+)?(?:betalen|opbrengen)\b"
+    # asking to be told one is right ("ben ik nou zo'n zeurpiet?", "am I being unreasonable?"),
+    # or why everything is so hard ("waarom moet alles toch altijd zo ingewikkeld")
+    r"|\bben\s+ik\s+(?:nou|nu|dan)\s+(?:zo'?n|de\s+enige|gek|overdreven)|\bam\s+i\s+(?:being\s+)?"
+    r"(?:unreasonable|crazy|overreacting|the\s+only\s+one|mad)\b|\bwaarom\s+moet\s+(?:alles|het)\s+"
+    r"(?:toch\s+)?(?:altijd|zo)\b|\bwhy\s+(?:does|do|is|must)\s+(?:everything|it)\s+(?:always|have"
+    r"\s+to\s+be)\b",
     re.IGNORECASE,
 )
 
@@ -1374,7 +1411,9 @@ _TELLS_A_NEED = re.compile(
     # stroom springt eruit", "the fuse keeps tripping"
     r"|durf\w*\s+(?:\w+\s+){0,4}?niet|(?:don'?t|do\s+not)\s+dare|springt\s+(?:\w+\s+)?eruit"
     r"|slaat\s+(?:\w+\s+)?door|keeps\s+tripping|trips\b"
-    r"|no\s+idea|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
+    r"|no\s+idea|no\s+clue|can'?t\s+(?:tell|figure|work\s+out|make\s+sense)|(?:zero|no)\s+(?:sense"
+    r"|idea|clue|experience)\s+(?:of|with|about)|geen\s+(?:flauw\s+idee|verstand)|awkward|clumsy"
+    r"|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
     r"|stuck|lastig|moeilijk|ingewikkeld|eng|spannend|zwaar|saai|eenzaam|difficult|hard|confusing"
     r"|loodzwaar|te\s+zwaar|too\s+heavy"

@@ -1474,3 +1474,44 @@ def test_afraid_to_touch_it_is_trouble_told() -> None:
         "waterkoker aanzet. ik durf er niet meer aan te zitten eerlijk gezegd"
     )
     assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de printer is niet eens kapot, iemand had de kabel eruit getrokken 🙈",
+        "turns out my phone wasn't broken, the battery was just flat",
+        "the fridge finally stopped rattling, so relieved",
+        "vandaag mijn oma naar het hospice gebracht. wilde het gewoon even delen",
+        "Vonk, vrijdag is er een burendag op het plein, iedereen van harte welkom",
+        "ik heb een ladder die buren mogen lenen, zet dat maar in je lijst",
+        "I've got a pressure washer people can borrow, put it on the list",
+        "what's a 'VvE' exactly?",
+        "is the water from the pump safe to drink?",
+        "@vonk kun je me uit de maandagherinneringen halen?",
+        "tell Priya her soup was amazing",
+        "de kids hebben een nieuwe voetbal gedoneerd gekregen, leuk nieuws!",
+        "we had a blast at the street party yesterday",
+        "band is weer lek, dan maar met de bus",
+        "de buren draaien weer harde muziek. ben ik nou zo'n zeur?",
+        "ik snap die nieuwe parkeervergunning niet, waarom moet alles altijd zo moeilijk",
+    ],
+)
+def test_lines_from_eindhoven_in_other_words_ask_no_one(text: str) -> None:
+    """From the blind set eindhoven_dev, in other words: not broken after all, quiet at last,
+    said only to be said, all welcome, a thing to lend, a word or a fact asked, the bot's
+    reminders, a message passed on, glad news, lived with, a rhetorical question."""
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent != "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my landlord wrote me in Dutch and I honestly can't tell what he wants. Google "
+        "Translate makes it worse",
+        "our logo is ugly and we have zero sense of design",
+        "de tv is niet kapot maar het geluid valt steeds weg, wie kan kijken?",
+    ],
+)
+def test_trouble_told_with_a_judgement_stays_a_request(text: str) -> None:
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
