@@ -853,11 +853,20 @@ def solved(text: str) -> bool:
     if handled is not None and _nothing_left(text, handled):
         return True
     fixed = _last(_SOLVED, text)
-    if fixed is None:
+    if fixed is None or _WISHED.search(text[: fixed.start()]):
         return False
     if not _STILL_A_PROBLEM.search(text):
         return True
     return _nothing_left(text, fixed) and not _STILL_TROUBLE.search(text[: fixed.start()])
+
+
+# Solved only in a wish, in the same sentence: "would love to get it working again", "ik wil
+# hem graag weer werkend hebben".
+_WISHED = re.compile(
+    r"\b(?:would\s+love|'d\s+love|love\s+to|want|wish|hope|like\s+to|zou\s+(?:graag|fijn|mooi)"
+    r"|wil\s+(?:graag|hem|het|ze)|hoop)\b[^.?!]*$",
+    re.IGNORECASE,
+)
 
 
 def _nothing_left(text: str, said: re.Match[str]) -> bool:

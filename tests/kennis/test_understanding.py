@@ -1515,3 +1515,9 @@ def test_lines_from_eindhoven_in_other_words_ask_no_one(text: str) -> None:
 )
 def test_trouble_told_with_a_judgement_stays_a_request(text: str) -> None:
     assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+
+
+def test_working_again_in_a_wish_is_not_solved() -> None:
+    text = "my grandfather's old radio crackles, would love to get it working again"
+    assert not solved(need(text))
+    assert solved("the radio works again, thanks to Ahmed")
