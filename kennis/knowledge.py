@@ -16,6 +16,7 @@ another person (piano tuning is not piano lessons) still finds nobody.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,14 @@ from importlib.resources import files
 
 import numpy as np
 
-__all__ = ["HelpKind", "KindLinks", "done_by_index", "link_kinds", "load_everyday_help"]
+__all__ = [
+    "HelpKind",
+    "KindLinks",
+    "done_by_index",
+    "link_kinds",
+    "load_everyday_help",
+    "without_asides",
+]
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,21 @@ def done_by_index(kinds: tuple[HelpKind, ...]) -> tuple[tuple[int, ...], ...]:
         for broader in kind.done_by:
             narrower[at[broader]].append(j)
     return tuple(tuple(n) for n in narrower)
+
+
+# An aside in brackets: "elektricien (gepensioneerd)", "electrician (certified in Ukraine)",
+# "warmtepompen (lucht-water)", "homework help (groep 5-8)".
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
+def without_asides(skill: str) -> str:
+    """The skill's words without asides in brackets, by which it is linked to kinds of help:
+    an aside qualifies the skill, it does not say which help it is, and it pulls the skill
+    away from its kind ("electrician (certified in Ukraine)" was linked to the Ukrainian
+    interpreters, "homework help (groep 5-8)" to nothing). The member's own words, aside and
+    all, still count as themselves."""
+    plain = " ".join(_ASIDE.sub(" ", skill).split())
+    return plain if plain else skill
 
 
 @dataclass(frozen=True)

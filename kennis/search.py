@@ -63,7 +63,7 @@ from kennis.exact import (
     with_own_languages,
 )
 from kennis.index import COARSE_DIM, ItemIndex, Progress, VectorCache, joined
-from kennis.knowledge import link_kinds
+from kennis.knowledge import link_kinds, without_asides
 from kennis.lessons import seed_questions
 from kennis.need import need, topic
 from kennis.ranking import top_k
@@ -541,6 +541,13 @@ class Search:
             [rows[at : at + len(m.skills)] for at, m in zip(_starts(labels), keep, strict=True)]
             or [np.zeros(0, dtype=np.intp)]
         )
+        # A skill is linked by its words without an aside in brackets: see without_asides.
+        skills = [skill for m in keep for skill in m.skills]
+        plain = {i: without_asides(skill) for i, skill in enumerate(skills)}
+        plain = {i: text for i, text in plain.items() if text != skills[i]}
+        if plain:
+            skill_rows = skill_rows.copy()
+            skill_rows[list(plain)] = await self._cache.rows_for(list(plain.values()))
         links = (
             self._links(skill_rows, self._link_context(keep, rows, _starts(labels)))
             if len(skill_rows)

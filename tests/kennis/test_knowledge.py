@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from kennis.embedding import Embedder, HashingEmbedder
-from kennis.knowledge import HelpKind, done_by_index, link_kinds, load_everyday_help
+from kennis.knowledge import (
+    HelpKind,
+    done_by_index,
+    link_kinds,
+    load_everyday_help,
+    without_asides,
+)
 from kennis.search import Search, SearchConfig
 from storage import Storage
 from storage.records import MemberImportRow
@@ -267,6 +273,39 @@ async def test_knowledge_does_not_disturb_a_professional_skill(
     assert (await rank(search, net, question))[0] == "farid"
     question = "our deployments to the cluster keep failing in the pipeline"
     assert (await rank(search, net, question))[0] == "thomas"
+
+
+def test_an_aside_in_brackets_is_left_out_of_linking() -> None:
+    assert without_asides("electrician (certified in Ukraine)") == "electrician"
+    assert without_asides("tax return (aangifte) help") == "tax return help"
+    assert without_asides("(NT2)") == "(NT2)"  # nothing else to go by
+    assert without_asides("koken") == "koken"
+
+
+@pytest.mark.slow
+async def test_a_skill_with_an_aside_is_linked_by_its_own_words(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """ "electrician (certified in Ukraine)" was linked to the Ukrainian interpreters (the
+    aside named a language) and named for a letter in Ukrainian, not for the fuse box."""
+    net = await network_with(
+        storage,
+        [
+            ("olena", ("electrician (certified in Ukraine)", "Ukrainian"), ""),
+            ("bram", ("homework help (groep 5-8)", "school choir"), ""),
+        ],
+    )
+    search = Search(real_embedder, storage)
+    await search.sync()
+    kinds = {k.id: k for k in load_everyday_help()}
+    olena, bram = (
+        [item.via for item in items if item.source == "knowledge"]
+        for items in search._member_items.values()
+    )
+    assert olena and olena[0] in kinds["elektra"].names["nl"] + kinds["elektra"].names["en"]
+    assert "huiswerkbegeleiding" in bram[0] or bram[0] in kinds["huiswerkbegeleiding"].all_names
+    answer = await search.ask("the fuses keep blowing in my kitchen", network_id=net, lessons=0)
+    assert [m.member.handle for m in answer.named] == ["olena"]
 
 
 @pytest.mark.slow
