@@ -314,7 +314,7 @@ _STANDING_OFFER = re.compile(
     r"\bif\b[^.?!]*\b(?:let\s+me\s+know|give\s+me\s+a\s+(?:shout|call|ring)|just\s+ask"
     r"|hit\s+me\s+up|message\s+me|text\s+me)\b|"
     r"\b(?:feel\s+free\s+to|you'?re\s+welcome\s+to)\s+(?:ask|borrow|use|message|text|call|come)\b|"
-    r"\b(?:any|every)(?:one|body)\s+(?:can|may|is\s+welcome\s+to)\s+(?:borrow|use|have|ask"
+    r"\b(?:any|every)(?:one|body)\s+(?:\w+\s+){0,3}?(?:can|may|is\s+welcome\s+to)\s+(?:borrow|use|have|ask"
     r"|message|call|come|drop)\b|"
     r"\bhappy\s+to\b[^.?!]*\b(?:with|for)\s+(?:any|every)(?:one|body)\b|"
     r"\b(?:just\s+)?(?:ping|dm|pm|message|text|mail|email|contact)\s+me\b|"
@@ -605,6 +605,9 @@ _OWN_DETAILS = re.compile(
     # skills list?"), one's data removed, leaving, the bot's language, its messages
     r"\b(?:kan|mag|can|may)\s+(?:ik|i)\s+(?:\w+\s+){0,2}?(?:mijn|m'n|my)\s+(?:gegevens|data|details"
     r"|profiel|profile|account)\b|"
+    r"\b(?:is|are)\s+(?:my|mijn|m'n|mn)\s+(?:\w+\s+){0,2}?(?:visible|zichtbaar|te\s+zien)\b"
+    r"|\bwhere\s+do\s+you\s+get\s+(?:the|your|this|that|all)\b|\bwaar\s+(?:haal|heb)\s+(?:je|jij)\s+"
+    r"(?:die|de|dat|al\s+die)\b|"
     r"\bhoe\s+(?:meld|schrijf)\s+ik\s+me\s+(?:af|uit)\b|\bhow\s+do\s+i\s+(?:unsubscribe|leave|opt\s+out)"
     r"\b|\b(?:can|may)\s+i\s+(?:write|talk|speak)\s+(?:to|with)\s+you\s+in\b|\b(?:berichten|appjes)\s+van"
     r"\s+(?:jou|je|u)\b|\bmessages\s+from\s+you\b",
@@ -706,7 +709,16 @@ _ANYONE_KNOWS_WHEN = re.compile(
     r"^\W*(?:weet|weten)\s+(?:iemand|iemant|jullie|u|je)\s+(?:\w+\s+)?(?:welke\s+dag|hoe\s+laat"
     r"|om\s+hoe\s+laat|wanneer\s+(?:de|het|er|onze|ons))\b|"
     r"^\W*(?:does|do)\s+(?:anyone|anybody|any1|you)\s+know\s+(?:what\s+time|which\s+day"
-    r"|what\s+day|when\s+(?:the|our))\b",
+    r"|what\s+day|when\s+(?:the|our))\b|"
+    # whether something goes ahead ("weet iemand of de markt met Pasen ook gewoon doorgaat?"),
+    # a spare thing, not a hand ("does anyone have spare folding chairs for saturday?")
+    r"\b(?:weet|know)s?\s+(?:er\s+)?(?:iemand|any(?:one|body)|jij|je|you)\s+(?:of|if|whether)\b[^?]*\b"
+    r"(?:doorgaat|door\s+gaat|open|dicht|gesloten|afgelast|still\s+on|going\s+ahead|cancell?ed"
+    r"|closed)\b|"
+    r"\b(?:does|do)\s+(?:any(?:one|body)|some(?:one|body))\s+have\s+(?:a\s+|any\s+|some\s+)?"
+    r"(?:spare|extra)\s+(?!(?:time|hours?|moment|minute|hand|hands|afternoon|evening)\b)|"
+    r"\bheeft\s+(?:er\s+)?iemand\s+(?:nog\s+)?(?:een\s+)?(?:paar\s+)?(?:extra|reserve)\s+"
+    r"(?!(?:tijd|uurtjes?|handen)\b)",
     re.IGNORECASE,
 )
 
@@ -778,7 +790,12 @@ _SOLVED = re.compile(
     r"|(?:is|are|'s|got|been|finally)\s+(?:\w+\s+)?(?:fixed|repaired|sorted|solved|mended)"
     # done oneself: "zelf vastgedraaid", "fixed it myself"
     r"|zelf\s+(?:al\s+)?(?:opgelost|gerepareerd|gemaakt|vastgedraaid|gefikst|geregeld|gedaan)"
-    r"|(?:fixed|sorted|solved|repaired|mended)\s+it\s+(?:myself|ourselves)"
+    r"|(?:fixed|sorted|solved|repaired|mended|patched)\s+it\s+(?:myself|ourselves)"
+    # luckily there is a way: "ik heb gelukkig een reserve bij mijn dochter", "luckily my
+    # sister has a key"; a worry less: "scheelt mij een hoop zorgen", "a weight off my mind"
+    r"|(?:heb|hebben|is|zijn|was|kon|kan|had)\s+(?:\w+\s+)?gelukkig\b|\bgelukkig\s+(?:heb|hebben"
+    r"|is|zijn|was|kon|kan|had)|luckily|fortunately|thankfully"
+    r"|scheelt\s+(?:mij|me|ons)\s+(?:een\s+hoop|veel)\s+(?:zorgen|gedoe)|weight\s+off\s+(?:my|our)"
     # the one called for it came: "plumber finally came for the leak", "de monteur is geweest"
     r"|finally\s+(?:came|turned\s+up|showed\s+up)|kwam\s+eindelijk|"
     # not broken after all: "de computer is niet kapot, de stekker was eruit", "my laptop
@@ -790,7 +807,7 @@ _SOLVED = re.compile(
     re.IGNORECASE,
 )
 _STILL_A_PROBLEM = re.compile(
-    r"\?|\b(?:maar|but|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk|nothing"
+    r"\?|\b(?:maar(?!\s+wat\s+een)|but(?!\s+what\s+a)|nog\s+steeds|still|niet|not|geen|no|kapot|broken|weer\s+stuk|nothing"
     r"|niks|niets|nobody|niemand)\b|n't\b",
     re.IGNORECASE,
 )
@@ -1162,6 +1179,10 @@ _WANTS_NOTHING = re.compile(
     r"|hoef\s+(?:\w+\s+)?geen\s+hulp|(?:even\s+|ff\s+)?stoom\s+afblazen|no\s+need\s+(?:any\s*more|now)"
     r"|(?:niet|not)\s+(?:meer\s+nodig|needed\s+any\s*more)|hoeft\s+niet\s+meer"
     r"|(?:ignore|forget)\s+my\s+(?:earlier|last|previous)\s+(?:question|message)"
+    # asked before and no longer needed: "dus die vraag van mij mag van de lijst", "you can
+    # take it off the list"; wishing oneself luck: "wish me luck", "duim voor me"
+    r"|(?:mag|kan)\s+(?:wel\s+)?van\s+de\s+lijst|(?:take|cross)\s+(?:it|that|me|my\s+\w+)\s+off"
+    r"\s+(?:the|your)\s+list|wish\s+(?:me|us)\s+luck|duim\s+(?:maar\s+)?(?:even\s+)?voor\s+(?:me|mij|ons)"
     r"|vergeet\s+mijn\s+(?:vorige|eerdere)\s+(?:vraag|bericht)"
     r"|no\s+help\s+(?:needed|required|wanted)|(?:i\s+|we\s+)?(?:don'?t|do\s+not)\s+need\s+"
     r"(?:any\s+)?help|geen\s+hulp\s+nodig|(?:je|jullie|u)\s+(?:hoeft|hoeven)\s+(?:\w+\s+)?"
@@ -1248,7 +1269,11 @@ _HOW_IS_EVERYONE = re.compile(
 # a reminder ("niet vergeten uit te zetten volgende keer", "don't forget the keys").
 _TO_ALL = re.compile(
     r"(?:^|[,.:;!]\s*)(?:bring|breng|neem)\s+(?:your|je|jullie|uw)\s+(?!(?:\w+\s+){0,3}?(?:naar\s+mij"
-    r"|to\s+me)\b)|\b(?:niet\s+vergeten|don'?t\s+forget)\b",
+    r"|to\s+me)\b)|\b(?:niet\s+vergeten|don'?t\s+forget)\b"
+    # whoever wants to join: "houses that want to join can put a pumpkin in the window", "wie
+    # mee wil doen kan zich opgeven bij Ans"
+    r"|\b(?:wie|whoever|anyone\s+who|those\s+who|\w+\s+(?:that|who))\s+(?:wants?\s+to\s+join|mee\s*wil"
+    r"\s+doen|wil\s+meedoen)\b[^?]*\b(?:can|kan|mag)\b",
     re.IGNORECASE,
 )
 # A rhetorical who: "who can even afford this", "wie kan dat nog betalen?".
@@ -1403,6 +1428,9 @@ _OPINION = re.compile(
     r"|in\s+my\s+opinion|imo|overhyped|overrated|overschat|jammer|zonde|schandalig|belachelijk"
     r"|slaat\s+(?:echt\s+|helemaal\s+|werkelijk\s+)?nergens\s+op|makes?\s+(?:absolutely\s+)?no\s+sense"
     r"|als\s+je\s+het\s+mij\s+vraagt|if\s+you\s+ask\s+me"
+    # agreeing with someone: "Ria heeft gelijk hoor", "Tom has a point"
+    r"|(?:heeft|hebben|heb)\s+(?:\w+\s+)?gelijk|(?:has|have)\s+a\s+point|(?:is|are)\s+(?:so\s+)?right"
+    r"|agree\s+with"
     # asking who else thinks so: "vindt iemand het ook zo druk …?", "is it just me or …"
     r"|(?:vindt|vinden)\s+(?:iemand|jullie|meer\s+mensen)\s+(?:\w+\s+){0,2}?ook\b|is\s+it\s+just"
     r"\s+me\b|does\s+any(?:one|body)\s+else\s+(?:think|find|feel)"
@@ -1507,7 +1535,8 @@ _HARD_DAY = re.compile(
     r"\s+van|ik\s+kan\s+het\s+(?:soms\s+|echt\s+|gewoon\s+)?niet\s+meer\s+aan(?:horen|zien)"
     r"|wat\s+een\s+gedoe|typisch|zucht|pff+|uitgeput|doodop|exhausting|exhausted"
     r"|(?:i'?m|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\b|can'?t\s+stand|drives?\s+me\s+(?:mad"
-    r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating"
+    r"|crazy|nuts)|disgusting|ugh+|sigh|so\s+frustrating|ik\s+erger\s+me\b|(?:both\s+)?in\s+(?:bits"
+    r"|tears)|in\s+tranen"
     # irony ("45 min in de wacht … top dag", "so that's fun", "Classic.") and a pet put to
     # sleep ("onze hond is vanmorgen ingeslapen", "we had to put our old dog to sleep")
     r"|top\s+dag|so\s+that'?s\s+fun|classic(?=\W*$)|lekker\s+dan(?=\W*$)|ingeslapen|put\s+(?:\w+\s+){0,3}?to\s+sleep"
@@ -1516,7 +1545,7 @@ _HARD_DAY = re.compile(
     r"|dreading|zie\s+er\s+(?:\w+\s+){0,3}?tegenop"
     # "I'm losing my mind", "I'm slowly going feral", "ik word gek"
     r"|losing\s+my\s+mind|going\s+(?:crazy|insane|mad|feral|nuts|bonkers)|ik\s+word\s+(?:\w+\s+)?"
-    r"(?:gek|horendol|knettergek)"
+    r"(?:gek|horendol|knettergek|stapelgek)"
     # disbelief: "die scheidsrechter van vanmiddag, echt niet te geloven..."
     r"|niet\s+te\s+geloven|ongelo(?:o)?f(?:e)?lijk|unbelievable|can'?t\s+believe)\b",
     re.IGNORECASE,

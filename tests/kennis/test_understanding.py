@@ -1521,3 +1521,39 @@ def test_working_again_in_a_wish_is_not_solved() -> None:
     text = "my grandfather's old radio crackles, would love to get it working again"
     assert not solved(need(text))
     assert solved("the radio works again, thanks to Ahmed")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de kraan is vrijdag vervangen door de huisbaas, dus mijn vraag mag van de lijst",
+        "job interview at 10 tomorrow, wish me luck",
+        "mijn portemonnee was zoek, ik heb gelukkig alles teruggevonden in de auto",
+        "Jan heeft gelijk, die lantaarnpaal bij de speeltuin doet het al weken niet",
+        "ik erger me aan de hondenpoep op het grasveld",
+        "de bovenburen verbouwen al een week, ik word stapelgek",
+        "weet iemand of de kerstmarkt zaterdag doorgaat met die storm?",
+        "does anyone have spare tables for the street party?",
+        "I've got a ladder, anyone on our street is welcome to borrow it",
+        "is my address visible to everyone in the group?",
+        "the lantern walk is on friday, houses that want to join can put a light in the window",
+        "we got the news today that the tumour is gone. we're both in tears",
+    ],
+)
+def test_lines_from_schiedam_in_other_words_ask_no_one(text: str) -> None:
+    """From the blind set schiedam_dev, in other words: asked before and no longer needed,
+    wishing oneself luck, luckily sorted, agreeing with a member, annoyance, whether
+    something goes ahead, a spare thing, a thing to lend, the bot's list, an announcement,
+    feelings."""
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent != "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does anyone have spare time to help me move a wardrobe?",
+        "weet iemand of er een loodgieter in de buurt is?",
+    ],
+)
+def test_a_spare_hand_or_a_person_known_is_still_asked_for(text: str) -> None:
+    assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
