@@ -200,6 +200,8 @@ _THANKS_WORD = re.compile(
     re.IGNORECASE,
 )
 _NEEDS_A_WORD = {"greeting": _GREETING_WORD, "thanks": _THANKS_WORD}
+# A few words in quotes (straight or curly), not an apostrophe: "stuck at 'dank je wel'".
+_QUOTED = re.compile(r"(?<!\w)['\"‘“][^'\"‘’“”\n]{1,40}?['\"’”](?!\w)")
 #: A greeting is said in a few words; a longer message that tells of trouble is no greeting.
 GREETING_WORDS_MAX = 12
 # "help", "hulp?", "menu": how to use the bot (the answer points to /hulp), not a request.
@@ -1448,7 +1450,8 @@ _TELLS_A_NEED = re.compile(
     # stroom springt eruit", "the fuse keeps tripping"
     r"|durf\w*\s+(?:\w+\s+){0,4}?niet|(?:don'?t|do\s+not)\s+dare|springt\s+(?:\w+\s+)?eruit"
     r"|slaat\s+(?:\w+\s+)?door|keeps\s+tripping|trips\b"
-    r"|no\s+idea|no\s+clue|can'?t\s+(?:tell|figure|work\s+out|make\s+sense)|(?:zero|no)\s+(?:sense"
+    r"|no\s+idea|no\s+clue|can'?t\s+(?:tell|figure|work\s+out|make\s+sense)|still\s+can'?t"
+    r"|(?:kan|krijg)\s+(?:\w+\s+)?(?:nog\s+)?steeds\s+niet|(?:zero|no)\s+(?:sense"
     r"|idea|clue|experience)\s+(?:of|with|about)|geen\s+(?:flauw\s+idee|verstand)|awkward|clumsy"
     r"|weet\s+(?:ik\s+|we\s+)?niet|(?:don'?t|do\s+not)\s+know|not\s+sure|snap(?:t|pen)?"
     r"|understand|lukt"
@@ -1947,8 +1950,10 @@ def decide(
     """The reading of ``text`` from its classifier probabilities; ``wanted``: ``need(text)``
     when the caller has it already (kennis.search embeds it)."""
     p = np.asarray(probabilities, dtype=np.float64).copy()
+    # Words quoted are mentioned, not said: "my Dutch is stuck at 'dank je wel'" thanks no one.
+    unquoted = _QUOTED.sub(" ", text)
     for said, word in _NEEDS_A_WORD.items():
-        if not word.search(THANKS_AHEAD.sub("", text) if said == "thanks" else text):
+        if not word.search(THANKS_AHEAD.sub("", unquoted) if said == "thanks" else unquoted):
             p[INTENTS.index(said)] = 0.0
     if len(text.split()) > GREETING_WORDS_MAX and _TELLS_A_NEED.search(text):
         # "hey so I got this letter from the gemeente … and I still don't know what they want

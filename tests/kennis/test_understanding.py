@@ -1557,3 +1557,17 @@ def test_lines_from_schiedam_in_other_words_ask_no_one(text: str) -> None:
 )
 def test_a_spare_hand_or_a_person_known_is_still_asked_for(text: str) -> None:
     assert spoken_to(text, leaning_to("help", then="pledge")).intent == "help"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've lived here a year and my Dutch is still 'dank je wel' and 'doei', the classes "
+        "are only grammar",
+        "Hi Vonk, watched ten videos on sewing a zip and I still can't get it in straight",
+    ],
+)
+def test_a_quoted_thanks_or_a_hello_before_trouble_does_not_hide_a_request(text: str) -> None:
+    reading = spoken_to(text, leaning_to("thanks", then="greeting"))
+    assert reading.probabilities["thanks"] == 0.0
+    assert reading.probabilities["greeting"] == 0.0
