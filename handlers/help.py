@@ -32,6 +32,7 @@ from kennis.understanding import (
     news,
     opinion,
     praise,
+    said_to_all,
     solved,
     to_a_member,
     wants_nothing,
@@ -97,13 +98,18 @@ async def chatted(_event: Event, ctx: Context) -> None:
         if ctx.in_direct_chat:
             await ctx.reply(ctx.t("help.to_a_member"))
         return
+    wanted = need(ctx.text)
+    if solved(wanted) or said_to_all(ctx.text):
+        # "de wasmachine is gemaakt, dus mijn vraag mag van de lijst", "houses that want to
+        # join can put a light in the window": good to know, and the neighbours should hear it
+        await ctx.reply(ctx.t(f"help.news_{where}"))
+        return
     if wants_nothing(ctx.text):  # "I don't need anything, I just had to say it"
         await ctx.reply(ctx.t("help.shared"))
         return
     if lost_or_found(ctx.text):  # the neighbours read along; the bot keeps no lost property
         await ctx.reply(ctx.t(f"help.lost_or_found_{where}"))
         return
-    wanted = need(ctx.text)
     if invitation(wanted):  # company for an outing: the neighbours, not the bot
         await ctx.reply(ctx.t(f"help.invitation_{where}"))
         return
@@ -113,7 +119,7 @@ async def chatted(_event: Event, ctx: Context) -> None:
     if praise(wanted):  # "goeie sessie gisteren": the organisers will be glad to hear it
         await ctx.reply(ctx.t(f"help.praise_{where}"))
         return
-    if news(wanted) or solved(wanted):  # "de cv draait eindelijk": good news all the same
+    if news(wanted):  # "de ludieke actie is goedgekeurd": good news all the same
         await ctx.reply(ctx.t(f"help.news_{where}"))
         return
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know

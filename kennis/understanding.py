@@ -1291,6 +1291,12 @@ _WHO_EVEN = re.compile(
 )
 
 
+def said_to_all(text: str) -> bool:
+    """Whether the words announce or remind, to everyone, asking no one ("bring your broken
+    toasters", "niet vergeten de lampen uit te doen", "whoever wants to join can …")."""
+    return bool(_TO_ALL.search(text)) and not _ASKS_FOR_SOMEONE.search(text)
+
+
 def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = None) -> Intent | None:
     """The intent the words alone decide, else None: a request for a person by its framing
     (checked on the whole message), a question about the bot itself ("how does this work,
@@ -1303,7 +1309,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = Non
         return "other"
     if _WHO_EVEN.search(text):
         return "other"
-    if _TO_ALL.search(text) and not _ASKS_FOR_SOMEONE.search(text):
+    if said_to_all(text):
         return "other"
     if wanted is None:
         wanted = need(text)

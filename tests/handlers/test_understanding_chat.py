@@ -305,3 +305,29 @@ async def test_good_night_gets_good_night_and_help_too_far_off_is_still_a_need(
     assert "goed om te weten" not in after("gerda@dm: mijn kraan lekt")
     assert "Thanks, good to know!" in after("tamara@dm: the boiler broke")
     assert "Good night, Tamara!" in after("tamara@dm: good night")
+
+
+async def test_a_question_taken_off_the_list_or_an_announcement_is_good_to_know(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """A fix reported with "mijn vraag mag van de lijst" is good news, not a sorrow to be
+    wished strength with; an announcement to everyone is good to know too; "wish me luck"
+    still gets sympathy."""
+    out = await run_script(
+        """
+        kees@dm: de wasmachine is gisteren gemaakt door de monteur, dus mijn vraag mag van de lijst
+        tamara@dm: /taal en
+        tamara@dm: the lantern walk is on friday, houses that want to join can put a light in the window
+        tamara@dm: dentist tomorrow at 8 and I'm dreading it, wish me luck
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:
+        return out.split(said, 1)[1].split("@dm:", 1)[0]
+
+    assert "Dank je, goed om te weten!" in after("kees@dm: de wasmachine")
+    assert "Sterkte" not in after("kees@dm: de wasmachine")
+    assert "Thanks, good to know!" in after("tamara@dm: the lantern walk")
+    assert "Thank you for sharing that" in after("tamara@dm: dentist tomorrow")
