@@ -281,6 +281,8 @@ SUBJECTS = _FAMILY_MASKS["subject"]
 _NAMING_REQUIRED = 1 << len(_BITS)
 #: The activities' bits (see _ACTIVITIES).
 ACTIVITIES = _FAMILY_MASKS["activity"]
+# Instruments, school subjects and activities: the things one takes lessons in.
+_TAUGHT_THINGS = _FAMILY_MASKS["instrument"] | SUBJECTS | ACTIVITIES
 #: The languages of the network itself (see the module's docstring).
 LOCAL = _BITS["language:dutch"] | _BITS["language:english"]
 
@@ -362,6 +364,12 @@ def mismatched(asked: int, masks: np.ndarray, *, strict: bool = True) -> np.ndar
     a language to translate is read as any other (the naming bar of kennis.search weighs
     every interpreting kind, not only the one naming it)."""
     out = np.zeros(len(masks), dtype=bool)
+    wanted = asked & _TAUGHT_THINGS
+    if wanted:
+        # What one is taught, across families: a piano lesson asked is not met by a text that
+        # names only teaching adults to cycle (or maths, or swimming).
+        named = masks & _TAUGHT_THINGS
+        out |= ((named != 0) & ((named & wanted) == 0)).astype(bool)
     for name, family in _FAMILY_MASKS.items():
         wanted = asked & family
         if wanted:

@@ -708,6 +708,10 @@ def test_an_activity_asked_to_be_taught_needs_a_text_that_names_it() -> None:
     assert not asked_in("I can't cycle any more, who can drive me to the hospital?") & ACTIVITIES
     assert not asked_in("alles over zwemmen, wie weet waar het zwembad is?") & ACTIVITIES
     assert fits("mijn fiets is lek") == skills
+    # Across what one is taught: a piano lesson is not met by the cycling, chess, swimming or
+    # maths teacher, nor maths by the swimming teacher.
+    assert fits("anyone teaching piano to adult beginners?") == []
+    assert fits("mijn zoon staat een 4 voor wiskunde") == ["wiskunde bijles"]
 
 
 @pytest.mark.slow
