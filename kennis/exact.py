@@ -45,16 +45,18 @@ _NAMES: dict[str, str] = {
     r"|libanon|libanees|libanese|lebanon|lebanese|palestijn\w*|palestin\w*|algerij\w*"
     r"|algeria\w*|tunesi\w*|tunisia\w*|libi[eë]|libisch(?:e)?|libya\w*",
     "turkish": r"turks(?:e|talig|talige)?|turkish|turkije|turkey",
-    "polish": r"pools(?:e|talig|talige)?|(?<!nail\s)(?<!shoe\s)polish"  # not shoe polish
+    "polish": r"pools(?:e|talig|talige)?|polen|poland|polska|gda[nń]sk|warschau|warsaw|krakau"
+    r"|krak[oó]w|wroc[lł]aw|pozna[nń]|(?<!nail\s)(?<!shoe\s)polish"  # not shoe polish
     r"(?!\s+(?:my|the|your|his|her|our|it|them|shoes?|nails?|silver|furniture|cars?|floors?"
     r"|wood))",
     "ukrainian": r"oekra[iï]ens(?:e|talig|talige)?|ukrainian|oekra[iï]ne|ukraine|charkiv|kharkiv"
     r"|kyiv|kiev|odessa|lviv",
     "russian": r"russisch(?:e|talig|talige)?|russian|rusland|russia",
     "spanish": r"spaans(?:e|talig|talige)?|spanish|spanje|spain",
-    "french": r"frans(?:e|talig|talige)|french",  # "Frans" alone is also a first name
-    "german": r"duits(?:e|talig|talige)?|german",
-    "italian": r"italiaans(?:e|talig|talige)?|italian",
+    # "Frans" alone is also a first name
+    "french": r"frans(?:e|talig|talige)|french|frankrijk|france",
+    "german": r"duits(?:e|talig|talige)?|german|germany|duitsland",
+    "italian": r"italiaans(?:e|talig|talige)?|italian|itali[eë]|italy",
     "portuguese": r"portugee?s(?:e|talig|talige)?|portuguese|portugal|brazili\w*|brazil",
     "tigrinya": r"tigrin(?:y|j|i)a|eritrea|eritrees|eritrese|eritrean",
     "amharic": r"amhaars(?:e)?|amharic|ethiopi[eë]|ethiopia|ethiopisch(?:e)?|ethiopian",
@@ -65,16 +67,16 @@ _NAMES: dict[str, str] = {
     "kurdish": r"koerdisch(?:e)?|kurdish|kurmanji|sorani|koerdistan|kurdistan",
     "berber": r"berbers(?:e)?|berber|tamazight",
     "chinese": r"chinee?s(?:e)?|chinese|mandarijn|mandarin|kantonees|cantonese|china",
-    "japanese": r"japans(?:e)?|japanese",
+    "japanese": r"japans(?:e)?|japanese|japan",
     "hindi": r"hindi",
     "urdu": r"urdu",
     "bengali": r"bengaals(?:e)?|bengali",
     "tamil": r"tamil",
     "latin": r"latijn(?:se)?|latin",
-    "greek": r"grieks(?:e)?|greek",
-    "romanian": r"roemeens(?:e)?|romanian",
-    "bulgarian": r"bulgaars(?:e)?|bulgarian",
-    "hungarian": r"hongaars(?:e)?|hungarian",
+    "greek": r"grieks(?:e)?|greek|griekenland|greece",
+    "romanian": r"roemeens(?:e)?|romanian|roemeni[eë]|romania",
+    "bulgarian": r"bulgaars(?:e)?|bulgarian|bulgarije|bulgaria",
+    "hungarian": r"hongaars(?:e)?|hungarian|hongarije|hungary",
     "papiamento": r"papiaments(?:e)?|papiamento|papiamentu",
     "sranan": r"sranan(?:tongo)?",
     "bosnian-croatian-serbian": r"kroatisch(?:e)?|servisch(?:e)?|bosnisch(?:e)?|croatian"

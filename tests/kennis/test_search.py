@@ -857,6 +857,9 @@ def test_languages_and_instruments_named_in_a_text() -> None:
     # Where a newcomer comes from names the language they most likely speak.
     assert exact_terms("mijn buurvrouw komt uit Eritrea") == exact_terms("tolk Tigrinya")
     assert exact_terms("my Syrian neighbour") == exact_terms("Arabisch tolken")
+    assert exact_terms("she's from Gdańsk") == exact_terms("ze komt uit Polen") != 0
+    assert exact_terms("Polish translation") == exact_terms("she's from Gdańsk")
+    assert exact_terms("mijn schoonvader komt uit Griekenland") == exact_terms("Grieks")
     # Dutch or English alone ask for nothing exact; with another language they do.
     assert asked_for(exact_terms("ze spreekt geen Nederlands")) == 0
     polish_dutch = exact_terms("Poolse buurman wil Nederlands leren")
