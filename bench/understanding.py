@@ -539,8 +539,10 @@ def main() -> None:
         default="everyday,professional",
         help="also 'legacy' (bench/devset_nl.json) and the blind 'neighbourhood', 'harbour',"
         " 'market', 'expertise', 'campus', 'village', 'makers', 'coop', 'flats', 'expats',"
-        " 'allotment', 'carers' and 'freelance' sets"
-        " (bench/sets/README.md), dev half only",
+        " 'allotment', 'carers', 'freelance', 'sportpark', 'riverside', 'delfshaven', 'leiden',"
+        " 'oosterpark', 'malberg', 'eindhoven' and 'schiedam' dev sets, and with --halves check"
+        " the 'foodbank', 'newbuild', 'overvecht', 'hengelo', 'zaanstad', 'deventer' and"
+        " 'amersfoort' check sets (bench/sets/README.md)",
     )
     ap.add_argument("--quick", action="store_true", help="the default option only")
     ap.add_argument("--show", action="store_true", help="print failures (dev halves only)")
