@@ -852,6 +852,22 @@ def register(router: Router) -> None:
         r"(?:\s*[,.;!]\s*\S.*|\s+(?:maar|but)\b.*)?\W*$",
         clear_in_groups=True,
     )(join_phrase)
+    router.phrase(
+        # asked rather than said: "kan ik meedoen met de kerstmarkt?", "mag ik ook meehelpen
+        # bij de speeltuin?", "can I join the christmas market thing? but only until 12", "I'd
+        # like to help out with the cleanup"; in a group only when the bot is addressed ("can
+        # I join you for lunch?" is for the neighbours)
+        r"^\s*(?:(?:hoi|hi|hey|hallo|hello)\W+)?"
+        r"(?:(?:kan|mag)\s+ik\s+(?:ook\s+|nog\s+|misschien\s+)*(?:mee\s*doen|mee\s*helpen|helpen)"
+        r"|ik\s+wil\s+(?:graag\s+|ook\s+|wel\s+)*(?:mee\s*doen|mee\s*helpen)"
+        r"|(?:can|could|may)\s+i\s+(?:still\s+|also\s+)*(?:join(?=\s+(?:in\s+)?(?:the|your|call|#?\d))"
+        r"|help(?:\s+out)?(?=\s+(?:with|at|on)\s))"
+        r"|i'?d\s+(?:like|love)\s+to\s+(?:join(?=\s+(?:in\s+)?(?:the|your|call|#?\d))"
+        r"|help(?:\s+out)?(?=\s+(?:with|at|on)\s)))"
+        r"(?:\s+(?:met|with|voor|for|bij|aan|on|at|in)?\s*(?:oproep\s+|call\s+)?(?P<ref>#?[0-9]+)"
+        r"|\s+(?:(?:met|with|voor|for|bij|aan|on|at|in)\s+)?(?P<title>[^\d\W][^,.;!?]*?))?"
+        r"(?:\s*[,.;!?]\s*\S.*|\s+(?:maar|but)\b.*)?\W*$"
+    )(join_phrase)
     router.phrase(  # a bare yes or no (see handlers.common.yes_or_no); "niet nu" is the nudges'
         r"^\W*(?:ja|ja\W+hoor|jazeker|ja\W+zeker|ja\W+graag|ja\W+prima|jawel|prima|graag|zeker"
         r"|yes|yep|yeah|sure|nee|nee\W+hoor|nee\W+dank\W+je(?:\W+wel)?|nee\W+bedankt"

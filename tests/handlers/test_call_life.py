@@ -275,6 +275,33 @@ async def test_ik_doe_mee_names_the_call_by_its_title_and_a_remark_after_it_is_n
     assert "Opruimen speelveld" in mine and "het speelveld" not in mine
 
 
+async def test_asking_to_join_a_call_joins_it_or_shows_the_calls(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "kan ik meedoen met …?" and "can I join …?" ask to take part: that call, the one the
+    member was invited to, or the list to choose from (the words name no call in another
+    language), never "Shall I look for someone who can help with 'can I join …'?"; asked
+    among neighbours, the bot keeps out."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: kan ik ook meedoen met het speelveld?
+        willem@dm: /taal en
+        willem@dm: can I join the bench painting? but only until 12
+        chantal@dm: mag ik helpen?
+        kees: can I join you for the walk on sunday?
+        """
+    )
+    assert "[dm tamara] vonk: Top, je doet mee met 'Opruimen speelveld'" in out
+    willem = out.split("willem@dm: can I join", 1)[1].split("chantal@dm:", 1)[0]
+    assert "I don't see an open call called 'the bench painting'" in willem
+    assert "2. Bankjes verven" in willem and "Shall I look" not in willem
+    chantal = out.split("chantal@dm:", 1)[1].split("kees:", 1)[0]
+    # Invited to the play field before: "mag ik helpen?" answers that invitation.
+    assert "[dm chantal] vonk: Top, je doet mee met 'Opruimen speelveld'" in chantal
+    assert "vonk" not in out.split("kees: can I join", 1)[1]
+
+
 async def test_a_cancelled_call_named_by_its_title_says_so_and_oh_wait_hands_back(
     network: Settings, run_script: ScriptRunner
 ) -> None:
