@@ -8,7 +8,7 @@ personal details are not a group matter.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from actions import members as member_actions
 from actions.buttons import AskSearch, ChooseCell, Consent, KeepName, SkillsLater
@@ -21,6 +21,9 @@ from handlers.common import language_asked, skipped, yes_or_no
 from kennis.need import topic
 from kennis.skill_phrases import extract_skills
 from kennis.understanding import asks_anyone
+
+if TYPE_CHECKING:
+    from storage.records import Conversation
 
 FLOW = "onboarding"
 STEPS = ("name", "skills", "cell", "findable", "invitable")
@@ -155,6 +158,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         if skipped(text):  # 'later', as the button says
             await next_step(ctx, step)
             return
+        if asks_anyone(text):  # "wie kan mijn fiets maken?" is no skill of one's own
+            await park_question(ctx, step, text)
+            return
         skills = extract_skills(text)
         if not skills:
             await ctx.reply(ctx.t("onboarding.skills_unclear"))
@@ -162,6 +168,9 @@ async def answer(_event: Event, ctx: Context) -> None:
         await members.add_skills(ctx.member.id, skills, now=ctx.now())
         await ctx.reply(ctx.t("onboarding.skills_saved", skills=bullets(skills)))
     elif step == "cell":
+        if asks_anyone(text):  # "wie kan mijn fiets maken?" is no neighbourhood
+            await park_question(ctx, step, text)
+            return
         if not await typed_cell(ctx, clean_name(text)):
             return
     elif step == "cell_new":
@@ -187,6 +196,13 @@ async def answer(_event: Event, ctx: Context) -> None:
     await next_step(ctx, step)
 
 
+def _asked_instead_of_skills(text: str, question: Conversation) -> bool:
+    """Router.flow's ``lets_go``: a question typed where the skills were asked ("kan ik
+    meehelpen met de kerstmarkt?") is read on its own, not saved as a skill; the skills
+    question waits. A request for someone is parked instead (see park_question)."""
+    return question.step == "skills" and "?" in text and not asks_anyone(text)
+
+
 _NOT_A_NAME = re.compile(r"[0-9?!@/:#]")
 
 
@@ -208,7 +224,7 @@ async def typed_cell(ctx: Context, name: str) -> bool:
     """The cell step answered in words: an existing cell, 'geen' (none), or a new name that
     is asked about first. False: the question is asked again (nothing stored)."""
     choice = yes_or_no(name)
-    if choice is False or _NO_PREFERENCE.match(name):
+    if choice is False or _NO_PREFERENCE.match(name) or skipped(name):  # 'later' too
         await ctx.storage.members.update(ctx.member.id, cell_id=None)
         return True
     cells = await ctx.storage.networks.cells(ctx.network.id)
@@ -267,7 +283,7 @@ async def consent_pressed(press: Consent, ctx: Context) -> None:
 
 def register(router: Router) -> None:
     router.command("start", "begin", "aanmelden", "join")(start)
-    router.flow(FLOW)(answer)
+    router.flow(FLOW, lets_go=_asked_instead_of_skills)(answer)
     router.button(KeepName)(name_pressed)
     router.button(SkillsLater)(skills_later_pressed)
     router.button(ChooseCell)(cell_pressed)

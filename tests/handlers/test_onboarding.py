@@ -405,3 +405,31 @@ async def test_a_request_after_stop_is_answered_and_drops_the_question(
     assert "Anna de Vries" in after and "Fijn dat je blijft" not in after
     assert "Je bent uitgeschreven" not in out
     assert out.split("kees@dm: nee hoor")[1].strip().endswith("Fijn dat je blijft!")
+
+
+async def test_a_question_where_skills_or_a_cell_were_asked_is_no_skill_or_cell(
+    run_script: ScriptRunner,
+) -> None:
+    """ "kan ik meehelpen met …?" typed where the skills were asked was saved as a skill: it
+    is read on its own now, and the skills question waits; "wie kan …?" where the cell was
+    asked is kept for later, and 'later' there is no cell called 'later'."""
+    out = await run_script(
+        """
+        lena@dm: /start
+        lena@dm: Lena
+        lena@dm: hoe werkt dit eigenlijk?
+        lena@dm: tuinieren en koken
+        lena@dm: wie kan mijn fiets maken?
+        lena@dm: later
+        lena@dm: ja
+        lena@dm: ja
+        """
+    )
+    assert "• hoe werkt dit eigenlijk" not in out
+    skills = out.split("lena@dm: tuinieren en koken", 1)[1].split("lena@dm:", 1)[0]
+    assert "• tuinieren" in skills and "• koken" in skills
+    cell = out.split("lena@dm: wie kan mijn fiets maken?", 1)[1].split("lena@dm:", 1)[0]
+    assert "Je vraag onthoud ik" in cell and "Dat lees ik niet als de naam" not in cell
+    assert "Nieuwe cel 'later'" not in out
+    done = out.split("welkom in het netwerk!", 1)[1]
+    assert "[1] Zoek hulp bij 'mijn fiets maken'" in done
