@@ -81,6 +81,12 @@ _PEOPLE = re.compile(
 )
 _FROM = re.compile(r"(?<!\w)(?:vanaf|from|starting)(?!\w)", re.IGNORECASE)
 _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
+# A number that is a day of the month ("/oproep verzet 26 december"), not a call.
+_DAY_OF_MONTH = re.compile(
+    r"[0-9]{1,2}\s*(?:e\s+|th\s+|st\s+|nd\s+|rd\s+)?(?:jan|feb|maa|mar|apr|mei|may|jun|jul|aug|sep"
+    r"|okt|oct|nov|dec)",
+    re.IGNORECASE,
+)
 END_FLOW = "call_end"
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
 #: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
@@ -232,12 +238,15 @@ async def call_command(_event: Event, ctx: Context) -> None:
         await status(ctx, rest)
         return
     if first in CANCEL_WORDS:
-        call_id, reason = call_ref_and_rest(rest)
-        await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, reason)))
+        named = await _own_call_named(ctx, rest, "calls.which_to_end")
+        if named is not None:
+            call_id, reason = named
+            await ctx.reply(ended_text(ctx.t, await end_call(ctx, ctx.member, call_id, reason)))
         return
     if first in MOVE_WORDS:
-        call_id, when = call_ref_and_rest(rest)
-        await move(ctx, call_id, when)
+        named = await _own_call_named(ctx, rest, "calls.which_to_move")
+        if named is not None:
+            await move(ctx, *named)
         return
     require(ctx.member, Permission.POST_CALL)  # before the questions, not after them
     if not args:
@@ -246,6 +255,38 @@ async def call_command(_event: Event, ctx: Context) -> None:
         return
     draft, invalid = parse_call(args, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone))
     await continue_draft(ctx, draft, invalid)
+
+
+async def _own_call_named(ctx: Context, rest: str, which: str) -> tuple[int, str] | None:
+    """The call a cancel or move names first, and the rest of the words. Without a number:
+    the member's one open call ("/oproep annuleer het regent"); several: they are listed to
+    choose from (None); none: NotFound."""
+    if _CALL_REF.match(rest.strip()) and not _DAY_OF_MONTH.match(rest.strip()):
+        return call_ref_and_rest(rest)
+    own = [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id == ctx.member.id
+    ]
+    if not own:
+        raise NotFound("calls.none_of_yours")
+    if len(own) == 1:
+        return own[0].id, rest.strip(" :,-")
+    newest = sorted(own, key=lambda c: c.id)[-5:]
+    lines = [ctx.t(which, id=newest[-1].id)]
+    for c in newest:
+        when = when_text(ctx.t, c.starts_at, c.has_time, tz=ctx.member.timezone, now=ctx.now())
+        lines.append(ctx.t("calls.which_line", id=c.id, title=c.title, when=when))
+    buttons = (
+        [
+            Button(f"{c.id}. {ctx.t('calls.end_button')}", EndCall(c.id, False).encode())
+            for c in newest
+        ]
+        if which == "calls.which_to_end"
+        else []
+    )
+    await ctx.reply("\n".join(lines), buttons=buttons)
+    return None
 
 
 async def from_question_pressed(press: CallFromQuestion, ctx: Context) -> None:

@@ -302,6 +302,35 @@ async def test_asking_to_join_a_call_joins_it_or_shows_the_calls(
     assert "vonk" not in out.split("kees: can I join", 1)[1]
 
 
+async def test_cancel_or_move_without_a_number_takes_the_one_own_call_or_asks_which(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "/oproep annuleer" without a number said "Die oproep ken ik niet"; "/oproep verzet 26
+    december" took 26 for a call. With two calls of one's own the bot asks which (cancel
+    buttons under it); with one it is that one; with none it says so."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        sanne@dm: /oproep verzet 19 december 10:00
+        sanne@dm: /oproep annuleer
+        sanne@dm: [1]
+        sanne@dm: het veld is afgesloten
+        sanne@dm: /oproep verzet 19 december 14:00
+        tamara@dm: /oproep annuleer
+        """
+    )
+    moved = out.split("sanne@dm: /oproep verzet 19 december 10:00", 1)[1].split("sanne@dm:", 1)[0]
+    assert "Welke oproep wil je verzetten?" in moved and "Die oproep ken ik niet" not in moved
+    which = out.split("sanne@dm: /oproep annuleer", 1)[1].split("sanne@dm:", 1)[0]
+    assert "Welke oproep wil je annuleren?" in which
+    assert "[1] 1. Oproep annuleren  [2] 2. Oproep annuleren" in which
+    assert "'Opruimen speelveld' gaat niet door." in out
+    # One call of her own left: that one is moved.
+    last = out.split("sanne@dm: /oproep verzet 19 december 14:00", 1)[1].split("tamara@dm:", 1)[0]
+    assert "Bankjes verven" in last and "19 december" in last
+    assert "Je hebt nu geen open oproepen." in out.split("tamara@dm: /oproep annuleer", 1)[1]
+
+
 async def test_a_cancelled_call_named_by_its_title_says_so_and_oh_wait_hands_back(
     network: Settings, run_script: ScriptRunner
 ) -> None:
