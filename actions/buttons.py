@@ -130,6 +130,15 @@ class EndCall(ButtonData, prefix="call:end"):
 
 
 @dataclass(frozen=True)
+class CallMove(ButtonData, prefix="call:move"):
+    """The initiator's own call to a moment they typed ("kan de kerstmarkt een week later?"):
+    ``minute`` is the new moment in minutes since 1970 (UTC)."""
+
+    call_id: int
+    minute: int
+
+
+@dataclass(frozen=True)
 class PledgeNoDate(ButtonData, prefix="pledge:nodate"):
     """Making a pledge: it has no date."""
 

@@ -33,6 +33,7 @@ from handlers.common import (
     lesson_line,
     never_mind,
     not_yes_or_no,
+    offer_own_call_move,
     yes_or_no,
 )
 from kennis.need import topic_asks
@@ -66,6 +67,8 @@ async def ask_command(_event: Event, ctx: Context) -> None:
 async def understood_request(_event: Event, ctx: Context) -> None:
     """Words read as a request for a person: answered with those who fit, or honestly."""
     reading = ctx.route.understood.reading
+    if await offer_own_call_move(ctx):  # "kan de kerstmarkt een week later?" from its initiator
+        return
     if reading.framing_only:  # "wie kan mij helpen?": with what, first
         await ctx.reply(ctx.t("ask.what"))
         return
@@ -88,6 +91,8 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
     """Spoken to, but unsure it is a request: ask back rather than guess or shrug. In a
     direct chat a typed "ja" or "nee" answers too, as people do with a yes/no question
     (unless another question is still waiting for their answer: that one keeps it)."""
+    if await offer_own_call_move(ctx):  # "kan de kerstmarkt een week later?" from its initiator
+        return
     topic = clipped(ctx.route.understood.reading.topic, TOPIC_MAX)
     t = ctx.t
     await ctx.reply(

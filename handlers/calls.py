@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
     CallFromQuestion,
+    CallMove,
     DeclineCall,
     DraftCancel,
     DraftCell,
@@ -261,8 +262,10 @@ async def _own_call_named(ctx: Context, rest: str, which: str) -> tuple[int, str
     """The call a cancel or move names first, and the rest of the words. Without a number:
     the member's one open call ("/oproep annuleer het regent"); several: they are listed to
     choose from (None); none: NotFound."""
-    if _CALL_REF.match(rest.strip()) and not _DAY_OF_MONTH.match(rest.strip()):
-        return call_ref_and_rest(rest)
+    first = rest.split()[0] if rest.split() else ""
+    numbered = _CALL_REF.match(rest.strip()) or any(c.isdigit() for c in first)
+    if numbered and not _DAY_OF_MONTH.match(rest.strip()):
+        return call_ref_and_rest(rest)  # a number, of any script: that call, or "ken ik niet"
     own = [
         c
         for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
@@ -287,6 +290,11 @@ async def _own_call_named(ctx: Context, rest: str, which: str) -> tuple[int, str
     )
     await ctx.reply("\n".join(lines), buttons=buttons)
     return None
+
+
+async def move_pressed(press: CallMove, ctx: Context) -> None:
+    """ "Ja, verzetten" under "Zal ik oproep 3 verzetten naar …?" (handlers.common)."""
+    await move_to(ctx, press.call_id, datetime.fromtimestamp(press.minute * 60, tz=UTC))
 
 
 async def from_question_pressed(press: CallFromQuestion, ctx: Context) -> None:
@@ -316,9 +324,13 @@ async def move(ctx: Context, call_id: int, text: str) -> None:
     if found is None or isinstance(found, InvalidWhen) or found.rest.strip(" ,.!"):
         await ctx.reply(ctx.t("calls.move_bad_date", text=text, id=call_id))
         return
+    await move_to(ctx, call_id, found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR))
+
+
+async def move_to(ctx: Context, call_id: int, at: datetime) -> None:
+    """The call to moment ``at``; everyone taking part is told once."""
     call = await find_call(ctx, call_id)
     cell = await ctx.storage.networks.get_cell(call.cell_id) if call.cell_id else None
-    at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
     new = NewCall(call.title, at, True, cell.name if cell else None, call.people_needed)
     changed = await change_call(ctx, ctx.member, call_id, new)
     when = when_text(ctx.t, at, True, tz=ctx.member.timezone, now=ctx.now())
@@ -871,6 +883,7 @@ def register(router: Router) -> None:
     router.flow(FLOW, lets_go=_not_for_the_draft)(answer)
     router.flow(END_FLOW)(end_reason)
     router.button(EndCall)(end_pressed)
+    router.button(CallMove)(move_pressed)
     router.button(JoinCall)(join_pressed)
     router.button(MoreAboutCall)(more_pressed)
     router.button(DeclineCall)(decline_pressed)

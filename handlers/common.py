@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from actions.calls import join_call
+from actions.buttons import AskNevermind, CallMove
+from actions.calls import call_meant, join_call
 from actions.wording import when_text
+from bot.core import Button
+from bot.when import When, parse_when
 from kennis.lessons import readable
 from kennis.understanding import asks_about_own_call, asks_anyone, pattern_intent
 from storage.repositories.calls import PledgeStatus
@@ -237,3 +242,99 @@ async def join_and_tell(ctx: Context, call: Call) -> None:
     # The group sees the count on the call's own post, edited in place (join_call), and one
     # line when it is full: no "X doet mee!" per pledge in a busy group.
     await ctx.reply_direct(t("calls.joined", title=call.title, when=when, id=pledge.id))
+
+
+# The initiator moving their own call in words: "kan de kerstmarkt een week later? 26
+# december", "de kerstmarkt verzetten naar zondag 20 december 14:00", "can we push the
+# cleanup back a week?".
+_MOVES = re.compile(
+    r"\b(?:verzet\w*|verplaats\w*|uitstel\w*|uitgesteld|later|eerder|move|moved|moving"
+    r"|postpone\w*|reschedul\w*|push\w*\s+(?:\w+\s+){0,4}?back|earlier)\b",
+    re.IGNORECASE,
+)
+_SHIFT = re.compile(
+    r"\b(een|1|twee|2|drie|3|a|one|two|three)\s+(week|weken|weeks?|dag|dagen|days?)\s*"
+    r"(later|eerder|earlier|back|uit)?\b",
+    re.IGNORECASE,
+)
+_COUNTS = {"een": 1, "a": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3}
+
+
+async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
+    """The member's own open call their words move, and the new moment: a moment typed
+    ("… naar 26 december"; a day keeps the call's hour) or a shift ("een week later"); the
+    call named by its title words, or their only one. None when the words move nothing."""
+    if not _MOVES.search(ctx.text):
+        return None
+    own = [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id == ctx.member.id and c.starts_at is not None
+    ]
+    if not own:
+        return None
+    tz = ZoneInfo(ctx.member.timezone)
+    found = parse_when(ctx.text, now=ctx.now(), tz=tz)
+    shift = _SHIFT.search(ctx.text)
+    if isinstance(found, When) and shift is not None and not re.search(r"\d", found.matched):
+        found = None  # "push the christmas market back a week": a shift, not Christmas day
+    words = found.rest if isinstance(found, When) else ctx.text
+    call = (
+        call_meant(own, words, None, tz=tz)
+        or (own[0] if len(own) == 1 else None)
+        or await call_by_meaning(ctx, own, ctx.text)
+    )
+    if call is None or call.starts_at is None:
+        return None
+    was = call.starts_at.astimezone(tz)
+    if isinstance(found, When):
+        at = found.at if found.has_time else found.at.replace(hour=was.hour, minute=was.minute)
+    elif shift is not None:
+        n = int(shift.group(1)) if shift.group(1).isdigit() else _COUNTS[shift.group(1).lower()]
+        days = n * (7 if shift.group(2).lower().startswith("we") else 1)
+        earlier = (shift.group(3) or "").lower() in ("eerder", "earlier") or (
+            not shift.group(3) and re.search(r"\b(?:eerder|earlier)\b", ctx.text, re.I)
+        )
+        at = was + timedelta(days=-days if earlier else days)
+    else:
+        return None
+    if at == was or at <= ctx.now():
+        return None
+    return call, at
+
+
+#: How much closer in meaning (cosine) the words must be to one call's title than to the next
+#: for :func:`call_by_meaning` to take it.
+MEANING_LEAD = 0.02
+
+
+async def call_by_meaning(ctx: Context, calls: Sequence[Call], words: str) -> Call | None:
+    """The call whose title the words mean, when they share no title word: "the christmas
+    market" for "Kerstmarkt opbouwen op het plein". One encode; only when it clearly leads
+    (the member is asked before anything changes). None without a search."""
+    search = ctx.services.search
+    if search is None or len(calls) < 2 or not words.strip():
+        return None
+    closeness = await search.similarity(words, [c.title for c in calls])
+    order = sorted(range(len(calls)), key=lambda i: -closeness[i])
+    if closeness[order[0]] - closeness[order[1]] < MEANING_LEAD:
+        return None
+    return calls[order[0]]
+
+
+async def offer_own_call_move(ctx: Context) -> bool:
+    """Asks the initiator whether to move their call as their words say (see
+    :func:`own_call_moved`); False when the words move no call of theirs."""
+    moved = await own_call_moved(ctx)
+    if moved is None:
+        return False
+    call, at = moved
+    when = when_text(ctx.t, at, True, tz=ctx.member.timezone, now=ctx.now())
+    await ctx.reply_direct(
+        ctx.t("calls.move_offer", id=call.id, title=call.title, when=when),
+        buttons=[
+            Button(ctx.t("calls.move_yes"), CallMove(call.id, int(at.timestamp()) // 60).encode()),
+            Button(ctx.t("common.no"), AskNevermind().encode()),
+        ],
+    )
+    return True

@@ -16,6 +16,7 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
+from handlers.common import offer_own_call_move
 from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
@@ -92,6 +93,8 @@ async def chatted(_event: Event, ctx: Context) -> None:
         await ctx.reply(said if said is not None else ctx.t("help.which_call"))
         return
     where = "direct" if ctx.in_direct_chat else "group"
+    if await offer_own_call_move(ctx):  # "de kerstmarkt verzetten naar zondag 20 december"
+        return
     if to_a_member(ctx.text):
         # "@vonk @Kees jij zou toch de ballen oppompen?": for Kees; in the group the bot keeps
         # out of it, in a direct chat it says it passes no messages on

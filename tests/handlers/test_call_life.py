@@ -331,6 +331,37 @@ async def test_cancel_or_move_without_a_number_takes_the_one_own_call_or_asks_wh
     assert "Je hebt nu geen open oproepen." in out.split("tamara@dm: /oproep annuleer", 1)[1]
 
 
+async def test_the_initiator_moves_a_call_in_words_after_a_yes(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "kan het speelveld een week later?" from the one who posted it offers to move that
+    call a week (a day typed keeps its hour); nothing moves before the yes; from someone
+    else the words move nothing."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: ik doe mee met het speelveld
+        sanne@dm: kan het speelveld een week later?
+        sanne@dm: [1]
+        sanne@dm: de bankjes verzetten naar 19 december
+        sanne@dm: [2]
+        tamara@dm: kunnen de bankjes een week later?
+        sanne@dm: /oproepen
+        """
+    )
+    offer = out.split("sanne@dm: kan het speelveld", 1)[1].split("sanne@dm:", 1)[0]
+    assert "Zal ik oproep 1, 'Opruimen speelveld', verzetten naar zaterdag 5 december" in offer
+    assert "[1] Ja, verzetten  [2] Nee" in offer
+    moved = out.split("sanne@dm: [1]", 1)[1].split("sanne@dm:", 1)[0]
+    assert "'Opruimen speelveld' is verzet naar zaterdag 5 december om 10:00" in moved
+    assert "[dm tamara] vonk: Let op: 'Opruimen speelveld' is gewijzigd." in moved
+    bankjes = out.split("sanne@dm: de bankjes verzetten", 1)[1].split("sanne@dm: [2]", 1)[0]
+    assert "'Bankjes verven', verzetten naar zaterdag 19 december" in bankjes
+    assert "Zal ik" not in out.split("tamara@dm: kunnen de bankjes", 1)[1]
+    listed = out.split("sanne@dm: /oproepen", 1)[1]
+    assert "12 december" in listed and "19 december" not in listed  # "Nee" moved nothing
+
+
 async def test_a_cancelled_call_named_by_its_title_says_so_and_oh_wait_hands_back(
     network: Settings, run_script: ScriptRunner
 ) -> None:
