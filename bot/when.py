@@ -323,6 +323,24 @@ class _Grammar:
                 rf"(?:\s+(?P<y>\d{{4}}))?{e}",
             )
         )
+        # A day of the month without the month ("the 26th", "saturday the 26th", "friday
+        # 18th", "op de 26ste", "zaterdag de 26e"): the next such day (on that weekday, if
+        # one is named). Not before a month (the "dm" pattern's), nor an ordinal of
+        # something else ("the 3rd floor", "de 2e keer").
+        not_a_day = (
+            r"(?!\s*(?:of\s+)?" + month + r")(?!\s*(?:time|times|place|floor|grade|year|round"
+            r"|edition|birthday|century|attempt|try|row|street|keer|plaats|verdieping|klas|groep"
+            r"|jaar|ronde|editie|verjaardag|eeuw|week|les|straat|poging)\b)"
+        )
+        dom = []
+        if en:
+            dom.append(rf"{b}(?:on\s+)?the\s+(?P<dom>\d{{1,2}})(?:st|nd|rd|th){not_a_day}{e}")
+            dom.append(rf"(?<=day\s)(?P<dom2>\d{{1,2}})(?:st|nd|rd|th){not_a_day}{e}")
+        if nl:
+            dom.append(rf"{b}(?:op\s+)?de\s+(?P<dom3>\d{{1,2}})(?:e|ste|de){not_a_day}{e}")
+            dom.append(rf"(?<=dag\s)(?P<dom4>\d{{1,2}})(?:e|ste|de){not_a_day}{e}")
+        if dom:
+            p.append(("dom", "|".join(dom)))
         if en:
             p.append(
                 (
@@ -507,6 +525,11 @@ class _Grammar:
             if n == 0 or n > 400:
                 return None
             return _Piece(s, e, "date", ("delta", n, unit))
+        if name == "dom":
+            d = int(g.get("dom") or g.get("dom2") or g.get("dom3") or g.get("dom4") or 0)
+            if not 1 <= d <= 31:
+                return None
+            return _Piece(s, e, "date", ("abs", d, None, None))
         if name in ("dm", "md"):
             d, mo = int(g["d"]), self.months[low["m"].rstrip(".")]
             y = int(g["y"]) if "y" in g else None
@@ -825,6 +848,18 @@ def _resolve(group: list[_Piece], now: datetime, tz: ZoneInfo) -> tuple[datetime
 
     assert kind == "abs"
     _, d, mo, y = main.spec
+    weekdays = {p.spec[1] for p in dates if p.spec[0] == "weekday"}
+    if mo is None:  # "the 26th": the next 26th (on the weekday named, if one is)
+        for k in range(0, 15):
+            year, month = divmod(today.month - 1 + k, 12)
+            year, month = today.year + year, month + 1
+            if not _valid(year, month, d):
+                continue
+            at = at_on(date(year, month, d))
+            ahead = at.date() > today or (at.date() == today and (not has_time or at > now))
+            if ahead and (not weekdays or at.weekday() in weekdays):
+                return at, has_time
+        return "weekday_mismatch"
     if y is not None:
         at = at_on(date(y, mo, d))
         if (has_time and at <= now) or (not has_time and at.date() < today):

@@ -347,3 +347,33 @@ def test_a_feast_day_named_as_the_subject_yields_to_a_date() -> None:
     assert result.at == at(2026, 12, 20, 10)
     assert "Kerst pakketten rondbrengen" in result.rest
     assert when("sinterklaas intocht helpen zaterdag").at == at(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "has_time"),
+    [
+        ("saturday the 28th", at(2026, 11, 28), False),
+        ("on the 26th", at(2026, 11, 26), False),
+        ("the 3rd at 10", at(2026, 12, 3, 10), True),
+        ("friday 4th", at(2026, 12, 4), False),
+        ("zaterdag de 28e", at(2026, 11, 28), False),
+        ("op de 2e om 14 uur", at(2026, 12, 2, 14), True),
+        ("vrijdag 4de", at(2026, 12, 4), False),
+        ("de 24e", at(2026, 11, 24), False),  # said on the 24th: today, as "24 november" is
+        ("monday the 28th", at(2026, 12, 28), False),  # the next 28th that is a Monday
+        ("the 26th of december", at(2026, 12, 26), False),
+    ],
+)
+def test_a_day_of_the_month_without_the_month(
+    text: str, expected: datetime, has_time: bool
+) -> None:
+    """ "saturday the 26th" was read as the coming Saturday, "the 26th" not at all."""
+    found = when(text)
+    assert (found.at, found.has_time) == (expected, has_time)
+
+
+@pytest.mark.parametrize(
+    "text", ["the 3rd floor", "for the 2nd time", "de 2e keer", "the 2 of us", "bring the 5 chairs"]
+)
+def test_an_ordinal_of_something_else_is_no_day(text: str) -> None:
+    assert find_when(text, now=NOW, tz=TZ) is None
