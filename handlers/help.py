@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from actions.buttons import AskNevermind, PledgeLater, PledgeMove, PledgeWithdraw
+from actions.buttons import AskNevermind, JoinCall, PledgeLater, PledgeMove, PledgeWithdraw
 from actions.calls import call_meant
 from actions.permissions import Permission, allowed
 from actions.pledges import past_due
@@ -88,8 +88,19 @@ async def chatted(_event: Event, ctx: Context) -> None:
         await ctx.reply(ctx.t("help.ask_organiser", name=name, title=title))
         return
     if asks_about_own_call(ctx.text):
+        named = await _named_call_news(ctx)
+        if named is None and (other := await _open_call_named(ctx)) is not None:
+            # "gaat de kerstmarkt nog door?" from someone not in it: yes, and join?
+            when = when_text(
+                ctx.t, other.starts_at, other.has_time, tz=ctx.member.timezone, now=ctx.now()
+            )
+            await ctx.reply(
+                ctx.t("help.open_call_on", title=other.title, when=when),
+                buttons=[Button(ctx.t("calls.join"), JoinCall(other.id).encode())],
+            )
+            return
         # "is it still on?" with no call of one's own: which one, then?
-        said = await own_call_news(ctx)
+        said = named or await own_call_news(ctx, named=False)
         await ctx.reply(said if said is not None else ctx.t("help.which_call"))
         return
     where = "direct" if ctx.in_direct_chat else "group"
@@ -223,14 +234,14 @@ async def passed_pledge(ctx: Context) -> Pledge | None:
     return passed[0] if len(passed) == 1 else None
 
 
-async def own_call_news(ctx: Context) -> str | None:
+async def own_call_news(ctx: Context, *, named: bool = True) -> str | None:
     """For "is it still on?", "hoe laat was het ook alweer?": the member's next call (where
     they take part or wait for a place) with its moment, else that their call already
     happened (nothing reported yet), or that the one they took part in was called off (its
     moment at most two weeks ago); None when there is none of these."""
-    named = await _named_call_news(ctx)
-    if named is not None:
-        return named
+    said = await _named_call_news(ctx) if named else None
+    if said is not None:
+        return said
     # The pledge's own moment: it follows its call, and moves when the member is given more
     # time ("volgende week zaterdag dan?" after "Gelukt?").
     active = [p for p in await ctx.storage.pledges.of_member(ctx.member.id) if p.call_id]
@@ -302,6 +313,20 @@ async def _named_call_news(ctx: Context) -> str | None:
         waiting = pledge.status == PledgeStatus.WAITING
         key = "help.own_call_waiting" if waiting else "help.own_call"
     return ctx.t(key, title=meant.title, when=when, id=pledge.id)
+
+
+async def _open_call_named(ctx: Context) -> Call | None:
+    """The open call (of someone else) the words name by its title, for a member who does not
+    take part in it ("gaat de kerstmarkt nog door?")."""
+    answered = {
+        p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
+    }
+    calls = [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id != ctx.member.id and c.id not in answered
+    ]
+    return call_meant(calls, ctx.text, None, tz=ZoneInfo(ctx.member.timezone))
 
 
 def _called_off_lately(call: Call, now: datetime) -> bool:

@@ -362,6 +362,29 @@ async def test_the_initiator_moves_a_call_in_words_after_a_yes(
     assert "12 december" in listed and "19 december" not in listed  # "Nee" moved nothing
 
 
+async def test_is_it_still_on_for_a_call_one_is_not_in_offers_to_join(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "gaat het speelveld nog door?" from someone not taking part named their own next call
+    or asked "which call?": now it says the named call is on, with a join button."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: ik doe mee met de bankjes
+        tamara@dm: gaat het speelveld nog door?
+        tamara@dm: [1]
+        tamara@dm: gaat het speelveld nog door?
+        """
+    )
+    first = out.split("tamara@dm: gaat het speelveld nog door?", 1)[1].split("tamara@dm:", 1)[0]
+    assert "'Opruimen speelveld' gaat door: zaterdag 28 november om 10:00." in first
+    assert "Je doet nog niet mee" in first and "[1] Ik doe mee" in first
+    assert "Bankjes verven" not in first
+    assert "Top, je doet mee met 'Opruimen speelveld'" in out
+    again = out.rsplit("tamara@dm: gaat het speelveld nog door?", 1)[1]
+    assert "Je doet mee met 'Opruimen speelveld'" in again
+
+
 async def test_a_cancelled_call_named_by_its_title_says_so_and_oh_wait_hands_back(
     network: Settings, run_script: ScriptRunner
 ) -> None:
