@@ -15,19 +15,19 @@ from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
-from actions.buttons import AskNevermind, CallMove
+from actions.buttons import AskNevermind, CallMove, PledgeWithdraw
 from actions.calls import call_meant, join_call
 from actions.wording import when_text
 from bot.core import Button
 from bot.when import When, parse_when
 from kennis.lessons import readable
 from kennis.understanding import asks_about_own_call, asks_anyone, pattern_intent
-from storage.repositories.calls import PledgeStatus
+from storage.repositories.calls import ACTIVE, PledgeStatus
 
 if TYPE_CHECKING:
     from bot.context import Context
     from storage.records import Conversation
-    from storage.repositories.calls import Call
+    from storage.repositories.calls import Call, Pledge
     from storage.repositories.kennis import Lesson
 
 # Open questions (ctx.expect) one feature starts and another answers.
@@ -39,6 +39,9 @@ CHOICE_FLOW = "contact_choice"  # names listed with "Vraag contact met …"; han
 CALL_OFFER_FLOW = "call_offer"
 # "Hoort dat bij oproep 3 …?" (a pledge that names a call); handlers/pledges.py
 PLEDGE_FOR_CALL_FLOW = "pledge_for_call"
+# "Zal ik '…' voor je teruggeven?" after "can't do the dog walking anymore": a typed yes or no
+# answers it (handlers/pledges.py).
+HAND_BACK_FLOW = "hand_back"
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -338,3 +341,64 @@ async def offer_own_call_move(ctx: Context) -> bool:
         ],
     )
     return True
+
+
+# Not able to do it any more, with a reason first or after: "ugh I broke my ankle, can't do
+# the dog walking anymore", "ik kan de boodschappen voor mevrouw Jansen niet meer doen".
+_CANT_ANYMORE = re.compile(
+    r"\b(?:can'?t|cannot|won'?t\s+be\s+able\s+to|kan|kun|lukt)\b[^.?!]{0,50}?\b(?:anymore|any\s+more"
+    r"|after\s+all|niet\s+meer|toch\s+niet|no\s+longer)\b|\bno\s+longer\s+(?:able|can)\b",
+    re.IGNORECASE,
+)
+_PLAIN_WORDS = frozenset(
+    "the and for with van voor met een het die dat bij aan naar from this that can't cannot"
+    " kan niet meer anymore more after all doe doen do does mrs mevrouw meneer mr".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]{3,}", text.casefold()) if w not in _PLAIN_WORDS}
+
+
+def _alike(a: str, b: str) -> bool:
+    """The same word, typed or inflected otherwise ("walk" / "walking", "boodschap")."""
+    short, long = sorted((a, b), key=len)
+    return (len(short) >= 3 and long.startswith(short)) or fuzz.ratio(a, b) >= 80
+
+
+async def offer_hand_back(ctx: Context) -> bool:
+    """ "can't do the dog walking anymore" from a member whose one open pledge the words
+    name: hand it back? (asked, with the button that does it). False when the words say no
+    such thing or name none of their pledges."""
+    if not _CANT_ANYMORE.search(ctx.text):
+        return False
+    pledges = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
+    named = await pledge_named(ctx, pledges, ctx.text)
+    if named is None:
+        return False
+    when = when_text(ctx.t, named.due_at, named.due_has_time, tz=ctx.member.timezone, now=ctx.now())
+    await ctx.reply(
+        ctx.t("pledges.hand_back_offer", what=named.what, when=when),
+        buttons=[
+            Button(ctx.t("nudges.hand_back"), PledgeWithdraw(named.id).encode()),
+            Button(ctx.t("common.no"), AskNevermind().encode()),
+        ],
+    )
+    await ctx.expect(HAND_BACK_FLOW, "answer", pledge=named.id)
+    return True
+
+
+async def pledge_named(ctx: Context, pledges: Sequence[Pledge], text: str) -> Pledge | None:
+    """The one pledge among ``pledges`` whose words (or its call's title) the text shares a
+    word with ("the dog walking" for "walk Mrs de Wit's dog", "everyone loved the soup" for
+    "bring soup to the community dinner"); None when none or several do."""
+    said = _words(text)
+    ids = [p.call_id for p in pledges if p.call_id]
+    calls = {c.id: c for c in await ctx.storage.calls.get_many(ids)} if ids else {}
+    named = []
+    for pledge in pledges:
+        title = calls[pledge.call_id].title if pledge.call_id in calls else ""
+        theirs = _words(f"{pledge.what} {title}")
+        if any(_alike(a, b) for a in said for b in theirs):
+            named.append(pledge)
+    return named[0] if len(named) == 1 else None

@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from handlers.common import offer_own_call_move
+from handlers.common import offer_hand_back, offer_own_call_move
 from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
@@ -105,6 +105,8 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     where = "direct" if ctx.in_direct_chat else "group"
     if await offer_own_call_move(ctx):  # "de kerstmarkt verzetten naar zondag 20 december"
+        return
+    if await offer_hand_back(ctx):  # "ik kan de boodschappen niet meer doen, mijn rug"
         return
     if to_a_member(ctx.text):
         # "@vonk @Kees jij zou toch de ballen oppompen?": for Kees; in the group the bot keeps
@@ -212,6 +214,13 @@ async def typed_new_moment(ctx: Context) -> tuple[Pledge, datetime, bool] | None
     pledge = await passed_pledge(ctx) or await _just_made(ctx)
     if pledge is None:
         return None
+    tz = ZoneInfo(ctx.member.timezone)
+    if (
+        not found.has_time
+        and pledge.due_at is not None
+        and pledge.due_at.astimezone(tz).date() == found.at.astimezone(tz).date()
+    ):
+        return None  # "monday" right after a pledge for Monday: that is when it is already
     at = found.at if found.has_time else found.at.replace(hour=20)  # a day: that evening
     return pledge, at, found.has_time
 

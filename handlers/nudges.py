@@ -445,13 +445,25 @@ async def not_now_typed(_event: Event, ctx: Context) -> None:
 
 
 def register(router: Router) -> None:
-    router.phrase(
-        r"^\s*(?:stop|stop\s+(?:maar|ermee|herinneringen|reminders)|hou\s+(?:maar\s+)?op"
-        r"|geen\s+herinneringen(?:\s+meer)?|no\s+more\s+reminders)\W*$"
-    )(stop_typed)
-    router.phrase(r"^\s*(?:nu\s+even\s+niet|even\s+niet|niet\s+nu|not\s+(?:right\s+)?now)\W*$")(
-        not_now_typed
+    # With the courtesy people add: "please stop sending me reminders", "stop met die
+    # herinneringen aub", "not now please", "nee, even niet hoor".
+    polite = (
+        r"(?:\W+(?:please|pls|plz|thanks|thx|thank\s+you|graag|alsjeblieft|aub|svp|hoor|sorry))*"
     )
+    router.phrase(
+        r"^\W*(?:(?:please|pls|graag|kun\s+je|wil\s+je|can\s+you|could\s+you)\W+)?"
+        r"(?:stop|stop\s+(?:maar|ermee)|hou\s+(?:maar\s+)?op"
+        r"|stop(?:\s+(?:sending|met|with))?(?:\s+(?:me|mij))?(?:\s+(?:the|those|these|your|die|de|al"
+        r"\s+die|je))?\s+(?:herinneringen|reminders|reminder\s+messages|nudges)"
+        r"|(?:ik\s+wil\s+)?geen\s+herinneringen(?:\s+meer)?|no\s+more\s+reminders"
+        r"|i\s+don'?t\s+want\s+(?:any\s+)?(?:more\s+)?reminders(?:\s+any\s*more)?)"
+        rf"{polite}\W*$"
+    )(stop_typed)
+    router.phrase(
+        r"^\W*(?:(?:sorry|nee|no|ah|hmm+)\W+)?"
+        r"(?:nu\s+even\s+niet|even\s+niet|niet\s+nu|not\s+(?:right\s+)?now)"
+        rf"{polite}\W*$"
+    )(not_now_typed)
     router.command("pauze", "pause")(pause)
     router.command("herinneringen", "reminders", "duwtjes")(reminders)
     router.button(PauseReminders)(pause_pressed)

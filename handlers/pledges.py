@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from actions.buttons import (
@@ -42,12 +43,14 @@ from bot.numbers import parse_hours, parse_id
 from bot.router import Router
 from bot.when import InvalidWhen, parse_when
 from handlers.common import (
+    HAND_BACK_FLOW,
     PLEDGE_FOR_CALL_FLOW,
     STORY_FLOW,
     date_words,
     join_and_tell,
     never_mind,
     not_yes_or_no,
+    pledge_named,
     ruled_out,
     skipped,
     something_new,
@@ -56,6 +59,9 @@ from handlers.common import (
 from kennis.need import offered
 from kennis.understanding import giving_away, standing_offer
 from storage.repositories.calls import ACTIVE, Call, Pledge, PledgeStatus
+
+if TYPE_CHECKING:
+    from storage.records import Conversation
 
 FLOW = "pledge"
 #: "Wanneer denk je het te doen?", "Hoeveel uur?" and "Welke nieuwe datum?" stay open this
@@ -195,9 +201,14 @@ async def pledge_from_text(ctx: Context, text: str) -> None:
     await create(ctx, what, *due(found.at, found.has_time))
 
 
+# A repetition word the date took its day from ("walk the dog every morning next week" left
+# "walk the dog every"): it says nothing without that day.
+_DANGLING = re.compile(r"\s+(?:every|each|elke|iedere|ieder|om\s+de)$", re.IGNORECASE)
+
+
 def clean_what(text: str) -> str:
     text = re.sub(r"^\s*/\w+(?:@\w+)?\s*", "", text)
-    return " ".join(text.split()).strip(" ,.!")[:300]
+    return _DANGLING.sub("", " ".join(text.split()).strip(" ,.!")).strip(" ,.!")[:300]
 
 
 def due(at: datetime, has_time: bool) -> tuple[datetime, bool]:
@@ -304,7 +315,7 @@ def typed_hours(text: str) -> tuple[float | None, str]:
     """'2 uur', '1,5 u', 'anderhalf uur', '90 minuten' -> hours, and the text without them.
     A number with an hours word that is not 0 < h <= MAX_HOURS ('-5 uur', '1e9 uur',
     '99999 uur') is refused, never read as something else."""
-    words = text.split()
+    words = [w.strip(",.;:!?") or w for w in text.split()]  # "2 hours, everyone loved it"
     for end, word in enumerate(words):
         if not _UNIT.match(word):
             continue
@@ -399,16 +410,23 @@ async def done_typed(_event: Event, ctx: Context) -> None:
     open, the one pledge that lapsed unanswered in the last two months is the one meant: the
     work was done all the same, and is counted."""
     hours, _ = typed_hours(ctx.args)
-    if not await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE):
-        since = ctx.now() - LAPSED_STILL_DONE
-        lapsed = [
-            p
-            for p in await ctx.storage.pledges.of_member(ctx.member.id, (PledgeStatus.LAPSED,))
-            if p.due_at is not None and p.due_at >= since
-        ]
-        if len(lapsed) == 1:
-            await complete(ctx, lapsed[0], hours)
-            return
+    active = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
+    since = ctx.now() - LAPSED_STILL_DONE
+    lapsed = [
+        p
+        for p in await ctx.storage.pledges.of_member(ctx.member.id, (PledgeStatus.LAPSED,))
+        if p.due_at is not None and p.due_at >= since
+    ]
+    # The pledge the words name ("did it! everyone loved the soup"); else, with none open
+    # that is due by today (a call next week is not done yet), the one that lapsed.
+    named = await pledge_named(ctx, [*active, *lapsed], ctx.args)
+    end_of_today = ctx.now() + timedelta(days=1)
+    due = [p for p in active if p.due_at is None or p.due_at <= end_of_today]
+    if named is None and not due and len(lapsed) == 1:
+        named = lapsed[0]
+    if named is not None:
+        await complete(ctx, named, hours)
+        return
     pledge = await asked_about(ctx)
     if pledge is None:
         await choose(ctx, "done")
@@ -457,6 +475,17 @@ async def not_done_typed(_event: Event, ctx: Context) -> None:
         await choose(ctx, "withdraw")
         return
     await hand_back(ctx, pledge)
+
+
+async def typed_hand_back(_event: Event, ctx: Context) -> None:
+    """ "ja" or "nee" typed under "Wil je '…' teruggeven?" (anything else is read on its own:
+    the flow lets it go)."""
+    data = ctx.conversation.data if ctx.conversation else {}
+    await ctx.finish()
+    if yes_or_no(ctx.args):
+        await hand_back(ctx, await own_pledge(ctx, ctx.member, int(data.get("pledge", 0))))
+    else:
+        await ctx.reply(ctx.t("ask.nevermind"))
 
 
 async def more_time_typed(event: Event, ctx: Context) -> None:
@@ -542,6 +571,26 @@ def something_else_than_a_moment(text: str) -> bool:
     return parse_when(text, now=datetime.now(UTC), tz=ZoneInfo("UTC")) is None
 
 
+# A new pledge, said ahead: "I'll walk the dog every morning next week", "ik ga morgen …".
+_SAID_AHEAD = re.compile(r"^\W*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+\w", re.IGNORECASE)
+
+
+def _not_for_this_question(text: str, question: Conversation) -> bool:
+    """Router.flow's ``lets_go``: asked for the hours, anything with no amount of time in it
+    ("I'll walk the dog every morning next week", a question, a new pledge) is read on its
+    own, and the question stays open; asked for a moment, see something_else_than_a_moment."""
+    if question.step == "hours":
+        try:
+            hours, _ = typed_hours(text)
+        except UserFacingError:
+            return False  # "99999 uur": the answer, refused with its reason
+        unanswered = hours is None and parse_hours(text, high=MAX_HOURS) is None
+        # something new or said ahead, not an odd answer ("weet ik veel, een paar": asked again)
+        ahead = _SAID_AHEAD.match(text) is not None
+        return unanswered and not skipped(text) and (ahead or something_new(text))
+    return something_else_than_a_moment(text)
+
+
 def register(router: Router) -> None:
     router.command("doe", "do", "toezeggen", "pledge")(do_command)
     router.command("klaar", "done", "gedaan")(done_command)
@@ -550,10 +599,13 @@ def register(router: Router) -> None:
     router.flow(
         FLOW,
         lasts=PLEDGE_QUESTION_LASTS,
-        lets_go=lambda text, _: something_else_than_a_moment(text),
+        lets_go=_not_for_this_question,
     )(answer)
     router.button(PledgeNoDate)(no_date_pressed)
     router.button(PledgeAsTyped)(typed_pledge_pressed)
+    router.flow(HAND_BACK_FLOW, lasts=PLEDGE_FOR_CALL_LASTS, lets_go=not_yes_or_no, waits=False)(
+        typed_hand_back
+    )
     router.flow(PLEDGE_FOR_CALL_FLOW, lasts=PLEDGE_FOR_CALL_LASTS, lets_go=not_yes_or_no)(
         typed_for_call
     )
@@ -565,8 +617,10 @@ def register(router: Router) -> None:
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)
     # Typed answers to "Gelukt?" (its buttons: done, more time, hand back).
     router.phrase(
-        r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?(?:het\s+is\s+|it\s+)?"
-        r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished)\b[^?]*$"
+        r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?(?:het\s+is\s+|it\s+|it'?s\s+)?"
+        r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished"
+        # "did it! took about 2 hours", "I managed it", "it went well"
+        r"|(?:i\s+|we\s+)?(?:did|managed)\s+it|went\s+(?:well|fine|great|ok(?:ay)?))\b[^?]*$"
     )(done_typed)
     router.phrase(NOT_GOING)(not_done_typed)
     router.phrase(r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$")(

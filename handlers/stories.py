@@ -8,6 +8,7 @@ author agreed to be findable; otherwise "iemand". The monthly digest of stories 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,10 +74,24 @@ async def recent(_event: Event, ctx: Context) -> None:
     await ctx.reply("\n".join(lines))
 
 
+# Said ahead, not told of what was done: "I'll walk the neighbour's dog next week", "ik ga
+# zaterdag de heg snoeien", "I can bring soup on Friday".
+_AHEAD = re.compile(
+    r"^\W*(?:ik\s+(?:ga|zal|kom|kan)|i(?:'ll|\s+will|\s+can)|we(?:'ll|\s+will|\s+can|\s+gaan))\b",
+    re.IGNORECASE,
+)
+
+
+def _not_a_story(text: str) -> bool:
+    """Router.flow's ``lets_go`` for "How did it go?": something new (a request, thanks) or a
+    pledge for what comes next is read on its own, not kept as the story."""
+    return something_new(text) or bool(_AHEAD.match(text))
+
+
 def register(router: Router) -> None:
     router.command("verhalen", "stories", "verhaal")(recent)
-    router.flow(
-        STORY_FLOW, lasts=STORY_QUESTION_LASTS, lets_go=lambda text, _: something_new(text)
-    )(answer)
+    router.flow(STORY_FLOW, lasts=STORY_QUESTION_LASTS, lets_go=lambda text, _: _not_a_story(text))(
+        answer
+    )
     router.button(SkipStory)(skip_pressed)
     router.button(UndoStory)(undo_pressed)

@@ -331,3 +331,50 @@ async def test_a_question_taken_off_the_list_or_an_announcement_is_good_to_know(
     assert "Sterkte" not in after("kees@dm: de wasmachine")
     assert "Thanks, good to know!" in after("tamara@dm: the lantern walk")
     assert "Thank you for sharing that" in after("tamara@dm: dentist tomorrow")
+
+
+async def test_an_english_pledge_story_over_two_weeks_in_the_words_people_use(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """Played in the demo: "not now please", "did it! took about 2 hours, everyone loved the
+    soup" (for the lapsed soup pledge, not the call next week), a new pledge typed where the
+    story was asked, "monday" for a pledge already on Monday, "can't do the dog walking
+    anymore" and a typed "yes", "please stop sending me reminders"."""
+    out = await run_script(
+        """
+        vera@dm: /language en
+        vera@dm: I can bring soup to the community dinner next friday
+        vera@dm: yes
+        ~ 6d
+        vera@dm: not now please
+        ~ 3d
+        vera@dm: did it! took about 2 hours, everyone loved the soup
+        vera@dm: I'll walk Mrs de Wit's dog every morning next week
+        vera@dm: monday
+        ~ 2d
+        vera@dm: ugh I broke my ankle, can't do the dog walking anymore
+        vera@dm: yes
+        vera@dm: please stop sending me reminders
+        vera@dm: /mine
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:  # the bot's answers to the line that starts so
+        return out.split(said, 1)[1].split("\n", 1)[1].split("vera@dm:", 1)[0]
+
+    assert "Quiet until" in after("vera@dm: not now please")
+    done = after("vera@dm: did it!")
+    assert "Thank you for 'bring soup to the community dinner'!" in done
+    assert "Bankjes" not in done
+    walk = after("vera@dm: I'll walk")
+    assert "Noted as pledge" in walk and "walk Mrs de Wit's dog (Monday" in walk
+    assert "dog every" not in walk and "story is saved" not in walk
+    assert "Shall I move" not in after("vera@dm: monday")
+    assert "Would you like to hand 'walk Mrs de Wit's dog'" in after("vera@dm: ugh I broke")
+    handed = out.split("vera@dm: ugh I broke", 1)[1].split("vera@dm: please stop", 1)[0]
+    assert "'walk Mrs de Wit's dog' goes back to the network." in handed
+    assert "I won't send you reminders any more." in after("vera@dm: please stop")
+    mine = out.split("vera@dm: /mine", 1)[1]
+    assert "bring soup to the community dinner (done)" in mine and "walk Mrs" not in mine
