@@ -77,7 +77,9 @@ async def recent(_event: Event, ctx: Context) -> None:
 # Said ahead, not told of what was done: "I'll walk the neighbour's dog next week", "ik ga
 # zaterdag de heg snoeien", "I can bring soup on Friday".
 _AHEAD = re.compile(
-    r"^\W*(?:ik\s+(?:ga|zal|kom|kan)|i(?:'ll|\s+will|\s+can)|we(?:'ll|\s+will|\s+can|\s+gaan))\b",
+    r"^\W*(?:ik\s+(?:ga|zal|kom|kan)|i(?:'ll|\s+will|\s+can)|we(?:'ll|\s+will|\s+can|\s+gaan))\b"
+    # not "I can't believe how much fun it was", "ik kan niet geloven hoe leuk het was"
+    r"(?!'t|\s+not\b|\s+niet\b|t\b)",
     re.IGNORECASE,
 )
 

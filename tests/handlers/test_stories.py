@@ -104,6 +104,29 @@ async def test_a_story_question_left_for_days_does_not_take_the_next_message(
     assert "fiets maken" not in later.split("tamara: /verhalen", 1)[1]
 
 
+async def test_a_pledge_for_next_time_is_no_story_but_i_cant_believe_it_is(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Under "Hoe ging het?", "ik ga volgende week weer ramen lappen" is a new pledge (it was
+    kept as the story), while "ik kan niet geloven hoe leuk het was" is the story."""
+    out = await run_script(
+        """
+        tamara@dm: /doe ramen lappen vandaag
+        tamara@dm: /klaar 1 1 uur
+        tamara@dm: ik ga volgende week zaterdag weer ramen lappen
+        tamara@dm: /doe heg knippen vandaag
+        tamara@dm: /klaar 3 1 uur
+        tamara@dm: ik kan niet geloven hoe leuk het was
+        tamara: /verhalen
+        """
+    )
+    pledge = out.split("tamara@dm: ik ga volgende week", 1)[1].split("tamara@dm:", 1)[0]
+    assert "Genoteerd als doe-bijdrage 2: weer ramen lappen" in pledge
+    assert "verhaal" not in pledge.lower()
+    stories = out.split("tamara: /verhalen", 1)[1]
+    assert "ik kan niet geloven hoe leuk het was" in stories.lower()
+
+
 async def test_monthly_digest_goes_to_initiators_once(
     network: Settings, run_script: ScriptRunner
 ) -> None:
