@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -30,7 +31,14 @@ from bot.i18n import Translator
 from bot.outbox import Outgoing, edit_by_key
 from storage.ids import is_row_id
 from storage.records import Chat, Member
-from storage.repositories.calls import Call, CallChange, CallStatus, PledgeOutcome, PledgeStatus
+from storage.repositories.calls import (
+    Call,
+    CallChange,
+    CallStatus,
+    Pledge,
+    PledgeOutcome,
+    PledgeStatus,
+)
 
 CELL_NAME_MAX = 60
 REASON_MAX = 300
@@ -283,6 +291,13 @@ def _title_words(text: str) -> list[str]:
     return [w for w in re.findall(r"\w+", text.casefold()) if w not in _FILLER and len(w) > 1]
 
 
+def same_word(a: str, b: str) -> bool:
+    """Two words are one, typed or inflected otherwise: a typo ("speeltuun"), a longer form
+    ("walk" / "walking", "bank" / "bankjes")."""
+    short, long = sorted((a, b), key=len)
+    return fuzz.ratio(a, b) >= TITLE_WORD_MATCH or (len(short) >= 3 and long.startswith(short))
+
+
 def titled(calls: list[Call], words: str) -> list[Call]:
     """The calls the words name by their title ("ik doe mee met de speeltuin" for
     "Speeltuin opknappen"), best first: those whose title holds the largest share of the
@@ -329,7 +344,7 @@ def call_meant(calls: list[Call], what: str, on: date | None, *, tz: ZoneInfo) -
         ):
             continue
         title = [w for w in _title_words(call.title) if len(w) >= 4 and w not in _TOO_COMMON]
-        shared = sum(any(fuzz.ratio(t, w) >= TITLE_WORD_MATCH for w in typed) for t in title)
+        shared = sum(any(same_word(t, w) for w in typed) for t in title)
         if shared:
             scored.append((shared, call))
     if not scored:
@@ -337,6 +352,26 @@ def call_meant(calls: list[Call], what: str, on: date | None, *, tz: ZoneInfo) -
     most = max(shared for shared, _ in scored)
     found = [call for shared, call in scored if shared == most]
     return found[0] if len(found) == 1 else None
+
+
+#: Words that say nothing about which pledge is meant ("I *can't do* the dog walking *anymore*").
+_NOT_THE_PLEDGE = frozenset(
+    "can't cannot kan niet meer anymore more after all doe doen does did done mrs mr mevrouw"
+    " meneer".split()
+)
+
+
+def pledge_meant(pledges: Sequence[Pledge], titles: Mapping[int, str], text: str) -> Pledge | None:
+    """The one pledge whose words, or its call's title (``titles`` by call id), the text
+    shares a word with ("the dog walking" for "walk Mrs de Wit's dog", "everyone loved the
+    soup" for "bring soup to the community dinner"); None when none or several do."""
+    said = [w for w in _title_words(text) if len(w) >= 3 and w not in _NOT_THE_PLEDGE]
+    named = []
+    for pledge in pledges:
+        theirs = _title_words(f"{pledge.what} {titles.get(pledge.call_id or 0, '')}")
+        if any(same_word(a, b) for a in said for b in theirs if len(b) >= 3):
+            named.append(pledge)
+    return named[0] if len(named) == 1 else None
 
 
 def taking_people(call: Call, now: datetime) -> bool:

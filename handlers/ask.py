@@ -33,8 +33,7 @@ from handlers.common import (
     lesson_line,
     never_mind,
     not_yes_or_no,
-    offer_hand_back,
-    offer_own_call_move,
+    offer_for_changed_plans,
     yes_or_no,
 )
 from kennis.need import topic_asks
@@ -68,9 +67,7 @@ async def ask_command(_event: Event, ctx: Context) -> None:
 async def understood_request(_event: Event, ctx: Context) -> None:
     """Words read as a request for a person: answered with those who fit, or honestly."""
     reading = ctx.route.understood.reading
-    if await offer_own_call_move(ctx):  # "kan de kerstmarkt een week later?" from its initiator
-        return
-    if await offer_hand_back(ctx):  # "ugh I broke my ankle, can't do the dog walking anymore"
+    if await offer_for_changed_plans(ctx):  # "kan de kerstmarkt een week later?"
         return
     if reading.framing_only:  # "wie kan mij helpen?": with what, first
         await ctx.reply(ctx.t("ask.what"))
@@ -94,7 +91,7 @@ async def did_you_mean(event: Event, ctx: Context) -> None:
     """Spoken to, but unsure it is a request: ask back rather than guess or shrug. In a
     direct chat a typed "ja" or "nee" answers too, as people do with a yes/no question
     (unless another question is still waiting for their answer: that one keeps it)."""
-    if await offer_own_call_move(ctx) or await offer_hand_back(ctx):  # see understood_request
+    if await offer_for_changed_plans(ctx):  # "can't do the dog walking anymore"
         return
     topic = clipped(ctx.route.understood.reading.topic, TOPIC_MAX)
     t = ctx.t

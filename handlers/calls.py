@@ -55,6 +55,7 @@ from bot.when import (
     InvalidWhen,
     Recurrence,
     VagueRecurrence,
+    When,
     first_occurrence,
     parse_recurrence,
     parse_when,
@@ -65,6 +66,7 @@ from handlers.common import (
     join_and_tell,
     never_mind,
     not_yes_or_no,
+    own_open_calls,
     something_new,
     yes_or_no,
 )
@@ -82,12 +84,6 @@ _PEOPLE = re.compile(
 )
 _FROM = re.compile(r"(?<!\w)(?:vanaf|from|starting)(?!\w)", re.IGNORECASE)
 _CALL_REF = re.compile(r"(?:oproep\s*|call\s*)?#?([0-9]+)\b", re.IGNORECASE)
-# A number that is a day of the month ("/oproep verzet 26 december"), not a call.
-_DAY_OF_MONTH = re.compile(
-    r"[0-9]{1,2}\s*(?:e\s+|th\s+|st\s+|nd\s+|rd\s+)?(?:jan|feb|maa|mar|apr|mei|may|jun|jul|aug|sep"
-    r"|okt|oct|nov|dec)",
-    re.IGNORECASE,
-)
 END_FLOW = "call_end"
 DEFAULT_HOUR = 10  # a call given only a day starts at 10:00
 #: Typed for the "Geen datum" button (not "weet ik nog niet": for a repetition without a day
@@ -262,15 +258,15 @@ async def _own_call_named(ctx: Context, rest: str, which: str) -> tuple[int, str
     """The call a cancel or move names first, and the rest of the words. Without a number:
     the member's one open call ("/oproep annuleer het regent"); several: they are listed to
     choose from (None); none: NotFound."""
-    first = rest.split()[0] if rest.split() else ""
-    numbered = _CALL_REF.match(rest.strip()) or any(c.isdigit() for c in first)
-    if numbered and not _DAY_OF_MONTH.match(rest.strip()):
+    rest = rest.strip()
+    first = rest.split()[0] if rest else ""
+    numbered = _CALL_REF.match(rest) or any(c.isdigit() for c in first)
+    found = parse_when(rest, now=ctx.now(), tz=ZoneInfo(ctx.member.timezone)) if numbered else None
+    # "/oproep verzet 26 december": a date that starts with a number, not call 26
+    a_date = isinstance(found, When) and rest.casefold().startswith(found.matched.casefold())
+    if numbered and not a_date:
         return call_ref_and_rest(rest)  # a number, of any script: that call, or "ken ik niet"
-    own = [
-        c
-        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
-        if c.initiator_id == ctx.member.id
-    ]
+    own = await own_open_calls(ctx)
     if not own:
         raise NotFound("calls.none_of_yours")
     if len(own) == 1:

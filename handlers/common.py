@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz
 
 from actions.buttons import AskNevermind, CallMove, PledgeWithdraw
-from actions.calls import call_meant, join_call
+from actions.calls import call_meant, join_call, pledge_meant
 from actions.wording import when_text
 from bot.core import Button
 from bot.when import When, parse_when
@@ -269,11 +269,7 @@ async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
     call named by its title words, or their only one. None when the words move nothing."""
     if not _MOVES.search(ctx.text):
         return None
-    own = [
-        c
-        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
-        if c.initiator_id == ctx.member.id and c.starts_at is not None
-    ]
+    own = [c for c in await own_open_calls(ctx) if c.starts_at is not None]
     if not own:
         return None
     tz = ZoneInfo(ctx.member.timezone)
@@ -350,20 +346,6 @@ _CANT_ANYMORE = re.compile(
     r"|after\s+all|niet\s+meer|toch\s+niet|no\s+longer)\b|\bno\s+longer\s+(?:able|can)\b",
     re.IGNORECASE,
 )
-_PLAIN_WORDS = frozenset(
-    "the and for with van voor met een het die dat bij aan naar from this that can't cannot"
-    " kan niet meer anymore more after all doe doen do does mrs mevrouw meneer mr".split()
-)
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[^\W\d_]{3,}", text.casefold()) if w not in _PLAIN_WORDS}
-
-
-def _alike(a: str, b: str) -> bool:
-    """The same word, typed or inflected otherwise ("walk" / "walking", "boodschap")."""
-    short, long = sorted((a, b), key=len)
-    return (len(short) >= 3 and long.startswith(short)) or fuzz.ratio(a, b) >= 80
 
 
 async def offer_hand_back(ctx: Context) -> bool:
@@ -389,16 +371,37 @@ async def offer_hand_back(ctx: Context) -> bool:
 
 
 async def pledge_named(ctx: Context, pledges: Sequence[Pledge], text: str) -> Pledge | None:
-    """The one pledge among ``pledges`` whose words (or its call's title) the text shares a
-    word with ("the dog walking" for "walk Mrs de Wit's dog", "everyone loved the soup" for
-    "bring soup to the community dinner"); None when none or several do."""
-    said = _words(text)
+    """The one pledge among ``pledges`` the text names by a word of it or of its call's title
+    (actions.calls.pledge_meant)."""
     ids = [p.call_id for p in pledges if p.call_id]
-    calls = {c.id: c for c in await ctx.storage.calls.get_many(ids)} if ids else {}
-    named = []
-    for pledge in pledges:
-        title = calls[pledge.call_id].title if pledge.call_id in calls else ""
-        theirs = _words(f"{pledge.what} {title}")
-        if any(_alike(a, b) for a in said for b in theirs):
-            named.append(pledge)
-    return named[0] if len(named) == 1 else None
+    titles = {c.id: c.title for c in await ctx.storage.calls.get_many(ids)} if ids else {}
+    return pledge_meant(pledges, titles, text)
+
+
+async def own_open_calls(ctx: Context) -> list[Call]:
+    """The open calls the member posted."""
+    return [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id == ctx.member.id
+    ]
+
+
+async def calls_to_answer(ctx: Context) -> list[Call]:
+    """The open calls of others the member has not answered yet (joined, waited for or
+    handed back): those their words may be taking up."""
+    answered = {
+        p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
+    }
+    return [
+        c
+        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
+        if c.initiator_id != ctx.member.id and c.id not in answered
+    ]
+
+
+async def offer_for_changed_plans(ctx: Context) -> bool:
+    """Words that change the member's own plans, read before they are taken as a request or
+    chatter: their call moved (:func:`offer_own_call_move`), or a pledge they can no longer
+    keep (:func:`offer_hand_back`). True when one was offered."""
+    return await offer_own_call_move(ctx) or await offer_hand_back(ctx)

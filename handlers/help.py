@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from handlers.common import offer_hand_back, offer_own_call_move
+from handlers.common import calls_to_answer, offer_for_changed_plans
 from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
@@ -104,9 +104,7 @@ async def chatted(_event: Event, ctx: Context) -> None:
         await ctx.reply(said if said is not None else ctx.t("help.which_call"))
         return
     where = "direct" if ctx.in_direct_chat else "group"
-    if await offer_own_call_move(ctx):  # "de kerstmarkt verzetten naar zondag 20 december"
-        return
-    if await offer_hand_back(ctx):  # "ik kan de boodschappen niet meer doen, mijn rug"
+    if await offer_for_changed_plans(ctx):  # "de kerstmarkt verzetten naar 20 december"
         return
     if to_a_member(ctx.text):
         # "@vonk @Kees jij zou toch de ballen oppompen?": for Kees; in the group the bot keeps
@@ -327,14 +325,7 @@ async def _named_call_news(ctx: Context) -> str | None:
 async def _open_call_named(ctx: Context) -> Call | None:
     """The open call (of someone else) the words name by its title, for a member who does not
     take part in it ("gaat de kerstmarkt nog door?")."""
-    answered = {
-        p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
-    }
-    calls = [
-        c
-        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
-        if c.initiator_id != ctx.member.id and c.id not in answered
-    ]
+    calls = await calls_to_answer(ctx)
     return call_meant(calls, ctx.text, None, tz=ZoneInfo(ctx.member.timezone))
 
 

@@ -46,6 +46,7 @@ from handlers.common import (
     HAND_BACK_FLOW,
     PLEDGE_FOR_CALL_FLOW,
     STORY_FLOW,
+    calls_to_answer,
     date_words,
     join_and_tell,
     never_mind,
@@ -164,16 +165,7 @@ async def _call_meant(ctx: Context, text: str) -> Call | None:
     found = parse_when(text, now=ctx.now(), tz=tz)
     if found is None or isinstance(found, InvalidWhen):
         return None
-    what, on = found.rest, found.at.astimezone(tz).date()
-    answered = {
-        p.call_id for p in await ctx.storage.pledges.of_member(ctx.member.id, tuple(PledgeStatus))
-    }
-    calls = [
-        c
-        for c in await ctx.storage.calls.open_calls(ctx.network.id, now=ctx.now())
-        if c.initiator_id != ctx.member.id and c.id not in answered
-    ]
-    return call_meant(calls, what, on, tz=tz)
+    return call_meant(await calls_to_answer(ctx), found.rest, found.at.astimezone(tz).date(), tz=tz)
 
 
 async def typed_pledge_pressed(press: PledgeAsTyped, ctx: Context) -> None:

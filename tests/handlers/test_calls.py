@@ -27,6 +27,16 @@ chantal,Chantal,koken voor grote groepen,,West
 bart,Bart,opruimen;fotografie,,West
 """
 
+# Two calls of Sanne's in Oost, and Tamara in both.
+BENCHES_AND_FIELD = """
+sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
+sanne@dm: [1]
+sanne: /oproep Speelveld opruimen 4 december 14:00 #Oost 3 mensen
+sanne@dm: [1]
+tamara: ik doe mee 1
+tamara: ik doe mee 2
+"""
+
 
 @pytest.fixture
 async def network(settings: Settings, tmp_path: Path) -> Settings:
@@ -376,14 +386,9 @@ async def test_plans_changed_in_words_find_the_call_they_name(
     """ "zaterdag lukt het toch niet" hands back Saturday's pledge, not asking which of two;
     "gaan de bankjes nog door?" answers about the benches, called off, though another call
     of the member's comes next."""
+    await run_script(BENCHES_AND_FIELD)
     out = await run_script(
         """
-        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
-        sanne@dm: [1]
-        sanne: /oproep Speelveld opruimen 4 december 14:00 #Oost 3 mensen
-        sanne@dm: [1]
-        tamara: ik doe mee 1
-        tamara: ik doe mee 2
         tamara@dm: sorry, zaterdag lukt het toch niet
         tamara@dm: /mijn
         willem: ik doe mee 1
@@ -456,14 +461,9 @@ async def test_a_typed_yes_or_no_answers_whether_a_pledge_is_for_the_call(
 async def test_is_it_still_on_answers_about_the_call_named_not_the_next_one(
     network: Settings, run_script: ScriptRunner
 ) -> None:
+    await run_script(BENCHES_AND_FIELD)
     out = await run_script(
         """
-        sanne: /oproep Bankjes schilderen zaterdag 10:00 #Oost 3 mensen
-        sanne@dm: [1]
-        sanne: /oproep Speelveld opruimen 4 december 14:00 #Oost 3 mensen
-        sanne@dm: [1]
-        tamara: ik doe mee 1
-        tamara: ik doe mee 2
         tamara@dm: gaat het speelveld nog door?
         tamara@dm: gaat het nog door?
         """
