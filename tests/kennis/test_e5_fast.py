@@ -320,27 +320,50 @@ def test_graph_cache_is_rebuilt_when_stale(
     stale.write_bytes(b"old")
     (cache / fast.graph_path.name).write_bytes(b"not an onnx file")  # e.g. a torn write
 
-    first = OnnxE5Embedder(cache_dir=cache)
+    first = OnnxE5Embedder(cache_dir=cache, build_apart=False)
     assert builds == [first.graph_key] and first.graph_path.name == fast.graph_path.name
     assert not stale.exists()  # another version's graph is removed
     probe = ["fietsen repareren", "wie helpt met mijn belastingaangifte?"]
     np.testing.assert_array_equal(first.encode(probe), fast.encode(probe))
 
-    again = OnnxE5Embedder(cache_dir=cache)  # the cached file is used as it is
+    again = OnnxE5Embedder(cache_dir=cache, build_apart=False)  # the cached file is used as it is
     assert builds == [first.graph_key]
 
     # The right file name but another key inside (weights changed in place): rebuilt.
     monkeypatch.setattr(OnnxE5Embedder, "_graph_key", lambda self: again.graph_key + "x")
-    third = OnnxE5Embedder(cache_dir=cache)
+    third = OnnxE5Embedder(cache_dir=cache, build_apart=False)
     assert builds[-1] == again.graph_key + "x" and len(builds) == 2
     np.testing.assert_array_equal(third.encode(probe), fast.encode(probe))
 
     # A folder that cannot be written: built in memory, and it still works.
     blocked = tmp_path / "a-file"
     blocked.write_text("")
-    in_memory = OnnxE5Embedder(cache_dir=blocked / "cache")
+    in_memory = OnnxE5Embedder(cache_dir=blocked / "cache", build_apart=False)
     assert len(builds) == 3 and not (blocked / "cache").exists()
     np.testing.assert_array_equal(in_memory.encode(probe), fast.encode(probe))
+
+
+@pytest.mark.slow
+def test_graph_is_built_in_a_child_process(fast: Embedder, tmp_path: Path) -> None:
+    """A first start builds the graph in a child process: the running bot keeps neither the
+    onnx package nor the build's memory, and the file is there for the next start."""
+    cache = tmp_path / "fresh-cache"
+    code = (
+        "import sys\n"
+        "from kennis.e5_onnx import OnnxE5Embedder\n"
+        f"e = OnnxE5Embedder(cache_dir={str(cache)!r})\n"
+        "print(e.encode(['fietsen repareren'], kind='query')[0][:4].round(4).tolist())\n"
+        "print(sorted(m for m in ('torch', 'onnx') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    vector, modules = done.stdout.strip().splitlines()
+    assert modules == "[]", done.stderr
+    assert [p.name for p in cache.glob("*.onnx")] == [fast.graph_path.name]
+    expected = fast.encode(["fietsen repareren"], kind="query")[0][:4].round(4).tolist()
+    assert vector == str(expected)
 
 
 def test_torch_spec_reaches_the_torch_back_end(monkeypatch: pytest.MonkeyPatch) -> None:
