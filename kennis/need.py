@@ -61,19 +61,26 @@ _LEAD = re.compile(
             (?:voor\s+(?:mij|me|ons)\s+)?(?:vinden|zoeken)\s+
             (?:die\s+(?:kan\s+|wil\s+)?|voor\s+|om\s+)
       | (?:ik\s+)?zoek\s+(?:iemand|hulp)\s+(?:die|voor|om|met|bij)\s+
-      | (?:is\s+er\s+)?(?:(?:hier|nog|ook)\s+)?(?:er\s+)?iemand\s+(?:die|hier\s+die|met|handig\s+met
-            |verstand\s+van)\s+
+      | (?:is\s+er\s+)?(?:(?:hier|nog|ook)\s+)?(?:er\s+)?iemand\s+(?:hier\s+)?
+            (?:(?:die\s+)?(?:goed|handig|thuis)\s+(?:is\s+)?(?:met|in)
+            |(?:met\s+)?(?:verstand|ervaring)\s+(?:van|met)
+            |die|met|handig\s+met)\s+
             (?:(?:kan|wil)\s+(?:mij\s+|me\s+|ons\s+)?(?:helpen|help)\s+(?:met|bij)\s+)?
+      | (?:wie|who)\s+(?:is|'s|zijn|are)\s+(?:er\s+|here\s+)?(?:(?:really|echt|heel)\s+)?
+            (?:goed|handig|good|great|handy|skilled|experienced)\s+(?:in|met|with|at)\s+
       | (?:kan|kun|weet|heeft)\s+(?:er\s+)?iemand\b\s*(?:me\s+|mij\s+|ons\s+)?
-            (?:(?:tijd|zin)\s+om\s+(?:te\s+(?=helpen))?)?
+            (?:(?:tijd|zin)\s+om\s+(?:te\s+(?=helpen))?|(?:ervaring|verstand)\s+(?:met|van)\s+)?
             (?:(?:ff|even)\s+)?(?:helpen\s+(?:(?:met|bij)\s+)?)?
       | (?:does\s+|is\s+there\s+)?(?:any|some)(?:one|body)\s+(?:(?:around|here|nearby)\s+)?
-            (?:(?:who|that)\s+)?(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?
+            (?:(?:who|that)\s+(?:is\s+|'s\s+)?)?(?:(?:really\s+)?(?:good|great|handy|skilled
+            |experienced)\s+(?:with|at|in)\s+|(?:(?:knows?|can|could)\b)?\s*(?:about\s+|how\s+to\s+)?)
       | (?:can|could)\s+(?:any|some)(?:one|body)\b\s*(?:help\b\s*(?:me\s+|us\s+)?(?:with\s+)?)?
       | (?:i(?:'m|\s+am)\s+|we(?:'re|\s+are)\s+)?looking\s+for\s+(?:some|any)(?:one|body)\s+
             (?:who\s+(?:can\s+|could\s+)?|to|for|that\s+(?:can\s+)?)\s*
       | (?:ik\s+ben\s+|we\s+zijn\s+)?op\s+zoek\s+naar\s+iemand\s+(?:die|voor|om)\s+
       | i\s+need\s+(?:some\s+)?help\s+(?:with\s+)?
+      | (?:i|we)\s+need\s+(?:some|any)(?:one|body)\s+(?:to|who\s+(?:can\s+)?|for)\s+
+      | (?:ik|we|wij)\s+(?:heb|hebben)\s+iemand\s+nodig\s+(?:die\s+|om\s+|voor\s+)
       | ik\s+heb\s+hulp\s+nodig\s+(?:met|bij)\s+
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -148,6 +155,8 @@ _FRAMING_TYPOS = {
     "iemant": "iemand",
     "iemnd": "iemand",
     "iemamd": "iemand",
+    "any1": "anyone",
+    "some1": "someone",
 }
 _TYPO = re.compile(r"\b(?:" + "|".join(_FRAMING_TYPOS) + r")\b", re.IGNORECASE)
 

@@ -97,6 +97,18 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("kun je iemand voor me vinden die kan naaien?", "naaien"),
         ("is er hier iemand die met een aanhanger kan rijden?", "met een aanhanger rijden"),
         ("wie wil met mij mee naar de huisarts? ik zie er tegenop", "mee naar de huisarts"),
+        # Who is good at it: the shown topic was 'good with a sewing machine'.
+        ("anyone good with a sewing machine? my curtains are too long", "a sewing machine"),
+        ("is there someone who is good with computers?", "computers"),
+        ("who is good at baking cakes", "baking cakes"),
+        ("anybody experienced with sourdough?", "sourdough"),
+        ("wie is er goed in taarten bakken?", "taarten bakken"),
+        ("is er iemand die goed is met excel?", "excel"),
+        ("heeft iemand ervaring met huurrecht?", "huurrecht"),
+        ("is er iemand thuis in subsidies?", "subsidies"),
+        ("any1 know how to fix a bike chain?", "fix a bike chain"),
+        ("I need someone to walk my dog tomorrow", "walk my dog tomorrow"),
+        ("ik heb iemand nodig die mijn heg kan snoeien", "mijn heg snoeien"),
     ],
 )
 def test_topic_drops_the_framing(message: str, shown: str) -> None:
