@@ -62,6 +62,7 @@ from bot.when import (
 )
 from handlers.common import (
     CALL_OFFER_FLOW,
+    call_by_meaning,
     date_words,
     join_and_tell,
     never_mind,
@@ -747,6 +748,11 @@ async def join_titled(ctx: Context, words: str) -> None:
         return
     if not open_now:
         await ctx.reply(ctx.t("calls.none_open"))
+        return
+    if not found and (meant := await call_by_meaning(ctx, open_now, words, naming=True)):
+        # "can I join the soup cooking?" for "Soep koken voor de buurtmaaltijd": no title word
+        # in common, the meaning clearly leads; the member confirms with the button
+        await ask_which(ctx, [meant], ctx.t("calls.which_one"))
         return
     intro = "calls.which_one" if found else "calls.which_one_unnamed"
     await ask_which(ctx, found or open_now, ctx.t(intro, words=words.strip()))

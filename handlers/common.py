@@ -302,21 +302,35 @@ async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
     return call, at
 
 
-#: How much closer in meaning (cosine) the words must be to one call's title than to the next
-#: for :func:`call_by_meaning` to take it.
-MEANING_LEAD = 0.02
+#: How much closer in meaning the words must be to one call's title than to the next for
+#: :func:`call_by_meaning` to take it, in the model's spread between unrelated texts
+#: (Search.unrelated; e5: 0.024 of cosine). Measured with e5: "can we push the christmas
+#: market back a week?" leads its market by 1.0; "de taartenwedstrijd", which names no call,
+#: leads "Opruimen speelveld" by 0.5.
+MEANING_LEAD = 0.8
+#: Words that only name a call (no sentence around them) must also be this close to its title,
+#: in spreads above the unrelated mean: with e5, "the soup cooking" is 3.4 from "Soep koken
+#: voor de buurtmaaltijd" and "the christmas market" 3.2 from "Kerstmarkt opbouwen op het
+#: plein"; "de taartenwedstrijd" is 2.2 from "Opruimen speelveld".
+MEANING_NAMES = 2.5
 
 
-async def call_by_meaning(ctx: Context, calls: Sequence[Call], words: str) -> Call | None:
+async def call_by_meaning(
+    ctx: Context, calls: Sequence[Call], words: str, *, naming: bool = False
+) -> Call | None:
     """The call whose title the words mean, when they share no title word: "the christmas
     market" for "Kerstmarkt opbouwen op het plein". One encode; only when it clearly leads
-    (the member is asked before anything changes). None without a search."""
+    (the member is asked before anything changes); ``naming``: the words are only the call's
+    name, which must then be close to its title too. None without a search."""
     search = ctx.services.search
     if search is None or len(calls) < 2 or not words.strip():
         return None
     closeness = await search.similarity(words, [c.title for c in calls])
     order = sorted(range(len(calls)), key=lambda i: -closeness[i])
-    if closeness[order[0]] - closeness[order[1]] < MEANING_LEAD:
+    mean, spread = await search.unrelated()
+    if closeness[order[0]] - closeness[order[1]] < MEANING_LEAD * spread:
+        return None
+    if naming and closeness[order[0]] < mean + MEANING_NAMES * spread:
         return None
     return calls[order[0]]
 
@@ -357,7 +371,22 @@ async def offer_hand_back(ctx: Context) -> bool:
     pledges = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
     named = await pledge_named(ctx, pledges, ctx.text)
     if named is None:
-        return False
+        # "sorry, something came up, can't make it after all" names nothing: the one open
+        # pledge, or the one on the day the words name; else the member picks.
+        if not pledges:
+            return False
+        on_the_day = pledges_on_the_day_named(ctx, pledges)
+        for candidates in (pledges, on_the_day):
+            if len(candidates) == 1:
+                named = candidates[0]
+                break
+        else:
+            buttons = [
+                Button(f"#{p.id} {p.what}"[:60], PledgeWithdraw(p.id).encode())
+                for p in (on_the_day or pledges)[:8]
+            ]
+            await ctx.reply(ctx.t("pledges.choose_withdraw"), buttons=buttons)
+            return True
     when = when_text(ctx.t, named.due_at, named.due_has_time, tz=ctx.member.timezone, now=ctx.now())
     await ctx.reply(
         ctx.t("pledges.hand_back_offer", what=named.what, when=when),
@@ -368,6 +397,17 @@ async def offer_hand_back(ctx: Context) -> bool:
     )
     await ctx.expect(HAND_BACK_FLOW, "answer", pledge=named.id)
     return True
+
+
+def pledges_on_the_day_named(ctx: Context, pledges: Sequence[Pledge]) -> list[Pledge]:
+    """The pledges due on the day the words name ("I can't make it on saturday after all"
+    with one pledge on Saturday and one on Friday week: Saturday's); none named: none."""
+    tz = ZoneInfo(ctx.member.timezone)
+    found = parse_when(ctx.text, now=ctx.now(), tz=tz)
+    if not isinstance(found, When):
+        return []
+    day = found.at.astimezone(tz).date()
+    return [p for p in pledges if p.due_at is not None and p.due_at.astimezone(tz).date() == day]
 
 
 async def pledge_named(ctx: Context, pledges: Sequence[Pledge], text: str) -> Pledge | None:

@@ -16,7 +16,7 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from handlers.common import calls_to_answer, offer_for_changed_plans
+from handlers.common import call_by_meaning, calls_to_answer, offer_for_changed_plans
 from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
@@ -24,6 +24,7 @@ from kennis.understanding import (
     asks_if_ok,
     bad_news,
     bare_help,
+    call_words,
     glad_news,
     good_night,
     hard_day,
@@ -326,7 +327,11 @@ async def _open_call_named(ctx: Context) -> Call | None:
     """The open call (of someone else) the words name by its title, for a member who does not
     take part in it ("gaat de kerstmarkt nog door?")."""
     calls = await calls_to_answer(ctx)
-    return call_meant(calls, ctx.text, None, tz=ZoneInfo(ctx.member.timezone))
+    named = call_meant(calls, ctx.text, None, tz=ZoneInfo(ctx.member.timezone))
+    if named is None and (words := call_words(ctx.text)):
+        # "is the soup thing still happening?" for "Soep koken voor de buurtmaaltijd"
+        named = await call_by_meaning(ctx, calls, words, naming=True)
+    return named
 
 
 def _called_off_lately(call: Call, now: datetime) -> bool:

@@ -52,6 +52,7 @@ from handlers.common import (
     never_mind,
     not_yes_or_no,
     pledge_named,
+    pledges_on_the_day_named,
     ruled_out,
     skipped,
     something_new,
@@ -376,21 +377,10 @@ async def asked_about(ctx: Context) -> Pledge | None:
     mine = await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE)
     if not mine:
         raise UserFacingError("pledges.none_open")
-    for candidates in (_on_the_day_named(ctx, mine), await past_due(ctx, ctx.member), mine):
+    for candidates in (pledges_on_the_day_named(ctx, mine), await past_due(ctx, ctx.member), mine):
         if len(candidates) == 1:
             return candidates[0]
     return None
-
-
-def _on_the_day_named(ctx: Context, pledges: list[Pledge]) -> list[Pledge]:
-    """The pledges due on the day the words name ("I can't make it on saturday after all"
-    with one pledge on Saturday and one on Friday week: Saturday's); none named: none."""
-    tz = ZoneInfo(ctx.member.timezone)
-    found = parse_when(ctx.text, now=ctx.now(), tz=tz)
-    if found is None or isinstance(found, InvalidWhen):
-        return []
-    day = found.at.astimezone(tz).date()
-    return [p for p in pledges if p.due_at is not None and p.due_at.astimezone(tz).date() == day]
 
 
 #: How long after its day a pledge that lapsed unanswered can still be reported done in words.

@@ -970,6 +970,14 @@ class Search:
         self.stats["encodes"] += 1
         return [float(x) for x in self._cache.matrix[rows] @ q]
 
+    async def unrelated(self) -> tuple[float, float]:
+        """The model's mean cosine between unrelated short texts and its spread
+        (kennis.reference): the scale on which a closeness from :meth:`similarity` stands out
+        from chance, whatever the model (e5's cosines spread about four times less than
+        USE's)."""
+        await self._reference.load()
+        return self._reference.mean, self._reference.std
+
     async def lessons(self, query: str, *, network_id: int, limit: int = 5) -> list[LessonMatch]:
         return self._rank_lessons(
             await self._score(query), network_id, limit, self.thresholds.lesson, questions=True

@@ -1360,12 +1360,28 @@ _ABOUT_OWN_CALL = re.compile(
     r"\b(?:gaat\s+(?:het|dat|'t)\s+(?:nog\s+)?(?:steeds\s+)?door"
     # the call named: "gaan de bankjes nog door?", "gaat het schilderen zaterdag nog door?"
     r"|(?:gaat|gaan)\s+(?:de|het|die|dat|onze|ons)\s+(?:\w+\s+){1,3}?nog\s+(?:steeds\s+)?door|(?:is|it'?s)\s+(?:it|that)\s+still"
-    r"\s+on|still\s+on\b|hoe\s+laat\s+(?:was|is|begint|begon)\s+(?:het|dat|'t)|what\s+time"
+    r"\s+on|still\s+(?:on|happening|going\s+ahead)\b|hoe\s+laat\s+(?:was|is|begint|begon)\s+(?:het|dat|'t)|what\s+time"
     r"\s+(?:was|is|does)\s+(?:it|that)|waar\s+(?:was|is)\s+(?:het|dat|'t)\s+(?:ook|nou|nu|alweer)"
     r"|where\s+(?:was|is)\s+(?:it|that)\s+(?:again|now)|wanneer\s+(?:was|is)\s+(?:het|dat|'t)"
     r"\s+(?:ook|nou|nu|alweer)|when\s+(?:was|is)\s+(?:it|that)\s+again)",
     re.IGNORECASE,
 )
+
+
+# The words of such a question that do not name the call ("is the soup thing still
+# happening?": 'soup').
+_CALL_QUESTION_WORDS = frozenset(
+    """gaat gaan het dat die de onze ons nog steeds door toch wel eigenlijk hoe laat was begint
+    begon waar wanneer ook alweer nou is it that this the our still happening going ahead
+    thing stuff what time does when where again now vonk""".split()
+)
+
+
+def call_words(text: str) -> str:
+    """What a question about a call (:func:`asks_about_own_call`) calls it, without the
+    question's own words; empty when it names nothing ("gaat het nog door?")."""
+    words = re.findall(r"[^\W\d_]{3,}", text)
+    return " ".join(w for w in words if w.lower() not in _CALL_QUESTION_WORDS)
 
 
 def asks_about_own_call(text: str) -> bool:

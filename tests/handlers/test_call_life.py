@@ -1238,3 +1238,25 @@ async def test_lines_that_ask_nobody_get_no_names_and_their_own_answers(
         assert "may be able to help" not in said and "kunnen misschien helpen" not in said, line
     bike = after("bart", "haha mijn fiets")
     assert "Haha!" not in bike
+
+
+async def test_cant_make_it_naming_nothing_with_two_pledges_asks_which(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "sorry, something came up, can't make it after all" names no pledge: with two open
+    the member picks the one to hand back (nothing is handed back unasked); naming the day
+    picks the one on that day."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: ik doe mee 1
+        tamara@dm: ik doe mee 2
+        tamara@dm: sorry er kwam iets tussen, ik kan toch niet
+        tamara@dm: ik kan zaterdag toch niet
+        """
+    )
+    which = out.split("ik kan toch niet", 1)[1].split("tamara@dm:", 1)[0]
+    assert "Welke wil je teruggeven?" in which
+    assert "Opruimen speelveld" in which and "Bankjes verven" in which
+    saturday = out.split("ik kan zaterdag toch niet", 1)[1]
+    assert "Wil je 'Opruimen speelveld'" in saturday and "Bankjes" not in saturday

@@ -378,3 +378,44 @@ async def test_an_english_pledge_story_over_two_weeks_in_the_words_people_use(
     assert "I won't send you reminders any more." in after("vera@dm: please stop")
     mine = out.split("vera@dm: /mine", 1)[1]
     assert "bring soup to the community dinner (done)" in mine and "walk Mrs" not in mine
+
+
+async def test_plans_changed_and_calls_named_in_other_words(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """Found playing the demo in English: "sorry something came up, can't make it after all"
+    names no pledge and got "I'm Vonk, the network's assistant"; "is the soup thing still
+    happening?" and "can I join the soup cooking?" did not find "Soep koken voor de
+    buurtmaaltijd" (no word in common). Now the one open pledge is offered back, and the
+    call is found by meaning when only it fits; a call nobody posted is still not guessed."""
+    out = await run_script(
+        """
+        sanne@dm: /oproep Soep koken voor de buurtmaaltijd zaterdag 12:00 #Oost 3 mensen
+        sanne@dm: [1]
+        anna@dm: /taal en
+        anna@dm: count me in 3
+        ~ 1d
+        anna@dm: sorry something came up, can't make it after all
+        anna@dm: yes
+        milan@dm: /taal en
+        milan@dm: is the soup thing still happening?
+        milan@dm: can I join the soup cooking? I can only stay until 1
+        tamara@dm: ik doe mee met de taartenwedstrijd
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+
+    def after(said: str) -> str:  # the bot's answers to the line that starts so
+        return out.split(said, 1)[1].split("\n", 1)[1].split("@dm:", 1)[0]
+
+    offer = after("anna@dm: sorry something came up")
+    assert "Would you like to hand 'Soep koken voor de buurtmaaltijd'" in offer
+    assert "'Soep koken voor de buurtmaaltijd' goes back to the network." in after("anna@dm: yes")
+    on = after("milan@dm: is the soup thing")
+    assert "'Soep koken voor de buurtmaaltijd' is on" in on and "I'm in" in on
+    join = after("milan@dm: can I join the soup cooking?")
+    assert "Which call would you like to join?" in join
+    assert "Soep koken voor de buurtmaaltijd" in join and "Opruimen" not in join
+    cake = after("tamara@dm: ik doe mee met de taartenwedstrijd")
+    assert "Ik zie geen open oproep die 'de taartenwedstrijd' heet." in cake
