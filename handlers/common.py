@@ -215,13 +215,17 @@ LANGUAGE_ASKED = "|".join(f"(?:{pattern.pattern})" for _, pattern in _LANGUAGE_A
 # "Never mind": typed where the bot asked a question, it drops what was asked about.
 NEVER_MIND = {
     "stop", "laat maar", "laat maar zitten", "vergeet het", "vergeet het maar", "annuleer",
-    "annuleren", "toch niet", "never mind", "nevermind", "forget it", "cancel",
+    "annuleren", "toch niet", "never mind", "nevermind", "nvm", "forget it", "cancel",
 }  # fmt: skip
+# Said before it: "hmm nee laat maar", "ah ok never mind".
+_HESITATION = re.compile(r"^(?:(?:hmm*|hm|nee|no|nah|ah|oh|ok|oké|okay|sorry|ach|oh\s+well)\W+)+")
 
 
 def never_mind(text: str) -> bool:
-    """Whether the answer drops the question ("laat maar", "never mind")."""
-    return " ".join(text.casefold().strip(" .!").split()) in NEVER_MIND
+    """Whether the answer drops the question ("laat maar", "hmm nee laat maar", "never
+    mind")."""
+    words = " ".join(text.casefold().strip(" .!").split())
+    return words in NEVER_MIND or _HESITATION.sub("", words) in NEVER_MIND
 
 
 def lesson_line(ctx: Context, lesson: Lesson) -> str:

@@ -16,7 +16,12 @@ from bot.context import Context
 from bot.core import Button, Event
 from bot.router import Router
 from bot.when import When, parse_when
-from handlers.common import call_by_meaning, calls_to_answer, offer_for_changed_plans
+from handlers.common import (
+    call_by_meaning,
+    calls_to_answer,
+    never_mind,
+    offer_for_changed_plans,
+)
 from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
@@ -139,6 +144,9 @@ async def chatted(_event: Event, ctx: Context) -> None:
         return
     if bad_news(wanted):  # a theft or damage: sympathy, and the neighbours should know
         await ctx.reply(ctx.t(f"help.bad_news_{where}"))
+        return
+    if never_mind(ctx.text):  # "hmm nee laat maar", after an answer it did not want
+        await ctx.reply(ctx.t("ask.nevermind"))
         return
     if laughing(ctx.text):  # a joke told to the bot ("… ? to get its quarter back 😂")
         await ctx.reply(ctx.t("help.laugh"))

@@ -38,7 +38,8 @@ _GREETING = re.compile(
 # A question announced before it is asked ("quick q -", "vraagje:", "ff vragen,").
 _ANNOUNCED = re.compile(
     r"""^\s*(?:(?:even\s+|ff\s+)?(?:een\s+)?(?:klein\s+)?(?:vraag(?:je)?|vragen)
-        |(?:a\s+)?(?:quick|small|little|random)\s+(?:q|question))
+        |(?:a\s+)?(?:quick|small|little|random)\s+(?:q|question)
+        |(?:sorry\W*)?(?:ik\s+bedoel(?:de)?|i\s+mean(?:t)?))
         (?:\s+(?:voor\s+(?:jullie|iedereen|allemaal)|for\s+(?:you\s+all|all|everyone)))?
         \s*[-:,!.]+\s*""",
     re.IGNORECASE | re.VERBOSE,

@@ -419,3 +419,22 @@ async def test_plans_changed_and_calls_named_in_other_words(
     assert "Soep koken voor de buurtmaaltijd" in join and "Opruimen" not in join
     cake = after("tamara@dm: ik doe mee met de taartenwedstrijd")
     assert "Ik zie geen open oproep die 'de taartenwedstrijd' heet." in cake
+
+
+async def test_i_mean_and_never_mind_after_an_answer(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """Found playing the demo: "ik bedoel: wie kan mijn dakgoot schoonmaken?" was quoted with
+    'ik bedoel:' in front, and "hmm nee laat maar" after an answer got the bot's
+    self-introduction instead of an "Oké"."""
+    out = await run_script(
+        """
+        petra@dm: ik bedoel: wie kan mijn dakgoot schoonmaken?
+        petra@dm: hmm nee laat maar
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+    gutter = out.split("petra@dm: ik bedoel:", 1)[1].split("petra@dm:", 1)[0]
+    assert "helpen met 'mijn dakgoot schoonmaken'" in gutter and "Frank de Boer" in gutter
+    assert "[dm petra] vonk: Oké!" in out.split("petra@dm: hmm nee laat maar", 1)[1]

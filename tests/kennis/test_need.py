@@ -109,6 +109,8 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("any1 know how to fix a bike chain?", "fix a bike chain"),
         ("I need someone to walk my dog tomorrow", "walk my dog tomorrow"),
         ("ik heb iemand nodig die mijn heg kan snoeien", "mijn heg snoeien"),
+        ("ik bedoel: wie kan mijn dakgoot schoonmaken?", "mijn dakgoot schoonmaken"),
+        ("sorry, I meant: who can fix my gutter?", "fix my gutter"),
     ],
 )
 def test_topic_drops_the_framing(message: str, shown: str) -> None:
