@@ -366,6 +366,15 @@ _CANT_ANYMORE = re.compile(
 )
 
 
+_CANT_COME = re.compile(
+    r"\b(?:can'?t|cannot|couldn'?t|won'?t\s+be\s+able\s+to)\s+(?:make\s+it|come|be\s+there"
+    r"|join|do\s+it)\b|\b(?:kan|kun)\s+(?:ik\s+|je\s+)?(?:er\s+)?(?:\w+\s+)?(?:toch\s+)?niet"
+    r"(?:\s+(?:meer\s+)?(?:komen|meedoen|erbij\s+zijn))?\W*$|\b(?:kan|kun)\s+(?:ik\s+)?(?:\w+\s+)?"
+    r"(?:toch\s+)?niet\s+(?:meer\s+)?(?:komen|meedoen|erbij\s+zijn)\b",
+    re.IGNORECASE,
+)
+
+
 async def offer_hand_back(ctx: Context) -> bool:
     """ "can't do the dog walking anymore" from a member whose one open pledge the words
     name: hand it back? (asked, with the button that does it). False when the words say no
@@ -376,8 +385,9 @@ async def offer_hand_back(ctx: Context) -> bool:
     named = await pledge_named(ctx, pledges, ctx.text)
     if named is None:
         # "sorry, something came up, can't make it after all" names nothing: the one open
-        # pledge, or the one on the day the words name; else the member picks.
-        if not pledges:
+        # pledge, or the one on the day the words name; else the member picks. Only words
+        # about coming: "ik kan mijn laptop niet meer opstarten" is a request.
+        if not pledges or not _CANT_COME.search(ctx.text):
             return False
         on_the_day = pledges_on_the_day_named(ctx, pledges)
         for candidates in (pledges, on_the_day):

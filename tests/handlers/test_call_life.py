@@ -1253,10 +1253,15 @@ async def test_cant_make_it_naming_nothing_with_two_pledges_asks_which(
         tamara@dm: ik doe mee 2
         tamara@dm: sorry er kwam iets tussen, ik kan toch niet
         tamara@dm: ik kan zaterdag toch niet
+        tamara@dm: nee
+        tamara@dm: ik kan mn laptop niet meer opstarten, wie kan helpen?
         """
     )
+    # A request with "niet meer" in it is still a request, not a pledge handed back.
+    laptop = out.split("mn laptop niet meer opstarten", 1)[1]
+    assert "teruggeven" not in laptop and "[dm tamara] vonk:" in laptop
     which = out.split("ik kan toch niet", 1)[1].split("tamara@dm:", 1)[0]
     assert "Welke wil je teruggeven?" in which
     assert "Opruimen speelveld" in which and "Bankjes verven" in which
-    saturday = out.split("ik kan zaterdag toch niet", 1)[1]
+    saturday = out.split("ik kan zaterdag toch niet", 1)[1].split("tamara@dm: nee", 1)[0]
     assert "Wil je 'Opruimen speelveld'" in saturday and "Bankjes" not in saturday
