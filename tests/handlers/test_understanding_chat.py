@@ -25,6 +25,21 @@ def turns(transcript: str) -> dict[str, list[str]]:
     return out
 
 
+def after(transcript: str, said: str, nth: int = 1) -> str:
+    """The bot's lines that answered the ``nth`` input line starting with ``said``."""
+    answered: list[str] = []
+    seen = 0
+    for line in transcript.splitlines():
+        if line.startswith(("[", "  ")):
+            if seen == nth:
+                answered.append(line)
+        elif seen == nth:
+            break
+        elif line.startswith(said):
+            seen += 1
+    return "\n".join(answered)
+
+
 async def test_requests_in_many_forms_reach_the_right_neighbour(
     run_script: ScriptRunner, real_embedder: Embedder
 ) -> None:
@@ -163,17 +178,14 @@ async def test_did_you_mean_leaves_a_waiting_question_its_answer(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:
-        return out.split(said, 1)[1].split("@dm:", 1)[0]
-
-    assert "Wanneer denk je het te doen?" in after("anna@dm: ik kan flyers")
-    assert "Zal ik iemand zoeken die kan helpen bij" in after("anna@dm: wie haalt")
-    assert "Genoteerd als doe-bijdrage" in after("anna@dm: zaterdag")
-    assert "Ilse" not in after("anna@dm: ja")
+    assert "Wanneer denk je het te doen?" in after(out, "anna@dm: ik kan flyers")
+    assert "Zal ik iemand zoeken die kan helpen bij" in after(out, "anna@dm: wie haalt")
+    assert "Genoteerd als doe-bijdrage" in after(out, "anna@dm: zaterdag")
+    assert "Ilse" not in after(out, "anna@dm: ja")
     assert "Shall I look for someone who can help with: 'who picks up the kids at three?'" in (
-        after("bart@dm: who picks up")
+        after(out, "bart@dm: who picks up")
     )
-    assert "Ilse Mulder: kinderen opvangen" in after("bart@dm: yes please")
+    assert "Ilse Mulder: kinderen opvangen" in after(out, "bart@dm: yes please")
 
 
 async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
@@ -204,23 +216,20 @@ async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:
-        return out.split(said, 1)[1].split("@dm:", 1)[0]
-
     # A quarter of an hour later a bare "ja" is no choice any more.
-    assert "Frank de Boer: klussen in huis" in after("bart@dm: wie kan helpen met klussen")
-    assert "gevraagd" not in after("bart@dm: ja") and "[dm frank]" not in out
-    listed = after("gerda@dm: mijn fiets")
+    assert "Frank de Boer: klussen in huis" in after(out, "bart@dm: wie kan helpen met klussen")
+    assert "gevraagd" not in after(out, "bart@dm: ja") and "[dm frank]" not in out
+    listed = after(out, "gerda@dm: mijn fiets")
     assert "Anna de Vries: banden plakken" in listed and listed.count("Vraag contact met") > 1
-    assert "Wie zal ik vragen?" in after("gerda@dm: ja graag")
-    assert "Ik heb Anna de Vries privé gevraagd" in after("gerda@dm: vraag Anna maar")
+    assert "Wie zal ik vragen?" in after(out, "gerda@dm: ja graag")
+    assert "Ik heb Anna de Vries privé gevraagd" in after(out, "gerda@dm: vraag Anna maar")
     assert "[dm anna] vonk: Gerda Smit zoekt hulp met 'mijn fiets heeft een lekke band'" in out
-    assert "Frank de Boer: klussen in huis" in after("gerda@dm: wie kan helpen met klussen")
-    assert "Oké!" in after("gerda@dm: nee hoor")
+    assert "Frank de Boer: klussen in huis" in after(out, "gerda@dm: wie kan helpen met klussen")
+    assert "Oké!" in after(out, "gerda@dm: nee hoor")
     assert "[dm frank]" not in out  # the "nee" asked nobody
-    assert "Chantal Bakker" not in after("gerda@dm: wat is het weer")
-    assert "Ik heb Chantal Bakker privé gevraagd" in after("gerda@dm: 1")
-    assert "I've asked Hassan El Amrani privately" in after("tamara@dm: yes please")
+    assert "Chantal Bakker" not in after(out, "gerda@dm: wat is het weer")
+    assert "Ik heb Chantal Bakker privé gevraagd" in after(out, "gerda@dm: 1")
+    assert "I've asked Hassan El Amrani privately" in after(out, "tamara@dm: yes please")
     assert "[dm hassan] vonk: Tamara Koster zoekt hulp met 'move a heavy couch'" in out
 
 
@@ -266,16 +275,13 @@ async def test_nobody_fits_an_initiator_is_offered_a_call_with_the_question_as_t
         embedder=real_embedder,
     )
 
-    def after(said: str, nth: int = 1) -> str:
-        return out.split(said)[nth].split("@dm:", 1)[0].split("\nsanne:", 1)[0]
-
-    offer = after("sanne@dm: wie kan mijn piano stemmen?")
+    offer = after(out, "sanne@dm: wie kan mijn piano stemmen?")
     assert "Zal ik er een oproep van maken?" in offer and "[1] Maak er een oproep van" in offer
-    assert "Wanneer?" in after("sanne@dm: ja graag")
-    drafted = after("sanne@dm: geen datum")
+    assert "Wanneer?" in after(out, "sanne@dm: ja graag")
+    drafted = after(out, "sanne@dm: geen datum")
     assert "mijn piano stemmen" in drafted and "Plaatsen" in drafted, out
-    assert "Oké, dan laat ik het zo." in after("sanne@dm: nee hoor")
-    plain = after("bart@dm: wie kan mijn piano stemmen?")
+    assert "Oké, dan laat ik het zo." in after(out, "sanne@dm: nee hoor")
+    plain = after(out, "bart@dm: wie kan mijn piano stemmen?")
     assert "vraag een initiatiefnemer" in plain and "[1]" not in plain
     assert "[groep] vonk: I don't know anyone yet who fits 'tune my piano' well. Shall I" in out
     assert "[dm sanne] vonk: When?" in out.split("sanne: [1]")[1]
@@ -298,13 +304,10 @@ async def test_good_night_gets_good_night_and_help_too_far_off_is_still_a_need(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:
-        return out.split(said, 1)[1].split("@dm:", 1)[0]
-
-    assert "Welterusten, Gerda!" in after("gerda@dm: welterusten")
-    assert "goed om te weten" not in after("gerda@dm: mijn kraan lekt")
-    assert "Thanks, good to know!" in after("tamara@dm: the boiler broke")
-    assert "Good night, Tamara!" in after("tamara@dm: good night")
+    assert "Welterusten, Gerda!" in after(out, "gerda@dm: welterusten")
+    assert "goed om te weten" not in after(out, "gerda@dm: mijn kraan lekt")
+    assert "Thanks, good to know!" in after(out, "tamara@dm: the boiler broke")
+    assert "Good night, Tamara!" in after(out, "tamara@dm: good night")
 
 
 async def test_a_question_taken_off_the_list_or_an_announcement_is_good_to_know(
@@ -324,13 +327,10 @@ async def test_a_question_taken_off_the_list_or_an_announcement_is_good_to_know(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:
-        return out.split(said, 1)[1].split("@dm:", 1)[0]
-
-    assert "Dank je, goed om te weten!" in after("kees@dm: de wasmachine")
-    assert "Sterkte" not in after("kees@dm: de wasmachine")
-    assert "Thanks, good to know!" in after("tamara@dm: the lantern walk")
-    assert "Thank you for sharing that" in after("tamara@dm: dentist tomorrow")
+    assert "Dank je, goed om te weten!" in after(out, "kees@dm: de wasmachine")
+    assert "Sterkte" not in after(out, "kees@dm: de wasmachine")
+    assert "Thanks, good to know!" in after(out, "tamara@dm: the lantern walk")
+    assert "Thank you for sharing that" in after(out, "tamara@dm: dentist tomorrow")
 
 
 async def test_an_english_pledge_story_over_two_weeks_in_the_words_people_use(
@@ -361,21 +361,18 @@ async def test_an_english_pledge_story_over_two_weeks_in_the_words_people_use(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:  # the bot's answers to the line that starts so
-        return out.split(said, 1)[1].split("\n", 1)[1].split("vera@dm:", 1)[0]
-
-    assert "Quiet until" in after("vera@dm: not now please")
-    done = after("vera@dm: did it!")
+    assert "Quiet until" in after(out, "vera@dm: not now please")
+    done = after(out, "vera@dm: did it!")
     assert "Thank you for 'bring soup to the community dinner'!" in done
     assert "Bankjes" not in done
-    walk = after("vera@dm: I'll walk")
+    walk = after(out, "vera@dm: I'll walk")
     assert "Noted as pledge" in walk and "walk Mrs de Wit's dog (Monday" in walk
     assert "dog every" not in walk and "story is saved" not in walk
-    assert "Shall I move" not in after("vera@dm: monday")
-    assert "Would you like to hand 'walk Mrs de Wit's dog'" in after("vera@dm: ugh I broke")
+    assert "Shall I move" not in after(out, "vera@dm: monday")
+    assert "Would you like to hand 'walk Mrs de Wit's dog'" in after(out, "vera@dm: ugh I broke")
     handed = out.split("vera@dm: ugh I broke", 1)[1].split("vera@dm: please stop", 1)[0]
     assert "'walk Mrs de Wit's dog' goes back to the network." in handed
-    assert "I won't send you reminders any more." in after("vera@dm: please stop")
+    assert "I won't send you reminders any more." in after(out, "vera@dm: please stop")
     mine = out.split("vera@dm: /mine", 1)[1]
     assert "bring soup to the community dinner (done)" in mine and "walk Mrs" not in mine
 
@@ -406,18 +403,17 @@ async def test_plans_changed_and_calls_named_in_other_words(
         embedder=real_embedder,
     )
 
-    def after(said: str) -> str:  # the bot's answers to the line that starts so
-        return out.split(said, 1)[1].split("\n", 1)[1].split("@dm:", 1)[0]
-
-    offer = after("anna@dm: sorry something came up")
+    offer = after(out, "anna@dm: sorry something came up")
     assert "Would you like to hand 'Soep koken voor de buurtmaaltijd'" in offer
-    assert "'Soep koken voor de buurtmaaltijd' goes back to the network." in after("anna@dm: yes")
-    on = after("milan@dm: is the soup thing")
+    assert "'Soep koken voor de buurtmaaltijd' goes back to the network." in after(
+        out, "anna@dm: yes"
+    )
+    on = after(out, "milan@dm: is the soup thing")
     assert "'Soep koken voor de buurtmaaltijd' is on" in on and "I'm in" in on
-    join = after("milan@dm: can I join the soup cooking?")
+    join = after(out, "milan@dm: can I join the soup cooking?")
     assert "Which call would you like to join?" in join
     assert "Soep koken voor de buurtmaaltijd" in join and "Opruimen" not in join
-    cake = after("tamara@dm: ik doe mee met de taartenwedstrijd")
+    cake = after(out, "tamara@dm: ik doe mee met de taartenwedstrijd")
     assert "Ik zie geen open oproep die 'de taartenwedstrijd' heet." in cake
 
 
