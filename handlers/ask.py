@@ -29,11 +29,13 @@ from handlers.common import (
     CALL_OFFER_FLOW,
     CHOICE_FLOW,
     CONTACT_FLOW,
+    anyone_else,
     chosen,
     lesson_line,
     never_mind,
     not_yes_or_no,
     offer_for_changed_plans,
+    picked_beyond,
     yes_or_no,
 )
 from kennis.need import topic_asks
@@ -143,12 +145,22 @@ def search_of(ctx: Context) -> Search:
     return ctx.services.search
 
 
-async def answer(ctx: Context, topic: str, result: Answer) -> None:
-    """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in."""
+async def answer(
+    ctx: Context, topic: str, result: Answer, *, earlier: Mapping[str, Any] | None = None
+) -> None:
+    """Name who fits (with the skill that matched) and fitting lessons; nobody is padded in.
+
+    ``earlier``: the names question of the answer before, when the member asked for more
+    ("iemand anders?"): this answer names who else fits, or says honestly that nobody else
+    does (and the names listed before stay open for a typed choice). In a direct chat the
+    names stay open for a typed choice or "anyone else?"."""
     await _close_own_question(ctx)
     t = ctx.t
     named = result.named
-    if not named:
+    more = earlier is not None
+    shown: list[int] = [int(i) for i in (earlier or {}).get("shown", ())]
+    best = (earlier or {}).get("best")
+    if not named and not more:
         # For the initiators' action queue (the dashboard): a question to turn into a call.
         await ctx.storage.questions.record(ctx.network.id, ctx.member.id, topic, now=ctx.now())
     # Nobody fits: an initiator can turn the question into a call for help straight away.
@@ -157,17 +169,34 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         if not named and allowed(ctx.member, Permission.POST_CALL)
         else []
     )
+    typed = ctx.in_direct_chat and _may_ask(ctx)
+    names = {"topic": topic, "query": result.query}
     if not named and not result.lessons:
-        await ctx.reply(
-            t("ask.nobody_initiator" if to_call else "ask.nobody", topic=topic), buttons=to_call
-        )
-        if to_call and ctx.in_direct_chat and _may_ask(ctx):  # a typed "ja" counts too
+        if more:
+            nobody = "ask.nobody_else_initiator" if to_call else "ask.nobody_else"
+        else:
+            nobody = "ask.nobody_initiator" if to_call else "ask.nobody"
+        await ctx.reply(t(nobody, topic=topic), buttons=to_call)
+        if to_call and typed:  # a typed "ja" counts too
             await ctx.expect(CALL_OFFER_FLOW, "answer", title=topic)
+        elif typed:  # "iemand anders?" is answered for this question, not read on its own
+            await ctx.expect(
+                CHOICE_FLOW,
+                "answer",
+                **names,
+                members=list((earlier or {}).get("members", ())),
+                shown=shown,
+                best=best,
+            )
         return
     lines: list[str] = []
     buttons: list[Button] = list(to_call)
     if named:
-        intro = "ask.members_intro_question" if topic_asks(topic) else "ask.members_intro"
+        asks = topic_asks(topic)
+        if more:
+            intro = "ask.members_more_question" if asks else "ask.members_more"
+        else:
+            intro = "ask.members_intro_question" if asks else "ask.members_intro"
         lines.append(t(intro, topic=topic))
         for match in named:
             why = match.why if not match.via else t("ask.why_via", why=match.why, via=match.via)
@@ -184,10 +213,28 @@ async def answer(ctx: Context, topic: str, result: Answer) -> None:
         lines.append(t("ask.lessons_intro"))
         lines += [lesson_line(ctx, m.lesson) for m in result.lessons]
     await ctx.reply("\n".join(lines), buttons=buttons)
-    if named and ctx.in_direct_chat and _may_ask(ctx):
+    if named and typed:
         # "ja graag", "vraag Frank maar", "de tweede" typed instead of pressing a button.
         members = [[m.member.id, m.member.display_name] for m in named]
-        await ctx.expect(CHOICE_FLOW, "answer", topic=topic, members=members)
+        shown = [*shown, *(m.member.id for m in named)]
+        best = max(m.score for m in named) if best is None else best
+        await ctx.expect(CHOICE_FLOW, "answer", **names, members=members, shown=shown, best=best)
+
+
+async def more_names(ctx: Context, question: Mapping[str, Any]) -> None:
+    """ "Iemand anders?" under an answer: the same question asked again without the members
+    shown so far (on the same bar: nobody weaker is padded in)."""
+    best = question.get("best")
+    found = await search_of(ctx).ask(
+        str(question.get("query") or question.get("topic", "")),
+        network_id=ctx.network.id,
+        asker=ctx.member,
+        lessons=0,
+        exclude=[int(i) for i in question.get("shown", ())],
+        close_to=None if best is None else float(best),
+        storage=ctx.storage,
+    )
+    await answer(ctx, str(question.get("topic", "")), found, earlier=question)
 
 
 def _may_ask(ctx: Context) -> bool:
@@ -203,21 +250,38 @@ def _listed(data: Mapping[str, Any]) -> list[tuple[int, str]]:
 
 
 def _no_choice(text: str, question: Conversation) -> bool:
-    """Plainly not a choice among the names listed (the flow's ``lets_go``): read on its own."""
+    """Plainly not a choice among the names listed, nor a wish for more (the flow's
+    ``lets_go``): read on its own. With nobody listed, only "anyone else?" is kept."""
     names = [name for _, name in _listed(question.data)]
-    return chosen(text, names) is None and yes_or_no(text) is None and not never_mind(text)
+    if anyone_else(text):
+        return False
+    if not names:
+        return True
+    return (
+        chosen(text, names) is None
+        and yes_or_no(text) is None
+        and not never_mind(text)
+        and not picked_beyond(text, len(names))
+    )
 
 
 async def typed_contact_choice(_event: Event, ctx: Context) -> None:
     """A name, a number, or (one name listed) a yes, typed under the names; "nee" or "laat
-    maar" lets them go. A plain yes to several names asks which."""
+    maar" lets them go; "iemand anders?" asks for more. A plain yes to several names asks
+    which; a place past the last name ("the third one" under two) says how many there are."""
     data = ctx.conversation.data if ctx.conversation else {}
     listed = _listed(data)
+    if anyone_else(ctx.args):
+        await more_names(ctx, data)
+        return
     if never_mind(ctx.args) or yes_or_no(ctx.args) is False:
         await ctx.finish()
         await ctx.reply(ctx.t("ask.nevermind"))
         return
     at = chosen(ctx.args, [name for _, name in listed])
+    if at is None and picked_beyond(ctx.args, len(listed)):  # the question stays open
+        await ctx.reply(ctx.t.n("ask.only_listed", len(listed)))
+        return
     if at is None:  # "ja graag" to two names: the question stays open
         await ctx.reply(ctx.t("ask.which_contact"))
         return

@@ -172,6 +172,53 @@ def chosen(text: str, names: Sequence[str]) -> int | None:
     return picked.pop() if len(picked) == 1 else None
 
 
+# Words that may stand around a number or ordinal typed as a choice ("the third one please",
+# "doe maar nummer 4"): a short line of only these and a number is a choice, not news.
+_CHOICE_FILLER = {
+    "de", "het", "die", "nummer", "nr", "no", "maar", "doe", "graag", "aub", "alsjeblieft",
+    "the", "one", "number", "please", "pls", "plz", "then", "dan", "ok", "oké", "okay", "hmm",
+}  # fmt: skip
+
+
+def picked_beyond(text: str, count: int) -> bool:
+    """Whether a typed choice picks a place past the ``count`` names listed ("the third one"
+    under two names, "2" under one): the member means a choice, so it is answered as one
+    rather than read as a new message."""
+    words = _CHOICE_WORDS.findall(text.casefold())
+    if not words or len(words) > 4 or "?" in text:
+        return False
+    places = [int(w) - 1 if w.isdigit() else _ORDINALS.get(w) for w in words]
+    if any(p is None and w not in _CHOICE_FILLER for p, w in zip(places, words, strict=True)):
+        return False
+    return any(p is not None and p >= count for p in places)
+
+
+# "Anyone else?" typed under an answer: more names for the same question, not a new one.
+_ANYONE_ELSE = re.compile(
+    r"""^\W*(?:(?:en|and|maar|but|ok[eé]?|okay|hmm+|oh|ah|thanks|bedankt|dank\s*je)\W+)*(?:
+        (?:(?:ken|weet|heb)\s+(?:je|jij|u)\s+)?(?:(?:is|zijn)\s+er\s+)?(?:nog\s+)?
+            (?:iemand|mensen|anderen?)\s+(?:anders|andere?s?|meer)\b
+      | (?:(?:is|zijn)\s+er\s+)?nog\s+(?:(?:iemand|meer|anderen?|mensen)(?:\s+(?:anders|meer))?
+            |meer\s+(?:mensen|namen))
+      | (?:wie|wat)\s+(?:nog\s+meer|anders|verder)
+      | (?:ook\s+)?andere\s+(?:mensen|namen|opties)
+      | meer\s+(?:mensen|namen|opties)
+      | (?:(?:do|can)\s+you\s+(?:know|find|suggest)\s+|is\s+there\s+|are\s+there\s+)?
+            (?:any(?:one|body)|some(?:one|body)|any|anything)\s+else
+      | (?:any\s+)?(?:more|other)\s+(?:people|names|options|suggestions)
+      | (?:any\s+)?others
+      | who\s+else
+    )(?:\s+(?:nog|dan|then|maybe|misschien|please|pls|graag|aub|there|here|hier))*\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def anyone_else(text: str) -> bool:
+    """Whether the line asks for more names for the question just answered ("iemand
+    anders?", "is er nog iemand?", "anyone else?", "any others?")."""
+    return bool(_ANYONE_ELSE.match(" ".join(text.split())))
+
+
 def _same_name(part: str, word: str) -> bool:
     """A typed word for a part of a name: exact for short names ("Anna" is not "aan"), one
     slip allowed in longer ones ("Frnak")."""

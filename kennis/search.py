@@ -44,7 +44,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -857,6 +857,8 @@ class Search:
         min_score: float | None = None,
         storage: Storage | None = None,
         synced: bool = False,
+        exclude: Collection[int] = (),
+        close_to: float | None = None,
     ) -> Answer:
         """Findable members and lessons for the question (a text, or a :class:`Reading`
         whose vector is reused), best first.
@@ -866,7 +868,10 @@ class Search:
         ``members`` is the same list by default; with an explicit ``min_score`` (on the query
         scale, see :class:`Thresholds`) it is the whole ranking above it (for evaluation and
         operators). ``synced``: the caller has just kept the index in step (see :meth:`sync`),
-        with nothing awaited since."""
+        with nothing awaited since. ``exclude`` and ``close_to``: the members already named
+        for this question and the best score among them ("anyone else?"): the others are
+        named only when they were as close to that best as the named ones had to be (without
+        the best, the next in line is often a weak match the best had kept out)."""
         started = time.perf_counter()
         reading = query if isinstance(query, Reading) else None
         scored = await self._score(query, storage, synced=synced)
@@ -878,11 +883,13 @@ class Search:
             network_id=network_id,
             consent="findable",
             limit=limit,
-            exclude={asker.id} if asker else set(),
+            exclude={*exclude, *([asker.id] if asker else [])},
             prefer_cell=asker.cell_id if asker else None,
             min_score=threshold if min_score is None else min(min_score, threshold),
         )
         named = close_to_best([m for m in ranked if m.score >= threshold], self.thresholds.close)
+        if close_to is not None:
+            named = [m for m in named if m.score >= close_to - self.thresholds.close]
         members = named
         if min_score is not None:
             members = [m for m in ranked if m.score >= min_score]

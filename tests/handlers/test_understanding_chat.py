@@ -233,8 +233,47 @@ async def test_a_name_a_number_or_a_yes_typed_under_the_names_asks_for_contact(
     assert "[dm hassan] vonk: Tamara Koster zoekt hulp met 'move a heavy couch'" in out
 
 
+async def test_anyone_else_under_an_answer_is_answered_for_that_question(
+    run_script: ScriptRunner, real_embedder: Embedder
+) -> None:
+    """ "Iemand anders?" and "anyone else?" under the names ask for more for the same question,
+    and get an honest "nobody else" rather than the bot's introduction or a search for "is er
+    nog"; a place past the last name ("the third one" under two) says how many were named
+    and keeps the choice open."""
+    out = await run_script(
+        """
+        gerda@dm: wie kan helpen met klussen in huis?
+        gerda@dm: iemand anders?
+        gerda@dm: is er nog iemand?
+        gerda@dm: 1
+        tamara@dm: /taal en
+        tamara@dm: who can fix my bike? flat tyre
+        tamara@dm: the third one
+        tamara@dm: 2
+        bart@dm: wie kan mijn piano stemmen?
+        bart@dm: nog iemand anders?
+        """,
+        demo=True,
+        embedder=real_embedder,
+    )
+    assert "Frank de Boer: klussen in huis" in after(out, "gerda@dm: wie kan helpen")
+    for said in ("gerda@dm: iemand anders?", "gerda@dm: is er nog iemand?"):
+        assert "Verder ken ik niemand die goed past bij 'klussen in huis'" in after(out, said)
+    # The tutor and the cleaner are near "huis", not near the handyman: not padded in.
+    assert "Ilse" not in out and "Tamara Koster:" not in out
+    assert "Ik heb Frank de Boer privé gevraagd" in after(out, "gerda@dm: 1")
+    listed = after(out, "tamara@dm: who can fix my bike?")
+    assert listed.count("Ask ") == 2, listed
+    assert "I only named 2 people" in after(out, "tamara@dm: the third one")
+    assert "I've asked" in after(out, "tamara@dm: 2")
+    assert "Ik ken nog niemand die goed past" in after(out, "bart@dm: wie kan mijn piano")
+    assert "Verder ken ik niemand die goed past bij 'mijn piano stemmen'" in after(
+        out, "bart@dm: nog iemand anders?"
+    )
+
+
 def test_choices_typed_under_a_list_of_names() -> None:
-    from handlers.common import chosen, yes_or_no
+    from handlers.common import anyone_else, chosen, picked_beyond, yes_or_no
 
     names = ["Frank de Vries", "Anna Bakker", "Umar"]
     assert chosen("2", names) == chosen("de tweede graag", names) == 1
@@ -245,6 +284,12 @@ def test_choices_typed_under_a_list_of_names() -> None:
     assert chosen("frank en anna", names) is None  # two: which one is not clear
     assert chosen("ja graag", names) is None and chosen("ja graag", ["Frank"]) == 0
     assert chosen("10", names) is None
+    assert picked_beyond("the fourth one please", 3) and picked_beyond("2", 1)
+    assert not picked_beyond("de tweede", 3) and not picked_beyond("2 mensen nodig", 1)
+    assert anyone_else("iemand anders?") and anyone_else("ok, anyone else?")
+    assert anyone_else("is er nog iemand?") and anyone_else("any others?")
+    assert not anyone_else("iemand anders kan mijn fiets maken?")
+    assert not anyone_else("anything else I can do?") and not anyone_else("iemand?")
     assert chosen("heeft Frank ook verstand van tuinen?", names) is None  # a question
     assert chosen("Frank heeft de kraan al gemaakt, maar wie kan er nu schilderen", names) is None
     assert yes_or_no("nee hoor, laat maar") is False and yes_or_no("ja, graag!") is True

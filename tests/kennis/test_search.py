@@ -1029,3 +1029,41 @@ def test_exact_terms_read_per_first_letter_as_the_whole_pattern_would() -> None:
     assert len(exact._STARTING) >= 20
     assert max(len(p.pattern) for p in exact._STARTING.values()) < len(exact._PATTERN.pattern) / 3
     assert [exact_terms.__wrapped__(t) for t in texts] == [whole(t) for t in texts]
+
+
+@pytest.mark.slow
+async def test_anyone_else_names_the_rest_only_as_close_as_the_first_answer_had_to_be(
+    storage: Storage, real_embedder: Embedder
+) -> None:
+    """ "Iemand anders?": the members already named are left out, and the others count only
+    when they were as close to the earlier best as a first answer's names must be. Without
+    the handyman, the tutor ("huiswerk" is near "huis") clears the bare bar for "klussen in
+    huis"; after him, he would be a weak match padded in."""
+    rows = [
+        MemberImportRow(2, "frank", "Frank", ("klussen in huis",), "", ""),
+        MemberImportRow(3, "ilse", "Ilse", ("huiswerkbegeleiding",), "", ""),
+        MemberImportRow(4, "tamara", "Tamara", ("schoonmaken",), "", ""),
+        *(
+            MemberImportRow(5 + i, f"fietser{i}", f"Fietser {i}", ("fietsen repareren",), "", "")
+            for i in range(7)
+        ),
+    ]
+    search, net = await searching(storage, real_embedder, rows)
+    first = await search.ask("wie kan helpen met klussen in huis?", network_id=net)
+    assert [m.member.handle for m in first.named] == ["frank"]
+    best = first.named[0].score
+    shown = [m.member.id for m in first.named]
+    again = await search.ask(first.query, network_id=net, exclude=shown, close_to=best, lessons=0)
+    assert again.named == []
+    # Seven who repair bikes: five are named, "anyone else?" names the other two.
+    bikes = await search.ask("wie kan mijn fiets repareren?", network_id=net)
+    assert len(bikes.named) == 5
+    rest = await search.ask(
+        bikes.query,
+        network_id=net,
+        exclude=[m.member.id for m in bikes.named],
+        close_to=max(m.score for m in bikes.named),
+        lessons=0,
+    )
+    assert len(rest.named) == 2
+    assert {m.member.handle for m in rest.named}.isdisjoint(m.member.handle for m in bikes.named)
