@@ -90,7 +90,8 @@ _TAIL = re.compile(
     r"""[\s,;-]*(?:
         (?:wie|who)\s+(?:weet|kan|wil|knows|can)\s+(?:er\s+)?(?:raad|helpen|iets|help)?
             (?:\s+(?:van|mee|with\s+this|about\s+it))?
-      | (?:any(?:one|body)|iemand)
+      | (?:(?:is|zijn)\s+er\s+)?(?:(?:nog|ook|hier)\s+)?iemand(?:\s+anders)?
+      | any(?:one|body)
     )?\s*[?!.]*\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )

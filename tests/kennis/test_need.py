@@ -105,6 +105,7 @@ def test_need_drops_only_addressing_greeting_and_judgement(message: str, searche
         ("wie is er goed in taarten bakken?", "taarten bakken"),
         ("is er iemand die goed is met excel?", "excel"),
         ("heeft iemand ervaring met huurrecht?", "huurrecht"),
+        ("mijn fiets is kapot, is er nog iemand?", "mijn fiets is kapot"),
         ("is er iemand thuis in subsidies?", "subsidies"),
         ("any1 know how to fix a bike chain?", "fix a bike chain"),
         ("I need someone to walk my dog tomorrow", "walk my dog tomorrow"),
@@ -124,6 +125,9 @@ def test_topic_drops_the_framing(message: str, shown: str) -> None:
         ("@vonk kan iemand?", True),
         ("who can help me?", True),
         ("can anyone help?", True),
+        ("is er nog iemand?", True),  # not a search for "is er nog"
+        ("is er iemand anders?", True),
+        ("mijn fiets is kapot, is er iemand?", False),
         ("wie kan mij helpen met de dakgoot?", False),
         ("mijn fiets heeft een lekke band", False),
         ("hoi", False),
