@@ -311,18 +311,20 @@ async def compose(ctx: ServiceContext, member: Member, reasons: list[Reason]) ->
     buttons: list[Button] = []
     for reason in reasons:
         if reason.kind == "idle":
+            # "A few days in" only the first time; a week later it would not be true.
+            again = not reason.key.endswith(":idle:1")
             found = [await ctx.storage.calls.get(i) for i in reason.data["calls"]]
             # still worth offering now (not cancelled, passed, full or joined meanwhile)
             calls = await suggestable(ctx, member, [c for c in found if c is not None])
             if calls:
-                lines.append(t("nudges.idle_calls"))
+                lines.append(t("nudges.idle_calls_again" if again else "nudges.idle_calls"))
                 for call in calls:
                     when = when_text(t, call.starts_at, call.has_time, tz=member.timezone, now=now)
                     lines.append(t("nudges.call_line", id=call.id, title=call.title, when=when))
                     label = t("calls.join_numbered", id=call.id)
                     buttons.append(Button(label, JoinCall(call.id).encode(), "👍"))
             else:
-                lines.append(t("nudges.idle_open"))
+                lines.append(t("nudges.idle_open_again" if again else "nudges.idle_open"))
             continue
         pledge = await ctx.storage.pledges.get(reason.ref_id or 0)
         assert pledge is not None

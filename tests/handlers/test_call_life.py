@@ -215,6 +215,10 @@ async def test_members_who_acted_are_not_nudged_as_idle_newcomers(
     )
     idle = [line for line in out.splitlines() if "Je bent er nu een paar dagen bij" in line]
     assert idle  # the others, who did nothing yet, do hear it
+    # A week later, once more, without "a few days in" (no longer true).
+    week_on = out.split("~ 7d", 1)[1]
+    assert "Je bent er nu een paar dagen bij" not in week_on
+    assert "Zin om deze week iets te doen?" in week_on
     # Suggestions: only open future calls with room, never a call that passed.
     # (The group's post of that call is edited to say it closed: not a suggestion.)
     suggested = out.split("~ 4d", 1)[1].split("~ 7d", 1)[1]
