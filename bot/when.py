@@ -85,6 +85,9 @@ class When:
     has_time: bool  # False when only a day was given (caller picks a default hour)
     matched: str  # the substring that was recognised as the date/time
     rest: str  # the input with that substring removed and whitespace tidied
+    #: False when only a time was given ("om 11 uur"): ``at`` is then its next occurrence,
+    #: and a caller changing a known moment keeps that moment's day.
+    has_date: bool = True
 
 
 InvalidReason = Literal["no_such_date", "past", "weekday_mismatch", "bad_time", "vague"]
@@ -999,7 +1002,13 @@ def parse_when(
         if isinstance(resolved, str):
             return InvalidWhen(matched=matched, reason=resolved)  # type: ignore[arg-type]
         at, has_time = resolved
-        return When(at=at, has_time=has_time, matched=matched, rest=_rest(text, start, end))
+        return When(
+            at=at,
+            has_time=has_time,
+            matched=matched,
+            rest=_rest(text, start, end),
+            has_date=any(p.kind == "date" for p in group),
+        )
     for pattern, reason in ((_PAST, "past"), (_VAGUE, "vague")):
         if found := pattern.search(text):
             return InvalidWhen(matched=found.group(0), reason=reason)  # type: ignore[arg-type]

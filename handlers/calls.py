@@ -62,9 +62,11 @@ from bot.when import (
 )
 from handlers.common import (
     CALL_OFFER_FLOW,
+    MOVE_OFFER_FLOW,
     call_by_meaning,
     date_words,
     join_and_tell,
+    moment_changed,
     never_mind,
     not_yes_or_no,
     own_open_calls,
@@ -294,6 +296,17 @@ async def move_pressed(press: CallMove, ctx: Context) -> None:
     await move_to(ctx, press.call_id, datetime.fromtimestamp(press.minute * 60, tz=UTC))
 
 
+async def typed_move_offer(_event: Event, ctx: Context) -> None:
+    """ "ja" or "nee" typed under "Zal ik oproep 3 verzetten naar …?" (anything else is read
+    on its own, and drops the offer: the flow lets it go)."""
+    data = ctx.conversation.data if ctx.conversation else {}
+    await ctx.finish()
+    if yes_or_no(ctx.args):
+        await move_pressed(CallMove(int(data.get("call", 0)), int(data.get("minute", 0))), ctx)
+    else:
+        await ctx.reply(ctx.t("ask.nevermind"))
+
+
 async def from_question_pressed(press: CallFromQuestion, ctx: Context) -> None:
     """ "Maak er een oproep van" under "nobody fits yet": the guided call, its title written."""
     require(ctx.member, Permission.POST_CALL)
@@ -475,7 +488,12 @@ async def answer(_event: Event, ctx: Context) -> None:
         if said in ("annuleren", "annuleer", "cancel"):
             yes = False
         if yes is None:
-            await continue_draft(ctx, draft)  # the summary and its choices again
+            # "kan het een uur later? om 11 uur", "8 mensen": changed here, not lost (a yes
+            # after it used to post the call as it was); else the summary and its choices.
+            changed = changed_draft(ctx, draft, text)
+            if not changed:
+                await ctx.reply_direct(ctx.t("calls.confirm_unclear"))
+            await continue_draft(ctx, draft)
         elif yes:
             await post_pressed(DraftPost("group"), ctx)
         else:
@@ -484,8 +502,36 @@ async def answer(_event: Event, ctx: Context) -> None:
         await continue_draft(ctx, draft)
 
 
+def changed_draft(ctx: Context, draft: Draft, text: str) -> bool:
+    """Applies a change typed at the confirmation ("om 11 uur", "een uur later", "zondag",
+    "8 mensen") to the draft; False when the words change nothing."""
+    if _PEOPLE_WORDS.search(text):
+        people = typed_people(_PEOPLE_NUMBER.sub(r"\1", text))
+        if people is not None:
+            draft.people = people or None
+            return True
+    if draft.rule is not None:
+        return False  # a series: its day and hour are asked for in their own steps
+    tz = ZoneInfo(ctx.member.timezone)
+    if draft.starts_at is not None:
+        was = datetime.fromisoformat(draft.starts_at)
+        at = moment_changed(text, was, now=ctx.now(), tz=tz)
+        if at is None:
+            return False
+        draft.starts_at, draft.has_time = at.isoformat(), True
+        return True
+    found = parse_when(text, now=ctx.now(), tz=tz)
+    if not isinstance(found, When):
+        return False
+    at = found.at if found.has_time else found.at.replace(hour=DEFAULT_HOUR)
+    draft.starts_at, draft.has_time = at.isoformat(), True
+    return True
+
+
 _ANY_NUMBER = ("maakt niet uit", "maakt niet uit hoeveel", "any", "doesn't matter", "geen")
 _PEOPLE_WORDS = re.compile(r"\b(?:mensen|personen|man|people|persons)\b", re.IGNORECASE)
+# The number before those words in a longer line ("liever 8 mensen graag").
+_PEOPLE_NUMBER = re.compile(r"^.*?\b(\d+|\w+)\s+(?:mensen|personen|man|people|persons)\b.*$", re.I)
 _NOT_A_NAME = re.compile(r"[0-9?!@/:]")
 
 
@@ -884,6 +930,9 @@ def register(router: Router) -> None:
     router.command("oproepen", "calls")(list_calls)
     router.flow(FLOW, lets_go=_not_for_the_draft)(answer)
     router.flow(END_FLOW)(end_reason)
+    router.flow(MOVE_OFFER_FLOW, lasts=CALL_OFFER_LASTS, lets_go=not_yes_or_no, waits=False)(
+        typed_move_offer
+    )
     router.button(EndCall)(end_pressed)
     router.button(CallMove)(move_pressed)
     router.button(JoinCall)(join_pressed)

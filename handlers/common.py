@@ -42,6 +42,9 @@ PLEDGE_FOR_CALL_FLOW = "pledge_for_call"
 # "Zal ik '…' voor je teruggeven?" after "can't do the dog walking anymore": a typed yes or no
 # answers it (handlers/pledges.py).
 HAND_BACK_FLOW = "hand_back"
+# "Zal ik oproep 3 verzetten naar …?" after "kan het inpakken een uur later?": a typed yes or
+# no answers it (handlers/calls.py).
+MOVE_OFFER_FLOW = "move_offer"
 
 _LEAD_WORD = re.compile(r"^(?:op|om|voor|uiterlijk|tegen|on|at|by|before)\s+", re.IGNORECASE)
 
@@ -307,17 +310,57 @@ _MOVES = re.compile(
     re.IGNORECASE,
 )
 _SHIFT = re.compile(
-    r"\b(een|1|twee|2|drie|3|a|one|two|three)\s+(week|weken|weeks?|dag|dagen|days?)\s*"
-    r"(later|eerder|earlier|back|uit)?\b",
+    r"\b(een|1|twee|2|drie|3|a|one|two|three|an)\s+(week|weken|weeks?|dag|dagen|days?"
+    r"|uur|uren|hours?)\s*(later|eerder|earlier|back|uit)?\b",
     re.IGNORECASE,
 )
-_COUNTS = {"een": 1, "a": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3}
+_COUNTS = {"een": 1, "a": 1, "an": 1, "one": 1, "twee": 2, "two": 2, "drie": 3, "three": 3}
+
+
+def moment_changed(text: str, was: datetime, *, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """The moment ``was`` becomes by the words: a moment typed (a day keeps the hour, a time
+    keeps the day: "om 11 uur" moves 10:00 on the 19th to 11:00 on the 19th, not to today)
+    or a shift ("een week later", "an hour earlier"; hours only with the direction said, as
+    "om 1 uur" is a time). None when the words change nothing, or name a past moment."""
+    found = parse_when(text, now=now, tz=tz)
+    shift = _SHIFT.search(text)
+    if shift is not None and shift.group(2).lower().startswith(("uur", "uren", "hour")):
+        if not shift.group(3):
+            shift = None
+        elif isinstance(found, When) and found.matched in shift.group(0):
+            found = None  # "2 uur later": a shift, not two o'clock
+    if isinstance(found, When) and shift is not None and not re.search(r"\d", found.matched):
+        found = None  # "push the christmas market back a week": a shift, not Christmas day
+    was = was.astimezone(tz)
+    if isinstance(found, When):
+        if not found.has_date:
+            at = was.replace(hour=found.at.hour, minute=found.at.minute)
+        elif found.has_time:
+            at = found.at
+        else:
+            at = found.at.replace(hour=was.hour, minute=was.minute)
+    elif shift is not None:
+        n = int(shift.group(1)) if shift.group(1).isdigit() else _COUNTS[shift.group(1).lower()]
+        unit = shift.group(2).lower()
+        if unit.startswith(("uur", "uren", "hour")):
+            step = timedelta(hours=n)
+        else:
+            step = timedelta(days=n * (7 if unit.startswith("we") else 1))
+        earlier = (shift.group(3) or "").lower() in ("eerder", "earlier") or (
+            not shift.group(3) and re.search(r"\b(?:eerder|earlier)\b", text, re.I)
+        )
+        at = was - step if earlier else was + step
+    else:
+        return None
+    if at == was or at <= now:
+        return None
+    return at
 
 
 async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
-    """The member's own open call their words move, and the new moment: a moment typed
-    ("… naar 26 december"; a day keeps the call's hour) or a shift ("een week later"); the
-    call named by its title words, or their only one. None when the words move nothing."""
+    """The member's own open call their words move, and the new moment
+    (:func:`moment_changed`); the call named by its title words, or their only one. None
+    when the words move nothing."""
     if not _MOVES.search(ctx.text):
         return None
     own = [c for c in await own_open_calls(ctx) if c.starts_at is not None]
@@ -325,9 +368,6 @@ async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
         return None
     tz = ZoneInfo(ctx.member.timezone)
     found = parse_when(ctx.text, now=ctx.now(), tz=tz)
-    shift = _SHIFT.search(ctx.text)
-    if isinstance(found, When) and shift is not None and not re.search(r"\d", found.matched):
-        found = None  # "push the christmas market back a week": a shift, not Christmas day
     words = found.rest if isinstance(found, When) else ctx.text
     call = (
         call_meant(own, words, None, tz=tz)
@@ -336,21 +376,8 @@ async def own_call_moved(ctx: Context) -> tuple[Call, datetime] | None:
     )
     if call is None or call.starts_at is None:
         return None
-    was = call.starts_at.astimezone(tz)
-    if isinstance(found, When):
-        at = found.at if found.has_time else found.at.replace(hour=was.hour, minute=was.minute)
-    elif shift is not None:
-        n = int(shift.group(1)) if shift.group(1).isdigit() else _COUNTS[shift.group(1).lower()]
-        days = n * (7 if shift.group(2).lower().startswith("we") else 1)
-        earlier = (shift.group(3) or "").lower() in ("eerder", "earlier") or (
-            not shift.group(3) and re.search(r"\b(?:eerder|earlier)\b", ctx.text, re.I)
-        )
-        at = was + timedelta(days=-days if earlier else days)
-    else:
-        return None
-    if at == was or at <= ctx.now():
-        return None
-    return call, at
+    at = moment_changed(ctx.text, call.starts_at, now=ctx.now(), tz=tz)
+    return None if at is None else (call, at)
 
 
 #: How much closer in meaning the words must be to one call's title than to the next for
@@ -394,13 +421,15 @@ async def offer_own_call_move(ctx: Context) -> bool:
         return False
     call, at = moved
     when = when_text(ctx.t, at, True, tz=ctx.member.timezone, now=ctx.now())
+    minute = int(at.timestamp()) // 60
     await ctx.reply_direct(
         ctx.t("calls.move_offer", id=call.id, title=call.title, when=when),
         buttons=[
-            Button(ctx.t("calls.move_yes"), CallMove(call.id, int(at.timestamp()) // 60).encode()),
+            Button(ctx.t("calls.move_yes"), CallMove(call.id, minute).encode()),
             Button(ctx.t("common.no"), AskNevermind().encode()),
         ],
     )
+    await ctx.expect(MOVE_OFFER_FLOW, "answer", call=call.id, minute=minute)
     return True
 
 

@@ -12,7 +12,7 @@ from bot.core import Event
 from bot.errors import UserFacingError
 from bot.numbers import parse_id
 from bot.router import Router
-from handlers.common import lesson_line
+from handlers.common import lesson_line, offer_for_changed_plans
 from kennis.lessons import readable
 from storage.repositories.kennis import NewLesson
 
@@ -91,7 +91,11 @@ async def lessons(_event: Event, ctx: Context) -> None:
 
 async def understood_question(_event: Event, ctx: Context) -> None:
     """Words read as a question for the network's lesson notes ("hoe krijg ik mensen naar
-    een bijeenkomst?"): the notes that fit, found with the reading's own vector."""
+    een bijeenkomst?"): the notes that fit, found with the reading's own vector. An
+    initiator's words about their own call ("kunnen de kerstpakketten een uur eerder?") read
+    like such a question, and are an offer to move it."""
+    if await offer_for_changed_plans(ctx):
+        return
     response = ctx.route.understood
     found = response.answer.lessons if response.answer is not None else []
     await reply_found(ctx, response.reading.topic, found)

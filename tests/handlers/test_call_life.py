@@ -5,7 +5,9 @@ nudged as idle newcomers; 'ik doe mee' without a number never guesses."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -364,6 +366,66 @@ async def test_the_initiator_moves_a_call_in_words_after_a_yes(
     assert "Zal ik" not in out.split("tamara@dm: kunnen de bankjes", 1)[1]
     listed = out.split("sanne@dm: /oproepen", 1)[1]
     assert "12 december" in listed and "19 december" not in listed  # "Nee" moved nothing
+
+
+async def test_plans_changed_before_and_after_posting_are_kept_not_lost(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """Typed at "Klopt deze oproep?", a new hour or number changes the draft (a yes after
+    it used to post the call as it was); words it cannot use say what it can. After posting,
+    "een uur later?" offers to move the call on its own day, and a typed "ja" moves it."""
+    out = await run_script(
+        """
+        sanne@dm: /oproep
+        sanne@dm: Kerstpakketten inpakken
+        sanne@dm: zaterdag 19 december om 10 uur
+        sanne@dm: iedereen
+        sanne@dm: 6
+        sanne@dm: kan het een uur later? om 11 uur
+        sanne@dm: toch liever 8 mensen
+        sanne@dm: hmm weet ik niet
+        sanne@dm: ja
+        tamara@dm: ik doe mee met de kerstpakketten
+        sanne@dm: kunnen de kerstpakketten een uur eerder?
+        sanne@dm: ja
+        sanne@dm: /oproepen
+        """
+    )
+
+    def after(said: str) -> str:
+        return out.split(said, 1)[1].split("sanne@dm:", 1)[0]
+
+    changed = after("sanne@dm: kan het een uur later? om 11 uur")
+    assert "Wanneer: zaterdag 19 december om 11:00" in changed  # the 19th, not today
+    assert "Nodig: 8" in after("sanne@dm: toch liever 8 mensen")
+    assert "typ wat er anders moet" in after("sanne@dm: hmm weet ik niet")
+    offer = after("sanne@dm: kunnen de kerstpakketten een uur eerder?")
+    assert "'Kerstpakketten inpakken', verzetten naar zaterdag 19 december om 10:00?" in offer
+    moved = out.split("sanne@dm: kunnen de kerstpakketten", 1)[1].split("sanne@dm: ja", 1)[1]
+    assert "'Kerstpakketten inpakken' is verzet naar zaterdag 19 december om 10:00" in moved
+    assert "[dm tamara] vonk: Let op: 'Kerstpakketten inpakken' is gewijzigd." in moved
+    listed = out.split("sanne@dm: /oproepen", 1)[1]
+    assert "Kerstpakketten inpakken" in listed and "19 december om 10:00" in listed
+
+
+def test_a_changed_moment_keeps_what_the_words_leave_alone() -> None:
+    from handlers.common import moment_changed
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    now = datetime(2026, 12, 8, 12, 0, tzinfo=tz)
+    was = datetime(2026, 12, 19, 10, 0, tzinfo=tz)
+
+    def changed(text: str) -> datetime | None:
+        return moment_changed(text, was, now=now, tz=tz)
+
+    assert changed("om 11 uur") == was.replace(hour=11)  # a time keeps the day
+    assert changed("kan het naar zondag 20 december?") == was.replace(day=20)  # a day, the hour
+    assert changed("een uur later") == was.replace(hour=11)
+    assert changed("2 uur eerder") == was.replace(hour=8)  # not two o'clock
+    assert changed("kan het een week later?") == was.replace(day=26)
+    assert changed("om 1 uur") == was.replace(hour=13)  # a time, not a shift of an hour
+    assert changed("kan het?") is None and changed("om 10 uur") is None  # nothing changes
+    assert changed("twee weken eerder") is None  # past
 
 
 async def test_is_it_still_on_for_a_call_one_is_not_in_offers_to_join(
