@@ -446,7 +446,14 @@ _CANT_COME = re.compile(
     r"\b(?:can'?t|cannot|couldn'?t|won'?t\s+be\s+able\s+to)\s+(?:make\s+it|come|be\s+there"
     r"|join|do\s+it)\b|\b(?:kan|kun)\s+(?:ik\s+|je\s+)?(?:er\s+)?(?:\w+\s+)?(?:toch\s+)?niet"
     r"(?:\s+(?:meer\s+)?(?:komen|meedoen|erbij\s+zijn))?\W*$|\b(?:kan|kun)\s+(?:ik\s+)?(?:\w+\s+)?"
-    r"(?:toch\s+)?niet\s+(?:meer\s+)?(?:komen|meedoen|erbij\s+zijn)\b",
+    r"(?:toch\s+)?niet\s+(?:meer\s+)?(?:komen|meedoen|erbij\s+zijn)\b"
+    # "ik kan de 19e toch niet, mn moeder is jarig", "I can't on the 19th after all": plans
+    # changed ("toch", "after all"), a reason may follow; "ik kan mijn sleutels toch niet
+    # vinden" goes on after "niet", and is no change of plans.
+    r"|\b(?:kan|kun)\s+(?:ik\s+)?(?:[\w']+\s+){0,3}?toch\s+niet(?:\s+(?:meer\s+)?(?:komen"
+    r"|meedoen|erbij\s+zijn))?(?=\W*$|\s*[,;.!(]|\s+(?:want|omdat|door|vanwege)\b)"
+    r"|\b(?:can'?t|cannot)\s+(?:[\w']+\s+){0,3}?after\s+all\b(?=\W*$|\s*[,;.!(]|\s+(?:because"
+    r"|as|since)\b)",
     re.IGNORECASE,
 )
 

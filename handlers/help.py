@@ -26,6 +26,7 @@ from kennis.need import need
 from kennis.understanding import (
     asks_a_fact,
     asks_about_own_call,
+    asks_call_details,
     asks_if_ok,
     bad_news,
     bare_help,
@@ -89,10 +90,17 @@ async def chatted(_event: Event, ctx: Context) -> None:
     to what the bot is for, never a bare "I did not understand". Asking whether a way of
     taking part is all right ("I can only come after 3, is that ok?") is for the organiser
     of the call the member joined last: the bot names them rather than decide."""
-    if asks_if_ok(ctx.text) and (organiser := await last_joined_organiser(ctx)) is not None:
-        name, title = organiser
-        await ctx.reply(ctx.t("help.ask_organiser", name=name, title=title))
-        return
+    details = asks_call_details(ctx.text)  # "wat moet ik meenemen?"
+    if details or asks_if_ok(ctx.text):
+        organiser = await last_joined_organiser(ctx)
+        if organiser is not None:
+            name, title = organiser
+            key = "help.organiser_knows" if details else "help.ask_organiser"
+            await ctx.reply(ctx.t(key, name=name, title=title))
+            return
+        if details:  # about a call they are not in: which one, then?
+            await ctx.reply(ctx.t("help.which_call"))
+            return
     if asks_about_own_call(ctx.text):
         named = await _named_call_news(ctx)
         if named is None and (other := await _open_call_named(ctx)) is not None:

@@ -446,6 +446,27 @@ NOT_GOING = (
 )
 
 
+# 'Gelukt!', 'ja, gedaan, 2 uur', 'did it! took about 2 hours', 'het ging prima', 'het was
+# super, we hebben alles ingepakt!': the work reported done in words.
+DONE_WORDS = (
+    r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?"
+    # how it was, before what was done: "het was super, …", "it was great, we …"
+    r"(?:(?:het\s+was|it\s+was|was)\s+(?:echt\s+|heel\s+|really\s+|so\s+)?(?:super|leuk|gezellig"
+    r"|geweldig|top|fijn|mooi|great|fun|lovely|amazing|brilliant)\W+)?"
+    r"(?:het\s+is\s+|it\s+|it'?s\s+)?"
+    r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished"
+    # "did it! took about 2 hours", "I managed it", "it went well", "het ging prima"
+    r"|(?:i\s+|we\s+)?(?:did|managed)\s+it|went\s+(?:well|fine|great|ok(?:ay)?)"
+    r"|(?:het\s+)?ging\s+(?:heel\s+|echt\s+)?(?:goed|prima|super|top|lekker)"
+    # "we hebben alles ingepakt", "ik heb het gedaan", "we finished it"
+    r"|(?:we|wij|ik)\s+(?:hebben|heb)\s+(?:het|alles|ze|hem)\s+"
+    r"(?:(?!niet\b|nog\b|geen\b)\w+\s+){0,2}?(?:gedaan"
+    r"|ingepakt|opgeruimd|gemaakt|afgemaakt|geschilderd|bezorgd|rondgebracht|gebracht|af|klaar)"
+    r"|(?:we|i)\s+(?:finished|completed|packed|cleaned|painted|delivered)\s+(?:it|everything"
+    r"|them|all))\b[^?]*$"
+)
+
+
 async def not_done_typed(_event: Event, ctx: Context) -> None:
     """'Lukt niet', 'niet gelukt', 'I couldn't': handing it back, in words."""
     if not await ctx.storage.pledges.of_member(ctx.member.id, ACTIVE):
@@ -598,12 +619,7 @@ def register(router: Router) -> None:
     router.button(PledgeMove)(move_pressed)
     router.phrase(r"^\s*(?:ik\s+(?:ga|zal|kom)|i(?:'ll|\s+will))\s+(?P<what>.+)$")(do_phrase)
     # Typed answers to "Gelukt?" (its buttons: done, more time, hand back).
-    router.phrase(
-        r"^\W*(?:ja\W+|yes\W+|jazeker\W+|yep\W+)?(?:het\s+is\s+|it\s+|it'?s\s+)?"
-        r"(?:gelukt|gedaan|klaar|done|worked|all\s+done|finished"
-        # "did it! took about 2 hours", "I managed it", "it went well"
-        r"|(?:i\s+|we\s+)?(?:did|managed)\s+it|went\s+(?:well|fine|great|ok(?:ay)?))\b[^?]*$"
-    )(done_typed)
+    router.phrase(DONE_WORDS)(done_typed)
     router.phrase(NOT_GOING)(not_done_typed)
     router.phrase(r"^\W*(?:ik\s+heb\s+|i\s+need\s+)?(?:meer\s+tijd|more\s+time)(?:\s+nodig)?\W*$")(
         more_time_typed

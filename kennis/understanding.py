@@ -1330,7 +1330,7 @@ def fixed_intent(text: str, *, spoken_to: bool = False, wanted: str | None = Non
     )
     if asks and not offers:
         return "help"
-    if asks_if_ok(wanted):
+    if asks_if_ok(wanted) or asks_call_details(wanted):
         return "other"  # "ik kan pas om 12 uur, is dat ok?": neither a pledge nor a request
     if offers:
         return "pledge"
@@ -1394,6 +1394,29 @@ def asks_if_ok(text: str) -> bool:
     """Whether the words ask if a way of taking part is all right ("ik kan pas om 12 uur, is
     dat ok?", "kan ik ook een week later meedoen?"): a question for whoever organises it."""
     return bool(_ASKS_IF_OK.search(text)) and bool(_OFFER.match(text) or _TAKING_PART.search(text))
+
+
+# What to bring, wear or where to go for the call one joined ("wat moet ik meenemen?", "moet
+# ik iets meenemen?", "what should I bring?", "do I need to bring anything?"): the organiser
+# knows, the bot does not.
+_CALL_DETAILS = re.compile(
+    r"""^\W*(?:en\s+|and\s+|ok[eé]?\W+|oh\W+)?(?:
+        (?:wat|hoeveel)\s+(?:moet|moeten|kan|kunnen|zal|zullen)\s+(?:ik|we|wij)\s+(?:\w+\s+)?
+            (?:meenemen|meebrengen|aantrekken|aandoen|klaarzetten)
+      | (?:moet|moeten|zal|zullen)\s+(?:ik|we|wij)\s+(?:nog\s+)?(?:iets|wat|zelf\s+\w+)\s+
+            (?:meenemen|meebrengen|aantrekken)
+      | what\s+(?:should|do|shall|must|can)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:bring|wear|take)
+      | (?:do|should|shall|must)\s+(?:i|we)\s+(?:need\s+to\s+)?(?:bring|wear|take)\s+
+            (?:anything|something)
+    )\b[^?]*\?""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def asks_call_details(text: str) -> bool:
+    """Whether the words ask what to bring or wear for a call ("wat moet ik meenemen?"): a
+    question for its organiser, neither a request nor a pledge."""
+    return bool(_CALL_DETAILS.search(text))
 
 
 # Saying who one is, as a newcomer ("Hi all, I'm Sarah, just arrived from Toronto", "Hallo

@@ -1306,6 +1306,30 @@ async def test_lines_that_ask_nobody_get_no_names_and_their_own_answers(
     assert "Haha!" not in bike
 
 
+async def test_what_to_bring_goes_to_the_organiser_and_done_in_words_is_counted(
+    network: Settings, run_script: ScriptRunner
+) -> None:
+    """ "wat moet ik meenemen?" about the call one joined: its organiser knows (before: the
+    bot's introduction); from someone in no call: which call? "het was super, we hebben
+    alles ingepakt!" after the day reports the pledge done, as "gelukt!" does."""
+    await run_script(TWO_CALLS)
+    out = await run_script(
+        """
+        tamara@dm: ik doe mee 1
+        tamara@dm: wat moet ik meenemen?
+        willem@dm: /taal en
+        willem@dm: what should I bring?
+        ~ 5d
+        tamara@dm: het was super, we hebben alles opgeruimd!
+        """
+    )
+    bring = out.split("tamara@dm: wat moet ik meenemen?", 1)[1].split("willem@dm:", 1)[0]
+    assert "Dat weet Sanne" in bring and "'Opruimen speelveld' organiseert" in bring
+    assert "Which call do you mean? You're not taking part" in out.split("what should I", 1)[1]
+    done = out.split("tamara@dm: het was super", 1)[1]
+    assert "Geweldig, 'Opruimen speelveld' is gedaan!" in done, done
+
+
 async def test_cant_make_it_naming_nothing_with_two_pledges_asks_which(
     network: Settings, run_script: ScriptRunner
 ) -> None:
@@ -1321,10 +1345,17 @@ async def test_cant_make_it_naming_nothing_with_two_pledges_asks_which(
         tamara@dm: ik kan zaterdag toch niet
         tamara@dm: nee
         tamara@dm: ik kan mn laptop niet meer opstarten, wie kan helpen?
+        tamara@dm: sorry ik kan de 12e toch niet, mn moeder is jarig
+        tamara@dm: nee
+        tamara@dm: ik kan mijn sleutels toch niet vinden
         """
     )
+    # A day and a reason around it: still a change of plans, for the pledge on that day.
+    twelfth = out.split("ik kan de 12e toch niet", 1)[1].split("tamara@dm: nee", 1)[0]
+    assert "Wil je 'Bankjes verven'" in twelfth and "Opruimen" not in twelfth
+    assert "teruggeven" not in out.split("mijn sleutels toch niet vinden", 1)[1]
     # A request with "niet meer" in it is still a request, not a pledge handed back.
-    laptop = out.split("mn laptop niet meer opstarten", 1)[1]
+    laptop = out.split("mn laptop niet meer opstarten", 1)[1].split("tamara@dm:", 1)[0]
     assert "teruggeven" not in laptop and "[dm tamara] vonk:" in laptop
     which = out.split("ik kan toch niet", 1)[1].split("tamara@dm:", 1)[0]
     assert "Welke wil je teruggeven?" in which
